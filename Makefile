@@ -1,0 +1,53 @@
+# BakaEx. A newcomer needs two commands:
+#   make run    build everything, boot the kernel in QEMU with the demo programs
+#   make test   every test: host unit/syscall tests, lints, QEMU differential tests
+# Both install the Debian packages they need (scripts/setup.sh, idempotent).
+#
+#   make run ROOTFS=<dir> INIT="<path> [args...]"   run any directory of static riscv64 programs
+#   make run LOG=debug                              kernel log level (error|warn|info|debug|trace)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
+# Debian's rustc-web 1.96 (see docs/TOOLCHAIN.md): the one toolchain for host tests and kernel.
+export PATH := /usr/bin:$(PATH)
+export CACHE ?= $(HOME)/.cache/bakaex
+export CARGO_TARGET_DIR ?= $(CACHE)/target
+export BUILD ?= $(CURDIR)/build
+export LOG ?= warn
+export ROOTFS ?=
+export INIT ?=
+
+.PHONY: all setup kernel user initramfs run test test-host test-qemu lint fmt clean
+
+all: kernel user
+
+setup:
+	@scripts/setup.sh
+
+kernel: setup
+	@scripts/build-kernel.sh
+
+user: setup
+	@scripts/build-user.sh
+
+run: kernel user
+	@scripts/run.sh
+
+test: setup lint test-host test-qemu
+
+test-host: setup
+	cargo test --workspace --quiet 2>&1 | scripts/summarize-cargo-test.sh
+
+lint: setup
+	cargo fmt --all -- --check
+	cargo clippy --workspace --quiet -- -D warnings
+
+test-qemu: kernel user
+	@scripts/qemu-tests.sh
+
+fmt:
+	cargo fmt --all
+
+clean:
+	rm -rf $(BUILD)
+	cargo clean

@@ -1,0 +1,186 @@
+//! Flag words and constants of the syscall ABI (riscv64 generic values).
+use bitflags::bitflags;
+
+bitflags! {
+    /// open(2)/openat(2) flags (the access mode is the low two bits, see [`OpenFlags::access`]).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct OpenFlags: u32 {
+        const WRONLY = 0o1;
+        const RDWR = 0o2;
+        const CREAT = 0o100;
+        const EXCL = 0o200;
+        const NOCTTY = 0o400;
+        const TRUNC = 0o1000;
+        const APPEND = 0o2000;
+        const NONBLOCK = 0o4000;
+        const DSYNC = 0o10000;
+        const ASYNC = 0o20000;
+        const DIRECT = 0o40000;
+        const LARGEFILE = 0o100000;
+        const DIRECTORY = 0o200000;
+        const NOFOLLOW = 0o400000;
+        const NOATIME = 0o1000000;
+        const CLOEXEC = 0o2000000;
+        const PATH = 0o10000000;
+        const _ = !0;
+    }
+}
+
+/// The access mode of an open file description.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+    ReadWrite,
+}
+
+impl OpenFlags {
+    /// O_RDONLY/O_WRONLY/O_RDWR; the value 3 is treated as O_RDWR like Linux's "special" mode.
+    pub fn access(self) -> Access {
+        match self.bits() & 3 {
+            0 => Access::Read,
+            1 => Access::Write,
+            _ => Access::ReadWrite,
+        }
+    }
+}
+
+impl Access {
+    pub fn readable(self) -> bool {
+        matches!(self, Access::Read | Access::ReadWrite)
+    }
+    pub fn writable(self) -> bool {
+        matches!(self, Access::Write | Access::ReadWrite)
+    }
+}
+
+/// The "current directory" pseudo-fd of the *at() calls.
+pub const AT_FDCWD: isize = -100;
+pub const AT_SYMLINK_NOFOLLOW: u32 = 0x100;
+pub const AT_REMOVEDIR: u32 = 0x200;
+pub const AT_SYMLINK_FOLLOW: u32 = 0x400;
+pub const AT_NO_AUTOMOUNT: u32 = 0x800;
+pub const AT_EMPTY_PATH: u32 = 0x1000;
+
+/// lseek(2) whence.
+pub const SEEK_SET: u32 = 0;
+pub const SEEK_CUR: u32 = 1;
+pub const SEEK_END: u32 = 2;
+
+/// File type bits of `st_mode`.
+pub const S_IFMT: u32 = 0o170000;
+pub const S_IFSOCK: u32 = 0o140000;
+pub const S_IFLNK: u32 = 0o120000;
+pub const S_IFREG: u32 = 0o100000;
+pub const S_IFBLK: u32 = 0o060000;
+pub const S_IFDIR: u32 = 0o040000;
+pub const S_IFCHR: u32 = 0o020000;
+pub const S_IFIFO: u32 = 0o010000;
+
+bitflags! {
+    /// mmap/mprotect protection.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Prot: u32 {
+        const READ = 1;
+        const WRITE = 2;
+        const EXEC = 4;
+        const _ = !0;
+    }
+}
+
+bitflags! {
+    /// mmap flags.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct MapFlags: u32 {
+        const SHARED = 0x01;
+        const PRIVATE = 0x02;
+        const SHARED_VALIDATE = 0x03;
+        const FIXED = 0x10;
+        const ANONYMOUS = 0x20;
+        const GROWSDOWN = 0x100;
+        const DENYWRITE = 0x800;
+        const EXECUTABLE = 0x1000;
+        const LOCKED = 0x2000;
+        const NORESERVE = 0x4000;
+        const POPULATE = 0x8000;
+        const NONBLOCK = 0x10000;
+        const STACK = 0x20000;
+        const HUGETLB = 0x40000;
+        const FIXED_NOREPLACE = 0x100000;
+        const _ = !0;
+    }
+}
+
+/// clock_gettime clocks.
+pub const CLOCK_REALTIME: usize = 0;
+pub const CLOCK_MONOTONIC: usize = 1;
+pub const CLOCK_PROCESS_CPUTIME_ID: usize = 2;
+pub const CLOCK_THREAD_CPUTIME_ID: usize = 3;
+pub const CLOCK_MONOTONIC_RAW: usize = 4;
+pub const CLOCK_REALTIME_COARSE: usize = 5;
+pub const CLOCK_MONOTONIC_COARSE: usize = 6;
+pub const CLOCK_BOOTTIME: usize = 7;
+
+/// ioctl requests on terminals.
+pub const TCGETS: usize = 0x5401;
+pub const TCSETS: usize = 0x5402;
+pub const TCSETSW: usize = 0x5403;
+pub const TCSETSF: usize = 0x5404;
+pub const TIOCGPGRP: usize = 0x540f;
+pub const TIOCSPGRP: usize = 0x5410;
+pub const TIOCGWINSZ: usize = 0x5413;
+pub const TIOCSWINSZ: usize = 0x5414;
+
+/// Auxiliary vector keys.
+pub const AT_NULL: usize = 0;
+pub const AT_PHDR: usize = 3;
+pub const AT_PHENT: usize = 4;
+pub const AT_PHNUM: usize = 5;
+pub const AT_PAGESZ: usize = 6;
+pub const AT_BASE: usize = 7;
+pub const AT_FLAGS: usize = 8;
+pub const AT_ENTRY: usize = 9;
+pub const AT_UID: usize = 11;
+pub const AT_EUID: usize = 12;
+pub const AT_GID: usize = 13;
+pub const AT_EGID: usize = 14;
+pub const AT_HWCAP: usize = 16;
+pub const AT_CLKTCK: usize = 17;
+pub const AT_SECURE: usize = 23;
+pub const AT_RANDOM: usize = 25;
+pub const AT_EXECFN: usize = 31;
+
+/// Clock ticks per second reported by AT_CLKTCK and used by times(2).
+pub const CLK_TCK: u64 = 100;
+
+/// getrandom(2) flags.
+pub const GRND_NONBLOCK: u32 = 1;
+pub const GRND_RANDOM: u32 = 2;
+pub const GRND_INSECURE: u32 = 4;
+
+/// rt_sigprocmask `how`.
+pub const SIG_BLOCK: usize = 0;
+pub const SIG_UNBLOCK: usize = 1;
+pub const SIG_SETMASK: usize = 2;
+
+/// Signal numbers used by the kernel itself.
+pub const SIGKILL: usize = 9;
+pub const SIGSEGV: usize = 11;
+pub const SIGSTOP: usize = 19;
+pub const SIGILL: usize = 4;
+pub const SIGBUS: usize = 7;
+pub const SIGTRAP: usize = 5;
+pub const SIGFPE: usize = 8;
+/// Highest signal number (real-time signals included).
+pub const NSIG: usize = 64;
+
+/// prlimit64 resources.
+pub const RLIMIT_CPU: usize = 0;
+pub const RLIMIT_FSIZE: usize = 1;
+pub const RLIMIT_DATA: usize = 2;
+pub const RLIMIT_STACK: usize = 3;
+pub const RLIMIT_CORE: usize = 4;
+pub const RLIMIT_NOFILE: usize = 7;
+pub const RLIMIT_AS: usize = 9;
+pub const RLIM_NLIMITS: usize = 16;
+pub const RLIM_INFINITY: u64 = u64::MAX;

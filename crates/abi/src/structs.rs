@@ -1,0 +1,151 @@
+//! Structs exchanged with user space, with the exact riscv64 (lp64) layout.
+//! All are `Pod` so they can be copied to and from user memory as bytes.
+use bytemuck::{Pod, Zeroable};
+
+/// `struct timespec`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct Timespec {
+    pub tv_sec: i64,
+    pub tv_nsec: i64,
+}
+
+impl Timespec {
+    pub const fn from_nanos(ns: u64) -> Self {
+        Timespec { tv_sec: (ns / 1_000_000_000) as i64, tv_nsec: (ns % 1_000_000_000) as i64 }
+    }
+    /// Nanoseconds, or `None` if the value is not a valid timespec (EINVAL for most callers).
+    pub fn to_nanos(&self) -> Option<u64> {
+        if self.tv_sec < 0 || !(0..1_000_000_000).contains(&self.tv_nsec) {
+            return None;
+        }
+        (self.tv_sec as u64).checked_mul(1_000_000_000)?.checked_add(self.tv_nsec as u64)
+    }
+}
+
+/// `struct timeval`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct Timeval {
+    pub tv_sec: i64,
+    pub tv_usec: i64,
+}
+
+/// `struct tms` (times(2)), in clock ticks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct Tms {
+    pub tms_utime: i64,
+    pub tms_stime: i64,
+    pub tms_cutime: i64,
+    pub tms_cstime: i64,
+}
+
+/// `struct stat` of the asm-generic 64-bit ABI (128 bytes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct Stat {
+    pub st_dev: u64,
+    pub st_ino: u64,
+    pub st_mode: u32,
+    pub st_nlink: u32,
+    pub st_uid: u32,
+    pub st_gid: u32,
+    pub st_rdev: u64,
+    pub __pad1: u64,
+    pub st_size: i64,
+    pub st_blksize: i32,
+    pub __pad2: i32,
+    pub st_blocks: i64,
+    pub st_atime: i64,
+    pub st_atime_nsec: u64,
+    pub st_mtime: i64,
+    pub st_mtime_nsec: u64,
+    pub st_ctime: i64,
+    pub st_ctime_nsec: u64,
+    pub __unused: [u32; 2],
+}
+
+/// `struct utsname` (six 65-byte fields).
+#[derive(Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
+pub struct Utsname {
+    pub sysname: [u8; 65],
+    pub nodename: [u8; 65],
+    pub release: [u8; 65],
+    pub version: [u8; 65],
+    pub machine: [u8; 65],
+    pub domainname: [u8; 65],
+}
+
+/// `struct iovec`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct Iovec {
+    pub base: usize,
+    pub len: usize,
+}
+
+/// `struct rlimit64`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct Rlimit {
+    pub cur: u64,
+    pub max: u64,
+}
+
+/// `struct winsize` (TIOCGWINSZ).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct Winsize {
+    pub ws_row: u16,
+    pub ws_col: u16,
+    pub ws_xpixel: u16,
+    pub ws_ypixel: u16,
+}
+
+/// The kernel's `struct termios` (asm-generic/termbits.h) as TCGETS returns it: 36 bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct Termios {
+    pub c_iflag: u32,
+    pub c_oflag: u32,
+    pub c_cflag: u32,
+    pub c_lflag: u32,
+    pub c_line: u8,
+    pub c_cc: [u8; 19],
+}
+
+/// The kernel's `struct sigaction` on riscv64 (no sa_restorer field on this architecture).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct SigAction {
+    pub handler: usize,
+    pub flags: u64,
+    pub mask: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::mem::size_of;
+
+    #[test]
+    fn layouts_match_riscv64_linux() {
+        assert_eq!(size_of::<Stat>(), 128);
+        assert_eq!(size_of::<Utsname>(), 390);
+        assert_eq!(size_of::<Termios>(), 36);
+        assert_eq!(size_of::<SigAction>(), 24);
+        assert_eq!(size_of::<Timespec>(), 16);
+        assert_eq!(core::mem::offset_of!(Stat, st_size), 48);
+        assert_eq!(core::mem::offset_of!(Stat, st_mtime), 88);
+    }
+
+    #[test]
+    fn timespec_validation() {
+        assert_eq!(Timespec { tv_sec: 1, tv_nsec: 5 }.to_nanos(), Some(1_000_000_005));
+        assert_eq!(Timespec { tv_sec: 0, tv_nsec: 1_000_000_000 }.to_nanos(), None);
+        assert_eq!(Timespec { tv_sec: -1, tv_nsec: 0 }.to_nanos(), None);
+        assert_eq!(Timespec::from_nanos(2_500_000_000), Timespec { tv_sec: 2, tv_nsec: 500_000_000 });
+    }
+}

@@ -1,0 +1,14 @@
+//! The user address-space layout (Sv39: user addresses are below 2^38).
+
+/// First address above user space.
+pub const USER_END: usize = 0x40_0000_0000;
+/// Top of the initial user stack (one guard page below `USER_END`).
+pub const STACK_TOP: usize = USER_END - hal::mem::PAGE_SIZE;
+/// Size reserved for the main thread's stack (pages are faulted in on use).
+pub const STACK_SIZE: usize = 8 << 20;
+/// mmap without a hint allocates top-down from here.
+pub const MMAP_TOP: usize = STACK_TOP - STACK_SIZE - (1 << 30);
+/// Load address of static-PIE (ET_DYN) executables.
+pub const PIE_BASE: usize = 0x1_0000_0000; // 4 GiB
+/// Lowest address a user mapping may have (catches NULL-ish pointers).
+pub const MMAP_MIN: usize = 0x10000;

@@ -1,0 +1,120 @@
+//! The dispatch table: syscall number and raw arguments in, return register value out.
+//!
+//! This is the one place that knows registers. Each arm decodes its arguments by type and calls
+//! the syscall function; the kernel's trap handler and the host tests both come through here.
+use crate::args::Args;
+use crate::{fs, info, mm, process, signal, time, Caller};
+use abi::{Errno, SysResult, Sysno};
+use alloc::collections::BTreeSet;
+use sync::Mutex;
+
+/// Conversion of a syscall's result into the value left in a0.
+pub trait IntoRet {
+    fn into_ret(self) -> isize;
+}
+
+impl IntoRet for SysResult<()> {
+    fn into_ret(self) -> isize {
+        self.map_or_else(Errno::as_ret, |_| 0)
+    }
+}
+
+macro_rules! into_ret_int {
+    ($($t:ty),*) => {$(
+        impl IntoRet for SysResult<$t> {
+            fn into_ret(self) -> isize {
+                self.map_or_else(Errno::as_ret, |v| v as isize)
+            }
+        }
+    )*};
+}
+into_ret_int!(usize, isize, i32, u32, u64, i64);
+
+/// Numbers we have already reported as unimplemented (each is logged once).
+static REPORTED: Mutex<BTreeSet<usize>> = Mutex::new(BTreeSet::new());
+
+fn unimplemented(n: Sysno) -> isize {
+    if REPORTED.lock().insert(n.0) {
+        log::warn!("unimplemented syscall {:?} ({}) -> ENOSYS", n, n.0);
+    }
+    Errno::ENOSYS.as_ret()
+}
+
+/// Run syscall `n` with raw arguments `a` for `cx`; returns the value for a0.
+pub async fn dispatch(cx: &Caller, n: usize, a: [usize; 6]) -> isize {
+    let a = Args(a);
+    let n = Sysno(n);
+    match n {
+        // files: fs/io.rs, fs/open.rs, fs/stat.rs, fs/ioctl.rs
+        Sysno::read => fs::sys_read(cx, a.i32(0), a.slice_mut(1, 2)).await.into_ret(),
+        Sysno::write => fs::sys_write(cx, a.i32(0), a.slice(1, 2)).await.into_ret(),
+        Sysno::readv => fs::sys_readv(cx, a.i32(0), a.ptr(1), a.i32(2)).await.into_ret(),
+        Sysno::writev => fs::sys_writev(cx, a.i32(0), a.ptr(1), a.i32(2)).await.into_ret(),
+        Sysno::pread64 => fs::sys_pread64(cx, a.i32(0), a.slice_mut(1, 2), a.i64(3)).await.into_ret(),
+        Sysno::pwrite64 => fs::sys_pwrite64(cx, a.i32(0), a.slice(1, 2), a.i64(3)).await.into_ret(),
+        Sysno::lseek => fs::sys_lseek(cx, a.i32(0), a.i64(1), a.u32(2)).await.into_ret(),
+        Sysno::openat => fs::sys_openat(cx, a.i32(0), a.cstr(1), a.u32(2), a.u32(3)).await.into_ret(),
+        Sysno::close => fs::sys_close(cx, a.i32(0)).await.into_ret(),
+        Sysno::fstat => fs::sys_fstat(cx, a.i32(0), a.ptr(1)).await.into_ret(),
+        Sysno::newfstatat => fs::sys_newfstatat(cx, a.i32(0), a.cstr(1), a.ptr(2), a.u32(3)).await.into_ret(),
+        Sysno::ioctl => fs::sys_ioctl(cx, a.i32(0), a.usize(1), a.usize(2)).await.into_ret(),
+
+        // memory: mm.rs
+        Sysno::brk => mm::sys_brk(cx, a.usize(0)).await.into_ret(),
+        Sysno::mmap => {
+            mm::sys_mmap(cx, a.usize(0), a.usize(1), a.u32(2), a.u32(3), a.i32(4), a.usize(5)).await.into_ret()
+        }
+        Sysno::munmap => mm::sys_munmap(cx, a.usize(0), a.usize(1)).await.into_ret(),
+        Sysno::mprotect => mm::sys_mprotect(cx, a.usize(0), a.usize(1), a.u32(2)).await.into_ret(),
+
+        // processes: process.rs
+        Sysno::exit => process::sys_exit(cx, a.i32(0)).await.into_ret(),
+        Sysno::exit_group => process::sys_exit_group(cx, a.i32(0)).await.into_ret(),
+        Sysno::getpid => process::sys_getpid(cx).await.into_ret(),
+        Sysno::getppid => process::sys_getppid(cx).await.into_ret(),
+        Sysno::gettid => process::sys_gettid(cx).await.into_ret(),
+        Sysno::set_tid_address => process::sys_set_tid_address(cx, a.usize(0)).await.into_ret(),
+        Sysno::set_robust_list => process::sys_set_robust_list(cx, a.usize(0), a.usize(1)).await.into_ret(),
+        Sysno::getuid => process::sys_getuid(cx).await.into_ret(),
+        Sysno::geteuid => process::sys_geteuid(cx).await.into_ret(),
+        Sysno::getgid => process::sys_getgid(cx).await.into_ret(),
+        Sysno::getegid => process::sys_getegid(cx).await.into_ret(),
+        Sysno::prlimit64 => process::sys_prlimit64(cx, a.i32(0), a.u32(1), a.ptr(2), a.ptr(3)).await.into_ret(),
+
+        // time: time.rs
+        Sysno::clock_gettime => time::sys_clock_gettime(cx, a.usize(0), a.ptr(1)).await.into_ret(),
+        Sysno::clock_getres => time::sys_clock_getres(cx, a.usize(0), a.ptr(1)).await.into_ret(),
+        Sysno::gettimeofday => time::sys_gettimeofday(cx, a.ptr(0), a.usize(1)).await.into_ret(),
+        Sysno::nanosleep => time::sys_nanosleep(cx, a.ptr(0), a.ptr(1)).await.into_ret(),
+        Sysno::clock_nanosleep => {
+            time::sys_clock_nanosleep(cx, a.usize(0), a.u32(1), a.ptr(2), a.ptr(3)).await.into_ret()
+        }
+        Sysno::times => time::sys_times(cx, a.ptr(0)).await.into_ret(),
+        Sysno::sched_yield => time::sys_sched_yield(cx).await.into_ret(),
+
+        // system information: info.rs
+        Sysno::uname => info::sys_uname(cx, a.ptr(0)).await.into_ret(),
+        Sysno::getrandom => info::sys_getrandom(cx, a.slice_mut(0, 1), a.u32(2)).await.into_ret(),
+
+        // signals: signal.rs
+        Sysno::rt_sigaction => signal::sys_rt_sigaction(cx, a.usize(0), a.ptr(1), a.ptr(2), a.usize(3)).await.into_ret(),
+        Sysno::rt_sigprocmask => {
+            signal::sys_rt_sigprocmask(cx, a.usize(0), a.ptr(1), a.ptr(2), a.usize(3)).await.into_ret()
+        }
+
+        _ => unimplemented(n),
+    }
+}
+
+/// Handle an `ecall` of `cx`'s thread: decode its saved registers, step past the instruction,
+/// dispatch, and store the result in a0. The trap handler calls exactly this.
+pub async fn handle_syscall(cx: &Caller) {
+    let (n, args) = {
+        let mut ctx = cx.thread().ctx.lock();
+        ctx.skip_ecall();
+        ctx.syscall()
+    };
+    let ret = dispatch(cx, n, args).await;
+    log::trace!("[{}] {:?} {:x?} = {}", cx.thread().tid, Sysno(n), args, ret);
+    cx.thread().ctx.lock().set_return(ret);
+}

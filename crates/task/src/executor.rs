@@ -1,0 +1,237 @@
+//! A small round-robin executor with a timer queue.
+//!
+//! Tasks are boxed futures; waking one puts it at the back of the run queue. Timers are a heap of
+//! (deadline, waker). The kernel's idle loop programs the hardware timer for `next_deadline` and
+//! waits for an interrupt; host tests use [`block_on`], which advances the virtual clock straight
+//! to the next deadline when nothing can run, so sleeping costs no real time.
+//!
+//! On the machine there is one executor; on the host each test thread has its own.
+use alloc::boxed::Box;
+use alloc::collections::{BinaryHeap, VecDeque};
+use alloc::sync::Arc;
+use alloc::task::Wake;
+use core::cmp::{Ordering as CmpOrdering, Reverse};
+use core::future::{poll_fn, Future};
+use core::pin::Pin;
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::task::{Context, Poll, Waker};
+use sync::Mutex;
+
+type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+pub struct Executor {
+    queue: Mutex<VecDeque<Arc<Task>>>,
+    timers: Mutex<BinaryHeap<Reverse<Timer>>>,
+    seq: AtomicU64,
+}
+
+struct Task {
+    future: Mutex<Option<BoxFuture>>,
+    queued: AtomicBool,
+    executor: Arc<Executor>,
+}
+
+struct Timer {
+    deadline: u64,
+    seq: u64,
+    waker: Waker,
+}
+
+impl PartialEq for Timer {
+    fn eq(&self, o: &Self) -> bool {
+        (self.deadline, self.seq) == (o.deadline, o.seq)
+    }
+}
+impl Eq for Timer {}
+impl PartialOrd for Timer {
+    fn partial_cmp(&self, o: &Self) -> Option<CmpOrdering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Timer {
+    fn cmp(&self, o: &Self) -> CmpOrdering {
+        (self.deadline, self.seq).cmp(&(o.deadline, o.seq))
+    }
+}
+
+impl Wake for Task {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref()
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.queued.swap(true, Ordering::AcqRel) {
+            self.executor.queue.lock().push_back(self.clone());
+        }
+    }
+}
+
+impl Executor {
+    fn new() -> Arc<Executor> {
+        Arc::new(Executor { queue: Mutex::new(VecDeque::new()), timers: Mutex::new(BinaryHeap::new()), seq: AtomicU64::new(0) })
+    }
+}
+
+#[cfg(target_os = "none")]
+fn executor() -> Arc<Executor> {
+    static EXEC: sync::Lazy<Arc<Executor>> = sync::Lazy::new(Executor::new);
+    EXEC.clone()
+}
+
+#[cfg(not(target_os = "none"))]
+fn executor() -> Arc<Executor> {
+    std::thread_local! {
+        static EXEC: Arc<Executor> = Executor::new();
+    }
+    EXEC.with(|e| e.clone())
+}
+
+/// Run `future` as a new task.
+pub fn spawn(future: impl Future<Output = ()> + Send + 'static) {
+    let exec = executor();
+    let task = Arc::new(Task { future: Mutex::new(Some(Box::pin(future))), queued: AtomicBool::new(true), executor: exec.clone() });
+    exec.queue.lock().push_back(task);
+}
+
+/// Poll every runnable task once (tasks woken meanwhile run in the same call).
+/// Returns how many polls were made: 0 means everything is blocked.
+pub fn run_ready() -> usize {
+    let exec = executor();
+    let mut polls = 0;
+    loop {
+        let Some(task) = exec.queue.lock().pop_front() else { return polls };
+        task.queued.store(false, Ordering::Release);
+        let waker = Waker::from(task.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut slot = task.future.lock();
+        if let Some(fut) = slot.as_mut() {
+            polls += 1;
+            if fut.as_mut().poll(&mut cx).is_ready() {
+                *slot = None;
+            }
+        }
+    }
+}
+
+/// Whether any task is waiting to run.
+pub fn has_ready() -> bool {
+    !executor().queue.lock().is_empty()
+}
+
+/// Let the other runnable tasks go first (used on a timer tick from user mode).
+pub async fn yield_now() {
+    let mut yielded = false;
+    poll_fn(|cx| {
+        if yielded {
+            Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    })
+    .await
+}
+
+/// Sleep until the clock reads `deadline` (ns since boot).
+pub async fn sleep_until(deadline: u64) {
+    let mut armed = false;
+    poll_fn(|cx| {
+        if hal::time::now_ns() >= deadline {
+            return Poll::Ready(());
+        }
+        if !armed {
+            armed = true;
+            let exec = executor();
+            let seq = exec.seq.fetch_add(1, Ordering::Relaxed);
+            exec.timers.lock().push(Reverse(Timer { deadline, seq, waker: cx.waker().clone() }));
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// Wake every sleeper whose deadline is at or before `now`.
+pub fn fire_timers(now: u64) {
+    let exec = executor();
+    loop {
+        let t = {
+            let mut timers = exec.timers.lock();
+            match timers.peek() {
+                Some(Reverse(t)) if t.deadline <= now => timers.pop(),
+                _ => None,
+            }
+        };
+        match t {
+            Some(Reverse(t)) => t.waker.wake(),
+            None => return,
+        }
+    }
+}
+
+/// The earliest pending deadline.
+pub fn next_deadline() -> Option<u64> {
+    executor().timers.lock().peek().map(|Reverse(t)| t.deadline)
+}
+
+/// Host tests: drive `future` (and every task it wakes) to completion. When nothing can run, the
+/// virtual clock jumps to the next timer; if there is none, the future can never finish and the
+/// test fails with a deadlock message rather than hanging.
+#[cfg(not(target_os = "none"))]
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    struct Flag(AtomicBool);
+    impl Wake for Flag {
+        fn wake(self: Arc<Self>) {
+            self.0.store(true, Ordering::Release)
+        }
+    }
+    let flag = Arc::new(Flag(AtomicBool::new(true)));
+    let waker = Waker::from(flag.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut future = core::pin::pin!(future);
+    loop {
+        if flag.0.swap(false, Ordering::AcqRel) {
+            if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+        if run_ready() > 0 || flag.0.load(Ordering::Acquire) {
+            continue;
+        }
+        match next_deadline() {
+            Some(d) => {
+                hal::time::advance_to(d);
+                fire_timers(d);
+            }
+            None => panic!("block_on: deadlock (the future waits and nothing can wake it)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn tasks_run_round_robin_and_sleep_in_virtual_time() {
+        static ORDER: Mutex<alloc::vec::Vec<u32>> = Mutex::new(alloc::vec::Vec::new());
+        let start = hal::time::now_ns();
+        for id in 0..2u32 {
+            spawn(async move {
+                for _ in 0..2 {
+                    ORDER.lock().push(id);
+                    yield_now().await;
+                }
+            });
+        }
+        let done = Arc::new(AtomicUsize::new(0));
+        let d = done.clone();
+        block_on(async move {
+            sleep_until(start + 5_000_000).await;
+            d.fetch_add(1, Ordering::Relaxed);
+        });
+        assert_eq!(*ORDER.lock(), [0, 1, 0, 1]);
+        assert_eq!(done.load(Ordering::Relaxed), 1);
+        assert_eq!(hal::time::now_ns(), start + 5_000_000);
+    }
+}

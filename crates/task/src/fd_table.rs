@@ -1,0 +1,85 @@
+//! File-descriptor tables.
+use abi::{Errno, SysResult};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use fs::File;
+
+/// Default RLIMIT_NOFILE, as on Linux.
+pub const DEFAULT_NOFILE: usize = 1024;
+
+#[derive(Clone)]
+pub struct FdEntry {
+    pub file: Arc<File>,
+    pub cloexec: bool,
+}
+
+/// The descriptors of a process: the lowest free number is handed out first.
+#[derive(Clone)]
+pub struct FdTable {
+    slots: Vec<Option<FdEntry>>,
+    limit: usize,
+}
+
+impl Default for FdTable {
+    fn default() -> Self {
+        FdTable { slots: Vec::new(), limit: DEFAULT_NOFILE }
+    }
+}
+
+impl FdTable {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The file behind `fd`, or EBADF.
+    pub fn get(&self, fd: i32) -> SysResult<Arc<File>> {
+        self.entry(fd).map(|e| e.file.clone())
+    }
+
+    pub fn entry(&self, fd: i32) -> SysResult<&FdEntry> {
+        usize::try_from(fd).ok().and_then(|i| self.slots.get(i)).and_then(|s| s.as_ref()).ok_or(Errno::EBADF)
+    }
+
+    /// Install `file` at the lowest free descriptor >= `min`; EMFILE past the limit.
+    pub fn insert_from(&mut self, min: usize, file: Arc<File>, cloexec: bool) -> SysResult<i32> {
+        let free = (min..self.limit).find(|&i| self.slots.get(i).is_none_or(|s| s.is_none())).ok_or(Errno::EMFILE)?;
+        if free >= self.slots.len() {
+            self.slots.resize(free + 1, None);
+        }
+        self.slots[free] = Some(FdEntry { file, cloexec });
+        Ok(free as i32)
+    }
+
+    pub fn insert(&mut self, file: Arc<File>, cloexec: bool) -> SysResult<i32> {
+        self.insert_from(0, file, cloexec)
+    }
+
+    /// Put `file` at exactly `fd`, replacing what was there (dup2/dup3).
+    pub fn set(&mut self, fd: i32, file: Arc<File>, cloexec: bool) -> SysResult<()> {
+        let i = usize::try_from(fd).ok().filter(|&i| i < self.limit).ok_or(Errno::EBADF)?;
+        if i >= self.slots.len() {
+            self.slots.resize(i + 1, None);
+        }
+        self.slots[i] = Some(FdEntry { file, cloexec });
+        Ok(())
+    }
+
+    /// close(2).
+    pub fn remove(&mut self, fd: i32) -> SysResult<Arc<File>> {
+        let slot = usize::try_from(fd).ok().and_then(|i| self.slots.get_mut(i)).ok_or(Errno::EBADF)?;
+        slot.take().map(|e| e.file).ok_or(Errno::EBADF)
+    }
+
+    /// Descriptors in use, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (i32, &FdEntry)> {
+        self.slots.iter().enumerate().filter_map(|(i, s)| s.as_ref().map(|e| (i as i32, e)))
+    }
+
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    pub fn set_limit(&mut self, limit: usize) {
+        self.limit = limit;
+    }
+}
