@@ -23,6 +23,7 @@ pub mod signal;
 #[cfg(not(target_os = "none"))]
 pub mod testing;
 pub mod time;
+pub mod trap;
 
 pub use abi::{Errno, SysResult, Sysno};
 pub use caller::Caller;

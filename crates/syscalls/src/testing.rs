@@ -1,0 +1,131 @@
+//! Building processes in memory for host tests, and calling syscalls on them by number.
+//!
+//! ```ignore
+//! let k = TestKernel::new();
+//! let p = k.spawn();
+//! k.poke(&p, SCRATCH, b"hi");
+//! assert_eq!(k.syscall(&p, Sysno::write, [1, SCRATCH, 2]), 2);
+//! assert_eq!(k.console_output(), "hi");
+//! ```
+use crate::{dispatch, Caller};
+use abi::Sysno;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+use fs::ramfs::{RamDir, RamFile};
+use fs::{FileKind, InodeRef};
+use hal::context::UserContext;
+use mm::aspace::AreaKind;
+use mm::{AddressSpace, Perm};
+use task::{process::root_context, Process, Thread};
+
+/// A 1 MiB read-write area mapped in every test process (pages appear on first touch).
+pub const SCRATCH: usize = 0x1000_0000;
+pub const SCRATCH_LEN: usize = 1 << 20;
+/// One read-only page holding [`READONLY_TEXT`].
+pub const READONLY: usize = 0x2000_0000;
+pub const READONLY_TEXT: &[u8] = b"read-only page\0";
+/// An address with nothing mapped.
+pub const UNMAPPED: usize = 0x3000_0000;
+
+/// A file tree and a way to run syscalls in processes made on it.
+pub struct TestKernel {
+    pub root: InodeRef,
+}
+
+impl Default for TestKernel {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestKernel {
+    /// A root with /dev (console, tty, null, zero), /tmp and /etc.
+    pub fn new() -> TestKernel {
+        let root: InodeRef = RamDir::new_root();
+        let dev = root.create("dev", FileKind::Directory, 0o755).unwrap();
+        dev.link("console", fs::dev::CONSOLE.clone()).unwrap();
+        dev.link("tty", fs::dev::CONSOLE.clone()).unwrap();
+        dev.link("null", fs::dev::Null::new()).unwrap();
+        dev.link("zero", fs::dev::Zero::new()).unwrap();
+        root.create("tmp", FileKind::Directory, 0o1777).unwrap();
+        root.create("etc", FileKind::Directory, 0o755).unwrap();
+        let _ = hal::console::take_output();
+        TestKernel { root }
+    }
+
+    /// Create (or replace) a regular file at absolute `path`; its directory must exist.
+    pub fn add_file(&self, path: &str, data: &[u8]) -> InodeRef {
+        let (dir, name) = fs::path::split_parent(path);
+        let dir = fs::path::lookup(&self.root, &self.root, &dir, true).expect("parent directory");
+        let _ = dir.unlink(&name);
+        let f: InodeRef = RamFile::new(0o644, Vec::from(data));
+        dir.link(&name, f.clone()).unwrap();
+        f
+    }
+
+    /// A process with fds 0-2 on the console, cwd "/", and the SCRATCH and READONLY areas.
+    pub fn spawn(&self) -> Caller {
+        let mut mm = AddressSpace::new().unwrap();
+        mm.map(SCRATCH, SCRATCH_LEN, Perm::R | Perm::W, AreaKind::Anonymous).unwrap();
+        mm.map(READONLY, 4096, Perm::R, AreaKind::Anonymous).unwrap();
+        mm.fill_bytes(READONLY, READONLY_TEXT).unwrap();
+        mm.init_brk(0x4000_0000);
+        let p = Process::new(None, mm, crate::exec::console_fds().unwrap(), root_context(self.root.clone()));
+        Caller::new(Thread::new_main(&p, UserContext::new(0x1000, SCRATCH + SCRATCH_LEN)))
+    }
+
+    /// Call syscall `n` with raw register values (missing ones are 0), running the executor
+    /// until it returns. Returns the raw a0 value (negative errno on failure).
+    pub fn syscall<const N: usize>(&self, cx: &Caller, n: Sysno, args: [usize; N]) -> isize {
+        let mut a = [0usize; 6];
+        a[..N].copy_from_slice(&args);
+        task::executor::block_on(dispatch(cx, n.0, a))
+    }
+
+    /// Write bytes into the process's memory (as the kernel would, ignoring permissions).
+    pub fn poke(&self, cx: &Caller, addr: usize, bytes: &[u8]) {
+        cx.mm().fill_bytes(addr, bytes).expect("poke: address not mapped");
+    }
+
+    /// Write a NUL-terminated string; returns its address.
+    pub fn poke_str(&self, cx: &Caller, addr: usize, s: &str) -> usize {
+        let mut b = Vec::from(s.as_bytes());
+        b.push(0);
+        self.poke(cx, addr, &b);
+        addr
+    }
+
+    /// Read `len` bytes of the process's memory.
+    pub fn peek(&self, cx: &Caller, addr: usize, len: usize) -> Vec<u8> {
+        let mut v = vec![0; len];
+        cx.mm().read_bytes(addr, &mut v).expect("peek: address not readable");
+        v
+    }
+
+    /// Read a `T` from the process's memory.
+    pub fn peek_val<T: bytemuck::Pod>(&self, cx: &Caller, addr: usize) -> T {
+        mm::UserPtr::<T>::new(addr).read(&mut cx.mm()).expect("peek_val: address not readable")
+    }
+
+    /// Everything written to the console since the last call (or since `new`).
+    pub fn console_output(&self) -> String {
+        String::from_utf8_lossy(&hal::console::take_output()).into_owned()
+    }
+
+    /// Queue keyboard input for the console.
+    pub fn type_input(&self, bytes: &[u8]) {
+        hal::console::push_input(bytes);
+    }
+
+    /// Whether the process has ended, and how.
+    pub fn exit_status(&self, cx: &Caller) -> Option<task::process::ExitStatus> {
+        cx.process().exit_status()
+    }
+
+    /// Run a closure with the caller's process (for assertions on kernel state).
+    pub fn process<'a>(&self, cx: &'a Caller) -> &'a Arc<Process> {
+        cx.process()
+    }
+}
