@@ -1,27 +1,120 @@
-//! Time syscalls.
+//! Time syscalls. Clocks come from `hal::time` (nanoseconds since boot, plus the boot epoch for
+//! the real-time clocks); sleeping parks the task on the executor's timer queue.
 use crate::Caller;
+use abi::flags::*;
 use abi::structs::{Timespec, Timeval, Tms};
 use abi::{Errno, SysResult};
+use core::sync::atomic::Ordering;
+use hal::time::{boot_epoch_ns, now_ns};
 use mm::UserPtr;
 
-pub async fn sys_clock_gettime(_cx: &Caller, _clock: usize, _tp: UserPtr<Timespec>) -> SysResult<()> {
-    Err(Errno::ENOSYS)
+/// TIMER_ABSTIME for clock_nanosleep.
+const TIMER_ABSTIME: u32 = 1;
+/// Resolution reported for every clock (the riscv virt timer runs at 10 MHz).
+const RESOLUTION_NS: u64 = 100;
+
+/// The value of `clock` now, in ns.
+fn clock_now(cx: &Caller, clock: usize) -> SysResult<u64> {
+    Ok(match clock {
+        CLOCK_REALTIME | CLOCK_REALTIME_COARSE => boot_epoch_ns() + now_ns(),
+        CLOCK_MONOTONIC | CLOCK_MONOTONIC_RAW | CLOCK_MONOTONIC_COARSE | CLOCK_BOOTTIME => now_ns(),
+        CLOCK_PROCESS_CPUTIME_ID | CLOCK_THREAD_CPUTIME_ID => cpu_time_ns(cx),
+        _ => return Err(Errno::EINVAL),
+    })
 }
-pub async fn sys_clock_getres(_cx: &Caller, _clock: usize, _res: UserPtr<Timespec>) -> SysResult<()> {
-    Err(Errno::ENOSYS)
+
+/// CPU time of the process. Until per-thread accounting lands this is the time since the
+/// process started, an upper bound that is monotonic as programs expect.
+fn cpu_time_ns(cx: &Caller) -> u64 {
+    let p = cx.process();
+    let charged = p.user_ns.load(Ordering::Relaxed) + p.system_ns.load(Ordering::Relaxed);
+    if charged > 0 {
+        charged
+    } else {
+        now_ns().saturating_sub(p.start_ns)
+    }
 }
-pub async fn sys_gettimeofday(_cx: &Caller, _tv: UserPtr<Timeval>, _tz: usize) -> SysResult<()> {
-    Err(Errno::ENOSYS)
+
+pub async fn sys_clock_gettime(cx: &Caller, clock: usize, tp: UserPtr<Timespec>) -> SysResult<()> {
+    let ns = clock_now(cx, clock)?;
+    tp.write(&mut cx.mm(), &Timespec::from_nanos(ns))
 }
-pub async fn sys_nanosleep(_cx: &Caller, _req: UserPtr<Timespec>, _rem: UserPtr<Timespec>) -> SysResult<()> {
-    Err(Errno::ENOSYS)
+
+/// clock_getres(2): a NULL `res` only validates the clock.
+pub async fn sys_clock_getres(cx: &Caller, clock: usize, res: UserPtr<Timespec>) -> SysResult<()> {
+    clock_now(cx, clock)?;
+    match res.nonnull() {
+        Some(p) => p.write(&mut cx.mm(), &Timespec::from_nanos(RESOLUTION_NS)),
+        None => Ok(()),
+    }
 }
-pub async fn sys_clock_nanosleep(_cx: &Caller, _clock: usize, _flags: u32, _req: UserPtr<Timespec>, _rem: UserPtr<Timespec>) -> SysResult<()> {
-    Err(Errno::ENOSYS)
+
+/// gettimeofday(2): the timezone argument is obsolete; Linux fills it with zeros if given.
+pub async fn sys_gettimeofday(cx: &Caller, tv: UserPtr<Timeval>, tz: usize) -> SysResult<()> {
+    let ns = boot_epoch_ns() + now_ns();
+    if let Some(p) = tv.nonnull() {
+        let v = Timeval { tv_sec: (ns / 1_000_000_000) as i64, tv_usec: ((ns % 1_000_000_000) / 1000) as i64 };
+        p.write(&mut cx.mm(), &v)?;
+    }
+    if tz != 0 {
+        UserPtr::<[i32; 2]>::new(tz).write(&mut cx.mm(), &[0, 0])?;
+    }
+    Ok(())
 }
-pub async fn sys_times(_cx: &Caller, _buf: UserPtr<Tms>) -> SysResult<usize> {
-    Err(Errno::ENOSYS)
+
+fn read_duration(cx: &Caller, req: UserPtr<Timespec>) -> SysResult<u64> {
+    req.read(&mut cx.mm())?.to_nanos().ok_or(Errno::EINVAL)
 }
+
+/// nanosleep(2). Sleeps on the timer queue; `rem` is only written when interrupted by a
+/// signal, which cannot happen before signal delivery exists.
+pub async fn sys_nanosleep(cx: &Caller, req: UserPtr<Timespec>, _rem: UserPtr<Timespec>) -> SysResult<()> {
+    let d = read_duration(cx, req)?;
+    task::executor::sleep_until(now_ns().saturating_add(d)).await;
+    Ok(())
+}
+
+/// clock_nanosleep(2) (glibc's nanosleep and sleep use it). Errors are returned as positive
+/// numbers by the C library wrapper, but the raw syscall returns -errno like all others.
+pub async fn sys_clock_nanosleep(
+    cx: &Caller,
+    clock: usize,
+    flags: u32,
+    req: UserPtr<Timespec>,
+    _rem: UserPtr<Timespec>,
+) -> SysResult<()> {
+    match clock {
+        CLOCK_REALTIME | CLOCK_MONOTONIC | CLOCK_BOOTTIME => {}
+        CLOCK_PROCESS_CPUTIME_ID => return Err(Errno::ENOTSUP),
+        CLOCK_THREAD_CPUTIME_ID => return Err(Errno::EINVAL),
+        _ => return Err(Errno::EINVAL),
+    }
+    let d = read_duration(cx, req)?;
+    let deadline = if flags & TIMER_ABSTIME != 0 {
+        // An absolute time on `clock`, converted to the boot-relative timeline.
+        let offset = if clock == CLOCK_REALTIME { boot_epoch_ns() } else { 0 };
+        d.saturating_sub(offset)
+    } else {
+        now_ns().saturating_add(d)
+    };
+    task::executor::sleep_until(deadline).await;
+    Ok(())
+}
+
+/// times(2): CPU times in clock ticks; returns ticks since boot.
+pub async fn sys_times(cx: &Caller, buf: UserPtr<Tms>) -> SysResult<usize> {
+    let ns_per_tick = 1_000_000_000 / CLK_TCK;
+    if let Some(p) = buf.nonnull() {
+        let pr = cx.process();
+        let user = pr.user_ns.load(Ordering::Relaxed);
+        let sys = pr.system_ns.load(Ordering::Relaxed);
+        let t = Tms { tms_utime: (user / ns_per_tick) as i64, tms_stime: (sys / ns_per_tick) as i64, tms_cutime: 0, tms_cstime: 0 };
+        p.write(&mut cx.mm(), &t)?;
+    }
+    Ok((now_ns() / ns_per_tick) as usize)
+}
+
 pub async fn sys_sched_yield(_cx: &Caller) -> SysResult<()> {
-    Err(Errno::ENOSYS)
+    task::executor::yield_now().await;
+    Ok(())
 }

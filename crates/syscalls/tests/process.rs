@@ -1,0 +1,138 @@
+//! exit, exit_group, identity, set_tid_address, set_robust_list, prlimit64.
+use abi::flags::*;
+use abi::structs::Rlimit;
+use syscalls::testing::*;
+use syscalls::{Errno, Sysno};
+use task::process::ExitStatus;
+
+const EINVAL: isize = Errno::EINVAL.as_ret();
+const EFAULT: isize = Errno::EFAULT.as_ret();
+
+#[test]
+fn exit_ends_the_process_with_the_low_byte_of_the_code() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    assert_eq!(k.syscall(&p, Sysno::exit, [0x1_03]), 0);
+    assert!(p.thread().exiting());
+    assert_eq!(k.exit_status(&p), Some(ExitStatus::Exited(3)));
+    assert_eq!(ExitStatus::Exited(3).wait_status(), 0x300);
+}
+
+#[test]
+fn exit_group_records_the_status_once() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    k.syscall(&p, Sysno::exit_group, [7]);
+    k.syscall(&p, Sysno::exit_group, [9]);
+    assert_eq!(k.exit_status(&p), Some(ExitStatus::Exited(7)));
+    assert!(p.thread().exiting());
+}
+
+#[test]
+fn exit_closes_the_descriptors() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    k.syscall(&p, Sysno::exit_group, [0]);
+    assert!(p.process().files().get(0).is_err());
+}
+
+#[test]
+fn pid_and_tid_of_a_single_threaded_process_are_equal() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let pid = k.syscall(&p, Sysno::getpid, []);
+    assert!(pid > 0);
+    assert_eq!(k.syscall(&p, Sysno::gettid, []), pid);
+}
+
+#[test]
+fn each_process_gets_a_new_pid() {
+    let k = TestKernel::new();
+    let (a, b) = (k.spawn(), k.spawn());
+    assert_ne!(k.syscall(&a, Sysno::getpid, []), k.syscall(&b, Sysno::getpid, []));
+}
+
+#[test]
+fn the_first_process_has_parent_zero() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    assert_eq!(k.syscall(&p, Sysno::getppid, []), 0);
+}
+
+#[test]
+fn everyone_is_root() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    for n in [Sysno::getuid, Sysno::geteuid, Sysno::getgid, Sysno::getegid] {
+        assert_eq!(k.syscall(&p, n, []), 0, "{n:?}");
+    }
+}
+
+#[test]
+fn set_tid_address_returns_the_tid_and_records_the_pointer() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let tid = k.syscall(&p, Sysno::set_tid_address, [SCRATCH]);
+    assert_eq!(tid as usize, p.thread().tid);
+    assert_eq!(p.thread().clear_child_tid.load(core::sync::atomic::Ordering::Relaxed), SCRATCH);
+}
+
+#[test]
+fn set_robust_list_accepts_only_the_64_bit_head_size() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    assert_eq!(k.syscall(&p, Sysno::set_robust_list, [SCRATCH, 24]), 0);
+    assert_eq!(*p.thread().robust_list.lock(), (SCRATCH, 24));
+    assert_eq!(k.syscall(&p, Sysno::set_robust_list, [SCRATCH, 16]), EINVAL);
+}
+
+fn rlimit(k: &TestKernel, p: &syscalls::Caller, addr: usize) -> Rlimit {
+    k.peek_val(p, addr)
+}
+
+#[test]
+fn prlimit64_reads_the_stack_limit() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    assert_eq!(k.syscall(&p, Sysno::prlimit64, [0, RLIMIT_STACK, 0, SCRATCH]), 0);
+    assert_eq!(rlimit(&k, &p, SCRATCH), Rlimit { cur: 8 << 20, max: RLIM_INFINITY });
+}
+
+#[test]
+fn prlimit64_sets_then_returns_the_old_value() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    k.poke(&p, SCRATCH, bytemuck::bytes_of(&Rlimit { cur: 64, max: 128 }));
+    assert_eq!(k.syscall(&p, Sysno::prlimit64, [0, RLIMIT_NOFILE, SCRATCH, SCRATCH + 16]), 0);
+    assert_eq!(rlimit(&k, &p, SCRATCH + 16), Rlimit { cur: 1024, max: 4096 });
+    assert_eq!(k.syscall(&p, Sysno::prlimit64, [0, RLIMIT_NOFILE, 0, SCRATCH + 32]), 0);
+    assert_eq!(rlimit(&k, &p, SCRATCH + 32), Rlimit { cur: 64, max: 128 });
+    assert_eq!(p.process().files().limit(), 64);
+}
+
+#[test]
+fn prlimit64_of_our_own_pid_works_and_of_another_is_esrch() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let pid = p.process().pid;
+    assert_eq!(k.syscall(&p, Sysno::prlimit64, [pid, RLIMIT_CORE, 0, SCRATCH]), 0);
+    assert_eq!(k.syscall(&p, Sysno::prlimit64, [pid + 1000, RLIMIT_CORE, 0, SCRATCH]), Errno::ESRCH.as_ret());
+}
+
+#[test]
+fn prlimit64_rejects_bad_resources_and_soft_above_hard() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    assert_eq!(k.syscall(&p, Sysno::prlimit64, [0, RLIM_NLIMITS, 0, SCRATCH]), EINVAL);
+    k.poke(&p, SCRATCH, bytemuck::bytes_of(&Rlimit { cur: 10, max: 5 }));
+    assert_eq!(k.syscall(&p, Sysno::prlimit64, [0, RLIMIT_NOFILE, SCRATCH, 0]), EINVAL);
+}
+
+#[test]
+fn prlimit64_with_bad_pointers_is_efault() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    assert_eq!(k.syscall(&p, Sysno::prlimit64, [0, RLIMIT_STACK, 0, UNMAPPED]), EFAULT);
+    assert_eq!(k.syscall(&p, Sysno::prlimit64, [0, RLIMIT_STACK, 0, READONLY]), EFAULT);
+    assert_eq!(k.syscall(&p, Sysno::prlimit64, [0, RLIMIT_STACK, UNMAPPED, 0]), EFAULT);
+}
