@@ -7,7 +7,7 @@ use crate::frame::Frame;
 use crate::layout::{MMAP_MIN, MMAP_TOP, USER_END};
 use crate::page_table::{PageTable, PteFlags};
 use abi::{Errno, SysResult};
-use alloc::collections::BTreeMap;
+use alloc::collections::btree_map::{BTreeMap, Entry};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -26,7 +26,13 @@ bitflags! {
 }
 
 impl Perm {
-    fn pte(self) -> PteFlags {
+    /// The leaf PTE flags for this permission, or `None` for no access at all: a valid PTE
+    /// without R, W and X would be read by the MMU as a pointer to a next-level table, so a
+    /// PROT_NONE page is kept out of the page table (its frame stays in the area).
+    fn pte(self) -> Option<PteFlags> {
+        if self.is_empty() {
+            return None;
+        }
         let mut f = PteFlags::U;
         // RISC-V has no write-only pages: W implies R.
         if self.intersects(Perm::R | Perm::W) {
@@ -38,16 +44,23 @@ impl Perm {
         if self.contains(Perm::X) {
             f |= PteFlags::X;
         }
-        f
+        Some(f)
     }
 
+    /// Whether the user (or the kernel on its behalf) may make `access`: exactly what the PTE
+    /// from [`Perm::pte`] lets the MMU do. Execute-only pages are not readable (no MXR).
     fn allows(self, access: Access) -> bool {
         match access {
-            Access::Read => self.intersects(Perm::R | Perm::W | Perm::X),
+            Access::Read => self.intersects(Perm::R | Perm::W),
             Access::Write => self.contains(Perm::W),
             Access::Execute => self.contains(Perm::X),
         }
     }
+}
+
+/// `page_up(x)`, or `None` if it does not fit in a `usize` (user-controlled lengths).
+pub fn page_up_checked(x: usize) -> Option<usize> {
+    x.checked_add(PAGE_SIZE - 1).map(page_down)
 }
 
 /// What an area holds, for diagnostics and /proc/<pid>/maps.
@@ -65,6 +78,8 @@ pub struct Area {
     pub start: usize,
     pub end: usize,
     pub perm: Perm,
+    /// The most `protect` may grant (Linux's VM_MAY* bits); EACCES beyond it.
+    pub max: Perm,
     pub kind: AreaKind,
     /// Present pages, by page address. Shared frames (`Arc`) prepare copy-on-write fork.
     pages: BTreeMap<usize, Arc<Frame>>,
@@ -74,7 +89,14 @@ impl Area {
     /// Split off `[at, end)` into a new area (page aligned, strictly inside).
     fn split_off(&mut self, at: usize) -> Area {
         let pages = self.pages.split_off(&at);
-        let right = Area { start: at, end: self.end, perm: self.perm, kind: self.kind.clone(), pages };
+        let right = Area {
+            start: at,
+            end: self.end,
+            perm: self.perm,
+            max: self.max,
+            kind: self.kind.clone(),
+            pages,
+        };
         self.end = at;
         right
     }
@@ -90,7 +112,12 @@ pub struct AddressSpace {
 
 impl AddressSpace {
     pub fn new() -> SysResult<AddressSpace> {
-        Ok(AddressSpace { pt: PageTable::new().ok_or(Errno::ENOMEM)?, areas: BTreeMap::new(), brk_base: 0, brk: 0 })
+        Ok(AddressSpace {
+            pt: PageTable::new().ok_or(Errno::ENOMEM)?,
+            areas: BTreeMap::new(),
+            brk_base: 0,
+            brk: 0,
+        })
     }
 
     /// Physical address of the root page table, for activating this space on the hart.
@@ -109,23 +136,55 @@ impl AddressSpace {
 
     /// Is any byte of `[start, end)` mapped?
     pub fn overlaps(&self, start: usize, end: usize) -> bool {
-        self.areas.range(..end).next_back().is_some_and(|(_, a)| a.end > start)
+        self.areas
+            .range(..end)
+            .next_back()
+            .is_some_and(|(_, a)| a.end > start)
     }
 
-    fn area_at(&self, va: usize) -> Option<&Area> {
-        self.areas.range(..=va).next_back().map(|(_, a)| a).filter(|a| va < a.end)
+    /// The area containing `va`.
+    pub fn area_at(&self, va: usize) -> Option<&Area> {
+        self.areas
+            .range(..=va)
+            .next_back()
+            .map(|(_, a)| a)
+            .filter(|a| va < a.end)
     }
 
     /// Add an area over the free range `[start, start+len)`. Nothing is allocated yet.
     pub fn map(&mut self, start: usize, len: usize, perm: Perm, kind: AreaKind) -> SysResult<()> {
-        let end = start.checked_add(page_up(len)).ok_or(Errno::ENOMEM)?;
-        if start % PAGE_SIZE != 0 || len == 0 || end > USER_END {
+        self.map_area(start, len, perm, Perm::all(), kind)
+    }
+
+    /// [`AddressSpace::map`] with a limit on what `protect` may grant later.
+    pub fn map_area(
+        &mut self,
+        start: usize,
+        len: usize,
+        perm: Perm,
+        max: Perm,
+        kind: AreaKind,
+    ) -> SysResult<()> {
+        let end = page_up_checked(len)
+            .and_then(|l| start.checked_add(l))
+            .ok_or(Errno::ENOMEM)?;
+        if !start.is_multiple_of(PAGE_SIZE) || len == 0 || end > USER_END {
             return Err(Errno::EINVAL);
         }
         if self.overlaps(start, end) {
             return Err(Errno::EEXIST);
         }
-        self.areas.insert(start, Area { start, end, perm, kind, pages: BTreeMap::new() });
+        self.areas.insert(
+            start,
+            Area {
+                start,
+                end,
+                perm,
+                max,
+                kind,
+                pages: BTreeMap::new(),
+            },
+        );
         Ok(())
     }
 
@@ -139,6 +198,23 @@ impl AddressSpace {
         self.areas.insert(at, right);
     }
 
+    /// Join the area starting at `at` to the one ending there if they are alike (the inverse of
+    /// `split_at`, so that repeated mprotect calls do not fragment the map).
+    fn merge_at(&mut self, at: usize) {
+        let alike = match (self.areas.range(..at).next_back(), self.areas.get(&at)) {
+            (Some((_, l)), Some(r)) => {
+                l.end == at && l.perm == r.perm && l.max == r.max && l.kind == r.kind
+            }
+            _ => false,
+        };
+        if alike {
+            let right = self.areas.remove(&at).expect("area");
+            let (_, left) = self.areas.range_mut(..at).next_back().expect("area");
+            left.end = right.end;
+            left.pages.extend(right.pages);
+        }
+    }
+
     /// Keys of the areas intersecting `[start, end)` once split at both ends.
     fn isolate(&mut self, start: usize, end: usize) -> Vec<usize> {
         self.split_at(start);
@@ -147,9 +223,12 @@ impl AddressSpace {
     }
 
     /// Remove every mapping in `[start, start+len)` (munmap semantics: holes are fine).
+    /// EINVAL for an unaligned start, a zero length or a range beyond user space.
     pub fn unmap(&mut self, start: usize, len: usize) -> SysResult<()> {
-        let end = start.checked_add(page_up(len)).ok_or(Errno::EINVAL)?;
-        if start % PAGE_SIZE != 0 || len == 0 || end > USER_END {
+        let end = page_up_checked(len)
+            .and_then(|l| start.checked_add(l))
+            .ok_or(Errno::EINVAL)?;
+        if !start.is_multiple_of(PAGE_SIZE) || len == 0 || end > USER_END {
             return Err(Errno::EINVAL);
         }
         for key in self.isolate(start, end) {
@@ -162,37 +241,56 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// Change the permission of `[start, start+len)`; ENOMEM if part of it is unmapped.
+    /// mprotect semantics: change the permission of `[start, start+len)`, area by area from the
+    /// start. Like Linux, a hole stops the walk with ENOMEM and a permission beyond an area's
+    /// `max` with EACCES, and the areas before that point keep their new permission.
     pub fn protect(&mut self, start: usize, len: usize, perm: Perm) -> SysResult<()> {
-        let end = start.checked_add(page_up(len)).ok_or(Errno::ENOMEM)?;
-        if start % PAGE_SIZE != 0 {
+        if !start.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
-        if end > USER_END {
-            return Err(Errno::ENOMEM);
+        if len == 0 {
+            return Ok(());
         }
-        // Every page of the range must be covered.
+        let end = page_up_checked(len)
+            .and_then(|l| start.checked_add(l))
+            .ok_or(Errno::ENOMEM)?;
         let mut at = start;
+        let mut result = Ok(());
         while at < end {
-            match self.area_at(at) {
-                Some(a) => at = a.end,
-                None => return Err(Errno::ENOMEM),
+            let (stop, max) = match self.area_at(at) {
+                Some(a) => (a.end.min(end), a.max),
+                None => {
+                    result = Err(Errno::ENOMEM);
+                    break;
+                }
+            };
+            if !max.contains(perm) {
+                result = Err(Errno::EACCES);
+                break;
             }
-        }
-        for key in self.isolate(start, end) {
-            let area = self.areas.get_mut(&key).expect("area");
+            self.split_at(at);
+            self.split_at(stop);
+            let area = self.areas.get_mut(&at).expect("area");
             area.perm = perm;
             for (&va, f) in &area.pages {
-                self.pt.map(va, f.pa(), perm.pte()).ok_or(Errno::ENOMEM)?;
+                match perm.pte() {
+                    Some(flags) => self.pt.map(va, f.pa(), flags).ok_or(Errno::ENOMEM)?,
+                    None => {
+                        self.pt.unmap(va);
+                    }
+                }
             }
+            self.merge_at(at);
+            at = stop;
         }
+        self.merge_at(at);
         hal::mem::flush_tlb();
-        Ok(())
+        result
     }
 
     /// A free, page-aligned range of `len` bytes, searched top-down below `MMAP_TOP`.
     pub fn find_free(&self, len: usize) -> Option<usize> {
-        let len = page_up(len);
+        let len = page_up_checked(len)?;
         let mut top = MMAP_TOP;
         for a in self.areas.range(..MMAP_TOP).rev().map(|(_, a)| a) {
             if a.end <= top && top - a.end >= len {
@@ -212,13 +310,16 @@ impl AddressSpace {
             Some(a) if access.is_none_or(|acc| a.perm.allows(acc)) => (a.start, a.perm),
             _ => return Err(Errno::EFAULT),
         };
-        let area = self.areas.get_mut(&key).expect("area");
-        if !area.pages.contains_key(&page) {
-            let f = Frame::alloc().ok_or(Errno::ENOMEM)?;
-            self.pt.map(page, f.pa(), perm.pte()).ok_or(Errno::ENOMEM)?;
-            area.pages.insert(page, Arc::new(f));
+        match self.areas.get_mut(&key).expect("area").pages.entry(page) {
+            Entry::Occupied(e) => Ok(e.into_mut()),
+            Entry::Vacant(e) => {
+                let f = Frame::alloc().ok_or(Errno::ENOMEM)?;
+                if let Some(flags) = perm.pte() {
+                    self.pt.map(page, f.pa(), flags).ok_or(Errno::ENOMEM)?;
+                }
+                Ok(e.insert(Arc::new(f)))
+            }
         }
-        Ok(&area.pages[&page])
     }
 
     /// Resolve a user page fault. `Err` means the access is illegal (SIGSEGV for the thread).
@@ -232,6 +333,20 @@ impl AddressSpace {
             Some(end) if end <= USER_END => Ok(()),
             _ => Err(Errno::EFAULT),
         }
+    }
+
+    /// EFAULT unless all of `[va, va+len)` is mapped and allows `access`. Nothing is touched:
+    /// this lets a caller reject a bad buffer before allocating a kernel copy of it.
+    pub fn check_access(&self, va: usize, len: usize, access: Access) -> SysResult<()> {
+        Self::check_range(va, len)?;
+        let mut at = va;
+        while at < va + len {
+            match self.area_at(at) {
+                Some(a) if a.perm.allows(access) => at = a.end,
+                _ => return Err(Errno::EFAULT),
+            }
+        }
+        Ok(())
     }
 
     /// Visit `[va, va+len)` page by page: `f(frame, offset in frame, offset in range, length)`.
@@ -257,18 +372,24 @@ impl AddressSpace {
 
     /// Copy user memory at `va` into `dst`, as the user could read it.
     pub fn read_bytes(&mut self, va: usize, dst: &mut [u8]) -> SysResult<()> {
-        self.for_each_page(va, dst.len(), Some(Access::Read), |f, off, at, n| f.read(off, &mut dst[at..at + n]))
+        self.for_each_page(va, dst.len(), Some(Access::Read), |f, off, at, n| {
+            f.read(off, &mut dst[at..at + n])
+        })
     }
 
     /// Copy `src` to user memory at `va`, as the user could write it.
     pub fn write_bytes(&mut self, va: usize, src: &[u8]) -> SysResult<()> {
-        self.for_each_page(va, src.len(), Some(Access::Write), |f, off, at, n| f.write(off, &src[at..at + n]))
+        self.for_each_page(va, src.len(), Some(Access::Write), |f, off, at, n| {
+            f.write(off, &src[at..at + n])
+        })
     }
 
     /// Kernel initialisation of user memory regardless of its permission (program loading,
     /// private file mappings). The range must be mapped.
     pub fn fill_bytes(&mut self, va: usize, src: &[u8]) -> SysResult<()> {
-        self.for_each_page(va, src.len(), None, |f, off, at, n| f.write(off, &src[at..at + n]))
+        self.for_each_page(va, src.len(), None, |f, off, at, n| {
+            f.write(off, &src[at..at + n])
+        })
     }
 
     /// Read a NUL-terminated string of at most `max` bytes (without the NUL).
@@ -281,7 +402,8 @@ impl AddressSpace {
             let off = at % PAGE_SIZE;
             let mut chunk = [0u8; PAGE_SIZE];
             let n = PAGE_SIZE - off;
-            self.page(at, Some(Access::Read))?.read(off, &mut chunk[..n]);
+            self.page(at, Some(Access::Read))?
+                .read(off, &mut chunk[..n]);
             if let Some(z) = chunk[..n].iter().position(|&b| b == 0) {
                 out.extend_from_slice(&chunk[..z]);
                 if out.len() > max {
@@ -297,8 +419,9 @@ impl AddressSpace {
         }
     }
 
-    /// Set where the heap starts (just above the program image). Resets the break.
+    /// Set where the heap starts (just above the program image, page aligned). Resets the break.
     pub fn init_brk(&mut self, base: usize) {
+        debug_assert!(base.is_multiple_of(PAGE_SIZE));
         self.brk_base = base;
         self.brk = base;
     }
@@ -308,23 +431,40 @@ impl AddressSpace {
     }
 
     /// brk(2): move the break to `new` if possible; always returns the resulting break.
-    /// Linux semantics: byte granular, cannot go below the start, fails silently (old value)
-    /// when the pages cannot be mapped.
+    /// Linux semantics: byte granular; the break cannot go below its start; shrinking unmaps
+    /// the whole pages above the new break (so they read as zeros when grown again); growing
+    /// fails silently (the old value is returned) when the pages cannot be mapped or would come
+    /// closer than one guard page to the next mapping.
     pub fn set_brk(&mut self, new: usize) -> usize {
-        if new < self.brk_base || new > MMAP_TOP {
+        if self.brk_base == 0 || new < self.brk_base || new > MMAP_TOP {
             return self.brk;
         }
         let (old_end, new_end) = (page_up(self.brk), page_up(new));
         if new_end > old_end {
-            if self.overlaps(old_end, new_end) {
+            if self.overlaps(old_end, new_end + PAGE_SIZE) {
                 return self.brk;
             }
-            // Extend the heap area if it ends at old_end, else create it.
-            let heap = self.areas.range(..old_end).next_back().map(|(&k, a)| (k, a.end, a.kind.clone()));
+            // Extend the heap area if it ends at old_end (and was not mprotected), else make one.
+            let heap = self.areas.range(..old_end).next_back().map(|(_, a)| a);
             match heap {
-                Some((k, end, AreaKind::Heap)) if end == old_end => self.areas.get_mut(&k).expect("heap").end = new_end,
+                Some(a)
+                    if a.end == old_end
+                        && a.kind == AreaKind::Heap
+                        && a.perm == Perm::R | Perm::W =>
+                {
+                    let start = a.start;
+                    self.areas.get_mut(&start).expect("heap").end = new_end;
+                }
                 _ => {
-                    if self.map(old_end, new_end - old_end, Perm::R | Perm::W, AreaKind::Heap).is_err() {
+                    if self
+                        .map(
+                            old_end,
+                            new_end - old_end,
+                            Perm::R | Perm::W,
+                            AreaKind::Heap,
+                        )
+                        .is_err()
+                    {
                         return self.brk;
                     }
                 }

@@ -1,18 +1,18 @@
 //! Loading a static Linux ELF executable and building its initial stack.
 //!
-//! ELF parsing uses `xmas-elf` (zero-copy, no_std, long used in Rust kernels). Both ET_EXEC and
-//! static-PIE (ET_DYN without an interpreter) are accepted; a program that needs a dynamic
-//! loader is ENOEXEC until dynamic linking is supported.
+//! The ELF and program headers are read with `bytemuck` from possibly unaligned bytes and every
+//! field is checked before use, so any file (truncated, hostile, misaligned) is either loaded or
+//! ENOEXEC, never a kernel panic. (`xmas-elf`, used before, slices its input unchecked and
+//! asserts alignment.) Both ET_EXEC and static-PIE (ET_DYN without an interpreter) are accepted;
+//! a program that needs a dynamic loader is ENOEXEC until dynamic linking is supported.
 use crate::aspace::{AddressSpace, AreaKind, Perm};
 use crate::layout::{PIE_BASE, STACK_SIZE, STACK_TOP};
 use abi::flags::*;
 use abi::{Errno, SysResult};
 use alloc::string::String;
 use alloc::vec::Vec;
+use bytemuck::{Pod, Zeroable};
 use hal::mem::{page_down, page_up, PAGE_SIZE};
-use xmas_elf::header::{Machine, Type};
-use xmas_elf::program::Type as PhType;
-use xmas_elf::ElfFile;
 
 /// Where a loaded program starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,98 +35,173 @@ pub const HWCAP_RV64IMAFDC: usize = {
     bits
 };
 
+/// Longest single argument or environment string (Linux's MAX_ARG_STRLEN).
+pub const MAX_ARG_STRLEN: usize = 32 * PAGE_SIZE;
+
+/// ELF64 file header.
+#[derive(Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
+pub struct Ehdr {
+    pub ident: [u8; 16],
+    pub kind: u16,
+    pub machine: u16,
+    pub version: u32,
+    pub entry: u64,
+    pub phoff: u64,
+    pub shoff: u64,
+    pub flags: u32,
+    pub ehsize: u16,
+    pub phentsize: u16,
+    pub phnum: u16,
+    pub shentsize: u16,
+    pub shnum: u16,
+    pub shstrndx: u16,
+}
+
+/// ELF64 program header.
+#[derive(Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
+pub struct Phdr {
+    pub kind: u32,
+    pub flags: u32,
+    pub offset: u64,
+    pub vaddr: u64,
+    pub paddr: u64,
+    pub filesz: u64,
+    pub memsz: u64,
+    pub align: u64,
+}
+
+pub const ET_EXEC: u16 = 2;
+pub const ET_DYN: u16 = 3;
+pub const EM_RISCV: u16 = 243;
+pub const PT_LOAD: u32 = 1;
+pub const PT_INTERP: u32 = 3;
+pub const PF_X: u32 = 1;
+pub const PF_W: u32 = 2;
+pub const PF_R: u32 = 4;
+const PHDR_SIZE: usize = core::mem::size_of::<Phdr>();
+
+/// A `T` read from `bytes[off..]`, or ENOEXEC if the file is too short.
+fn read_at<T: Pod>(bytes: &[u8], off: usize) -> SysResult<T> {
+    let end = off
+        .checked_add(core::mem::size_of::<T>())
+        .ok_or(Errno::ENOEXEC)?;
+    bytes
+        .get(off..end)
+        .map(bytemuck::pod_read_unaligned)
+        .ok_or(Errno::ENOEXEC)
+}
+
+/// The file header and program headers of a riscv64 ELF64 executable, checked.
+fn parse(elf: &[u8]) -> SysResult<(Ehdr, Vec<Phdr>)> {
+    let eh: Ehdr = read_at(elf, 0)?;
+    let ok = eh.ident[..4] == *b"\x7fELF"
+        && eh.ident[4] == 2 // ELFCLASS64
+        && eh.ident[5] == 1 // little endian
+        && eh.machine == EM_RISCV
+        && (eh.kind == ET_EXEC || eh.kind == ET_DYN)
+        && eh.phentsize as usize == PHDR_SIZE
+        && eh.phnum > 0;
+    if !ok {
+        return Err(Errno::ENOEXEC);
+    }
+    let phoff = usize::try_from(eh.phoff).map_err(|_| Errno::ENOEXEC)?;
+    let phdrs = (0..eh.phnum as usize)
+        .map(|i| read_at::<Phdr>(elf, phoff.checked_add(i * PHDR_SIZE).ok_or(Errno::ENOEXEC)?))
+        .collect::<SysResult<Vec<_>>>()?;
+    Ok((eh, phdrs))
+}
+
 /// Facts about the image needed for the auxiliary vector.
 struct Image {
     entry: usize,
     phdr: usize,
-    phent: usize,
     phnum: usize,
     end: usize,
 }
 
+fn perm_of(flags: u32) -> Perm {
+    let mut perm = Perm::empty();
+    for (bit, p) in [(PF_R, Perm::R), (PF_W, Perm::W), (PF_X, Perm::X)] {
+        if flags & bit != 0 {
+            perm |= p;
+        }
+    }
+    perm
+}
+
 /// Map the program's segments into `mm` (which should be empty) and set its break.
-fn load_segments(mm: &mut AddressSpace, elf_bytes: &[u8], name: &str) -> SysResult<Image> {
-    let elf = ElfFile::new(elf_bytes).map_err(|_| Errno::ENOEXEC)?;
-    let hdr = &elf.header.pt2;
-    if elf.header.pt1.class() != xmas_elf::header::Class::SixtyFour || hdr.machine().as_machine() != Machine::RISC_V {
+fn load_segments(mm: &mut AddressSpace, elf: &[u8], name: &str) -> SysResult<Image> {
+    let (eh, phdrs) = parse(elf)?;
+    let base = if eh.kind == ET_DYN { PIE_BASE } else { 0 };
+    let bad = |_| Errno::ENOEXEC;
+    if phdrs.iter().any(|ph| ph.kind == PT_INTERP) {
+        log::warn!("{name}: dynamically linked programs are not supported yet");
         return Err(Errno::ENOEXEC);
     }
-    let base = match hdr.type_().as_type() {
-        Type::Executable => 0,
-        Type::SharedObject => PIE_BASE,
-        _ => return Err(Errno::ENOEXEC),
-    };
-    let mut phdr = None;
-    let mut end = 0;
-    let mut last_page_end = 0;
-    for ph in elf.program_iter() {
-        match ph.get_type() {
-            Ok(PhType::Interp) => {
-                log::warn!("{name}: dynamically linked programs are not supported yet");
-                return Err(Errno::ENOEXEC);
-            }
-            Ok(PhType::Phdr) => phdr = Some(base + ph.virtual_addr() as usize),
-            Ok(PhType::Load) => {}
-            _ => continue,
-        }
-        if ph.get_type() != Ok(PhType::Load) || ph.mem_size() == 0 {
-            continue;
-        }
-        let (va, memsz, filesz, off) =
-            (base + ph.virtual_addr() as usize, ph.mem_size() as usize, ph.file_size() as usize, ph.offset() as usize);
-        let data = off.checked_add(filesz).and_then(|e| elf_bytes.get(off..e)).ok_or(Errno::ENOEXEC)?;
-        if filesz > memsz {
+    let mut phdr = 0;
+    let (mut end, mut last_va, mut last_page_end) = (0, 0, 0);
+    for ph in phdrs
+        .iter()
+        .filter(|ph| ph.kind == PT_LOAD && ph.memsz != 0)
+    {
+        let [vaddr, memsz, filesz, off] =
+            [ph.vaddr, ph.memsz, ph.filesz, ph.offset].map(|v| v as usize);
+        let va = base.checked_add(vaddr).ok_or(Errno::ENOEXEC)?;
+        let va_end = va.checked_add(memsz).ok_or(Errno::ENOEXEC)?;
+        let data = off
+            .checked_add(filesz)
+            .and_then(|e| elf.get(off..e))
+            .ok_or(Errno::ENOEXEC)?;
+        // PT_LOAD entries are sorted by address (ELF spec); each must fit its memory size.
+        if filesz > memsz || va < last_va || va_end > crate::layout::USER_END {
             return Err(Errno::ENOEXEC);
         }
-        let flags = ph.flags();
-        let mut perm = Perm::empty();
-        for (on, p) in [(flags.is_read(), Perm::R), (flags.is_write(), Perm::W), (flags.is_execute(), Perm::X)] {
-            if on {
-                perm |= p;
-            }
-        }
-        // Segments may share a boundary page: the later one starts at the next free page and the
-        // shared page keeps the earlier segment's area (widened to both permissions).
+        let perm = perm_of(ph.flags);
+        // Segments may share a boundary page: the shared page stays in the earlier segment's
+        // area but gets both segments' permissions; the later segment's area starts after it.
         let mut start = page_down(va);
-        let stop = page_up(va + memsz);
-        if start < last_page_end {
-            let prev = mm.areas().find(|a| a.start < last_page_end && a.end == last_page_end).map(|a| (a.start, a.perm));
-            if let Some((s, p)) = prev {
-                mm.protect(s, last_page_end - s, p | perm)?;
-            }
-            start = last_page_end;
+        while start < last_page_end {
+            let shared = mm.area_at(start).map_or(Perm::empty(), |a| a.perm);
+            mm.protect(start, PAGE_SIZE, shared | perm).map_err(bad)?;
+            start += PAGE_SIZE;
         }
+        let stop = page_up(va_end);
         if stop > start {
-            mm.map(start, stop - start, perm, AreaKind::File(String::from(name))).map_err(|_| Errno::ENOEXEC)?;
+            mm.map(
+                start,
+                stop - start,
+                perm,
+                AreaKind::File(String::from(name)),
+            )
+            .map_err(bad)?;
         }
         mm.fill_bytes(va, data)?;
-        last_page_end = last_page_end.max(stop);
-        end = end.max(va + memsz);
+        // As Linux: AT_PHDR is where the segment that holds e_phoff maps it.
+        if ph.offset <= eh.phoff && eh.phoff < ph.offset + ph.filesz {
+            phdr = va + (eh.phoff - ph.offset) as usize;
+        }
+        (last_va, last_page_end, end) = (va, last_page_end.max(stop), end.max(va_end));
     }
     if end == 0 {
         return Err(Errno::ENOEXEC);
     }
-    let (phoff, phnum) = (hdr.ph_offset() as usize, hdr.ph_count() as usize);
-    // Without PT_PHDR, the headers are found in the segment that maps file offset e_phoff.
-    let phdr = phdr.or_else(|| {
-        elf.program_iter()
-            .filter(|p| p.get_type() == Ok(PhType::Load))
-            .find(|p| (p.offset() as usize) <= phoff && phoff < (p.offset() + p.file_size()) as usize)
-            .map(|p| base + p.virtual_addr() as usize + (phoff - p.offset() as usize))
-    });
     mm.init_brk(page_up(end));
+    let entry = base.checked_add(eh.entry as usize).ok_or(Errno::ENOEXEC)?;
     Ok(Image {
-        entry: base + hdr.entry_point() as usize,
-        phdr: phdr.unwrap_or(0),
-        phent: hdr.ph_entry_size() as usize,
-        phnum,
+        entry,
+        phdr,
+        phnum: eh.phnum as usize,
         end,
     })
 }
 
 /// Load `elf_bytes` into the empty address space `mm` and build the initial stack exactly as
-/// Linux does: from the top, the strings (execfn, envp, argv), 16 random bytes, then (16-byte
-/// aligned) argc, argv[], NULL, envp[], NULL, auxv pairs, AT_NULL. Returns where to start.
+/// Linux does: from the top, a NULL word, the strings (execfn, envp, argv), 16 random bytes
+/// (16-byte aligned), then (16-byte aligned) argc, argv[], NULL, envp[], NULL, auxv pairs,
+/// AT_NULL. Returns where to start. E2BIG if the strings take more than a quarter of the stack
+/// or one is longer than [`MAX_ARG_STRLEN`], as in Linux.
 pub fn load(
     mm: &mut AddressSpace,
     elf_bytes: &[u8],
@@ -135,37 +210,56 @@ pub fn load(
     envp: &[Vec<u8>],
     random: [u8; 16],
 ) -> SysResult<Entry> {
-    let img = load_segments(mm, elf_bytes, name)?;
-    mm.map(STACK_TOP - STACK_SIZE, STACK_SIZE, Perm::R | Perm::W, AreaKind::Stack)?;
-
-    let mut sp = STACK_TOP;
-    let mut push_bytes = |mm: &mut AddressSpace, bytes: &[u8], nul: bool| -> SysResult<usize> {
-        sp -= bytes.len() + nul as usize;
-        mm.write_bytes(sp, bytes)?;
-        if nul {
-            mm.write_bytes(sp + bytes.len(), &[0])?;
+    let mut total = 0;
+    for len in argv.iter().chain(envp).map(Vec::len).chain([name.len()]) {
+        if len + 1 > MAX_ARG_STRLEN {
+            return Err(Errno::E2BIG);
         }
-        Ok(sp)
-    };
-    let execfn = push_bytes(mm, name.as_bytes(), true)?;
-    let mut env_ptrs = Vec::with_capacity(envp.len());
-    for e in envp.iter().rev() {
-        env_ptrs.push(push_bytes(mm, e, true)?);
+        total += len + 1 + core::mem::size_of::<usize>();
     }
+    if total > STACK_SIZE / 4 {
+        return Err(Errno::E2BIG);
+    }
+    let img = load_segments(mm, elf_bytes, name)?;
+    mm.map(
+        STACK_TOP - STACK_SIZE,
+        STACK_SIZE,
+        Perm::R | Perm::W,
+        AreaKind::Stack,
+    )
+    .map_err(|_| Errno::ENOEXEC)?;
+
+    // Push a NUL-terminated string below `sp`; returns its address.
+    fn push_str(mm: &mut AddressSpace, sp: &mut usize, s: &[u8]) -> SysResult<usize> {
+        *sp -= s.len() + 1;
+        mm.write_bytes(*sp, s)?;
+        mm.write_bytes(*sp + s.len(), &[0])?;
+        Ok(*sp)
+    }
+    let mut sp = STACK_TOP - core::mem::size_of::<usize>();
+    let execfn = push_str(mm, &mut sp, name.as_bytes())?;
+    let mut env_ptrs = envp
+        .iter()
+        .rev()
+        .map(|e| push_str(mm, &mut sp, e))
+        .collect::<SysResult<Vec<_>>>()?;
     env_ptrs.reverse();
-    let mut arg_ptrs = Vec::with_capacity(argv.len());
-    for a in argv.iter().rev() {
-        arg_ptrs.push(push_bytes(mm, a, true)?);
-    }
+    let mut arg_ptrs = argv
+        .iter()
+        .rev()
+        .map(|a| push_str(mm, &mut sp, a))
+        .collect::<SysResult<Vec<_>>>()?;
     arg_ptrs.reverse();
-    let rand_at = push_bytes(mm, &random, false)?;
+    let rand_at = (sp & !15) - random.len();
+    mm.write_bytes(rand_at, &random)?;
+    sp = rand_at;
 
     let auxv: [(usize, usize); 17] = [
         (AT_HWCAP, HWCAP_RV64IMAFDC),
         (AT_PAGESZ, PAGE_SIZE),
         (AT_CLKTCK, CLK_TCK as usize),
         (AT_PHDR, img.phdr),
-        (AT_PHENT, img.phent),
+        (AT_PHENT, PHDR_SIZE),
         (AT_PHNUM, img.phnum),
         (AT_BASE, 0),
         (AT_FLAGS, 0),
@@ -192,6 +286,10 @@ pub fn load(
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
     let sp = (sp - bytes.len()) & !15;
     mm.write_bytes(sp, &bytes)?;
-    log::debug!("loaded {name}: entry {:#x}, end {:#x}, sp {sp:#x}", img.entry, img.end);
+    log::debug!(
+        "loaded {name}: entry {:#x}, end {:#x}, sp {sp:#x}",
+        img.entry,
+        img.end
+    );
     Ok(Entry { pc: img.entry, sp })
 }

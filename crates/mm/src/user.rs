@@ -6,10 +6,10 @@
 use crate::aspace::AddressSpace;
 use abi::{Errno, SysResult};
 use alloc::string::String;
-use alloc::vec;
 use alloc::vec::Vec;
 use bytemuck::Pod;
 use core::marker::PhantomData;
+use hal::context::Access;
 
 /// A pointer to one `T` in user memory.
 pub struct UserPtr<T> {
@@ -32,7 +32,10 @@ impl<T> core::fmt::Debug for UserPtr<T> {
 
 impl<T: Pod> UserPtr<T> {
     pub const fn new(addr: usize) -> Self {
-        UserPtr { addr, _t: PhantomData }
+        UserPtr {
+            addr,
+            _t: PhantomData,
+        }
     }
     pub fn addr(self) -> usize {
         self.addr
@@ -44,9 +47,13 @@ impl<T: Pod> UserPtr<T> {
     pub fn nonnull(self) -> Option<Self> {
         (!self.is_null()).then_some(self)
     }
-    /// The `i`-th element after this one.
+    /// The `i`-th element after this one (wrapping: the address is checked when it is used).
+    #[allow(clippy::should_implement_trait)]
     pub fn add(self, i: usize) -> Self {
-        UserPtr::new(self.addr.wrapping_add(i * core::mem::size_of::<T>()))
+        UserPtr::new(
+            self.addr
+                .wrapping_add(i.wrapping_mul(core::mem::size_of::<T>())),
+        )
     }
     pub fn read(self, mm: &mut AddressSpace) -> SysResult<T> {
         let mut v = T::zeroed();
@@ -68,7 +75,11 @@ pub struct UserSlice<T> {
 
 impl<T: Pod> UserSlice<T> {
     pub const fn new(addr: usize, len: usize) -> Self {
-        UserSlice { addr, len, _t: PhantomData }
+        UserSlice {
+            addr,
+            len,
+            _t: PhantomData,
+        }
     }
     pub fn addr(&self) -> usize {
         self.addr
@@ -80,15 +91,21 @@ impl<T: Pod> UserSlice<T> {
         self.len == 0
     }
     fn byte_len(&self) -> SysResult<usize> {
-        self.len.checked_mul(core::mem::size_of::<T>()).ok_or(Errno::EFAULT)
+        self.len
+            .checked_mul(core::mem::size_of::<T>())
+            .ok_or(Errno::EFAULT)
     }
-    /// Copy the whole slice into the kernel.
+    /// Copy the whole slice into the kernel. The user range is checked before the kernel
+    /// buffer is allocated, so a huge or bogus length is EFAULT (or ENOMEM), never a panic.
     pub fn read(&self, mm: &mut AddressSpace) -> SysResult<Vec<T>> {
-        let mut v = vec![T::zeroed(); self.len];
-        if self.len != 0 {
-            self.byte_len()?;
-            mm.read_bytes(self.addr, bytemuck::cast_slice_mut(&mut v))?;
+        if self.len == 0 {
+            return Ok(Vec::new());
         }
+        mm.check_access(self.addr, self.byte_len()?, Access::Read)?;
+        let mut v = Vec::new();
+        v.try_reserve_exact(self.len).map_err(|_| Errno::ENOMEM)?;
+        v.resize(self.len, T::zeroed());
+        mm.read_bytes(self.addr, bytemuck::cast_slice_mut(&mut v))?;
         Ok(v)
     }
     /// The first `n` elements.
@@ -107,7 +124,11 @@ pub struct UserSliceMut<T> {
 
 impl<T: Pod> UserSliceMut<T> {
     pub const fn new(addr: usize, len: usize) -> Self {
-        UserSliceMut { addr, len, _t: PhantomData }
+        UserSliceMut {
+            addr,
+            len,
+            _t: PhantomData,
+        }
     }
     pub fn addr(&self) -> usize {
         self.addr
@@ -156,6 +177,7 @@ impl UserCStr {
     /// The string as UTF-8 (invalid sequences replaced: paths are compared as bytes anyway).
     pub fn read(&self, mm: &mut AddressSpace) -> SysResult<String> {
         let b = self.read_bytes(mm)?;
-        Ok(String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        Ok(String::from_utf8(b)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     }
 }

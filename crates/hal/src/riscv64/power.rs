@@ -1,0 +1,36 @@
+//! Powering off with a status QEMU passes on as its own exit code.
+//!
+//! QEMU virt has a "sifive,test0" finisher (at 0x100000): writing 0x5555 exits QEMU with status 0,
+//! `(code << 16) | 0x3333` exits with `code`. Without one (other machines, or before the device
+//! tree was read) SBI SRST shuts down, which carries no code.
+use crate::mem::phys_to_virt;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+static TEST_DEVICE: AtomicUsize = AtomicUsize::new(0);
+
+/// Use the finisher at physical address `pa` (from the device tree).
+pub fn set_test_device(pa: usize) {
+    TEST_DEVICE.store(pa, Ordering::Relaxed);
+}
+
+/// Power off. `code` 0 is success; 1..=255 is what QEMU should exit with.
+pub fn shutdown(code: u8) -> ! {
+    let pa = TEST_DEVICE.load(Ordering::Relaxed);
+    if pa != 0 {
+        let value: u32 = if code == 0 {
+            0x5555
+        } else {
+            ((code as u32) << 16) | 0x3333
+        };
+        // SAFETY: `pa` is the finisher register from the device tree, reached through the
+        // physical-memory window (which maps MMIO too); the write ends the machine.
+        unsafe { (phys_to_virt(pa) as *mut u32).write_volatile(value) };
+    }
+    if code == 0 {
+        let _ = sbi_rt::system_reset(sbi_rt::Shutdown, sbi_rt::NoReason);
+    } else {
+        let _ = sbi_rt::system_reset(sbi_rt::Shutdown, sbi_rt::SystemFailure);
+    }
+    #[allow(deprecated)] // the last resort on firmware without SRST
+    sbi_rt::legacy::shutdown()
+}

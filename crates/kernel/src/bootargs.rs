@@ -1,0 +1,127 @@
+//! The kernel command line (`/chosen/bootargs`, QEMU's `-append`).
+//!
+//! `log=<level> init=<command>`: everything after `init=` is the command, which may hold several
+//! programs separated by ` ; `; all of them start at once and the first one is "init".
+//! `crash=panic|fault` makes the kernel fail on purpose right after boot (tests of the fatal
+//! paths: they must report and power off, never hang).
+use alloc::vec::Vec;
+use log::LevelFilter;
+
+/// The program run when the command line names none.
+pub const DEFAULT_INIT: &str = "/bin/demo";
+/// The kernel log level when the command line names none.
+pub const DEFAULT_LOG: LevelFilter = LevelFilter::Warn;
+
+/// The environment every program started from the command line gets.
+pub const INIT_ENV: [&str; 3] = ["HOME=/", "PATH=/bin:/usr/bin", "TERM=linux"];
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct BootArgs<'a> {
+    pub log: LevelFilter,
+    /// The whole `init=` text, e.g. `/bin/a x ; /bin/b`.
+    pub init: &'a str,
+    /// `crash=`: fail on purpose (`panic` or `fault`).
+    pub crash: Option<&'a str>,
+    /// Words that meant nothing to us (reported, not fatal); a bad `log=` value lands here too.
+    pub unknown: Vec<&'a str>,
+}
+
+/// Parse a command line. Never fails: unknown words are collected in `unknown`.
+pub fn parse(cmdline: &str) -> BootArgs<'_> {
+    let mut args = BootArgs {
+        log: DEFAULT_LOG,
+        init: DEFAULT_INIT,
+        crash: None,
+        unknown: Vec::new(),
+    };
+    let mut rest = cmdline.trim();
+    while !rest.is_empty() {
+        if let Some(cmd) = rest.strip_prefix("init=") {
+            let cmd = cmd.trim();
+            if !cmd.is_empty() {
+                args.init = cmd;
+            }
+            break;
+        }
+        let (word, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        rest = tail.trim_start();
+        if let Some(how) = word.strip_prefix("crash=") {
+            args.crash = Some(how);
+            continue;
+        }
+        match word.strip_prefix("log=").map(str::parse::<LevelFilter>) {
+            Some(Ok(level)) => args.log = level,
+            _ => args.unknown.push(word),
+        }
+    }
+    args
+}
+
+/// Split an `init=` command into programs (at ` ; `) and each program into argv (at spaces).
+/// Empty programs are dropped.
+pub fn commands(init: &str) -> Vec<Vec<&str>> {
+    let mut out = Vec::new();
+    let mut argv = Vec::new();
+    for word in init.split_whitespace() {
+        if word == ";" {
+            if !argv.is_empty() {
+                out.push(core::mem::take(&mut argv));
+            }
+        } else {
+            argv.push(word);
+        }
+    }
+    if !argv.is_empty() {
+        out.push(argv);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_level_and_init_command() {
+        let a = parse("log=info init=/bin/sh -c echo hi");
+        assert_eq!(a.log, LevelFilter::Info);
+        assert_eq!(a.init, "/bin/sh -c echo hi");
+        assert!(a.unknown.is_empty());
+        assert_eq!(a.crash, None);
+        assert_eq!(parse("crash=fault init=/x").crash, Some("fault"));
+    }
+
+    #[test]
+    fn init_takes_the_rest_of_the_line_even_words_that_look_like_options() {
+        let a = parse("init=/prog log=debug x=y");
+        assert_eq!(a.init, "/prog log=debug x=y");
+        assert_eq!(a.log, DEFAULT_LOG);
+    }
+
+    #[test]
+    fn defaults_and_unknown_words() {
+        let a = parse("  console=ttyS0 log=loud  ");
+        assert_eq!(a.log, DEFAULT_LOG);
+        assert_eq!(a.init, DEFAULT_INIT);
+        assert_eq!(a.unknown, ["console=ttyS0", "log=loud"]);
+        assert_eq!(parse("").init, DEFAULT_INIT);
+        assert_eq!(parse("init=   ").init, DEFAULT_INIT);
+    }
+
+    #[test]
+    fn log_levels_are_case_insensitive() {
+        assert_eq!(parse("log=TRACE").log, LevelFilter::Trace);
+        assert_eq!(parse("log=off").log, LevelFilter::Off);
+        assert_eq!(parse("log=error").log, LevelFilter::Error);
+    }
+
+    #[test]
+    fn commands_split_at_lone_semicolons_and_spaces() {
+        assert_eq!(
+            commands("/a 1 2 ; /b ;  ; /c"),
+            [vec!["/a", "1", "2"], vec!["/b"], vec!["/c"]]
+        );
+        assert_eq!(commands("/a x;y"), [vec!["/a", "x;y"]]);
+        assert!(commands("  ").is_empty());
+    }
+}

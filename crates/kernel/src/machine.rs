@@ -1,0 +1,222 @@
+//! Bring-up: trap vector, device tree, clock, memory, logging; then init and the scheduler.
+use crate::boot::{boot_table_pa, kernel_end_pa, BOOT_PAGE_TABLE};
+use core::fmt::Write;
+use core::sync::atomic::{AtomicBool, Ordering};
+use fdt::node::FdtNode;
+use fdt::Fdt;
+use hal::mem::phys_to_virt;
+use hal::riscv64::{power, timer};
+use kernel::bootargs;
+use kernel::layout::{heap_size, Range, RangeSet, PHYS_WINDOW};
+
+/// What the kernel needs from the device tree.
+struct Machine {
+    ram: RangeSet<8>,
+    /// Never to be used as memory: firmware, the kernel image, the device tree, reservations.
+    reserved: RangeSet<32>,
+    initrd: Option<Range>,
+    bootargs: &'static str,
+    timebase: Option<u64>,
+    test_device: Option<usize>,
+    rtc: Option<usize>,
+    /// An NS16550 console UART: (physical address, register shift).
+    uart: Option<(usize, usize)>,
+}
+
+fn region(r: fdt::standard_nodes::MemoryRegion) -> Range {
+    let start = r.starting_address as usize;
+    Range::new(start, start + r.size.unwrap_or(0))
+}
+
+fn reserve(set: &mut RangeSet<32>, r: Range) {
+    if !set.add(r.pages_around()) {
+        panic!("too many reserved memory ranges");
+    }
+}
+
+fn read_device_tree(dtb_pa: usize) -> Machine {
+    // SAFETY: OpenSBI passes the device tree's physical address in a1; the window maps it, and
+    // its pages stay reserved (never handed out), so the 'static borrow holds.
+    let fdt: Fdt<'static> = unsafe { Fdt::from_ptr(phys_to_virt(dtb_pa)) }
+        .unwrap_or_else(|e| panic!("no valid device tree at {dtb_pa:#x}: {e:?}"));
+    let mut m = Machine {
+        ram: RangeSet::new(),
+        reserved: RangeSet::new(),
+        initrd: None,
+        bootargs: "",
+        timebase: None,
+        test_device: None,
+        rtc: None,
+        uart: None,
+    };
+    // OpenSBI sits below the kernel: nothing under the kernel's end is ours.
+    reserve(&mut m.reserved, Range::new(0, kernel_end_pa()));
+    reserve(
+        &mut m.reserved,
+        Range::new(dtb_pa, dtb_pa + fdt.total_size()),
+    );
+    for r in fdt.memory_reservations() {
+        reserve(
+            &mut m.reserved,
+            Range::new(r.address() as usize, r.address() as usize + r.size()),
+        );
+    }
+    // One walk over the tree (the fdt crate re-parses on every lookup: ~30 µs per walk).
+    let first_reg = |n: FdtNode| {
+        n.reg()
+            .and_then(|mut r| r.next())
+            .map(|r| r.starting_address as usize)
+    };
+    for node in fdt.all_nodes() {
+        let prop = |name| node.property(name).and_then(|p| p.as_usize());
+        match node.name.split('@').next().unwrap_or("") {
+            "chosen" => {
+                m.bootargs = node
+                    .property("bootargs")
+                    .and_then(|p| p.as_str())
+                    .unwrap_or("");
+                if let (Some(start), Some(end)) =
+                    (prop("linux,initrd-start"), prop("linux,initrd-end"))
+                {
+                    if end > start {
+                        m.initrd = Some(Range::new(start, end));
+                        reserve(&mut m.reserved, Range::new(start, end));
+                    }
+                }
+            }
+            "cpus" => m.timebase = prop("timebase-frequency").map(|f| f as u64),
+            "reserved-memory" => {
+                for r in node.children().filter_map(|c| c.reg()).flatten() {
+                    reserve(&mut m.reserved, region(r));
+                }
+            }
+            _ if node.property("device_type").and_then(|p| p.as_str()) == Some("memory") => {
+                for r in node.reg().into_iter().flatten() {
+                    m.ram.add(region(r));
+                }
+            }
+            _ => {
+                let Some(compatible) = node.compatible() else {
+                    continue;
+                };
+                for c in compatible.all() {
+                    match c {
+                        "sifive,test0" | "sifive,test1" if m.test_device.is_none() => {
+                            m.test_device = first_reg(node)
+                        }
+                        "google,goldfish-rtc" if m.rtc.is_none() => m.rtc = first_reg(node),
+                        "ns16550a" | "ns16550"
+                            if m.uart.is_none() && prop("reg-io-width").unwrap_or(1) == 1 =>
+                        {
+                            m.uart = first_reg(node).map(|pa| (pa, prop("reg-shift").unwrap_or(0)))
+                        }
+                        _ => continue,
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    m
+}
+
+/// Nanoseconds since the epoch from a Goldfish RTC (reading TIME_LOW latches TIME_HIGH).
+fn read_goldfish_rtc(pa: usize) -> u64 {
+    let base = phys_to_virt(pa) as *const u32;
+    // SAFETY: the RTC's registers from the device tree, mapped by the physical window.
+    let (lo, hi) = unsafe { (base.read_volatile(), base.add(1).read_volatile()) };
+    ((hi as u64) << 32) | lo as u64
+}
+
+/// Kernel entry in the high half (from `boot::_start`).
+pub fn start(hart: usize, dtb_pa: usize) -> ! {
+    let entered = timer::now_ns();
+    hal::riscv64::trap::init();
+    crate::boot::arm_stack_canary();
+    crate::logger::init(bootargs::DEFAULT_LOG);
+    assert_eq!(
+        hal::mem::PHYS_OFFSET,
+        PHYS_WINDOW,
+        "hal and kernel disagree on the physical window"
+    );
+
+    let m = read_device_tree(dtb_pa);
+    if let Some(f) = m.timebase {
+        timer::init(f);
+    }
+    if let Some((pa, shift)) = m.uart {
+        hal::riscv64::sbi::use_uart(pa, shift);
+    }
+    if let Some(pa) = m.test_device {
+        power::set_test_device(pa);
+    }
+    if let Some(pa) = m.rtc {
+        timer::set_boot_epoch_ns(read_goldfish_rtc(pa).saturating_sub(timer::now_ns()));
+    }
+
+    // Memory: RAM minus what is reserved; the heap first, the frame allocator gets the rest.
+    let mut free = RangeSet::<32>::new();
+    for r in m.ram.as_slice() {
+        free.add(r.pages_inside());
+    }
+    for r in m.reserved.as_slice() {
+        free.remove(*r);
+    }
+    let initrd_len = m.initrd.map_or(0, |r| r.len());
+    let heap = free
+        .take(heap_size(m.ram.total(), initrd_len))
+        .expect("no room for the kernel heap");
+    crate::heap::init(heap);
+    for r in free.as_slice() {
+        mm::frame::add_memory(r.start, r.end);
+    }
+
+    let args = bootargs::parse(m.bootargs);
+    log::set_max_level(args.log);
+    for w in &args.unknown {
+        log::info!("ignoring boot argument {w:?}");
+    }
+    match args.crash {
+        Some("panic") => panic!("crash=panic on the command line"),
+        // SAFETY: deliberately invalid: address 8 is unmapped in the kernel's tables, so the load
+        // traps into the kernel-trap report, which powers off; it never produces a value.
+        Some("fault") => unsafe {
+            core::ptr::read_volatile(core::ptr::without_provenance::<u64>(8))
+        },
+        _ => 0,
+    };
+    log::info!("kernel entered at {} us", entered / 1000);
+    log::info!(
+        "hart {hart}, RAM {} MiB, kernel image ends at {:#x}, heap {} MiB at {:#x}, {} free frames",
+        m.ram.total() >> 20,
+        kernel_end_pa(),
+        heap.len() >> 20,
+        heap.start,
+        mm::frame::total()
+    );
+
+    let mut kernel_half = [0u64; 256];
+    kernel_half.copy_from_slice(&BOOT_PAGE_TABLE.0[256..]);
+    mm::page_table::set_kernel_half(kernel_half);
+    hal::riscv64::mmu::set_kernel_root(boot_table_pa());
+
+    let root = crate::init::rootfs(m.initrd);
+    if let Some(r) = m.initrd {
+        // Unpacked into the ramfs: the archive's own pages become free frames.
+        let p = r.pages_inside();
+        if !p.is_empty() {
+            mm::frame::add_memory(p.start, p.end);
+        }
+    }
+    let init = crate::init::start(&root, args.init);
+    crate::sched::run(init)
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    static PANICKING: AtomicBool = AtomicBool::new(false);
+    if !PANICKING.swap(true, Ordering::Relaxed) {
+        let _ = writeln!(hal::console::Console, "\nkernel panic: {info}");
+    }
+    power::shutdown(1)
+}

@@ -1,0 +1,31 @@
+//! The BakaEx kernel for riscv64 QEMU `virt` (booted by OpenSBI, `-bios default`).
+//!
+//! Boot path (docs/BOOT.md has the details): [`boot`] turns on the MMU with the boot page table
+//! and jumps to the high half; [`machine`] reads the device tree and sets up the heap, frames,
+//! timer and console; [`init`] unpacks the initramfs and starts the programs named by `init=`;
+//! [`sched`] runs every user thread as a future and idles with `wfi` until init exits.
+//!
+//! On the host this binary only says where to find the real one: the machine-independent logic
+//! lives in the library (`kernel::bootargs`, `kernel::layout`) and is tested there.
+#![cfg_attr(target_os = "none", no_std, no_main)]
+
+#[cfg(target_os = "none")]
+extern crate alloc;
+
+#[cfg(target_os = "none")]
+mod boot;
+#[cfg(target_os = "none")]
+mod heap;
+#[cfg(target_os = "none")]
+mod init;
+#[cfg(target_os = "none")]
+mod logger;
+#[cfg(target_os = "none")]
+mod machine;
+#[cfg(target_os = "none")]
+mod sched;
+
+#[cfg(not(target_os = "none"))]
+fn main() {
+    println!("The BakaEx kernel runs on riscv64 QEMU: build it with scripts/build-kernel.sh, run it with scripts/run.sh.");
+}

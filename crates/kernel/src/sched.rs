@@ -1,0 +1,130 @@
+//! User threads as futures, the timer tick, and the idle loop.
+//!
+//! Each user thread is one task of `task::executor`: activate its page table, run it until it
+//! traps, let `syscalls::trap::handle_user_trap` deal with the trap (awaiting when the syscall
+//! blocks, yielding on a timer tick), repeat. The hardware timer is kept armed for the end of the
+//! current ~10 ms slice or the next sleeper's deadline, whichever is first; its interrupt is only
+//! taken from user mode (the kernel runs with interrupts off), so a busy program is preempted and
+//! a blocked system waits in `wfi`.
+use abi::Sysno;
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicBool, Ordering};
+use hal::context::{reg, Trap};
+use hal::riscv64::{csr, mmu, power, sbi, timer};
+use syscalls::Caller;
+use task::executor;
+use task::process::ExitStatus;
+use task::{Process, Thread};
+
+/// Time slice of a running program.
+pub const SLICE_NS: u64 = 10_000_000;
+
+/// The latest the timer may fire: end of a slice started `now`, or the next sleeper's deadline.
+fn next_stop(now: u64) -> u64 {
+    let slice_end = now + SLICE_NS;
+    executor::next_deadline().map_or(slice_end, |d| d.min(slice_end))
+}
+
+/// Work done on every timer interrupt and idle wake-up: wake the sleepers that are due and the
+/// readers of console input that has arrived.
+fn tick(now: u64) {
+    crate::boot::check_stack_canary();
+    executor::fire_timers(now);
+    if sbi::poll_input() {
+        fs::dev::CONSOLE_INPUT.wake_all();
+    }
+}
+
+/// execve and execveat replace the caller's address space.
+fn is_exec(sysno: usize) -> bool {
+    sysno == Sysno::execve.0 || sysno == Sysno::execveat.0
+}
+
+/// Run `thread` as a task of the executor.
+pub fn spawn_thread(thread: Arc<Thread>) {
+    executor::spawn(run_thread(thread));
+}
+
+async fn run_thread(thread: Arc<Thread>) {
+    static ENTERED_USER: AtomicBool = AtomicBool::new(false);
+    let cx = Caller::new(thread.clone());
+    while !thread.exiting() {
+        mmu::activate(thread.process.mm.lock().root_pa());
+        let now = hal::time::now_ns();
+        timer::ensure_deadline(now, next_stop(now));
+        if !ENTERED_USER.swap(true, Ordering::Relaxed) {
+            log::info!("first user instruction at {} us", now / 1000);
+        }
+        let trap = hal::riscv64::run_user(&mut thread.ctx.lock());
+        let after = hal::time::now_ns();
+        thread
+            .process
+            .user_ns
+            .fetch_add(after.saturating_sub(now), Ordering::Relaxed);
+        match trap {
+            Trap::Timer => tick(after),
+            // execve(at) replaces the address space whose table is live: leave it first, so it is
+            // never freed while in use. The loop activates the new one before returning.
+            Trap::Syscall if is_exec(thread.ctx.lock().x[reg::A7]) => mmu::activate_kernel(),
+            _ => {}
+        }
+        if !syscalls::trap::handle_user_trap(&cx, trap).await {
+            break;
+        }
+    }
+    // This may be the last reference to the process and its page table.
+    mmu::activate_kernel();
+}
+
+/// Run the system until `init` exits, then report its status as the last line and power off
+/// with it (exit code N, or 128 + signal).
+pub fn run(init: Arc<Process>) -> ! {
+    loop {
+        executor::run_ready();
+        if let Some(status) = init.exit_status() {
+            finish(status);
+        }
+        idle();
+    }
+}
+
+/// Nothing can run: fire due timers, and if still nothing can run, sleep until the next deadline
+/// or the end of a slice (for console polling), whichever is first.
+fn idle() {
+    let now = hal::time::now_ns();
+    tick(now);
+    if executor::has_ready() {
+        return;
+    }
+    timer::ensure_deadline(now, next_stop(now));
+    // sie.STIE is set and sstatus.SIE clear: the pending timer ends wfi without a trap.
+    csr::wfi();
+    tick(hal::time::now_ns());
+}
+
+fn finish(status: ExitStatus) -> ! {
+    let (line, code) = match status {
+        ExitStatus::Exited(c) => (
+            alloc::format!("init exited with status {}", c & 0xff),
+            (c & 0xff) as u8,
+        ),
+        ExitStatus::Signaled(s) => (
+            alloc::format!("init killed by signal {s}"),
+            (128 + (s & 0x7f)) as u8,
+        ),
+    };
+    let (used, heap) = crate::heap::usage();
+    log::debug!(
+        "heap {} / {} KiB used, frames {} / {} used",
+        used / 1024,
+        heap / 1024,
+        mm::frame::allocated(),
+        mm::frame::total()
+    );
+    if !sbi::at_line_start() {
+        hal::console::write_bytes(b"\n");
+    }
+    hal::console::write_bytes(line.as_bytes());
+    hal::console::write_bytes(b"\n");
+    power::shutdown(code)
+}

@@ -1,0 +1,537 @@
+//! The ELF loader and the initial stack, on ELF files built here byte by byte (and, when
+//! `$BAKAEX_TEST_ELF` names one, on a real static riscv64 program).
+use abi::flags::*;
+use abi::Errno;
+use hal::mem::PAGE_SIZE;
+use mm::layout::{PIE_BASE, STACK_TOP, USER_END};
+use mm::loader::{
+    load, Ehdr, Entry, Phdr, EM_RISCV, ET_DYN, ET_EXEC, HWCAP_RV64IMAFDC, PF_R, PF_W, PF_X,
+    PT_INTERP, PT_LOAD,
+};
+use mm::{AddressSpace, Perm};
+
+const P: usize = PAGE_SIZE;
+const RANDOM: [u8; 16] = *b"0123456789abcdef";
+const EM_X86_64: u16 = 62;
+const PT_PHDR: u32 = 6;
+const PT_GNU_STACK: u32 = 0x6474_e551;
+
+/// A program header.
+fn seg(kind: u32, flags: u32, offset: u64, vaddr: u64, filesz: u64, memsz: u64) -> Phdr {
+    Phdr {
+        kind,
+        flags,
+        offset,
+        vaddr,
+        paddr: vaddr,
+        filesz,
+        memsz,
+        align: P as u64,
+    }
+}
+
+/// An ELF file: the header and `phdrs` at offset 64, then `blobs` written at their offsets; the
+/// file ends where the last segment or blob ends.
+fn elf(kind: u16, machine: u16, entry: u64, phdrs: &[Phdr], blobs: &[(usize, &[u8])]) -> Vec<u8> {
+    let mut ident = [0u8; 16];
+    ident[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+    let eh = Ehdr {
+        ident,
+        kind,
+        machine,
+        version: 1,
+        entry,
+        phoff: 64,
+        shoff: 0,
+        flags: 0,
+        ehsize: 64,
+        phentsize: 56,
+        phnum: phdrs.len() as u16,
+        shentsize: 64,
+        shnum: 0,
+        shstrndx: 0,
+    };
+    let mut f = bytemuck::bytes_of(&eh).to_vec();
+    for ph in phdrs {
+        f.extend_from_slice(bytemuck::bytes_of(ph));
+    }
+    let end = phdrs
+        .iter()
+        .map(|p| (p.offset + p.filesz) as usize)
+        .chain(blobs.iter().map(|(o, b)| o + b.len()));
+    f.resize(end.max().unwrap_or(0).max(f.len()), 0);
+    for (off, b) in blobs {
+        f[*off..off + b.len()].copy_from_slice(b);
+    }
+    f
+}
+
+const CODE: &[u8] = b"\x13\x00\x00\x00code";
+const DATA: &[u8] = b"initialised data";
+
+/// A typical static executable: text (headers + code) at 0x10000, data with bss at 0x12100.
+fn exec_file(kind: u16, machine: u16) -> Vec<u8> {
+    let phdrs = [
+        seg(PT_LOAD, PF_R | PF_X, 0, 0x10000, 0x1100, 0x1100),
+        seg(
+            PT_LOAD,
+            PF_R | PF_W,
+            0x2100,
+            0x12100,
+            DATA.len() as u64,
+            0x2000,
+        ),
+        seg(PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 0),
+    ];
+    elf(
+        kind,
+        machine,
+        0x11000,
+        &phdrs,
+        &[(0x1000, CODE), (0x2100, DATA)],
+    )
+}
+
+fn load_into(file: &[u8], argv: &[&str], envp: &[&str]) -> (AddressSpace, Result<Entry, Errno>) {
+    let mut mm = AddressSpace::new().unwrap();
+    let argv: Vec<Vec<u8>> = argv.iter().map(|s| s.as_bytes().to_vec()).collect();
+    let envp: Vec<Vec<u8>> = envp.iter().map(|s| s.as_bytes().to_vec()).collect();
+    let r = load(&mut mm, file, "/bin/prog", &argv, &envp, RANDOM);
+    (mm, r)
+}
+
+fn load_ok(file: &[u8], argv: &[&str], envp: &[&str]) -> (AddressSpace, Entry) {
+    let (mm, r) = load_into(file, argv, envp);
+    (mm, r.expect("loads"))
+}
+
+fn bytes(mm: &mut AddressSpace, va: usize, len: usize) -> Vec<u8> {
+    let mut v = vec![0; len];
+    mm.read_bytes(va, &mut v).unwrap();
+    v
+}
+
+fn word(mm: &mut AddressSpace, va: usize) -> usize {
+    usize::from_le_bytes(bytes(mm, va, 8).try_into().unwrap())
+}
+
+fn cstr(mm: &mut AddressSpace, va: usize) -> String {
+    String::from_utf8(mm.read_cstr(va, 4096).unwrap()).unwrap()
+}
+
+/// The areas as (start, end, perm).
+fn layout(mm: &AddressSpace) -> Vec<(usize, usize, Perm)> {
+    mm.areas().map(|a| (a.start, a.end, a.perm)).collect()
+}
+
+/// The initial stack, decoded: argv, envp, auxv.
+struct Stack {
+    argv: Vec<String>,
+    envp: Vec<String>,
+    auxv: Vec<(usize, usize)>,
+}
+
+fn read_stack(mm: &mut AddressSpace, sp: usize) -> Stack {
+    let argc = word(mm, sp);
+    let mut at = sp + 8;
+    let strings = |mm: &mut AddressSpace, at: &mut usize, n: Option<usize>| {
+        let mut v = Vec::new();
+        loop {
+            let p = word(mm, *at);
+            *at += 8;
+            if p == 0 {
+                break;
+            }
+            v.push(cstr(mm, p));
+        }
+        if let Some(n) = n {
+            assert_eq!(v.len(), n, "argc matches the NULL-terminated argv");
+        }
+        v
+    };
+    let argv = strings(mm, &mut at, Some(argc));
+    let envp = strings(mm, &mut at, None);
+    let mut auxv = Vec::new();
+    loop {
+        let (k, v) = (word(mm, at), word(mm, at + 8));
+        at += 16;
+        auxv.push((k, v));
+        if k == AT_NULL {
+            break;
+        }
+    }
+    Stack { argv, envp, auxv }
+}
+
+fn aux(st: &Stack, key: usize) -> usize {
+    st.auxv
+        .iter()
+        .find(|(k, _)| *k == key)
+        .unwrap_or_else(|| panic!("auxv has no {key}"))
+        .1
+}
+
+#[test]
+fn segments_are_mapped_with_their_permissions_contents_and_zeroed_bss() {
+    let (mut mm, entry) = load_ok(&exec_file(ET_EXEC, EM_RISCV), &["prog"], &[]);
+    assert_eq!(entry.pc, 0x11000);
+    let stack = (
+        STACK_TOP - mm::layout::STACK_SIZE,
+        STACK_TOP,
+        Perm::R | Perm::W,
+    );
+    assert_eq!(
+        layout(&mm),
+        [
+            (0x10000, 0x12000, Perm::R | Perm::X),
+            (0x12000, 0x15000, Perm::R | Perm::W),
+            stack
+        ]
+    );
+    assert_eq!(bytes(&mut mm, 0x11000, CODE.len()), CODE);
+    assert_eq!(
+        bytes(&mut mm, 0x10000, 4),
+        b"\x7fELF",
+        "the headers are part of the text segment"
+    );
+    assert_eq!(bytes(&mut mm, 0x12100, DATA.len()), DATA);
+    assert!(
+        bytes(&mut mm, 0x12100 + DATA.len(), 0x2000 - DATA.len())
+            .iter()
+            .all(|&b| b == 0),
+        "bss is zero"
+    );
+    assert!(
+        bytes(&mut mm, 0x12000, 0x100).iter().all(|&b| b == 0),
+        "bytes before the segment are zero"
+    );
+    assert_eq!(
+        mm.brk(),
+        0x15000,
+        "the heap starts at the page after the end of bss"
+    );
+    assert_eq!(
+        mm.write_bytes(0x11000, b"x"),
+        Err(Errno::EFAULT),
+        "text is not writable"
+    );
+}
+
+#[test]
+fn the_initial_stack_is_argc_argv_envp_and_auxv_as_linux_builds_it() {
+    let file = exec_file(ET_EXEC, EM_RISCV);
+    let (mut mm, entry) = load_ok(&file, &["prog", "-v", ""], &["HOME=/", "PATH=/bin"]);
+    let sp = entry.sp;
+    assert_eq!(sp % 16, 0, "sp is 16-byte aligned");
+    let st = read_stack(&mut mm, sp);
+    assert_eq!(st.argv, ["prog", "-v", ""]);
+    assert_eq!(st.envp, ["HOME=/", "PATH=/bin"]);
+    assert_eq!(aux(&st, AT_PAGESZ), 4096);
+    assert_eq!(aux(&st, AT_CLKTCK), 100);
+    assert_eq!(aux(&st, AT_HWCAP), HWCAP_RV64IMAFDC);
+    assert_eq!(HWCAP_RV64IMAFDC, 0x112d, "bits i, m, a, f, d, c");
+    assert_eq!(
+        aux(&st, AT_PHDR),
+        0x10040,
+        "where the text segment maps e_phoff"
+    );
+    assert_eq!(aux(&st, AT_PHENT), 56);
+    assert_eq!(aux(&st, AT_PHNUM), 3);
+    assert_eq!(aux(&st, AT_ENTRY), 0x11000);
+    assert_eq!(aux(&st, AT_BASE), 0, "no interpreter");
+    assert_eq!(
+        (
+            aux(&st, AT_UID),
+            aux(&st, AT_EUID),
+            aux(&st, AT_GID),
+            aux(&st, AT_EGID)
+        ),
+        (0, 0, 0, 0)
+    );
+    assert_eq!(aux(&st, AT_SECURE), 0);
+    let rand = aux(&st, AT_RANDOM);
+    assert_eq!(bytes(&mut mm, rand, 16), RANDOM);
+    assert_eq!(rand % 16, 0, "the random bytes are aligned like Linux's");
+    assert_eq!(cstr(&mut mm, aux(&st, AT_EXECFN)), "/bin/prog");
+    assert_eq!(st.auxv.last(), Some(&(AT_NULL, 0)));
+    // The program headers really are at AT_PHDR.
+    assert_eq!(
+        bytes(&mut mm, aux(&st, AT_PHDR), 3 * 56),
+        file[64..64 + 3 * 56]
+    );
+    // From the top down: a NULL word, execfn, then the environment and argument strings.
+    assert_eq!(word(&mut mm, STACK_TOP - 8), 0);
+    assert_eq!(aux(&st, AT_EXECFN), STACK_TOP - 8 - "/bin/prog".len() - 1);
+    let argv0 = word(&mut mm, sp + 8);
+    let env0 = word(&mut mm, sp + 8 * 5);
+    assert!(
+        argv0 < env0 && env0 < aux(&st, AT_EXECFN),
+        "argv strings below envp strings below execfn"
+    );
+    assert!(
+        sp + 8 * (1 + 4 + 3 + 2 * st.auxv.len()) <= rand,
+        "the vectors end below the random bytes"
+    );
+}
+
+#[test]
+fn a_program_without_arguments_or_environment_still_gets_terminated_vectors() {
+    let (mut mm, entry) = load_ok(&exec_file(ET_EXEC, EM_RISCV), &[], &[]);
+    assert_eq!(word(&mut mm, entry.sp), 0, "argc");
+    assert_eq!(word(&mut mm, entry.sp + 8), 0, "argv NULL");
+    assert_eq!(word(&mut mm, entry.sp + 16), 0, "envp NULL");
+    assert_eq!(word(&mut mm, entry.sp + 24), AT_HWCAP, "auxv follows");
+}
+
+#[test]
+fn a_static_pie_is_loaded_at_pie_base() {
+    let (mut mm, entry) = load_ok(&exec_file(ET_DYN, EM_RISCV), &["pie"], &[]);
+    assert_eq!(entry.pc, PIE_BASE + 0x11000);
+    assert_eq!(bytes(&mut mm, PIE_BASE + 0x11000, CODE.len()), CODE);
+    assert_eq!(bytes(&mut mm, PIE_BASE + 0x12100, DATA.len()), DATA);
+    let st = read_stack(&mut mm, entry.sp);
+    assert_eq!(aux(&st, AT_PHDR), PIE_BASE + 0x10040);
+    assert_eq!(aux(&st, AT_ENTRY), PIE_BASE + 0x11000);
+    assert_eq!(mm.brk(), PIE_BASE + 0x15000);
+}
+
+#[test]
+fn two_segments_sharing_a_page_get_both_permissions_on_that_page_only() {
+    let phdrs = [
+        seg(PT_LOAD, PF_R | PF_X, 0, 0x10000, 0x1800, 0x1800),
+        seg(
+            PT_LOAD,
+            PF_R | PF_W,
+            0x1800,
+            0x11800,
+            DATA.len() as u64,
+            0x1000,
+        ),
+    ];
+    let file = elf(
+        ET_EXEC,
+        EM_RISCV,
+        0x11000,
+        &phdrs,
+        &[(0x1000, CODE), (0x1800, DATA)],
+    );
+    let (mut mm, _) = load_ok(&file, &[], &[]);
+    let rwx = Perm::R | Perm::W | Perm::X;
+    assert_eq!(
+        layout(&mm)[..3],
+        [
+            (0x10000, 0x11000, Perm::R | Perm::X),
+            (0x11000, 0x12000, rwx),
+            (0x12000, 0x13000, Perm::R | Perm::W)
+        ]
+    );
+    assert_eq!(
+        bytes(&mut mm, 0x11000, CODE.len()),
+        CODE,
+        "the first segment's tail is kept"
+    );
+    assert_eq!(bytes(&mut mm, 0x11800, DATA.len()), DATA);
+    assert!(bytes(&mut mm, 0x11800 + DATA.len(), 0x1000 - DATA.len())
+        .iter()
+        .all(|&b| b == 0));
+    assert_eq!(mm.brk(), 0x13000);
+}
+
+#[test]
+fn a_program_needing_an_interpreter_is_enoexec() {
+    let interp = b"/lib/ld-linux-riscv64-lp64d.so.1\0";
+    let phdrs = [
+        seg(PT_PHDR, PF_R, 64, 0x10040, 3 * 56, 3 * 56),
+        seg(
+            PT_INTERP,
+            PF_R,
+            0x200,
+            0x10200,
+            interp.len() as u64,
+            interp.len() as u64,
+        ),
+        seg(PT_LOAD, PF_R | PF_X, 0, 0x10000, 0x1100, 0x1100),
+    ];
+    let file = elf(ET_DYN, EM_RISCV, 0x11000, &phdrs, &[(0x200, interp)]);
+    assert_eq!(load_into(&file, &[], &[]).1, Err(Errno::ENOEXEC));
+}
+
+#[test]
+fn a_wrong_machine_class_type_or_magic_is_enoexec() {
+    assert_eq!(
+        load_into(&exec_file(ET_EXEC, EM_X86_64), &[], &[]).1,
+        Err(Errno::ENOEXEC)
+    );
+    assert_eq!(
+        load_into(&exec_file(1 /* ET_REL */, EM_RISCV), &[], &[]).1,
+        Err(Errno::ENOEXEC)
+    );
+    assert_eq!(
+        load_into(&exec_file(4 /* ET_CORE */, EM_RISCV), &[], &[]).1,
+        Err(Errno::ENOEXEC)
+    );
+    for (at, byte) in [(0, 0x7e), (4, 1 /* ELFCLASS32 */), (5, 2 /* big endian */)] {
+        let mut f = exec_file(ET_EXEC, EM_RISCV);
+        f[at] = byte;
+        assert_eq!(
+            load_into(&f, &[], &[]).1,
+            Err(Errno::ENOEXEC),
+            "byte {at} = {byte}"
+        );
+    }
+    let mut f = exec_file(ET_EXEC, EM_RISCV);
+    f[54] = 32; // e_phentsize
+    assert_eq!(load_into(&f, &[], &[]).1, Err(Errno::ENOEXEC));
+    assert_eq!(
+        load_into(b"#!/bin/sh\necho hi\n", &[], &[]).1,
+        Err(Errno::ENOEXEC)
+    );
+}
+
+#[test]
+fn every_truncation_of_a_valid_file_is_enoexec() {
+    let f = exec_file(ET_EXEC, EM_RISCV);
+    assert!(load_into(&f, &[], &[]).1.is_ok());
+    for len in 0..f.len() {
+        assert_eq!(
+            load_into(&f[..len], &[], &[]).1,
+            Err(Errno::ENOEXEC),
+            "truncated to {len} bytes"
+        );
+    }
+}
+
+#[test]
+fn a_file_at_an_unaligned_address_loads_the_same() {
+    let f = exec_file(ET_EXEC, EM_RISCV);
+    let mut shifted = vec![0u8];
+    shifted.extend_from_slice(&f);
+    let (_, a) = load_ok(&f, &["x"], &[]);
+    let (_, b) = load_ok(&shifted[1..], &["x"], &[]);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn malformed_segments_are_enoexec() {
+    let text =
+        |vaddr: u64, filesz: u64, memsz: u64| seg(PT_LOAD, PF_R | PF_X, 0, vaddr, filesz, memsz);
+    let cases: [(&str, Vec<Phdr>); 5] = [
+        (
+            "file size above memory size",
+            vec![text(0x10000, 0x200, 0x100)],
+        ),
+        (
+            "beyond user space",
+            vec![text(USER_END as u64 - 0x1000, 0x100, 0x2000)],
+        ),
+        (
+            "address overflow",
+            vec![text(u64::MAX - 0xfff, 0x100, 0x2000)],
+        ),
+        (
+            "segments out of order",
+            vec![text(0x20000, 0x100, 0x100), text(0x10000, 0x100, 0x100)],
+        ),
+        (
+            "no loadable segment",
+            vec![seg(PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 0)],
+        ),
+    ];
+    for (what, phdrs) in cases {
+        let f = elf(ET_EXEC, EM_RISCV, 0x10000, &phdrs, &[(0x200, b"pad")]);
+        assert_eq!(load_into(&f, &[], &[]).1, Err(Errno::ENOEXEC), "{what}");
+    }
+    let f = elf(
+        ET_EXEC,
+        EM_RISCV,
+        0x10000,
+        &[seg(
+            PT_LOAD,
+            PF_R,
+            0,
+            STACK_TOP as u64 - 0x1000,
+            0x100,
+            0x100,
+        )],
+        &[],
+    );
+    assert_eq!(
+        load_into(&f, &[], &[]).1,
+        Err(Errno::ENOEXEC),
+        "a segment where the stack goes"
+    );
+    let mut f = elf(
+        ET_EXEC,
+        EM_RISCV,
+        0x10000,
+        &[seg(PT_LOAD, PF_R, 0x100, 0x10100, 0x10_0000, 0x10_0000)],
+        &[],
+    );
+    f.truncate(0x1000);
+    assert_eq!(
+        load_into(&f, &[], &[]).1,
+        Err(Errno::ENOEXEC),
+        "data beyond the end of the file"
+    );
+}
+
+#[test]
+fn arguments_too_large_for_the_stack_are_e2big() {
+    let f = exec_file(ET_EXEC, EM_RISCV);
+    let long = "x".repeat(32 * 4096);
+    assert_eq!(
+        load_into(&f, &[&long], &[]).1,
+        Err(Errno::E2BIG),
+        "one string over MAX_ARG_STRLEN"
+    );
+    let fits = "x".repeat(32 * 4096 - 1);
+    assert!(load_into(&f, &[&fits], &[]).1.is_ok());
+    let many: Vec<&str> = (0..80).map(|_| fits.as_str()).collect();
+    assert_eq!(
+        load_into(&f, &many, &[]).1,
+        Err(Errno::E2BIG),
+        "more than a quarter of the stack"
+    );
+}
+
+/// With `BAKAEX_TEST_ELF=/path/to/static-riscv64-program`, load a real program too.
+#[test]
+fn a_real_static_program_loads_when_one_is_given() {
+    let Ok(path) = std::env::var("BAKAEX_TEST_ELF") else {
+        return;
+    };
+    let file = std::fs::read(&path).expect("BAKAEX_TEST_ELF is readable");
+    let (mut mm, entry) = load_ok(&file, &["prog", "arg"], &["A=B"]);
+    let eh: Ehdr = bytemuck::pod_read_unaligned(&file[..64]);
+    let base = if eh.kind == ET_DYN { PIE_BASE } else { 0 };
+    assert_eq!(entry.pc, base + eh.entry as usize);
+    assert_eq!(entry.sp % 16, 0);
+    let st = read_stack(&mut mm, entry.sp);
+    assert_eq!(st.argv, ["prog", "arg"]);
+    assert_eq!(st.envp, ["A=B"]);
+    let (phoff, n) = (eh.phoff as usize, eh.phnum as usize * 56);
+    assert_eq!(
+        bytes(&mut mm, aux(&st, AT_PHDR), n),
+        file[phoff..phoff + n],
+        "AT_PHDR shows the headers"
+    );
+    let phdrs: Vec<Phdr> = (0..eh.phnum as usize)
+        .map(|i| bytemuck::pod_read_unaligned(&file[phoff + i * 56..][..56]))
+        .collect();
+    for ph in phdrs.iter().filter(|p| p.kind == PT_LOAD) {
+        let (off, len) = (ph.offset as usize, ph.filesz as usize);
+        assert_eq!(
+            bytes(&mut mm, base + ph.vaddr as usize, len),
+            file[off..off + len],
+            "segment at {:#x}",
+            ph.vaddr
+        );
+    }
+    let end = phdrs
+        .iter()
+        .filter(|p| p.kind == PT_LOAD)
+        .map(|p| base + (p.vaddr + p.memsz) as usize)
+        .max()
+        .unwrap();
+    assert_eq!(mm.brk(), end.div_ceil(PAGE_SIZE) * PAGE_SIZE);
+}
