@@ -4,7 +4,7 @@
 //! decoding below is tested without an emulator. `riscv64::trap` saves into exactly this struct.
 
 /// Registers of a user thread while it is in the kernel.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
 pub struct UserContext {
     /// x0..x31 (x0 is kept at 0).
@@ -14,12 +14,6 @@ pub struct UserContext {
     /// Floating-point registers f0..f31, saved only when the thread used the FPU.
     pub f: [u64; 32],
     pub fcsr: usize,
-}
-
-impl Default for UserContext {
-    fn default() -> Self {
-        UserContext { x: [0; 32], sepc: 0, f: [0; 32], fcsr: 0 }
-    }
 }
 
 /// Register numbers of the riscv64 calling convention.
@@ -64,10 +58,9 @@ pub enum Access {
 impl UserContext {
     /// A fresh context that starts at `entry` with stack pointer `sp`.
     pub fn new(entry: usize, sp: usize) -> Self {
-        let mut c = UserContext::default();
-        c.sepc = entry;
-        c.x[reg::SP] = sp;
-        c
+        let mut x = [0; 32];
+        x[reg::SP] = sp;
+        UserContext { x, sepc: entry, ..UserContext::default() }
     }
 
     /// The syscall number (a7) and six arguments (a0..a5).
