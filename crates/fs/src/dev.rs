@@ -1,8 +1,10 @@
 //! Character devices: the console, /dev/null, /dev/zero.
 use crate::inode::{FileKind, Inode};
 use crate::ramfs::next_ino;
-use abi::{structs::Stat, Errno, SysResult};
+use crate::tty::Tty;
+use abi::{structs::Stat, SysResult};
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use sync::{Lazy, WaitQueue};
 
 fn chr_stat(ino: u64, major: u64, minor: u64, mode: u32) -> Stat {
@@ -17,17 +19,38 @@ fn chr_stat(ino: u64, major: u64, minor: u64, mode: u32) -> Stat {
     }
 }
 
-/// The system console as a terminal. Reading takes what has been typed; when nothing has,
-/// `EAGAIN` and the reader waits on [`CONSOLE_INPUT`], which the kernel wakes when input arrives.
+/// The system console as a terminal. Typed bytes go through its line discipline ([`Tty`]) when
+/// someone reads; with nothing to hand out, `EAGAIN` and the reader waits on [`CONSOLE_INPUT`],
+/// which the kernel wakes when input may have arrived.
 pub struct Console {
     ino: u64,
+    tty: Tty,
 }
 
 /// Woken whenever console input may have arrived.
 pub static CONSOLE_INPUT: WaitQueue = WaitQueue::new();
 
 /// The one console inode (shared by /dev/console, /dev/tty and the initial fds 0, 1, 2).
-pub static CONSOLE: Lazy<Arc<Console>> = Lazy::new(|| Arc::new(Console { ino: next_ino() }));
+pub static CONSOLE: Lazy<Arc<Console>> = Lazy::new(Console::new);
+
+impl Console {
+    /// A console with its own terminal settings over the same device (tests use this to change
+    /// settings without disturbing the shared one).
+    pub fn new() -> Arc<Console> {
+        Arc::new(Console { ino: next_ino(), tty: Tty::new() })
+    }
+
+    /// Move what has been typed into the line discipline and show its echo.
+    pub fn receive_input(&self) {
+        let mut echo = Vec::new();
+        while let Some(b) = hal::console::read_byte() {
+            self.tty.receive(b, &mut echo);
+        }
+        if !echo.is_empty() {
+            hal::console::write_bytes(&echo);
+        }
+    }
+}
 
 impl Inode for Console {
     fn kind(&self) -> FileKind {
@@ -37,29 +60,8 @@ impl Inode for Console {
         chr_stat(self.ino, 5, 1, 0o620)
     }
     fn read_at(&self, _offset: u64, buf: &mut [u8]) -> SysResult<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        let mut n = 0;
-        while n < buf.len() {
-            match hal::console::read_byte() {
-                Some(b) => {
-                    let b = if b == b'\r' { b'\n' } else { b };
-                    hal::console::write_bytes(&[b]); // echo, as a canonical-mode tty does
-                    buf[n] = b;
-                    n += 1;
-                    if b == b'\n' {
-                        break;
-                    }
-                }
-                None => break,
-            }
-        }
-        if n == 0 {
-            Err(Errno::EAGAIN)
-        } else {
-            Ok(n)
-        }
+        self.receive_input();
+        self.tty.read(buf)
     }
     fn write_at(&self, _offset: u64, buf: &[u8]) -> SysResult<usize> {
         hal::console::write_bytes(buf);
@@ -68,8 +70,8 @@ impl Inode for Console {
     fn wait_queue(&self) -> Option<&WaitQueue> {
         Some(&CONSOLE_INPUT)
     }
-    fn is_tty(&self) -> bool {
-        true
+    fn tty(&self) -> Option<&Tty> {
+        Some(&self.tty)
     }
 }
 

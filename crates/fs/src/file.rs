@@ -12,13 +12,32 @@ pub struct File {
     access: Access,
     flags: Mutex<OpenFlags>,
     offset: Mutex<u64>,
+    /// Opened with O_PATH: names a node for *at() calls and fstat, but cannot be read, written,
+    /// seeked or ioctl'd (Linux answers EBADF, as if the descriptor were not open).
+    path_only: bool,
     /// The path it was opened by (for /proc and diagnostics).
     pub path: String,
 }
 
+/// lseek(2) whence values beyond SEEK_END: the next data or hole at or after the offset.
+pub const SEEK_DATA: u32 = 3;
+pub const SEEK_HOLE: u32 = 4;
+
 impl File {
     pub fn new(inode: InodeRef, flags: OpenFlags, path: String) -> File {
-        File { inode, access: flags.access(), flags: Mutex::new(flags), offset: Mutex::new(0), path }
+        File {
+            inode,
+            access: flags.access(),
+            flags: Mutex::new(flags),
+            offset: Mutex::new(0),
+            path_only: flags.contains(OpenFlags::PATH),
+            path,
+        }
+    }
+
+    /// Opened with O_PATH.
+    pub fn is_path_only(&self) -> bool {
+        self.path_only
     }
 
     pub fn inode(&self) -> &InodeRef {
@@ -38,15 +57,24 @@ impl File {
     }
 
     pub fn readable(&self) -> bool {
-        self.access.readable()
+        self.access.readable() && !self.path_only
     }
 
     pub fn writable(&self) -> bool {
-        self.access.writable()
+        self.access.writable() && !self.path_only
     }
 
     /// read(2) at the current offset; advances it. EAGAIN when it would block.
     pub fn read(&self, buf: &mut [u8]) -> SysResult<usize> {
+        self.read_with(buf, |data| data.len())
+    }
+
+    /// read(2) into a destination that may take only part of what was read (a user buffer that
+    /// faults part way): `deliver` gets the bytes read and returns how many it kept, and the
+    /// offset moves by that many only, so a regular file's bytes that did not arrive are read
+    /// again next time (Linux leaves f_pos unchanged by an EFAULT read). Returns what `deliver`
+    /// kept. From devices and pipes the undelivered bytes are lost.
+    pub fn read_with(&self, buf: &mut [u8], deliver: impl FnOnce(&[u8]) -> usize) -> SysResult<usize> {
         if !self.readable() {
             return Err(Errno::EBADF);
         }
@@ -54,12 +82,16 @@ impl File {
             return Err(Errno::EISDIR);
         }
         if !self.inode.seekable() {
-            return self.inode.read_at(0, buf);
+            let n = self.inode.read_at(0, buf)?;
+            return Ok(deliver(&buf[..n]));
         }
+        // The offset stays locked while the data is delivered, so concurrent readers of a
+        // shared description never see the same bytes.
         let mut off = self.offset.lock();
         let n = self.inode.read_at(*off, buf)?;
-        *off += n as u64;
-        Ok(n)
+        let kept = deliver(&buf[..n]).min(n);
+        *off += kept as u64;
+        Ok(kept)
     }
 
     /// write(2) at the current offset (or the end, with O_APPEND); advances it.
@@ -90,7 +122,8 @@ impl File {
         self.inode.read_at(offset, buf)
     }
 
-    /// pwrite64: write at `offset` without moving the file offset.
+    /// pwrite64: write at `offset` without moving the file offset. With O_APPEND the data goes
+    /// to the end whatever `offset` says (a Linux quirk its man page documents as a bug).
     pub fn write_at(&self, offset: u64, buf: &[u8]) -> SysResult<usize> {
         if !self.writable() {
             return Err(Errno::EBADF);
@@ -98,30 +131,95 @@ impl File {
         if !self.inode.seekable() {
             return Err(Errno::ESPIPE);
         }
+        let offset = if self.flags().contains(OpenFlags::APPEND) { self.inode.stat().st_size as u64 } else { offset };
         self.inode.write_at(offset, buf)
     }
 
-    /// lseek(2).
+    /// lseek(2). A result that is negative or does not fit in an `i64` is EINVAL. Files have no
+    /// holes here, so SEEK_DATA stays put and SEEK_HOLE goes to the end; both are ENXIO at or
+    /// past the end.
     pub fn seek(&self, offset: i64, whence: u32) -> SysResult<u64> {
         if !self.inode.seekable() {
             return Err(Errno::ESPIPE);
         }
         let mut off = self.offset.lock();
-        let base = match whence {
-            SEEK_SET => 0,
-            SEEK_CUR => *off as i64,
-            SEEK_END => self.inode.stat().st_size,
+        let size = self.inode.stat().st_size;
+        let new = match whence {
+            SEEK_SET => Some(offset),
+            SEEK_CUR => (*off as i64).checked_add(offset),
+            SEEK_END => size.checked_add(offset),
+            SEEK_DATA | SEEK_HOLE if offset < 0 || offset >= size => return Err(Errno::ENXIO),
+            SEEK_DATA => Some(offset),
+            SEEK_HOLE => Some(size),
             _ => return Err(Errno::EINVAL),
         };
-        let new = base.checked_add(offset).ok_or(Errno::EOVERFLOW)?;
-        if new < 0 {
-            return Err(Errno::EINVAL);
-        }
+        let new = new.filter(|&n| n >= 0).ok_or(Errno::EINVAL)?;
         *off = new as u64;
         Ok(*off)
     }
 
     pub fn offset(&self) -> u64 {
         *self.offset.lock()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ramfs::RamFile;
+    use alloc::vec::Vec;
+
+    fn open(data: &[u8], flags: OpenFlags) -> File {
+        File::new(RamFile::new(0o644, Vec::from(data)), flags, String::from("/f"))
+    }
+
+    #[test]
+    fn read_with_moves_the_offset_only_by_what_was_delivered() {
+        let f = open(b"abcdef", OpenFlags::RDWR);
+        let mut buf = [0u8; 4];
+        assert_eq!(f.read_with(&mut buf, |d| d.len() - 1), Ok(3));
+        assert_eq!(f.offset(), 3);
+        assert_eq!(f.read_with(&mut buf, |_| 0), Ok(0));
+        assert_eq!(f.offset(), 3, "a delivery that failed consumes nothing");
+        assert_eq!(f.read(&mut buf), Ok(3));
+        assert_eq!(&buf[..3], b"def");
+    }
+
+    #[test]
+    fn o_path_files_neither_read_nor_write() {
+        let f = open(b"x", OpenFlags::RDWR | OpenFlags::PATH);
+        assert!(f.is_path_only());
+        assert_eq!(f.read(&mut [0u8; 1]), Err(Errno::EBADF));
+        assert_eq!(f.write(b"y"), Err(Errno::EBADF));
+    }
+
+    #[test]
+    fn positioned_writes_append_when_the_file_is_o_append() {
+        let f = open(b"abc", OpenFlags::WRONLY | OpenFlags::APPEND);
+        assert_eq!(f.write_at(0, b"de"), Ok(2));
+        let mut buf = [0u8; 8];
+        assert_eq!(f.inode().read_at(0, &mut buf), Ok(5));
+        assert_eq!(&buf[..5], b"abcde");
+        assert_eq!(f.offset(), 0);
+    }
+
+    #[test]
+    fn seek_rejects_negative_and_overflowing_results() {
+        let f = open(b"hello", OpenFlags::empty());
+        assert_eq!(f.seek(-1, SEEK_END), Ok(4));
+        assert_eq!(f.seek(2, SEEK_CUR), Ok(6));
+        assert_eq!(f.seek(-7, SEEK_CUR), Err(Errno::EINVAL));
+        assert_eq!(f.seek(i64::MAX, SEEK_END), Err(Errno::EINVAL));
+        assert_eq!(f.offset(), 6, "a failed seek leaves the offset");
+        assert_eq!(f.seek(0, 7), Err(Errno::EINVAL));
+    }
+
+    #[test]
+    fn seek_data_and_hole_see_one_extent_of_data() {
+        let f = open(b"hello", OpenFlags::empty());
+        assert_eq!(f.seek(1, SEEK_DATA), Ok(1));
+        assert_eq!(f.seek(1, SEEK_HOLE), Ok(5));
+        assert_eq!(f.seek(5, SEEK_DATA), Err(Errno::ENXIO));
+        assert_eq!(f.seek(-1, SEEK_HOLE), Err(Errno::ENXIO));
     }
 }

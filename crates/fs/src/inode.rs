@@ -1,3 +1,4 @@
+use crate::tty::Tty;
 use abi::{structs::Stat, Errno, SysResult};
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -74,9 +75,12 @@ pub trait Inode: Send + Sync {
     fn wait_queue(&self) -> Option<&WaitQueue> {
         None
     }
-    /// Whether this is a terminal (isatty, TCGETS).
+    /// The terminal behind this node (isatty, TCGETS and the other terminal ioctls).
+    fn tty(&self) -> Option<&Tty> {
+        None
+    }
     fn is_tty(&self) -> bool {
-        false
+        self.tty().is_some()
     }
 
     /// Find `name` in this directory ("." and ".." included).

@@ -14,6 +14,8 @@ pub mod file;
 pub mod inode;
 pub mod path;
 pub mod ramfs;
+pub mod tty;
 
 pub use file::File;
 pub use inode::{DirEntry, FileKind, Inode, InodeRef};
+pub use tty::Tty;

@@ -28,12 +28,7 @@ pub struct BootArgs<'a> {
 
 /// Parse a command line. Never fails: unknown words are collected in `unknown`.
 pub fn parse(cmdline: &str) -> BootArgs<'_> {
-    let mut args = BootArgs {
-        log: DEFAULT_LOG,
-        init: DEFAULT_INIT,
-        crash: None,
-        unknown: Vec::new(),
-    };
+    let mut args = BootArgs { log: DEFAULT_LOG, init: DEFAULT_INIT, crash: None, unknown: Vec::new() };
     let mut rest = cmdline.trim();
     while !rest.is_empty() {
         if let Some(cmd) = rest.strip_prefix("init=") {
@@ -117,10 +112,7 @@ mod tests {
 
     #[test]
     fn commands_split_at_lone_semicolons_and_spaces() {
-        assert_eq!(
-            commands("/a 1 2 ; /b ;  ; /c"),
-            [vec!["/a", "1", "2"], vec!["/b"], vec!["/c"]]
-        );
+        assert_eq!(commands("/a 1 2 ; /b ;  ; /c"), [vec!["/a", "1", "2"], vec!["/b"], vec!["/c"]]);
         assert_eq!(commands("/a x;y"), [vec!["/a", "x;y"]]);
         assert!(commands("  ").is_empty());
     }

@@ -16,8 +16,7 @@ pub fn rootfs(initrd: Option<Range>) -> InodeRef {
         Some(r) => {
             // SAFETY: the device tree says the initramfs lies in `r`; it is RAM, kept out of the
             // heap and the frame allocator until we are done with it, and mapped by the window.
-            let bytes =
-                unsafe { core::slice::from_raw_parts(hal::mem::phys_to_virt(r.start), r.len()) };
+            let bytes = unsafe { core::slice::from_raw_parts(hal::mem::phys_to_virt(r.start), r.len()) };
             match fs::cpio::unpack(&root, bytes) {
                 Ok(n) => log::info!("initramfs: {n} entries, {} KiB", r.len() / 1024),
                 Err(e) => log::error!("initramfs: not a cpio newc archive, or damaged ({e})"),
@@ -47,9 +46,7 @@ pub fn rootfs(initrd: Option<Range>) -> InodeRef {
 fn directory(root: &InodeRef, name: &str, mode: u32) -> InodeRef {
     match root.lookup(name) {
         Ok(d) => d,
-        Err(_) => root
-            .create(name, FileKind::Directory, mode)
-            .unwrap_or_else(|e| panic!("cannot create /{name}: {e}")),
+        Err(_) => root.create(name, FileKind::Directory, mode).unwrap_or_else(|e| panic!("cannot create /{name}: {e}")),
     }
 }
 
@@ -57,11 +54,7 @@ fn directory(root: &InodeRef, name: &str, mode: u32) -> InodeRef {
 /// that holds it.
 fn resolve(root: &InodeRef, name: &str) -> String {
     if name.contains('/') {
-        return if name.starts_with('/') {
-            String::from(name)
-        } else {
-            alloc::format!("/{name}")
-        };
+        return if name.starts_with('/') { String::from(name) } else { alloc::format!("/{name}") };
     }
     ["/bin/", "/usr/bin/", "/"]
         .iter()
@@ -87,9 +80,7 @@ pub fn start(root: &InodeRef, init: &str) -> Arc<Process> {
                 crate::sched::spawn_thread(thread);
             }
             Err(e) if i == 0 => {
-                hal::console::write_bytes(
-                    alloc::format!("bakaex: cannot run {path}: {e}\n").as_bytes(),
-                );
+                hal::console::write_bytes(alloc::format!("bakaex: cannot run {path}: {e}\n").as_bytes());
                 hal::riscv64::power::shutdown(127)
             }
             Err(e) => log::error!("cannot run {path}: {e}"),

@@ -78,17 +78,11 @@ impl Range {
     }
     /// The whole pages inside the range.
     pub const fn pages_inside(&self) -> Range {
-        Range {
-            start: (self.start + PAGE - 1) & !(PAGE - 1),
-            end: self.end & !(PAGE - 1),
-        }
+        Range { start: (self.start + PAGE - 1) & !(PAGE - 1), end: self.end & !(PAGE - 1) }
     }
     /// The pages the range touches.
     pub const fn pages_around(&self) -> Range {
-        Range {
-            start: self.start & !(PAGE - 1),
-            end: (self.end + PAGE - 1) & !(PAGE - 1),
-        }
+        Range { start: self.start & !(PAGE - 1), end: (self.end + PAGE - 1) & !(PAGE - 1) }
     }
 }
 
@@ -107,10 +101,7 @@ impl<const N: usize> Default for RangeSet<N> {
 
 impl<const N: usize> RangeSet<N> {
     pub const fn new() -> Self {
-        RangeSet {
-            r: [Range::new(0, 0); N],
-            n: 0,
-        }
+        RangeSet { r: [Range::new(0, 0); N], n: 0 }
     }
 
     pub fn as_slice(&self) -> &[Range] {
@@ -141,10 +132,7 @@ impl<const N: usize> RangeSet<N> {
         if k == N {
             return false;
         }
-        let at = out[..k]
-            .iter()
-            .position(|r| r.start > merged.start)
-            .unwrap_or(k);
+        let at = out[..k].iter().position(|r| r.start > merged.start).unwrap_or(k);
         out.copy_within(at..k, at + 1);
         out[at] = merged;
         self.r = out;
@@ -161,10 +149,7 @@ impl<const N: usize> RangeSet<N> {
         let mut out = [Range::default(); N];
         let mut k = 0;
         for &r in self.as_slice() {
-            for piece in [
-                Range::new(r.start, r.end.min(range.start)),
-                Range::new(r.start.max(range.end), r.end),
-            ] {
+            for piece in [Range::new(r.start, r.end.min(range.start)), Range::new(r.start.max(range.end), r.end)] {
                 if !piece.is_empty() {
                     if k == N {
                         return false;
@@ -225,19 +210,9 @@ mod tests {
         assert!(s.add(Range::new(0x9000, 0xa000)));
         assert!(s.add(Range::new(0x1000, 0x3000)));
         assert!(s.add(Range::new(0x3000, 0x4000))); // touching: merged
-        assert_eq!(
-            s.as_slice(),
-            [Range::new(0x1000, 0x4000), Range::new(0x9000, 0xa000)]
-        );
+        assert_eq!(s.as_slice(), [Range::new(0x1000, 0x4000), Range::new(0x9000, 0xa000)]);
         assert!(s.remove(Range::new(0x2000, 0x2800)));
-        assert_eq!(
-            s.as_slice(),
-            [
-                Range::new(0x1000, 0x2000),
-                Range::new(0x2800, 0x4000),
-                Range::new(0x9000, 0xa000)
-            ]
-        );
+        assert_eq!(s.as_slice(), [Range::new(0x1000, 0x2000), Range::new(0x2800, 0x4000), Range::new(0x9000, 0xa000)]);
         assert_eq!(s.total(), 0x1000 + 0x1800 + 0x1000);
         assert_eq!(s.take(0x1800), Some(Range::new(0x2800, 0x4000)));
         assert_eq!(s.take(0x10000), None);

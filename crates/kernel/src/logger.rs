@@ -13,14 +13,8 @@ impl Log for Logger {
     }
     fn log(&self, record: &Record) {
         let us = hal::time::now_ns() / 1000;
-        let _ = writeln!(
-            Console,
-            "[{:>4}.{:06}] {:<5} {}",
-            us / 1_000_000,
-            us % 1_000_000,
-            record.level(),
-            record.args()
-        );
+        let _ =
+            writeln!(Console, "[{:>4}.{:06}] {:<5} {}", us / 1_000_000, us % 1_000_000, record.level(), record.args());
     }
     fn flush(&self) {}
 }

@@ -51,33 +51,18 @@ fn read_device_tree(dtb_pa: usize) -> Machine {
     };
     // OpenSBI sits below the kernel: nothing under the kernel's end is ours.
     reserve(&mut m.reserved, Range::new(0, kernel_end_pa()));
-    reserve(
-        &mut m.reserved,
-        Range::new(dtb_pa, dtb_pa + fdt.total_size()),
-    );
+    reserve(&mut m.reserved, Range::new(dtb_pa, dtb_pa + fdt.total_size()));
     for r in fdt.memory_reservations() {
-        reserve(
-            &mut m.reserved,
-            Range::new(r.address() as usize, r.address() as usize + r.size()),
-        );
+        reserve(&mut m.reserved, Range::new(r.address() as usize, r.address() as usize + r.size()));
     }
     // One walk over the tree (the fdt crate re-parses on every lookup: ~30 µs per walk).
-    let first_reg = |n: FdtNode| {
-        n.reg()
-            .and_then(|mut r| r.next())
-            .map(|r| r.starting_address as usize)
-    };
+    let first_reg = |n: FdtNode| n.reg().and_then(|mut r| r.next()).map(|r| r.starting_address as usize);
     for node in fdt.all_nodes() {
         let prop = |name| node.property(name).and_then(|p| p.as_usize());
         match node.name.split('@').next().unwrap_or("") {
             "chosen" => {
-                m.bootargs = node
-                    .property("bootargs")
-                    .and_then(|p| p.as_str())
-                    .unwrap_or("");
-                if let (Some(start), Some(end)) =
-                    (prop("linux,initrd-start"), prop("linux,initrd-end"))
-                {
+                m.bootargs = node.property("bootargs").and_then(|p| p.as_str()).unwrap_or("");
+                if let (Some(start), Some(end)) = (prop("linux,initrd-start"), prop("linux,initrd-end")) {
                     if end > start {
                         m.initrd = Some(Range::new(start, end));
                         reserve(&mut m.reserved, Range::new(start, end));
@@ -101,13 +86,9 @@ fn read_device_tree(dtb_pa: usize) -> Machine {
                 };
                 for c in compatible.all() {
                     match c {
-                        "sifive,test0" | "sifive,test1" if m.test_device.is_none() => {
-                            m.test_device = first_reg(node)
-                        }
+                        "sifive,test0" | "sifive,test1" if m.test_device.is_none() => m.test_device = first_reg(node),
                         "google,goldfish-rtc" if m.rtc.is_none() => m.rtc = first_reg(node),
-                        "ns16550a" | "ns16550"
-                            if m.uart.is_none() && prop("reg-io-width").unwrap_or(1) == 1 =>
-                        {
+                        "ns16550a" | "ns16550" if m.uart.is_none() && prop("reg-io-width").unwrap_or(1) == 1 => {
                             m.uart = first_reg(node).map(|pa| (pa, prop("reg-shift").unwrap_or(0)))
                         }
                         _ => continue,
@@ -134,11 +115,7 @@ pub fn start(hart: usize, dtb_pa: usize) -> ! {
     hal::riscv64::trap::init();
     crate::boot::arm_stack_canary();
     crate::logger::init(bootargs::DEFAULT_LOG);
-    assert_eq!(
-        hal::mem::PHYS_OFFSET,
-        PHYS_WINDOW,
-        "hal and kernel disagree on the physical window"
-    );
+    assert_eq!(hal::mem::PHYS_OFFSET, PHYS_WINDOW, "hal and kernel disagree on the physical window");
 
     let m = read_device_tree(dtb_pa);
     if let Some(f) = m.timebase {
@@ -163,9 +140,7 @@ pub fn start(hart: usize, dtb_pa: usize) -> ! {
         free.remove(*r);
     }
     let initrd_len = m.initrd.map_or(0, |r| r.len());
-    let heap = free
-        .take(heap_size(m.ram.total(), initrd_len))
-        .expect("no room for the kernel heap");
+    let heap = free.take(heap_size(m.ram.total(), initrd_len)).expect("no room for the kernel heap");
     crate::heap::init(heap);
     for r in free.as_slice() {
         mm::frame::add_memory(r.start, r.end);
@@ -180,9 +155,7 @@ pub fn start(hart: usize, dtb_pa: usize) -> ! {
         Some("panic") => panic!("crash=panic on the command line"),
         // SAFETY: deliberately invalid: address 8 is unmapped in the kernel's tables, so the load
         // traps into the kernel-trap report, which powers off; it never produces a value.
-        Some("fault") => unsafe {
-            core::ptr::read_volatile(core::ptr::without_provenance::<u64>(8))
-        },
+        Some("fault") => unsafe { core::ptr::read_volatile(core::ptr::without_provenance::<u64>(8)) },
         _ => 0,
     };
     log::info!("kernel entered at {} us", entered / 1000);

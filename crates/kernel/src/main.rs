@@ -27,5 +27,7 @@ mod sched;
 
 #[cfg(not(target_os = "none"))]
 fn main() {
-    println!("The BakaEx kernel runs on riscv64 QEMU: build it with scripts/build-kernel.sh, run it with scripts/run.sh.");
+    println!(
+        "The BakaEx kernel runs on riscv64 QEMU: build it with scripts/build-kernel.sh, run it with scripts/run.sh."
+    );
 }

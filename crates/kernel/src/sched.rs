@@ -57,10 +57,7 @@ async fn run_thread(thread: Arc<Thread>) {
         }
         let trap = hal::riscv64::run_user(&mut thread.ctx.lock());
         let after = hal::time::now_ns();
-        thread
-            .process
-            .user_ns
-            .fetch_add(after.saturating_sub(now), Ordering::Relaxed);
+        thread.process.user_ns.fetch_add(after.saturating_sub(now), Ordering::Relaxed);
         match trap {
             Trap::Timer => tick(after),
             // execve(at) replaces the address space whose table is live: leave it first, so it is
@@ -104,14 +101,8 @@ fn idle() {
 
 fn finish(status: ExitStatus) -> ! {
     let (line, code) = match status {
-        ExitStatus::Exited(c) => (
-            alloc::format!("init exited with status {}", c & 0xff),
-            (c & 0xff) as u8,
-        ),
-        ExitStatus::Signaled(s) => (
-            alloc::format!("init killed by signal {s}"),
-            (128 + (s & 0x7f)) as u8,
-        ),
+        ExitStatus::Exited(c) => (alloc::format!("init exited with status {}", c & 0xff), (c & 0xff) as u8),
+        ExitStatus::Signaled(s) => (alloc::format!("init killed by signal {s}"), (128 + (s & 0x7f)) as u8),
     };
     let (used, heap) = crate::heap::usage();
     log::debug!(

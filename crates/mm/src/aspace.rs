@@ -89,14 +89,7 @@ impl Area {
     /// Split off `[at, end)` into a new area (page aligned, strictly inside).
     fn split_off(&mut self, at: usize) -> Area {
         let pages = self.pages.split_off(&at);
-        let right = Area {
-            start: at,
-            end: self.end,
-            perm: self.perm,
-            max: self.max,
-            kind: self.kind.clone(),
-            pages,
-        };
+        let right = Area { start: at, end: self.end, perm: self.perm, max: self.max, kind: self.kind.clone(), pages };
         self.end = at;
         right
     }
@@ -112,12 +105,7 @@ pub struct AddressSpace {
 
 impl AddressSpace {
     pub fn new() -> SysResult<AddressSpace> {
-        Ok(AddressSpace {
-            pt: PageTable::new().ok_or(Errno::ENOMEM)?,
-            areas: BTreeMap::new(),
-            brk_base: 0,
-            brk: 0,
-        })
+        Ok(AddressSpace { pt: PageTable::new().ok_or(Errno::ENOMEM)?, areas: BTreeMap::new(), brk_base: 0, brk: 0 })
     }
 
     /// Physical address of the root page table, for activating this space on the hart.
@@ -136,19 +124,12 @@ impl AddressSpace {
 
     /// Is any byte of `[start, end)` mapped?
     pub fn overlaps(&self, start: usize, end: usize) -> bool {
-        self.areas
-            .range(..end)
-            .next_back()
-            .is_some_and(|(_, a)| a.end > start)
+        self.areas.range(..end).next_back().is_some_and(|(_, a)| a.end > start)
     }
 
     /// The area containing `va`.
     pub fn area_at(&self, va: usize) -> Option<&Area> {
-        self.areas
-            .range(..=va)
-            .next_back()
-            .map(|(_, a)| a)
-            .filter(|a| va < a.end)
+        self.areas.range(..=va).next_back().map(|(_, a)| a).filter(|a| va < a.end)
     }
 
     /// Add an area over the free range `[start, start+len)`. Nothing is allocated yet.
@@ -157,34 +138,15 @@ impl AddressSpace {
     }
 
     /// [`AddressSpace::map`] with a limit on what `protect` may grant later.
-    pub fn map_area(
-        &mut self,
-        start: usize,
-        len: usize,
-        perm: Perm,
-        max: Perm,
-        kind: AreaKind,
-    ) -> SysResult<()> {
-        let end = page_up_checked(len)
-            .and_then(|l| start.checked_add(l))
-            .ok_or(Errno::ENOMEM)?;
+    pub fn map_area(&mut self, start: usize, len: usize, perm: Perm, max: Perm, kind: AreaKind) -> SysResult<()> {
+        let end = page_up_checked(len).and_then(|l| start.checked_add(l)).ok_or(Errno::ENOMEM)?;
         if !start.is_multiple_of(PAGE_SIZE) || len == 0 || end > USER_END {
             return Err(Errno::EINVAL);
         }
         if self.overlaps(start, end) {
             return Err(Errno::EEXIST);
         }
-        self.areas.insert(
-            start,
-            Area {
-                start,
-                end,
-                perm,
-                max,
-                kind,
-                pages: BTreeMap::new(),
-            },
-        );
+        self.areas.insert(start, Area { start, end, perm, max, kind, pages: BTreeMap::new() });
         Ok(())
     }
 
@@ -202,9 +164,7 @@ impl AddressSpace {
     /// `split_at`, so that repeated mprotect calls do not fragment the map).
     fn merge_at(&mut self, at: usize) {
         let alike = match (self.areas.range(..at).next_back(), self.areas.get(&at)) {
-            (Some((_, l)), Some(r)) => {
-                l.end == at && l.perm == r.perm && l.max == r.max && l.kind == r.kind
-            }
+            (Some((_, l)), Some(r)) => l.end == at && l.perm == r.perm && l.max == r.max && l.kind == r.kind,
             _ => false,
         };
         if alike {
@@ -225,9 +185,7 @@ impl AddressSpace {
     /// Remove every mapping in `[start, start+len)` (munmap semantics: holes are fine).
     /// EINVAL for an unaligned start, a zero length or a range beyond user space.
     pub fn unmap(&mut self, start: usize, len: usize) -> SysResult<()> {
-        let end = page_up_checked(len)
-            .and_then(|l| start.checked_add(l))
-            .ok_or(Errno::EINVAL)?;
+        let end = page_up_checked(len).and_then(|l| start.checked_add(l)).ok_or(Errno::EINVAL)?;
         if !start.is_multiple_of(PAGE_SIZE) || len == 0 || end > USER_END {
             return Err(Errno::EINVAL);
         }
@@ -251,9 +209,7 @@ impl AddressSpace {
         if len == 0 {
             return Ok(());
         }
-        let end = page_up_checked(len)
-            .and_then(|l| start.checked_add(l))
-            .ok_or(Errno::ENOMEM)?;
+        let end = page_up_checked(len).and_then(|l| start.checked_add(l)).ok_or(Errno::ENOMEM)?;
         let mut at = start;
         let mut result = Ok(());
         while at < end {
@@ -372,24 +328,18 @@ impl AddressSpace {
 
     /// Copy user memory at `va` into `dst`, as the user could read it.
     pub fn read_bytes(&mut self, va: usize, dst: &mut [u8]) -> SysResult<()> {
-        self.for_each_page(va, dst.len(), Some(Access::Read), |f, off, at, n| {
-            f.read(off, &mut dst[at..at + n])
-        })
+        self.for_each_page(va, dst.len(), Some(Access::Read), |f, off, at, n| f.read(off, &mut dst[at..at + n]))
     }
 
     /// Copy `src` to user memory at `va`, as the user could write it.
     pub fn write_bytes(&mut self, va: usize, src: &[u8]) -> SysResult<()> {
-        self.for_each_page(va, src.len(), Some(Access::Write), |f, off, at, n| {
-            f.write(off, &src[at..at + n])
-        })
+        self.for_each_page(va, src.len(), Some(Access::Write), |f, off, at, n| f.write(off, &src[at..at + n]))
     }
 
     /// Kernel initialisation of user memory regardless of its permission (program loading,
     /// private file mappings). The range must be mapped.
     pub fn fill_bytes(&mut self, va: usize, src: &[u8]) -> SysResult<()> {
-        self.for_each_page(va, src.len(), None, |f, off, at, n| {
-            f.write(off, &src[at..at + n])
-        })
+        self.for_each_page(va, src.len(), None, |f, off, at, n| f.write(off, &src[at..at + n]))
     }
 
     /// Read a NUL-terminated string of at most `max` bytes (without the NUL).
@@ -402,8 +352,7 @@ impl AddressSpace {
             let off = at % PAGE_SIZE;
             let mut chunk = [0u8; PAGE_SIZE];
             let n = PAGE_SIZE - off;
-            self.page(at, Some(Access::Read))?
-                .read(off, &mut chunk[..n]);
+            self.page(at, Some(Access::Read))?.read(off, &mut chunk[..n]);
             if let Some(z) = chunk[..n].iter().position(|&b| b == 0) {
                 out.extend_from_slice(&chunk[..z]);
                 if out.len() > max {
@@ -447,24 +396,12 @@ impl AddressSpace {
             // Extend the heap area if it ends at old_end (and was not mprotected), else make one.
             let heap = self.areas.range(..old_end).next_back().map(|(_, a)| a);
             match heap {
-                Some(a)
-                    if a.end == old_end
-                        && a.kind == AreaKind::Heap
-                        && a.perm == Perm::R | Perm::W =>
-                {
+                Some(a) if a.end == old_end && a.kind == AreaKind::Heap && a.perm == Perm::R | Perm::W => {
                     let start = a.start;
                     self.areas.get_mut(&start).expect("heap").end = new_end;
                 }
                 _ => {
-                    if self
-                        .map(
-                            old_end,
-                            new_end - old_end,
-                            Perm::R | Perm::W,
-                            AreaKind::Heap,
-                        )
-                        .is_err()
-                    {
+                    if self.map(old_end, new_end - old_end, Perm::R | Perm::W, AreaKind::Heap).is_err() {
                         return self.brk;
                     }
                 }

@@ -28,26 +28,14 @@ impl Frame {
         assert!(offset + src.len() <= PAGE_SIZE);
         // SAFETY: the frame is owned by `self`, lies in the physical window and the range was
         // checked above; user memory may be written concurrently only by the user itself.
-        unsafe {
-            core::ptr::copy_nonoverlapping(
-                src.as_ptr(),
-                phys_to_virt(self.pa).add(offset),
-                src.len(),
-            )
-        }
+        unsafe { core::ptr::copy_nonoverlapping(src.as_ptr(), phys_to_virt(self.pa).add(offset), src.len()) }
     }
 
     /// Copy from the frame at `offset` into `dst`.
     pub fn read(&self, offset: usize, dst: &mut [u8]) {
         assert!(offset + dst.len() <= PAGE_SIZE);
         // SAFETY: as in `write`.
-        unsafe {
-            core::ptr::copy_nonoverlapping(
-                phys_to_virt(self.pa).add(offset),
-                dst.as_mut_ptr(),
-                dst.len(),
-            )
-        }
+        unsafe { core::ptr::copy_nonoverlapping(phys_to_virt(self.pa).add(offset), dst.as_mut_ptr(), dst.len()) }
     }
 
     pub fn fill(&self, byte: u8) {
@@ -59,9 +47,7 @@ impl Frame {
     pub fn duplicate(&self) -> Option<Frame> {
         let pa = backend::alloc()?;
         // SAFETY: both frames are whole pages in the physical window and distinct.
-        unsafe {
-            core::ptr::copy_nonoverlapping(phys_to_virt(self.pa), phys_to_virt(pa), PAGE_SIZE)
-        }
+        unsafe { core::ptr::copy_nonoverlapping(phys_to_virt(self.pa), phys_to_virt(pa), PAGE_SIZE) }
         Some(Frame { pa })
     }
 }
@@ -99,9 +85,7 @@ mod backend {
 
     /// Give the physical range `[start, end)` (page aligned) to the frame allocator.
     pub fn add_memory(start: usize, end: usize) {
-        FRAMES
-            .lock()
-            .add_frame(start >> PAGE_SHIFT, end >> PAGE_SHIFT);
+        FRAMES.lock().add_frame(start >> PAGE_SHIFT, end >> PAGE_SHIFT);
         TOTAL.fetch_add((end - start) >> PAGE_SHIFT, Ordering::Relaxed);
     }
 

@@ -84,13 +84,8 @@ const PHDR_SIZE: usize = core::mem::size_of::<Phdr>();
 
 /// A `T` read from `bytes[off..]`, or ENOEXEC if the file is too short.
 fn read_at<T: Pod>(bytes: &[u8], off: usize) -> SysResult<T> {
-    let end = off
-        .checked_add(core::mem::size_of::<T>())
-        .ok_or(Errno::ENOEXEC)?;
-    bytes
-        .get(off..end)
-        .map(bytemuck::pod_read_unaligned)
-        .ok_or(Errno::ENOEXEC)
+    let end = off.checked_add(core::mem::size_of::<T>()).ok_or(Errno::ENOEXEC)?;
+    bytes.get(off..end).map(bytemuck::pod_read_unaligned).ok_or(Errno::ENOEXEC)
 }
 
 /// The file header and program headers of a riscv64 ELF64 executable, checked.
@@ -142,18 +137,11 @@ fn load_segments(mm: &mut AddressSpace, elf: &[u8], name: &str) -> SysResult<Ima
     }
     let mut phdr = 0;
     let (mut end, mut last_va, mut last_page_end) = (0, 0, 0);
-    for ph in phdrs
-        .iter()
-        .filter(|ph| ph.kind == PT_LOAD && ph.memsz != 0)
-    {
-        let [vaddr, memsz, filesz, off] =
-            [ph.vaddr, ph.memsz, ph.filesz, ph.offset].map(|v| v as usize);
+    for ph in phdrs.iter().filter(|ph| ph.kind == PT_LOAD && ph.memsz != 0) {
+        let [vaddr, memsz, filesz, off] = [ph.vaddr, ph.memsz, ph.filesz, ph.offset].map(|v| v as usize);
         let va = base.checked_add(vaddr).ok_or(Errno::ENOEXEC)?;
         let va_end = va.checked_add(memsz).ok_or(Errno::ENOEXEC)?;
-        let data = off
-            .checked_add(filesz)
-            .and_then(|e| elf.get(off..e))
-            .ok_or(Errno::ENOEXEC)?;
+        let data = off.checked_add(filesz).and_then(|e| elf.get(off..e)).ok_or(Errno::ENOEXEC)?;
         // PT_LOAD entries are sorted by address (ELF spec); each must fit its memory size.
         if filesz > memsz || va < last_va || va_end > crate::layout::USER_END {
             return Err(Errno::ENOEXEC);
@@ -169,13 +157,7 @@ fn load_segments(mm: &mut AddressSpace, elf: &[u8], name: &str) -> SysResult<Ima
         }
         let stop = page_up(va_end);
         if stop > start {
-            mm.map(
-                start,
-                stop - start,
-                perm,
-                AreaKind::File(String::from(name)),
-            )
-            .map_err(bad)?;
+            mm.map(start, stop - start, perm, AreaKind::File(String::from(name))).map_err(bad)?;
         }
         mm.fill_bytes(va, data)?;
         // As Linux: AT_PHDR is where the segment that holds e_phoff maps it.
@@ -189,12 +171,7 @@ fn load_segments(mm: &mut AddressSpace, elf: &[u8], name: &str) -> SysResult<Ima
     }
     mm.init_brk(page_up(end));
     let entry = base.checked_add(eh.entry as usize).ok_or(Errno::ENOEXEC)?;
-    Ok(Image {
-        entry,
-        phdr,
-        phnum: eh.phnum as usize,
-        end,
-    })
+    Ok(Image { entry, phdr, phnum: eh.phnum as usize, end })
 }
 
 /// Load `elf_bytes` into the empty address space `mm` and build the initial stack exactly as
@@ -221,13 +198,7 @@ pub fn load(
         return Err(Errno::E2BIG);
     }
     let img = load_segments(mm, elf_bytes, name)?;
-    mm.map(
-        STACK_TOP - STACK_SIZE,
-        STACK_SIZE,
-        Perm::R | Perm::W,
-        AreaKind::Stack,
-    )
-    .map_err(|_| Errno::ENOEXEC)?;
+    mm.map(STACK_TOP - STACK_SIZE, STACK_SIZE, Perm::R | Perm::W, AreaKind::Stack).map_err(|_| Errno::ENOEXEC)?;
 
     // Push a NUL-terminated string below `sp`; returns its address.
     fn push_str(mm: &mut AddressSpace, sp: &mut usize, s: &[u8]) -> SysResult<usize> {
@@ -238,17 +209,9 @@ pub fn load(
     }
     let mut sp = STACK_TOP - core::mem::size_of::<usize>();
     let execfn = push_str(mm, &mut sp, name.as_bytes())?;
-    let mut env_ptrs = envp
-        .iter()
-        .rev()
-        .map(|e| push_str(mm, &mut sp, e))
-        .collect::<SysResult<Vec<_>>>()?;
+    let mut env_ptrs = envp.iter().rev().map(|e| push_str(mm, &mut sp, e)).collect::<SysResult<Vec<_>>>()?;
     env_ptrs.reverse();
-    let mut arg_ptrs = argv
-        .iter()
-        .rev()
-        .map(|a| push_str(mm, &mut sp, a))
-        .collect::<SysResult<Vec<_>>>()?;
+    let mut arg_ptrs = argv.iter().rev().map(|a| push_str(mm, &mut sp, a)).collect::<SysResult<Vec<_>>>()?;
     arg_ptrs.reverse();
     let rand_at = (sp & !15) - random.len();
     mm.write_bytes(rand_at, &random)?;
@@ -286,10 +249,6 @@ pub fn load(
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
     let sp = (sp - bytes.len()) & !15;
     mm.write_bytes(sp, &bytes)?;
-    log::debug!(
-        "loaded {name}: entry {:#x}, end {:#x}, sp {sp:#x}",
-        img.entry,
-        img.end
-    );
+    log::debug!("loaded {name}: entry {:#x}, end {:#x}, sp {sp:#x}", img.entry, img.end);
     Ok(Entry { pc: img.entry, sp })
 }

@@ -44,21 +44,13 @@ pub struct PageTable {
 fn read_pte(table_pa: usize, index: usize) -> u64 {
     debug_assert!(index < ENTRIES);
     // SAFETY: `table_pa` is a page-table frame owned by a `PageTable` and index < 512.
-    unsafe {
-        (phys_to_virt(table_pa) as *const u64)
-            .add(index)
-            .read_volatile()
-    }
+    unsafe { (phys_to_virt(table_pa) as *const u64).add(index).read_volatile() }
 }
 
 fn write_pte(table_pa: usize, index: usize, pte: u64) {
     debug_assert!(index < ENTRIES);
     // SAFETY: as in `read_pte`.
-    unsafe {
-        (phys_to_virt(table_pa) as *mut u64)
-            .add(index)
-            .write_volatile(pte)
-    }
+    unsafe { (phys_to_virt(table_pa) as *mut u64).add(index).write_volatile(pte) }
 }
 
 fn pte_pa(pte: u64) -> usize {
@@ -81,10 +73,7 @@ impl PageTable {
                 write_pte(root.pa(), ENTRIES / 2 + i, e);
             }
         }
-        Some(PageTable {
-            root,
-            tables: Vec::new(),
-        })
+        Some(PageTable { root, tables: Vec::new() })
     }
 
     /// Physical address of the root table (what goes into `satp`).
@@ -118,11 +107,7 @@ impl PageTable {
     /// Map the 4 KiB page at `va` to frame `pa`. `None` if a table could not be allocated.
     pub fn map(&mut self, va: usize, pa: usize, flags: PteFlags) -> Option<()> {
         let (t, i) = self.walk(va, true)?;
-        write_pte(
-            t,
-            i,
-            make_pte(pa, flags | PteFlags::V | PteFlags::A | PteFlags::D),
-        );
+        write_pte(t, i, make_pte(pa, flags | PteFlags::V | PteFlags::A | PteFlags::D));
         Some(())
     }
 
@@ -182,38 +167,18 @@ mod tests {
         let (a, b) = (Frame::alloc().unwrap(), Frame::alloc().unwrap());
         let va = 0x1000_0000;
         pt.map(va, a.pa(), PteFlags::R | PteFlags::U).unwrap();
-        pt.map(
-            va + PAGE_SIZE,
-            b.pa(),
-            PteFlags::R | PteFlags::W | PteFlags::U,
-        )
-        .unwrap();
-        assert_eq!(
-            pt.tables.len(),
-            2,
-            "one level-1 and one level-0 table for both pages"
-        );
+        pt.map(va + PAGE_SIZE, b.pa(), PteFlags::R | PteFlags::W | PteFlags::U).unwrap();
+        assert_eq!(pt.tables.len(), 2, "one level-1 and one level-0 table for both pages");
         assert_eq!(pt.translate(va + PAGE_SIZE).map(|t| t.0), Some(b.pa()));
         pt.map(va, b.pa(), PteFlags::X | PteFlags::U).unwrap();
         let (pa, flags) = pt.translate(va).unwrap();
         assert_eq!(pa, b.pa());
-        assert!(
-            flags.contains(PteFlags::X) && !flags.contains(PteFlags::R),
-            "{flags:?}"
-        );
+        assert!(flags.contains(PteFlags::X) && !flags.contains(PteFlags::R), "{flags:?}");
         // An address 1 GiB away needs tables of its own; a missing page there is not mapped.
         assert_eq!(pt.translate(va + (1 << 30)), None);
-        assert_eq!(
-            pt.unmap(va + 2 * PAGE_SIZE),
-            None,
-            "an empty slot in an existing table"
-        );
-        pt.map(va + (1 << 30), a.pa(), PteFlags::R | PteFlags::U)
-            .unwrap();
+        assert_eq!(pt.unmap(va + 2 * PAGE_SIZE), None, "an empty slot in an existing table");
+        pt.map(va + (1 << 30), a.pa(), PteFlags::R | PteFlags::U).unwrap();
         assert_eq!(pt.tables.len(), 4);
-        assert_eq!(
-            pt.translate(va + (1 << 30) + 0xfff).map(|t| t.0),
-            Some(a.pa())
-        );
+        assert_eq!(pt.translate(va + (1 << 30) + 0xfff).map(|t| t.0), Some(a.pa()));
     }
 }

@@ -32,10 +32,7 @@ impl<T> core::fmt::Debug for UserPtr<T> {
 
 impl<T: Pod> UserPtr<T> {
     pub const fn new(addr: usize) -> Self {
-        UserPtr {
-            addr,
-            _t: PhantomData,
-        }
+        UserPtr { addr, _t: PhantomData }
     }
     pub fn addr(self) -> usize {
         self.addr
@@ -50,10 +47,7 @@ impl<T: Pod> UserPtr<T> {
     /// The `i`-th element after this one (wrapping: the address is checked when it is used).
     #[allow(clippy::should_implement_trait)]
     pub fn add(self, i: usize) -> Self {
-        UserPtr::new(
-            self.addr
-                .wrapping_add(i.wrapping_mul(core::mem::size_of::<T>())),
-        )
+        UserPtr::new(self.addr.wrapping_add(i.wrapping_mul(core::mem::size_of::<T>())))
     }
     pub fn read(self, mm: &mut AddressSpace) -> SysResult<T> {
         let mut v = T::zeroed();
@@ -75,11 +69,7 @@ pub struct UserSlice<T> {
 
 impl<T: Pod> UserSlice<T> {
     pub const fn new(addr: usize, len: usize) -> Self {
-        UserSlice {
-            addr,
-            len,
-            _t: PhantomData,
-        }
+        UserSlice { addr, len, _t: PhantomData }
     }
     pub fn addr(&self) -> usize {
         self.addr
@@ -91,9 +81,7 @@ impl<T: Pod> UserSlice<T> {
         self.len == 0
     }
     fn byte_len(&self) -> SysResult<usize> {
-        self.len
-            .checked_mul(core::mem::size_of::<T>())
-            .ok_or(Errno::EFAULT)
+        self.len.checked_mul(core::mem::size_of::<T>()).ok_or(Errno::EFAULT)
     }
     /// Copy the whole slice into the kernel. The user range is checked before the kernel
     /// buffer is allocated, so a huge or bogus length is EFAULT (or ENOMEM), never a panic.
@@ -124,11 +112,7 @@ pub struct UserSliceMut<T> {
 
 impl<T: Pod> UserSliceMut<T> {
     pub const fn new(addr: usize, len: usize) -> Self {
-        UserSliceMut {
-            addr,
-            len,
-            _t: PhantomData,
-        }
+        UserSliceMut { addr, len, _t: PhantomData }
     }
     pub fn addr(&self) -> usize {
         self.addr
@@ -177,7 +161,6 @@ impl UserCStr {
     /// The string as UTF-8 (invalid sequences replaced: paths are compared as bytes anyway).
     pub fn read(&self, mm: &mut AddressSpace) -> SysResult<String> {
         let b = self.read_bytes(mm)?;
-        Ok(String::from_utf8(b)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        Ok(String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     }
 }

@@ -5,8 +5,7 @@ use abi::Errno;
 use hal::mem::PAGE_SIZE;
 use mm::layout::{PIE_BASE, STACK_TOP, USER_END};
 use mm::loader::{
-    load, Ehdr, Entry, Phdr, EM_RISCV, ET_DYN, ET_EXEC, HWCAP_RV64IMAFDC, PF_R, PF_W, PF_X,
-    PT_INTERP, PT_LOAD,
+    load, Ehdr, Entry, Phdr, EM_RISCV, ET_DYN, ET_EXEC, HWCAP_RV64IMAFDC, PF_R, PF_W, PF_X, PT_INTERP, PT_LOAD,
 };
 use mm::{AddressSpace, Perm};
 
@@ -18,16 +17,7 @@ const PT_GNU_STACK: u32 = 0x6474_e551;
 
 /// A program header.
 fn seg(kind: u32, flags: u32, offset: u64, vaddr: u64, filesz: u64, memsz: u64) -> Phdr {
-    Phdr {
-        kind,
-        flags,
-        offset,
-        vaddr,
-        paddr: vaddr,
-        filesz,
-        memsz,
-        align: P as u64,
-    }
+    Phdr { kind, flags, offset, vaddr, paddr: vaddr, filesz, memsz, align: P as u64 }
 }
 
 /// An ELF file: the header and `phdrs` at offset 64, then `blobs` written at their offsets; the
@@ -55,10 +45,7 @@ fn elf(kind: u16, machine: u16, entry: u64, phdrs: &[Phdr], blobs: &[(usize, &[u
     for ph in phdrs {
         f.extend_from_slice(bytemuck::bytes_of(ph));
     }
-    let end = phdrs
-        .iter()
-        .map(|p| (p.offset + p.filesz) as usize)
-        .chain(blobs.iter().map(|(o, b)| o + b.len()));
+    let end = phdrs.iter().map(|p| (p.offset + p.filesz) as usize).chain(blobs.iter().map(|(o, b)| o + b.len()));
     f.resize(end.max().unwrap_or(0).max(f.len()), 0);
     for (off, b) in blobs {
         f[*off..off + b.len()].copy_from_slice(b);
@@ -73,23 +60,10 @@ const DATA: &[u8] = b"initialised data";
 fn exec_file(kind: u16, machine: u16) -> Vec<u8> {
     let phdrs = [
         seg(PT_LOAD, PF_R | PF_X, 0, 0x10000, 0x1100, 0x1100),
-        seg(
-            PT_LOAD,
-            PF_R | PF_W,
-            0x2100,
-            0x12100,
-            DATA.len() as u64,
-            0x2000,
-        ),
+        seg(PT_LOAD, PF_R | PF_W, 0x2100, 0x12100, DATA.len() as u64, 0x2000),
         seg(PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 0),
     ];
-    elf(
-        kind,
-        machine,
-        0x11000,
-        &phdrs,
-        &[(0x1000, CODE), (0x2100, DATA)],
-    )
+    elf(kind, machine, 0x11000, &phdrs, &[(0x1000, CODE), (0x2100, DATA)])
 }
 
 fn load_into(file: &[u8], argv: &[&str], envp: &[&str]) -> (AddressSpace, Result<Entry, Errno>) {
@@ -164,57 +138,22 @@ fn read_stack(mm: &mut AddressSpace, sp: usize) -> Stack {
 }
 
 fn aux(st: &Stack, key: usize) -> usize {
-    st.auxv
-        .iter()
-        .find(|(k, _)| *k == key)
-        .unwrap_or_else(|| panic!("auxv has no {key}"))
-        .1
+    st.auxv.iter().find(|(k, _)| *k == key).unwrap_or_else(|| panic!("auxv has no {key}")).1
 }
 
 #[test]
 fn segments_are_mapped_with_their_permissions_contents_and_zeroed_bss() {
     let (mut mm, entry) = load_ok(&exec_file(ET_EXEC, EM_RISCV), &["prog"], &[]);
     assert_eq!(entry.pc, 0x11000);
-    let stack = (
-        STACK_TOP - mm::layout::STACK_SIZE,
-        STACK_TOP,
-        Perm::R | Perm::W,
-    );
-    assert_eq!(
-        layout(&mm),
-        [
-            (0x10000, 0x12000, Perm::R | Perm::X),
-            (0x12000, 0x15000, Perm::R | Perm::W),
-            stack
-        ]
-    );
+    let stack = (STACK_TOP - mm::layout::STACK_SIZE, STACK_TOP, Perm::R | Perm::W);
+    assert_eq!(layout(&mm), [(0x10000, 0x12000, Perm::R | Perm::X), (0x12000, 0x15000, Perm::R | Perm::W), stack]);
     assert_eq!(bytes(&mut mm, 0x11000, CODE.len()), CODE);
-    assert_eq!(
-        bytes(&mut mm, 0x10000, 4),
-        b"\x7fELF",
-        "the headers are part of the text segment"
-    );
+    assert_eq!(bytes(&mut mm, 0x10000, 4), b"\x7fELF", "the headers are part of the text segment");
     assert_eq!(bytes(&mut mm, 0x12100, DATA.len()), DATA);
-    assert!(
-        bytes(&mut mm, 0x12100 + DATA.len(), 0x2000 - DATA.len())
-            .iter()
-            .all(|&b| b == 0),
-        "bss is zero"
-    );
-    assert!(
-        bytes(&mut mm, 0x12000, 0x100).iter().all(|&b| b == 0),
-        "bytes before the segment are zero"
-    );
-    assert_eq!(
-        mm.brk(),
-        0x15000,
-        "the heap starts at the page after the end of bss"
-    );
-    assert_eq!(
-        mm.write_bytes(0x11000, b"x"),
-        Err(Errno::EFAULT),
-        "text is not writable"
-    );
+    assert!(bytes(&mut mm, 0x12100 + DATA.len(), 0x2000 - DATA.len()).iter().all(|&b| b == 0), "bss is zero");
+    assert!(bytes(&mut mm, 0x12000, 0x100).iter().all(|&b| b == 0), "bytes before the segment are zero");
+    assert_eq!(mm.brk(), 0x15000, "the heap starts at the page after the end of bss");
+    assert_eq!(mm.write_bytes(0x11000, b"x"), Err(Errno::EFAULT), "text is not writable");
 }
 
 #[test]
@@ -230,24 +169,12 @@ fn the_initial_stack_is_argc_argv_envp_and_auxv_as_linux_builds_it() {
     assert_eq!(aux(&st, AT_CLKTCK), 100);
     assert_eq!(aux(&st, AT_HWCAP), HWCAP_RV64IMAFDC);
     assert_eq!(HWCAP_RV64IMAFDC, 0x112d, "bits i, m, a, f, d, c");
-    assert_eq!(
-        aux(&st, AT_PHDR),
-        0x10040,
-        "where the text segment maps e_phoff"
-    );
+    assert_eq!(aux(&st, AT_PHDR), 0x10040, "where the text segment maps e_phoff");
     assert_eq!(aux(&st, AT_PHENT), 56);
     assert_eq!(aux(&st, AT_PHNUM), 3);
     assert_eq!(aux(&st, AT_ENTRY), 0x11000);
     assert_eq!(aux(&st, AT_BASE), 0, "no interpreter");
-    assert_eq!(
-        (
-            aux(&st, AT_UID),
-            aux(&st, AT_EUID),
-            aux(&st, AT_GID),
-            aux(&st, AT_EGID)
-        ),
-        (0, 0, 0, 0)
-    );
+    assert_eq!((aux(&st, AT_UID), aux(&st, AT_EUID), aux(&st, AT_GID), aux(&st, AT_EGID)), (0, 0, 0, 0));
     assert_eq!(aux(&st, AT_SECURE), 0);
     let rand = aux(&st, AT_RANDOM);
     assert_eq!(bytes(&mut mm, rand, 16), RANDOM);
@@ -255,23 +182,14 @@ fn the_initial_stack_is_argc_argv_envp_and_auxv_as_linux_builds_it() {
     assert_eq!(cstr(&mut mm, aux(&st, AT_EXECFN)), "/bin/prog");
     assert_eq!(st.auxv.last(), Some(&(AT_NULL, 0)));
     // The program headers really are at AT_PHDR.
-    assert_eq!(
-        bytes(&mut mm, aux(&st, AT_PHDR), 3 * 56),
-        file[64..64 + 3 * 56]
-    );
+    assert_eq!(bytes(&mut mm, aux(&st, AT_PHDR), 3 * 56), file[64..64 + 3 * 56]);
     // From the top down: a NULL word, execfn, then the environment and argument strings.
     assert_eq!(word(&mut mm, STACK_TOP - 8), 0);
     assert_eq!(aux(&st, AT_EXECFN), STACK_TOP - 8 - "/bin/prog".len() - 1);
     let argv0 = word(&mut mm, sp + 8);
     let env0 = word(&mut mm, sp + 8 * 5);
-    assert!(
-        argv0 < env0 && env0 < aux(&st, AT_EXECFN),
-        "argv strings below envp strings below execfn"
-    );
-    assert!(
-        sp + 8 * (1 + 4 + 3 + 2 * st.auxv.len()) <= rand,
-        "the vectors end below the random bytes"
-    );
+    assert!(argv0 < env0 && env0 < aux(&st, AT_EXECFN), "argv strings below envp strings below execfn");
+    assert!(sp + 8 * (1 + 4 + 3 + 2 * st.auxv.len()) <= rand, "the vectors end below the random bytes");
 }
 
 #[test]
@@ -299,41 +217,18 @@ fn a_static_pie_is_loaded_at_pie_base() {
 fn two_segments_sharing_a_page_get_both_permissions_on_that_page_only() {
     let phdrs = [
         seg(PT_LOAD, PF_R | PF_X, 0, 0x10000, 0x1800, 0x1800),
-        seg(
-            PT_LOAD,
-            PF_R | PF_W,
-            0x1800,
-            0x11800,
-            DATA.len() as u64,
-            0x1000,
-        ),
+        seg(PT_LOAD, PF_R | PF_W, 0x1800, 0x11800, DATA.len() as u64, 0x1000),
     ];
-    let file = elf(
-        ET_EXEC,
-        EM_RISCV,
-        0x11000,
-        &phdrs,
-        &[(0x1000, CODE), (0x1800, DATA)],
-    );
+    let file = elf(ET_EXEC, EM_RISCV, 0x11000, &phdrs, &[(0x1000, CODE), (0x1800, DATA)]);
     let (mut mm, _) = load_ok(&file, &[], &[]);
     let rwx = Perm::R | Perm::W | Perm::X;
     assert_eq!(
         layout(&mm)[..3],
-        [
-            (0x10000, 0x11000, Perm::R | Perm::X),
-            (0x11000, 0x12000, rwx),
-            (0x12000, 0x13000, Perm::R | Perm::W)
-        ]
+        [(0x10000, 0x11000, Perm::R | Perm::X), (0x11000, 0x12000, rwx), (0x12000, 0x13000, Perm::R | Perm::W)]
     );
-    assert_eq!(
-        bytes(&mut mm, 0x11000, CODE.len()),
-        CODE,
-        "the first segment's tail is kept"
-    );
+    assert_eq!(bytes(&mut mm, 0x11000, CODE.len()), CODE, "the first segment's tail is kept");
     assert_eq!(bytes(&mut mm, 0x11800, DATA.len()), DATA);
-    assert!(bytes(&mut mm, 0x11800 + DATA.len(), 0x1000 - DATA.len())
-        .iter()
-        .all(|&b| b == 0));
+    assert!(bytes(&mut mm, 0x11800 + DATA.len(), 0x1000 - DATA.len()).iter().all(|&b| b == 0));
     assert_eq!(mm.brk(), 0x13000);
 }
 
@@ -342,14 +237,7 @@ fn a_program_needing_an_interpreter_is_enoexec() {
     let interp = b"/lib/ld-linux-riscv64-lp64d.so.1\0";
     let phdrs = [
         seg(PT_PHDR, PF_R, 64, 0x10040, 3 * 56, 3 * 56),
-        seg(
-            PT_INTERP,
-            PF_R,
-            0x200,
-            0x10200,
-            interp.len() as u64,
-            interp.len() as u64,
-        ),
+        seg(PT_INTERP, PF_R, 0x200, 0x10200, interp.len() as u64, interp.len() as u64),
         seg(PT_LOAD, PF_R | PF_X, 0, 0x10000, 0x1100, 0x1100),
     ];
     let file = elf(ET_DYN, EM_RISCV, 0x11000, &phdrs, &[(0x200, interp)]);
@@ -358,34 +246,18 @@ fn a_program_needing_an_interpreter_is_enoexec() {
 
 #[test]
 fn a_wrong_machine_class_type_or_magic_is_enoexec() {
-    assert_eq!(
-        load_into(&exec_file(ET_EXEC, EM_X86_64), &[], &[]).1,
-        Err(Errno::ENOEXEC)
-    );
-    assert_eq!(
-        load_into(&exec_file(1 /* ET_REL */, EM_RISCV), &[], &[]).1,
-        Err(Errno::ENOEXEC)
-    );
-    assert_eq!(
-        load_into(&exec_file(4 /* ET_CORE */, EM_RISCV), &[], &[]).1,
-        Err(Errno::ENOEXEC)
-    );
+    assert_eq!(load_into(&exec_file(ET_EXEC, EM_X86_64), &[], &[]).1, Err(Errno::ENOEXEC));
+    assert_eq!(load_into(&exec_file(1 /* ET_REL */, EM_RISCV), &[], &[]).1, Err(Errno::ENOEXEC));
+    assert_eq!(load_into(&exec_file(4 /* ET_CORE */, EM_RISCV), &[], &[]).1, Err(Errno::ENOEXEC));
     for (at, byte) in [(0, 0x7e), (4, 1 /* ELFCLASS32 */), (5, 2 /* big endian */)] {
         let mut f = exec_file(ET_EXEC, EM_RISCV);
         f[at] = byte;
-        assert_eq!(
-            load_into(&f, &[], &[]).1,
-            Err(Errno::ENOEXEC),
-            "byte {at} = {byte}"
-        );
+        assert_eq!(load_into(&f, &[], &[]).1, Err(Errno::ENOEXEC), "byte {at} = {byte}");
     }
     let mut f = exec_file(ET_EXEC, EM_RISCV);
     f[54] = 32; // e_phentsize
     assert_eq!(load_into(&f, &[], &[]).1, Err(Errno::ENOEXEC));
-    assert_eq!(
-        load_into(b"#!/bin/sh\necho hi\n", &[], &[]).1,
-        Err(Errno::ENOEXEC)
-    );
+    assert_eq!(load_into(b"#!/bin/sh\necho hi\n", &[], &[]).1, Err(Errno::ENOEXEC));
 }
 
 #[test]
@@ -393,11 +265,7 @@ fn every_truncation_of_a_valid_file_is_enoexec() {
     let f = exec_file(ET_EXEC, EM_RISCV);
     assert!(load_into(&f, &[], &[]).1.is_ok());
     for len in 0..f.len() {
-        assert_eq!(
-            load_into(&f[..len], &[], &[]).1,
-            Err(Errno::ENOEXEC),
-            "truncated to {len} bytes"
-        );
+        assert_eq!(load_into(&f[..len], &[], &[]).1, Err(Errno::ENOEXEC), "truncated to {len} bytes");
     }
 }
 
@@ -413,85 +281,34 @@ fn a_file_at_an_unaligned_address_loads_the_same() {
 
 #[test]
 fn malformed_segments_are_enoexec() {
-    let text =
-        |vaddr: u64, filesz: u64, memsz: u64| seg(PT_LOAD, PF_R | PF_X, 0, vaddr, filesz, memsz);
+    let text = |vaddr: u64, filesz: u64, memsz: u64| seg(PT_LOAD, PF_R | PF_X, 0, vaddr, filesz, memsz);
     let cases: [(&str, Vec<Phdr>); 5] = [
-        (
-            "file size above memory size",
-            vec![text(0x10000, 0x200, 0x100)],
-        ),
-        (
-            "beyond user space",
-            vec![text(USER_END as u64 - 0x1000, 0x100, 0x2000)],
-        ),
-        (
-            "address overflow",
-            vec![text(u64::MAX - 0xfff, 0x100, 0x2000)],
-        ),
-        (
-            "segments out of order",
-            vec![text(0x20000, 0x100, 0x100), text(0x10000, 0x100, 0x100)],
-        ),
-        (
-            "no loadable segment",
-            vec![seg(PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 0)],
-        ),
+        ("file size above memory size", vec![text(0x10000, 0x200, 0x100)]),
+        ("beyond user space", vec![text(USER_END as u64 - 0x1000, 0x100, 0x2000)]),
+        ("address overflow", vec![text(u64::MAX - 0xfff, 0x100, 0x2000)]),
+        ("segments out of order", vec![text(0x20000, 0x100, 0x100), text(0x10000, 0x100, 0x100)]),
+        ("no loadable segment", vec![seg(PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 0)]),
     ];
     for (what, phdrs) in cases {
         let f = elf(ET_EXEC, EM_RISCV, 0x10000, &phdrs, &[(0x200, b"pad")]);
         assert_eq!(load_into(&f, &[], &[]).1, Err(Errno::ENOEXEC), "{what}");
     }
-    let f = elf(
-        ET_EXEC,
-        EM_RISCV,
-        0x10000,
-        &[seg(
-            PT_LOAD,
-            PF_R,
-            0,
-            STACK_TOP as u64 - 0x1000,
-            0x100,
-            0x100,
-        )],
-        &[],
-    );
-    assert_eq!(
-        load_into(&f, &[], &[]).1,
-        Err(Errno::ENOEXEC),
-        "a segment where the stack goes"
-    );
-    let mut f = elf(
-        ET_EXEC,
-        EM_RISCV,
-        0x10000,
-        &[seg(PT_LOAD, PF_R, 0x100, 0x10100, 0x10_0000, 0x10_0000)],
-        &[],
-    );
+    let f = elf(ET_EXEC, EM_RISCV, 0x10000, &[seg(PT_LOAD, PF_R, 0, STACK_TOP as u64 - 0x1000, 0x100, 0x100)], &[]);
+    assert_eq!(load_into(&f, &[], &[]).1, Err(Errno::ENOEXEC), "a segment where the stack goes");
+    let mut f = elf(ET_EXEC, EM_RISCV, 0x10000, &[seg(PT_LOAD, PF_R, 0x100, 0x10100, 0x10_0000, 0x10_0000)], &[]);
     f.truncate(0x1000);
-    assert_eq!(
-        load_into(&f, &[], &[]).1,
-        Err(Errno::ENOEXEC),
-        "data beyond the end of the file"
-    );
+    assert_eq!(load_into(&f, &[], &[]).1, Err(Errno::ENOEXEC), "data beyond the end of the file");
 }
 
 #[test]
 fn arguments_too_large_for_the_stack_are_e2big() {
     let f = exec_file(ET_EXEC, EM_RISCV);
     let long = "x".repeat(32 * 4096);
-    assert_eq!(
-        load_into(&f, &[&long], &[]).1,
-        Err(Errno::E2BIG),
-        "one string over MAX_ARG_STRLEN"
-    );
+    assert_eq!(load_into(&f, &[&long], &[]).1, Err(Errno::E2BIG), "one string over MAX_ARG_STRLEN");
     let fits = "x".repeat(32 * 4096 - 1);
     assert!(load_into(&f, &[&fits], &[]).1.is_ok());
     let many: Vec<&str> = (0..80).map(|_| fits.as_str()).collect();
-    assert_eq!(
-        load_into(&f, &many, &[]).1,
-        Err(Errno::E2BIG),
-        "more than a quarter of the stack"
-    );
+    assert_eq!(load_into(&f, &many, &[]).1, Err(Errno::E2BIG), "more than a quarter of the stack");
 }
 
 /// With `BAKAEX_TEST_ELF=/path/to/static-riscv64-program`, load a real program too.
@@ -510,28 +327,13 @@ fn a_real_static_program_loads_when_one_is_given() {
     assert_eq!(st.argv, ["prog", "arg"]);
     assert_eq!(st.envp, ["A=B"]);
     let (phoff, n) = (eh.phoff as usize, eh.phnum as usize * 56);
-    assert_eq!(
-        bytes(&mut mm, aux(&st, AT_PHDR), n),
-        file[phoff..phoff + n],
-        "AT_PHDR shows the headers"
-    );
-    let phdrs: Vec<Phdr> = (0..eh.phnum as usize)
-        .map(|i| bytemuck::pod_read_unaligned(&file[phoff + i * 56..][..56]))
-        .collect();
+    assert_eq!(bytes(&mut mm, aux(&st, AT_PHDR), n), file[phoff..phoff + n], "AT_PHDR shows the headers");
+    let phdrs: Vec<Phdr> =
+        (0..eh.phnum as usize).map(|i| bytemuck::pod_read_unaligned(&file[phoff + i * 56..][..56])).collect();
     for ph in phdrs.iter().filter(|p| p.kind == PT_LOAD) {
         let (off, len) = (ph.offset as usize, ph.filesz as usize);
-        assert_eq!(
-            bytes(&mut mm, base + ph.vaddr as usize, len),
-            file[off..off + len],
-            "segment at {:#x}",
-            ph.vaddr
-        );
+        assert_eq!(bytes(&mut mm, base + ph.vaddr as usize, len), file[off..off + len], "segment at {:#x}", ph.vaddr);
     }
-    let end = phdrs
-        .iter()
-        .filter(|p| p.kind == PT_LOAD)
-        .map(|p| base + (p.vaddr + p.memsz) as usize)
-        .max()
-        .unwrap();
+    let end = phdrs.iter().filter(|p| p.kind == PT_LOAD).map(|p| base + (p.vaddr + p.memsz) as usize).max().unwrap();
     assert_eq!(mm.brk(), end.div_ceil(PAGE_SIZE) * PAGE_SIZE);
 }

@@ -37,34 +37,17 @@ fn ranges_that_overflow_the_address_space_are_efault() {
     assert_eq!(mm.read_bytes(usize::MAX - 3, &mut buf), Err(Errno::EFAULT));
     assert_eq!(mm.write_bytes(usize::MAX, &buf), Err(Errno::EFAULT));
     assert_eq!(mm.fill_bytes(usize::MAX - 7, &buf), Err(Errno::EFAULT));
-    assert_eq!(
-        UserSlice::<u64>::new(BASE, usize::MAX / 4)
-            .read(&mut mm)
-            .err(),
-        Some(Errno::EFAULT)
-    );
+    assert_eq!(UserSlice::<u64>::new(BASE, usize::MAX / 4).read(&mut mm).err(), Some(Errno::EFAULT));
     // In range but mostly unmapped: refused before a kernel buffer of that size is allocated.
-    assert_eq!(
-        UserSlice::<u8>::new(BASE, USER_END - BASE)
-            .read(&mut mm)
-            .err(),
-        Some(Errno::EFAULT)
-    );
-    assert_eq!(
-        UserPtr::<u64>::new(BASE).add(usize::MAX).addr(),
-        BASE - 8,
-        "pointer arithmetic wraps"
-    );
+    assert_eq!(UserSlice::<u8>::new(BASE, USER_END - BASE).read(&mut mm).err(), Some(Errno::EFAULT));
+    assert_eq!(UserPtr::<u64>::new(BASE).add(usize::MAX).addr(), BASE - 8, "pointer arithmetic wraps");
 }
 
 #[test]
 fn a_copy_that_runs_into_unmapped_memory_is_efault() {
     let mut mm = two_pages();
     let mut buf = [0u8; 16];
-    assert_eq!(
-        mm.read_bytes(BASE + 2 * P - 8, &mut buf),
-        Err(Errno::EFAULT)
-    );
+    assert_eq!(mm.read_bytes(BASE + 2 * P - 8, &mut buf), Err(Errno::EFAULT));
     assert_eq!(mm.read_bytes(BASE - 8, &mut buf), Err(Errno::EFAULT));
     mm.read_bytes(BASE + 2 * P - 16, &mut buf).unwrap();
 }
@@ -116,24 +99,14 @@ fn a_string_is_read_across_a_page_boundary() {
 fn a_string_without_nul_within_max_is_enametoolong() {
     let mut mm = two_pages();
     mm.write_bytes(BASE, b"abcdef\0").unwrap();
-    assert_eq!(
-        mm.read_cstr(BASE, 6).unwrap(),
-        b"abcdef",
-        "exactly max bytes is fine"
-    );
+    assert_eq!(mm.read_cstr(BASE, 6).unwrap(), b"abcdef", "exactly max bytes is fine");
     assert_eq!(mm.read_cstr(BASE, 5), Err(Errno::ENAMETOOLONG));
     // A path of PATH_MAX - 1 bytes is accepted, one of PATH_MAX is not (as in Linux).
     mm.write_bytes(BASE, &[b'a'; PATH_MAX - 1]).unwrap();
     mm.write_bytes(BASE + PATH_MAX - 1, &[0]).unwrap();
-    assert_eq!(
-        UserCStr::new(BASE).read_bytes(&mut mm).unwrap().len(),
-        PATH_MAX - 1
-    );
+    assert_eq!(UserCStr::new(BASE).read_bytes(&mut mm).unwrap().len(), PATH_MAX - 1);
     mm.write_bytes(BASE + PATH_MAX - 1, b"a\0").unwrap();
-    assert_eq!(
-        UserCStr::new(BASE).read_bytes(&mut mm),
-        Err(Errno::ENAMETOOLONG)
-    );
+    assert_eq!(UserCStr::new(BASE).read_bytes(&mut mm), Err(Errno::ENAMETOOLONG));
 }
 
 #[test]
@@ -156,19 +129,12 @@ fn typed_pointers_read_and_write_values_and_slices() {
     p.write(&mut mm, &0x1122_3344_5566_7788).unwrap();
     assert_eq!(p.read(&mut mm).unwrap(), 0x1122_3344_5566_7788);
     assert_eq!(p.add(1).addr(), BASE + P + 4);
-    assert_eq!(
-        UserPtr::<u64>::new(BASE + 2 * P - 4).read(&mut mm),
-        Err(Errno::EFAULT)
-    );
+    assert_eq!(UserPtr::<u64>::new(BASE + 2 * P - 4).read(&mut mm), Err(Errno::EFAULT));
     assert!(UserPtr::<u32>::new(0).nonnull().is_none());
 
     let out = UserSliceMut::<u32>::new(BASE, 2);
     out.write(&mut mm, &[1, 2]).unwrap();
-    assert_eq!(
-        out.write(&mut mm, &[1, 2, 3]),
-        Err(Errno::EFAULT),
-        "longer than the buffer"
-    );
+    assert_eq!(out.write(&mut mm, &[1, 2, 3]), Err(Errno::EFAULT), "longer than the buffer");
     let input = UserSlice::<u32>::new(BASE, 2);
     assert_eq!(input.read(&mut mm).unwrap(), [1, 2]);
     assert_eq!(input.prefix(1).read(&mut mm).unwrap(), [1]);

@@ -97,7 +97,9 @@ pub async fn dispatch(cx: &Caller, n: usize, a: [usize; 6]) -> isize {
         Sysno::getrandom => info::sys_getrandom(cx, a.slice_mut(0, 1), a.u32(2)).await.into_ret(),
 
         // signals: signal.rs
-        Sysno::rt_sigaction => signal::sys_rt_sigaction(cx, a.usize(0), a.ptr(1), a.ptr(2), a.usize(3)).await.into_ret(),
+        Sysno::rt_sigaction => {
+            signal::sys_rt_sigaction(cx, a.usize(0), a.ptr(1), a.ptr(2), a.usize(3)).await.into_ret()
+        }
         Sysno::rt_sigprocmask => {
             signal::sys_rt_sigprocmask(cx, a.usize(0), a.ptr(1), a.ptr(2), a.usize(3)).await.into_ret()
         }

@@ -32,7 +32,9 @@ const GETRANDOM_MAX: usize = (1 << 25) - 1;
 
 /// getrandom(2). Our pool is always initialised, so GRND_NONBLOCK never has to fail.
 pub async fn sys_getrandom(cx: &Caller, buf: UserSliceMut<u8>, flags: u32) -> SysResult<usize> {
-    if flags & !(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE) != 0 || flags & (GRND_RANDOM | GRND_INSECURE) == (GRND_RANDOM | GRND_INSECURE) {
+    if flags & !(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE) != 0
+        || flags & (GRND_RANDOM | GRND_INSECURE) == (GRND_RANDOM | GRND_INSECURE)
+    {
         return Err(Errno::EINVAL);
     }
     let len = buf.len().min(GETRANDOM_MAX);

@@ -32,11 +32,7 @@ const MAX_FILE_OFFSET: u64 = i64::MAX as u64;
 
 fn perm_of(prot: Prot) -> Perm {
     let mut perm = Perm::empty();
-    for (p, q) in [
-        (Prot::READ, Perm::R),
-        (Prot::WRITE, Perm::W),
-        (Prot::EXEC, Perm::X),
-    ] {
+    for (p, q) in [(Prot::READ, Perm::R), (Prot::WRITE, Perm::W), (Prot::EXEC, Perm::X)] {
         if prot.contains(p) {
             perm |= q;
         }
@@ -78,17 +74,8 @@ fn place(mm: &AddressSpace, addr: usize, len: usize, flags: MapFlags) -> SysResu
 
 /// The checks Linux makes on the file of a file mapping, in its order. Returns the largest
 /// permission mprotect may give the mapping later.
-fn check_file(
-    file: &File,
-    offset: usize,
-    len: usize,
-    prot: Prot,
-    flags: MapFlags,
-) -> SysResult<Perm> {
-    if (offset as u64)
-        .checked_add(len as u64)
-        .is_none_or(|end| end > MAX_FILE_OFFSET)
-    {
+fn check_file(file: &File, offset: usize, len: usize, prot: Prot, flags: MapFlags) -> SysResult<Perm> {
+    if (offset as u64).checked_add(len as u64).is_none_or(|end| end > MAX_FILE_OFFSET) {
         return Err(Errno::EOVERFLOW);
     }
     let shared = match flags.bits() & MAP_TYPE {
@@ -115,10 +102,7 @@ fn check_file(
     // writes the file meanwhile. Writes through it would be silently lost, so writable shared
     // file mappings are refused, now and by a later mprotect.
     if prot.contains(Prot::WRITE) {
-        log::warn!(
-            "mmap: writable MAP_SHARED mappings of files are not supported ({}): ENODEV",
-            file.path
-        );
+        log::warn!("mmap: writable MAP_SHARED mappings of files are not supported ({}): ENODEV", file.path);
         return Err(Errno::ENODEV);
     }
     Ok(Perm::R | Perm::X)
@@ -130,10 +114,7 @@ fn read_file(file: &File, offset: usize, len: usize) -> SysResult<Vec<u8>> {
     let mut data = vec![0u8; size.saturating_sub(offset).min(len)];
     let mut done = 0;
     while done < data.len() {
-        match file
-            .inode()
-            .read_at((offset + done) as u64, &mut data[done..])?
-        {
+        match file.inode().read_at((offset + done) as u64, &mut data[done..])? {
             0 => break,
             n => done += n,
         }
@@ -166,18 +147,11 @@ pub async fn sys_mmap(
     fd: i32,
     offset: usize,
 ) -> SysResult<usize> {
-    let (prot, flags) = (
-        Prot::from_bits_retain(prot),
-        MapFlags::from_bits_retain(flags),
-    );
+    let (prot, flags) = (Prot::from_bits_retain(prot), MapFlags::from_bits_retain(flags));
     if !offset.is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
-    let file = if flags.contains(MapFlags::ANONYMOUS) {
-        None
-    } else {
-        Some(cx.file(fd)?)
-    };
+    let file = if flags.contains(MapFlags::ANONYMOUS) { None } else { Some(cx.file(fd)?) };
     if len == 0 {
         return Err(Errno::EINVAL);
     }
@@ -188,15 +162,9 @@ pub async fn sys_mmap(
     let (max, kind, data) = match &file {
         Some(file) => {
             let max = check_file(file, offset, len, prot, flags)?;
-            (
-                max,
-                AreaKind::File(file.path.clone()),
-                Some(read_file(file, offset, len)?),
-            )
+            (max, AreaKind::File(file.path.clone()), Some(read_file(file, offset, len)?))
         }
-        None if matches!(flags.bits() & MAP_TYPE, 0x01 | 0x02) => {
-            (Perm::all(), AreaKind::Anonymous, None)
-        }
+        None if matches!(flags.bits() & MAP_TYPE, 0x01 | 0x02) => (Perm::all(), AreaKind::Anonymous, None),
         None => return Err(Errno::EINVAL),
     };
 
@@ -240,9 +208,7 @@ pub async fn sys_mprotect(cx: &Caller, addr: usize, len: usize, prot: u32) -> Sy
     if len == 0 {
         return Ok(());
     }
-    let end = page_up_checked(len)
-        .and_then(|l| addr.checked_add(l))
-        .ok_or(Errno::ENOMEM)?;
+    let end = page_up_checked(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::ENOMEM)?;
     if prot & !(Prot::READ | Prot::WRITE | Prot::EXEC).bits() & !PROT_SEM != 0 {
         return Err(Errno::EINVAL);
     }
@@ -251,11 +217,7 @@ pub async fn sys_mprotect(cx: &Caller, addr: usize, len: usize, prot: u32) -> Sy
     let mut start = addr;
     if grows != 0 {
         // The first area meeting [addr, end) must be the stack, and the range extends to its start.
-        let first = mm
-            .areas()
-            .find(|a| a.end > addr)
-            .filter(|a| a.start < end)
-            .ok_or(Errno::ENOMEM)?;
+        let first = mm.areas().find(|a| a.end > addr).filter(|a| a.start < end).ok_or(Errno::ENOMEM)?;
         if grows == PROT_GROWSUP || first.kind != AreaKind::Stack {
             return Err(Errno::EINVAL);
         }

@@ -66,7 +66,13 @@ pub async fn sys_getegid(_cx: &Caller) -> SysResult<usize> {
 
 /// prlimit64(2) on the caller (pid 0 or its own pid). The old value is read before the new one
 /// is applied, as Linux does; RLIMIT_NOFILE also resizes the descriptor table's limit.
-pub async fn sys_prlimit64(cx: &Caller, pid: i32, resource: u32, new: UserPtr<Rlimit>, old: UserPtr<Rlimit>) -> SysResult<()> {
+pub async fn sys_prlimit64(
+    cx: &Caller,
+    pid: i32,
+    resource: u32,
+    new: UserPtr<Rlimit>,
+    old: UserPtr<Rlimit>,
+) -> SysResult<()> {
     if pid < 0 {
         return Err(Errno::EINVAL);
     }

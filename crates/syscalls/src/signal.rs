@@ -18,7 +18,13 @@ fn bit(sig: usize) -> u64 {
 /// Signals that can never be blocked or caught.
 const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
 
-pub async fn sys_rt_sigaction(cx: &Caller, sig: usize, act: UserPtr<SigAction>, old: UserPtr<SigAction>, sigsetsize: usize) -> SysResult<()> {
+pub async fn sys_rt_sigaction(
+    cx: &Caller,
+    sig: usize,
+    act: UserPtr<SigAction>,
+    old: UserPtr<SigAction>,
+    sigsetsize: usize,
+) -> SysResult<()> {
     if sigsetsize != SIGSET_SIZE {
         return Err(Errno::EINVAL);
     }
@@ -44,7 +50,13 @@ pub async fn sys_rt_sigaction(cx: &Caller, sig: usize, act: UserPtr<SigAction>, 
     Ok(())
 }
 
-pub async fn sys_rt_sigprocmask(cx: &Caller, how: usize, set: UserPtr<u64>, old: UserPtr<u64>, sigsetsize: usize) -> SysResult<()> {
+pub async fn sys_rt_sigprocmask(
+    cx: &Caller,
+    how: usize,
+    set: UserPtr<u64>,
+    old: UserPtr<u64>,
+    sigsetsize: usize,
+) -> SysResult<()> {
     if sigsetsize != SIGSET_SIZE {
         return Err(Errno::EINVAL);
     }
@@ -53,12 +65,14 @@ pub async fn sys_rt_sigprocmask(cx: &Caller, how: usize, set: UserPtr<u64>, old:
     let new = match set.nonnull() {
         Some(p) => {
             let s = p.read(&mut cx.mm())?;
-            Some(match how {
-                SIG_BLOCK => current | s,
-                SIG_UNBLOCK => current & !s,
-                SIG_SETMASK => s,
-                _ => return Err(Errno::EINVAL),
-            } & !UNBLOCKABLE)
+            Some(
+                match how {
+                    SIG_BLOCK => current | s,
+                    SIG_UNBLOCK => current & !s,
+                    SIG_SETMASK => s,
+                    _ => return Err(Errno::EINVAL),
+                } & !UNBLOCKABLE,
+            )
         }
         None => None,
     };

@@ -108,7 +108,12 @@ pub async fn sys_times(cx: &Caller, buf: UserPtr<Tms>) -> SysResult<usize> {
         let pr = cx.process();
         let user = pr.user_ns.load(Ordering::Relaxed);
         let sys = pr.system_ns.load(Ordering::Relaxed);
-        let t = Tms { tms_utime: (user / ns_per_tick) as i64, tms_stime: (sys / ns_per_tick) as i64, tms_cutime: 0, tms_cstime: 0 };
+        let t = Tms {
+            tms_utime: (user / ns_per_tick) as i64,
+            tms_stime: (sys / ns_per_tick) as i64,
+            tms_cutime: 0,
+            tms_cstime: 0,
+        };
         p.write(&mut cx.mm(), &t)?;
     }
     Ok((now_ns() / ns_per_tick) as usize)

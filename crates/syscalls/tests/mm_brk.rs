@@ -30,10 +30,7 @@ fn the_break_is_byte_granular_and_the_heap_is_whole_pages() {
     assert_eq!(brk(&k, &p, HEAP + 10), HEAP + 10);
     k.poke(&p, HEAP, b"heap");
     assert_eq!(k.peek(&p, HEAP, 4), b"heap");
-    assert!(
-        readable(&p, HEAP + P - 1),
-        "the whole page holding the break is usable"
-    );
+    assert!(readable(&p, HEAP + P - 1), "the whole page holding the break is usable");
     assert!(!readable(&p, HEAP + P));
     assert_eq!(brk(&k, &p, HEAP + P + 1), HEAP + P + 1);
     assert!(readable(&p, HEAP + 2 * P - 1));
@@ -76,17 +73,10 @@ fn shrinking_the_break_unmaps_the_whole_pages_above_it() {
     brk(&k, &p, HEAP + 4 * P);
     k.poke(&p, HEAP, &[9; 4 * P]);
     assert_eq!(brk(&k, &p, HEAP + P + 1), HEAP + P + 1);
-    assert!(
-        readable(&p, HEAP + 2 * P - 1),
-        "the page holding the break stays"
-    );
+    assert!(readable(&p, HEAP + 2 * P - 1), "the page holding the break stays");
     assert!(!readable(&p, HEAP + 2 * P));
     assert_eq!(k.syscall(&p, Sysno::uname, [HEAP + 3 * P]), -14, "EFAULT");
-    assert_eq!(
-        k.peek(&p, HEAP + 2 * P - 1, 1),
-        [9],
-        "and keeps its contents"
-    );
+    assert_eq!(k.peek(&p, HEAP + 2 * P - 1, 1), [9], "and keeps its contents");
     assert_eq!(brk(&k, &p, HEAP), HEAP);
     assert!(!readable(&p, HEAP));
 }
@@ -108,18 +98,11 @@ fn the_heap_cannot_grow_into_another_mapping() {
     let p = k.spawn();
     let other = HEAP + 8 * P;
     let fixed = 0x32; // MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED
-    assert_eq!(
-        k.syscall(&p, Sysno::mmap, [other, P, 3, fixed, usize::MAX, 0]),
-        other as isize
-    );
+    assert_eq!(k.syscall(&p, Sysno::mmap, [other, P, 3, fixed, usize::MAX, 0]), other as isize);
     k.poke(&p, other, b"mine");
     assert_eq!(brk(&k, &p, other + P), HEAP, "over the mapping");
     assert_eq!(brk(&k, &p, other + 100 * P), HEAP, "past the mapping");
-    assert_eq!(
-        brk(&k, &p, other),
-        HEAP,
-        "up to the mapping: Linux keeps a guard page"
-    );
+    assert_eq!(brk(&k, &p, other), HEAP, "up to the mapping: Linux keeps a guard page");
     assert_eq!(brk(&k, &p, other - P), other - P);
     assert_eq!(k.peek(&p, other, 4), b"mine");
 }

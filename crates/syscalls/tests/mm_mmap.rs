@@ -82,10 +82,7 @@ fn anonymous_memory_is_initialized_to_zero_and_writable() {
     k.poke(&p, a + P - 2, b"abcd");
     assert_eq!(k.peek(&p, a + P - 2, 4), b"abcd");
     assert!(writable(&p, a + 3 * P - 1));
-    assert!(
-        !readable(&p, a + 3 * P),
-        "only the requested pages are mapped"
-    );
+    assert!(!readable(&p, a + 3 * P), "only the requested pages are mapped");
 }
 
 #[test]
@@ -121,64 +118,28 @@ fn an_offset_that_is_not_a_multiple_of_the_page_size_is_einval() {
     let k = TestKernel::new();
     let p = k.spawn();
     let fd = file(&k, &p, b"data", OpenFlags::RDWR);
-    assert_eq!(
-        mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, fd, 1]),
-        err(Errno::EINVAL)
-    );
-    assert_eq!(
-        mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, fd, P / 2]),
-        err(Errno::EINVAL)
-    );
-    assert_eq!(
-        mmap(&k, &p, [0, P, RW, ANON, NO_FD, 1]),
-        err(Errno::EINVAL),
-        "checked for anonymous memory too"
-    );
+    assert_eq!(mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, fd, 1]), err(Errno::EINVAL));
+    assert_eq!(mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, fd, P / 2]), err(Errno::EINVAL));
+    assert_eq!(mmap(&k, &p, [0, P, RW, ANON, NO_FD, 1]), err(Errno::EINVAL), "checked for anonymous memory too");
 }
 
 #[test]
 fn flags_with_neither_map_private_nor_map_shared_are_einval() {
     let k = TestKernel::new();
     let p = k.spawn();
-    assert_eq!(
-        mmap(&k, &p, [0, P, RW, MAP_ANONYMOUS, NO_FD, 0]),
-        err(Errno::EINVAL)
-    );
-    assert_eq!(
-        mmap(
-            &k,
-            &p,
-            [0, P, RW, MAP_SHARED_VALIDATE | MAP_ANONYMOUS, NO_FD, 0]
-        ),
-        err(Errno::EINVAL)
-    );
+    assert_eq!(mmap(&k, &p, [0, P, RW, MAP_ANONYMOUS, NO_FD, 0]), err(Errno::EINVAL));
+    assert_eq!(mmap(&k, &p, [0, P, RW, MAP_SHARED_VALIDATE | MAP_ANONYMOUS, NO_FD, 0]), err(Errno::EINVAL));
     let fd = file(&k, &p, b"data", OpenFlags::RDWR);
-    assert_eq!(
-        mmap(&k, &p, [0, P, PROT_READ, 0, fd, 0]),
-        err(Errno::EINVAL)
-    );
-    assert_eq!(
-        mmap(&k, &p, [0, P, PROT_READ, 0x0c, fd, 0]),
-        err(Errno::EINVAL)
-    );
+    assert_eq!(mmap(&k, &p, [0, P, PROT_READ, 0, fd, 0]), err(Errno::EINVAL));
+    assert_eq!(mmap(&k, &p, [0, P, PROT_READ, 0x0c, fd, 0]), err(Errno::EINVAL));
 }
 
 #[test]
 fn map_fixed_with_an_address_that_is_not_page_aligned_is_einval() {
     let k = TestKernel::new();
     let p = k.spawn();
-    assert_eq!(
-        mmap(&k, &p, [FREE + 1, P, RW, ANON | MAP_FIXED, NO_FD, 0]),
-        err(Errno::EINVAL)
-    );
-    assert_eq!(
-        mmap(
-            &k,
-            &p,
-            [FREE + 8, P, RW, ANON | MAP_FIXED_NOREPLACE, NO_FD, 0]
-        ),
-        err(Errno::EINVAL)
-    );
+    assert_eq!(mmap(&k, &p, [FREE + 1, P, RW, ANON | MAP_FIXED, NO_FD, 0]), err(Errno::EINVAL));
+    assert_eq!(mmap(&k, &p, [FREE + 8, P, RW, ANON | MAP_FIXED_NOREPLACE, NO_FD, 0]), err(Errno::EINVAL));
     assert!(!readable(&p, FREE));
 }
 
@@ -186,10 +147,7 @@ fn map_fixed_with_an_address_that_is_not_page_aligned_is_einval() {
 fn map_fixed_places_the_mapping_at_exactly_addr() {
     let k = TestKernel::new();
     let p = k.spawn();
-    assert_eq!(
-        mmap(&k, &p, [FREE, 2 * P, PROT_READ, ANON | MAP_FIXED, NO_FD, 0]),
-        FREE as isize
-    );
+    assert_eq!(mmap(&k, &p, [FREE, 2 * P, PROT_READ, ANON | MAP_FIXED, NO_FD, 0]), FREE as isize);
     assert_eq!(perm_at(&p, FREE + P), Some(mm::Perm::R));
     assert!(!writable(&p, FREE));
 }
@@ -200,26 +158,13 @@ fn map_fixed_discards_the_overlapped_part_of_existing_mappings() {
     let p = k.spawn();
     let a = anon(&k, &p, 4 * P);
     k.poke(&p, a, &[1; 4 * P]);
-    assert_eq!(
-        mmap(
-            &k,
-            &p,
-            [a + P, 2 * P, PROT_READ, ANON | MAP_FIXED, NO_FD, 0]
-        ),
-        (a + P) as isize
-    );
-    assert!(
-        k.peek(&p, a + P, 2 * P).iter().all(|&b| b == 0),
-        "the new pages are fresh"
-    );
+    assert_eq!(mmap(&k, &p, [a + P, 2 * P, PROT_READ, ANON | MAP_FIXED, NO_FD, 0]), (a + P) as isize);
+    assert!(k.peek(&p, a + P, 2 * P).iter().all(|&b| b == 0), "the new pages are fresh");
     assert_eq!(k.peek(&p, a, 1), [1]);
     assert_eq!(k.peek(&p, a + 3 * P, 1), [1]);
     assert!(writable(&p, a) && !writable(&p, a + P) && writable(&p, a + 3 * P));
     // It may also replace several mappings and holes at once.
-    assert_eq!(
-        mmap(&k, &p, [a - P, 6 * P, RW, ANON | MAP_FIXED, NO_FD, 0]),
-        (a - P) as isize
-    );
+    assert_eq!(mmap(&k, &p, [a - P, 6 * P, RW, ANON | MAP_FIXED, NO_FD, 0]), (a - P) as isize);
     assert!(k.peek(&p, a - P, 6 * P).iter().all(|&b| b == 0));
 }
 
@@ -229,90 +174,38 @@ fn map_fixed_noreplace_over_an_existing_mapping_is_eexist() {
     let p = k.spawn();
     let a = anon(&k, &p, 2 * P);
     k.poke(&p, a, b"keep");
-    assert_eq!(
-        mmap(&k, &p, [a + P, P, RW, ANON | MAP_FIXED_NOREPLACE, NO_FD, 0]),
-        err(Errno::EEXIST)
-    );
-    assert_eq!(
-        mmap(
-            &k,
-            &p,
-            [a - P, 2 * P, RW, ANON | MAP_FIXED_NOREPLACE, NO_FD, 0]
-        ),
-        err(Errno::EEXIST)
-    );
+    assert_eq!(mmap(&k, &p, [a + P, P, RW, ANON | MAP_FIXED_NOREPLACE, NO_FD, 0]), err(Errno::EEXIST));
+    assert_eq!(mmap(&k, &p, [a - P, 2 * P, RW, ANON | MAP_FIXED_NOREPLACE, NO_FD, 0]), err(Errno::EEXIST));
     assert_eq!(k.peek(&p, a, 4), b"keep");
-    assert_eq!(
-        mmap(
-            &k,
-            &p,
-            [a + 2 * P, P, RW, ANON | MAP_FIXED_NOREPLACE, NO_FD, 0]
-        ),
-        (a + 2 * P) as isize
-    );
+    assert_eq!(mmap(&k, &p, [a + 2 * P, P, RW, ANON | MAP_FIXED_NOREPLACE, NO_FD, 0]), (a + 2 * P) as isize);
     // MAP_FIXED_NOREPLACE wins over MAP_FIXED.
-    assert_eq!(
-        mmap(
-            &k,
-            &p,
-            [a, P, RW, ANON | MAP_FIXED | MAP_FIXED_NOREPLACE, NO_FD, 0]
-        ),
-        err(Errno::EEXIST)
-    );
+    assert_eq!(mmap(&k, &p, [a, P, RW, ANON | MAP_FIXED | MAP_FIXED_NOREPLACE, NO_FD, 0]), err(Errno::EEXIST));
 }
 
 #[test]
 fn map_fixed_beyond_user_space_is_enomem_and_below_the_minimum_is_eperm() {
     let k = TestKernel::new();
     let p = k.spawn();
-    assert_eq!(
-        mmap(
-            &k,
-            &p,
-            [USER_END - P, 2 * P, RW, ANON | MAP_FIXED, NO_FD, 0]
-        ),
-        err(Errno::ENOMEM)
-    );
-    assert_eq!(
-        mmap(&k, &p, [USER_END, P, RW, ANON | MAP_FIXED, NO_FD, 0]),
-        err(Errno::ENOMEM)
-    );
-    assert_eq!(
-        mmap(&k, &p, [0, P, RW, ANON | MAP_FIXED, NO_FD, 0]),
-        err(Errno::EPERM)
-    );
-    assert_eq!(
-        mmap(&k, &p, [MMAP_MIN - P, P, RW, ANON | MAP_FIXED, NO_FD, 0]),
-        err(Errno::EPERM)
-    );
-    assert_eq!(
-        mmap(&k, &p, [MMAP_MIN, P, RW, ANON | MAP_FIXED, NO_FD, 0]),
-        MMAP_MIN as isize
-    );
-    assert_eq!(
-        mmap(&k, &p, [USER_END - P, P, RW, ANON | MAP_FIXED, NO_FD, 0]),
-        (USER_END - P) as isize
-    );
+    assert_eq!(mmap(&k, &p, [USER_END - P, 2 * P, RW, ANON | MAP_FIXED, NO_FD, 0]), err(Errno::ENOMEM));
+    assert_eq!(mmap(&k, &p, [USER_END, P, RW, ANON | MAP_FIXED, NO_FD, 0]), err(Errno::ENOMEM));
+    assert_eq!(mmap(&k, &p, [0, P, RW, ANON | MAP_FIXED, NO_FD, 0]), err(Errno::EPERM));
+    assert_eq!(mmap(&k, &p, [MMAP_MIN - P, P, RW, ANON | MAP_FIXED, NO_FD, 0]), err(Errno::EPERM));
+    assert_eq!(mmap(&k, &p, [MMAP_MIN, P, RW, ANON | MAP_FIXED, NO_FD, 0]), MMAP_MIN as isize);
+    assert_eq!(mmap(&k, &p, [USER_END - P, P, RW, ANON | MAP_FIXED, NO_FD, 0]), (USER_END - P) as isize);
 }
 
 #[test]
 fn a_free_hint_is_used_as_the_address() {
     let k = TestKernel::new();
     let p = k.spawn();
-    assert_eq!(
-        mmap(&k, &p, [FREE, 2 * P, RW, ANON, NO_FD, 0]),
-        FREE as isize
-    );
+    assert_eq!(mmap(&k, &p, [FREE, 2 * P, RW, ANON, NO_FD, 0]), FREE as isize);
 }
 
 #[test]
 fn an_unaligned_hint_is_rounded_up_to_a_page_boundary() {
     let k = TestKernel::new();
     let p = k.spawn();
-    assert_eq!(
-        mmap(&k, &p, [FREE + 1, P, RW, ANON, NO_FD, 0]),
-        (FREE + P) as isize
-    );
+    assert_eq!(mmap(&k, &p, [FREE + 1, P, RW, ANON, NO_FD, 0]), (FREE + P) as isize);
 }
 
 #[test]
@@ -335,17 +228,10 @@ fn successive_mappings_are_placed_top_down_without_overlapping() {
     let a = anon(&k, &p, 3 * P);
     let b = anon(&k, &p, P);
     let c = anon(&k, &p, 2 * P);
-    assert_eq!(
-        (a, b, c),
-        (MMAP_TOP - 3 * P, MMAP_TOP - 4 * P, MMAP_TOP - 6 * P)
-    );
+    assert_eq!((a, b, c), (MMAP_TOP - 3 * P, MMAP_TOP - 4 * P, MMAP_TOP - 6 * P));
     // A hole left by munmap is reused when it fits.
     assert_eq!(k.syscall(&p, Sysno::munmap, [b, P]), 0);
-    assert_eq!(
-        anon(&k, &p, 2 * P),
-        MMAP_TOP - 8 * P,
-        "too small for two pages"
-    );
+    assert_eq!(anon(&k, &p, 2 * P), MMAP_TOP - 8 * P, "too small for two pages");
     assert_eq!(anon(&k, &p, P), b);
 }
 
@@ -353,24 +239,10 @@ fn successive_mappings_are_placed_top_down_without_overlapping() {
 fn a_length_larger_than_the_address_space_is_enomem() {
     let k = TestKernel::new();
     let p = k.spawn();
-    assert_eq!(
-        mmap(&k, &p, [0, usize::MAX, RW, ANON, NO_FD, 0]),
-        err(Errno::ENOMEM),
-        "rounding up overflows"
-    );
-    assert_eq!(
-        mmap(&k, &p, [0, 1 << 50, RW, ANON, NO_FD, 0]),
-        err(Errno::ENOMEM)
-    );
-    assert_eq!(
-        mmap(&k, &p, [0, USER_END, RW, ANON | MAP_FIXED, NO_FD, 0]),
-        err(Errno::ENOMEM)
-    );
-    assert_eq!(
-        mmap(&k, &p, [0, MMAP_TOP, RW, ANON, NO_FD, 0]),
-        err(Errno::ENOMEM),
-        "no room below MMAP_TOP"
-    );
+    assert_eq!(mmap(&k, &p, [0, usize::MAX, RW, ANON, NO_FD, 0]), err(Errno::ENOMEM), "rounding up overflows");
+    assert_eq!(mmap(&k, &p, [0, 1 << 50, RW, ANON, NO_FD, 0]), err(Errno::ENOMEM));
+    assert_eq!(mmap(&k, &p, [0, USER_END, RW, ANON | MAP_FIXED, NO_FD, 0]), err(Errno::ENOMEM));
+    assert_eq!(mmap(&k, &p, [0, MMAP_TOP, RW, ANON, NO_FD, 0]), err(Errno::ENOMEM), "no room below MMAP_TOP");
 }
 
 #[test]
@@ -386,14 +258,8 @@ fn anonymous_mappings_ignore_fd_and_offset() {
 fn a_file_mapping_of_a_descriptor_that_is_not_open_is_ebadf() {
     let k = TestKernel::new();
     let p = k.spawn();
-    assert_eq!(
-        mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, NO_FD, 0]),
-        err(Errno::EBADF)
-    );
-    assert_eq!(
-        mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, 99, 0]),
-        err(Errno::EBADF)
-    );
+    assert_eq!(mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, NO_FD, 0]), err(Errno::EBADF));
+    assert_eq!(mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, 99, 0]), err(Errno::EBADF));
     assert_eq!(
         mmap(&k, &p, [0, 0, PROT_READ, MAP_PRIVATE, 99, 0]),
         err(Errno::EBADF),
@@ -409,14 +275,9 @@ fn a_private_file_mapping_holds_the_file_contents_and_zeros_after_the_end() {
     let fd = file(&k, &p, &data, OpenFlags::empty());
     let a = mmap(&k, &p, [0, 3 * P, PROT_READ, MAP_PRIVATE, fd, 0]) as usize;
     assert_eq!(k.peek(&p, a, data.len()), data);
-    assert!(k
-        .peek(&p, a + data.len(), 3 * P - data.len())
-        .iter()
-        .all(|&b| b == 0));
+    assert!(k.peek(&p, a + data.len(), 3 * P - data.len()).iter().all(|&b| b == 0));
     assert!(!writable(&p, a));
-    assert!(
-        matches!(&p.mm().area_at(a).unwrap().kind, mm::aspace::AreaKind::File(f) if f == "/tmp/f")
-    );
+    assert!(matches!(&p.mm().area_at(a).unwrap().kind, mm::aspace::AreaKind::File(f) if f == "/tmp/f"));
 }
 
 #[test]
@@ -428,11 +289,7 @@ fn a_private_file_mapping_starts_at_the_given_offset() {
     let a = mmap(&k, &p, [0, P + 1, PROT_READ, MAP_PRIVATE, fd, P]) as usize;
     assert_eq!(k.peek(&p, a, 2 * P), &data[P..3 * P]);
     let b = mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, fd, 8 * P]) as usize;
-    assert_eq!(
-        k.peek(&p, b, P),
-        [0; P],
-        "an offset past the end gives zeros"
-    );
+    assert_eq!(k.peek(&p, b, P), [0; P], "an offset past the end gives zeros");
 }
 
 #[test]
@@ -456,14 +313,8 @@ fn a_file_mapping_of_a_descriptor_not_open_for_reading_is_eacces() {
     let k = TestKernel::new();
     let p = k.spawn();
     let fd = file(&k, &p, b"data", OpenFlags::WRONLY);
-    assert_eq!(
-        mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, fd, 0]),
-        err(Errno::EACCES)
-    );
-    assert_eq!(
-        mmap(&k, &p, [0, P, PROT_NONE, MAP_SHARED, fd, 0]),
-        err(Errno::EACCES)
-    );
+    assert_eq!(mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, fd, 0]), err(Errno::EACCES));
+    assert_eq!(mmap(&k, &p, [0, P, PROT_NONE, MAP_SHARED, fd, 0]), err(Errno::EACCES));
 }
 
 #[test]
@@ -471,20 +322,10 @@ fn mapping_a_directory_or_a_device_is_enodev() {
     let k = TestKernel::new();
     let p = k.spawn();
     let dir = open(&k, &p, "/tmp", OpenFlags::empty());
-    assert_eq!(
-        mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, dir, 0]),
-        err(Errno::ENODEV)
-    );
+    assert_eq!(mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, dir, 0]), err(Errno::ENODEV));
     let null = open(&k, &p, "/dev/null", OpenFlags::RDWR);
-    assert_eq!(
-        mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, null, 0]),
-        err(Errno::ENODEV)
-    );
-    assert_eq!(
-        mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, 1, 0]),
-        err(Errno::ENODEV),
-        "the console"
-    );
+    assert_eq!(mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, null, 0]), err(Errno::ENODEV));
+    assert_eq!(mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, 1, 0]), err(Errno::ENODEV), "the console");
 }
 
 #[test]
@@ -492,18 +333,8 @@ fn a_file_offset_past_the_largest_file_size_is_eoverflow() {
     let k = TestKernel::new();
     let p = k.spawn();
     let fd = file(&k, &p, b"data", OpenFlags::empty());
-    assert_eq!(
-        mmap(
-            &k,
-            &p,
-            [0, 2 * P, PROT_READ, MAP_PRIVATE, fd, P.wrapping_neg()]
-        ),
-        err(Errno::EOVERFLOW)
-    );
-    assert_eq!(
-        mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, fd, 1 << 63]),
-        err(Errno::EOVERFLOW)
-    );
+    assert_eq!(mmap(&k, &p, [0, 2 * P, PROT_READ, MAP_PRIVATE, fd, P.wrapping_neg()]), err(Errno::EOVERFLOW));
+    assert_eq!(mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE, fd, 1 << 63]), err(Errno::EOVERFLOW));
 }
 
 #[test]
@@ -511,10 +342,7 @@ fn a_shared_writable_mapping_of_a_file_not_open_for_writing_is_eacces() {
     let k = TestKernel::new();
     let p = k.spawn();
     let fd = file(&k, &p, b"data", OpenFlags::empty());
-    assert_eq!(
-        mmap(&k, &p, [0, P, RW, MAP_SHARED, fd, 0]),
-        err(Errno::EACCES)
-    );
+    assert_eq!(mmap(&k, &p, [0, P, RW, MAP_SHARED, fd, 0]), err(Errno::EACCES));
 }
 
 #[test]
@@ -522,14 +350,8 @@ fn a_shared_writable_file_mapping_is_not_supported_and_is_enodev() {
     let k = TestKernel::new();
     let p = k.spawn();
     let fd = file(&k, &p, b"data", OpenFlags::RDWR);
-    assert_eq!(
-        mmap(&k, &p, [0, P, RW, MAP_SHARED, fd, 0]),
-        err(Errno::ENODEV)
-    );
-    assert_eq!(
-        mmap(&k, &p, [0, P, PROT_WRITE, MAP_SHARED_VALIDATE, fd, 0]),
-        err(Errno::ENODEV)
-    );
+    assert_eq!(mmap(&k, &p, [0, P, RW, MAP_SHARED, fd, 0]), err(Errno::ENODEV));
+    assert_eq!(mmap(&k, &p, [0, P, PROT_WRITE, MAP_SHARED_VALIDATE, fd, 0]), err(Errno::ENODEV));
 }
 
 #[test]
@@ -539,15 +361,9 @@ fn a_shared_read_only_file_mapping_shows_the_file_and_cannot_be_made_writable() 
     let fd = file(&k, &p, b"shared data", OpenFlags::RDWR);
     let a = mmap(&k, &p, [0, P, PROT_READ, MAP_SHARED, fd, 0]) as usize;
     assert_eq!(k.peek(&p, a, 11), b"shared data");
-    assert_eq!(
-        k.syscall(&p, Sysno::mprotect, [a, P, RW]),
-        err(Errno::EACCES)
-    );
+    assert_eq!(k.syscall(&p, Sysno::mprotect, [a, P, RW]), err(Errno::EACCES));
     assert!(!writable(&p, a));
-    assert_eq!(
-        k.syscall(&p, Sysno::mprotect, [a, P, PROT_READ | PROT_EXEC]),
-        0
-    );
+    assert_eq!(k.syscall(&p, Sysno::mprotect, [a, P, PROT_READ | PROT_EXEC]), 0);
 }
 
 #[test]
@@ -555,22 +371,8 @@ fn map_shared_validate_with_an_unknown_flag_is_eopnotsupp() {
     let k = TestKernel::new();
     let p = k.spawn();
     let fd = file(&k, &p, b"data", OpenFlags::RDWR);
-    assert_eq!(
-        mmap(
-            &k,
-            &p,
-            [0, P, PROT_READ, MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0]
-        ),
-        err(Errno::ENOTSUP)
-    );
-    assert_eq!(
-        mmap(
-            &k,
-            &p,
-            [0, P, PROT_READ, MAP_SHARED_VALIDATE | 0x80_0000, fd, 0]
-        ),
-        err(Errno::ENOTSUP)
-    );
+    assert_eq!(mmap(&k, &p, [0, P, PROT_READ, MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0]), err(Errno::ENOTSUP));
+    assert_eq!(mmap(&k, &p, [0, P, PROT_READ, MAP_SHARED_VALIDATE | 0x80_0000, fd, 0]), err(Errno::ENOTSUP));
     // Plain MAP_SHARED and MAP_PRIVATE ignore unknown flags.
     assert!(mmap(&k, &p, [0, P, PROT_READ, MAP_SHARED | 0x80_0000, fd, 0]) > 0);
     assert!(mmap(&k, &p, [0, P, PROT_READ, MAP_PRIVATE | 0x80_0000, fd, 0]) > 0);
@@ -593,11 +395,7 @@ fn prot_none_memory_cannot_be_accessed_at_all() {
     let a = mmap(&k, &p, [0, P, PROT_NONE, ANON, NO_FD, 0]) as usize;
     assert!(!readable(&p, a) && !writable(&p, a));
     for access in [Access::Read, Access::Write, Access::Execute] {
-        assert_eq!(
-            p.mm().handle_fault(a, access),
-            Err(Errno::EFAULT),
-            "{access:?}"
-        );
+        assert_eq!(p.mm().handle_fault(a, access), Err(Errno::EFAULT), "{access:?}");
     }
     assert_eq!(k.syscall(&p, Sysno::uname, [a]), err(Errno::EFAULT));
 }
@@ -628,16 +426,9 @@ fn the_kernel_cannot_write_into_a_read_only_mapping() {
     let p = k.spawn();
     let a = mmap(&k, &p, [0, P, PROT_READ, ANON, NO_FD, 0]) as usize;
     assert_eq!(k.syscall(&p, Sysno::uname, [a]), err(Errno::EFAULT));
-    assert_eq!(
-        k.syscall(&p, Sysno::getrandom, [a, 16, 0]),
-        err(Errno::EFAULT)
-    );
+    assert_eq!(k.syscall(&p, Sysno::getrandom, [a, 16, 0]), err(Errno::EFAULT));
     assert_eq!(k.peek(&p, a, 16), [0; 16]);
     let b = anon(&k, &p, P);
-    assert_eq!(
-        k.syscall(&p, Sysno::uname, [b]),
-        0,
-        "a writable mapping works"
-    );
+    assert_eq!(k.syscall(&p, Sysno::uname, [b]), 0, "a writable mapping works");
     assert_eq!(k.peek(&p, b, 5), b"Linux");
 }

@@ -142,7 +142,10 @@ fn clock_nanosleep_on_cpu_clocks_is_refused() {
     let p = k.spawn();
     put_ts(&k, &p, SCRATCH, 0, 1);
     assert_eq!(k.syscall(&p, Sysno::clock_nanosleep, [CLOCK_THREAD_CPUTIME_ID, 0, SCRATCH, 0]), EINVAL);
-    assert_eq!(k.syscall(&p, Sysno::clock_nanosleep, [CLOCK_PROCESS_CPUTIME_ID, 0, SCRATCH, 0]), Errno::ENOTSUP.as_ret());
+    assert_eq!(
+        k.syscall(&p, Sysno::clock_nanosleep, [CLOCK_PROCESS_CPUTIME_ID, 0, SCRATCH, 0]),
+        Errno::ENOTSUP.as_ret()
+    );
     assert_eq!(k.syscall(&p, Sysno::clock_nanosleep, [77, 0, SCRATCH, 0]), EINVAL);
 }
 

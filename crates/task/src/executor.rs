@@ -67,7 +67,11 @@ impl Wake for Task {
 
 impl Executor {
     fn new() -> Arc<Executor> {
-        Arc::new(Executor { queue: Mutex::new(VecDeque::new()), timers: Mutex::new(BinaryHeap::new()), seq: AtomicU64::new(0) })
+        Arc::new(Executor {
+            queue: Mutex::new(VecDeque::new()),
+            timers: Mutex::new(BinaryHeap::new()),
+            seq: AtomicU64::new(0),
+        })
     }
 }
 
@@ -88,7 +92,11 @@ fn executor() -> Arc<Executor> {
 /// Run `future` as a new task.
 pub fn spawn(future: impl Future<Output = ()> + Send + 'static) {
     let exec = executor();
-    let task = Arc::new(Task { future: Mutex::new(Some(Box::pin(future))), queued: AtomicBool::new(true), executor: exec.clone() });
+    let task = Arc::new(Task {
+        future: Mutex::new(Some(Box::pin(future))),
+        queued: AtomicBool::new(true),
+        executor: exec.clone(),
+    });
     exec.queue.lock().push_back(task);
 }
 

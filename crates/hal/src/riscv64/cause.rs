@@ -35,23 +35,12 @@ pub fn decode(scause: usize, stval: usize) -> Trap {
     }
     match scause {
         EXC_ECALL_U => Trap::Syscall,
-        EXC_INST_PAGE_FAULT => Trap::PageFault {
-            addr: stval,
-            access: Access::Execute,
-        },
-        EXC_LOAD_PAGE_FAULT => Trap::PageFault {
-            addr: stval,
-            access: Access::Read,
-        },
-        EXC_STORE_PAGE_FAULT => Trap::PageFault {
-            addr: stval,
-            access: Access::Write,
-        },
+        EXC_INST_PAGE_FAULT => Trap::PageFault { addr: stval, access: Access::Execute },
+        EXC_LOAD_PAGE_FAULT => Trap::PageFault { addr: stval, access: Access::Read },
+        EXC_STORE_PAGE_FAULT => Trap::PageFault { addr: stval, access: Access::Write },
         EXC_ILLEGAL_INSTRUCTION => Trap::IllegalInstruction,
         EXC_BREAKPOINT => Trap::Breakpoint,
-        EXC_INST_MISALIGNED | EXC_LOAD_MISALIGNED | EXC_STORE_MISALIGNED => {
-            Trap::Misaligned { addr: stval }
-        }
+        EXC_INST_MISALIGNED | EXC_LOAD_MISALIGNED | EXC_STORE_MISALIGNED => Trap::Misaligned { addr: stval },
         // Access faults (1, 5, 7: a PMP or bus error), ecalls from S/M mode and anything newer.
         _ => Trap::Other(scause),
     }
@@ -92,27 +81,9 @@ mod tests {
     #[test]
     fn exceptions_map_to_the_linux_relevant_traps() {
         assert_eq!(decode(8, 0), Trap::Syscall);
-        assert_eq!(
-            decode(13, 0x10),
-            Trap::PageFault {
-                addr: 0x10,
-                access: Access::Read
-            }
-        );
-        assert_eq!(
-            decode(15, 0x20),
-            Trap::PageFault {
-                addr: 0x20,
-                access: Access::Write
-            }
-        );
-        assert_eq!(
-            decode(12, 0x30),
-            Trap::PageFault {
-                addr: 0x30,
-                access: Access::Execute
-            }
-        );
+        assert_eq!(decode(13, 0x10), Trap::PageFault { addr: 0x10, access: Access::Read });
+        assert_eq!(decode(15, 0x20), Trap::PageFault { addr: 0x20, access: Access::Write });
+        assert_eq!(decode(12, 0x30), Trap::PageFault { addr: 0x30, access: Access::Execute });
         assert_eq!(decode(2, 0xdead), Trap::IllegalInstruction);
         assert_eq!(decode(3, 0), Trap::Breakpoint);
         assert_eq!(decode(4, 0x41), Trap::Misaligned { addr: 0x41 });

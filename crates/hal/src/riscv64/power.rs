@@ -17,11 +17,7 @@ pub fn set_test_device(pa: usize) {
 pub fn shutdown(code: u8) -> ! {
     let pa = TEST_DEVICE.load(Ordering::Relaxed);
     if pa != 0 {
-        let value: u32 = if code == 0 {
-            0x5555
-        } else {
-            ((code as u32) << 16) | 0x3333
-        };
+        let value: u32 = if code == 0 { 0x5555 } else { ((code as u32) << 16) | 0x3333 };
         // SAFETY: `pa` is the finisher register from the device tree, reached through the
         // physical-memory window (which maps MMIO too); the write ends the machine.
         unsafe { (phys_to_virt(pa) as *mut u32).write_volatile(value) };

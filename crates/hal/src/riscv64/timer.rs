@@ -21,11 +21,7 @@ pub fn init(freq_hz: u64) {
         return;
     }
     FREQ.store(freq_hz, Ordering::Relaxed);
-    let exact = if NSEC_PER_SEC.is_multiple_of(freq_hz) {
-        NSEC_PER_SEC / freq_hz
-    } else {
-        0
-    };
+    let exact = if NSEC_PER_SEC.is_multiple_of(freq_hz) { NSEC_PER_SEC / freq_hz } else { 0 };
     NS_PER_TICK.store(exact, Ordering::Relaxed);
 }
 

@@ -1,27 +1,309 @@
 //! read, write, readv, writev, pread64, pwrite64, lseek.
+//!
+//! Data moves between user memory and files through one kernel buffer of at most [`CHUNK`]
+//! bytes, so a huge count never makes the kernel allocate a huge buffer. User memory is copied
+//! a page at a time: when part of a buffer is bad, the bytes before the bad page are
+//! transferred and counted, as on Linux, and only a transfer that moves nothing is EFAULT.
+use super::io_file;
 use crate::Caller;
+use abi::flags::{SEEK_CUR, SEEK_END, SEEK_SET};
 use abi::structs::Iovec;
 use abi::{Errno, SysResult};
-use mm::{UserPtr, UserSlice, UserSliceMut};
+use alloc::vec;
+use alloc::vec::Vec;
+use fs::file::{SEEK_DATA, SEEK_HOLE};
+use fs::{File, FileKind};
+use hal::mem::PAGE_SIZE;
+use mm::layout::USER_END;
+use mm::{AddressSpace, UserPtr, UserSlice, UserSliceMut};
 
-pub async fn sys_read(_cx: &Caller, _fd: i32, _buf: UserSliceMut<u8>) -> SysResult<usize> {
-    Err(Errno::ENOSYS)
+/// Bytes moved per step between user memory and a file.
+const CHUNK: usize = 64 * 1024;
+/// Linux caps one transfer at INT_MAX rounded down to a page (MAX_RW_COUNT).
+const MAX_RW_COUNT: usize = 0x7fff_f000;
+/// Most iovecs one readv/writev takes (UIO_MAXIOV).
+const IOV_MAX: i32 = 1024;
+
+/// The user memory of one transfer: one buffer, or the segments of an iovec array, seen as
+/// one run of `len` bytes.
+struct UserBuf {
+    segs: Vec<(usize, usize)>,
+    len: usize,
 }
-pub async fn sys_write(_cx: &Caller, _fd: i32, _buf: UserSlice<u8>) -> SysResult<usize> {
-    Err(Errno::ENOSYS)
+
+impl UserBuf {
+    /// EFAULT unless every segment lies inside user space (Linux's access_ok, checked before
+    /// anything moves, so an absurd count is EFAULT rather than a short transfer). The total
+    /// is capped at MAX_RW_COUNT.
+    fn new(mut segs: Vec<(usize, usize)>) -> SysResult<UserBuf> {
+        let mut len = 0;
+        for (addr, n) in segs.iter_mut() {
+            if addr.checked_add(*n).is_none_or(|end| end > USER_END) {
+                return Err(Errno::EFAULT);
+            }
+            *n = (*n).min(MAX_RW_COUNT - len);
+            len += *n;
+        }
+        Ok(UserBuf { segs, len })
+    }
+
+    fn single(addr: usize, len: usize) -> SysResult<UserBuf> {
+        Self::new(vec![(addr, len)])
+    }
+
+    /// readv/writev's iovec array: at most IOV_MAX entries (EINVAL), readable (EFAULT), no
+    /// length above SSIZE_MAX (EINVAL; checked for all entries before any is EFAULT).
+    fn from_iovecs(cx: &Caller, iov: UserPtr<Iovec>, iovcnt: i32) -> SysResult<UserBuf> {
+        if !(0..=IOV_MAX).contains(&iovcnt) {
+            return Err(Errno::EINVAL);
+        }
+        let iovs = UserSlice::<Iovec>::new(iov.addr(), iovcnt as usize).read(&mut cx.mm())?;
+        if iovs.iter().any(|v| v.len > isize::MAX as usize) {
+            return Err(Errno::EINVAL);
+        }
+        Self::new(iovs.iter().map(|v| (v.base, v.len)).collect())
+    }
+
+    /// The user ranges holding bytes `[at, at + len)` of the run, none crossing a page.
+    fn pieces(&self, at: usize, len: usize) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let (mut skip, mut left) = (at, len);
+        for &(base, seg_len) in &self.segs {
+            if left == 0 {
+                break;
+            }
+            if skip >= seg_len {
+                skip -= seg_len;
+                continue;
+            }
+            let (mut addr, mut n) = (base + skip, (seg_len - skip).min(left));
+            skip = 0;
+            left -= n;
+            while n > 0 {
+                let k = n.min(PAGE_SIZE - addr % PAGE_SIZE);
+                out.push((addr, k));
+                addr += k;
+                n -= k;
+            }
+        }
+        out
+    }
+
+    /// Copy `data` to bytes `at..` of the run; returns how much arrived before a bad page.
+    fn copy_out(&self, mm: &mut AddressSpace, at: usize, data: &[u8]) -> usize {
+        let mut done = 0;
+        for (addr, n) in self.pieces(at, data.len()) {
+            if mm.write_bytes(addr, &data[done..done + n]).is_err() {
+                break;
+            }
+            done += n;
+        }
+        done
+    }
+
+    /// Fill `out` from bytes `at..` of the run; returns how much was read before a bad page.
+    fn copy_in(&self, mm: &mut AddressSpace, at: usize, out: &mut [u8]) -> usize {
+        let mut done = 0;
+        for (addr, n) in self.pieces(at, out.len()) {
+            if mm.read_bytes(addr, &mut out[done..done + n]).is_err() {
+                break;
+            }
+            done += n;
+        }
+        done
+    }
 }
-pub async fn sys_readv(_cx: &Caller, _fd: i32, _iov: UserPtr<Iovec>, _iovcnt: i32) -> SysResult<usize> {
-    Err(Errno::ENOSYS)
+
+/// Bytes already transferred win over an error, which the next call will meet again.
+fn partial(done: usize, err: Errno) -> SysResult<usize> {
+    if done > 0 {
+        Ok(done)
+    } else {
+        Err(err)
+    }
 }
-pub async fn sys_writev(_cx: &Caller, _fd: i32, _iov: UserPtr<Iovec>, _iovcnt: i32) -> SysResult<usize> {
-    Err(Errno::ENOSYS)
+
+/// Run `op` until it stops answering EAGAIN, sleeping on the inode's wait queue in between
+/// (woken, never polled). An O_NONBLOCK file, or a node with nothing to wait on, gets one try.
+async fn retry_blocking<T>(file: &File, mut op: impl FnMut() -> SysResult<T>) -> SysResult<T> {
+    match file.inode().wait_queue() {
+        Some(queue) if !file.nonblocking() => {
+            queue
+                .wait_until(|| match op() {
+                    Err(Errno::EAGAIN) => None,
+                    r => Some(r),
+                })
+                .await
+        }
+        _ => op(),
+    }
 }
-pub async fn sys_pread64(_cx: &Caller, _fd: i32, _buf: UserSliceMut<u8>, _offset: i64) -> SysResult<usize> {
-    Err(Errno::ENOSYS)
+
+/// Read into `buf` at the file offset, or at `pos` (pread). Only the first chunk waits for
+/// data; later ones take what is there at once, and a short chunk ends the call: a regular
+/// file reads until `buf` is full or the file ends, a terminal gives one line, a pipe what it
+/// holds, as on Linux.
+async fn read_into(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) -> SysResult<usize> {
+    if file.inode().kind() == FileKind::Directory {
+        return Err(Errno::EISDIR);
+    }
+    let mut kbuf = vec![0u8; buf.len.min(CHUNK)];
+    let mut done = 0;
+    while done < buf.len {
+        let want = (buf.len - done).min(CHUNK);
+        let mut faulted = false;
+        let mut attempt = || {
+            let mut deliver = |data: &[u8]| {
+                let n = buf.copy_out(&mut cx.mm(), done, data);
+                faulted = n < data.len();
+                n
+            };
+            match pos {
+                Some(p) => file.read_at(p + done as u64, &mut kbuf[..want]).map(|n| deliver(&kbuf[..n])),
+                None => file.read_with(&mut kbuf[..want], deliver),
+            }
+        };
+        let result = if done == 0 { retry_blocking(file, &mut attempt).await } else { attempt() };
+        let n = match result {
+            Ok(n) => n,
+            Err(e) => return partial(done, e),
+        };
+        done += n;
+        if faulted {
+            return partial(done, Errno::EFAULT);
+        }
+        if n < want {
+            break;
+        }
+    }
+    Ok(done)
 }
-pub async fn sys_pwrite64(_cx: &Caller, _fd: i32, _buf: UserSlice<u8>, _offset: i64) -> SysResult<usize> {
-    Err(Errno::ENOSYS)
+
+/// Write `buf` at the file offset (or the end, with O_APPEND), or at `pos` (pwrite). Every
+/// byte is written, waiting for room as needed, unless the file is O_NONBLOCK or an error
+/// comes after some bytes went out.
+async fn write_from(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) -> SysResult<usize> {
+    let mut kbuf = vec![0u8; buf.len.min(CHUNK)];
+    let mut done = 0;
+    while done < buf.len {
+        let want = (buf.len - done).min(CHUNK);
+        let mut got = buf.copy_in(&mut cx.mm(), done, &mut kbuf[..want]);
+        if got < want && file.inode().tty().is_some() {
+            // A terminal copies the whole chunk before writing any of it (Linux's tty_write):
+            // a bad byte anywhere in it means none of it is written.
+            got = 0;
+        }
+        let mut sent = 0;
+        while sent < got {
+            let data = &kbuf[sent..got];
+            let at = done + sent;
+            let result = retry_blocking(file, || match pos {
+                Some(p) => file.write_at(p + at as u64, data),
+                None => file.write(data),
+            })
+            .await;
+            match result {
+                Ok(0) => return Ok(at),
+                Ok(n) => sent += n,
+                Err(e) => return partial(at, e),
+            }
+        }
+        done += got;
+        if got < want {
+            return partial(done, Errno::EFAULT);
+        }
+    }
+    Ok(done)
 }
-pub async fn sys_lseek(_cx: &Caller, _fd: i32, _offset: i64, _whence: u32) -> SysResult<u64> {
-    Err(Errno::ENOSYS)
+
+/// The file behind `fd` if it was opened for reading (EBADF otherwise).
+fn reader(cx: &Caller, fd: i32) -> SysResult<alloc::sync::Arc<File>> {
+    Some(io_file(cx, fd)?).filter(|f| f.readable()).ok_or(Errno::EBADF)
+}
+
+/// The file behind `fd` if it was opened for writing (EBADF otherwise).
+fn writer(cx: &Caller, fd: i32) -> SysResult<alloc::sync::Arc<File>> {
+    Some(io_file(cx, fd)?).filter(|f| f.writable()).ok_or(Errno::EBADF)
+}
+
+/// read(2). Waits (unless O_NONBLOCK) until the file has something: a terminal a line, a pipe
+/// a writer's bytes. A directory is EISDIR even for a count of 0.
+pub async fn sys_read(cx: &Caller, fd: i32, buf: UserSliceMut<u8>) -> SysResult<usize> {
+    let file = reader(cx, fd)?;
+    let buf = UserBuf::single(buf.addr(), buf.len())?;
+    read_into(cx, &file, &buf, None).await
+}
+
+/// write(2).
+pub async fn sys_write(cx: &Caller, fd: i32, buf: UserSlice<u8>) -> SysResult<usize> {
+    let file = writer(cx, fd)?;
+    let buf = UserBuf::single(buf.addr(), buf.len())?;
+    write_from(cx, &file, &buf, None).await
+}
+
+/// readv(2): one read scattered over the iovecs. Nothing to read (all lengths 0) is 0 at once.
+pub async fn sys_readv(cx: &Caller, fd: i32, iov: UserPtr<Iovec>, iovcnt: i32) -> SysResult<usize> {
+    let file = reader(cx, fd)?;
+    let buf = UserBuf::from_iovecs(cx, iov, iovcnt)?;
+    if buf.len == 0 {
+        return Ok(0);
+    }
+    read_into(cx, &file, &buf, None).await
+}
+
+/// writev(2): one write gathered from the iovecs.
+pub async fn sys_writev(cx: &Caller, fd: i32, iov: UserPtr<Iovec>, iovcnt: i32) -> SysResult<usize> {
+    let file = writer(cx, fd)?;
+    let buf = UserBuf::from_iovecs(cx, iov, iovcnt)?;
+    write_from(cx, &file, &buf, None).await
+}
+
+/// The checks pread64/pwrite64 make before looking at the access mode, in Linux's order: a
+/// negative offset is EINVAL even on a bad fd, a file without offsets is ESPIPE.
+fn positioned(cx: &Caller, fd: i32, offset: i64) -> SysResult<alloc::sync::Arc<File>> {
+    if offset < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let file = io_file(cx, fd)?;
+    if !file.inode().seekable() {
+        return Err(Errno::ESPIPE);
+    }
+    Ok(file)
+}
+
+/// `offset + len` must stay a valid file position (EINVAL).
+fn check_end(offset: i64, buf: &UserBuf) -> SysResult<()> {
+    offset.checked_add(buf.len as i64).map(|_| ()).ok_or(Errno::EINVAL)
+}
+
+/// pread64(2): read at `offset`; the file offset does not move.
+pub async fn sys_pread64(cx: &Caller, fd: i32, buf: UserSliceMut<u8>, offset: i64) -> SysResult<usize> {
+    let file = positioned(cx, fd, offset)?;
+    if !file.readable() {
+        return Err(Errno::EBADF);
+    }
+    let buf = UserBuf::single(buf.addr(), buf.len())?;
+    check_end(offset, &buf)?;
+    read_into(cx, &file, &buf, Some(offset as u64)).await
+}
+
+/// pwrite64(2): write at `offset` (at the end with O_APPEND, like Linux); the file offset does
+/// not move.
+pub async fn sys_pwrite64(cx: &Caller, fd: i32, buf: UserSlice<u8>, offset: i64) -> SysResult<usize> {
+    let file = positioned(cx, fd, offset)?;
+    if !file.writable() {
+        return Err(Errno::EBADF);
+    }
+    let buf = UserBuf::single(buf.addr(), buf.len())?;
+    check_end(offset, &buf)?;
+    write_from(cx, &file, &buf, Some(offset as u64)).await
+}
+
+/// lseek(2). An unknown `whence` is EINVAL before a file without offsets is ESPIPE.
+pub async fn sys_lseek(cx: &Caller, fd: i32, offset: i64, whence: u32) -> SysResult<u64> {
+    let file = io_file(cx, fd)?;
+    if ![SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE].contains(&whence) {
+        return Err(Errno::EINVAL);
+    }
+    file.seek(offset, whence)
 }

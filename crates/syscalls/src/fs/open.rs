@@ -1,11 +1,86 @@
 //! openat, close.
+use super::PathStart;
 use crate::Caller;
+use abi::flags::OpenFlags;
 use abi::{Errno, SysResult};
+use alloc::sync::Arc;
+use fs::{File, FileKind};
 use mm::UserCStr;
 
-pub async fn sys_openat(_cx: &Caller, _dirfd: i32, _path: UserCStr, _flags: u32, _mode: u32) -> SysResult<i32> {
-    Err(Errno::ENOSYS)
+/// The flags O_PATH keeps; Linux drops the others (O_CREAT, O_TRUNC, the access mode...).
+const PATH_FLAGS: OpenFlags =
+    OpenFlags::PATH.union(OpenFlags::DIRECTORY).union(OpenFlags::NOFOLLOW).union(OpenFlags::CLOEXEC);
+
+/// Flags that act during open only, so F_GETFL does not report them. O_CLOEXEC belongs to the
+/// descriptor, not the description.
+const OPEN_ONLY: OpenFlags =
+    OpenFlags::CREAT.union(OpenFlags::EXCL).union(OpenFlags::NOCTTY).union(OpenFlags::TRUNC).union(OpenFlags::CLOEXEC);
+
+/// openat(2). Checks come in Linux's order, since programs (and test suites) tell cases apart
+/// by errno: bad flag combinations, the path (EFAULT, ENOENT for ""), a free descriptor
+/// (EMFILE, before anything is created), the walk (EBADF/ENOTDIR for `dirfd`, ENOENT, ENOTDIR,
+/// ELOOP), then what the node allows (EISDIR, ENOTDIR for O_DIRECTORY).
+pub async fn sys_openat(cx: &Caller, dirfd: i32, path: UserCStr, flags: u32, mode: u32) -> SysResult<i32> {
+    let mut flags = OpenFlags::from_bits_retain(flags);
+    // O_DIRECTORY | O_CREAT is ambiguous: EINVAL since Linux 6.4.
+    if flags.contains(OpenFlags::DIRECTORY | OpenFlags::CREAT) {
+        return Err(Errno::EINVAL);
+    }
+    if flags.contains(OpenFlags::PATH) {
+        flags &= PATH_FLAGS;
+    }
+    let path = path.read(&mut cx.mm())?;
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    if !fd_available(cx) {
+        return Err(Errno::EMFILE);
+    }
+    let start = PathStart::new(cx, dirfd, &path)?;
+    let follow = !flags.contains(OpenFlags::NOFOLLOW);
+    let node = if flags.contains(OpenFlags::CREAT) {
+        let umask = cx.process().fs.lock().umask;
+        let excl = flags.contains(OpenFlags::EXCL);
+        fs::path::create(&start.root, &start.dir, &path, mode & 0o7777 & !umask, excl, follow)?.0
+    } else {
+        start.lookup(&path, follow)?
+    };
+    let kind = node.kind();
+    if kind == FileKind::Symlink && !flags.contains(OpenFlags::PATH) {
+        // Only O_NOFOLLOW leaves a final link unfollowed; opening the link itself is O_PATH's.
+        return Err(Errno::ELOOP);
+    }
+    if flags.contains(OpenFlags::DIRECTORY) && kind != FileKind::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    let writes = flags.access().writable() || flags.intersects(OpenFlags::TRUNC | OpenFlags::CREAT);
+    if kind == FileKind::Directory && writes {
+        return Err(Errno::EISDIR);
+    }
+    // O_TRUNC empties a regular file whatever the access mode (as Linux does); devices and
+    // pipes ignore it.
+    if flags.contains(OpenFlags::TRUNC) && kind == FileKind::Regular {
+        node.truncate(0)?;
+    }
+    let cloexec = flags.contains(OpenFlags::CLOEXEC);
+    // On 64-bit Linux every file is O_LARGEFILE, and F_GETFL says so.
+    let status = (flags - OPEN_ONLY) | OpenFlags::LARGEFILE;
+    let file = Arc::new(File::new(node, status, start.join(&path)));
+    cx.process().files().insert(file, cloexec)
 }
-pub async fn sys_close(_cx: &Caller, _fd: i32) -> SysResult<()> {
-    Err(Errno::ENOSYS)
+
+/// Whether a descriptor below the limit is free. Checked before the walk, so that EMFILE leaves
+/// no newly created file behind, as on Linux.
+fn fd_available(cx: &Caller) -> bool {
+    let files = cx.process().files();
+    let used = files.iter().take_while(|&(fd, _)| (fd as usize) < files.limit()).count();
+    used < files.limit()
+}
+
+/// close(2). The description itself goes when its last descriptor does (dup, fork).
+pub async fn sys_close(cx: &Caller, fd: i32) -> SysResult<()> {
+    let file = cx.process().files().remove(fd)?;
+    // Dropped here, after the table's lock: the last close of a pipe end wakes its peers.
+    drop(file);
+    Ok(())
 }
