@@ -184,3 +184,21 @@ pub const RLIMIT_NOFILE: usize = 7;
 pub const RLIMIT_AS: usize = 9;
 pub const RLIM_NLIMITS: usize = 16;
 pub const RLIM_INFINITY: u64 = u64::MAX;
+
+bitflags! {
+    /// poll(2) events and revents.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct PollEvents: i16 {
+        const IN = 0x001;
+        const PRI = 0x002;
+        const OUT = 0x004;
+        const ERR = 0x008;
+        const HUP = 0x010;
+        const NVAL = 0x020;
+        const RDNORM = 0x040;
+        const RDBAND = 0x080;
+        const WRNORM = 0x100;
+        const WRBAND = 0x200;
+        const _ = !0;
+    }
+}

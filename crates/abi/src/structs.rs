@@ -125,6 +125,15 @@ pub struct SigAction {
     pub mask: u64,
 }
 
+/// `struct pollfd`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct PollFd {
+    pub fd: i32,
+    pub events: i16,
+    pub revents: i16,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

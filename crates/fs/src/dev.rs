@@ -2,6 +2,7 @@
 use crate::inode::{FileKind, Inode};
 use crate::ramfs::next_ino;
 use crate::tty::Tty;
+use abi::flags::PollEvents;
 use abi::{structs::Stat, SysResult};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -66,6 +67,15 @@ impl Inode for Console {
     fn write_at(&self, _offset: u64, buf: &[u8]) -> SysResult<usize> {
         hal::console::write_bytes(buf);
         Ok(buf.len())
+    }
+    fn poll(&self) -> PollEvents {
+        self.receive_input();
+        let out = PollEvents::OUT | PollEvents::WRNORM;
+        if self.tty.readable() {
+            out | PollEvents::IN | PollEvents::RDNORM
+        } else {
+            out
+        }
     }
     fn wait_queue(&self) -> Option<&WaitQueue> {
         Some(&CONSOLE_INPUT)

@@ -1,4 +1,5 @@
 use crate::tty::Tty;
+use abi::flags::PollEvents;
 use abi::{structs::Stat, Errno, SysResult};
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -70,6 +71,11 @@ pub trait Inode: Send + Sync {
     /// Whether reads and writes use the file offset (false for devices and pipes: lseek is ESPIPE).
     fn seekable(&self) -> bool {
         matches!(self.kind(), FileKind::Regular | FileKind::Directory)
+    }
+    /// Which of the poll(2) conditions hold now. Files that never block are always ready;
+    /// a node that can block reports its state and wakes `wait_queue` when it changes.
+    fn poll(&self) -> PollEvents {
+        PollEvents::IN | PollEvents::RDNORM | PollEvents::OUT | PollEvents::WRNORM
     }
     /// The queue to wait on after `EAGAIN`.
     fn wait_queue(&self) -> Option<&WaitQueue> {

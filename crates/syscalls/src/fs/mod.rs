@@ -3,12 +3,14 @@ mod at;
 mod io;
 mod ioctl;
 mod open;
+mod poll;
 mod stat;
 
 pub use at::*;
 pub use io::*;
 pub use ioctl::*;
 pub use open::*;
+pub use poll::*;
 pub use stat::*;
 
 use crate::Caller;
