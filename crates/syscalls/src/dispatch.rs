@@ -58,6 +58,7 @@ pub async fn dispatch(cx: &Caller, n: usize, a: [usize; 6]) -> isize {
         Sysno::fstat => fs::sys_fstat(cx, a.i32(0), a.ptr(1)).await.into_ret(),
         Sysno::newfstatat => fs::sys_newfstatat(cx, a.i32(0), a.cstr(1), a.ptr(2), a.u32(3)).await.into_ret(),
         Sysno::ppoll => fs::sys_ppoll(cx, a.ptr(0), a.usize(1), a.ptr(2), a.usize(3), a.usize(4)).await.into_ret(),
+        Sysno::readlinkat => fs::sys_readlinkat(cx, a.i32(0), a.cstr(1), a.slice_mut(2, 3)).await.into_ret(),
         Sysno::ioctl => fs::sys_ioctl(cx, a.i32(0), a.usize(1), a.usize(2)).await.into_ret(),
 
         // memory: mm.rs

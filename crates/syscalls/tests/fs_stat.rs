@@ -237,3 +237,48 @@ fn newfstatat_with_a_bad_path_or_stat_pointer_is_efault() {
     let ro = READONLY + READONLY_TEXT.len() - 1; // "" at the NUL
     assert_eq!(k.syscall(&p, Sysno::newfstatat, [CWD, ro, STAT, AT_EMPTY_PATH as usize]), 0);
 }
+
+fn add_link(k: &TestKernel, path: &str, target: &str) {
+    let (dir, name) = fs::path::split_parent(path);
+    let dir = fs::path::lookup(&k.root, &k.root, &dir, true).unwrap();
+    dir.link(&name, fs::ramfs::RamSymlink::new(target)).unwrap();
+}
+
+#[test]
+fn readlinkat_returns_the_target_without_a_nul() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    add_link(&k, "/tmp/l", "/etc/motd");
+    k.poke_str(&p, SCRATCH, "/tmp/l");
+    k.poke(&p, SCRATCH + 0x100, &[0xaa; 16]);
+    assert_eq!(k.syscall(&p, Sysno::readlinkat, [AT_FDCWD as usize, SCRATCH, SCRATCH + 0x100, 64]), 9);
+    assert_eq!(k.peek(&p, SCRATCH + 0x100, 10), b"/etc/motd\xaa");
+}
+
+#[test]
+fn readlinkat_truncates_to_the_buffer() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    add_link(&k, "/tmp/l", "abcdef");
+    k.poke_str(&p, SCRATCH, "tmp/l");
+    assert_eq!(k.syscall(&p, Sysno::readlinkat, [AT_FDCWD as usize, SCRATCH, SCRATCH + 0x100, 3]), 3);
+    assert_eq!(k.peek(&p, SCRATCH + 0x100, 3), b"abc");
+}
+
+#[test]
+fn readlinkat_errors() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    add_link(&k, "/tmp/l", "x");
+    let at = AT_FDCWD as usize;
+    k.poke_str(&p, SCRATCH, "/etc");
+    assert_eq!(k.syscall(&p, Sysno::readlinkat, [at, SCRATCH, SCRATCH + 0x100, 64]), Errno::EINVAL.as_ret());
+    k.poke_str(&p, SCRATCH, "/nope");
+    assert_eq!(k.syscall(&p, Sysno::readlinkat, [at, SCRATCH, SCRATCH + 0x100, 64]), Errno::ENOENT.as_ret());
+    k.poke_str(&p, SCRATCH, "/tmp/l");
+    assert_eq!(k.syscall(&p, Sysno::readlinkat, [at, SCRATCH, SCRATCH + 0x100, 0]), Errno::EINVAL.as_ret());
+    assert_eq!(k.syscall(&p, Sysno::readlinkat, [at, SCRATCH, UNMAPPED, 64]), Errno::EFAULT.as_ret());
+    assert_eq!(k.syscall(&p, Sysno::readlinkat, [at, UNMAPPED, SCRATCH + 0x100, 64]), Errno::EFAULT.as_ret());
+    k.poke_str(&p, SCRATCH, "");
+    assert_eq!(k.syscall(&p, Sysno::readlinkat, [at, SCRATCH, SCRATCH + 0x100, 64]), Errno::ENOENT.as_ret());
+}

@@ -4,7 +4,7 @@ use crate::Caller;
 use abi::flags::{AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_SYMLINK_NOFOLLOW};
 use abi::structs::Stat;
 use abi::{Errno, SysResult};
-use mm::{UserCStr, UserPtr};
+use mm::{UserCStr, UserPtr, UserSliceMut};
 
 /// AT_STATX_SYNC_TYPE: how hard a network file system should sync; nothing to do here, but
 /// Linux accepts the bits.
@@ -39,4 +39,21 @@ pub async fn sys_newfstatat(cx: &Caller, dirfd: i32, path: UserCStr, st: UserPtr
     };
     let stat = node.stat();
     st.write(&mut cx.mm(), &stat)
+}
+
+/// readlinkat(2): the target of a symbolic link, truncated to `buf` and not NUL-terminated.
+/// A `bufsiz` that is 0 or negative as a C int is EINVAL; a node that is not a link is EINVAL.
+pub async fn sys_readlinkat(cx: &Caller, dirfd: i32, path: UserCStr, buf: UserSliceMut<u8>) -> SysResult<usize> {
+    if buf.len() as i32 <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    let path = path.read(&mut cx.mm())?;
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    let node = PathStart::new(cx, dirfd, &path)?.lookup(&path, false)?;
+    let target = node.read_link()?;
+    let n = target.len().min(buf.len() as i32 as usize);
+    buf.write(&mut cx.mm(), &target.as_bytes()[..n])?;
+    Ok(n)
 }
