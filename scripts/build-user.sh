@@ -16,15 +16,19 @@ BUILD=${BUILD:-$ROOT/build}
 CACHE=${CACHE:-$HOME/.cache/bakaex}
 OUT=$BUILD/rootfs
 CC=${CC_RISCV:-riscv64-linux-gnu-gcc}
-CFLAGS=(-static -O2 -Wall -Werror)
+CFLAGS=(-O2 -Wall -Werror)
+# user/nolibc/*.c: no C library, linked as static PIE (ET_DYN without an interpreter). Debian's
+# riscv64 glibc has no rcrt1.o, so this is how the loader's position-independent path gets a real
+# program.
+NOLIBC_FLAGS=(-nostdlib -ffreestanding -fno-builtin -fPIE -static-pie -Wl,--no-dynamic-linker)
 SELF=$ROOT/scripts/build-user.sh
 mkdir -p "$OUT/bin"
 
 built=()
 # --- C programs: one per user/c/*.c, two compilers at a time -------------------------------------
-compile() {  # src out
-  local src=$1 out=$2
-  if ! "$CC" "${CFLAGS[@]}" -o "$out.tmp" "$src" -Iuser/c; then
+compile() {  # src out link-flags...
+  local src=$1 out=$2; shift 2
+  if ! "$CC" "${CFLAGS[@]}" "$@" -o "$out.tmp" "$src" -Iuser/c; then
     rm -f "$out.tmp"; return 1
   fi
   mv -f "$out.tmp" "$out"
@@ -37,10 +41,18 @@ for src in user/c/*.c; do
     continue
   fi
   built+=("$name")
-  compile "$src" "$out" & pids+=($!)
+  compile "$src" "$out" -static & pids+=($!)
   if [ ${#pids[@]} -ge 2 ]; then wait "${pids[0]}" || { echo "build-user: $src failed" >&2; exit 1; }; pids=("${pids[@]:1}"); fi
 done
 for p in "${pids[@]}"; do wait "$p" || { echo "build-user: a C program failed to build" >&2; exit 1; }; done
+for src in user/nolibc/*.c; do
+  name=$(basename "$src" .c); out=$OUT/bin/$name
+  if [ -e "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "$SELF" ]; then
+    continue
+  fi
+  built+=("$name")
+  compile "$src" "$out" "${NOLIBC_FLAGS[@]}" || { echo "build-user: $src failed" >&2; exit 1; }
+done
 
 # --- Rust: its own workspace, std built from source, target dir in the cache ---------------------
 RUST_DIR=user/rust-hello
