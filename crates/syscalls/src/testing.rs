@@ -129,3 +129,50 @@ impl TestKernel {
         cx.process()
     }
 }
+
+/// Errors as a syscall returns them in a0 (`-errno`), for comparing with [`TestKernel::syscall`].
+pub mod ret {
+    use abi::Errno;
+    macro_rules! rets {
+        ($($e:ident),*) => { $(pub const $e: isize = Errno::$e.as_ret();)* };
+    }
+    rets!(
+        EPERM,
+        ENOENT,
+        ESRCH,
+        EINTR,
+        EIO,
+        ENXIO,
+        E2BIG,
+        ENOEXEC,
+        EBADF,
+        ECHILD,
+        EAGAIN,
+        ENOMEM,
+        EACCES,
+        EFAULT,
+        EBUSY,
+        EEXIST,
+        EXDEV,
+        ENODEV,
+        ENOTDIR,
+        EISDIR,
+        EINVAL,
+        ENFILE,
+        EMFILE,
+        ENOTTY,
+        EFBIG,
+        ENOSPC,
+        ESPIPE,
+        EROFS,
+        EPIPE,
+        ERANGE,
+        ENAMETOOLONG,
+        ENOSYS,
+        ENOTEMPTY,
+        ELOOP,
+        EOVERFLOW,
+        ENOTSUP,
+        ETIMEDOUT
+    );
+}

@@ -6,16 +6,9 @@ use fs::{FileKind, Inode};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use sync::{Mutex, WaitQueue};
+use syscalls::testing::ret::*;
 use syscalls::testing::*;
 use syscalls::{Caller, Errno, Sysno};
-
-const EBADF: isize = Errno::EBADF.as_ret();
-const EFAULT: isize = Errno::EFAULT.as_ret();
-const EINVAL: isize = Errno::EINVAL.as_ret();
-const EISDIR: isize = Errno::EISDIR.as_ret();
-const ESPIPE: isize = Errno::ESPIPE.as_ret();
-const EAGAIN: isize = Errno::EAGAIN.as_ret();
-const ENXIO: isize = Errno::ENXIO.as_ret();
 
 const O_RDONLY: u32 = 0;
 const O_WRONLY: u32 = OpenFlags::WRONLY.bits();

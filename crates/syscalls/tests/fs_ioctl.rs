@@ -3,14 +3,9 @@
 use abi::flags::*;
 use abi::structs::{Termios, Winsize};
 use fs::tty::{default_termios, ECHO, ICANON};
+use syscalls::testing::ret::*;
 use syscalls::testing::*;
-use syscalls::{Caller, Errno, Sysno};
-
-const EBADF: isize = Errno::EBADF.as_ret();
-const EFAULT: isize = Errno::EFAULT.as_ret();
-const EINVAL: isize = Errno::EINVAL.as_ret();
-const ENOTTY: isize = Errno::ENOTTY.as_ret();
-const EAGAIN: isize = Errno::EAGAIN.as_ret();
+use syscalls::{Caller, Sysno};
 
 const FIONBIO: usize = 0x5421;
 const FIONCLEX: usize = 0x5450;

@@ -3,19 +3,9 @@ use abi::flags::*;
 use abi::structs::Stat;
 use fs::ramfs::RamSymlink;
 use fs::{FileKind, InodeRef};
+use syscalls::testing::ret::*;
 use syscalls::testing::*;
 use syscalls::{Caller, Errno, Sysno};
-
-const EBADF: isize = Errno::EBADF.as_ret();
-const EFAULT: isize = Errno::EFAULT.as_ret();
-const EINVAL: isize = Errno::EINVAL.as_ret();
-const EISDIR: isize = Errno::EISDIR.as_ret();
-const ENOENT: isize = Errno::ENOENT.as_ret();
-const ENOTDIR: isize = Errno::ENOTDIR.as_ret();
-const EEXIST: isize = Errno::EEXIST.as_ret();
-const ELOOP: isize = Errno::ELOOP.as_ret();
-const EMFILE: isize = Errno::EMFILE.as_ret();
-const ENAMETOOLONG: isize = Errno::ENAMETOOLONG.as_ret();
 
 const O_RDONLY: u32 = 0;
 const O_WRONLY: u32 = OpenFlags::WRONLY.bits();

@@ -2,15 +2,10 @@
 use abi::flags::*;
 use abi::structs::Stat;
 use fs::ramfs::RamSymlink;
+use syscalls::testing::ret::*;
 use syscalls::testing::*;
 use syscalls::{Caller, Errno, Sysno};
 
-const EBADF: isize = Errno::EBADF.as_ret();
-const EFAULT: isize = Errno::EFAULT.as_ret();
-const EINVAL: isize = Errno::EINVAL.as_ret();
-const ENOENT: isize = Errno::ENOENT.as_ret();
-const ENOTDIR: isize = Errno::ENOTDIR.as_ret();
-const ELOOP: isize = Errno::ELOOP.as_ret();
 const CWD: usize = AT_FDCWD as usize;
 
 const PATH: usize = SCRATCH + 0xf_0000;

@@ -1,11 +1,9 @@
 //! uname, getrandom, rt_sigaction, rt_sigprocmask.
 use abi::flags::*;
 use abi::structs::{SigAction, Utsname};
+use syscalls::testing::ret::*;
 use syscalls::testing::*;
-use syscalls::{Errno, Sysno};
-
-const EINVAL: isize = Errno::EINVAL.as_ret();
-const EFAULT: isize = Errno::EFAULT.as_ret();
+use syscalls::Sysno;
 
 fn cstr(field: &[u8]) -> &str {
     core::str::from_utf8(&field[..field.iter().position(|&b| b == 0).unwrap()]).unwrap()

@@ -1,12 +1,10 @@
 //! exit, exit_group, identity, set_tid_address, set_robust_list, prlimit64.
 use abi::flags::*;
 use abi::structs::Rlimit;
+use syscalls::testing::ret::*;
 use syscalls::testing::*;
 use syscalls::{Errno, Sysno};
 use task::process::ExitStatus;
-
-const EINVAL: isize = Errno::EINVAL.as_ret();
-const EFAULT: isize = Errno::EFAULT.as_ret();
 
 #[test]
 fn exit_ends_the_process_with_the_low_byte_of_the_code() {

@@ -2,11 +2,9 @@
 //! The host clock is virtual: it advances only when every task sleeps, so durations are exact.
 use abi::flags::*;
 use abi::structs::{Timespec, Timeval, Tms};
+use syscalls::testing::ret::*;
 use syscalls::testing::*;
 use syscalls::{Errno, Sysno};
-
-const EINVAL: isize = Errno::EINVAL.as_ret();
-const EFAULT: isize = Errno::EFAULT.as_ret();
 
 fn ts(k: &TestKernel, p: &syscalls::Caller, addr: usize) -> Timespec {
     k.peek_val(p, addr)
