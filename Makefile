@@ -17,7 +17,7 @@ export LOG ?= warn
 export ROOTFS ?=
 export INIT ?=
 
-.PHONY: all setup kernel user initramfs run test test-host test-qemu lint fmt clean
+.PHONY: all setup kernel user busybox run test test-host test-qemu test-busybox lint fmt clean
 
 all: kernel user
 
@@ -29,6 +29,10 @@ kernel: setup
 
 user: setup
 	@scripts/build-user.sh
+
+# Debian's busybox, cross-compiled static and cached in $(CACHE)/busybox, installed into the rootfs.
+busybox: user
+	@scripts/build-busybox.sh $(BUILD)/rootfs
 
 run: kernel user
 	@scripts/run.sh
@@ -44,6 +48,10 @@ lint: setup
 
 test-qemu: kernel user
 	@scripts/qemu-tests.sh
+
+# A busybox shell script (60+ applets, pipelines, jobs) on BakaEx, diffed against Linux.
+test-busybox: kernel user busybox
+	@scripts/busybox-test.sh
 
 fmt:
 	cargo fmt --all

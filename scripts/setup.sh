@@ -11,6 +11,8 @@ PKGS=(
   qemu-user-static                   # qemu-riscv64-static: the Linux reference for differential tests
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross  # static C test programs
   cpio                               # packs the initramfs
+  dpkg-dev                           # apt-get source busybox (scripts/build-busybox.sh)
+  e2fsprogs                          # mkfs.ext4 -d (ext4 root images), e2fsck/debugfs (ext4 tests)
 )
 
 missing=()
