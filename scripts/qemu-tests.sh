@@ -184,7 +184,9 @@ main() {
     esac
     shift
   done
+  local all=0
   if [ ${#names[@]} -eq 0 ]; then
+    all=1
     mapfile -t names < <(tests | cut -f1)
   elif [ $only_reference = 0 ]; then
     for n in "${names[@]}"; do
@@ -223,6 +225,11 @@ main() {
   printf '%s\n' "${names[@]}" | xargs -P "$JOBS" -I{} "$SELF" --one {}
 
   local passed=0 failed=0 n
+  # Beyond the list: the ext4 persistence test (two boots of one disk; scripts/ext4-persist-test.sh),
+  # run with the full set (names given on the command line select list tests only).
+  if [ "$all" = 1 ] && [ -z "${SKIP_EXT4:-}" ]; then
+    if "$ROOT/scripts/ext4-persist-test.sh"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  fi
   for n in "${names[@]}"; do
     if grep -q '^PASS' "$OUTDIR/$n/result" 2>/dev/null; then
       passed=$((passed + 1))

@@ -8,6 +8,7 @@ macro_rules! errnos {
         /// A Linux error number (asm-generic/errno-base.h and errno.h).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[repr(i32)]
+        #[allow(non_camel_case_types)]
         pub enum Errno { $($name = $val,)* }
 
         impl Errno {
@@ -68,6 +69,12 @@ errnos! {
     ENOTSOCK = 88, "Socket operation on non-socket";
     ENOTSUP = 95, "Operation not supported";
     ETIMEDOUT = 110, "Connection timed out";
+    // Kernel-internal: a syscall interrupted by a signal. Never seen by user space: the signal
+    // delivery on the way back turns them into EINTR or restarts the call (signal(7)).
+    ERESTARTSYS = 512, "Interrupted, restart if SA_RESTART";
+    ERESTARTNOINTR = 513, "Interrupted, always restart";
+    ERESTARTNOHAND = 514, "Interrupted, restart if no handler ran";
+    ERESTART_RESTARTBLOCK = 516, "Interrupted, restart through restart_syscall";
 }
 
 impl Errno {

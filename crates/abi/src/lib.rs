@@ -6,6 +6,8 @@
 
 pub mod errno;
 pub mod flags;
+pub mod process;
+pub mod signal;
 pub mod structs;
 pub mod sysno;
 

@@ -134,6 +134,97 @@ pub struct PollFd {
     pub revents: i16,
 }
 
+/// `struct statfs` of the 64-bit generic ABI (120 bytes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct Statfs {
+    pub f_type: i64,
+    pub f_bsize: i64,
+    pub f_blocks: u64,
+    pub f_bfree: u64,
+    pub f_bavail: u64,
+    pub f_files: u64,
+    pub f_ffree: u64,
+    pub f_fsid: [i32; 2],
+    pub f_namelen: i64,
+    pub f_frsize: i64,
+    pub f_flags: i64,
+    pub f_spare: [i64; 4],
+}
+
+/// `struct statx_timestamp`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct StatxTimestamp {
+    pub tv_sec: i64,
+    pub tv_nsec: u32,
+    pub __reserved: i32,
+}
+
+/// `struct statx` (256 bytes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct Statx {
+    pub stx_mask: u32,
+    pub stx_blksize: u32,
+    pub stx_attributes: u64,
+    pub stx_nlink: u32,
+    pub stx_uid: u32,
+    pub stx_gid: u32,
+    pub stx_mode: u16,
+    pub __spare0: u16,
+    pub stx_ino: u64,
+    pub stx_size: u64,
+    pub stx_blocks: u64,
+    pub stx_attributes_mask: u64,
+    pub stx_atime: StatxTimestamp,
+    pub stx_btime: StatxTimestamp,
+    pub stx_ctime: StatxTimestamp,
+    pub stx_mtime: StatxTimestamp,
+    pub stx_rdev_major: u32,
+    pub stx_rdev_minor: u32,
+    pub stx_dev_major: u32,
+    pub stx_dev_minor: u32,
+    pub stx_mnt_id: u64,
+    pub stx_dio_mem_align: u32,
+    pub stx_dio_offset_align: u32,
+    pub __spare3: [u64; 12],
+}
+
+/// `struct sysinfo` on 64-bit Linux (112 bytes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct Sysinfo {
+    pub uptime: i64,
+    pub loads: [u64; 3],
+    pub totalram: u64,
+    pub freeram: u64,
+    pub sharedram: u64,
+    pub bufferram: u64,
+    pub totalswap: u64,
+    pub freeswap: u64,
+    pub procs: u16,
+    pub pad: u16,
+    pub __pad2: u32,
+    pub totalhigh: u64,
+    pub freehigh: u64,
+    pub mem_unit: u32,
+    pub __pad3: u32,
+}
+
+/// `struct flock` (fcntl record locks) on 64-bit Linux (32 bytes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct Flock {
+    pub l_type: i16,
+    pub l_whence: i16,
+    pub __pad: u32,
+    pub l_start: i64,
+    pub l_len: i64,
+    pub l_pid: i32,
+    pub __pad2: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +239,14 @@ mod tests {
         assert_eq!(size_of::<Timespec>(), 16);
         assert_eq!(core::mem::offset_of!(Stat, st_size), 48);
         assert_eq!(core::mem::offset_of!(Stat, st_mtime), 88);
+        assert_eq!(size_of::<Statfs>(), 120);
+        assert_eq!(size_of::<Statx>(), 256);
+        assert_eq!(core::mem::offset_of!(Statx, stx_atime), 64);
+        assert_eq!(core::mem::offset_of!(Statx, stx_rdev_major), 128);
+        assert_eq!(size_of::<Sysinfo>(), 112);
+        assert_eq!(core::mem::offset_of!(Sysinfo, procs), 80);
+        assert_eq!(core::mem::offset_of!(Sysinfo, mem_unit), 104);
+        assert_eq!(size_of::<Flock>(), 32);
     }
 
     #[test]

@@ -1,10 +1,9 @@
-//! Unpacking an initramfs (cpio "newc" format, as made by `cpio -o -H newc`) into a directory.
+//! Unpacking an initramfs (cpio "newc" format, as made by `cpio -o -H newc`) into a directory
+//! of any file system (through the generic `create` and `symlink`).
 use crate::inode::{FileKind, InodeRef};
 use crate::path::split_parent;
-use crate::ramfs::{RamFile, RamSymlink};
 use abi::{Errno, SysResult};
 use alloc::string::String;
-use alloc::vec::Vec;
 
 const MAGIC: &[u8] = b"070701";
 const HEADER_LEN: usize = 110;
@@ -52,9 +51,14 @@ pub fn unpack(root: &InodeRef, archive: &[u8]) -> SysResult<usize> {
                 Ok(_) | Err(Errno::EEXIST) => {}
                 Err(e) => return Err(e),
             },
-            abi::flags::S_IFREG => dir.link(&leaf, RamFile::new(perm, Vec::from(data)))?,
+            abi::flags::S_IFREG => {
+                let f = dir.create(&leaf, FileKind::Regular, perm)?;
+                if !data.is_empty() {
+                    f.write_at(0, data)?;
+                }
+            }
             abi::flags::S_IFLNK => {
-                dir.link(&leaf, RamSymlink::new(core::str::from_utf8(data).map_err(|_| Errno::EINVAL)?))?
+                dir.symlink(&leaf, core::str::from_utf8(data).map_err(|_| Errno::EINVAL)?)?;
             }
             _ => {
                 log::warn!("initramfs: skipping special file {name}");

@@ -24,15 +24,33 @@ pub const SEEK_DATA: u32 = 3;
 pub const SEEK_HOLE: u32 = 4;
 
 impl File {
+    /// Open `inode` (the node learns of it through `Inode::opened`, unless O_PATH).
     pub fn new(inode: InodeRef, flags: OpenFlags, path: String) -> File {
-        File {
-            inode,
-            access: flags.access(),
-            flags: Mutex::new(flags),
-            offset: Mutex::new(0),
-            path_only: flags.contains(OpenFlags::PATH),
-            path,
+        let path_only = flags.contains(OpenFlags::PATH);
+        if !path_only {
+            inode.opened(flags.access());
         }
+        File { inode, access: flags.access(), flags: Mutex::new(flags), offset: Mutex::new(0), path_only, path }
+    }
+
+    /// The access mode it was opened with.
+    pub fn access(&self) -> Access {
+        self.access
+    }
+
+    /// The poll(2) conditions of this file (a pipe's ends differ).
+    pub fn poll(&self) -> abi::flags::PollEvents {
+        self.inode.poll_access(self.access)
+    }
+
+    /// Set the offset directly (getdents keeps its position in the directory here).
+    pub fn set_offset(&self, off: u64) {
+        *self.offset.lock() = off;
+    }
+
+    /// Run `f` with the offset locked (getdents reads and moves it as one step).
+    pub fn with_offset<T>(&self, f: impl FnOnce(&mut u64) -> T) -> T {
+        f(&mut self.offset.lock())
     }
 
     /// Opened with O_PATH.
@@ -143,6 +161,17 @@ impl File {
             return Err(Errno::ESPIPE);
         }
         let mut off = self.offset.lock();
+        if self.inode.kind() == FileKind::Directory {
+            // A directory's offset counts entries (getdents); like tmpfs, only SEEK_SET and
+            // SEEK_CUR make sense.
+            let new = match whence {
+                SEEK_SET => Some(offset),
+                SEEK_CUR => (*off as i64).checked_add(offset),
+                _ => return Err(Errno::EINVAL),
+            };
+            *off = new.filter(|&n| n >= 0).ok_or(Errno::EINVAL)? as u64;
+            return Ok(*off);
+        }
         let size = self.inode.stat().st_size;
         let new = match whence {
             SEEK_SET => Some(offset),
@@ -160,6 +189,14 @@ impl File {
 
     pub fn offset(&self) -> u64 {
         *self.offset.lock()
+    }
+}
+
+impl Drop for File {
+    fn drop(&mut self) {
+        if !self.path_only {
+            self.inode.released(self.access);
+        }
     }
 }
 

@@ -1,9 +1,10 @@
 use crate::tty::Tty;
-use abi::flags::PollEvents;
+use abi::flags::{Access, PollEvents};
 use abi::{structs::Stat, Errno, SysResult};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::any::Any;
 use sync::WaitQueue;
 
 pub type InodeRef = Arc<dyn Inode>;
@@ -15,7 +16,9 @@ pub enum FileKind {
     Directory,
     Symlink,
     CharDevice,
+    BlockDevice,
     Fifo,
+    Socket,
 }
 
 impl FileKind {
@@ -26,8 +29,24 @@ impl FileKind {
             FileKind::Directory => S_IFDIR,
             FileKind::Symlink => S_IFLNK,
             FileKind::CharDevice => S_IFCHR,
+            FileKind::BlockDevice => S_IFBLK,
             FileKind::Fifo => S_IFIFO,
+            FileKind::Socket => S_IFSOCK,
         }
+    }
+    /// The kind named by the `S_IFMT` bits of `mode`.
+    pub fn from_mode(mode: u32) -> Option<FileKind> {
+        use abi::flags::*;
+        Some(match mode & S_IFMT {
+            S_IFREG => FileKind::Regular,
+            S_IFDIR => FileKind::Directory,
+            S_IFLNK => FileKind::Symlink,
+            S_IFCHR => FileKind::CharDevice,
+            S_IFBLK => FileKind::BlockDevice,
+            S_IFIFO => FileKind::Fifo,
+            S_IFSOCK => FileKind::Socket,
+            _ => return None,
+        })
     }
     /// `d_type` of getdents64.
     pub fn dirent_type(self) -> u8 {
@@ -35,8 +54,10 @@ impl FileKind {
             FileKind::Fifo => 1,
             FileKind::CharDevice => 2,
             FileKind::Directory => 4,
+            FileKind::BlockDevice => 6,
             FileKind::Regular => 8,
             FileKind::Symlink => 10,
+            FileKind::Socket => 12,
         }
     }
 }
@@ -49,12 +70,61 @@ pub struct DirEntry {
     pub kind: FileKind,
 }
 
+/// A time stamp to set (utimensat): a value in ns since the epoch, or "now".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeSet {
+    Now,
+    At(i64, u32),
+}
+
+/// Metadata changes (chmod, chown, utimensat). `None` leaves a field alone; the file system sets
+/// ctime to now whenever anything changes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SetAttr {
+    /// Permission bits (07777).
+    pub mode: Option<u32>,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub atime: Option<TimeSet>,
+    pub mtime: Option<TimeSet>,
+}
+
+/// Who is asking: what a node needs to know about the caller (/proc/self, permissions).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Who {
+    pub pid: u32,
+    pub tid: u32,
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// What renameat2 was asked to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RenameMode {
+    /// Replace the target if it exists (plain rename).
+    Replace,
+    /// RENAME_NOREPLACE: EEXIST if the target exists.
+    NoReplace,
+    /// RENAME_EXCHANGE: swap the two names (both must exist).
+    Exchange,
+}
+
 /// A node of a file system. Default methods give the errors Linux gives for a node that does
 /// not support the operation, so each file system implements only what it has.
+///
+/// The VFS (`crate::vfs`, `crate::path`) checks names, kinds, mount points and flags before it
+/// calls a directory operation, so a file system sees only requests that make sense: `rmdir`
+/// only for a directory entry, `rename` only within the same file system, and so on.
 pub trait Inode: Send + Sync {
     fn kind(&self) -> FileKind;
     /// Metadata (st_mode includes the type bits).
     fn stat(&self) -> Stat;
+    /// (st_dev, st_ino): the node's identity across lookups. Mount points are recognised by it,
+    /// so it must be cheap and stable; the default asks `stat`.
+    fn id(&self) -> (u64, u64) {
+        let st = self.stat();
+        (st.st_dev, st.st_ino)
+    }
 
     /// Read at `offset`; `Ok(0)` at end of file; `EAGAIN` if it would block (see `wait_queue`).
     fn read_at(&self, _offset: u64, _buf: &mut [u8]) -> SysResult<usize> {
@@ -77,6 +147,11 @@ pub trait Inode: Send + Sync {
     fn poll(&self) -> PollEvents {
         PollEvents::IN | PollEvents::RDNORM | PollEvents::OUT | PollEvents::WRNORM
     }
+    /// The poll(2) conditions as seen through a file opened with `access` (the two ends of a
+    /// pipe see different ones). Defaults to [`Inode::poll`].
+    fn poll_access(&self, _access: Access) -> PollEvents {
+        self.poll()
+    }
     /// The queue to wait on after `EAGAIN`.
     fn wait_queue(&self) -> Option<&WaitQueue> {
         None
@@ -88,14 +163,43 @@ pub trait Inode: Send + Sync {
     fn is_tty(&self) -> bool {
         self.tty().is_some()
     }
+    /// An open file description with `access` was made on this node (pipes count their ends).
+    fn opened(&self, _access: Access) {}
+    /// The last reference to such a description went away (close of the last descriptor).
+    fn released(&self, _access: Access) {}
+    /// Write data and metadata to stable storage (fsync). EINVAL for nodes that cannot.
+    fn fsync(&self) -> SysResult<()> {
+        match self.kind() {
+            FileKind::Regular | FileKind::Directory => Ok(()),
+            _ => Err(Errno::EINVAL),
+        }
+    }
+    /// Change metadata; the file system updates ctime. EPERM where metadata is fixed.
+    fn set_attr(&self, _attr: &SetAttr) -> SysResult<()> {
+        Err(Errno::EPERM)
+    }
+    /// The concrete node, for a file system to recognise its own nodes (rename's target
+    /// directory, hard links). `None` by default.
+    fn as_any(&self) -> Option<&dyn Any> {
+        None
+    }
 
     /// Find `name` in this directory ("." and ".." included).
     fn lookup(&self, _name: &str) -> SysResult<InodeRef> {
         Err(Errno::ENOTDIR)
     }
+    /// Find `name` as `who` sees it (procfs shows the caller's own view). Path walks call this;
+    /// defaults to [`Inode::lookup`].
+    fn lookup_by(&self, name: &str, _who: &Who) -> SysResult<InodeRef> {
+        self.lookup(name)
+    }
     /// Create `name` in this directory; EEXIST if it exists.
     fn create(&self, _name: &str, _kind: FileKind, _mode: u32) -> SysResult<InodeRef> {
         Err(Errno::ENOTDIR)
+    }
+    /// Create the symbolic link `name` pointing at `target`.
+    fn symlink(&self, _name: &str, _target: &str) -> SysResult<InodeRef> {
+        Err(if self.kind() == FileKind::Directory { Errno::EPERM } else { Errno::ENOTDIR })
     }
     /// Add an existing node under `name` (hard links, mounting an unpacked tree).
     fn link(&self, _name: &str, _node: InodeRef) -> SysResult<()> {
@@ -105,6 +209,18 @@ pub trait Inode: Send + Sync {
     fn unlink(&self, _name: &str) -> SysResult<()> {
         Err(Errno::ENOTDIR)
     }
+    /// Remove the subdirectory `name`: ENOTEMPTY unless it holds only "." and "..". The VFS
+    /// has checked that it is a directory. Defaults to [`Inode::unlink`].
+    fn rmdir(&self, name: &str) -> SysResult<()> {
+        self.unlink(name)
+    }
+    /// Move `old_name` of this directory to `new_name` of `new_dir`, a directory of the same file
+    /// system. The VFS has checked kinds (a directory replaces only an empty directory, a
+    /// non-directory only a non-directory), mount points and that a directory does not move
+    /// into itself.
+    fn rename(&self, _old_name: &str, _new_dir: &InodeRef, _new_name: &str, _mode: RenameMode) -> SysResult<()> {
+        Err(if self.kind() == FileKind::Directory { Errno::EPERM } else { Errno::ENOTDIR })
+    }
     /// All entries, "." and ".." first.
     fn read_dir(&self) -> SysResult<Vec<DirEntry>> {
         Err(Errno::ENOTDIR)
@@ -112,5 +228,16 @@ pub trait Inode: Send + Sync {
     /// The target of a symbolic link.
     fn read_link(&self) -> SysResult<String> {
         Err(Errno::EINVAL)
+    }
+    /// The target of a symbolic link as `who` sees it (/proc/self names the caller). Defaults to
+    /// [`Inode::read_link`].
+    fn read_link_by(&self, _who: &Who) -> SysResult<String> {
+        self.read_link()
+    }
+    /// For a "magic" link (/proc/<pid>/fd/N, cwd, root): the node it stands for and that node's
+    /// path. A path walk goes straight there instead of resolving the link's text, so a pipe
+    /// or a deleted file is reachable too. `None` for ordinary links.
+    fn magic_target(&self, _who: &Who) -> Option<(InodeRef, String)> {
+        None
     }
 }

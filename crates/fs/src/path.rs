@@ -1,87 +1,258 @@
-//! Path resolution.
-use crate::inode::{FileKind, InodeRef};
+//! Path resolution across mounts, with symbolic links, `..` and ELOOP.
+//!
+//! A [`Resolver`] walks from a process's root or a start directory, one component at a time:
+//! every intermediate component must be a directory, symbolic links are followed (at most
+//! [`MAX_SYMLINKS`] per walk), a directory with something mounted on it is replaced by the
+//! mounted root ([`vfs::covered`]), and `..` at a mounted root first goes back to the directory
+//! it is mounted on. `..` at the process's root stays there. Along the way the resolver keeps
+//! the canonical absolute path of where it is (for getcwd and /proc/<pid>/fd).
+use crate::inode::{FileKind, InodeRef, Who};
+use crate::vfs;
 use abi::{Errno, SysResult};
 use alloc::string::String;
-use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 /// How many symbolic links one lookup may follow before ELOOP (Linux: 40).
 pub const MAX_SYMLINKS: usize = 40;
 /// Longest name of one path component (Linux: NAME_MAX).
 pub const NAME_MAX: usize = 255;
 
-/// Resolve `path` from `cwd` (or `root` when absolute). The last component's symlink is followed
-/// only if `follow`. Intermediate components must be directories (ENOTDIR otherwise).
-pub fn lookup(root: &InodeRef, cwd: &InodeRef, path: &str, follow: bool) -> SysResult<InodeRef> {
-    let mut budget = MAX_SYMLINKS;
-    walk(root, cwd, path, follow, &mut budget)
+/// A place in the tree: a node and its canonical absolute path.
+#[derive(Clone)]
+pub struct Located {
+    pub node: InodeRef,
+    comps: Vec<String>,
 }
 
-fn walk(root: &InodeRef, cwd: &InodeRef, path: &str, follow: bool, budget: &mut usize) -> SysResult<InodeRef> {
-    if path.is_empty() {
-        return Err(Errno::ENOENT);
+impl Located {
+    /// `node` known to be at the absolute path `path` (taken as canonical).
+    pub fn new(node: InodeRef, path: &str) -> Located {
+        Located { node, comps: path.split('/').filter(|c| !c.is_empty() && *c != ".").map(String::from).collect() }
     }
-    let mut node = if path.starts_with('/') { root.clone() } else { cwd.clone() };
-    let mut parts = path.split('/').filter(|p| !p.is_empty()).peekable();
-    while let Some(name) = parts.next() {
-        if node.kind() != FileKind::Directory {
+    /// The canonical absolute path.
+    pub fn path(&self) -> String {
+        if self.comps.is_empty() {
+            return String::from("/");
+        }
+        let mut s = String::new();
+        for c in &self.comps {
+            s.push('/');
+            s.push_str(c);
+        }
+        s
+    }
+    /// The path of the entry `name` in this directory.
+    pub fn child_path(&self, name: &str) -> String {
+        let mut p = self.path();
+        if !p.ends_with('/') {
+            p.push('/');
+        }
+        p.push_str(name);
+        p
+    }
+}
+
+/// The last component of a path, as the calls that create or remove names see it.
+pub struct Parent {
+    /// The directory holding the name.
+    pub dir: Located,
+    /// The name: a plain name, "." or "..", or "/" when the whole path is the root.
+    pub name: String,
+    /// The path ended in a slash (the name must be a directory).
+    pub trailing_slash: bool,
+}
+
+impl Parent {
+    /// Whether the name is a plain name (not ".", ".." or the root).
+    pub fn is_normal(&self) -> bool {
+        !matches!(self.name.as_str(), "." | ".." | "/")
+    }
+}
+
+/// Walks paths for one caller: its root, and who it is (for /proc/self).
+pub struct Resolver {
+    pub root: InodeRef,
+    pub who: Who,
+}
+
+impl Resolver {
+    pub fn new(root: InodeRef, who: Who) -> Resolver {
+        Resolver { root, who }
+    }
+
+    fn root_located(&self) -> Located {
+        Located { node: self.root.clone(), comps: Vec::new() }
+    }
+
+    /// Resolve `path` from `start` (ignored for an absolute path). The last component's
+    /// symlink is followed only if `follow` (or the path ends in a slash).
+    pub fn resolve(&self, start: &Located, path: &str, follow: bool) -> SysResult<Located> {
+        let mut budget = MAX_SYMLINKS;
+        self.walk(start, path, follow, &mut budget)
+    }
+
+    fn walk(&self, start: &Located, path: &str, follow: bool, budget: &mut usize) -> SysResult<Located> {
+        if path.is_empty() {
+            return Err(Errno::ENOENT);
+        }
+        let mut pos = if path.starts_with('/') { self.root_located() } else { start.clone() };
+        let must_dir = path.ends_with('/');
+        let mut parts = path.split('/').filter(|p| !p.is_empty()).peekable();
+        while let Some(name) = parts.next() {
+            let is_last = parts.peek().is_none();
+            let next = self.step(&pos, name)?;
+            pos = if next.node.kind() == FileKind::Symlink && (!is_last || follow || must_dir) {
+                self.follow_link(&pos, &next.node, budget)?
+            } else {
+                next
+            };
+        }
+        if must_dir && pos.node.kind() != FileKind::Directory {
             return Err(Errno::ENOTDIR);
         }
-        let is_last = parts.peek().is_none();
-        let next = step(root, &node, name)?;
-        // A trailing slash makes the last component a directory, so its link is followed too.
-        node = if next.kind() == FileKind::Symlink && (!is_last || follow || path.ends_with('/')) {
-            if *budget == 0 {
-                return Err(Errno::ELOOP);
+        Ok(pos)
+    }
+
+    /// Where the link `link`, found in directory `dir`, leads.
+    fn follow_link(&self, dir: &Located, link: &InodeRef, budget: &mut usize) -> SysResult<Located> {
+        if *budget == 0 {
+            return Err(Errno::ELOOP);
+        }
+        *budget -= 1;
+        if let Some((node, path)) = link.magic_target(&self.who) {
+            return Ok(Located::new(node, &path));
+        }
+        let target = link.read_link_by(&self.who)?;
+        self.walk(dir, &target, true, budget)
+    }
+
+    /// The entry `name` of the directory at `dir`, without following a final symlink.
+    pub fn step(&self, dir: &Located, name: &str) -> SysResult<Located> {
+        if dir.node.kind() != FileKind::Directory {
+            return Err(Errno::ENOTDIR);
+        }
+        if name.len() > NAME_MAX {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        match name {
+            "." => Ok(dir.clone()),
+            ".." => {
+                let root_id = self.root.id();
+                let mut node = dir.node.clone();
+                if node.id() == root_id {
+                    return Ok(dir.clone());
+                }
+                // Leave mounted roots for the directories they are mounted on.
+                while let Some(mp) = vfs::mountpoint_of(&node) {
+                    node = mp;
+                    if node.id() == root_id {
+                        return Ok(self.root_located());
+                    }
+                }
+                let parent = vfs::covered(node.lookup("..")?);
+                let mut comps = dir.comps.clone();
+                comps.pop();
+                Ok(Located { node: parent, comps })
             }
-            *budget -= 1;
-            let target = next.read_link()?;
-            walk(root, &node, &target, true, budget)?
-        } else {
-            next
+            _ => {
+                let child = vfs::covered(dir.node.lookup_by(name, &self.who)?);
+                let mut comps = dir.comps.clone();
+                comps.push(String::from(name));
+                Ok(Located { node: child, comps })
+            }
+        }
+    }
+
+    /// Resolve all of `path` but its last component: the directory that holds it, and its name.
+    /// Trailing slashes are not part of the name. ENOENT for an empty path.
+    pub fn parent(&self, start: &Located, path: &str) -> SysResult<Parent> {
+        if path.is_empty() {
+            return Err(Errno::ENOENT);
+        }
+        let trimmed = path.trim_end_matches('/');
+        let trailing_slash = trimmed.len() != path.len();
+        let (dir, name) = match trimmed.rfind('/') {
+            _ if trimmed.is_empty() => (self.root_located(), "/"),
+            Some(i) => (self.resolve(start, &trimmed[..=i], true)?, &trimmed[i + 1..]),
+            None => (start.clone(), trimmed),
         };
+        if dir.node.kind() != FileKind::Directory {
+            return Err(Errno::ENOTDIR);
+        }
+        if name.len() > NAME_MAX {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        Ok(Parent { dir, name: String::from(name), trailing_slash })
     }
-    // A trailing slash requires a directory.
-    if path.ends_with('/') && node.kind() != FileKind::Directory {
-        return Err(Errno::ENOTDIR);
+
+    /// Resolve `path` as open(2) with O_CREAT does: a missing last component becomes a regular
+    /// file with permission `mode`, also when it is reached through a dangling symbolic link
+    /// (the link's target is created, as on Linux). With `excl` an existing name, even a
+    /// dangling link, is EEXIST; a final symlink is followed only if `follow`. A path ending in
+    /// a slash (or in "." or "..") names a directory, which O_CREAT may not open: EISDIR.
+    /// Returns where the node is and whether it was created.
+    pub fn create(
+        &self,
+        start: &Located,
+        path: &str,
+        mode: u32,
+        excl: bool,
+        follow: bool,
+    ) -> SysResult<(Located, bool)> {
+        let mut start = start.clone();
+        let mut path = String::from(path);
+        let mut budget = MAX_SYMLINKS;
+        loop {
+            let p = self.parent(&start, &path)?;
+            if p.trailing_slash || !p.is_normal() {
+                return Err(Errno::EISDIR);
+            }
+            match self.step(&p.dir, &p.name) {
+                Ok(_) if excl => return Err(Errno::EEXIST),
+                Ok(found) if found.node.kind() == FileKind::Symlink && follow => {
+                    if budget == 0 {
+                        return Err(Errno::ELOOP);
+                    }
+                    budget -= 1;
+                    if let Some((node, path)) = found.node.magic_target(&self.who) {
+                        return Ok((Located::new(node, &path), false));
+                    }
+                    path = found.node.read_link_by(&self.who)?;
+                    start = p.dir;
+                }
+                Ok(found) => return Ok((found, false)),
+                Err(Errno::ENOENT) => {
+                    if vfs::is_readonly(&p.dir.node) {
+                        return Err(Errno::EROFS);
+                    }
+                    let node = p.dir.node.create(&p.name, FileKind::Regular, mode)?;
+                    let mut comps = p.dir.comps.clone();
+                    comps.push(p.name);
+                    return Ok((Located { node, comps }, true));
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
-    Ok(node)
 }
 
-/// The entry `name` of directory `dir`; ".." at the root stays at the root.
-fn step(root: &InodeRef, dir: &InodeRef, name: &str) -> SysResult<InodeRef> {
-    if name.len() > NAME_MAX {
-        return Err(Errno::ENAMETOOLONG);
-    }
-    if name == "." || (name == ".." && Arc::ptr_eq(dir, root)) {
-        return Ok(dir.clone());
-    }
-    dir.lookup(name)
+/// Resolve `path` from `cwd` (or `root` when absolute), as the kernel itself would (no caller).
+/// The last component's symlink is followed only if `follow`.
+pub fn lookup(root: &InodeRef, cwd: &InodeRef, path: &str, follow: bool) -> SysResult<InodeRef> {
+    let r = Resolver::new(root.clone(), Who::default());
+    Ok(r.resolve(&Located::new(cwd.clone(), "/"), path, follow)?.node)
 }
 
 /// Resolve all of `path` but its last component: the directory that holds it, and its name
 /// ("." for "/"). Trailing slashes are not part of the name.
 pub fn lookup_parent(root: &InodeRef, cwd: &InodeRef, path: &str) -> SysResult<(InodeRef, String)> {
-    if path.is_empty() {
-        return Err(Errno::ENOENT);
-    }
-    let trimmed = path.trim_end_matches('/');
-    let (dir, name) = match trimmed.rfind('/') {
-        _ if trimmed.is_empty() => (root.clone(), "."),
-        Some(i) => (lookup(root, cwd, &trimmed[..=i], true)?, &trimmed[i + 1..]),
-        None => (cwd.clone(), trimmed),
-    };
-    if dir.kind() != FileKind::Directory {
-        return Err(Errno::ENOTDIR);
-    }
-    Ok((dir, String::from(name)))
+    let r = Resolver::new(root.clone(), Who::default());
+    let p = r.parent(&Located::new(cwd.clone(), "/"), path)?;
+    let name = if p.name == "/" { String::from(".") } else { p.name };
+    Ok((p.dir.node, name))
 }
 
-/// Resolve `path` as open(2) with O_CREAT does: a missing last component becomes a regular
-/// file with permission `mode`, also when it is reached through a dangling symbolic link (the
-/// link's target is created, as on Linux). With `excl` an existing name, even a dangling link,
-/// is EEXIST; a final symlink is followed only if `follow`. A path ending in a slash (or in
-/// "." or "..") names a directory, which O_CREAT may not open: EISDIR.
-/// Returns the node and whether it was created.
+/// [`Resolver::create`] without a caller: returns the node and whether it was created.
 pub fn create(
     root: &InodeRef,
     cwd: &InodeRef,
@@ -90,29 +261,9 @@ pub fn create(
     excl: bool,
     follow: bool,
 ) -> SysResult<(InodeRef, bool)> {
-    let mut start = cwd.clone();
-    let mut path = String::from(path);
-    let mut budget = MAX_SYMLINKS;
-    loop {
-        let (dir, name) = lookup_parent(root, &start, &path)?;
-        if path.ends_with('/') || name == "." || name == ".." {
-            return Err(Errno::EISDIR);
-        }
-        match step(root, &dir, &name) {
-            Ok(_) if excl => return Err(Errno::EEXIST),
-            Ok(node) if node.kind() == FileKind::Symlink && follow => {
-                if budget == 0 {
-                    return Err(Errno::ELOOP);
-                }
-                budget -= 1;
-                path = node.read_link()?;
-                start = dir;
-            }
-            Ok(node) => return Ok((node, false)),
-            Err(Errno::ENOENT) => return Ok((dir.create(&name, FileKind::Regular, mode)?, true)),
-            Err(e) => return Err(e),
-        }
-    }
+    let r = Resolver::new(root.clone(), Who::default());
+    let (at, created) = r.create(&Located::new(cwd.clone(), "/"), path, mode, excl, follow)?;
+    Ok((at.node, created))
 }
 
 /// Split a path into (parent path, last name). `"a/b/c"` -> `("a/b", "c")`, `"/x"` -> `("/", "x")`,
@@ -129,7 +280,9 @@ pub fn split_parent(path: &str) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ramfs::{RamDir, RamFile, RamSymlink};
+    use crate::ramfs::{RamDir, RamFile, RamFs, RamSymlink};
+    use crate::vfs::{FileSystem, Mount};
+    use alloc::sync::Arc;
     use alloc::vec::Vec;
 
     /// / with a/ (holding f, "hello"), link -> a/f, dangling -> a/new, loop -> loop.
@@ -225,5 +378,47 @@ mod tests {
             assert_eq!(create(&root, &root, path, 0o644, false, true).err(), Some(Errno::EISDIR), "{path}");
         }
         assert_eq!(create(&root, &root, "loop", 0o644, false, true).err(), Some(Errno::ELOOP));
+    }
+
+    #[test]
+    fn canonical_paths_follow_dots_and_links() {
+        let (root, _, _) = tree();
+        let r = Resolver::new(root.clone(), Who::default());
+        let start = Located::new(root.clone(), "/");
+        assert_eq!(r.resolve(&start, "a/../a/./f", true).unwrap().path(), "/a/f");
+        assert_eq!(r.resolve(&start, "dirlink", true).unwrap().path(), "/a");
+        assert_eq!(r.resolve(&start, "dirlink/..", true).unwrap().path(), "/");
+        assert_eq!(r.resolve(&start, "link", false).unwrap().path(), "/link");
+        assert_eq!(r.resolve(&start, "/", true).unwrap().path(), "/");
+    }
+
+    fn mounted_tree() -> (InodeRef, InodeRef, Arc<Mount>) {
+        let base = RamFs::new("tmpfs");
+        let root = base.root();
+        let mnt = root.create("mnt", FileKind::Directory, 0o755).unwrap();
+        mnt.create("hidden", FileKind::Regular, 0o644).unwrap();
+        let top = RamFs::new("tmpfs");
+        top.root().create("sub", FileKind::Directory, 0o755).unwrap();
+        let m = vfs::mount(top, &mnt, "/mnt", "none", 0, "").unwrap();
+        (root, mnt, m)
+    }
+
+    #[test]
+    fn lookups_enter_mounted_roots_and_dotdot_leaves_them() {
+        let (root, mnt, m) = mounted_tree();
+        let r = Resolver::new(root.clone(), Who::default());
+        let start = Located::new(root.clone(), "/");
+        let at = r.resolve(&start, "/mnt", true).unwrap();
+        assert_eq!(at.node.id(), m.root.id());
+        assert_eq!(r.resolve(&start, "/mnt/hidden", true).err(), Some(Errno::ENOENT));
+        let up = r.resolve(&start, "/mnt/sub/../..", true).unwrap();
+        assert!(same(&up.node, &root));
+        assert_eq!(up.path(), "/");
+        // A walk that starts in the mounted root climbs out through the mount point.
+        let inside = Located::new(m.root.clone(), "/mnt");
+        assert!(same(&r.resolve(&inside, "..", true).unwrap().node, &root));
+        vfs::umount(&m, false).unwrap();
+        assert!(r.resolve(&start, "/mnt/hidden", true).is_ok());
+        assert_eq!(r.resolve(&start, "/mnt", true).unwrap().node.id(), mnt.id());
     }
 }

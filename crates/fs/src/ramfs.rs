@@ -1,13 +1,23 @@
-//! ramfs: files and directories held in memory (the root file system unpacked from the initramfs).
-use crate::inode::{DirEntry, FileKind, Inode, InodeRef};
+//! ramfs/tmpfs: files and directories held in memory (the root unpacked from the initramfs,
+//! /tmp, the directories of devfs).
+//!
+//! Each instance ([`RamFs`]) has its own device number, and its nodes carry it in `st_dev`.
+//! Regular files are sparse: data lives in 4 KiB pages allocated when written, so `truncate` to
+//! a large size or a write far past the end costs one page, and holes read as zeros (as on
+//! tmpfs). Nodes built on their own ([`RamFile::new`], [`RamSymlink::new`]) join the file
+//! system of the first directory they are linked into.
+use crate::inode::{DirEntry, FileKind, Inode, InodeRef, RenameMode, SetAttr, TimeSet};
+use crate::vfs::{FileSystem, StatFs};
 use abi::{structs::Stat, Errno, SysResult};
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::sync::{Arc, Weak};
 use alloc::vec;
 use alloc::vec::Vec;
+use core::any::Any;
 use core::sync::atomic::{AtomicU64, Ordering};
-use sync::Mutex;
+use sync::{Mutex, MutexGuard, Once};
 
 static NEXT_INO: AtomicU64 = AtomicU64::new(1);
 
@@ -16,56 +26,216 @@ pub fn next_ino() -> u64 {
     NEXT_INO.fetch_add(1, Ordering::Relaxed)
 }
 
+const PAGE: usize = 4096;
+/// Largest file size (Linux's MAX_LFS_FILESIZE on 64-bit).
+pub const MAX_FILE_SIZE: u64 = i64::MAX as u64;
+/// tmpfs's magic number (statfs f_type); ramfs has its own.
+pub const TMPFS_MAGIC: i64 = 0x0102_1994;
+pub const RAMFS_MAGIC: i64 = 0x8584_58f6;
+
+/// Size a tmpfs gets without a `size=` option, in bytes (Linux: half of RAM). The kernel sets
+/// it from the memory it found; the host default is 512 MiB.
+static DEFAULT_SIZE: AtomicU64 = AtomicU64::new(512 << 20);
+
+pub fn set_default_size(bytes: u64) {
+    DEFAULT_SIZE.store(bytes, Ordering::Relaxed);
+}
+
+/// The current time as (seconds, nanoseconds) since the epoch.
+pub fn now() -> (i64, u32) {
+    let t = hal::time::boot_epoch_ns() + hal::time::now_ns();
+    ((t / 1_000_000_000) as i64, (t % 1_000_000_000) as u32)
+}
+
+/// What the nodes of one instance share: its device number and its usage.
+pub struct Shared {
+    dev: u64,
+    pages: AtomicU64,
+    inodes: AtomicU64,
+}
+
 /// Metadata common to all ramfs nodes.
 struct Meta {
+    sb: Once<Arc<Shared>>,
     ino: u64,
-    mode: Mutex<u32>,
-    nlink: Mutex<u32>,
-    mtime_ns: Mutex<u64>,
+    attr: Mutex<Attr>,
+}
+
+struct Attr {
+    mode: u32,
+    uid: u32,
+    gid: u32,
+    nlink: u32,
+    atime: (i64, u32),
+    mtime: (i64, u32),
+    ctime: (i64, u32),
 }
 
 impl Meta {
-    fn new(mode: u32) -> Meta {
-        Meta { ino: next_ino(), mode: Mutex::new(mode & 0o7777), nlink: Mutex::new(1), mtime_ns: Mutex::new(now()) }
+    fn new(mode: u32, sb: Option<&Arc<Shared>>) -> Meta {
+        let t = now();
+        let m = Meta {
+            sb: Once::new(),
+            ino: next_ino(),
+            attr: Mutex::new(Attr { mode: mode & 0o7777, uid: 0, gid: 0, nlink: 1, atime: t, mtime: t, ctime: t }),
+        };
+        if let Some(sb) = sb {
+            m.join(sb);
+        }
+        m
     }
-    fn stat(&self, kind: FileKind, size: u64) -> Stat {
-        let t = *self.mtime_ns.lock();
-        let (sec, nsec) = ((t / 1_000_000_000) as i64, t % 1_000_000_000);
+    /// Become part of the instance `sb` (once).
+    fn join(&self, sb: &Arc<Shared>) {
+        if self.sb.get().is_none() {
+            sb.inodes.fetch_add(1, Ordering::Relaxed);
+            self.sb.call_once(|| sb.clone());
+        }
+    }
+    fn dev(&self) -> u64 {
+        self.sb.get().map_or(0, |s| s.dev)
+    }
+    fn stat(&self, kind: FileKind, size: u64, blocks: u64) -> Stat {
+        let a = self.attr.lock();
         Stat {
-            st_dev: 1,
+            st_dev: self.dev(),
             st_ino: self.ino,
-            st_mode: kind.mode_bits() | *self.mode.lock(),
-            st_nlink: *self.nlink.lock(),
+            st_mode: kind.mode_bits() | a.mode,
+            st_nlink: a.nlink,
+            st_uid: a.uid,
+            st_gid: a.gid,
             st_size: size as i64,
-            st_blksize: 4096,
-            st_blocks: size.div_ceil(512) as i64,
-            st_atime: sec,
-            st_atime_nsec: nsec,
-            st_mtime: sec,
-            st_mtime_nsec: nsec,
-            st_ctime: sec,
-            st_ctime_nsec: nsec,
+            st_blksize: PAGE as i32,
+            st_blocks: blocks as i64,
+            st_atime: a.atime.0,
+            st_atime_nsec: a.atime.1 as u64,
+            st_mtime: a.mtime.0,
+            st_mtime_nsec: a.mtime.1 as u64,
+            st_ctime: a.ctime.0,
+            st_ctime_nsec: a.ctime.1 as u64,
             ..Stat::default()
         }
     }
-    fn touch(&self) {
-        *self.mtime_ns.lock() = now();
+    /// Contents changed: mtime and ctime.
+    fn modified(&self) {
+        let t = now();
+        let mut a = self.attr.lock();
+        a.mtime = t;
+        a.ctime = t;
+    }
+    /// Metadata changed: ctime.
+    fn changed(&self) {
+        self.attr.lock().ctime = now();
+    }
+    /// Read: atime, with Linux's default `relatime` rule (only if it is not newer than the last
+    /// change), so that "was it read since it was written" still works.
+    fn accessed(&self) {
+        let mut a = self.attr.lock();
+        if a.atime <= a.mtime || a.atime <= a.ctime {
+            a.atime = now();
+        }
+    }
+    fn set_attr(&self, kind: FileKind, s: &SetAttr) {
+        let t = now();
+        let at = |v: TimeSet| match v {
+            TimeSet::Now => t,
+            TimeSet::At(sec, nsec) => (sec, nsec),
+        };
+        let mut a = self.attr.lock();
+        if let Some(m) = s.mode {
+            a.mode = m & 0o7777;
+        }
+        let owner_change = s.uid.is_some() || s.gid.is_some();
+        if let Some(u) = s.uid {
+            a.uid = u;
+        }
+        if let Some(g) = s.gid {
+            a.gid = g;
+        }
+        // chown of a non-directory drops set-user-ID, and set-group-ID when group-executable.
+        if owner_change && kind != FileKind::Directory && s.mode.is_none() {
+            a.mode &= !abi::flags::S_ISUID;
+            if a.mode & abi::flags::S_IXGRP != 0 {
+                a.mode &= !abi::flags::S_ISGID;
+            }
+        }
+        if let Some(v) = s.atime {
+            a.atime = at(v);
+        }
+        if let Some(v) = s.mtime {
+            a.mtime = at(v);
+        }
+        a.ctime = t;
+    }
+    fn add_link(&self, d: i32) {
+        let mut a = self.attr.lock();
+        a.nlink = (a.nlink as i32 + d).max(0) as u32;
+        a.ctime = now();
     }
 }
 
-fn now() -> u64 {
-    hal::time::boot_epoch_ns() + hal::time::now_ns()
+impl Drop for Meta {
+    fn drop(&mut self) {
+        if let Some(sb) = self.sb.get() {
+            sb.inodes.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The ramfs metadata of `node`, if it is a ramfs node.
+fn meta_of(node: &dyn Inode) -> Option<&Meta> {
+    let any = node.as_any()?;
+    if let Some(f) = any.downcast_ref::<RamFile>() {
+        return Some(&f.meta);
+    }
+    if let Some(s) = any.downcast_ref::<RamSymlink>() {
+        return Some(&s.meta);
+    }
+    if let Some(d) = any.downcast_ref::<RamDir>() {
+        return Some(&d.meta);
+    }
+    None
+}
+
+/// A sparse byte array in pages.
+#[derive(Default)]
+struct Pages {
+    size: u64,
+    pages: BTreeMap<u64, Box<[u8; PAGE]>>,
 }
 
 /// A regular file.
 pub struct RamFile {
     meta: Meta,
-    data: Mutex<Vec<u8>>,
+    data: Mutex<Pages>,
 }
 
 impl RamFile {
+    /// A file on its own (it joins the file system it is linked into).
     pub fn new(mode: u32, data: Vec<u8>) -> Arc<RamFile> {
-        Arc::new(RamFile { meta: Meta::new(mode), data: Mutex::new(data) })
+        let f = Arc::new(RamFile { meta: Meta::new(mode, None), data: Mutex::new(Pages::default()) });
+        if !data.is_empty() {
+            f.write_at(0, &data).expect("in-memory write");
+        }
+        f
+    }
+    fn new_in(mode: u32, sb: &Arc<Shared>) -> Arc<RamFile> {
+        Arc::new(RamFile { meta: Meta::new(mode, Some(sb)), data: Mutex::new(Pages::default()) })
+    }
+    fn page_delta(&self, d: i64) {
+        if let Some(sb) = self.meta.sb.get() {
+            if d >= 0 {
+                sb.pages.fetch_add(d as u64, Ordering::Relaxed);
+            } else {
+                sb.pages.fetch_sub((-d) as u64, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+impl Drop for RamFile {
+    fn drop(&mut self) {
+        let n = self.data.get_mut().pages.len() as i64;
+        self.page_delta(-n);
     }
 }
 
@@ -74,29 +244,95 @@ impl Inode for RamFile {
         FileKind::Regular
     }
     fn stat(&self) -> Stat {
-        self.meta.stat(FileKind::Regular, self.data.lock().len() as u64)
+        let (size, pages) = {
+            let d = self.data.lock();
+            (d.size, d.pages.len() as u64)
+        };
+        self.meta.stat(FileKind::Regular, size, pages * (PAGE as u64 / 512))
+    }
+    fn id(&self) -> (u64, u64) {
+        (self.meta.dev(), self.meta.ino)
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> SysResult<usize> {
-        let data = self.data.lock();
-        let start = (offset as usize).min(data.len());
-        let n = buf.len().min(data.len() - start);
-        buf[..n].copy_from_slice(&data[start..start + n]);
+        let n = {
+            let d = self.data.lock();
+            if offset >= d.size {
+                0
+            } else {
+                let n = buf.len().min((d.size - offset) as usize);
+                let mut done = 0;
+                while done < n {
+                    let pos = offset + done as u64;
+                    let (pg, off) = (pos / PAGE as u64, (pos % PAGE as u64) as usize);
+                    let k = (PAGE - off).min(n - done);
+                    match d.pages.get(&pg) {
+                        Some(p) => buf[done..done + k].copy_from_slice(&p[off..off + k]),
+                        None => buf[done..done + k].fill(0),
+                    }
+                    done += k;
+                }
+                n
+            }
+        };
+        self.meta.accessed();
         Ok(n)
     }
     fn write_at(&self, offset: u64, buf: &[u8]) -> SysResult<usize> {
-        let mut data = self.data.lock();
-        let end = (offset as usize).checked_add(buf.len()).ok_or(Errno::EFBIG)?;
-        if data.len() < end {
-            data.resize(end, 0);
+        let end = offset.checked_add(buf.len() as u64).filter(|&e| e <= MAX_FILE_SIZE).ok_or(Errno::EFBIG)?;
+        let mut added = 0;
+        {
+            let mut d = self.data.lock();
+            let mut done = 0;
+            while done < buf.len() {
+                let pos = offset + done as u64;
+                let (pg, off) = (pos / PAGE as u64, (pos % PAGE as u64) as usize);
+                let k = (PAGE - off).min(buf.len() - done);
+                let page = d.pages.entry(pg).or_insert_with(|| {
+                    added += 1;
+                    Box::new([0u8; PAGE])
+                });
+                page[off..off + k].copy_from_slice(&buf[done..done + k]);
+                done += k;
+            }
+            d.size = d.size.max(end);
         }
-        data[offset as usize..end].copy_from_slice(buf);
-        self.meta.touch();
+        self.page_delta(added);
+        self.meta.modified();
         Ok(buf.len())
     }
     fn truncate(&self, len: u64) -> SysResult<()> {
-        self.data.lock().resize(len as usize, 0);
-        self.meta.touch();
+        if len > MAX_FILE_SIZE {
+            return Err(Errno::EFBIG);
+        }
+        let removed = {
+            let mut d = self.data.lock();
+            if len < d.size {
+                // Whole pages past the end go; the tail of the last one is zeroed, so growing
+                // again reads zeros.
+                let first_gone = len.div_ceil(PAGE as u64);
+                let gone = d.pages.split_off(&first_gone);
+                if !len.is_multiple_of(PAGE as u64) {
+                    if let Some(p) = d.pages.get_mut(&(len / PAGE as u64)) {
+                        p[(len % PAGE as u64) as usize..].fill(0);
+                    }
+                }
+                d.size = len;
+                gone.len() as i64
+            } else {
+                d.size = len;
+                0
+            }
+        };
+        self.page_delta(-removed);
+        self.meta.modified();
         Ok(())
+    }
+    fn set_attr(&self, attr: &SetAttr) -> SysResult<()> {
+        self.meta.set_attr(FileKind::Regular, attr);
+        Ok(())
+    }
+    fn as_any(&self) -> Option<&dyn Any> {
+        Some(self)
     }
 }
 
@@ -107,8 +343,9 @@ pub struct RamSymlink {
 }
 
 impl RamSymlink {
+    /// A link on its own (it joins the file system it is linked into).
     pub fn new(target: &str) -> Arc<RamSymlink> {
-        Arc::new(RamSymlink { meta: Meta::new(0o777), target: target.to_string() })
+        Arc::new(RamSymlink { meta: Meta::new(0o777, None), target: target.to_string() })
     }
 }
 
@@ -117,10 +354,23 @@ impl Inode for RamSymlink {
         FileKind::Symlink
     }
     fn stat(&self) -> Stat {
-        self.meta.stat(FileKind::Symlink, self.target.len() as u64)
+        self.meta.stat(FileKind::Symlink, self.target.len() as u64, 0)
+    }
+    fn id(&self) -> (u64, u64) {
+        (self.meta.dev(), self.meta.ino)
     }
     fn read_link(&self) -> SysResult<String> {
+        self.meta.accessed();
         Ok(self.target.clone())
+    }
+    fn set_attr(&self, attr: &SetAttr) -> SysResult<()> {
+        // A link's own permission bits are always 0777 (chmod follows links anyway).
+        let attr = SetAttr { mode: None, ..*attr };
+        self.meta.set_attr(FileKind::Symlink, &attr);
+        Ok(())
+    }
+    fn as_any(&self) -> Option<&dyn Any> {
+        Some(self)
     }
 }
 
@@ -133,18 +383,23 @@ pub struct RamDir {
 }
 
 impl RamDir {
-    /// A new root directory (its ".." is itself).
+    /// The root of a new, empty ramfs instance with its own device number (its ".." is itself).
     pub fn new_root() -> Arc<RamDir> {
-        Self::new_child(Weak::new(), 0o755)
+        let sb = Arc::new(Shared { dev: crate::vfs::alloc_dev(), pages: AtomicU64::new(0), inodes: AtomicU64::new(0) });
+        Self::new_child(Weak::new(), 0o755, &sb)
     }
 
-    fn new_child(parent: Weak<RamDir>, mode: u32) -> Arc<RamDir> {
+    fn new_child(parent: Weak<RamDir>, mode: u32, sb: &Arc<Shared>) -> Arc<RamDir> {
         Arc::new_cyclic(|this| RamDir {
-            meta: Meta::new(mode),
+            meta: Meta::new(mode, Some(sb)),
             parent: Mutex::new(parent),
             this: this.clone(),
             entries: Mutex::new(BTreeMap::new()),
         })
+    }
+
+    fn sb(&self) -> &Arc<Shared> {
+        self.meta.sb.get().expect("a directory always belongs to an instance")
     }
 
     fn check_name(name: &str) -> SysResult<()> {
@@ -156,6 +411,33 @@ impl RamDir {
         }
         Ok(())
     }
+
+    /// This directory as a shared reference.
+    pub fn arc(&self) -> Arc<RamDir> {
+        self.this.upgrade().expect("a live directory")
+    }
+
+    /// Make a subdirectory `name` whose ".." is this directory.
+    pub fn mkdir(&self, name: &str, mode: u32) -> SysResult<InodeRef> {
+        self.create(name, FileKind::Directory, mode)
+    }
+
+    /// Whether the directory has no entries besides "." and "..".
+    pub fn is_empty(&self) -> bool {
+        self.entries.lock().is_empty()
+    }
+
+    /// A node that has just lost the name it had here (unlink, or replaced by rename).
+    fn forget(node: &InodeRef) {
+        if node.kind() == FileKind::Directory {
+            if let Some(d) = node.as_any().and_then(|a| a.downcast_ref::<RamDir>()) {
+                d.meta.attr.lock().nlink = 0;
+                d.meta.changed();
+            }
+        } else if let Some(m) = meta_of(&**node) {
+            m.add_link(-1);
+        }
+    }
 }
 
 impl Inode for RamDir {
@@ -163,9 +445,23 @@ impl Inode for RamDir {
         FileKind::Directory
     }
     fn stat(&self) -> Stat {
-        let mut st = self.meta.stat(FileKind::Directory, 4096);
-        st.st_nlink = 2 + self.entries.lock().values().filter(|e| e.kind() == FileKind::Directory).count() as u32;
+        let mut st = self.meta.stat(FileKind::Directory, PAGE as u64, 0);
+        let subdirs = self.entries.lock().values().filter(|e| e.kind() == FileKind::Directory).count() as u32;
+        // A removed directory has no links left, not even its own ".".
+        if st.st_nlink > 0 {
+            st.st_nlink = 2 + subdirs;
+        }
         st
+    }
+    fn id(&self) -> (u64, u64) {
+        (self.meta.dev(), self.meta.ino)
+    }
+    fn set_attr(&self, attr: &SetAttr) -> SysResult<()> {
+        self.meta.set_attr(FileKind::Directory, attr);
+        Ok(())
+    }
+    fn as_any(&self) -> Option<&dyn Any> {
+        Some(self)
     }
     fn lookup(&self, name: &str) -> SysResult<InodeRef> {
         match name {
@@ -187,12 +483,23 @@ impl Inode for RamDir {
             return Err(Errno::EEXIST);
         }
         let node: InodeRef = match kind {
-            FileKind::Regular => RamFile::new(mode, Vec::new()),
-            FileKind::Directory => RamDir::new_child(self.this.clone(), mode),
+            FileKind::Regular => RamFile::new_in(mode, self.sb()),
+            FileKind::Directory => RamDir::new_child(self.this.clone(), mode, self.sb()),
             _ => return Err(Errno::EPERM),
         };
         entries.insert(name.to_string(), node.clone());
-        self.meta.touch();
+        self.meta.modified();
+        Ok(node)
+    }
+    fn symlink(&self, name: &str, target: &str) -> SysResult<InodeRef> {
+        Self::check_name(name)?;
+        let mut entries = self.entries.lock();
+        if entries.contains_key(name) {
+            return Err(Errno::EEXIST);
+        }
+        let node = Arc::new(RamSymlink { meta: Meta::new(0o777, Some(self.sb())), target: target.to_string() });
+        entries.insert(name.to_string(), node.clone());
+        self.meta.modified();
         Ok(node)
     }
     fn link(&self, name: &str, node: InodeRef) -> SysResult<()> {
@@ -201,29 +508,313 @@ impl Inode for RamDir {
         if entries.contains_key(name) {
             return Err(Errno::EEXIST);
         }
+        if let Some(m) = meta_of(&*node) {
+            if m.sb.get().is_none() {
+                // A node made on its own joins this instance (keeping its single link).
+                m.join(self.sb());
+                if let Some(f) = node.as_any().and_then(|a| a.downcast_ref::<RamFile>()) {
+                    let n = f.data.lock().pages.len() as i64;
+                    f.page_delta(n);
+                }
+            } else if node.kind() != FileKind::Directory {
+                m.add_link(1);
+            }
+        }
+        if let Some(d) = node.as_any().and_then(|a| a.downcast_ref::<RamDir>()) {
+            *d.parent.lock() = self.this.clone();
+        }
         entries.insert(name.to_string(), node);
-        self.meta.touch();
+        self.meta.modified();
         Ok(())
     }
     fn unlink(&self, name: &str) -> SysResult<()> {
-        self.entries.lock().remove(name).map(|_| self.meta.touch()).ok_or(Errno::ENOENT)
+        let node = self.entries.lock().remove(name).ok_or(Errno::ENOENT)?;
+        self.meta.modified();
+        Self::forget(&node);
+        Ok(())
+    }
+    fn rmdir(&self, name: &str) -> SysResult<()> {
+        let mut entries = self.entries.lock();
+        let node = entries.get(name).ok_or(Errno::ENOENT)?;
+        match node.as_any().and_then(|a| a.downcast_ref::<RamDir>()) {
+            Some(d) if !d.is_empty() => return Err(Errno::ENOTEMPTY),
+            Some(_) => {}
+            None if node.kind() == FileKind::Directory => return Err(Errno::EPERM),
+            None => return Err(Errno::ENOTDIR),
+        }
+        let node = entries.remove(name).expect("present");
+        drop(entries);
+        self.meta.modified();
+        Self::forget(&node);
+        Ok(())
+    }
+    fn rename(&self, old_name: &str, new_dir: &InodeRef, new_name: &str, mode: RenameMode) -> SysResult<()> {
+        Self::check_name(new_name)?;
+        let target = new_dir.as_any().and_then(|a| a.downcast_ref::<RamDir>()).ok_or(Errno::EXDEV)?;
+        if target.meta.dev() != self.meta.dev() {
+            return Err(Errno::EXDEV);
+        }
+        let same_dir = core::ptr::eq(self, target);
+        // Lock both maps (in address order, for SMP later), or one if they are the same.
+        let mut maps = if same_dir {
+            Maps::One(self.entries.lock())
+        } else if (self as *const RamDir) < (target as *const RamDir) {
+            let a = self.entries.lock();
+            Maps::Two(a, target.entries.lock())
+        } else {
+            let b = target.entries.lock();
+            Maps::Two(self.entries.lock(), b)
+        };
+        let node = maps.src().get(old_name).cloned().ok_or(Errno::ENOENT)?;
+        let victim = maps.dst().get(new_name).cloned();
+        match mode {
+            RenameMode::Exchange => {
+                let other = victim.ok_or(Errno::ENOENT)?;
+                maps.src().insert(old_name.to_string(), other.clone());
+                maps.dst().insert(new_name.to_string(), node.clone());
+                if let Some(d) = other.as_any().and_then(|a| a.downcast_ref::<RamDir>()) {
+                    *d.parent.lock() = self.this.clone();
+                }
+                if let Some(d) = node.as_any().and_then(|a| a.downcast_ref::<RamDir>()) {
+                    *d.parent.lock() = target.this.clone();
+                }
+                if let Some(m) = meta_of(&*other) {
+                    m.changed();
+                }
+            }
+            RenameMode::NoReplace if victim.is_some() => return Err(Errno::EEXIST),
+            _ => {
+                if let Some(v) = &victim {
+                    if Arc::ptr_eq(v, &node) || v.id() == node.id() {
+                        // Two names of one file: nothing happens (POSIX).
+                        return Ok(());
+                    }
+                    if let Some(d) = v.as_any().and_then(|a| a.downcast_ref::<RamDir>()) {
+                        if !d.is_empty() {
+                            return Err(Errno::ENOTEMPTY);
+                        }
+                    }
+                }
+                maps.src().remove(old_name);
+                maps.dst().insert(new_name.to_string(), node.clone());
+                if let Some(d) = node.as_any().and_then(|a| a.downcast_ref::<RamDir>()) {
+                    *d.parent.lock() = target.this.clone();
+                }
+                if let Some(v) = &victim {
+                    Self::forget(v);
+                }
+            }
+        }
+        drop(maps);
+        if let Some(m) = meta_of(&*node) {
+            m.changed();
+        }
+        self.meta.modified();
+        if !same_dir {
+            target.meta.modified();
+        }
+        Ok(())
     }
     fn read_dir(&self) -> SysResult<Vec<DirEntry>> {
-        let parent_ino = self.lookup("..")?.stat().st_ino;
+        let parent_ino = self.lookup("..")?.id().1;
         let mut v = vec![
             DirEntry { name: ".".to_string(), ino: self.meta.ino, kind: FileKind::Directory },
             DirEntry { name: "..".to_string(), ino: parent_ino, kind: FileKind::Directory },
         ];
         for (name, node) in self.entries.lock().iter() {
-            v.push(DirEntry { name: name.clone(), ino: node.stat().st_ino, kind: node.kind() });
+            v.push(DirEntry { name: name.clone(), ino: node.id().1, kind: node.kind() });
         }
+        self.meta.accessed();
         Ok(v)
     }
 }
 
-impl RamDir {
-    /// Make a subdirectory `name` whose ".." is this directory.
-    pub fn mkdir(&self, name: &str, mode: u32) -> SysResult<InodeRef> {
-        self.create(name, FileKind::Directory, mode)
+type EntryMap = BTreeMap<String, InodeRef>;
+
+/// The locked entry maps of a rename's source and target directories (one map if they are the
+/// same directory).
+enum Maps<'a> {
+    One(MutexGuard<'a, EntryMap>),
+    Two(MutexGuard<'a, EntryMap>, MutexGuard<'a, EntryMap>),
+}
+
+impl Maps<'_> {
+    fn src(&mut self) -> &mut EntryMap {
+        match self {
+            Maps::One(m) | Maps::Two(m, _) => m,
+        }
+    }
+    fn dst(&mut self) -> &mut EntryMap {
+        match self {
+            Maps::One(m) | Maps::Two(_, m) => m,
+        }
+    }
+}
+
+/// One ramfs/tmpfs instance: a file system to mount.
+pub struct RamFs {
+    root: Arc<RamDir>,
+    /// "tmpfs", "ramfs", "devtmpfs", ...
+    name: &'static str,
+    magic: i64,
+    /// Size limit in bytes (reported by statfs; not enforced).
+    size: u64,
+}
+
+impl RamFs {
+    /// A new, empty instance of type `name` (tmpfs semantics, ramfs magic for "ramfs").
+    pub fn new(name: &'static str) -> Arc<RamFs> {
+        Self::with_size(name, DEFAULT_SIZE.load(Ordering::Relaxed))
+    }
+    pub fn with_size(name: &'static str, size: u64) -> Arc<RamFs> {
+        let magic = if name == "ramfs" { RAMFS_MAGIC } else { TMPFS_MAGIC };
+        Arc::new(RamFs { root: RamDir::new_root(), name, magic, size })
+    }
+    /// An instance around an existing root (the initramfs unpacked before anything was mounted).
+    pub fn from_root(name: &'static str, root: Arc<RamDir>) -> Arc<RamFs> {
+        let magic = if name == "ramfs" { RAMFS_MAGIC } else { TMPFS_MAGIC };
+        Arc::new(RamFs { root, name, magic, size: DEFAULT_SIZE.load(Ordering::Relaxed) })
+    }
+    pub fn root_dir(&self) -> &Arc<RamDir> {
+        &self.root
+    }
+}
+
+/// Parse a tmpfs `size=` value: bytes with an optional k/m/g suffix, or a percentage of the
+/// default size.
+pub fn parse_size(v: &str) -> SysResult<u64> {
+    let (num, mul) = match v.as_bytes().last() {
+        Some(b'k' | b'K') => (&v[..v.len() - 1], 1u64 << 10),
+        Some(b'm' | b'M') => (&v[..v.len() - 1], 1 << 20),
+        Some(b'g' | b'G') => (&v[..v.len() - 1], 1 << 30),
+        Some(b'%') => {
+            let pct: u64 = v[..v.len() - 1].parse().map_err(|_| Errno::EINVAL)?;
+            return Ok(DEFAULT_SIZE.load(Ordering::Relaxed) * 2 / 100 * pct);
+        }
+        _ => (v, 1),
+    };
+    num.parse::<u64>().ok().and_then(|n| n.checked_mul(mul)).ok_or(Errno::EINVAL)
+}
+
+impl FileSystem for RamFs {
+    fn fs_type(&self) -> &str {
+        self.name
+    }
+    fn root(&self) -> InodeRef {
+        self.root.clone()
+    }
+    fn statfs(&self) -> StatFs {
+        let sb = self.root.sb();
+        let blocks = self.size / PAGE as u64;
+        let used = sb.pages.load(Ordering::Relaxed);
+        let files = blocks.max(1024);
+        let inodes = sb.inodes.load(Ordering::Relaxed);
+        StatFs {
+            magic: self.magic,
+            bsize: PAGE as u64,
+            blocks,
+            bfree: blocks.saturating_sub(used),
+            bavail: blocks.saturating_sub(used),
+            files,
+            ffree: files.saturating_sub(inodes),
+            namelen: 255,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparse_files_read_zeros_in_holes_and_count_only_written_pages() {
+        let f = RamFile::new(0o644, Vec::new());
+        assert_eq!(f.write_at(10_000, b"xy"), Ok(2));
+        assert_eq!(f.stat().st_size, 10_002);
+        assert_eq!(f.stat().st_blocks, 8, "one page");
+        let mut buf = [1u8; 4];
+        assert_eq!(f.read_at(9_998, &mut buf), Ok(4));
+        assert_eq!(&buf, b"\0\0xy");
+        f.truncate(1 << 40).unwrap();
+        assert_eq!(f.stat().st_size, 1 << 40);
+        assert_eq!(f.stat().st_blocks, 8);
+        f.truncate(10_001).unwrap();
+        f.truncate(10_002).unwrap();
+        assert_eq!(f.read_at(10_000, &mut buf), Ok(2));
+        assert_eq!(&buf[..2], b"x\0", "a shrink zeroes the cut-off tail");
+        assert_eq!(f.write_at(MAX_FILE_SIZE, b"z"), Err(Errno::EFBIG));
+    }
+
+    #[test]
+    fn nodes_carry_the_device_of_their_instance() {
+        let a = RamDir::new_root();
+        let b = RamDir::new_root();
+        assert_ne!(a.stat().st_dev, b.stat().st_dev);
+        let f = a.create("f", FileKind::Regular, 0o644).unwrap();
+        assert_eq!(f.stat().st_dev, a.stat().st_dev);
+        let loose = RamFile::new(0o644, b"data".to_vec());
+        assert_eq!(loose.stat().st_dev, 0);
+        b.link("g", loose.clone()).unwrap();
+        assert_eq!(loose.stat().st_dev, b.stat().st_dev);
+    }
+
+    #[test]
+    fn hard_links_count_and_unlink_drops_the_count() {
+        let d = RamDir::new_root();
+        let f = d.create("f", FileKind::Regular, 0o644).unwrap();
+        d.link("g", f.clone()).unwrap();
+        assert_eq!(f.stat().st_nlink, 2);
+        d.unlink("f").unwrap();
+        assert_eq!(f.stat().st_nlink, 1);
+    }
+
+    #[test]
+    fn rename_moves_directories_and_fixes_their_parent() {
+        let root = RamDir::new_root();
+        let a = root.create("a", FileKind::Directory, 0o755).unwrap();
+        let b = root.create("b", FileKind::Directory, 0o755).unwrap();
+        let sub = a.create("sub", FileKind::Directory, 0o755).unwrap();
+        a.rename("sub", &b, "moved", RenameMode::Replace).unwrap();
+        assert!(Arc::ptr_eq(&b.lookup("moved").unwrap(), &sub));
+        assert_eq!(sub.lookup("..").unwrap().id(), b.id());
+        assert_eq!(a.lookup("sub").err(), Some(Errno::ENOENT));
+        assert_eq!(a.stat().st_nlink, 2);
+        assert_eq!(b.stat().st_nlink, 3);
+    }
+
+    #[test]
+    fn rename_replaces_exchanges_or_refuses() {
+        let root = RamDir::new_root();
+        let x = root.create("x", FileKind::Regular, 0o644).unwrap();
+        let y = root.create("y", FileKind::Regular, 0o644).unwrap();
+        let rt: InodeRef = root.clone();
+        assert_eq!(root.rename("x", &rt, "y", RenameMode::NoReplace), Err(Errno::EEXIST));
+        root.rename("x", &rt, "y", RenameMode::Exchange).unwrap();
+        assert!(Arc::ptr_eq(&root.lookup("y").unwrap(), &x));
+        assert!(Arc::ptr_eq(&root.lookup("x").unwrap(), &y));
+        root.rename("x", &rt, "y", RenameMode::Replace).unwrap();
+        assert!(Arc::ptr_eq(&root.lookup("y").unwrap(), &y));
+        assert_eq!(x.stat().st_nlink, 0);
+        let d = root.create("d", FileKind::Directory, 0o755).unwrap();
+        d.create("inner", FileKind::Regular, 0o644).unwrap();
+        root.create("e", FileKind::Directory, 0o755).unwrap();
+        assert_eq!(root.rename("e", &rt, "d", RenameMode::Replace), Err(Errno::ENOTEMPTY));
+        assert_eq!(root.rmdir("d"), Err(Errno::ENOTEMPTY));
+        let other: InodeRef = RamDir::new_root();
+        assert_eq!(root.rename("y", &other, "y", RenameMode::Replace), Err(Errno::EXDEV));
+    }
+
+    #[test]
+    fn times_follow_writes_and_set_attr() {
+        let root = RamDir::new_root();
+        let f = root.create("f", FileKind::Regular, 0o644).unwrap();
+        f.set_attr(&SetAttr { atime: Some(TimeSet::At(5, 6)), mtime: Some(TimeSet::At(7, 8)), ..Default::default() })
+            .unwrap();
+        let st = f.stat();
+        assert_eq!((st.st_atime, st.st_atime_nsec, st.st_mtime, st.st_mtime_nsec), (5, 6, 7, 8));
+        f.set_attr(&SetAttr { mode: Some(0o4755), ..Default::default() }).unwrap();
+        f.set_attr(&SetAttr { uid: Some(1), ..Default::default() }).unwrap();
+        assert_eq!(f.stat().st_mode & 0o7777, 0o755, "chown drops set-user-ID");
+        assert_eq!(f.stat().st_uid, 1);
     }
 }

@@ -3,7 +3,8 @@
 //! `log=<level> init=<command>`: everything after `init=` is the command, which may hold several
 //! programs separated by ` ; `; all of them start at once and the first one is "init".
 //! `crash=panic|fault` makes the kernel fail on purpose right after boot (tests of the fatal
-//! paths: they must report and power off, never hang).
+//! paths: they must report and power off, never hang). `root=/dev/vda` mounts that disk's ext4
+//! file system as `/` instead of unpacking the initramfs; `ro` mounts it read-only.
 use alloc::vec::Vec;
 use log::LevelFilter;
 
@@ -22,13 +23,24 @@ pub struct BootArgs<'a> {
     pub init: &'a str,
     /// `crash=`: fail on purpose (`panic` or `fault`).
     pub crash: Option<&'a str>,
+    /// `root=`: the disk holding the root file system (`/dev/vda`); the initramfs if absent.
+    pub root: Option<&'a str>,
+    /// `ro`: mount the root read-only (`rw`, the default, turns it off again).
+    pub read_only: bool,
     /// Words that meant nothing to us (reported, not fatal); a bad `log=` value lands here too.
     pub unknown: Vec<&'a str>,
 }
 
 /// Parse a command line. Never fails: unknown words are collected in `unknown`.
 pub fn parse(cmdline: &str) -> BootArgs<'_> {
-    let mut args = BootArgs { log: DEFAULT_LOG, init: DEFAULT_INIT, crash: None, unknown: Vec::new() };
+    let mut args = BootArgs {
+        log: DEFAULT_LOG,
+        init: DEFAULT_INIT,
+        crash: None,
+        root: None,
+        read_only: false,
+        unknown: Vec::new(),
+    };
     let mut rest = cmdline.trim();
     while !rest.is_empty() {
         if let Some(cmd) = rest.strip_prefix("init=") {
@@ -42,6 +54,14 @@ pub fn parse(cmdline: &str) -> BootArgs<'_> {
         rest = tail.trim_start();
         if let Some(how) = word.strip_prefix("crash=") {
             args.crash = Some(how);
+            continue;
+        }
+        if let Some(dev) = word.strip_prefix("root=") {
+            args.root = Some(dev).filter(|d| !d.is_empty());
+            continue;
+        }
+        if word == "ro" || word == "rw" {
+            args.read_only = word == "ro";
             continue;
         }
         match word.strip_prefix("log=").map(str::parse::<LevelFilter>) {
@@ -101,6 +121,17 @@ mod tests {
         assert_eq!(a.unknown, ["console=ttyS0", "log=loud"]);
         assert_eq!(parse("").init, DEFAULT_INIT);
         assert_eq!(parse("init=   ").init, DEFAULT_INIT);
+    }
+
+    #[test]
+    fn root_names_the_disk_and_ro_makes_it_read_only() {
+        let a = parse("root=/dev/vda log=info init=/bin/sh");
+        assert_eq!((a.root, a.read_only, a.init), (Some("/dev/vda"), false, "/bin/sh"));
+        assert!(a.unknown.is_empty());
+        assert!(parse("ro root=/dev/vdb").read_only);
+        assert!(!parse("ro rw").read_only);
+        assert_eq!(parse("root= init=/x").root, None);
+        assert_eq!(parse("init=/x").root, None);
     }
 
     #[test]

@@ -8,9 +8,12 @@ use kernel::bootargs::{commands, INIT_ENV};
 use kernel::layout::Range;
 use task::Process;
 
-/// A ramfs root holding the initramfs (cpio newc at physical `initrd`), plus /dev (console,
-/// tty, null, zero) and /tmp if the archive lacks them.
-pub fn rootfs(initrd: Option<Range>) -> InodeRef {
+/// The root file system: the ext4 volume on disk `root_dev` (`root=/dev/vda`), or else a ramfs
+/// holding the initramfs (cpio newc at physical `initrd`). Either way /dev and /tmp are there.
+pub fn rootfs(initrd: Option<Range>, root_dev: Option<&str>, read_only: bool) -> InodeRef {
+    if let Some(dev) = root_dev {
+        return disk_root(dev, read_only);
+    }
     let root: InodeRef = RamDir::new_root();
     match initrd {
         Some(r) => {
@@ -39,6 +42,45 @@ pub fn rootfs(initrd: Option<Range>) -> InodeRef {
         }
     }
     directory(&root, "tmp", 0o1777);
+    root
+}
+
+/// `/` from the ext4 volume on `dev`, registered as the root mount, with a devfs on /dev and a
+/// tmpfs on /tmp (their directories are made on the volume if missing). A disk that is missing or
+/// not ext4 is fatal, as on Linux ("VFS: Unable to mount root fs").
+fn disk_root(dev: &str, read_only: bool) -> InodeRef {
+    let flags = if read_only { abi::flags::MS_RDONLY } else { 0 };
+    let volume = match ext4fs::make(dev, flags, "") {
+        Ok(fs) => fs,
+        Err(e) => {
+            let disks = drivers::block::names().join(" ");
+            hal::console::write_bytes(
+                alloc::format!("bakaex: cannot mount root={dev} as ext4: {e} (disks: {disks})\n").as_bytes(),
+            );
+            hal::riscv64::power::power_off(1)
+        }
+    };
+    let root_mount = fs::vfs::mount_root(volume, dev, flags, "");
+    let root = root_mount.root.clone();
+    log::info!("root: ext4 on {dev}{}", if read_only { ", read-only" } else { "" });
+    // devfs, procfs and tmpfs as registered for mount(2) (devfs and tmpfs made directly if the
+    // types are not registered; /proc is skipped without a "proc" type).
+    for (name, mode, fstype) in [("dev", 0o755, "devtmpfs"), ("proc", 0o555, "proc"), ("tmp", 0o1777, "tmpfs")] {
+        let instance: Arc<dyn fs::FileSystem> = match fs::vfs::make_fs(fstype, fstype, 0, "") {
+            Ok(i) => i,
+            Err(_) if fstype == "devtmpfs" => fs::dev::devfs(),
+            Err(_) if fstype == "tmpfs" => fs::ramfs::RamFs::new("tmpfs"),
+            Err(_) => continue,
+        };
+        let Ok(dir) = root.lookup(name).or_else(|_| root.create(name, FileKind::Directory, mode)) else {
+            log::warn!("/{name}: missing on the root volume and cannot be made");
+            continue;
+        };
+        let path = alloc::format!("/{name}");
+        if let Err(e) = fs::vfs::mount(instance, &dir, &path, fstype, 0, "") {
+            log::warn!("mount {path}: {e}");
+        }
+    }
     root
 }
 

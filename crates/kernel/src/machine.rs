@@ -7,7 +7,7 @@ use fdt::Fdt;
 use hal::mem::phys_to_virt;
 use hal::riscv64::{power, timer};
 use kernel::bootargs;
-use kernel::layout::{heap_size, Range, RangeSet, PHYS_WINDOW};
+use kernel::layout::{heap_size, Range, RangeSet, GIB, KERNEL_OFFSET, KERNEL_VIRT, PHYS_WINDOW};
 
 /// What the kernel needs from the device tree.
 struct Machine {
@@ -21,7 +21,13 @@ struct Machine {
     rtc: Option<usize>,
     /// An NS16550 console UART: (physical address, register shift).
     uart: Option<(usize, usize)>,
+    /// virtio-mmio slots (physical address, size), in device-tree order; most are empty.
+    virtio: [(usize, usize); MAX_VIRTIO],
+    virtio_count: usize,
 }
+
+/// virtio-mmio slots looked at (QEMU virt has 8).
+const MAX_VIRTIO: usize = 16;
 
 fn region(r: fdt::standard_nodes::MemoryRegion) -> Range {
     let start = r.starting_address as usize;
@@ -48,6 +54,8 @@ fn read_device_tree(dtb_pa: usize) -> Machine {
         test_device: None,
         rtc: None,
         uart: None,
+        virtio: [(0, 0); MAX_VIRTIO],
+        virtio_count: 0,
     };
     // OpenSBI sits below the kernel: nothing under the kernel's end is ours.
     reserve(&mut m.reserved, Range::new(0, kernel_end_pa()));
@@ -91,6 +99,12 @@ fn read_device_tree(dtb_pa: usize) -> Machine {
                         "ns16550a" | "ns16550" if m.uart.is_none() && prop("reg-io-width").unwrap_or(1) == 1 => {
                             m.uart = first_reg(node).map(|pa| (pa, prop("reg-shift").unwrap_or(0)))
                         }
+                        "virtio,mmio" if m.virtio_count < MAX_VIRTIO => {
+                            if let Some(r) = node.reg().and_then(|mut r| r.next()) {
+                                m.virtio[m.virtio_count] = (r.starting_address as usize, r.size.unwrap_or(0x200));
+                                m.virtio_count += 1;
+                            }
+                        }
                         _ => continue,
                     }
                     break;
@@ -99,6 +113,43 @@ fn read_device_tree(dtb_pa: usize) -> Machine {
         }
     }
     m
+}
+
+/// Disks cached in front of the device: 1 MiB of 4 KiB chunks.
+const DISK_CACHE_CHUNKS: usize = 256;
+
+/// Probe the virtio-mmio slots; every block device found becomes a registered disk (vda, vdb,
+/// ... in device-tree order, behind a small cache), and the "ext4" file-system type is registered
+/// for mount(2) and `root=`.
+fn probe_disks(m: &Machine) {
+    drivers::virtio::set_kernel_image(KERNEL_VIRT & !(GIB - 1), KERNEL_OFFSET);
+    let mut found = 0;
+    for &(pa, size) in &m.virtio[..m.virtio_count] {
+        // SAFETY: a virtio-mmio register block from the device tree, mapped by the physical
+        // window; each slot is probed once and then owned by its driver.
+        let Some(blk) = (unsafe { drivers::virtio::VirtioBlk::probe(pa, size) }) else {
+            continue;
+        };
+        let name = drivers::block::virtio_disk_name(found);
+        found += 1;
+        let sectors = drivers::BlockDevice::sectors(&blk);
+        log::info!(
+            "{name}: virtio-blk at {pa:#x}, {} MiB{}",
+            sectors >> 11,
+            if blk_ro(&blk) { ", read-only" } else { "" }
+        );
+        let dev: drivers::SharedDevice =
+            alloc::sync::Arc::new(sync::Mutex::new(drivers::CachedDisk::new(blk, DISK_CACHE_CHUNKS)));
+        drivers::block::register(&name, dev);
+    }
+    fs::vfs::register_fs_type("ext4", true, ext4fs::make);
+    // An orderly power-off (init exited) unmounts every ext4 volume: caches and journal reach the
+    // disk and it is left clean for the next boot.
+    power::set_shutdown_hook(ext4fs::shutdown);
+}
+
+fn blk_ro(b: &drivers::virtio::VirtioBlk) -> bool {
+    drivers::BlockDevice::read_only(b)
 }
 
 /// Nanoseconds since the epoch from a Goldfish RTC (reading TIME_LOW latches TIME_HIGH).
@@ -168,12 +219,14 @@ pub fn start(hart: usize, dtb_pa: usize) -> ! {
         mm::frame::total()
     );
 
+    probe_disks(&m);
+
     let mut kernel_half = [0u64; 256];
     kernel_half.copy_from_slice(&BOOT_PAGE_TABLE.0[256..]);
     mm::page_table::set_kernel_half(kernel_half);
     hal::riscv64::mmu::set_kernel_root(boot_table_pa());
 
-    let root = crate::init::rootfs(m.initrd);
+    let root = crate::init::rootfs(m.initrd, args.root, args.read_only);
     if let Some(r) = m.initrd {
         // Unpacked into the ramfs: the archive's own pages become free frames.
         let p = r.pages_inside();
@@ -191,5 +244,6 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
     if !PANICKING.swap(true, Ordering::Relaxed) {
         let _ = writeln!(hal::console::Console, "\nkernel panic: {info}");
     }
-    power::shutdown(1)
+    // No shutdown hook: the panic may have left a file system's lock held.
+    power::power_off(1)
 }

@@ -6,6 +6,10 @@
 //! current ~10 ms slice or the next sleeper's deadline, whichever is first; its interrupt is only
 //! taken from user mode (the kernel runs with interrupts off), so a busy program is preempted and
 //! a blocked system waits in `wfi`.
+//!
+//! New threads (clone, fork) reach the executor through the spawner registered in [`run`].
+//! Signals are delivered by `handle_user_trap` before it returns, so the loop simply enters
+//! user mode with whatever registers the thread has then (a handler frame, a restarted call).
 use abi::Sysno;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -69,13 +73,19 @@ async fn run_thread(thread: Arc<Thread>) {
             break;
         }
     }
-    // This may be the last reference to the process and its page table.
+    // The kernel's own table is live from here on: the process's may go.
     mmu::activate_kernel();
+    // A thread that never got to run (killed at once) still ends properly.
+    thread.exit(0);
+    thread.process.release_mm();
 }
 
 /// Run the system until `init` exits, then report its status as the last line and power off
 /// with it (exit code N, or 128 + signal).
 pub fn run(init: Arc<Process>) -> ! {
+    // clone and fork hand their new threads to the executor; orphans go to init.
+    task::set_thread_spawner(spawn_thread);
+    task::process::set_child_reaper(&init);
     loop {
         executor::run_ready();
         if let Some(status) = init.exit_status() {

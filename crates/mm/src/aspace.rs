@@ -3,6 +3,12 @@
 //! Pages are allocated when first touched (by the user, through a page fault, or by the kernel,
 //! through the user-copy functions below), so a large mmap or stack costs nothing until used.
 //! The areas' page maps are the source of truth; the page table mirrors them for the MMU.
+//!
+//! Copy-on-write: [`AddressSpace::fork`] gives the child the parent's frames (`Arc<Frame>`
+//! clones) and maps private writable pages read-only in both. A frame with more than one owner
+//! is copied before anyone writes it: by the page-fault handler for the user, and by the
+//! user-copy functions for the kernel, which go through the same [`AddressSpace::page`] walk.
+//! Areas marked shared (MAP_SHARED anonymous memory) keep one frame for all processes.
 use crate::frame::Frame;
 use crate::layout::{MMAP_MIN, MMAP_TOP, USER_END};
 use crate::page_table::{PageTable, PteFlags};
@@ -12,6 +18,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use bitflags::bitflags;
+use core::sync::atomic::{AtomicU64, Ordering};
 use hal::context::Access;
 use hal::mem::{page_down, page_up, PAGE_SIZE};
 
@@ -81,31 +88,145 @@ pub struct Area {
     /// The most `protect` may grant (Linux's VM_MAY* bits); EACCES beyond it.
     pub max: Perm,
     pub kind: AreaKind,
-    /// Present pages, by page address. Shared frames (`Arc`) prepare copy-on-write fork.
+    /// Present pages, by page address. A frame owned by several address spaces (after fork)
+    /// is copied on the first write unless the area is `shared`.
     pages: BTreeMap<usize, Arc<Frame>>,
+    /// MAP_SHARED: the frames stay shared (and writable) across fork.
+    pub shared: bool,
 }
 
 impl Area {
+    /// How many of its pages are present (resident set, /proc/<pid>/stat and statm).
+    pub fn resident_pages(&self) -> usize {
+        self.pages.len()
+    }
+
     /// Split off `[at, end)` into a new area (page aligned, strictly inside).
     fn split_off(&mut self, at: usize) -> Area {
         let pages = self.pages.split_off(&at);
-        let right = Area { start: at, end: self.end, perm: self.perm, max: self.max, kind: self.kind.clone(), pages };
+        let right = Area {
+            start: at,
+            end: self.end,
+            perm: self.perm,
+            max: self.max,
+            kind: self.kind.clone(),
+            pages,
+            shared: self.shared,
+        };
         self.end = at;
         right
     }
 }
 
 pub struct AddressSpace {
+    /// Unique for the life of the system (futex keys of private mappings).
+    id: u64,
     pt: PageTable,
     areas: BTreeMap<usize, Area>,
     /// Start of the heap (just above the loaded program) and the current byte-granular break.
     brk_base: usize,
     brk: usize,
+    /// Where the loader put the argument and environment strings (/proc/<pid>/cmdline,
+    /// environ and stat read them from here, as Linux's mm->arg_start etc.).
+    pub args: ArgArea,
+}
+
+/// The ranges `[arg_start, arg_end)` and `[env_start, env_end)` of the initial stack holding
+/// argv's and envp's strings (NULs included). All 0 before a program is loaded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ArgArea {
+    pub arg_start: usize,
+    pub arg_end: usize,
+    pub env_start: usize,
+    pub env_end: usize,
 }
 
 impl AddressSpace {
     pub fn new() -> SysResult<AddressSpace> {
-        Ok(AddressSpace { pt: PageTable::new().ok_or(Errno::ENOMEM)?, areas: BTreeMap::new(), brk_base: 0, brk: 0 })
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        Ok(AddressSpace {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            pt: PageTable::new().ok_or(Errno::ENOMEM)?,
+            areas: BTreeMap::new(),
+            brk_base: 0,
+            args: ArgArea::default(),
+            brk: 0,
+        })
+    }
+
+    /// This address space's identity (never reused).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// A copy-on-write duplicate for fork(2): the same areas and break; every present frame is
+    /// shared, and private writable pages become read-only in both spaces until written (see
+    /// [`AddressSpace::page`]). Shared areas are populated first, so that both processes see
+    /// every page of them, and stay writable.
+    pub fn fork(&mut self) -> SysResult<AddressSpace> {
+        let mut child = AddressSpace::new()?;
+        child.brk_base = self.brk_base;
+        child.brk = self.brk;
+        child.args = self.args;
+        for area in self.areas.values_mut() {
+            if area.shared {
+                for va in (area.start..area.end).step_by(PAGE_SIZE) {
+                    if let Entry::Vacant(e) = area.pages.entry(va) {
+                        let f = Frame::alloc().ok_or(Errno::ENOMEM)?;
+                        if let Some(flags) = area.perm.pte() {
+                            self.pt.map(va, f.pa(), flags).ok_or(Errno::ENOMEM)?;
+                        }
+                        e.insert(Arc::new(f));
+                    }
+                }
+            }
+            let flags = area.perm.pte().map(|f| if area.shared { f } else { f - PteFlags::W });
+            for (&va, f) in &area.pages {
+                if let Some(flags) = flags {
+                    if area.perm.contains(Perm::W) && !area.shared {
+                        self.pt.map(va, f.pa(), flags).ok_or(Errno::ENOMEM)?;
+                    }
+                    child.pt.map(va, f.pa(), flags).ok_or(Errno::ENOMEM)?;
+                }
+            }
+            let copy = Area {
+                start: area.start,
+                end: area.end,
+                perm: area.perm,
+                max: area.max,
+                kind: area.kind.clone(),
+                pages: area.pages.clone(),
+                shared: area.shared,
+            };
+            child.areas.insert(area.start, copy);
+        }
+        hal::mem::flush_tlb();
+        Ok(child)
+    }
+
+    /// Mark the area starting at `start` as shared memory (MAP_SHARED): fork shares its frames
+    /// instead of copying them on write.
+    pub fn mark_shared(&mut self, start: usize) {
+        if let Some(a) = self.areas.get_mut(&start) {
+            a.shared = true;
+        }
+    }
+
+    /// How many address spaces hold the frame behind `va` (1 unless shared by fork or a shared
+    /// area); `None` if no page is present there. For tests and diagnostics.
+    pub fn frame_owners(&self, va: usize) -> Option<usize> {
+        let a = self.area_at(va)?;
+        a.pages.get(&page_down(va)).map(Arc::strong_count)
+    }
+
+    /// The physical address backing `va` if it lies in a shared area (for futex keys that must
+    /// match across processes), faulting the page in; `None` for private memory.
+    pub fn shared_frame(&mut self, va: usize) -> SysResult<Option<usize>> {
+        match self.area_at(va) {
+            Some(a) if a.shared => Ok(Some(self.page(va, Some(Access::Read), false)?.pa() + va % PAGE_SIZE)),
+            Some(_) => Ok(None),
+            None => Err(Errno::EFAULT),
+        }
     }
 
     /// Physical address of the root page table, for activating this space on the hart.
@@ -146,7 +267,7 @@ impl AddressSpace {
         if self.overlaps(start, end) {
             return Err(Errno::EEXIST);
         }
-        self.areas.insert(start, Area { start, end, perm, max, kind, pages: BTreeMap::new() });
+        self.areas.insert(start, Area { start, end, perm, max, kind, pages: BTreeMap::new(), shared: false });
         Ok(())
     }
 
@@ -164,7 +285,9 @@ impl AddressSpace {
     /// `split_at`, so that repeated mprotect calls do not fragment the map).
     fn merge_at(&mut self, at: usize) {
         let alike = match (self.areas.range(..at).next_back(), self.areas.get(&at)) {
-            (Some((_, l)), Some(r)) => l.end == at && l.perm == r.perm && l.max == r.max && l.kind == r.kind,
+            (Some((_, l)), Some(r)) => {
+                l.end == at && l.perm == r.perm && l.max == r.max && l.kind == r.kind && l.shared == r.shared
+            }
             _ => false,
         };
         if alike {
@@ -230,6 +353,10 @@ impl AddressSpace {
             area.perm = perm;
             for (&va, f) in &area.pages {
                 match perm.pte() {
+                    // A frame still shared after fork stays read-only until written (copied).
+                    Some(flags) if !area.shared && Arc::strong_count(f) > 1 => {
+                        self.pt.map(va, f.pa(), flags - PteFlags::W).ok_or(Errno::ENOMEM)?
+                    }
                     Some(flags) => self.pt.map(va, f.pa(), flags).ok_or(Errno::ENOMEM)?,
                     None => {
                         self.pt.unmap(va);
@@ -259,15 +386,35 @@ impl AddressSpace {
 
     /// The page frame backing `va`, allocating and mapping it on first touch if the area allows
     /// `access` (`None`: the kernel itself, ignoring the permission). This is the page-fault
-    /// handler and the core of every user copy.
-    fn page(&mut self, va: usize, access: Option<Access>) -> SysResult<&Arc<Frame>> {
+    /// handler and the core of every user copy. A `write` to a frame that another address space
+    /// also holds (copy-on-write after fork) first gives this space a copy of its own.
+    fn page(&mut self, va: usize, access: Option<Access>, write: bool) -> SysResult<&Arc<Frame>> {
         let page = page_down(va);
         let (key, perm) = match self.area_at(va) {
             Some(a) if access.is_none_or(|acc| a.perm.allows(acc)) => (a.start, a.perm),
             _ => return Err(Errno::EFAULT),
         };
-        match self.areas.get_mut(&key).expect("area").pages.entry(page) {
-            Entry::Occupied(e) => Ok(e.into_mut()),
+        let area = self.areas.get_mut(&key).expect("area");
+        let shared = area.shared;
+        match area.pages.entry(page) {
+            Entry::Occupied(e) => {
+                let frame = e.into_mut();
+                if write && !shared {
+                    let copied = Arc::strong_count(frame) > 1;
+                    if copied {
+                        *frame = Arc::new(frame.duplicate().ok_or(Errno::ENOMEM)?);
+                    }
+                    // A user write fault on a present page is a copy-on-write fault: the page is
+                    // writable again (also once the other owners have let go of the frame).
+                    if copied || access == Some(Access::Write) {
+                        if let Some(flags) = perm.pte() {
+                            self.pt.map(page, frame.pa(), flags).ok_or(Errno::ENOMEM)?;
+                        }
+                        hal::mem::flush_tlb();
+                    }
+                }
+                Ok(frame)
+            }
             Entry::Vacant(e) => {
                 let f = Frame::alloc().ok_or(Errno::ENOMEM)?;
                 if let Some(flags) = perm.pte() {
@@ -280,7 +427,7 @@ impl AddressSpace {
 
     /// Resolve a user page fault. `Err` means the access is illegal (SIGSEGV for the thread).
     pub fn handle_fault(&mut self, va: usize, access: Access) -> SysResult<()> {
-        self.page(va, Some(access)).map(|_| ())
+        self.page(va, Some(access), access == Access::Write).map(|_| ())
     }
 
     /// Check that `[va, va+len)` lies in user space.
@@ -311,6 +458,7 @@ impl AddressSpace {
         va: usize,
         len: usize,
         access: Option<Access>,
+        write: bool,
         mut f: impl FnMut(&Frame, usize, usize, usize),
     ) -> SysResult<()> {
         Self::check_range(va, len)?;
@@ -319,7 +467,7 @@ impl AddressSpace {
             let at = va + done;
             let off = at % PAGE_SIZE;
             let n = (PAGE_SIZE - off).min(len - done);
-            let frame = self.page(at, access)?;
+            let frame = self.page(at, access, write)?;
             f(frame, off, done, n);
             done += n;
         }
@@ -328,18 +476,18 @@ impl AddressSpace {
 
     /// Copy user memory at `va` into `dst`, as the user could read it.
     pub fn read_bytes(&mut self, va: usize, dst: &mut [u8]) -> SysResult<()> {
-        self.for_each_page(va, dst.len(), Some(Access::Read), |f, off, at, n| f.read(off, &mut dst[at..at + n]))
+        self.for_each_page(va, dst.len(), Some(Access::Read), false, |f, off, at, n| f.read(off, &mut dst[at..at + n]))
     }
 
     /// Copy `src` to user memory at `va`, as the user could write it.
     pub fn write_bytes(&mut self, va: usize, src: &[u8]) -> SysResult<()> {
-        self.for_each_page(va, src.len(), Some(Access::Write), |f, off, at, n| f.write(off, &src[at..at + n]))
+        self.for_each_page(va, src.len(), Some(Access::Write), true, |f, off, at, n| f.write(off, &src[at..at + n]))
     }
 
     /// Kernel initialisation of user memory regardless of its permission (program loading,
     /// private file mappings). The range must be mapped.
     pub fn fill_bytes(&mut self, va: usize, src: &[u8]) -> SysResult<()> {
-        self.for_each_page(va, src.len(), None, |f, off, at, n| f.write(off, &src[at..at + n]))
+        self.for_each_page(va, src.len(), None, true, |f, off, at, n| f.write(off, &src[at..at + n]))
     }
 
     /// Read a NUL-terminated string of at most `max` bytes (without the NUL).
@@ -352,7 +500,7 @@ impl AddressSpace {
             let off = at % PAGE_SIZE;
             let mut chunk = [0u8; PAGE_SIZE];
             let n = PAGE_SIZE - off;
-            self.page(at, Some(Access::Read))?.read(off, &mut chunk[..n]);
+            self.page(at, Some(Access::Read), false)?.read(off, &mut chunk[..n]);
             if let Some(z) = chunk[..n].iter().position(|&b| b == 0) {
                 out.extend_from_slice(&chunk[..z]);
                 if out.len() > max {

@@ -12,3 +12,7 @@ pub const MMAP_TOP: usize = STACK_TOP - STACK_SIZE - (1 << 30);
 pub const PIE_BASE: usize = 0x1_0000_0000; // 4 GiB
 /// Lowest address a user mapping may have (catches NULL-ish pointers).
 pub const MMAP_MIN: usize = 0x10000;
+/// The signal-return trampoline page (`li a7, 139; ecall`) mapped read+execute into every
+/// program: signal handlers return to it (riscv64 has no SA_RESTORER; Linux uses its vDSO).
+/// It sits in the gap between the mmap region and the stack.
+pub const SIGRETURN_TRAMPOLINE: usize = MMAP_TOP;

@@ -213,6 +213,8 @@ pub fn load(
     env_ptrs.reverse();
     let mut arg_ptrs = argv.iter().rev().map(|a| push_str(mm, &mut sp, a)).collect::<SysResult<Vec<_>>>()?;
     arg_ptrs.reverse();
+    let env_start = env_ptrs.first().copied().unwrap_or(execfn);
+    mm.args = crate::aspace::ArgArea { arg_start: sp, arg_end: env_start, env_start, env_end: execfn };
     let rand_at = (sp & !15) - random.len();
     mm.write_bytes(rand_at, &random)?;
     sp = rand_at;

@@ -2,7 +2,7 @@ use abi::{Errno, SysResult};
 use alloc::sync::Arc;
 use fs::File;
 use mm::AddressSpace;
-use sync::MutexGuard;
+use task::shared::SharedGuard;
 use task::{Process, Thread};
 
 /// Who is making the syscall: the calling thread, and through it its process.
@@ -25,7 +25,7 @@ impl Caller {
 
     /// The caller's address space (every user pointer is resolved through it).
     /// Never hold the guard across an `.await`.
-    pub fn mm(&self) -> MutexGuard<'_, AddressSpace> {
+    pub fn mm(&self) -> SharedGuard<'_, AddressSpace> {
         self.thread.process.mm.lock()
     }
 

@@ -1,12 +1,28 @@
-//! Starting programs: the first process, and (later) execve.
-use abi::flags::OpenFlags;
+//! Starting programs: the first process, and execve/execveat.
+//!
+//! execve builds the new image completely (ELF load into a fresh address space, `#!`
+//! interpreters resolved) before touching the caller, so a failure leaves it as it was. Then,
+//! past the point of no return: the other threads end, the address space is replaced (a vfork
+//! parent keeps the old one and is released), close-on-exec descriptors are closed, caught
+//! signals go back to SIG_DFL (ignored ones stay ignored), the alternate stack and robust
+//! list are dropped; the signal mask and pending signals are kept.
+use crate::fs::{resolve_at, PathStart};
+use crate::Caller;
+use abi::flags::{OpenFlags, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, X_OK};
+use abi::signal::{SIGRETURN_CODE, SIG_DFL, SIG_IGN};
+use abi::structs::SigAction;
 use abi::{Errno, SysResult};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use fs::{File, FileKind, InodeRef};
 use hal::context::UserContext;
-use mm::AddressSpace;
+use hal::mem::PAGE_SIZE;
+use mm::aspace::AreaKind;
+use mm::layout::SIGRETURN_TRAMPOLINE;
+use mm::loader::MAX_ARG_STRLEN;
+use mm::{AddressSpace, Perm, UserCStr, UserPtr};
+use sync::Mutex;
 use task::{process::root_context, FdTable, Process, Thread};
 
 /// Read a whole regular file.
@@ -38,16 +54,195 @@ pub fn console_fds() -> SysResult<FdTable> {
     Ok(t)
 }
 
+/// Map the signal-return trampoline (read + execute only, for good) into `mm`.
+pub fn map_sigreturn_trampoline(mm: &mut AddressSpace) -> SysResult<()> {
+    let perm = Perm::R | Perm::X;
+    mm.map_area(SIGRETURN_TRAMPOLINE, PAGE_SIZE, perm, perm, AreaKind::File(String::from("[vdso]")))?;
+    let code: Vec<u8> = SIGRETURN_CODE.iter().flat_map(|w| w.to_le_bytes()).collect();
+    mm.fill_bytes(SIGRETURN_TRAMPOLINE, &code)
+}
+
+/// A new address space holding the program `elf` (named `execfn` for AT_EXECFN), its stack
+/// with `argv` and `envp`, and the sigreturn trampoline. Returns where to start.
+fn build_image(
+    elf: &[u8],
+    execfn: &str,
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+) -> SysResult<(AddressSpace, mm::loader::Entry)> {
+    let mut mm = AddressSpace::new()?;
+    let mut random = [0u8; 16];
+    task::random::fill(&mut random);
+    let entry = mm::loader::load(&mut mm, elf, execfn, argv, envp, random)?;
+    map_sigreturn_trampoline(&mut mm)?;
+    Ok((mm, entry))
+}
+
 /// Create a process running the program at `path` (absolute, in `root`) with `argv` and `envp`,
 /// its standard descriptors on the console. Returns its main thread, ready to enter user mode.
 pub fn spawn_init(root: &InodeRef, path: &str, argv: &[Vec<u8>], envp: &[Vec<u8>]) -> SysResult<Arc<Thread>> {
     let inode = fs::path::lookup(root, root, path, true)?;
     let elf = read_whole(&inode)?;
-    let mut mm = AddressSpace::new()?;
-    let mut random = [0u8; 16];
-    task::random::fill(&mut random);
-    let entry = mm::loader::load(&mut mm, &elf, path, argv, envp, random)?;
+    let (mm, entry) = build_image(&elf, path, argv, envp)?;
     let process = Process::new(None, mm, console_fds()?, root_context(root.clone()));
     *process.exe.lock() = String::from(path);
     Ok(Thread::new_main(&process, UserContext::new(entry.pc, entry.sp)))
+}
+
+/// Most `#!` interpreters followed in a row (Linux's BINPRM_MAX_RECURSION).
+const MAX_INTERP_DEPTH: usize = 4;
+/// Bytes of a script's first line that are looked at (Linux's BINPRM_BUF_SIZE).
+const BINPRM_BUF_SIZE: usize = 256;
+
+/// A `#!` line: the interpreter and its optional single argument (the rest of the line, with
+/// surrounding blanks removed). ENOEXEC if there is no interpreter or its name does not end
+/// within the first 256 bytes.
+pub fn parse_shebang(data: &[u8]) -> SysResult<(String, Option<String>)> {
+    let buf = &data[..data.len().min(BINPRM_BUF_SIZE)];
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let (line, complete) = match buf.iter().position(|&b| b == b'\n') {
+        Some(n) => (&buf[2..n], true),
+        None => (&buf[2..], data.len() <= BINPRM_BUF_SIZE),
+    };
+    let start = line.iter().position(|b| !blank(b)).ok_or(Errno::ENOEXEC)?;
+    let line = &line[start..];
+    let name_len = line.iter().position(|b| blank(b) || *b == 0).unwrap_or(line.len());
+    if name_len == line.len() && !complete {
+        return Err(Errno::ENOEXEC); // the interpreter's name is cut off
+    }
+    let rest = &line[name_len..];
+    let rest_start = rest.iter().position(|b| !blank(b)).unwrap_or(rest.len());
+    let rest_end = rest.iter().rposition(|b| !blank(b)).map_or(0, |i| i + 1);
+    let arg = (rest_start < rest_end).then(|| String::from_utf8_lossy(&rest[rest_start..rest_end]).into_owned());
+    let arg = arg.map(|a| a.split('\0').next().unwrap_or_default().into()).filter(|a: &String| !a.is_empty());
+    Ok((String::from_utf8_lossy(&line[..name_len]).into_owned(), arg))
+}
+
+/// A NULL-terminated array of string pointers (argv, envp). A NULL array is empty.
+fn read_strings(cx: &Caller, array: UserPtr<usize>) -> SysResult<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    if array.is_null() {
+        return Ok(out);
+    }
+    loop {
+        let p = array.add(out.len()).read(&mut cx.mm())?;
+        if p == 0 {
+            return Ok(out);
+        }
+        let s = cx.mm().read_cstr(p, MAX_ARG_STRLEN - 1).map_err(|e| {
+            if e == Errno::ENAMETOOLONG {
+                Errno::E2BIG
+            } else {
+                e
+            }
+        })?;
+        out.push(s);
+        if out.len() > 0x20000 {
+            return Err(Errno::E2BIG);
+        }
+    }
+}
+
+/// execve(2).
+pub async fn sys_execve(cx: &Caller, path: UserCStr, argv: UserPtr<usize>, envp: UserPtr<usize>) -> SysResult<usize> {
+    sys_execveat(cx, AT_FDCWD as i32, path, argv, envp, 0).await
+}
+
+/// execveat(2): `path` from `dirfd`; AT_EMPTY_PATH runs `dirfd` itself; AT_SYMLINK_NOFOLLOW
+/// refuses a final symlink (ELOOP).
+pub async fn sys_execveat(
+    cx: &Caller,
+    dirfd: i32,
+    path: UserCStr,
+    argv: UserPtr<usize>,
+    envp: UserPtr<usize>,
+    flags: u32,
+) -> SysResult<usize> {
+    if flags & !(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let first = resolve_at(cx, dirfd, path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)?;
+    // The name as given is AT_EXECFN and a script's argv entry (the canonical path if the name
+    // means nothing on its own: relative to a dirfd, or empty).
+    let given = if path.is_null() { String::new() } else { path.read(&mut cx.mm())? };
+    let name =
+        if given.starts_with('/') || (dirfd == AT_FDCWD as i32 && !given.is_empty()) { given } else { first.path() };
+    let mut argv = read_strings(cx, argv)?;
+    let envp = read_strings(cx, envp)?;
+    if argv.is_empty() {
+        // Linux (5.18+) gives a program started with no arguments an empty argv[0].
+        argv.push(Vec::new());
+    }
+    let who = crate::fs::who(cx);
+    let mut exe = first.path();
+    let mut node = first.node;
+    let mut script = name.clone();
+    let mut depth = 0;
+    let elf = loop {
+        let st = node.stat();
+        if node.kind() != FileKind::Regular || !fs::perm::may_access(&st, &who, X_OK) {
+            return Err(Errno::EACCES);
+        }
+        let data = read_whole(&node)?;
+        if !data.starts_with(b"#!") {
+            break data;
+        }
+        depth += 1;
+        if depth > MAX_INTERP_DEPTH {
+            return Err(Errno::ELOOP);
+        }
+        let (interp, arg) = parse_shebang(&data)?;
+        // argv becomes: interpreter, its argument, the script's path, then argv[1..].
+        let mut new_argv = alloc::vec![interp.clone().into_bytes()];
+        new_argv.extend(arg.map(String::into_bytes));
+        new_argv.push(script.clone().into_bytes());
+        new_argv.extend(argv.drain(..).skip(1));
+        argv = new_argv;
+        let start = PathStart::new(cx, AT_FDCWD as i32, &interp)?;
+        let located = start.resolve(&interp, true)?;
+        exe = located.path();
+        script = interp;
+        node = located.node;
+    };
+    let (mm, entry) = build_image(&elf, &name, &argv, &envp)?;
+    commit(cx, mm, entry, exe).await?;
+    Ok(0)
+}
+
+/// The point of no return of execve: make the caller the only thread and give it the new image.
+async fn commit(cx: &Caller, mm: AddressSpace, entry: mm::loader::Entry, exe: String) -> SysResult<()> {
+    let t = cx.thread();
+    let p = cx.process();
+    // Every other thread ends first (Linux's de_thread); a fatal signal meanwhile wins.
+    for other in p.threads_alive().into_iter().filter(|o| o.tid != t.tid) {
+        other.request_exit();
+    }
+    p.exit_queue.wait_until(|| (p.threads_alive().len() <= 1 || t.exiting()).then_some(())).await;
+    if t.exiting() {
+        return Err(Errno::EINTR);
+    }
+    // The old address space goes (the kernel has made its own page table live), unless a vfork
+    // parent shares it.
+    drop(p.mm.replace(Arc::new(Mutex::new(mm))));
+    t.clear_child_tid.store(0, core::sync::atomic::Ordering::Relaxed);
+    task::futex::exit_robust_list(t);
+    p.files.unshare();
+    {
+        let mut files = p.files();
+        let cloexec: Vec<i32> = files.iter().filter(|(_, e)| e.cloexec).map(|(fd, _)| fd).collect();
+        for fd in cloexec {
+            let _ = files.remove(fd);
+        }
+    }
+    p.sigactions.unshare();
+    for a in p.sigactions.lock().iter_mut() {
+        let handler = if a.handler == SIG_IGN { SIG_IGN } else { SIG_DFL };
+        *a = SigAction { handler, flags: 0, mask: 0 };
+    }
+    task::signal::set_altstack(t, abi::signal::StackT::default());
+    task::signal::take_restart(t);
+    *p.exe.lock() = exe;
+    *t.ctx.lock() = UserContext::new(entry.pc, entry.sp);
+    p.mark_execed();
+    Ok(())
 }

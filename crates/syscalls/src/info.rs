@@ -1,4 +1,4 @@
-//! System information: uname, getrandom.
+//! System information: uname, getrandom, sysinfo, syslog.
 use crate::Caller;
 use abi::flags::{GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM};
 use abi::structs::Utsname;
@@ -47,4 +47,93 @@ pub async fn sys_getrandom(cx: &Caller, buf: UserSliceMut<u8>, flags: u32) -> Sy
         done += n;
     }
     Ok(len)
+}
+
+/// sysinfo(2): uptime (whole seconds, rounded up as Linux does), memory in bytes (mem_unit 1),
+/// no swap, load averages 0, and the number of threads.
+pub async fn sys_sysinfo(cx: &Caller, buf: UserPtr<abi::structs::Sysinfo>) -> SysResult<()> {
+    let now = hal::time::now_ns();
+    let mem = procfs::MemInfo::now();
+    let threads: usize = task::process::all().iter().map(|p| p.live_threads()).sum();
+    let info = abi::structs::Sysinfo {
+        uptime: now.div_ceil(1_000_000_000) as i64,
+        totalram: mem.total,
+        freeram: mem.free,
+        sharedram: mem.shmem,
+        procs: threads.min(u16::MAX as usize) as u16,
+        mem_unit: 1,
+        ..Default::default()
+    };
+    buf.write(&mut cx.mm(), &info)
+}
+
+/// The kernel log buffer that syslog(2) reads (dmesg): the last [`KLOG_SIZE`] bytes written
+/// with [`klog_write`].
+pub const KLOG_SIZE: usize = 64 * 1024;
+static KLOG: sync::Mutex<alloc::collections::VecDeque<u8>> = sync::Mutex::new(alloc::collections::VecDeque::new());
+
+/// Append to the kernel log buffer (the kernel's logger tees its lines here).
+pub fn klog_write(bytes: &[u8]) {
+    let mut log = KLOG.lock();
+    log.extend(bytes);
+    let excess = log.len().saturating_sub(KLOG_SIZE);
+    log.drain(..excess);
+}
+
+const SYSLOG_ACTION_CLOSE: i32 = 0;
+const SYSLOG_ACTION_OPEN: i32 = 1;
+const SYSLOG_ACTION_READ: i32 = 2;
+const SYSLOG_ACTION_READ_ALL: i32 = 3;
+const SYSLOG_ACTION_READ_CLEAR: i32 = 4;
+const SYSLOG_ACTION_CLEAR: i32 = 5;
+const SYSLOG_ACTION_CONSOLE_OFF: i32 = 6;
+const SYSLOG_ACTION_CONSOLE_ON: i32 = 7;
+const SYSLOG_ACTION_CONSOLE_LEVEL: i32 = 8;
+const SYSLOG_ACTION_SIZE_UNREAD: i32 = 9;
+const SYSLOG_ACTION_SIZE_BUFFER: i32 = 10;
+
+/// syslog(2) (klogctl): READ_ALL copies the newest bytes of the kernel log that fit; READ
+/// takes and consumes them (never waits: an empty log reads 0); SIZE_BUFFER and SIZE_UNREAD
+/// report sizes; CLEAR empties the log; the console-level actions are accepted.
+pub async fn sys_syslog(cx: &Caller, action: i32, buf: usize, len: i32) -> SysResult<usize> {
+    match action {
+        SYSLOG_ACTION_CLOSE | SYSLOG_ACTION_OPEN | SYSLOG_ACTION_CONSOLE_OFF | SYSLOG_ACTION_CONSOLE_ON => Ok(0),
+        SYSLOG_ACTION_CONSOLE_LEVEL => {
+            if !(1..=8).contains(&len) {
+                return Err(Errno::EINVAL);
+            }
+            Ok(0)
+        }
+        SYSLOG_ACTION_SIZE_BUFFER => Ok(KLOG_SIZE),
+        SYSLOG_ACTION_SIZE_UNREAD => Ok(KLOG.lock().len()),
+        SYSLOG_ACTION_CLEAR => {
+            KLOG.lock().clear();
+            Ok(0)
+        }
+        SYSLOG_ACTION_READ | SYSLOG_ACTION_READ_ALL | SYSLOG_ACTION_READ_CLEAR => {
+            if buf == 0 || len < 0 {
+                return Err(Errno::EINVAL);
+            }
+            if len == 0 {
+                return Ok(0);
+            }
+            let data: alloc::vec::Vec<u8> = {
+                let mut log = KLOG.lock();
+                let n = log.len().min(len as usize);
+                if action == SYSLOG_ACTION_READ {
+                    log.drain(..n).collect()
+                } else {
+                    let skip = log.len() - n;
+                    let v = log.iter().skip(skip).copied().collect();
+                    if action == SYSLOG_ACTION_READ_CLEAR {
+                        log.clear();
+                    }
+                    v
+                }
+            };
+            UserSliceMut::<u8>::new(buf, data.len()).write(&mut cx.mm(), &data)?;
+            Ok(data.len())
+        }
+        _ => Err(Errno::EINVAL),
+    }
 }

@@ -13,9 +13,12 @@ extern crate std;
 
 mod args;
 mod caller;
+pub mod clone;
+pub mod deliver;
 mod dispatch;
 pub mod exec;
 pub mod fs;
+pub mod futex;
 pub mod info;
 pub mod mm;
 pub mod process;
@@ -24,6 +27,7 @@ pub mod signal;
 pub mod testing;
 pub mod time;
 pub mod trap;
+pub mod wait;
 
 pub use abi::{Errno, SysResult, Sysno};
 pub use caller::Caller;

@@ -1,22 +1,20 @@
-//! Signal syscalls. Dispositions and masks are recorded exactly as Linux validates them;
-//! delivery to handlers comes with the signals milestone.
+//! Signal syscalls: dispositions, masks, sending, waiting for signals, the alternate stack.
+//! Delivery (handlers, frames, rt_sigreturn) is in [`crate::deliver`].
+use crate::deliver::{change_altstack, reported_altstack};
 use crate::Caller;
-use abi::flags::{SIGKILL, SIGSTOP, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK};
-use abi::structs::SigAction;
+use abi::signal::*;
+use abi::structs::{SigAction, Timespec};
 use abi::{Errno, SysResult};
 use core::sync::atomic::Ordering;
 use mm::UserPtr;
-use task::process::check_signal;
+use task::process::{check_signal, lookup, lookup_thread, Pid};
+use task::signal;
+use task::{Process, Thread};
+
+pub use crate::deliver::sys_rt_sigreturn;
 
 /// The only sigset size accepted: 64 signals.
 const SIGSET_SIZE: usize = 8;
-
-fn bit(sig: usize) -> u64 {
-    1 << (sig - 1)
-}
-
-/// Signals that can never be blocked or caught.
-const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
 
 pub async fn sys_rt_sigaction(
     cx: &Caller,
@@ -31,7 +29,7 @@ pub async fn sys_rt_sigaction(
     let sig = check_signal(sig)?;
     let new = match act.nonnull() {
         Some(p) => {
-            if bit(sig) & UNBLOCKABLE != 0 {
+            if sigbit(sig) & UNBLOCKABLE != 0 {
                 return Err(Errno::EINVAL);
             }
             let mut a = p.read(&mut cx.mm())?;
@@ -40,16 +38,21 @@ pub async fn sys_rt_sigaction(
         }
         None => None,
     };
-    let current = cx.process().sigactions.lock()[sig - 1];
+    let current = cx.process().sigaction(sig);
     if let Some(p) = old.nonnull() {
         p.write(&mut cx.mm(), &current)?;
     }
     if let Some(a) = new {
         cx.process().sigactions.lock()[sig - 1] = a;
+        // POSIX: making a pending signal ignored discards it, blocked or not.
+        if signal::is_ignored(cx.process(), sig) {
+            signal::discard(cx.process(), sig);
+        }
     }
     Ok(())
 }
 
+/// rt_sigprocmask(2). Signals it unblocks are delivered on the way back to user mode.
 pub async fn sys_rt_sigprocmask(
     cx: &Caller,
     how: usize,
@@ -60,19 +63,16 @@ pub async fn sys_rt_sigprocmask(
     if sigsetsize != SIGSET_SIZE {
         return Err(Errno::EINVAL);
     }
-    let mask = &cx.thread().sigmask;
-    let current = mask.load(Ordering::Relaxed);
+    let current = cx.thread().sigmask.load(Ordering::Relaxed);
     let new = match set.nonnull() {
         Some(p) => {
             let s = p.read(&mut cx.mm())?;
-            Some(
-                match how {
-                    SIG_BLOCK => current | s,
-                    SIG_UNBLOCK => current & !s,
-                    SIG_SETMASK => s,
-                    _ => return Err(Errno::EINVAL),
-                } & !UNBLOCKABLE,
-            )
+            Some(match how {
+                SIG_BLOCK => current | s,
+                SIG_UNBLOCK => current & !s,
+                SIG_SETMASK => s,
+                _ => return Err(Errno::EINVAL),
+            })
         }
         None => None,
     };
@@ -80,7 +80,154 @@ pub async fn sys_rt_sigprocmask(
         p.write(&mut cx.mm(), &current)?;
     }
     if let Some(m) = new {
-        mask.store(m, Ordering::Relaxed);
+        signal::set_mask(cx.thread(), m);
     }
     Ok(())
+}
+
+/// rt_sigpending(2): the pending signals that are blocked (a smaller set size is allowed).
+pub async fn sys_rt_sigpending(cx: &Caller, set: usize, sigsetsize: usize) -> SysResult<()> {
+    if sigsetsize > SIGSET_SIZE {
+        return Err(Errno::EINVAL);
+    }
+    let t = cx.thread();
+    let v = signal::pending(t) & t.sigmask.load(Ordering::Relaxed);
+    cx.mm().write_bytes(set, &v.to_le_bytes()[..sigsetsize])
+}
+
+/// rt_sigsuspend(2): wait with `mask` blocked until a signal is delivered; always EINTR (the
+/// handler frame saves the old mask, so it comes back after the handler).
+pub async fn sys_rt_sigsuspend(cx: &Caller, mask: UserPtr<u64>, sigsetsize: usize) -> SysResult<()> {
+    if sigsetsize != SIGSET_SIZE {
+        return Err(Errno::EINVAL);
+    }
+    let m = mask.read(&mut cx.mm())?;
+    let t = cx.thread();
+    signal::set_mask_until_delivery(t, m);
+    t.signal_queue.wait_until(|| signal::has_pending(t).then_some(())).await;
+    Err(Errno::ERESTARTNOHAND)
+}
+
+/// rt_sigtimedwait(2): take one of the pending signals in `set` (normally blocked) without
+/// running a handler. EAGAIN at the timeout (at once for a zero timeout), EINTR if another
+/// signal is delivered meanwhile.
+pub async fn sys_rt_sigtimedwait(
+    cx: &Caller,
+    set: UserPtr<u64>,
+    info: UserPtr<SigInfo>,
+    timeout: UserPtr<Timespec>,
+    sigsetsize: usize,
+) -> SysResult<usize> {
+    if sigsetsize != SIGSET_SIZE {
+        return Err(Errno::EINVAL);
+    }
+    let set = set.read(&mut cx.mm())? & !UNBLOCKABLE;
+    let deadline = match timeout.nonnull() {
+        Some(p) => {
+            let d = p.read(&mut cx.mm())?.to_nanos().ok_or(Errno::EINVAL)?;
+            Some(hal::time::now_ns().saturating_add(d))
+        }
+        None => None,
+    };
+    let t = cx.thread();
+    let mut got = signal::dequeue(t, set);
+    if got.is_none() && deadline.is_none_or(|d| d > hal::time::now_ns()) {
+        let arrived = || (signal::pending(t) & set != 0 || signal::has_pending(t)).then_some(());
+        task::executor::with_deadline(deadline, t.signal_queue.wait_until(arrived)).await;
+        got = signal::dequeue(t, set);
+        if got.is_none() && deadline.is_none_or(|d| d > hal::time::now_ns()) {
+            return Err(Errno::EINTR);
+        }
+    }
+    let got = got.ok_or(Errno::EAGAIN)?;
+    if let Some(p) = info.nonnull() {
+        p.write(&mut cx.mm(), &got)?;
+    }
+    Ok(got.signo as usize)
+}
+
+/// sigaltstack(2).
+pub async fn sys_sigaltstack(cx: &Caller, ss: UserPtr<StackT>, old: UserPtr<StackT>) -> SysResult<()> {
+    let new = match ss.nonnull() {
+        Some(p) => Some(p.read(&mut cx.mm())?),
+        None => None,
+    };
+    let t = cx.thread();
+    let sp = t.ctx.lock().sp();
+    let before = reported_altstack(&signal::altstack(t), sp);
+    if let Some(new) = new {
+        change_altstack(t, &new, sp)?;
+    }
+    if let Some(p) = old.nonnull() {
+        p.write(&mut cx.mm(), &before)?;
+    }
+    Ok(())
+}
+
+/// What kill(2) and friends put in `siginfo`: SI_USER (or SI_TKILL), the sender's pid, uid 0.
+fn sender_info(cx: &Caller, sig: usize, code: i32) -> SigInfo {
+    SigInfo::from_process(sig, code, cx.process().pid, 0)
+}
+
+/// Signal 0 only checks that the target exists; others must be 1..=64.
+fn check_kill_signal(sig: usize) -> SysResult<()> {
+    if sig > NSIG {
+        Err(Errno::EINVAL)
+    } else {
+        Ok(())
+    }
+}
+
+fn send_process(p: &alloc::sync::Arc<Process>, sig: usize, info: SigInfo) {
+    if sig != 0 {
+        signal::send_to_process_info(p, info);
+    }
+}
+
+/// kill(2): pid > 0 that process, 0 the caller's process group, -1 every process but init and
+/// the caller, < -1 the group -pid. ESRCH when nothing matches; EINVAL for a bad signal once a
+/// target is found, as Linux checks.
+pub async fn sys_kill(cx: &Caller, pid: i32, sig: usize) -> SysResult<()> {
+    let info = sender_info(cx, sig, SI_USER);
+    let targets: alloc::vec::Vec<_> = match pid {
+        p if p > 0 => alloc::vec![lookup(p as Pid).ok_or(Errno::ESRCH)?],
+        0 => task::process::group(cx.process().pgid()),
+        -1 => task::process::all().into_iter().filter(|p| p.pid != 1 && p.pid != cx.process().pid).collect(),
+        i32::MIN => return Err(Errno::ESRCH),
+        p => task::process::group(-p as Pid),
+    };
+    if targets.is_empty() {
+        return Err(Errno::ESRCH);
+    }
+    check_kill_signal(sig)?;
+    for p in &targets {
+        send_process(p, sig, info);
+    }
+    Ok(())
+}
+
+fn send_thread(cx: &Caller, t: &alloc::sync::Arc<Thread>, sig: usize) -> SysResult<()> {
+    check_kill_signal(sig)?;
+    if sig != 0 {
+        signal::send_to_thread_info(t, sender_info(cx, sig, SI_TKILL));
+    }
+    Ok(())
+}
+
+/// tkill(2): signal one thread by tid.
+pub async fn sys_tkill(cx: &Caller, tid: i32, sig: usize) -> SysResult<()> {
+    if tid <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    let t = lookup_thread(tid as Pid).ok_or(Errno::ESRCH)?;
+    send_thread(cx, &t, sig)
+}
+
+/// tgkill(2): signal thread `tid` of process `tgid` (ESRCH if it is not one of its threads).
+pub async fn sys_tgkill(cx: &Caller, tgid: i32, tid: i32, sig: usize) -> SysResult<()> {
+    if tgid <= 0 || tid <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    let t = lookup_thread(tid as Pid).filter(|t| t.process.pid == tgid as Pid).ok_or(Errno::ESRCH)?;
+    send_thread(cx, &t, sig)
 }

@@ -128,6 +128,52 @@ impl TestKernel {
     pub fn process<'a>(&self, cx: &'a Caller) -> &'a Arc<Process> {
         cx.process()
     }
+
+    /// Run syscall `n` the way a user program does: through the whole trap path (the pc moves
+    /// past the `ecall`, the call is dispatched, then signals are delivered, interrupted calls
+    /// restarted or made EINTR). Returns a0 afterwards; `cx`'s registers show the rest.
+    pub fn ecall<const N: usize>(&self, cx: &Caller, n: Sysno, args: [usize; N]) -> isize {
+        {
+            let mut ctx = cx.thread().ctx.lock();
+            ctx.x[17] = n.0;
+            for (i, v) in args.iter().enumerate() {
+                ctx.x[10 + i] = *v;
+            }
+        }
+        task::executor::block_on(crate::trap::handle_user_trap(cx, hal::context::Trap::Syscall));
+        cx.thread().ctx.lock().x[10] as isize
+    }
+
+    /// Start syscall `n` of `cx` as a task of its own: it runs whenever the test's own call
+    /// waits (e.g. a child's exit while the parent is in wait4).
+    pub fn syscall_later<const N: usize>(&self, cx: &Caller, n: Sysno, args: [usize; N]) {
+        let mut a = [0usize; 6];
+        a[..N].copy_from_slice(&args);
+        let cx = Caller::new(cx.thread().clone());
+        task::executor::spawn(async move {
+            dispatch(&cx, n.0, a).await;
+        });
+    }
+
+    /// The threads clone(2) started since the last call (on the machine the scheduler would
+    /// run them; here the test drives them), oldest first.
+    pub fn spawned(&self) -> Vec<Caller> {
+        task::take_spawned().into_iter().map(Caller::new).collect()
+    }
+
+    /// fork(2) as glibc does it (clone with SIGCHLD); returns the child.
+    pub fn fork(&self, cx: &Caller) -> Caller {
+        let pid = self.syscall(cx, Sysno::clone, [abi::signal::SIGCHLD]);
+        assert!(pid > 0, "fork failed: {pid}");
+        let child = self.spawned().pop().expect("the child thread");
+        assert_eq!(child.thread().tid, pid as usize);
+        child
+    }
+
+    /// Make `cx`'s process the child reaper (init): orphans are reparented to it.
+    pub fn make_init(&self, cx: &Caller) {
+        task::process::set_child_reaper(cx.process());
+    }
 }
 
 /// Errors as a syscall returns them in a0 (`-errno`), for comparing with [`TestKernel::syscall`].
@@ -173,6 +219,9 @@ pub mod ret {
         ELOOP,
         EOVERFLOW,
         ENOTSUP,
-        ETIMEDOUT
+        ETIMEDOUT,
+        ERESTARTSYS,
+        ERESTARTNOHAND,
+        ERESTART_RESTARTBLOCK
     );
 }

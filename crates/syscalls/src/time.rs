@@ -66,22 +66,37 @@ fn read_duration(cx: &Caller, req: UserPtr<Timespec>) -> SysResult<u64> {
     req.read(&mut cx.mm())?.to_nanos().ok_or(Errno::EINVAL)
 }
 
-/// nanosleep(2). Sleeps on the timer queue; `rem` is only written when interrupted by a
-/// signal, which cannot happen before signal delivery exists.
-pub async fn sys_nanosleep(cx: &Caller, req: UserPtr<Timespec>, _rem: UserPtr<Timespec>) -> SysResult<()> {
+/// Sleep until `deadline` unless a signal comes first: then `rem` (if given) gets the time
+/// left and the call is restartable through restart_syscall with the same deadline
+/// (ERESTART_RESTARTBLOCK: EINTR if a handler runs).
+pub(crate) async fn sleep_until_interruptible(cx: &Caller, deadline: u64, rem: UserPtr<Timespec>) -> SysResult<()> {
+    if task::signal::interruptible(cx.thread(), task::executor::sleep_until(deadline)).await.is_ok() {
+        return Ok(());
+    }
+    if let Some(p) = rem.nonnull() {
+        p.write(&mut cx.mm(), &Timespec::from_nanos(deadline.saturating_sub(now_ns())))?;
+    }
+    task::signal::set_restart(cx.thread(), task::signal::RestartBlock::Nanosleep { deadline, rem: rem.addr() });
+    Err(Errno::ERESTART_RESTARTBLOCK)
+}
+
+/// nanosleep(2). Sleeps on the timer queue; a signal ends it early (see
+/// [`sleep_until_interruptible`]).
+pub async fn sys_nanosleep(cx: &Caller, req: UserPtr<Timespec>, rem: UserPtr<Timespec>) -> SysResult<()> {
     let d = read_duration(cx, req)?;
-    task::executor::sleep_until(now_ns().saturating_add(d)).await;
-    Ok(())
+    sleep_until_interruptible(cx, now_ns().saturating_add(d), rem).await
 }
 
 /// clock_nanosleep(2) (glibc's nanosleep and sleep use it). Errors are returned as positive
 /// numbers by the C library wrapper, but the raw syscall returns -errno like all others.
+/// An absolute sleep interrupted by a signal leaves `rem` alone and restarts as it was
+/// (ERESTARTNOHAND); a relative one behaves like nanosleep.
 pub async fn sys_clock_nanosleep(
     cx: &Caller,
     clock: usize,
     flags: u32,
     req: UserPtr<Timespec>,
-    _rem: UserPtr<Timespec>,
+    rem: UserPtr<Timespec>,
 ) -> SysResult<()> {
     match clock {
         CLOCK_REALTIME | CLOCK_MONOTONIC | CLOCK_BOOTTIME => {}
@@ -90,15 +105,13 @@ pub async fn sys_clock_nanosleep(
         _ => return Err(Errno::EINVAL),
     }
     let d = read_duration(cx, req)?;
-    let deadline = if flags & TIMER_ABSTIME != 0 {
+    if flags & TIMER_ABSTIME != 0 {
         // An absolute time on `clock`, converted to the boot-relative timeline.
         let offset = if clock == CLOCK_REALTIME { boot_epoch_ns() } else { 0 };
-        d.saturating_sub(offset)
-    } else {
-        now_ns().saturating_add(d)
-    };
-    task::executor::sleep_until(deadline).await;
-    Ok(())
+        let sleep = task::executor::sleep_until(d.saturating_sub(offset));
+        return task::signal::interruptible(cx.thread(), sleep).await.map_err(|_| Errno::ERESTARTNOHAND);
+    }
+    sleep_until_interruptible(cx, now_ns().saturating_add(d), rem).await
 }
 
 /// times(2): CPU times in clock ticks; returns ticks since boot.
@@ -111,8 +124,8 @@ pub async fn sys_times(cx: &Caller, buf: UserPtr<Tms>) -> SysResult<usize> {
         let t = Tms {
             tms_utime: (user / ns_per_tick) as i64,
             tms_stime: (sys / ns_per_tick) as i64,
-            tms_cutime: 0,
-            tms_cstime: 0,
+            tms_cutime: (pr.children_user_ns.load(Ordering::Relaxed) / ns_per_tick) as i64,
+            tms_cstime: (pr.children_system_ns.load(Ordering::Relaxed) / ns_per_tick) as i64,
         };
         p.write(&mut cx.mm(), &t)?;
     }

@@ -1,39 +1,65 @@
 //! What to do when a user thread traps, independent of the architecture.
 //!
 //! The kernel's per-thread loop enters user mode, gets a [`Trap`] back from `hal`, and hands it
-//! here. Faults the program cannot recover from end the process with the signal Linux would
-//! send (delivery to handlers comes with the signals issue), never the kernel.
-use crate::{handle_syscall, Caller};
-use abi::flags::{SIGBUS, SIGILL, SIGSEGV, SIGTRAP};
-use hal::context::Trap;
-use task::process::ExitStatus;
+//! here: a syscall is dispatched, a timer tick yields, a page fault is resolved by the address
+//! space. A fault the program cannot recover from sends it the signal Linux would (SIGSEGV with
+//! SEGV_MAPERR/SEGV_ACCERR and the address, SIGILL, SIGBUS, SIGTRAP), which a handler may catch;
+//! if the signal is blocked or ignored the process ends, as on Linux. On the way back to user
+//! mode pending signals are delivered (`deliver`), and a thread that must end ends here.
+use crate::{deliver::deliver, handle_syscall, Caller};
+use abi::signal::*;
+use abi::Sysno;
+use hal::context::{reg, Trap};
+use task::signal::force_fault;
 
-/// Handle one trap of `cx`'s thread. Returns `false` once the thread must not run again.
+/// Handle one trap of `cx`'s thread. Returns `false` once the thread must not run again (it
+/// has ended: `Thread::exit` has run).
 pub async fn handle_user_trap(cx: &Caller, trap: Trap) -> bool {
+    let mut syscall = None;
     match trap {
-        Trap::Syscall => handle_syscall(cx).await,
+        Trap::Syscall => {
+            let (n, a0) = {
+                let ctx = cx.thread().ctx.lock();
+                (ctx.x[reg::A7], ctx.x[reg::A0])
+            };
+            handle_syscall(cx).await;
+            // rt_sigreturn restores a0: it is no syscall result to restart.
+            if n != Sysno::rt_sigreturn.0 {
+                syscall = Some(a0);
+            }
+        }
         Trap::Timer => task::executor::yield_now().await,
         Trap::External => {}
         Trap::PageFault { addr, access } => {
             let r = cx.mm().handle_fault(addr, access);
             if r.is_err() {
                 let pc = cx.thread().ctx.lock().sepc;
+                let code = if cx.mm().area_at(addr).is_some() { SEGV_ACCERR } else { SEGV_MAPERR };
                 log::info!("pid {}: {:?} fault at {addr:#x} (pc {pc:#x}): SIGSEGV", cx.process().pid, access);
-                kill(cx, SIGSEGV);
+                fault(cx, SigInfo::fault(SIGSEGV, code, addr));
             }
         }
-        Trap::IllegalInstruction => kill(cx, SIGILL),
-        Trap::Breakpoint => kill(cx, SIGTRAP),
-        Trap::Misaligned { .. } => kill(cx, SIGBUS),
+        Trap::IllegalInstruction => fault(cx, SigInfo::fault(SIGILL, ILL_ILLOPC, pc(cx))),
+        Trap::Breakpoint => fault(cx, SigInfo::fault(SIGTRAP, TRAP_BRKPT, pc(cx))),
+        Trap::Misaligned { addr } => fault(cx, SigInfo::fault(SIGBUS, BUS_ADRALN, addr)),
         Trap::Other(cause) => {
             log::warn!("pid {}: unexpected trap cause {cause:#x}: SIGILL", cx.process().pid);
-            kill(cx, SIGILL)
+            fault(cx, SigInfo::fault(SIGILL, ILL_ILLOPC, pc(cx)))
         }
     }
-    !cx.thread().exiting()
+    deliver(cx, syscall).await;
+    let t = cx.thread();
+    if t.exiting() {
+        t.exit(0);
+        return false;
+    }
+    true
 }
 
-/// End the caller's process as if by the default action of `sig`.
-fn kill(cx: &Caller, sig: usize) {
-    cx.process().exit(ExitStatus::Signaled(sig));
+fn pc(cx: &Caller) -> usize {
+    cx.thread().ctx.lock().sepc
+}
+
+fn fault(cx: &Caller, info: SigInfo) {
+    force_fault(cx.thread(), info);
 }

@@ -158,6 +158,23 @@ pub async fn sleep_until(deadline: u64) {
     .await
 }
 
+/// Run `fut` until it finishes (`Some`) or the clock reaches `deadline` (`None`); without a
+/// deadline, just run it.
+pub async fn with_deadline<F: Future>(deadline: Option<u64>, fut: F) -> Option<F::Output> {
+    let mut fut = core::pin::pin!(fut);
+    let mut sleep = core::pin::pin!(deadline.map(sleep_until));
+    poll_fn(|cx| {
+        if let Poll::Ready(v) = fut.as_mut().poll(cx) {
+            return Poll::Ready(Some(v));
+        }
+        match sleep.as_mut().as_pin_mut().map(|s| s.poll(cx)) {
+            Some(Poll::Ready(())) => Poll::Ready(None),
+            _ => Poll::Pending,
+        }
+    })
+    .await
+}
+
 /// Wake every sleeper whose deadline is at or before `now`.
 pub fn fire_timers(now: u64) {
     let exec = executor();

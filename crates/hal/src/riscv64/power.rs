@@ -3,18 +3,42 @@
 //! QEMU virt has a "sifive,test0" finisher (at 0x100000): writing 0x5555 exits QEMU with status 0,
 //! `(code << 16) | 0x3333` exits with `code`. Without one (other machines, or before the device
 //! tree was read) SBI SRST shuts down, which carries no code.
+//!
+//! [`shutdown`] first runs the hook the kernel installed with [`set_shutdown_hook`] (file systems
+//! write their caches to disk there); [`power_off`] skips it, for the fatal paths (a panic or a
+//! kernel trap may have left the file systems' locks held, and a hook would then hang).
 use crate::mem::phys_to_virt;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 static TEST_DEVICE: AtomicUsize = AtomicUsize::new(0);
+static HOOK: AtomicUsize = AtomicUsize::new(0);
+static HOOK_RAN: AtomicBool = AtomicBool::new(false);
+
+/// Run `hook` once before an orderly power-off ([`shutdown`]).
+pub fn set_shutdown_hook(hook: fn()) {
+    HOOK.store(hook as usize, Ordering::Relaxed);
+}
 
 /// Use the finisher at physical address `pa` (from the device tree).
 pub fn set_test_device(pa: usize) {
     TEST_DEVICE.store(pa, Ordering::Relaxed);
 }
 
-/// Power off. `code` 0 is success; 1..=255 is what QEMU should exit with.
+/// Orderly power-off: run the shutdown hook (once, even if it fails and comes back here), then
+/// [`power_off`].
 pub fn shutdown(code: u8) -> ! {
+    let hook = HOOK.load(Ordering::Relaxed);
+    if hook != 0 && !HOOK_RAN.swap(true, Ordering::Relaxed) {
+        // SAFETY: HOOK only ever holds a `fn()` stored by set_shutdown_hook.
+        let hook: fn() = unsafe { core::mem::transmute::<usize, fn()>(hook) };
+        hook();
+    }
+    power_off(code)
+}
+
+/// Power off now, without the shutdown hook. `code` 0 is success; 1..=255 is what QEMU should
+/// exit with.
+pub fn power_off(code: u8) -> ! {
     let pa = TEST_DEVICE.load(Ordering::Relaxed);
     if pa != 0 {
         let value: u32 = if code == 0 { 0x5555 } else { ((code as u32) << 16) | 0x3333 };

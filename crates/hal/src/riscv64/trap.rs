@@ -172,7 +172,7 @@ pub fn run_user(cx: &mut UserContext) -> Trap {
 extern "C" fn kernel_trap() -> ! {
     static REPORTING: AtomicBool = AtomicBool::new(false);
     if REPORTING.swap(true, Ordering::Relaxed) {
-        power::shutdown(1); // the report itself trapped
+        power::power_off(1); // the report itself trapped
     }
     let (scause, sepc, stval) = (csr::scause(), csr::sepc(), csr::stval());
     let _ = core::fmt::Write::write_fmt(
@@ -182,5 +182,5 @@ extern "C" fn kernel_trap() -> ! {
             cause::name(scause)
         ),
     );
-    power::shutdown(1)
+    power::power_off(1)
 }

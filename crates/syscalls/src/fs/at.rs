@@ -1,17 +1,22 @@
-//! Where the *at() calls start resolving a path.
+//! Where the *at() calls start resolving a path, and who is resolving it.
 use crate::Caller;
-use abi::flags::AT_FDCWD;
+use abi::flags::{AT_EMPTY_PATH, AT_FDCWD};
 use abi::{Errno, SysResult};
-use alloc::format;
 use alloc::string::String;
-use fs::{FileKind, InodeRef};
+use fs::path::{Located, Parent, Resolver};
+use fs::{FileKind, InodeRef, Who};
+use mm::UserCStr;
 
-/// The start of a path walk: the process's root, and the directory a relative path is taken
-/// from with its path (to name the files opened through it).
+/// The caller as file systems see it.
+pub fn who(cx: &Caller) -> Who {
+    Who { pid: cx.process().pid as u32, tid: cx.thread().tid as u32, uid: 0, gid: 0 }
+}
+
+/// The start of a path walk: the caller's resolver (its root) and the directory a relative path
+/// is taken from.
 pub struct PathStart {
-    pub root: InodeRef,
-    pub dir: InodeRef,
-    pub dir_path: String,
+    pub resolver: Resolver,
+    pub start: Located,
 }
 
 impl PathStart {
@@ -23,30 +28,76 @@ impl PathStart {
             let fs = cx.process().fs.lock();
             (fs.root.clone(), fs.cwd.clone(), fs.cwd_path.clone())
         };
+        let resolver = Resolver::new(root.clone(), who(cx));
         if path.starts_with('/') {
-            return Ok(PathStart { dir: root.clone(), root, dir_path: String::from("/") });
+            return Ok(PathStart { resolver, start: Located::new(root, "/") });
         }
         if dirfd == AT_FDCWD as i32 {
-            return Ok(PathStart { root, dir: cwd, dir_path: cwd_path });
+            return Ok(PathStart { resolver, start: Located::new(cwd, &cwd_path) });
         }
         let file = cx.file(dirfd)?;
         if file.inode().kind() != FileKind::Directory {
             return Err(Errno::ENOTDIR);
         }
-        Ok(PathStart { root, dir: file.inode().clone(), dir_path: file.path.clone() })
+        Ok(PathStart { resolver, start: Located::new(file.inode().clone(), &file.path) })
     }
 
-    /// `path` as an absolute path, for naming what it leads to.
-    pub fn join(&self, path: &str) -> String {
-        if path.starts_with('/') {
-            String::from(path)
-        } else {
-            format!("{}/{}", self.dir_path.trim_end_matches('/'), path)
-        }
+    /// The caller's root directory.
+    pub fn root(&self) -> &InodeRef {
+        &self.resolver.root
+    }
+
+    /// The directory a relative path starts from.
+    pub fn dir(&self) -> &InodeRef {
+        &self.start.node
     }
 
     /// Resolve `path` from here, following a final symlink if `follow`.
     pub fn lookup(&self, path: &str, follow: bool) -> SysResult<InodeRef> {
-        fs::path::lookup(&self.root, &self.dir, path, follow)
+        Ok(self.resolve(path, follow)?.node)
     }
+
+    /// Resolve `path`, keeping its canonical path.
+    pub fn resolve(&self, path: &str, follow: bool) -> SysResult<Located> {
+        self.resolver.resolve(&self.start, path, follow)
+    }
+
+    /// The directory holding the last component of `path`, and that component.
+    pub fn parent(&self, path: &str) -> SysResult<Parent> {
+        self.resolver.parent(&self.start, path)
+    }
+
+    /// `path` as an absolute path (not canonical), for naming what it leads to.
+    pub fn join(&self, path: &str) -> String {
+        if path.starts_with('/') {
+            String::from(path)
+        } else {
+            self.start.child_path(path)
+        }
+    }
+}
+
+/// The node an *at() call with `flags` names: `path` from `dirfd`, or with AT_EMPTY_PATH and an
+/// empty (or NULL) path, `dirfd` itself (any open file, O_PATH ones too; the cwd for AT_FDCWD).
+/// An empty path without AT_EMPTY_PATH is ENOENT.
+pub fn resolve_at(cx: &Caller, dirfd: i32, path: UserCStr, flags: u32, follow: bool) -> SysResult<Located> {
+    let empty_ok = flags & AT_EMPTY_PATH != 0;
+    let path = if path.is_null() && empty_ok { String::new() } else { path.read(&mut cx.mm())? };
+    if path.is_empty() {
+        if !empty_ok {
+            return Err(Errno::ENOENT);
+        }
+        return fd_location(cx, dirfd);
+    }
+    PathStart::new(cx, dirfd, &path)?.resolve(&path, follow)
+}
+
+/// What descriptor `fd` names, with its path (the cwd for AT_FDCWD).
+pub fn fd_location(cx: &Caller, fd: i32) -> SysResult<Located> {
+    if fd == AT_FDCWD as i32 {
+        let fs = cx.process().fs.lock();
+        return Ok(Located::new(fs.cwd.clone(), &fs.cwd_path));
+    }
+    let file = cx.file(fd)?;
+    Ok(Located::new(file.inode().clone(), &file.path))
 }

@@ -125,15 +125,15 @@ fn partial(done: usize, err: Errno) -> SysResult<usize> {
 
 /// Run `op` until it stops answering EAGAIN, sleeping on the inode's wait queue in between
 /// (woken, never polled). An O_NONBLOCK file, or a node with nothing to wait on, gets one try.
-async fn retry_blocking<T>(file: &File, mut op: impl FnMut() -> SysResult<T>) -> SysResult<T> {
+/// A signal for the thread ends the wait with ERESTARTSYS (EINTR, or a restart).
+async fn retry_blocking<T>(cx: &Caller, file: &File, mut op: impl FnMut() -> SysResult<T>) -> SysResult<T> {
     match file.inode().wait_queue() {
         Some(queue) if !file.nonblocking() => {
-            queue
-                .wait_until(|| match op() {
-                    Err(Errno::EAGAIN) => None,
-                    r => Some(r),
-                })
-                .await
+            let wait = queue.wait_until(|| match op() {
+                Err(Errno::EAGAIN) => None,
+                r => Some(r),
+            });
+            task::signal::interruptible(cx.thread(), wait).await?
         }
         _ => op(),
     }
@@ -163,7 +163,7 @@ async fn read_into(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) ->
                 None => file.read_with(&mut kbuf[..want], deliver),
             }
         };
-        let result = if done == 0 { retry_blocking(file, &mut attempt).await } else { attempt() };
+        let result = if done == 0 { retry_blocking(cx, file, &mut attempt).await } else { attempt() };
         let n = match result {
             Ok(n) => n,
             Err(e) => return partial(done, e),
@@ -197,7 +197,7 @@ async fn write_from(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) -
         while sent < got {
             let data = &kbuf[sent..got];
             let at = done + sent;
-            let result = retry_blocking(file, || match pos {
+            let result = retry_blocking(cx, file, || match pos {
                 Some(p) => file.write_at(p + at as u64, data),
                 None => file.write(data),
             })
@@ -234,11 +234,25 @@ pub async fn sys_read(cx: &Caller, fd: i32, buf: UserSliceMut<u8>) -> SysResult<
     read_into(cx, &file, &buf, None).await
 }
 
-/// write(2).
+/// A write into a pipe nobody reads any more fails with EPIPE and sends the writer SIGPIPE
+/// (which kills it unless it is caught or ignored).
+fn epipe_signal<T>(cx: &Caller, r: SysResult<T>) -> SysResult<T> {
+    if r.as_ref().err() == Some(&Errno::EPIPE) {
+        raise_sigpipe(cx);
+    }
+    r
+}
+
+/// Send SIGPIPE to the calling thread.
+fn raise_sigpipe(cx: &Caller) {
+    task::signal::send_to_thread(cx.thread(), abi::signal::SIGPIPE);
+}
+
+/// write(2). EPIPE (and SIGPIPE) on a pipe without readers.
 pub async fn sys_write(cx: &Caller, fd: i32, buf: UserSlice<u8>) -> SysResult<usize> {
     let file = writer(cx, fd)?;
     let buf = UserBuf::single(buf.addr(), buf.len())?;
-    write_from(cx, &file, &buf, None).await
+    epipe_signal(cx, write_from(cx, &file, &buf, None).await)
 }
 
 /// readv(2): one read scattered over the iovecs. Nothing to read (all lengths 0) is 0 at once.
@@ -255,7 +269,7 @@ pub async fn sys_readv(cx: &Caller, fd: i32, iov: UserPtr<Iovec>, iovcnt: i32) -
 pub async fn sys_writev(cx: &Caller, fd: i32, iov: UserPtr<Iovec>, iovcnt: i32) -> SysResult<usize> {
     let file = writer(cx, fd)?;
     let buf = UserBuf::from_iovecs(cx, iov, iovcnt)?;
-    write_from(cx, &file, &buf, None).await
+    epipe_signal(cx, write_from(cx, &file, &buf, None).await)
 }
 
 /// The checks pread64/pwrite64 make before looking at the access mode, in Linux's order: a
@@ -306,4 +320,90 @@ pub async fn sys_lseek(cx: &Caller, fd: i32, offset: i64, whence: u32) -> SysRes
         return Err(Errno::EINVAL);
     }
     file.seek(offset, whence)
+}
+
+/// sendfile(2): copy up to `count` bytes from `in_fd` (a regular file, read at `*offset` if
+/// given, which is then advanced, else at its file offset) to `out_fd` (any writable file but
+/// an O_APPEND one). Waits for room in `out_fd` like write(2). Linux's checks: EBADF for the
+/// access modes, EINVAL for an O_APPEND target or a source that is not a regular file, EFAULT
+/// and EINVAL (negative) for the offset.
+pub async fn sys_sendfile(
+    cx: &Caller,
+    out_fd: i32,
+    in_fd: i32,
+    offset: UserPtr<i64>,
+    count: usize,
+) -> SysResult<usize> {
+    let input = reader(cx, in_fd)?;
+    let output = writer(cx, out_fd)?;
+    if output.flags().contains(abi::flags::OpenFlags::APPEND) || input.inode().kind() != FileKind::Regular {
+        return Err(Errno::EINVAL);
+    }
+    let mut pos = match offset.nonnull() {
+        Some(p) => {
+            let v = p.read(&mut cx.mm())?;
+            if v < 0 {
+                return Err(Errno::EINVAL);
+            }
+            Some(v as u64)
+        }
+        None => None,
+    };
+    let count = count.min(MAX_RW_COUNT);
+    let mut kbuf = vec![0u8; count.min(CHUNK)];
+    let mut done = 0;
+    let mut result = Ok(());
+    while done < count {
+        let want = (count - done).min(CHUNK);
+        let n = match pos {
+            Some(p) => input.read_at(p, &mut kbuf[..want]),
+            None => input.read(&mut kbuf[..want]),
+        };
+        let n = match n {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        };
+        let mut sent = 0;
+        while sent < n {
+            match retry_blocking(cx, &output, || output.write(&kbuf[sent..n])).await {
+                Ok(k) => sent += k,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        if let Some(p) = pos.as_mut() {
+            *p += sent as u64;
+        } else if sent < n {
+            // Bytes read but not sent go back to the source, as if never read.
+            let _ = input.seek(-((n - sent) as i64), SEEK_CUR);
+        }
+        done += sent;
+        if result.is_err() {
+            break;
+        }
+    }
+    if let (Some(p), Some(ptr)) = (pos, offset.nonnull()) {
+        ptr.write(&mut cx.mm(), &(p as i64))?;
+    }
+    match result {
+        Err(e) if done == 0 => epipe_signal(cx, Err(e)),
+        _ => Ok(done),
+    }
+}
+
+/// fsync(2): regular files and directories (nothing is cached here, so there is nothing to
+/// write); EINVAL for pipes, terminals and devices, as on Linux.
+pub async fn sys_fsync(cx: &Caller, fd: i32) -> SysResult<()> {
+    io_file(cx, fd)?.inode().fsync()
+}
+
+/// fdatasync(2): as fsync.
+pub async fn sys_fdatasync(cx: &Caller, fd: i32) -> SysResult<()> {
+    sys_fsync(cx, fd).await
 }

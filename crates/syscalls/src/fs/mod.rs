@@ -1,15 +1,26 @@
-//! File syscalls: I/O, opening and closing, metadata, ioctl.
+//! File syscalls: I/O, opening and closing, metadata, directories and names, descriptors,
+//! pipes, mounts, ioctl, poll/select.
 mod at;
+mod attr;
+mod dir;
+mod fd;
 mod io;
 mod ioctl;
+mod mount;
 mod open;
+mod pipe;
 mod poll;
 mod stat;
 
 pub use at::*;
+pub use attr::*;
+pub use dir::*;
+pub use fd::*;
 pub use io::*;
 pub use ioctl::*;
+pub use mount::*;
 pub use open::*;
+pub use pipe::*;
 pub use poll::*;
 pub use stat::*;
 

@@ -38,13 +38,14 @@ pub async fn sys_openat(cx: &Caller, dirfd: i32, path: UserCStr, flags: u32, mod
     }
     let start = PathStart::new(cx, dirfd, &path)?;
     let follow = !flags.contains(OpenFlags::NOFOLLOW);
-    let node = if flags.contains(OpenFlags::CREAT) {
+    let at = if flags.contains(OpenFlags::CREAT) {
         let umask = cx.process().fs.lock().umask;
         let excl = flags.contains(OpenFlags::EXCL);
-        fs::path::create(&start.root, &start.dir, &path, mode & 0o7777 & !umask, excl, follow)?.0
+        start.resolver.create(&start.start, &path, mode & 0o7777 & !umask, excl, follow)?.0
     } else {
-        start.lookup(&path, follow)?
+        start.resolve(&path, follow)?
     };
+    let node = at.node.clone();
     let kind = node.kind();
     if kind == FileKind::Symlink && !flags.contains(OpenFlags::PATH) {
         // Only O_NOFOLLOW leaves a final link unfollowed; opening the link itself is O_PATH's.
@@ -57,15 +58,22 @@ pub async fn sys_openat(cx: &Caller, dirfd: i32, path: UserCStr, flags: u32, mod
     if kind == FileKind::Directory && writes {
         return Err(Errno::EISDIR);
     }
+    // Writing to a read-only mount is EROFS (devices and pipes on it may still be written).
+    let changes = flags.access().writable() || flags.contains(OpenFlags::TRUNC);
+    if changes && matches!(kind, FileKind::Regular | FileKind::Directory) && fs::vfs::is_readonly(&node) {
+        return Err(Errno::EROFS);
+    }
     // O_TRUNC empties a regular file whatever the access mode (as Linux does); devices and
     // pipes ignore it.
     if flags.contains(OpenFlags::TRUNC) && kind == FileKind::Regular {
         node.truncate(0)?;
     }
     let cloexec = flags.contains(OpenFlags::CLOEXEC);
-    // On 64-bit Linux every file is O_LARGEFILE, and F_GETFL says so.
-    let status = (flags - OPEN_ONLY) | OpenFlags::LARGEFILE;
-    let file = Arc::new(File::new(node, status, start.join(&path)));
+    // On 64-bit Linux every opened file is O_LARGEFILE, and F_GETFL says so (O_PATH drops it
+    // with the other flags).
+    let status =
+        if flags.contains(OpenFlags::PATH) { flags - OPEN_ONLY } else { (flags - OPEN_ONLY) | OpenFlags::LARGEFILE };
+    let file = Arc::new(File::new(node, status, at.path()));
     cx.process().files().insert(file, cloexec)
 }
 

@@ -1,14 +1,13 @@
-//! fstat, newfstatat.
+//! fstat, newfstatat, statx, readlinkat.
 use super::PathStart;
 use crate::Caller;
-use abi::flags::{AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_SYMLINK_NOFOLLOW};
-use abi::structs::Stat;
+use abi::flags::{
+    AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, STATX_MNT_ID,
+    STATX__RESERVED,
+};
+use abi::structs::{Stat, Statx, StatxTimestamp};
 use abi::{Errno, SysResult};
 use mm::{UserCStr, UserPtr, UserSliceMut};
-
-/// AT_STATX_SYNC_TYPE: how hard a network file system should sync; nothing to do here, but
-/// Linux accepts the bits.
-const AT_STATX_SYNC_TYPE: u32 = 0x6000;
 
 /// fstat(2). Works on O_PATH descriptors too.
 pub async fn sys_fstat(cx: &Caller, fd: i32, st: UserPtr<Stat>) -> SysResult<()> {
@@ -51,9 +50,63 @@ pub async fn sys_readlinkat(cx: &Caller, dirfd: i32, path: UserCStr, buf: UserSl
     if path.is_empty() {
         return Err(Errno::ENOENT);
     }
-    let node = PathStart::new(cx, dirfd, &path)?.lookup(&path, false)?;
-    let target = node.read_link()?;
+    let start = PathStart::new(cx, dirfd, &path)?;
+    let node = start.lookup(&path, false)?;
+    let target = node.read_link_by(&start.resolver.who)?;
     let n = target.len().min(buf.len() as i32 as usize);
     buf.write(&mut cx.mm(), &target.as_bytes()[..n])?;
     Ok(n)
+}
+
+fn statx_time(sec: i64, nsec: u64) -> StatxTimestamp {
+    StatxTimestamp { tv_sec: sec, tv_nsec: nsec as u32, __reserved: 0 }
+}
+
+/// The `struct statx` of a node with metadata `st`.
+pub fn statx_of(st: &Stat, mnt_id: u64) -> Statx {
+    use fs::vfs::{dev_major, dev_minor};
+    Statx {
+        stx_mask: STATX_BASIC_STATS | STATX_MNT_ID,
+        stx_blksize: st.st_blksize as u32,
+        stx_nlink: st.st_nlink,
+        stx_uid: st.st_uid,
+        stx_gid: st.st_gid,
+        stx_mode: st.st_mode as u16,
+        stx_ino: st.st_ino,
+        stx_size: st.st_size as u64,
+        stx_blocks: st.st_blocks as u64,
+        stx_atime: statx_time(st.st_atime, st.st_atime_nsec),
+        stx_ctime: statx_time(st.st_ctime, st.st_ctime_nsec),
+        stx_mtime: statx_time(st.st_mtime, st.st_mtime_nsec),
+        stx_rdev_major: dev_major(st.st_rdev),
+        stx_rdev_minor: dev_minor(st.st_rdev),
+        stx_dev_major: dev_major(st.st_dev),
+        stx_dev_minor: dev_minor(st.st_dev),
+        stx_mnt_id: mnt_id,
+        ..Statx::default()
+    }
+}
+
+/// statx(2) (glibc's and Rust's stat). Flags AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH (with an empty
+/// or NULL path: `dirfd` itself), AT_NO_AUTOMOUNT and one AT_STATX_SYNC_* value; a mask asking
+/// for the reserved bit is EINVAL. Everything basic is always filled in (the mask says so),
+/// whatever was asked, as Linux's local file systems do.
+pub async fn sys_statx(
+    cx: &Caller,
+    dirfd: i32,
+    path: UserCStr,
+    flags: u32,
+    mask: u32,
+    buf: UserPtr<Statx>,
+) -> SysResult<()> {
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE) != 0
+        || flags & AT_STATX_SYNC_TYPE == AT_STATX_SYNC_TYPE
+        || mask & STATX__RESERVED != 0
+    {
+        return Err(Errno::EINVAL);
+    }
+    let node = super::at::resolve_at(cx, dirfd, path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)?.node;
+    let st = node.stat();
+    let mnt_id = fs::vfs::mount_of_dev(st.st_dev).map_or(0, |m| m.id as u64);
+    buf.write(&mut cx.mm(), &statx_of(&st, mnt_id))
 }

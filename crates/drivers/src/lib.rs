@@ -1,0 +1,23 @@
+//! Device drivers.
+//!
+//! * [`block`]: the [`BlockDevice`] interface every disk implements (512-byte sectors, synchronous),
+//!   and the registry of the machine's disks by name (`vda`, `vdb`, ...).
+//! * [`mem`]: [`MemDisk`], a disk held in memory (host tests, RAM disks).
+//! * [`cache`]: [`CachedDisk`], a small write-through cache of 4 KiB chunks in front of a disk.
+//! * [`virtio`]: virtio-blk over the virtio-mmio transport, through the `virtio-drivers` crate.
+//!
+//! Interrupts are not used yet: the kernel runs with interrupts off, so a request is submitted and
+//! the used ring is polled until the device answers (QEMU completes a request before the
+//! notifying MMIO write returns, so the poll loop rarely turns).
+#![no_std]
+
+extern crate alloc;
+
+pub mod block;
+pub mod cache;
+pub mod mem;
+pub mod virtio;
+
+pub use block::{BlockDevice, SharedDevice, SECTOR_SIZE};
+pub use cache::CachedDisk;
+pub use mem::MemDisk;

@@ -1,0 +1,444 @@
+//! The virtual file system: file-system types, mounts, device numbers.
+//!
+//! A [`FileSystem`] is one mounted instance (a tmpfs, the procfs, an ext4 volume): a root node
+//! and its `statfs`. Types are registered by name ([`register_fs_type`]) so mount(2) can make
+//! instances; the kernel registers "tmpfs", "devtmpfs", "proc" and (from the ext4 component)
+//! "ext4".
+//!
+//! Mounts form one tree for the whole system (there are no mount namespaces). A node is
+//! recognised by its identity [`Inode::id`] = (st_dev, st_ino), so every mounted instance must
+//! have its own device number ([`alloc_dev`] for instances without a block device): path
+//! resolution asks [`covered`] whether the directory it reached has something mounted on it
+//! (and continues in the mounted root), and [`mountpoint_of`] where `..` leaves a mounted root.
+//! One consequence: an instance is mounted at most once (no bind mounts yet).
+use crate::inode::{FileKind, InodeRef};
+use abi::flags::*;
+use abi::{Errno, SysResult};
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use sync::Mutex;
+
+/// What statfs(2) reports about an instance (f_flags come from the mount).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StatFs {
+    pub magic: i64,
+    pub bsize: u64,
+    pub blocks: u64,
+    pub bfree: u64,
+    pub bavail: u64,
+    pub files: u64,
+    pub ffree: u64,
+    pub namelen: u64,
+}
+
+/// One instance of a file system.
+pub trait FileSystem: Send + Sync {
+    /// The type name, as in /proc/mounts ("tmpfs", "proc", "ext4").
+    fn fs_type(&self) -> &str;
+    /// The root directory. Its `id()` must be the same on every call.
+    fn root(&self) -> InodeRef;
+    fn statfs(&self) -> StatFs;
+    /// Write everything to stable storage (sync(2), syncfs(2)).
+    fn sync(&self) -> SysResult<()> {
+        Ok(())
+    }
+}
+
+/// A file system made of an existing root directory (the initramfs unpacked into a ramfs
+/// before anything was mounted), to register it as a mount.
+pub struct RootOnly {
+    name: String,
+    root: InodeRef,
+    statfs: StatFs,
+}
+
+impl RootOnly {
+    pub fn new(name: &str, root: InodeRef, statfs: StatFs) -> Arc<RootOnly> {
+        Arc::new(RootOnly { name: name.to_string(), root, statfs })
+    }
+}
+
+impl FileSystem for RootOnly {
+    fn fs_type(&self) -> &str {
+        &self.name
+    }
+    fn root(&self) -> InodeRef {
+        self.root.clone()
+    }
+    fn statfs(&self) -> StatFs {
+        self.statfs
+    }
+}
+
+/// A Linux `dev_t` as the 64-bit stat encoding (new_encode_dev).
+pub const fn make_dev(major: u32, minor: u32) -> u64 {
+    let (major, minor) = (major as u64, minor as u64);
+    (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & !0xff) << 12) | ((major & !0xfff) << 32)
+}
+
+pub const fn dev_major(dev: u64) -> u32 {
+    (((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff)) as u32
+}
+
+pub const fn dev_minor(dev: u64) -> u32 {
+    ((dev & 0xff) | ((dev >> 12) & !0xff)) as u32
+}
+
+static NEXT_ANON_MINOR: AtomicU32 = AtomicU32::new(16);
+
+/// A fresh anonymous device number (major 0), as Linux gives tmpfs, proc and the like.
+pub fn alloc_dev() -> u64 {
+    make_dev(0, NEXT_ANON_MINOR.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Makes an instance: `(source, mount flags, data)` of mount(2).
+pub type FsFactory = fn(source: &str, flags: u64, data: &str) -> SysResult<Arc<dyn FileSystem>>;
+
+struct FsType {
+    name: String,
+    factory: FsFactory,
+    /// Needs a block device as its source (listed without "nodev" in /proc/filesystems).
+    needs_device: bool,
+}
+
+static TYPES: Mutex<Vec<FsType>> = Mutex::new(Vec::new());
+
+/// Make file-system type `name` mountable. A second registration of a name replaces the first.
+pub fn register_fs_type(name: &str, needs_device: bool, factory: FsFactory) {
+    let mut types = TYPES.lock();
+    types.retain(|t| t.name != name);
+    types.push(FsType { name: name.to_string(), factory, needs_device });
+}
+
+/// The registered types as (name, needs a device), in registration order (/proc/filesystems).
+pub fn fs_types() -> Vec<(String, bool)> {
+    TYPES.lock().iter().map(|t| (t.name.clone(), t.needs_device)).collect()
+}
+
+/// A new instance of type `name`; ENODEV if no such type is registered.
+pub fn make_fs(name: &str, source: &str, flags: u64, data: &str) -> SysResult<Arc<dyn FileSystem>> {
+    let factory = TYPES.lock().iter().find(|t| t.name == name).map(|t| t.factory).ok_or(Errno::ENODEV)?;
+    factory(source, flags, data)
+}
+
+/// One mounted instance.
+pub struct Mount {
+    pub id: u32,
+    pub fs: Arc<dyn FileSystem>,
+    pub root: InodeRef,
+    root_id: (u64, u64),
+    /// The mount holding the mount point (`None` for the root mount).
+    pub parent: Option<Arc<Mount>>,
+    /// The directory this instance covers (`None` for the root mount).
+    pub mountpoint: Option<InodeRef>,
+    mountpoint_id: Option<(u64, u64)>,
+    /// Where it is mounted, as an absolute path.
+    pub path: String,
+    /// The source as given to mount(2) ("tmpfs", "/dev/vda", "proc").
+    pub source: String,
+    flags: AtomicU64,
+    /// The option string as given (data of mount(2)).
+    pub options: Mutex<String>,
+}
+
+impl Mount {
+    /// The MS_* flags (MS_RDONLY, MS_NOSUID, ...).
+    pub fn flags(&self) -> u64 {
+        self.flags.load(Ordering::Relaxed)
+    }
+    pub fn set_flags(&self, f: u64) {
+        self.flags.store(f, Ordering::Relaxed)
+    }
+    pub fn readonly(&self) -> bool {
+        self.flags() & MS_RDONLY != 0
+    }
+    pub fn dev(&self) -> u64 {
+        self.root_id.0
+    }
+    /// f_flags of statfs: ST_VALID and the mount's flags.
+    pub fn statfs_flags(&self) -> u64 {
+        let f = self.flags();
+        let mut st = ST_VALID;
+        for (ms, stf) in [
+            (MS_RDONLY, ST_RDONLY),
+            (MS_NOSUID, ST_NOSUID),
+            (MS_NODEV, ST_NODEV),
+            (MS_NOEXEC, ST_NOEXEC),
+            (MS_SYNCHRONOUS, ST_SYNCHRONOUS),
+            (MS_NOATIME, ST_NOATIME),
+            (MS_NODIRATIME, ST_NODIRATIME),
+            (MS_RELATIME, ST_RELATIME),
+        ] {
+            if f & ms != 0 {
+                st |= stf;
+            }
+        }
+        st
+    }
+    /// The option list of /proc/mounts: "rw,nosuid,nodev,relatime" and the file system's own
+    /// options.
+    pub fn option_string(&self) -> String {
+        let f = self.flags();
+        let mut s = String::from(if f & MS_RDONLY != 0 { "ro" } else { "rw" });
+        for (ms, name) in [
+            (MS_NOSUID, "nosuid"),
+            (MS_NODEV, "nodev"),
+            (MS_NOEXEC, "noexec"),
+            (MS_SYNCHRONOUS, "sync"),
+            (MS_DIRSYNC, "dirsync"),
+            (MS_NOATIME, "noatime"),
+            (MS_NODIRATIME, "nodiratime"),
+            (MS_RELATIME, "relatime"),
+        ] {
+            if f & ms != 0 {
+                s.push(',');
+                s.push_str(name);
+            }
+        }
+        let opts = self.options.lock();
+        if !opts.is_empty() {
+            s.push(',');
+            s.push_str(&opts);
+        }
+        s
+    }
+}
+
+static MOUNTS: Mutex<Vec<Arc<Mount>>> = Mutex::new(Vec::new());
+static NEXT_MOUNT_ID: AtomicU32 = AtomicU32::new(1);
+
+/// Flags that describe a mount (the rest of mount(2)'s flags are requests, not state).
+pub const MOUNT_STATE_FLAGS: u64 = MS_RDONLY
+    | MS_NOSUID
+    | MS_NODEV
+    | MS_NOEXEC
+    | MS_SYNCHRONOUS
+    | MS_DIRSYNC
+    | MS_NOATIME
+    | MS_NODIRATIME
+    | MS_RELATIME;
+
+fn new_mount(
+    fs: Arc<dyn FileSystem>,
+    parent: Option<Arc<Mount>>,
+    mountpoint: Option<InodeRef>,
+    path: &str,
+    source: &str,
+    flags: u64,
+    options: &str,
+) -> Arc<Mount> {
+    let root = fs.root();
+    let root_id = root.id();
+    let mountpoint_id = mountpoint.as_ref().map(|m| m.id());
+    Arc::new(Mount {
+        id: NEXT_MOUNT_ID.fetch_add(1, Ordering::Relaxed),
+        fs,
+        root,
+        root_id,
+        parent,
+        mountpoint,
+        mountpoint_id,
+        path: path.to_string(),
+        source: source.to_string(),
+        flags: AtomicU64::new(flags & MOUNT_STATE_FLAGS),
+        options: Mutex::new(options.to_string()),
+    })
+}
+
+/// Register `fs` as a root mount ("/"): the start of a mount tree, covering nothing.
+pub fn mount_root(fs: Arc<dyn FileSystem>, source: &str, flags: u64, options: &str) -> Arc<Mount> {
+    let m = new_mount(fs, None, None, "/", source, flags, options);
+    MOUNTS.lock().push(m.clone());
+    m
+}
+
+/// Mount `fs` on the directory `mountpoint` (whose absolute path is `path`). What was visible
+/// there is hidden until the instance is unmounted.
+pub fn mount(
+    fs: Arc<dyn FileSystem>,
+    mountpoint: &InodeRef,
+    path: &str,
+    source: &str,
+    flags: u64,
+    options: &str,
+) -> SysResult<Arc<Mount>> {
+    if mountpoint.kind() != FileKind::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    let root_id = fs.root().id();
+    let mut mounts = MOUNTS.lock();
+    if mounts.iter().any(|m| m.root_id == root_id) {
+        // The instance is mounted already (bind mounts are not supported).
+        return Err(Errno::EBUSY);
+    }
+    let parent = mounts.iter().rev().find(|m| m.dev() == mountpoint.id().0).cloned();
+    let m = new_mount(fs, parent, Some(mountpoint.clone()), path, source, flags, options);
+    mounts.push(m.clone());
+    Ok(m)
+}
+
+/// Unmount `m`. EBUSY while something is mounted inside it, unless `detach` (MNT_DETACH),
+/// which takes those along. The root mount cannot go.
+pub fn umount(m: &Arc<Mount>, detach: bool) -> SysResult<()> {
+    if m.mountpoint.is_none() {
+        return Err(Errno::EBUSY);
+    }
+    let mut mounts = MOUNTS.lock();
+    let is_child = |c: &Arc<Mount>| c.parent.as_ref().is_some_and(|p| Arc::ptr_eq(p, m));
+    if !detach && mounts.iter().any(is_child) {
+        return Err(Errno::EBUSY);
+    }
+    // Drop `m` and, with detach, everything below it.
+    let mut gone: Vec<Arc<Mount>> = alloc::vec![m.clone()];
+    loop {
+        let before = gone.len();
+        for c in mounts.iter() {
+            let under = c.parent.as_ref().is_some_and(|p| gone.iter().any(|g| Arc::ptr_eq(g, p)));
+            if under && !gone.iter().any(|g| Arc::ptr_eq(g, c)) {
+                gone.push(c.clone());
+            }
+        }
+        if gone.len() == before {
+            break;
+        }
+    }
+    mounts.retain(|c| !gone.iter().any(|g| Arc::ptr_eq(g, c)));
+    Ok(())
+}
+
+/// Every mount, in the order they were made.
+pub fn mounts() -> Vec<Arc<Mount>> {
+    MOUNTS.lock().clone()
+}
+
+/// The mounts seen from a process whose root is `root`, in mount order: those whose chain of
+/// parents reaches the root's instance (/proc/<pid>/mounts).
+pub fn mounts_under(root: &InodeRef) -> Vec<Arc<Mount>> {
+    let root_dev = root.id().0;
+    mounts()
+        .into_iter()
+        .filter(|m| {
+            let mut cur = Some(m.clone());
+            while let Some(c) = cur {
+                if c.dev() == root_dev || c.mountpoint_id.is_some_and(|(dev, _)| dev == root_dev) {
+                    return true;
+                }
+                cur = c.parent.clone();
+            }
+            false
+        })
+        .collect()
+}
+
+/// What is mounted on the directory `node`, following stacked mounts to the top one; the node
+/// itself if nothing is.
+pub fn covered(node: InodeRef) -> InodeRef {
+    if node.kind() != FileKind::Directory {
+        return node;
+    }
+    let mounts = MOUNTS.lock();
+    if mounts.iter().all(|m| m.mountpoint.is_none()) {
+        return node;
+    }
+    let mut node = node;
+    let mut id = node.id();
+    // The newest mount on a point wins; each step goes to a different instance, so this ends.
+    while let Some(m) = mounts.iter().rev().find(|m| m.mountpoint_id == Some(id)) {
+        node = m.root.clone();
+        id = m.root_id;
+    }
+    node
+}
+
+/// If `node` is the root of a mounted instance: the directory it is mounted on.
+pub fn mountpoint_of(node: &InodeRef) -> Option<InodeRef> {
+    let mounts = MOUNTS.lock();
+    if mounts.iter().all(|m| m.mountpoint.is_none()) {
+        return None;
+    }
+    let id = node.id();
+    mounts.iter().rev().find(|m| m.root_id == id).and_then(|m| m.mountpoint.clone())
+}
+
+/// The mount whose root is `node`, if any (umount's target).
+pub fn mount_rooted_at(node: &InodeRef) -> Option<Arc<Mount>> {
+    let id = node.id();
+    MOUNTS.lock().iter().rev().find(|m| m.root_id == id).cloned()
+}
+
+/// The mount holding `node` (the one with its device number), if it is registered.
+pub fn mount_of(node: &InodeRef) -> Option<Arc<Mount>> {
+    mount_of_dev(node.id().0)
+}
+
+pub fn mount_of_dev(dev: u64) -> Option<Arc<Mount>> {
+    MOUNTS.lock().iter().rev().find(|m| m.dev() == dev).cloned()
+}
+
+/// Whether `node` lies on a read-only mount (EROFS for changes).
+pub fn is_readonly(node: &InodeRef) -> bool {
+    mount_of(node).is_some_and(|m| m.readonly())
+}
+
+/// Whether something is mounted on `node` or `node` is a mounted root (EBUSY for rmdir/rename).
+pub fn is_mount_point(node: &InodeRef) -> bool {
+    let id = node.id();
+    MOUNTS.lock().iter().any(|m| m.mountpoint_id == Some(id) || (m.mountpoint.is_some() && m.root_id == id))
+}
+
+/// Sync every mounted instance (sync(2)).
+pub fn sync_all() {
+    for m in mounts() {
+        if let Err(e) = m.fs.sync() {
+            log::warn!("sync of {} ({}): {e}", m.path, m.fs.fs_type());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ramfs::RamFs;
+
+    #[test]
+    fn device_numbers_encode_like_linux() {
+        assert_eq!(make_dev(8, 1), 0x801);
+        assert_eq!(make_dev(0, 300), (300 & 0xff) | ((300 & !0xff) << 12));
+        let d = make_dev(259, 70000);
+        assert_eq!((dev_major(d), dev_minor(d)), (259, 70000));
+        assert_ne!(alloc_dev(), alloc_dev());
+    }
+
+    #[test]
+    fn mounting_covers_a_directory_until_unmounted() {
+        let base = RamFs::new("tmpfs");
+        let root = base.root();
+        let dir = root.create("mnt", FileKind::Directory, 0o755).unwrap();
+        let top = RamFs::new("tmpfs");
+        let m = mount(top.clone(), &dir, "/mnt", "none", MS_NOSUID, "").unwrap();
+        assert_eq!(covered(dir.clone()).id(), top.root().id());
+        assert_eq!(mountpoint_of(&top.root()).unwrap().id(), dir.id());
+        assert!(is_mount_point(&dir));
+        assert_eq!(mount(top.clone(), &dir, "/mnt", "none", 0, "").err(), Some(Errno::EBUSY));
+        assert_eq!(m.option_string(), "rw,nosuid");
+        umount(&m, false).unwrap();
+        assert_eq!(covered(dir.clone()).id(), dir.id());
+        assert!(!is_mount_point(&dir));
+    }
+
+    #[test]
+    fn a_mount_with_mounts_inside_is_busy_unless_detached() {
+        let base = RamFs::new("tmpfs");
+        let dir = base.root().create("a", FileKind::Directory, 0o755).unwrap();
+        let mid = RamFs::new("tmpfs");
+        let m1 = mount(mid.clone(), &dir, "/a", "none", 0, "").unwrap();
+        let inner = mid.root().create("b", FileKind::Directory, 0o755).unwrap();
+        let m2 = mount(RamFs::new("tmpfs"), &inner, "/a/b", "none", 0, "").unwrap();
+        assert!(Arc::ptr_eq(m2.parent.as_ref().unwrap(), &m1));
+        assert_eq!(umount(&m1, false), Err(Errno::EBUSY));
+        umount(&m1, true).unwrap();
+        assert!(!mounts().iter().any(|m| Arc::ptr_eq(m, &m2)));
+    }
+}

@@ -1,0 +1,105 @@
+//! clone(2) (and so fork and vfork, which riscv64 only has as clone).
+//!
+//! riscv64 passes clone's arguments in the CLONE_BACKWARDS order: flags, newsp, parent_tid,
+//! tls, child_tid (glibc's fork puts the child tid pointer in a4).
+use crate::Caller;
+use abi::flags::NSIG;
+use abi::process::*;
+use abi::{Errno, SysResult};
+use alloc::sync::Arc;
+use core::sync::atomic::Ordering;
+use hal::context::reg;
+use sync::Mutex;
+use task::process::ProcessParts;
+use task::{signal, Process, Thread};
+
+/// clone(2). Returns the child's tid (its pid for a new process) to the caller; the child
+/// starts at the same pc with a0 = 0, on `newsp` if given, with tp = `tls` for CLONE_SETTLS.
+///
+/// * CLONE_THREAD: a thread of the caller's process. Otherwise a new process whose address
+///   space is the caller's (CLONE_VM) or a copy-on-write copy, and likewise for the descriptor
+///   table (CLONE_FILES), cwd/root/umask (CLONE_FS) and signal handlers (CLONE_SIGHAND); its
+///   parent is the caller (or the caller's parent with CLONE_PARENT), and the low byte of
+///   `flags` is the signal the parent gets when it ends.
+/// * CLONE_PARENT_SETTID / CLONE_CHILD_SETTID write the tid in the caller's / child's memory;
+///   CLONE_CHILD_CLEARTID makes the child clear and futex-wake that word when it ends.
+/// * CLONE_VFORK: the caller waits until the child calls execve or ends.
+///
+/// EINVAL for CLONE_THREAD without CLONE_SIGHAND, CLONE_SIGHAND without CLONE_VM, CLONE_FS with
+/// CLONE_NEWNS, a bad exit signal, namespaces and CLONE_PIDFD (not supported).
+pub async fn sys_clone(
+    cx: &Caller,
+    flags: u64,
+    newsp: usize,
+    ptid: usize,
+    tls: usize,
+    ctid: usize,
+) -> SysResult<usize> {
+    let exit_signal = (flags & CSIGNAL) as usize;
+    if flags & CLONE_THREAD != 0 && flags & CLONE_SIGHAND == 0
+        || flags & CLONE_SIGHAND != 0 && flags & CLONE_VM == 0
+        || flags & (CLONE_NEWNS | CLONE_FS) == CLONE_NEWNS | CLONE_FS
+        || flags & CLONE_NAMESPACES != 0
+        || flags & CLONE_PIDFD != 0
+        || exit_signal > NSIG
+    {
+        return Err(Errno::EINVAL);
+    }
+    let parent_thread = cx.thread();
+    let p = cx.process();
+    let mut ctx = parent_thread.ctx.lock().clone();
+    ctx.x[reg::A0] = 0;
+    if newsp != 0 {
+        ctx.x[reg::SP] = newsp;
+    }
+    if flags & CLONE_SETTLS != 0 {
+        ctx.x[reg::TP] = tls;
+    }
+    let (child, new_process) = if flags & CLONE_THREAD != 0 {
+        (Thread::new_in(p, ctx), None)
+    } else {
+        let mm = if flags & CLONE_VM != 0 { p.mm.get() } else { Arc::new(Mutex::new(cx.mm().fork()?)) };
+        let parts = ProcessParts {
+            mm,
+            files: if flags & CLONE_FILES != 0 { p.files.get() } else { p.files.copy() },
+            fs: if flags & CLONE_FS != 0 { p.fs.get() } else { p.fs.copy() },
+            sigactions: if flags & CLONE_SIGHAND != 0 { p.sigactions.get() } else { p.sigactions.copy() },
+        };
+        let (parent, exit_signal) = if flags & CLONE_PARENT != 0 {
+            (p.parent(), p.exit_signal.load(Ordering::Relaxed))
+        } else {
+            (Some(p.clone()), exit_signal)
+        };
+        let child_process = Process::with_parts(parent.as_ref(), parts, exit_signal);
+        (Thread::new_main(&child_process, ctx), Some(child_process))
+    };
+    let tid = child.tid;
+    child.sigmask.store(parent_thread.sigmask.load(Ordering::Relaxed), Ordering::Relaxed);
+    // The alternate stack is inherited, except by a child sharing the memory (it would share
+    // the stack too), vfork aside.
+    if flags & CLONE_VM == 0 || flags & CLONE_VFORK != 0 {
+        signal::set_altstack(&child, signal::altstack(parent_thread));
+    }
+    if flags & CLONE_CHILD_CLEARTID != 0 {
+        child.clear_child_tid.store(ctid, Ordering::Relaxed);
+    }
+    // Failed writes of the tid are ignored, as in Linux.
+    if flags & CLONE_CHILD_SETTID != 0 {
+        let _ = child.process.mm().write_bytes(ctid, &(tid as u32).to_le_bytes());
+    }
+    if flags & CLONE_PARENT_SETTID != 0 {
+        let _ = cx.mm().write_bytes(ptid, &(tid as u32).to_le_bytes());
+    }
+    log::debug!("clone {flags:#x}: {} -> {}", parent_thread.tid, tid);
+    task::spawn_thread(child);
+    if let (Some(child), true) = (new_process, flags & CLONE_VFORK != 0) {
+        // Not interruptible by signals, only by the caller's own end (Linux waits "killable").
+        child.vfork_queue.wait_until(|| (child.vfork_done() || parent_thread.exiting()).then_some(())).await;
+    }
+    Ok(tid)
+}
+
+/// clone3(2) is not provided: ENOSYS makes glibc fall back to clone.
+pub async fn sys_clone3(_cx: &Caller, _args: usize, _size: usize) -> SysResult<usize> {
+    Err(Errno::ENOSYS)
+}

@@ -1,0 +1,201 @@
+//! Sizes, permissions, owners and times: truncate, ftruncate, fallocate, faccessat(2),
+//! fchmodat, fchmod, fchownat, fchown, utimensat.
+use super::at::{resolve_at, who, PathStart};
+use crate::Caller;
+use abi::flags::*;
+use abi::structs::Timespec;
+use abi::{Errno, SysResult};
+use fs::{FileKind, InodeRef, SetAttr, TimeSet};
+use mm::{UserCStr, UserPtr};
+
+fn check_writable_fs(node: &InodeRef) -> SysResult<()> {
+    if fs::vfs::is_readonly(node) {
+        return Err(Errno::EROFS);
+    }
+    Ok(())
+}
+
+/// truncate(2): the path's file (links followed) gets `length` bytes. A directory is EISDIR,
+/// other non-regular files EINVAL, a negative length EINVAL.
+pub async fn sys_truncate(cx: &Caller, path: UserCStr, length: i64) -> SysResult<()> {
+    let path = path.read(&mut cx.mm())?;
+    if length < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let node = PathStart::new(cx, AT_FDCWD as i32, &path)?.lookup(&path, true)?;
+    match node.kind() {
+        FileKind::Directory => return Err(Errno::EISDIR),
+        FileKind::Regular => {}
+        _ => return Err(Errno::EINVAL),
+    }
+    check_writable_fs(&node)?;
+    node.truncate(length as u64)
+}
+
+/// ftruncate(2): the descriptor must be a regular file open for writing (EINVAL otherwise, as
+/// Linux says, not EBADF).
+pub async fn sys_ftruncate(cx: &Caller, fd: i32, length: i64) -> SysResult<()> {
+    let file = super::io_file(cx, fd)?;
+    if length < 0 || file.inode().kind() != FileKind::Regular || !file.writable() {
+        return Err(Errno::EINVAL);
+    }
+    file.inode().truncate(length as u64)
+}
+
+/// FALLOC_FL_KEEP_SIZE: allocate without changing the size.
+const FALLOC_FL_KEEP_SIZE: u32 = 1;
+
+/// fallocate(2), mode 0 or KEEP_SIZE: makes sure the range is part of the file (our files are
+/// sparse, so only the size matters). Other modes (punching holes...) are EOPNOTSUPP.
+pub async fn sys_fallocate(cx: &Caller, fd: i32, mode: u32, offset: i64, len: i64) -> SysResult<()> {
+    let file = super::io_file(cx, fd)?;
+    if offset < 0 || len <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    if !file.writable() {
+        return Err(Errno::EBADF);
+    }
+    match file.inode().kind() {
+        FileKind::Regular => {}
+        FileKind::Directory => return Err(Errno::EISDIR),
+        FileKind::Fifo => return Err(Errno::ESPIPE),
+        _ => return Err(Errno::ENODEV),
+    }
+    if mode & !FALLOC_FL_KEEP_SIZE != 0 {
+        return Err(Errno::ENOTSUP);
+    }
+    let end = offset.checked_add(len).ok_or(Errno::EFBIG)? as u64;
+    let node = file.inode();
+    if mode & FALLOC_FL_KEEP_SIZE == 0 && end > node.stat().st_size as u64 {
+        node.truncate(end)?;
+    }
+    Ok(())
+}
+
+/// faccessat(2): may the caller access the path as `mode` (F_OK or R_OK|W_OK|X_OK)?
+pub async fn sys_faccessat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32) -> SysResult<()> {
+    sys_faccessat2(cx, dirfd, path, mode, 0).await
+}
+
+/// faccessat2(2): with flags AT_EACCESS, AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH. Root may read
+/// and write anything, and execute what has an execute bit; W_OK on a read-only mount is
+/// EROFS.
+pub async fn sys_faccessat2(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32, flags: u32) -> SysResult<()> {
+    if mode & !(R_OK | W_OK | X_OK) != 0 || flags & !(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let node = resolve_at(cx, dirfd, path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)?.node;
+    if mode == F_OK {
+        return Ok(());
+    }
+    let st = node.stat();
+    if !fs::perm::may_access(&st, &who(cx), mode) {
+        return Err(Errno::EACCES);
+    }
+    if mode & W_OK != 0 && matches!(node.kind(), FileKind::Regular | FileKind::Directory | FileKind::Symlink) {
+        check_writable_fs(&node)?;
+    }
+    Ok(())
+}
+
+fn chmod(node: &InodeRef, mode: u32) -> SysResult<()> {
+    check_writable_fs(node)?;
+    node.set_attr(&SetAttr { mode: Some(mode & 0o7777), ..SetAttr::default() })
+}
+
+/// fchmodat(2) (no flags: links are followed; the kernel call has no flags argument).
+pub async fn sys_fchmodat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32) -> SysResult<()> {
+    let path = path.read(&mut cx.mm())?;
+    let node = PathStart::new(cx, dirfd, &path)?.lookup(&path, true)?;
+    chmod(&node, mode)
+}
+
+/// fchmod(2). O_PATH descriptors are EBADF.
+pub async fn sys_fchmod(cx: &Caller, fd: i32, mode: u32) -> SysResult<()> {
+    chmod(super::io_file(cx, fd)?.inode(), mode)
+}
+
+fn chown(node: &InodeRef, uid: u32, gid: u32) -> SysResult<()> {
+    check_writable_fs(node)?;
+    // -1 leaves an id as it is.
+    let id = |v: u32| (v != u32::MAX).then_some(v);
+    node.set_attr(&SetAttr { uid: id(uid), gid: id(gid), ..SetAttr::default() })
+}
+
+/// fchownat(2): flags AT_SYMLINK_NOFOLLOW (change the link itself) and AT_EMPTY_PATH. Changing
+/// the owner of a non-directory drops its set-user-ID bit (and set-group-ID if group-
+/// executable), as on Linux.
+pub async fn sys_fchownat(cx: &Caller, dirfd: i32, path: UserCStr, uid: u32, gid: u32, flags: u32) -> SysResult<()> {
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let node = resolve_at(cx, dirfd, path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)?.node;
+    chown(&node, uid, gid)
+}
+
+/// fchown(2). O_PATH descriptors are EBADF.
+pub async fn sys_fchown(cx: &Caller, fd: i32, uid: u32, gid: u32) -> SysResult<()> {
+    chown(super::io_file(cx, fd)?.inode(), uid, gid)
+}
+
+/// One timestamp of utimensat: None for UTIME_OMIT.
+fn time_set(t: &Timespec) -> SysResult<Option<TimeSet>> {
+    match t.tv_nsec {
+        UTIME_OMIT => Ok(None),
+        UTIME_NOW => Ok(Some(TimeSet::Now)),
+        n if (0..1_000_000_000).contains(&n) => Ok(Some(TimeSet::At(t.tv_sec, n as u32))),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// utimensat(2): set atime and mtime (`times` NULL: both now; UTIME_NOW, UTIME_OMIT per field);
+/// ctime becomes now. Linux's order: both UTIME_OMIT succeeds at once, before the path is even
+/// looked at; a NULL path means `dirfd` itself (futimens; no flags allowed then), else the
+/// flags (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH) are checked, then the path, and only then the
+/// nanosecond values (EINVAL).
+pub async fn sys_utimensat(
+    cx: &Caller,
+    dirfd: i32,
+    path: UserCStr,
+    times: UserPtr<[Timespec; 2]>,
+    flags: u32,
+) -> SysResult<()> {
+    let times = match times.nonnull() {
+        Some(t) => {
+            let [a, m] = t.read(&mut cx.mm())?;
+            if a.tv_nsec == UTIME_OMIT && m.tv_nsec == UTIME_OMIT {
+                return Ok(());
+            }
+            Some((a, m))
+        }
+        None => None,
+    };
+    let node = if path.is_null() && dirfd != AT_FDCWD as i32 {
+        if flags != 0 {
+            return Err(Errno::EINVAL);
+        }
+        cx.file(dirfd)?.inode().clone()
+    } else {
+        if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+            return Err(Errno::EINVAL);
+        }
+        if path.is_null() {
+            return Err(Errno::EFAULT);
+        }
+        resolve_at(cx, dirfd, path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)?.node
+    };
+    let (atime, mtime) = match times {
+        Some((a, m)) => (time_set(&a)?, time_set(&m)?),
+        None => (Some(TimeSet::Now), Some(TimeSet::Now)),
+    };
+    check_writable_fs(&node)?;
+    node.set_attr(&SetAttr { atime, mtime, ..SetAttr::default() })
+}
+
+/// umask(2): set the file-creation mask (its 0777 bits); returns the previous one. Never fails.
+pub async fn sys_umask(cx: &Caller, mask: u32) -> SysResult<u32> {
+    let mut fs = cx.process().fs.lock();
+    let old = fs.umask;
+    fs.umask = mask & 0o777;
+    Ok(old)
+}

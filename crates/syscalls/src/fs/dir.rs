@@ -1,0 +1,355 @@
+//! Directories and names: mkdirat, mknodat, unlinkat, renameat2, linkat, symlinkat, getdents64,
+//! chdir, fchdir, getcwd.
+//!
+//! Errors come in Linux's order, checked with C programs on Linux 6.x (tmpfs): the path's
+//! last component decides first ("." and ".." are EEXIST for mkdir, EISDIR for unlink, EINVAL
+//! and ENOTEMPTY for rmdir, EBUSY for rename), then what the name holds, then the file system.
+use super::at::{fd_location, PathStart};
+use crate::Caller;
+use abi::flags::*;
+use abi::{Errno, SysResult};
+use alloc::vec::Vec;
+use fs::path::Parent;
+use fs::vfs;
+use fs::{FileKind, InodeRef, RenameMode};
+use mm::{UserCStr, UserSliceMut};
+
+fn read_path(cx: &Caller, path: UserCStr) -> SysResult<alloc::string::String> {
+    path.read(&mut cx.mm())
+}
+
+/// EROFS if `dir` (a directory about to change) is on a read-only mount.
+fn writable_dir(dir: &InodeRef) -> SysResult<()> {
+    if vfs::is_readonly(dir) {
+        return Err(Errno::EROFS);
+    }
+    Ok(())
+}
+
+/// The node a `Parent` names, if the name exists (without following a final symlink).
+fn existing(start: &PathStart, p: &Parent) -> SysResult<Option<InodeRef>> {
+    match start.resolver.step(&p.dir, &p.name) {
+        Ok(at) => Ok(Some(at.node)),
+        Err(Errno::ENOENT) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// mkdirat(2). The mode keeps the permission and sticky bits, less the umask. Any existing
+/// name is EEXIST, a dangling symlink too.
+pub async fn sys_mkdirat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32) -> SysResult<()> {
+    let path = read_path(cx, path)?;
+    let start = PathStart::new(cx, dirfd, &path)?;
+    let p = start.parent(&path)?;
+    if !p.is_normal() || existing(&start, &p)?.is_some() {
+        return Err(Errno::EEXIST);
+    }
+    writable_dir(&p.dir.node)?;
+    let umask = cx.process().fs.lock().umask;
+    p.dir.node.create(&p.name, FileKind::Directory, mode & 0o1777 & !umask)?;
+    Ok(())
+}
+
+/// mknodat(2): regular files (S_IFREG or 0). FIFOs and device nodes need file-system support
+/// not written yet: EPERM, as a file system without them answers.
+pub async fn sys_mknodat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32, _dev: u64) -> SysResult<()> {
+    let path = read_path(cx, path)?;
+    let kind = match mode & S_IFMT {
+        0 | S_IFREG => FileKind::Regular,
+        S_IFDIR => return Err(Errno::EPERM),
+        S_IFCHR | S_IFBLK | S_IFIFO | S_IFSOCK => FileKind::Fifo,
+        _ => return Err(Errno::EINVAL),
+    };
+    let start = PathStart::new(cx, dirfd, &path)?;
+    let p = start.parent(&path)?;
+    if !p.is_normal() || existing(&start, &p)?.is_some() {
+        return Err(Errno::EEXIST);
+    }
+    if p.trailing_slash {
+        return Err(Errno::ENOENT);
+    }
+    writable_dir(&p.dir.node)?;
+    if kind != FileKind::Regular {
+        return Err(Errno::EPERM);
+    }
+    let umask = cx.process().fs.lock().umask;
+    p.dir.node.create(&p.name, kind, mode & 0o7777 & !umask)?;
+    Ok(())
+}
+
+/// unlinkat(2): a name (not a directory: EISDIR), or with AT_REMOVEDIR an empty directory
+/// (ENOTDIR for others, ENOTEMPTY, EBUSY for a mount point or the root).
+pub async fn sys_unlinkat(cx: &Caller, dirfd: i32, path: UserCStr, flags: u32) -> SysResult<()> {
+    if flags & !AT_REMOVEDIR != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let path = read_path(cx, path)?;
+    let start = PathStart::new(cx, dirfd, &path)?;
+    let p = start.parent(&path)?;
+    let rmdir = flags & AT_REMOVEDIR != 0;
+    match (rmdir, p.name.as_str()) {
+        (true, ".") => return Err(Errno::EINVAL),
+        (true, "..") => return Err(Errno::ENOTEMPTY),
+        (true, "/") => return Err(Errno::EBUSY),
+        (false, "." | ".." | "/") => return Err(Errno::EISDIR),
+        _ => {}
+    }
+    let node = existing(&start, &p)?.ok_or(Errno::ENOENT)?;
+    let is_dir = node.kind() == FileKind::Directory;
+    if rmdir {
+        if !is_dir {
+            return Err(Errno::ENOTDIR);
+        }
+        if vfs::is_mount_point(&node) {
+            return Err(Errno::EBUSY);
+        }
+        writable_dir(&p.dir.node)?;
+        return p.dir.node.rmdir(&p.name);
+    }
+    if is_dir {
+        return Err(Errno::EISDIR);
+    }
+    if p.trailing_slash {
+        return Err(Errno::ENOTDIR);
+    }
+    writable_dir(&p.dir.node)?;
+    p.dir.node.unlink(&p.name)
+}
+
+/// Whether `dir` is `node` or lies below it (walking ".." within one file system).
+fn is_within(dir: &InodeRef, node: &InodeRef) -> SysResult<bool> {
+    let target = node.id();
+    let mut cur = dir.clone();
+    loop {
+        let id = cur.id();
+        if id == target {
+            return Ok(true);
+        }
+        let up = cur.lookup("..")?;
+        if up.id() == id {
+            return Ok(false);
+        }
+        cur = up;
+    }
+}
+
+/// renameat2(2) with RENAME_NOREPLACE and RENAME_EXCHANGE (RENAME_WHITEOUT, for overlay file
+/// systems, is EINVAL). Checks in Linux's order: flags, both walks, EXDEV across mounts, EBUSY
+/// for "." and "..", the source (ENOENT), NOREPLACE/EXCHANGE, kinds (ENOTDIR/EISDIR), a directory
+/// moving under itself (EINVAL), mount points (EBUSY); renaming a name onto another name of
+/// the same file does nothing.
+pub async fn sys_renameat2(
+    cx: &Caller,
+    olddirfd: i32,
+    oldpath: UserCStr,
+    newdirfd: i32,
+    newpath: UserCStr,
+    flags: u32,
+) -> SysResult<()> {
+    if flags & !(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT) != 0
+        || flags & (RENAME_NOREPLACE | RENAME_EXCHANGE) == (RENAME_NOREPLACE | RENAME_EXCHANGE)
+        || flags & RENAME_WHITEOUT != 0
+    {
+        return Err(Errno::EINVAL);
+    }
+    let mode = if flags & RENAME_EXCHANGE != 0 {
+        RenameMode::Exchange
+    } else if flags & RENAME_NOREPLACE != 0 {
+        RenameMode::NoReplace
+    } else {
+        RenameMode::Replace
+    };
+    let old = read_path(cx, oldpath)?;
+    let new = read_path(cx, newpath)?;
+    let old_start = PathStart::new(cx, olddirfd, &old)?;
+    let op = old_start.parent(&old)?;
+    let new_start = PathStart::new(cx, newdirfd, &new)?;
+    let np = new_start.parent(&new)?;
+    if op.dir.node.id().0 != np.dir.node.id().0 {
+        return Err(Errno::EXDEV);
+    }
+    if !op.is_normal() {
+        return Err(Errno::EBUSY);
+    }
+    if !np.is_normal() {
+        return Err(if mode == RenameMode::NoReplace { Errno::EEXIST } else { Errno::EBUSY });
+    }
+    let src = existing(&old_start, &op)?.ok_or(Errno::ENOENT)?;
+    let dst = existing(&new_start, &np)?;
+    match (mode, &dst) {
+        (RenameMode::NoReplace, Some(_)) => return Err(Errno::EEXIST),
+        (RenameMode::Exchange, None) => return Err(Errno::ENOENT),
+        _ => {}
+    }
+    let src_dir = src.kind() == FileKind::Directory;
+    if !src_dir && (op.trailing_slash || (np.trailing_slash && mode != RenameMode::Exchange)) {
+        return Err(Errno::ENOTDIR);
+    }
+    if let Some(d) = &dst {
+        let dst_dir = d.kind() == FileKind::Directory;
+        if mode == RenameMode::Exchange {
+            if !dst_dir && np.trailing_slash {
+                return Err(Errno::ENOTDIR);
+            }
+        } else if src_dir && !dst_dir {
+            return Err(Errno::ENOTDIR);
+        } else if !src_dir && dst_dir {
+            return Err(Errno::EISDIR);
+        }
+        if d.id() == src.id() {
+            return Ok(());
+        }
+    }
+    // A directory cannot move into its own subtree (nor, in an exchange, take the place of
+    // one of its ancestors).
+    if src_dir && is_within(&np.dir.node, &src)? {
+        return Err(Errno::EINVAL);
+    }
+    if let Some(d) = dst.as_ref().filter(|d| mode == RenameMode::Exchange && d.kind() == FileKind::Directory) {
+        if is_within(&op.dir.node, d)? {
+            return Err(Errno::EINVAL);
+        }
+    }
+    if vfs::is_mount_point(&src) || dst.as_ref().is_some_and(vfs::is_mount_point) {
+        return Err(Errno::EBUSY);
+    }
+    writable_dir(&op.dir.node)?;
+    op.dir.node.rename(&op.name, &np.dir.node, &np.name, mode)
+}
+
+/// renameat(2) is renameat2 without flags (riscv64 has only renameat2; kept for callers).
+pub async fn sys_renameat(cx: &Caller, olddirfd: i32, old: UserCStr, newdirfd: i32, new: UserCStr) -> SysResult<()> {
+    sys_renameat2(cx, olddirfd, old, newdirfd, new, 0).await
+}
+
+/// linkat(2): a new name for an existing non-directory (EPERM for directories). The old name's
+/// final link is followed only with AT_SYMLINK_FOLLOW; AT_EMPTY_PATH links `olddirfd` itself.
+pub async fn sys_linkat(
+    cx: &Caller,
+    olddirfd: i32,
+    oldpath: UserCStr,
+    newdirfd: i32,
+    newpath: UserCStr,
+    flags: u32,
+) -> SysResult<()> {
+    if flags & !(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let src = super::at::resolve_at(cx, olddirfd, oldpath, flags, flags & AT_SYMLINK_FOLLOW != 0)?.node;
+    let new = read_path(cx, newpath)?;
+    let start = PathStart::new(cx, newdirfd, &new)?;
+    let p = start.parent(&new)?;
+    if !p.is_normal() || existing(&start, &p)?.is_some() {
+        return Err(Errno::EEXIST);
+    }
+    if p.trailing_slash {
+        return Err(Errno::ENOENT);
+    }
+    if p.dir.node.id().0 != src.id().0 {
+        return Err(Errno::EXDEV);
+    }
+    if src.kind() == FileKind::Directory {
+        return Err(Errno::EPERM);
+    }
+    writable_dir(&p.dir.node)?;
+    p.dir.node.link(&p.name, src)
+}
+
+/// symlinkat(2). An empty target is ENOENT; any existing name is EEXIST.
+pub async fn sys_symlinkat(cx: &Caller, target: UserCStr, newdirfd: i32, linkpath: UserCStr) -> SysResult<()> {
+    let target = read_path(cx, target)?;
+    let path = read_path(cx, linkpath)?;
+    if target.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    let start = PathStart::new(cx, newdirfd, &path)?;
+    let p = start.parent(&path)?;
+    if !p.is_normal() || existing(&start, &p)?.is_some() {
+        return Err(Errno::EEXIST);
+    }
+    if p.trailing_slash {
+        return Err(Errno::ENOENT);
+    }
+    writable_dir(&p.dir.node)?;
+    p.dir.node.symlink(&p.name, &target)?;
+    Ok(())
+}
+
+/// Size of a `linux_dirent64` holding a name of `len` bytes: the 19-byte header, the name, its
+/// NUL, rounded up to 8.
+fn dirent_len(len: usize) -> usize {
+    (19 + len + 1).next_multiple_of(8)
+}
+
+/// getdents64(2). The file offset counts the entries handed out so far (each entry's d_off is
+/// the offset after it), so lseek(fd, 0, SEEK_SET) starts over. A buffer too small for the
+/// next entry is EINVAL; 0 means the end.
+pub async fn sys_getdents64(cx: &Caller, fd: i32, buf: UserSliceMut<u8>) -> SysResult<usize> {
+    let file = super::io_file(cx, fd)?;
+    let node = file.inode().clone();
+    if node.kind() != FileKind::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    let entries = node.read_dir()?;
+    let count = buf.len().min(i32::MAX as usize);
+    file.with_offset(|off| {
+        let mut out: Vec<u8> = Vec::new();
+        let mut next = *off as usize;
+        for e in entries.iter().skip(next) {
+            let reclen = dirent_len(e.name.len());
+            if out.len() + reclen > count {
+                break;
+            }
+            next += 1;
+            out.extend_from_slice(&e.ino.to_ne_bytes());
+            out.extend_from_slice(&(next as i64).to_ne_bytes());
+            out.extend_from_slice(&(reclen as u16).to_ne_bytes());
+            out.push(e.kind.dirent_type());
+            out.extend_from_slice(e.name.as_bytes());
+            out.resize(out.len() + reclen - 19 - e.name.len(), 0);
+        }
+        if out.is_empty() && next < entries.len() {
+            return Err(Errno::EINVAL);
+        }
+        buf.write(&mut cx.mm(), &out)?;
+        *off = next as u64;
+        Ok(out.len())
+    })
+}
+
+/// chdir(2).
+pub async fn sys_chdir(cx: &Caller, path: UserCStr) -> SysResult<()> {
+    let path = read_path(cx, path)?;
+    let at = PathStart::new(cx, AT_FDCWD as i32, &path)?.resolve(&path, true)?;
+    if at.node.kind() != FileKind::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    let mut fs = cx.process().fs.lock();
+    fs.cwd_path = at.path();
+    fs.cwd = at.node;
+    Ok(())
+}
+
+/// fchdir(2): any descriptor of a directory, O_PATH ones too.
+pub async fn sys_fchdir(cx: &Caller, fd: i32) -> SysResult<()> {
+    let at = fd_location(cx, fd)?;
+    if at.node.kind() != FileKind::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    let mut fs = cx.process().fs.lock();
+    fs.cwd_path = at.path();
+    fs.cwd = at.node;
+    Ok(())
+}
+
+/// getcwd(2): the path with its NUL; returns its length including the NUL. ERANGE if it does
+/// not fit (a size of 0 too).
+pub async fn sys_getcwd(cx: &Caller, buf: UserSliceMut<u8>) -> SysResult<usize> {
+    let mut path = cx.process().fs.lock().cwd_path.clone().into_bytes();
+    path.push(0);
+    if path.len() > buf.len() {
+        return Err(Errno::ERANGE);
+    }
+    buf.write(&mut cx.mm(), &path)?;
+    Ok(path.len())
+}

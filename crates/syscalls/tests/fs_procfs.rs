@@ -1,0 +1,316 @@
+//! procfs through the dispatch table: /proc/self, /proc/<pid>/{stat,status,statm,cmdline,
+//! environ,comm,maps,exe,cwd,fd}, /proc/meminfo, uptime, loadavg, stat, cpuinfo, version.
+use abi::flags::*;
+use abi::structs::Stat;
+use mm::aspace::ArgArea;
+use syscalls::testing::ret::*;
+use syscalls::testing::*;
+use syscalls::{Caller, Sysno};
+
+const CWD: usize = AT_FDCWD as usize;
+const P1: usize = SCRATCH + 0xf_0000;
+const AUX: usize = SCRATCH + 0xe_0000;
+const ARGS: usize = SCRATCH + 0xd_0000;
+
+struct T {
+    k: TestKernel,
+    p: Caller,
+}
+
+impl T {
+    fn new() -> T {
+        let k = TestKernel::new();
+        syscalls::fs::mount_standard(&k.root).unwrap();
+        let p = k.spawn();
+        *p.process().exe.lock() = String::from("/bin/a-rather-long-program-name");
+        // argv and envp strings as the loader lays them out.
+        let strings = b"prog\0-x\0arg two\0HOME=/\0TERM=linux\0";
+        k.poke(&p, ARGS, strings);
+        p.process().mm.lock().args =
+            ArgArea { arg_start: ARGS, arg_end: ARGS + 16, env_start: ARGS + 16, env_end: ARGS + strings.len() };
+        T { k, p }
+    }
+    fn open(&self, path: &str, flags: u32) -> isize {
+        self.k.poke_str(&self.p, P1, path);
+        self.k.syscall(&self.p, Sysno::openat, [CWD, P1, flags as usize, 0])
+    }
+    fn read_bytes(&self, path: &str) -> Result<Vec<u8>, isize> {
+        let fd = self.open(path, 0);
+        if fd < 0 {
+            return Err(fd);
+        }
+        let mut out = Vec::new();
+        loop {
+            // Small reads, to check that offsets work across calls.
+            let n = self.k.syscall(&self.p, Sysno::read, [fd as usize, SCRATCH, 100]);
+            if n < 0 {
+                return Err(n);
+            }
+            if n == 0 {
+                break;
+            }
+            out.extend(self.k.peek(&self.p, SCRATCH, n as usize));
+        }
+        self.k.syscall(&self.p, Sysno::close, [fd as usize]);
+        Ok(out)
+    }
+    fn read(&self, path: &str) -> String {
+        String::from_utf8(self.read_bytes(path).unwrap_or_else(|e| panic!("{path}: {e}"))).unwrap()
+    }
+    fn readlink(&self, path: &str) -> Result<String, isize> {
+        self.k.poke_str(&self.p, P1, path);
+        match self.k.syscall(&self.p, Sysno::readlinkat, [CWD, P1, AUX, 4096]) {
+            n if n >= 0 => Ok(String::from_utf8(self.k.peek(&self.p, AUX, n as usize)).unwrap()),
+            e => Err(e),
+        }
+    }
+    fn lstat(&self, path: &str) -> Result<Stat, isize> {
+        self.k.poke_str(&self.p, P1, path);
+        match self.k.syscall(&self.p, Sysno::newfstatat, [CWD, P1, AUX, AT_SYMLINK_NOFOLLOW as usize]) {
+            0 => Ok(self.k.peek_val(&self.p, AUX)),
+            e => Err(e),
+        }
+    }
+    fn list(&self, path: &str) -> Vec<String> {
+        let fd = self.open(path, OpenFlags::DIRECTORY.bits());
+        assert!(fd >= 0, "{path}: {fd}");
+        let mut names = Vec::new();
+        loop {
+            let n = self.k.syscall(&self.p, Sysno::getdents64, [fd as usize, SCRATCH, 4096]);
+            assert!(n >= 0);
+            if n == 0 {
+                break;
+            }
+            let data = self.k.peek(&self.p, SCRATCH, n as usize);
+            let mut at = 0;
+            while at < data.len() {
+                let reclen = u16::from_ne_bytes([data[at + 16], data[at + 17]]) as usize;
+                let name = &data[at + 19..at + reclen];
+                let end = name.iter().position(|&b| b == 0).unwrap();
+                names.push(String::from_utf8(name[..end].to_vec()).unwrap());
+                at += reclen;
+            }
+        }
+        self.k.syscall(&self.p, Sysno::close, [fd as usize]);
+        names
+    }
+    fn pid(&self) -> usize {
+        self.p.process().pid
+    }
+}
+
+#[test]
+fn self_names_the_caller() {
+    let t = T::new();
+    assert_eq!(t.readlink("/proc/self").unwrap(), t.pid().to_string());
+    assert_eq!(t.readlink("/proc/thread-self").unwrap(), format!("{0}/task/{0}", t.pid()));
+    let q = t.k.spawn();
+    t.k.poke_str(&q, P1, "/proc/self");
+    let n = t.k.syscall(&q, Sysno::readlinkat, [CWD, P1, AUX, 64]);
+    assert_eq!(t.k.peek(&q, AUX, n as usize), q.process().pid.to_string().as_bytes(), "each sees itself");
+    assert_eq!(t.lstat("/proc/self").unwrap().st_mode, S_IFLNK | 0o777);
+    assert_eq!(t.lstat("/proc/self/").unwrap().st_mode, S_IFDIR | 0o555);
+}
+
+#[test]
+fn stat_has_the_52_fields_linux_prints() {
+    let t = T::new();
+    let stat = t.read("/proc/self/stat");
+    assert!(stat.ends_with('\n'));
+    let (head, rest) = stat.rsplit_once(") ").unwrap();
+    assert_eq!(head, format!("{} (a-rather-long-p", t.pid()), "comm is the exe's name, 15 bytes at most");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    assert_eq!(f.len(), 50, "fields 3..=52");
+    assert_eq!(f[0], "R", "a process reading its own stat is running");
+    assert_eq!(f[1], "0", "ppid of a first process");
+    assert_eq!(f[17], "1", "num_threads");
+    assert_eq!(f[20].parse::<u64>().unwrap(), {
+        let vsize: usize = t.p.process().mm.lock().areas().map(|a| a.end - a.start).sum();
+        vsize as u64
+    });
+    assert!(f[21].parse::<u64>().unwrap() > 0, "rss: the scratch pages we touched");
+    assert_eq!(f[22], "18446744073709551615", "rsslim");
+    assert_eq!(f[35], "17", "exit_signal SIGCHLD");
+    assert_eq!(f[45].parse::<usize>().unwrap(), ARGS, "arg_start");
+    assert_eq!(f[48].parse::<usize>().unwrap(), ARGS + 34, "env_end");
+}
+
+#[test]
+fn another_process_is_seen_sleeping_and_by_its_own_pid() {
+    let t = T::new();
+    let q = t.k.spawn();
+    let stat = t.read(&format!("/proc/{}/stat", q.process().pid));
+    assert!(stat.starts_with(&format!("{} () S ", q.process().pid)), "{stat}");
+    assert_eq!(t.readlink(&format!("/proc/{}/exe", q.process().pid)), Err(ENOENT), "no executable");
+}
+
+#[test]
+fn status_speaks_in_named_lines() {
+    let t = T::new();
+    let status = t.read("/proc/self/status");
+    let get = |k: &str| {
+        status.lines().find_map(|l| l.strip_prefix(&format!("{k}:\t"))).unwrap_or_else(|| panic!("{k} in {status}"))
+    };
+    assert_eq!(get("Name"), "a-rather-long-p");
+    assert_eq!(get("Umask"), "0022");
+    assert_eq!(get("State"), "R (running)");
+    assert_eq!(get("Pid"), t.pid().to_string());
+    assert_eq!(get("Tgid"), t.pid().to_string());
+    assert_eq!(get("PPid"), "0");
+    assert_eq!(get("Uid"), "0\t0\t0\t0");
+    assert_eq!(get("Threads"), "1");
+    assert_eq!(get("SigBlk"), "0000000000000000");
+    let rss: Vec<&str> = get("VmRSS").split_whitespace().collect();
+    assert_eq!(rss[1], "kB");
+    assert!(status.lines().any(|l| l == "Groups:\t "), "Linux ends the groups line with a space");
+}
+
+#[test]
+fn cmdline_and_environ_are_the_strings_in_memory() {
+    let t = T::new();
+    assert_eq!(t.read_bytes("/proc/self/cmdline").unwrap(), b"prog\0-x\0arg two\0");
+    assert_eq!(t.read_bytes("/proc/self/environ").unwrap(), b"HOME=/\0TERM=linux\0");
+    assert_eq!(t.read("/proc/self/comm"), "a-rather-long-p\n");
+    let statm: Vec<u64> = t.read("/proc/self/statm").split_whitespace().map(|v| v.parse().unwrap()).collect();
+    assert_eq!(statm.len(), 7);
+    assert_eq!(statm[0], (SCRATCH_LEN as u64 + 4096) / 4096, "size in pages: scratch + read-only page");
+}
+
+#[test]
+fn maps_lines_have_linux_columns() {
+    let t = T::new();
+    let maps = t.read("/proc/self/maps");
+    let lines: Vec<&str> = maps.lines().collect();
+    assert_eq!(lines[0], format!("{:08x}-{:08x} rw-p 00000000 00:00 0 ", SCRATCH, SCRATCH + SCRATCH_LEN));
+    assert_eq!(lines[1], format!("{:08x}-{:08x} r--p 00000000 00:00 0 ", READONLY, READONLY + 4096));
+    // A named area: the name starts at column 73.
+    t.p.process()
+        .mm
+        .lock()
+        .map(0x5000_0000, 8192, mm::Perm::R | mm::Perm::X, mm::aspace::AreaKind::File("/bin/x".into()))
+        .unwrap();
+    let maps = t.read("/proc/self/maps");
+    let named = maps.lines().find(|l| l.ends_with("/bin/x")).unwrap();
+    assert_eq!(named.find("/bin/x"), Some(73));
+    assert!(named.starts_with("50000000-50002000 r-xp 00000000 00:00 0 "));
+}
+
+#[test]
+fn fd_lists_the_descriptors_as_links() {
+    let t = T::new();
+    assert_eq!(t.k.syscall(&t.p, Sysno::pipe2, [AUX + 1024, 0]), 0);
+    let names = t.list("/proc/self/fd");
+    assert_eq!(names, [".", "..", "0", "1", "2", "3", "4", "5"], "5 is the listing's own descriptor");
+    assert_eq!(t.readlink("/proc/self/fd/0").unwrap(), "/dev/console");
+    let pipe = t.readlink("/proc/self/fd/3").unwrap();
+    assert!(pipe.starts_with("pipe:[") && pipe.ends_with(']'), "{pipe}");
+    assert_eq!(t.readlink("/proc/self/fd/9"), Err(ENOENT));
+    assert_eq!(t.lstat("/proc/self/fd/3").unwrap().st_mode, S_IFLNK | 0o500, "read end");
+    assert_eq!(t.lstat("/proc/self/fd/4").unwrap().st_mode, S_IFLNK | 0o300, "write end");
+}
+
+#[test]
+fn fd_links_open_the_very_file_even_a_pipe() {
+    let t = T::new();
+    assert_eq!(t.k.syscall(&t.p, Sysno::pipe2, [AUX + 1024, 0]), 0);
+    t.k.poke(&t.p, AUX + 2048, b"through proc");
+    assert_eq!(t.k.syscall(&t.p, Sysno::write, [4, AUX + 2048, 12]), 12);
+    let fd = t.open("/proc/self/fd/3", 0);
+    assert!(fd >= 0, "{fd}");
+    assert_eq!(t.k.syscall(&t.p, Sysno::read, [fd as usize, SCRATCH, 100]), 12);
+    assert_eq!(t.k.peek(&t.p, SCRATCH, 12), b"through proc");
+    // /dev/stdin is /proc/self/fd/0.
+    assert_eq!(t.readlink("/dev/stdin").unwrap(), "/proc/self/fd/0");
+    assert!(t.open("/dev/stdout", OpenFlags::WRONLY.bits()) >= 0);
+}
+
+#[test]
+fn cwd_exe_and_root_links() {
+    let t = T::new();
+    assert_eq!(t.readlink("/proc/self/cwd").unwrap(), "/");
+    t.k.poke_str(&t.p, P1, "/tmp");
+    assert_eq!(t.k.syscall(&t.p, Sysno::chdir, [P1]), 0);
+    assert_eq!(t.readlink("/proc/self/cwd").unwrap(), "/tmp");
+    assert_eq!(t.readlink("/proc/self/root").unwrap(), "/");
+    assert_eq!(t.readlink("/proc/self/exe").unwrap(), "/bin/a-rather-long-program-name");
+    // Following the cwd link lands in the directory itself.
+    assert_eq!(t.lstat("/proc/self/cwd/.").unwrap().st_ino, t.lstat("/tmp").unwrap().st_ino);
+}
+
+#[test]
+fn the_root_lists_processes_and_system_files() {
+    let t = T::new();
+    let q = t.k.spawn();
+    let names = t.list("/proc");
+    for want in ["self", "meminfo", "mounts", "uptime", "cpuinfo", &t.pid().to_string(), &q.process().pid.to_string()] {
+        assert!(names.iter().any(|n| n == want), "{want} in {names:?}");
+    }
+    let own = t.list(&format!("/proc/{}", t.pid()));
+    for want in ["stat", "status", "cmdline", "maps", "fd", "exe", "cwd", "task"] {
+        assert!(own.iter().any(|n| n == want), "{want} in {own:?}");
+    }
+    assert_eq!(t.list(&format!("/proc/{}/task", t.pid()))[2..], [t.pid().to_string()]);
+    assert_eq!(t.lstat("/proc/999999").err(), Some(ENOENT));
+    assert_eq!(t.lstat("/proc/self/nope").err(), Some(ENOENT));
+    assert_eq!(t.lstat("/proc/0").err(), Some(ENOENT));
+}
+
+#[test]
+fn meminfo_lines_are_padded_like_linux() {
+    let t = T::new();
+    let m = t.read("/proc/meminfo");
+    let first: Vec<&str> = m.lines().take(3).collect();
+    assert!(first[0].starts_with("MemTotal:       ") && first[0].ends_with(" kB"), "{:?}", first[0]);
+    assert_eq!(first[0].len(), 16 + 8 + 3, "label in 16 columns, value in 8");
+    assert!(first[1].starts_with("MemFree:"));
+    assert!(first[2].starts_with("MemAvailable:"));
+    let kb = |l: &str| l.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap();
+    assert!(kb(first[1]) <= kb(first[0]));
+}
+
+#[test]
+fn uptime_loadavg_stat_cpuinfo_version() {
+    let t = T::new();
+    hal::time::advance_to(hal::time::now_ns().max(12_340_000_000));
+    let up = t.read("/proc/uptime");
+    let f: Vec<&str> = up.trim_end().split(' ').collect();
+    assert_eq!(f.len(), 2);
+    assert!(f[0].parse::<f64>().unwrap() >= 12.34);
+    assert_eq!(f[0].split('.').nth(1).unwrap().len(), 2, "hundredths");
+    let la = t.read("/proc/loadavg");
+    assert!(la.starts_with("0.00 0.00 0.00 1/"), "{la}");
+    let st = t.read("/proc/stat");
+    assert!(st.starts_with("cpu  "), "{st}");
+    assert_eq!(st.lines().next().unwrap().split_whitespace().count(), 11);
+    assert!(st.lines().any(|l| l.starts_with("btime ")));
+    assert!(t.read("/proc/cpuinfo").contains("isa\t\t: rv64imafdc"));
+    assert!(t.read("/proc/version").starts_with("Linux version 6.1.0-bakaex "));
+}
+
+#[test]
+fn proc_files_refuse_writes_like_linux() {
+    let t = T::new();
+    let fd = t.open("/proc/meminfo", OpenFlags::WRONLY.bits());
+    assert!(fd >= 0);
+    t.k.poke(&t.p, SCRATCH, b"x");
+    assert_eq!(t.k.syscall(&t.p, Sysno::write, [fd as usize, SCRATCH, 1]), EIO);
+    let fd = t.open("/proc/self/stat", OpenFlags::WRONLY.bits());
+    assert_eq!(t.k.syscall(&t.p, Sysno::write, [fd as usize, SCRATCH, 1]), EINVAL);
+    t.k.poke_str(&t.p, P1, "/proc/newfile");
+    assert!(t.k.syscall(&t.p, Sysno::openat, [CWD, P1, OpenFlags::CREAT.bits() as usize, 0]) < 0);
+}
+
+#[test]
+fn a_zombie_keeps_its_stat_but_loses_its_memory_files() {
+    let t = T::new();
+    let q = t.k.spawn();
+    let pid = q.process().pid;
+    *q.process().exe.lock() = String::from("/bin/z");
+    assert_eq!(t.k.syscall(&q, Sysno::exit_group, [3]), 0);
+    if !q.process().is_zombie() {
+        return; // Only processes with a parent linger as zombies.
+    }
+    let stat = t.read(&format!("/proc/{pid}/stat"));
+    assert!(stat.starts_with(&format!("{pid} (z) Z ")), "{stat}");
+    assert_eq!(t.read_bytes(&format!("/proc/{pid}/cmdline")).unwrap(), b"");
+}
