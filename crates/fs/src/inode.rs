@@ -178,6 +178,11 @@ pub trait Inode: Send + Sync {
     fn set_attr(&self, _attr: &SetAttr) -> SysResult<()> {
         Err(Errno::EPERM)
     }
+    /// The pipe behind a named pipe (FIFO): open(2) waits for the other side through it.
+    /// `None` by default (and for anonymous pipes, which open(2) through /proc never waits for).
+    fn as_fifo(&self) -> Option<&crate::pipe::Pipe> {
+        None
+    }
     /// The concrete node, for a file system to recognise its own nodes (rename's target
     /// directory, hard links). `None` by default.
     fn as_any(&self) -> Option<&dyn Any> {

@@ -62,9 +62,11 @@ fn tmpfs_factory(name: &'static str, data: &str) -> SysResult<Arc<dyn FileSystem
     Ok(fs)
 }
 
-/// Register the file-system types of this crate: "tmpfs", "ramfs", "devtmpfs".
+/// Register the file-system types of this crate: "tmpfs", "ramfs", "devtmpfs" (also as
+/// "devfs").
 pub fn register_types() {
     vfs::register_fs_type("tmpfs", false, |_, _, data| tmpfs_factory("tmpfs", data));
     vfs::register_fs_type("ramfs", false, |_, _, data| tmpfs_factory("ramfs", data));
     vfs::register_fs_type("devtmpfs", false, dev::devfs_factory);
+    vfs::register_fs_type("devfs", false, dev::devfs_factory);
 }

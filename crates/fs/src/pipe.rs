@@ -39,6 +39,10 @@ struct State {
     max_slots: usize,
     readers: usize,
     writers: usize,
+    /// How many read and write opens there have been (FIFO opens wait for one from the other
+    /// side, even if it has closed again since).
+    reader_opens: u64,
+    writer_opens: u64,
 }
 
 impl State {
@@ -63,7 +67,14 @@ impl Pipe {
         Arc::new(Pipe {
             ino: next_ino(),
             time: now(),
-            state: Mutex::new(State { slots: VecDeque::new(), max_slots: DEFAULT_SLOTS, readers: 0, writers: 0 }),
+            state: Mutex::new(State {
+                slots: VecDeque::new(),
+                max_slots: DEFAULT_SLOTS,
+                readers: 0,
+                writers: 0,
+                reader_opens: 0,
+                writer_opens: 0,
+            }),
             queue: WaitQueue::new(),
         })
     }
@@ -101,6 +112,12 @@ impl Pipe {
 
     pub fn writers(&self) -> usize {
         self.state.lock().writers
+    }
+
+    /// (read opens, write opens) so far.
+    pub fn opens(&self) -> (u64, u64) {
+        let s = self.state.lock();
+        (s.reader_opens, s.writer_opens)
     }
 }
 
@@ -216,9 +233,11 @@ impl Inode for Pipe {
         let mut s = self.state.lock();
         if access.readable() {
             s.readers += 1;
+            s.reader_opens += 1;
         }
         if access.writable() {
             s.writers += 1;
+            s.writer_opens += 1;
         }
         drop(s);
         self.queue.wake_all();

@@ -7,7 +7,9 @@
 //! tmpfs). Nodes built on their own ([`RamFile::new`], [`RamSymlink::new`]) join the file
 //! system of the first directory they are linked into.
 use crate::inode::{DirEntry, FileKind, Inode, InodeRef, RenameMode, SetAttr, TimeSet};
+use crate::pipe::Pipe;
 use crate::vfs::{FileSystem, StatFs};
+use abi::flags::{Access, PollEvents};
 use abi::{structs::Stat, Errno, SysResult};
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -17,6 +19,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::any::Any;
 use core::sync::atomic::{AtomicU64, Ordering};
+use sync::WaitQueue;
 use sync::{Mutex, MutexGuard, Once};
 
 static NEXT_INO: AtomicU64 = AtomicU64::new(1);
@@ -192,6 +195,9 @@ fn meta_of(node: &dyn Inode) -> Option<&Meta> {
     }
     if let Some(d) = any.downcast_ref::<RamDir>() {
         return Some(&d.meta);
+    }
+    if let Some(f) = any.downcast_ref::<RamFifo>() {
+        return Some(&f.meta);
     }
     None
 }
@@ -374,6 +380,64 @@ impl Inode for RamSymlink {
     }
 }
 
+/// A named pipe (mkfifo): metadata of its own, data through a [`Pipe`].
+pub struct RamFifo {
+    meta: Meta,
+    pipe: Arc<Pipe>,
+}
+
+impl Inode for RamFifo {
+    fn kind(&self) -> FileKind {
+        FileKind::Fifo
+    }
+    fn stat(&self) -> Stat {
+        self.meta.stat(FileKind::Fifo, 0, 0)
+    }
+    fn id(&self) -> (u64, u64) {
+        (self.meta.dev(), self.meta.ino)
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> SysResult<usize> {
+        self.pipe.read_at(offset, buf)
+    }
+    fn write_at(&self, offset: u64, buf: &[u8]) -> SysResult<usize> {
+        self.pipe.write_at(offset, buf)
+    }
+    fn truncate(&self, _len: u64) -> SysResult<()> {
+        Ok(())
+    }
+    fn seekable(&self) -> bool {
+        false
+    }
+    fn poll(&self) -> PollEvents {
+        self.pipe.poll()
+    }
+    fn poll_access(&self, access: Access) -> PollEvents {
+        self.pipe.poll_access(access)
+    }
+    fn wait_queue(&self) -> Option<&WaitQueue> {
+        self.pipe.wait_queue()
+    }
+    fn opened(&self, access: Access) {
+        self.pipe.opened(access)
+    }
+    fn released(&self, access: Access) {
+        self.pipe.released(access)
+    }
+    fn fsync(&self) -> SysResult<()> {
+        Err(Errno::EINVAL)
+    }
+    fn set_attr(&self, attr: &SetAttr) -> SysResult<()> {
+        self.meta.set_attr(FileKind::Fifo, attr);
+        Ok(())
+    }
+    fn as_fifo(&self) -> Option<&Pipe> {
+        Some(&self.pipe)
+    }
+    fn as_any(&self) -> Option<&dyn Any> {
+        Some(self)
+    }
+}
+
 /// A directory.
 pub struct RamDir {
     meta: Meta,
@@ -485,6 +549,7 @@ impl Inode for RamDir {
         let node: InodeRef = match kind {
             FileKind::Regular => RamFile::new_in(mode, self.sb()),
             FileKind::Directory => RamDir::new_child(self.this.clone(), mode, self.sb()),
+            FileKind::Fifo => Arc::new(RamFifo { meta: Meta::new(mode, Some(self.sb())), pipe: Pipe::new() }),
             _ => return Err(Errno::EPERM),
         };
         entries.insert(name.to_string(), node.clone());
@@ -802,6 +867,20 @@ mod tests {
         assert_eq!(root.rmdir("d"), Err(Errno::ENOTEMPTY));
         let other: InodeRef = RamDir::new_root();
         assert_eq!(root.rename("y", &other, "y", RenameMode::Replace), Err(Errno::EXDEV));
+    }
+
+    #[test]
+    fn fifos_carry_data_through_their_pipe() {
+        let root = RamDir::new_root();
+        let f = root.create("p", FileKind::Fifo, 0o644).unwrap();
+        assert_eq!(f.stat().st_mode, abi::flags::S_IFIFO | 0o644);
+        assert_eq!(f.stat().st_dev, root.stat().st_dev);
+        f.opened(Access::Read);
+        f.opened(Access::Write);
+        assert_eq!(f.write_at(0, b"hi"), Ok(2));
+        let mut b = [0u8; 4];
+        assert_eq!(f.read_at(0, &mut b), Ok(2));
+        assert_eq!(f.as_fifo().unwrap().opens(), (1, 1));
     }
 
     #[test]

@@ -234,6 +234,11 @@ pub fn start(hart: usize, dtb_pa: usize) -> ! {
             mm::frame::add_memory(p.start, p.end);
         }
     }
+    // devtmpfs on /dev, proc on /proc, tmpfs on /tmp (each skipped if already mounted).
+    if let Err(e) = syscalls::fs::mount_standard(&root) {
+        log::error!("standard mounts: {e}");
+    }
+    crate::logger::keep_in_memory();
     let init = crate::init::start(&root, args.init);
     crate::sched::run(init)
 }

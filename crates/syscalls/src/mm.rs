@@ -129,8 +129,8 @@ fn read_file(file: &File, offset: usize, len: usize) -> SysResult<Vec<u8>> {
 /// * MAP_PRIVATE file mappings are copied from the file when mapped: later writes to the file
 ///   are not seen, writes to the mapping never reach the file. Bytes past the end of the file
 ///   read as zeros, whole pages past it too (Linux would raise SIGBUS there).
-/// * MAP_SHARED anonymous memory is private memory for now: there is one process and no fork to
-///   share it with. (When fork arrives, such areas must be shared, not copied.)
+/// * MAP_SHARED anonymous memory is shared with fork children (the area is marked shared: its
+///   pages are populated at fork and never copied on write). MAP_SHARED_VALIDATE too.
 /// * MAP_SHARED file mappings are read-only snapshots: with PROT_WRITE (on a file opened for
 ///   writing) they are ENODEV, and mprotect refuses to make them writable (EACCES).
 /// * Only regular files can be mapped (ENODEV otherwise; that includes /dev/zero).
@@ -174,6 +174,10 @@ pub async fn sys_mmap(
         mm.unmap(start, len)?;
     }
     mm.map_area(start, len, perm_of(prot), max, kind)?;
+    if file.is_none() && matches!(flags.bits() & MAP_TYPE, 0x01 | 0x03) {
+        // MAP_SHARED anonymous memory: one set of pages for this process and its fork children.
+        mm.mark_shared(start);
+    }
     if let Some(data) = data {
         if let Err(e) = mm.fill_bytes(start, &data) {
             let _ = mm.unmap(start, len);

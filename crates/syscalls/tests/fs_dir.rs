@@ -445,12 +445,16 @@ fn fchdir_takes_directory_descriptors_including_o_path() {
 }
 
 #[test]
-fn mknod_makes_regular_files_only() {
+fn mknod_makes_regular_files_and_fifos() {
     let t = T::new();
     t.k.poke_str(&t.p, P1, "n");
     assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, (S_IFREG | 0o600) as usize, 0]), 0);
     assert_eq!(t.lstat("n").unwrap().st_mode, S_IFREG | 0o600);
     assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, (S_IFREG | 0o600) as usize, 0]), EEXIST);
     t.k.poke_str(&t.p, P1, "fifo");
-    assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, (S_IFIFO | 0o600) as usize, 0]), EPERM);
+    assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, (S_IFIFO | 0o666) as usize, 0]), 0);
+    assert_eq!(t.lstat("fifo").unwrap().st_mode, S_IFIFO | 0o644, "umask applies");
+    t.k.poke_str(&t.p, P1, "dev");
+    assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, (S_IFCHR | 0o600) as usize, 0x103]), EPERM);
+    assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, 0o170000, 0]), EINVAL);
 }

@@ -396,3 +396,52 @@ fn pipe_sizes_can_change() {
     assert_eq!(k.syscall(&p, Sysno::fcntl, [r, F_SETPIPE_SZ as usize, 4096]), EBUSY, "the data would not fit");
     assert_eq!(k.syscall(&p, Sysno::fcntl, [0, F_GETPIPE_SZ as usize]), EBADF, "not a pipe");
 }
+
+fn mkfifo(k: &TestKernel, p: &Caller, path: &str) {
+    k.poke_str(p, AUX, path);
+    assert_eq!(k.syscall(p, Sysno::mknodat, [AT_FDCWD as usize, AUX, (S_IFIFO | 0o600) as usize, 0]), 0);
+}
+
+fn open_at(k: &TestKernel, p: &Caller, path: &str, flags: OpenFlags) -> isize {
+    k.poke_str(p, AUX + 256, path);
+    k.syscall(p, Sysno::openat, [AT_FDCWD as usize, AUX + 256, flags.bits() as usize])
+}
+
+#[test]
+fn a_fifo_open_waits_for_the_other_side() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    mkfifo(&k, &p, "/tmp/f");
+    let q = k.spawn();
+    k.poke_str(&q, AUX + 256, "/tmp/f");
+    let t0 = hal::time::now_ns();
+    let writer = later(&q, 2_000_000, Sysno::openat, [AT_FDCWD as usize, AUX + 256, OpenFlags::WRONLY.bits() as usize]);
+    let r = open_at(&k, &p, "/tmp/f", OpenFlags::empty());
+    assert!(r >= 0);
+    assert_eq!(hal::time::now_ns() - t0, 2_000_000, "the reader waited for the writer");
+    let w = writer.lock().unwrap().expect("the writer's open finished");
+    assert!(w >= 0);
+    k.poke(&q, AUX, b"fifo!");
+    assert_eq!(k.syscall(&q, Sysno::write, [w as usize, AUX, 5]), 5);
+    assert_eq!(read(&k, &p, r as usize, 10).unwrap(), b"fifo!");
+    assert_eq!(k.syscall(&q, Sysno::close, [w as usize]), 0);
+    assert_eq!(read(&k, &p, r as usize, 10).unwrap(), b"", "EOF once the writer is gone");
+}
+
+#[test]
+fn nonblocking_fifo_opens_do_not_wait() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    mkfifo(&k, &p, "/tmp/f");
+    assert_eq!(open_at(&k, &p, "/tmp/f", OpenFlags::WRONLY | OpenFlags::NONBLOCK), ENXIO, "no reader");
+    let r = open_at(&k, &p, "/tmp/f", OpenFlags::NONBLOCK);
+    assert!(r >= 0);
+    assert_eq!(read(&k, &p, r as usize, 1).unwrap(), b"", "no writer: end of file");
+    let w = open_at(&k, &p, "/tmp/f", OpenFlags::WRONLY | OpenFlags::NONBLOCK);
+    assert!(w >= 0, "now there is a reader");
+    let rw = open_at(&k, &p, "/tmp/f", OpenFlags::RDWR);
+    assert!(rw >= 0, "O_RDWR never waits");
+    assert_eq!(k.syscall(&p, Sysno::fcntl, [w as usize, F_GETPIPE_SZ as usize]), 65_536);
+    assert_eq!(k.syscall(&p, Sysno::fstat, [r as usize, AUX]), 0);
+    assert_eq!(k.peek_val::<Stat>(&p, AUX).st_mode, S_IFIFO | 0o600);
+}

@@ -38,7 +38,16 @@ fn tiny_elf() -> Vec<u8> {
         shnum: 0,
         shstrndx: 0,
     };
-    let ph = Phdr { kind: PT_LOAD, flags: PF_R | PF_X, offset: 0, vaddr: 0x10000, paddr: 0x10000, filesz: 0x80, memsz: 0x80, align: 0x1000 };
+    let ph = Phdr {
+        kind: PT_LOAD,
+        flags: PF_R | PF_X,
+        offset: 0,
+        vaddr: 0x10000,
+        paddr: 0x10000,
+        filesz: 0x80,
+        memsz: 0x80,
+        align: 0x1000,
+    };
     let mut f = bytemuck::bytes_of(&eh).to_vec();
     f.extend_from_slice(bytemuck::bytes_of(&ph));
     f.resize(0x80, 0x13); // nops-ish filler

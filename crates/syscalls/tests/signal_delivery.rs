@@ -100,7 +100,7 @@ fn a_handler_gets_the_linux_riscv64_frame_and_registers() {
     assert_eq!(&bytes[regs..regs + 8], &(0x1_0000u64 + 4).to_le_bytes());
     for i in 1..32 {
         let want = match i {
-            reg::A0 => 0, // kill's result
+            reg::A0 => 0,  // kill's result
             11 => SIGUSR1, // kill's second argument
             reg::A7 => Sysno::kill.0,
             reg::SP => SCRATCH + 0x8_0000,
@@ -403,7 +403,10 @@ fn a_page_fault_with_a_handler_delivers_sigsegv_with_the_address() {
     let k = TestKernel::new();
     let p = spawn_with_registers(&k);
     action(&k, &p, SIGSEGV, HANDLER, SA_SIGINFO | SA_NODEFER, 0);
-    assert!(block_on(syscalls::trap::handle_user_trap(&p, Trap::PageFault { addr: UNMAPPED + 8, access: Access::Read })));
+    assert!(block_on(syscalls::trap::handle_user_trap(
+        &p,
+        Trap::PageFault { addr: UNMAPPED + 8, access: Access::Read }
+    )));
     let c = ctx(&p);
     assert_eq!(c.sepc, HANDLER);
     let frame: RtSigFrame = k.peek_val(&p, c.sp());

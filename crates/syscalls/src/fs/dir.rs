@@ -50,14 +50,15 @@ pub async fn sys_mkdirat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32) -> 
     Ok(())
 }
 
-/// mknodat(2): regular files (S_IFREG or 0). FIFOs and device nodes need file-system support
-/// not written yet: EPERM, as a file system without them answers.
+/// mknodat(2): regular files (S_IFREG or 0) and FIFOs. Device nodes and sockets need file
+/// system support not written yet: EPERM, as a file system without them answers.
 pub async fn sys_mknodat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32, _dev: u64) -> SysResult<()> {
     let path = read_path(cx, path)?;
     let kind = match mode & S_IFMT {
         0 | S_IFREG => FileKind::Regular,
+        S_IFIFO => FileKind::Fifo,
         S_IFDIR => return Err(Errno::EPERM),
-        S_IFCHR | S_IFBLK | S_IFIFO | S_IFSOCK => FileKind::Fifo,
+        S_IFCHR | S_IFBLK | S_IFSOCK => FileKind::CharDevice,
         _ => return Err(Errno::EINVAL),
     };
     let start = PathStart::new(cx, dirfd, &path)?;
@@ -69,7 +70,7 @@ pub async fn sys_mknodat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32, _de
         return Err(Errno::ENOENT);
     }
     writable_dir(&p.dir.node)?;
-    if kind != FileKind::Regular {
+    if kind == FileKind::CharDevice {
         return Err(Errno::EPERM);
     }
     let umask = cx.process().fs.lock().umask;
@@ -215,11 +216,6 @@ pub async fn sys_renameat2(
     }
     writable_dir(&op.dir.node)?;
     op.dir.node.rename(&op.name, &np.dir.node, &np.name, mode)
-}
-
-/// renameat(2) is renameat2 without flags (riscv64 has only renameat2; kept for callers).
-pub async fn sys_renameat(cx: &Caller, olddirfd: i32, old: UserCStr, newdirfd: i32, new: UserCStr) -> SysResult<()> {
-    sys_renameat2(cx, olddirfd, old, newdirfd, new, 0).await
 }
 
 /// linkat(2): a new name for an existing non-directory (EPERM for directories). The old name's

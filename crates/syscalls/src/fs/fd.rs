@@ -90,7 +90,9 @@ pub async fn sys_fcntl(cx: &Caller, fd: i32, cmd: u32, arg: usize) -> SysResult<
         F_SETOWN | F_SETSIG | F_NOTIFY => Ok(0),
         F_SETLEASE => Err(Errno::EAGAIN),
         F_GETPIPE_SZ | F_SETPIPE_SZ => {
-            let pipe = file.inode().as_any().and_then(|a| a.downcast_ref::<Pipe>()).ok_or(Errno::EBADF)?;
+            let node = file.inode();
+            let pipe =
+                node.as_fifo().or_else(|| node.as_any().and_then(|a| a.downcast_ref::<Pipe>())).ok_or(Errno::EBADF)?;
             if cmd == F_GETPIPE_SZ {
                 Ok(pipe.capacity() as isize)
             } else {

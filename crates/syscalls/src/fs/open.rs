@@ -1,7 +1,7 @@
 //! openat, close.
 use super::PathStart;
 use crate::Caller;
-use abi::flags::OpenFlags;
+use abi::flags::{Access, OpenFlags};
 use abi::{Errno, SysResult};
 use alloc::sync::Arc;
 use fs::{File, FileKind};
@@ -73,8 +73,44 @@ pub async fn sys_openat(cx: &Caller, dirfd: i32, path: UserCStr, flags: u32, mod
     // with the other flags).
     let status =
         if flags.contains(OpenFlags::PATH) { flags - OPEN_ONLY } else { (flags - OPEN_ONLY) | OpenFlags::LARGEFILE };
+    let fifo_opens = match node.as_fifo() {
+        Some(pipe) if !flags.contains(OpenFlags::PATH) => {
+            // A write-only, non-blocking open of a FIFO nobody reads is ENXIO.
+            let write_only = flags.access() == Access::Write;
+            if write_only && flags.contains(OpenFlags::NONBLOCK) && pipe.readers() == 0 {
+                return Err(Errno::ENXIO);
+            }
+            Some(pipe.opens())
+        }
+        _ => None,
+    };
     let file = Arc::new(File::new(node, status, at.path()));
+    if let Some(before) = fifo_opens {
+        wait_for_partner(cx, &file, before).await?;
+    }
     cx.process().files().insert(file, cloexec)
+}
+
+/// open(2) of a FIFO: a blocking read-only open waits until a writer has opened it, a blocking
+/// write-only open until a reader has (fifo(7)); O_RDWR and O_NONBLOCK opens do not wait.
+async fn wait_for_partner(cx: &Caller, file: &File, before: (u64, u64)) -> SysResult<()> {
+    let Some(pipe) = file.inode().as_fifo() else { return Ok(()) };
+    // A reader waits for a writer, a writer for a reader: one that is there, or one that came
+    // (and maybe went) since this open began.
+    let wants_writer = match file.access() {
+        _ if file.nonblocking() => return Ok(()),
+        Access::Read => true,
+        Access::Write => false,
+        Access::ReadWrite => return Ok(()),
+    };
+    let ready = || {
+        let (r, w) = pipe.opens();
+        let partner =
+            if wants_writer { pipe.writers() > 0 || w != before.1 } else { pipe.readers() > 0 || r != before.0 };
+        partner.then_some(())
+    };
+    let queue = file.inode().wait_queue().ok_or(Errno::EINVAL)?;
+    task::signal::interruptible(cx.thread(), queue.wait_until(ready)).await
 }
 
 /// Whether a descriptor below the limit is free. Checked before the walk, so that EMFILE leaves
