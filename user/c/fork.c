@@ -186,17 +186,23 @@ int main(void)
 	printf("si_code %d (CLD_KILLED %d) si_status %d\n", si.si_code, CLD_KILLED, si.si_status);
 
 	section("stop and continue");
+	pipe(p);
 	pid = fork();
 	if (pid == 0) {
+		char c;
+		close(p[1]);
 		raise(SIGSTOP);
+		read(p[0], &c, 1); /* until the parent has seen the continue */
 		_exit(8);
 	}
+	close(p[0]);
 	check("waitpid(WUNTRACED)", waitpid(pid, &st, WUNTRACED) == pid);
 	describe("stopped child", st);
 	show("waitpid(WUNTRACED|WNOHANG) again", waitpid(pid, &st, WUNTRACED | WNOHANG));
 	kill(pid, SIGCONT);
 	check("waitpid(WCONTINUED)", waitpid(pid, &st, WCONTINUED) == pid);
 	describe("continued child", st);
+	close(p[1]);
 	reap("then", pid);
 	pid = fork();
 	if (pid == 0) {

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <ucontext.h>
@@ -178,6 +179,10 @@ int main(void)
 	report_info("kill");
 	show("tgkill(SIGUSR2)", syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGUSR2));
 	report_info("tgkill");
+	union sigval v = { .sival_int = 4242 };
+	show("sigqueue(SIGUSR2, 4242)", sigqueue(getpid(), SIGUSR2, v));
+	report_info("sigqueue");
+	printf("sigqueue: value %d (SI_QUEUE %d)\n", last_info.si_value.sival_int, SI_QUEUE);
 	show("kill(getpid(), 0)", kill(getpid(), 0));
 	expect_err("kill(getpid(), 65)", kill(getpid(), 65), EINVAL);
 	expect_err("kill(no process)", kill(999999, SIGUSR1), ESRCH);
@@ -309,6 +314,20 @@ int main(void)
 	printf("time left between 4 and 5 s: %s\n", rem.tv_sec == 4 ? "yes" : "no");
 	reap("sender", kid);
 
+	section("alarm");
+	install(SIGALRM, count, 0, NULL);
+	hits = 0;
+	show("alarm(1)", alarm(1));
+	show("alarm(1) again returns the second left", alarm(1));
+	expect_err("pause", pause(), EINTR);
+	printf("SIGALRM handler ran %d, signal %d\n", hits, last_sig);
+	show("alarm(0) after it fired", alarm(0));
+	struct itimerval itv = { { 0, 0 }, { 3, 0 } }, oitv;
+	setitimer(ITIMER_REAL, &itv, NULL);
+	memset(&itv, 0, sizeof itv);
+	show("setitimer(0) disarms", setitimer(ITIMER_REAL, &itv, &oitv));
+	printf("it had between 2 and 3 s left: %s\n", oitv.it_value.tv_sec == 2 || (oitv.it_value.tv_sec == 3 && oitv.it_value.tv_usec == 0) ? "yes" : "no");
+
 	section("sigsuspend");
 	install(SIGUSR2, count, 0, NULL);
 	sigemptyset(&set);
@@ -397,17 +416,23 @@ int main(void)
 		_exit(2);
 	}
 	reap("then unblocked", c);
+	int hold[2];
+	pipe(hold);
 	c = fork();
 	if (c == 0) {
+		close(hold[1]);
 		raise(SIGSTOP);
+		read(hold[0], buf, 1); /* stay until the parent has seen the continue */
 		_exit(3);
 	}
+	close(hold[0]);
 	int st;
 	waitpid(c, &st, WUNTRACED);
 	describe("SIGSTOP", st);
 	kill(c, SIGCONT);
 	waitpid(c, &st, WCONTINUED);
 	describe("SIGCONT", st);
+	close(hold[1]);
 	reap("after SIGCONT", c);
 
 	section("SIGCHLD");

@@ -6,8 +6,9 @@
 //! TCSETS: a shell's line editor turns off ICANON and ECHO and does its own editing, so the
 //! discipline must honour both flags or every key would appear twice.
 //!
-//! Not modelled yet: signals from ISIG characters (^C drops the line being typed, as Linux does
-//! before signalling), VMIN > 1 and VTIME (non-canonical reads return as soon as one byte is
+//! With ISIG, ^C, ^\ and ^Z drop the line being typed and send SIGINT, SIGQUIT, SIGTSTP to the
+//! foreground process group through the hook the kernel registers ([`set_signal_hook`]).
+//! Not modelled yet: VMIN > 1 and VTIME (non-canonical reads return as soon as one byte is
 //! there), and output processing (OPOST/ONLCR: output goes to the device unchanged).
 use abi::structs::{Termios, Winsize};
 use abi::{Errno, SysResult};
@@ -87,6 +88,21 @@ pub fn default_termios() -> Termios {
         c_line: 0,
         c_cc,
     }
+}
+
+/// Signals the ISIG characters send (signal(7) numbers).
+const SIGINT: usize = 2;
+const SIGQUIT: usize = 3;
+const SIGTSTP: usize = 20;
+
+/// What a typed ^C, ^\ or ^Z does: send the signal to the terminal's foreground process group
+/// (set by TIOCSPGRP; nothing happens without one). Processes live above this crate, so the
+/// kernel registers the sender at boot (`task::signal::send_to_group`).
+static SIGNAL_HOOK: sync::Once<fn(i32, usize)> = sync::Once::new();
+
+/// Register the function that signals a process group (once; later calls are ignored).
+pub fn set_signal_hook(hook: fn(pgrp: i32, sig: usize)) {
+    SIGNAL_HOOK.call_once(|| hook);
 }
 
 pub struct Tty {
@@ -213,10 +229,22 @@ impl Tty {
         }
         let is = |i: usize| s.cc(i) == Some(b);
         if s.lflag(ISIG) && (is(VINTR) || is(VQUIT) || is(VSUSP)) {
+            let sig = if is(VINTR) {
+                SIGINT
+            } else if is(VQUIT) {
+                SIGQUIT
+            } else {
+                SIGTSTP
+            };
             if s.lflag(ECHO) {
                 s.echo_char(b, echo);
             }
             s.edit.clear();
+            let pgrp = s.pgrp;
+            drop(s);
+            if let (Some(pgrp), Some(hook)) = (pgrp, SIGNAL_HOOK.get()) {
+                hook(pgrp, sig);
+            }
             return;
         }
         if s.buffered() >= INPUT_MAX {

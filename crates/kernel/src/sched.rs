@@ -35,6 +35,8 @@ fn tick(now: u64) {
     crate::boot::check_stack_canary();
     executor::fire_timers(now);
     if sbi::poll_input() {
+        // Through the line discipline at once (echo, ^C/^Z), even if nobody is reading.
+        fs::dev::CONSOLE.receive_input();
         fs::dev::CONSOLE_INPUT.wake_all();
     }
 }
@@ -86,6 +88,10 @@ pub fn run(init: Arc<Process>) -> ! {
     // clone and fork hand their new threads to the executor; orphans go to init.
     task::set_thread_spawner(spawn_thread);
     task::process::set_child_reaper(&init);
+    // ^C, ^\ and ^Z on the console signal its foreground process group.
+    fs::tty::set_signal_hook(|pgrp, sig| {
+        let _ = task::signal::send_to_group(pgrp as usize, sig);
+    });
     loop {
         executor::run_ready();
         if let Some(status) = init.exit_status() {

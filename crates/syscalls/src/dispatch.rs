@@ -3,7 +3,7 @@
 //! This is the one place that knows registers. Each arm decodes its arguments by type and calls
 //! the syscall function; the kernel's trap handler and the host tests both come through here.
 use crate::args::Args;
-use crate::{clone, exec, fs, futex, info, mm, process, signal, time, wait, Caller};
+use crate::{clone, exec, fs, futex, info, itimer, mm, process, signal, time, wait, Caller};
 use abi::{Errno, SysResult, Sysno};
 use alloc::collections::BTreeSet;
 use sync::Mutex;
@@ -125,6 +125,16 @@ pub async fn dispatch(cx: &Caller, n: usize, a: [usize; 6]) -> isize {
         Sysno::getgid => process::sys_getgid(cx).await.into_ret(),
         Sysno::getegid => process::sys_getegid(cx).await.into_ret(),
         Sysno::prlimit64 => process::sys_prlimit64(cx, a.i32(0), a.u32(1), a.ptr(2), a.ptr(3)).await.into_ret(),
+        Sysno::getresuid | Sysno::getresgid => {
+            process::sys_getresuid(cx, a.ptr(0), a.ptr(1), a.ptr(2)).await.into_ret()
+        }
+        Sysno::getgroups => process::sys_getgroups(cx, a.i32(0), a.usize(1)).await.into_ret(),
+        Sysno::setgroups => process::sys_setgroups(cx, a.usize(0), a.usize(1)).await.into_ret(),
+        Sysno::getpriority => process::sys_getpriority(cx, a.i32(0), a.i32(1)).await.into_ret(),
+        Sysno::setpriority => process::sys_setpriority(cx, a.i32(0), a.i32(1), a.i32(2)).await.into_ret(),
+        Sysno::getrusage => process::sys_getrusage(cx, a.i32(0), a.ptr(1)).await.into_ret(),
+        Sysno::getitimer => itimer::sys_getitimer(cx, a.usize(0), a.ptr(1)).await.into_ret(),
+        Sysno::setitimer => itimer::sys_setitimer(cx, a.usize(0), a.ptr(1), a.ptr(2)).await.into_ret(),
         Sysno::setpgid => process::sys_setpgid(cx, a.i32(0), a.i32(1)).await.into_ret(),
         Sysno::getpgid => process::sys_getpgid(cx, a.i32(0)).await.into_ret(),
         Sysno::setsid => process::sys_setsid(cx).await.into_ret(),
@@ -180,6 +190,10 @@ pub async fn dispatch(cx: &Caller, n: usize, a: [usize; 6]) -> isize {
         Sysno::kill => signal::sys_kill(cx, a.i32(0), a.usize(1)).await.into_ret(),
         Sysno::tkill => signal::sys_tkill(cx, a.i32(0), a.usize(1)).await.into_ret(),
         Sysno::tgkill => signal::sys_tgkill(cx, a.i32(0), a.i32(1), a.usize(2)).await.into_ret(),
+        Sysno::rt_sigqueueinfo => signal::sys_rt_sigqueueinfo(cx, a.i32(0), a.usize(1), a.ptr(2)).await.into_ret(),
+        Sysno::rt_tgsigqueueinfo => {
+            signal::sys_rt_tgsigqueueinfo(cx, a.i32(0), a.i32(1), a.usize(2), a.ptr(3)).await.into_ret()
+        }
 
         _ => unimplemented(n),
     }

@@ -217,10 +217,8 @@ async fn commit(cx: &Caller, mm: AddressSpace, entry: mm::loader::Entry, exe: St
     for other in p.threads_alive().into_iter().filter(|o| o.tid != t.tid) {
         other.request_exit();
     }
-    p.exit_queue.wait_until(|| (p.threads_alive().len() <= 1 || t.exiting()).then_some(())).await;
-    if t.exiting() {
-        return Err(Errno::EINTR);
-    }
+    let alone = p.exit_queue.wait_until(|| (p.threads_alive().len() <= 1).then_some(()));
+    task::signal::killable(t, alone).await?;
     // The old address space goes (the kernel has made its own page table live), unless a vfork
     // parent shares it.
     drop(p.mm.replace(Arc::new(Mutex::new(mm))));

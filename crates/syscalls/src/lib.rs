@@ -20,6 +20,7 @@ pub mod exec;
 pub mod fs;
 pub mod futex;
 pub mod info;
+pub mod itimer;
 pub mod mm;
 pub mod process;
 pub mod signal;

@@ -99,6 +99,81 @@ pub async fn sys_prlimit64(
     Ok(())
 }
 
+/// getresuid(2)/getresgid(2): real, effective and saved ids, all 0 (root) for now.
+pub async fn sys_getresuid(cx: &Caller, r: UserPtr<u32>, e: UserPtr<u32>, s: UserPtr<u32>) -> SysResult<()> {
+    for p in [r, e, s] {
+        p.write(&mut cx.mm(), &0)?;
+    }
+    Ok(())
+}
+
+/// Most supplementary groups (Linux's NGROUPS_MAX).
+const NGROUPS_MAX: usize = 65536;
+
+/// getgroups(2): with `size` 0 only the count; EINVAL if the list does not fit.
+pub async fn sys_getgroups(cx: &Caller, size: i32, list: usize) -> SysResult<usize> {
+    let groups = cx.process().groups.lock().clone();
+    if size < 0 {
+        return Err(Errno::EINVAL);
+    }
+    if size == 0 {
+        return Ok(groups.len());
+    }
+    if (size as usize) < groups.len() {
+        return Err(Errno::EINVAL);
+    }
+    mm::UserSliceMut::<u32>::new(list, size as usize).write(&mut cx.mm(), &groups)?;
+    Ok(groups.len())
+}
+
+/// setgroups(2) (the caller is root, so it may).
+pub async fn sys_setgroups(cx: &Caller, size: usize, list: usize) -> SysResult<()> {
+    if size > NGROUPS_MAX {
+        return Err(Errno::EINVAL);
+    }
+    let groups = mm::UserSlice::<u32>::new(list, size).read(&mut cx.mm())?;
+    *cx.process().groups.lock() = groups;
+    Ok(())
+}
+
+const PRIO_PROCESS: i32 = 0;
+const PRIO_PGRP: i32 = 1;
+const PRIO_USER: i32 = 2;
+
+/// The processes `which`/`who` name for get/setpriority (who 0: the caller's own).
+fn priority_targets(cx: &Caller, which: i32, who: i32) -> SysResult<alloc::vec::Vec<alloc::sync::Arc<task::Process>>> {
+    let me = cx.process();
+    let targets = match which {
+        PRIO_PROCESS if who == 0 => alloc::vec![me.clone()],
+        PRIO_PROCESS => lookup(who as Pid).into_iter().collect(),
+        PRIO_PGRP => task::process::group(if who == 0 { me.pgid() } else { who as Pid }),
+        // Everyone is root (uid 0): every process belongs to user 0.
+        PRIO_USER if who == 0 => task::process::all(),
+        PRIO_USER => alloc::vec::Vec::new(),
+        _ => return Err(Errno::EINVAL),
+    };
+    if targets.is_empty() {
+        return Err(Errno::ESRCH);
+    }
+    Ok(targets)
+}
+
+/// getpriority(2): the raw syscall returns 20 - nice (1..=40) of the most favourable target;
+/// glibc turns it back into a nice value.
+pub async fn sys_getpriority(cx: &Caller, which: i32, who: i32) -> SysResult<usize> {
+    let best = priority_targets(cx, which, who)?.iter().map(|p| p.nice.load(Ordering::Relaxed)).min().unwrap_or(0);
+    Ok((20 - best) as usize)
+}
+
+/// setpriority(2): the nice value, clamped to -20..=19 (root may lower it).
+pub async fn sys_setpriority(cx: &Caller, which: i32, who: i32, prio: i32) -> SysResult<()> {
+    let nice = prio.clamp(-20, 19);
+    for p in priority_targets(cx, which, who)? {
+        p.nice.store(nice, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
 /// The process `pid` names for the pgid/sid calls: 0 is the caller.
 fn target(cx: &Caller, pid: i32) -> SysResult<alloc::sync::Arc<task::Process>> {
     match pid {
@@ -175,4 +250,29 @@ pub async fn sys_restart_syscall(cx: &Caller) -> SysResult<usize> {
         }
         None => Err(Errno::EINTR),
     }
+}
+
+const RUSAGE_SELF: i32 = 0;
+const RUSAGE_THREAD: i32 = 1;
+const RUSAGE_CHILDREN: i32 = -1;
+
+/// getrusage(2): CPU times of the process (RUSAGE_THREAD: the same, per-thread time is not
+/// kept apart) or of its reaped children; the other fields are 0.
+pub async fn sys_getrusage(cx: &Caller, who: i32, usage: UserPtr<abi::process::Rusage>) -> SysResult<()> {
+    let p = cx.process();
+    let (user, sys) = match who {
+        RUSAGE_SELF | RUSAGE_THREAD => (&p.user_ns, &p.system_ns),
+        RUSAGE_CHILDREN => (&p.children_user_ns, &p.children_system_ns),
+        _ => return Err(Errno::EINVAL),
+    };
+    let tv = |ns: u64| abi::structs::Timeval {
+        tv_sec: (ns / 1_000_000_000) as i64,
+        tv_usec: ((ns % 1_000_000_000) / 1000) as i64,
+    };
+    let r = abi::process::Rusage {
+        utime: tv(user.load(Ordering::Relaxed)),
+        stime: tv(sys.load(Ordering::Relaxed)),
+        ..Default::default()
+    };
+    usage.write(&mut cx.mm(), &r)
 }

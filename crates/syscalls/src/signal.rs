@@ -231,3 +231,44 @@ pub async fn sys_tgkill(cx: &Caller, tgid: i32, tid: i32, sig: usize) -> SysResu
     let t = lookup_thread(tid as Pid).filter(|t| t.process.pid == tgid as Pid).ok_or(Errno::ESRCH)?;
     send_thread(cx, &t, sig)
 }
+
+/// The `siginfo` a program queues with rt_sigqueueinfo/rt_tgsigqueueinfo. Like Linux, only the
+/// sender itself may claim a kernel or kill() origin (si_code >= 0) or SI_TKILL: EPERM for
+/// another target.
+fn queued_info(cx: &Caller, to_self: bool, sig: usize, uinfo: UserPtr<SigInfo>) -> SysResult<SigInfo> {
+    let mut info = uinfo.read(&mut cx.mm())?;
+    if !to_self && (info.code >= 0 || info.code == SI_TKILL) {
+        return Err(Errno::EPERM);
+    }
+    info.signo = sig as i32;
+    Ok(info)
+}
+
+/// rt_sigqueueinfo(2) (sigqueue): a signal with the caller's own siginfo (si_value) to a process.
+pub async fn sys_rt_sigqueueinfo(cx: &Caller, pid: i32, sig: usize, uinfo: UserPtr<SigInfo>) -> SysResult<()> {
+    let p = if pid > 0 { lookup(pid as Pid).ok_or(Errno::ESRCH)? } else { return Err(Errno::ESRCH) };
+    check_kill_signal(sig)?;
+    let info = queued_info(cx, p.pid == cx.process().pid, sig, uinfo)?;
+    send_process(&p, sig, info);
+    Ok(())
+}
+
+/// rt_tgsigqueueinfo(2): the same to one thread.
+pub async fn sys_rt_tgsigqueueinfo(
+    cx: &Caller,
+    tgid: i32,
+    tid: i32,
+    sig: usize,
+    uinfo: UserPtr<SigInfo>,
+) -> SysResult<()> {
+    if tgid <= 0 || tid <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    let t = lookup_thread(tid as Pid).filter(|t| t.process.pid == tgid as Pid).ok_or(Errno::ESRCH)?;
+    check_kill_signal(sig)?;
+    let info = queued_info(cx, t.process.pid == cx.process().pid, sig, uinfo)?;
+    if sig != 0 {
+        signal::send_to_thread_info(&t, info);
+    }
+    Ok(())
+}

@@ -52,6 +52,10 @@ impl TestKernel {
         root.create("tmp", FileKind::Directory, 0o1777).unwrap();
         root.create("etc", FileKind::Directory, 0o755).unwrap();
         let _ = hal::console::take_output();
+        // As the kernel does at boot: the terminal's ^C/^Z signal its foreground group.
+        fs::tty::set_signal_hook(|pgrp, sig| {
+            let _ = task::signal::send_to_group(pgrp as usize, sig);
+        });
         TestKernel { root }
     }
 

@@ -152,7 +152,7 @@ fn tiocgpgrp_is_the_callers_group_until_tiocspgrp_sets_one() {
     let p = k.spawn();
     let fd = console(&k, &p);
     assert_eq!(ioctl(&k, &p, fd, TIOCGPGRP, ARG), 0);
-    assert_eq!(k.peek_val::<i32>(&p, ARG), p.process().pid as i32);
+    assert_eq!(k.peek_val::<i32>(&p, ARG), p.process().pgid() as i32);
     k.poke(&p, ARG, &4242i32.to_ne_bytes());
     assert_eq!(ioctl(&k, &p, fd, TIOCSPGRP, ARG), 0);
     assert_eq!(ioctl(&k, &p, fd, TIOCGPGRP, SCRATCH), 0);

@@ -304,3 +304,32 @@ fn a_ready_wait_completes_even_with_a_signal_pending() {
     let queue = sync::WaitQueue::new();
     assert_eq!(block_on(task::signal::interruptible(p.thread(), queue.wait_until(|| Some(1)))), Ok(1));
 }
+
+#[test]
+fn sigqueue_delivers_the_senders_siginfo() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    block_all(&k, &p);
+    let mut info = SigInfo { signo: 0, code: SI_QUEUE, ..SigInfo::default() };
+    info.fields[0] = pid(&p) as u64;
+    info.fields[1] = 0xabcd; // si_value
+    k.poke(&p, INFO, bytemuck::bytes_of(&info));
+    assert_eq!(k.syscall(&p, Sysno::rt_sigqueueinfo, [pid(&p), 40, INFO]), 0);
+    let got = task::signal::dequeue(p.thread(), !0).unwrap();
+    assert_eq!((got.signo, got.code, got.fields[1]), (40, SI_QUEUE, 0xabcd));
+    // Pretending to be the kernel or kill() is only allowed towards oneself.
+    let other = k.spawn();
+    info.code = SI_USER;
+    k.poke(&p, INFO, bytemuck::bytes_of(&info));
+    assert_eq!(k.syscall(&p, Sysno::rt_sigqueueinfo, [pid(&other), SIGUSR1, INFO]), EPERM);
+    assert_eq!(k.syscall(&p, Sysno::rt_sigqueueinfo, [999_999, SIGUSR1, INFO]), ESRCH);
+    assert_eq!(k.syscall(&p, Sysno::rt_sigqueueinfo, [pid(&p), 65, INFO]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::rt_sigqueueinfo, [pid(&p), SIGUSR1, UNMAPPED]), EFAULT);
+    let tid = p.thread().tid;
+    info.code = SI_QUEUE;
+    k.poke(&p, INFO, bytemuck::bytes_of(&info));
+    assert_eq!(k.syscall(&p, Sysno::rt_tgsigqueueinfo, [pid(&p), tid, 41, INFO]), 0);
+    assert_eq!(task::signal::dequeue(p.thread(), !0).unwrap().signo, 41);
+    assert_eq!(k.syscall(&p, Sysno::rt_tgsigqueueinfo, [pid(&other), tid, 41, INFO]), ESRCH);
+    assert_eq!(k.syscall(&p, Sysno::rt_tgsigqueueinfo, [0, tid, 41, INFO]), EINVAL);
+}

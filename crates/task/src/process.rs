@@ -240,6 +240,21 @@ pub struct Process {
     /// CPU time of reaped children (times(2) cutime/cstime).
     pub children_user_ns: AtomicU64,
     pub children_system_ns: AtomicU64,
+    /// The nice value (-20..=19), inherited by children; recorded, the scheduler ignores it.
+    pub nice: core::sync::atomic::AtomicI32,
+    /// Supplementary group ids (setgroups), inherited.
+    pub groups: Mutex<Vec<u32>>,
+    /// setitimer's three timers (ITIMER_REAL, _VIRTUAL, _PROF); not inherited by fork.
+    pub itimers: Mutex<[Itimer; 3]>,
+}
+
+/// An interval timer: when it fires next (boot ns) and its period (0: once). `generation`
+/// changes whenever it is set, so that a timer task armed earlier knows it is stale.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Itimer {
+    pub deadline: Option<u64>,
+    pub interval: u64,
+    pub generation: u64,
 }
 
 fn default_rlimits() -> [Rlimit; RLIM_NLIMITS] {
@@ -299,6 +314,9 @@ impl Process {
             system_ns: AtomicU64::new(0),
             children_user_ns: AtomicU64::new(0),
             children_system_ns: AtomicU64::new(0),
+            nice: core::sync::atomic::AtomicI32::new(parent.map_or(0, |p| p.nice.load(Ordering::Relaxed))),
+            groups: Mutex::new(parent.map_or_else(Vec::new, |p| p.groups.lock().clone())),
+            itimers: Mutex::new([Itimer::default(); 3]),
         });
         if let Some(parent) = parent {
             parent.children.lock().push(p.clone());
@@ -671,7 +689,11 @@ impl Thread {
             exiting: AtomicBool::new(false),
             exited: AtomicBool::new(false),
         });
-        process.threads.lock().push(Arc::downgrade(&t));
+        {
+            let mut threads = process.threads.lock();
+            threads.retain(|w| w.strong_count() > 0);
+            threads.push(Arc::downgrade(&t));
+        }
         register_thread(&t);
         t
     }

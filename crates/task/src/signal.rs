@@ -82,6 +82,7 @@ pub enum RestartBlock {
 }
 
 /// A thread's own signal state.
+#[derive(Default)]
 pub struct ThreadSignals {
     pub(crate) queue: SigQueue,
     /// sigaltstack: `size` 0 means disabled; `flags` keeps only SS_AUTODISARM.
@@ -89,12 +90,6 @@ pub struct ThreadSignals {
     /// The mask to put back after a temporary one (sigsuspend, ppoll).
     pub saved_mask: Option<u64>,
     pub restart: Option<RestartBlock>,
-}
-
-impl Default for ThreadSignals {
-    fn default() -> Self {
-        ThreadSignals { queue: SigQueue::default(), altstack: StackT::default(), saved_mask: None, restart: None }
-    }
 }
 
 /// Is `sig`'s current action to ignore it (SIG_IGN, or SIG_DFL for SIGCHLD/SIGURG/SIGWINCH/
@@ -257,6 +252,24 @@ pub async fn interruptible<F: Future>(t: &Thread, fut: F) -> SysResult<F::Output
         t.signal_queue.register(cx.waker());
         if has_pending(t) {
             return Poll::Ready(Err(Errno::ERESTARTSYS));
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// Run `fut` until it finishes, or until the thread must exit (a fatal signal, exit_group):
+/// then `Err(EINTR)`. For waits that other signals must not interrupt (Linux's "killable"
+/// waits: a vfork parent, execve waiting for the other threads to end).
+pub async fn killable<F: Future>(t: &Thread, fut: F) -> SysResult<F::Output> {
+    let mut fut = pin!(fut);
+    poll_fn(|cx| {
+        if let Poll::Ready(v) = fut.as_mut().poll(cx) {
+            return Poll::Ready(Ok(v));
+        }
+        t.signal_queue.register(cx.waker());
+        if t.exiting() {
+            return Poll::Ready(Err(Errno::EINTR));
         }
         Poll::Pending
     })

@@ -51,7 +51,7 @@ pub async fn sys_ioctl(cx: &Caller, fd: i32, cmd: usize, arg: usize) -> SysResul
         TIOCGPGRP => {
             // Until a shell sets one, the caller's group is in the foreground: job-control
             // shells wait (SIGTTIN loop) until tcgetpgrp() equals their own group.
-            let pgrp = tty.pgrp().unwrap_or(cx.process().pid as i32);
+            let pgrp = tty.pgrp().unwrap_or(cx.process().pgid() as i32);
             UserPtr::<i32>::new(arg).write(&mut cx.mm(), &pgrp)?;
         }
         TIOCSPGRP => {
