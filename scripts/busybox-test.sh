@@ -28,6 +28,7 @@
 # TEST_LOG (error: the kernel's log level), RUN_SH (scripts/run.sh), QEMU_USER (qemu-riscv64-static);
 # run.sh's own variables pass through (e.g. ROOTFS_TYPE=ext4: the same test on an ext4 root).
 set -uo pipefail
+. "$(dirname "$0")/lib/run-on-kernel.sh"
 case ${BUILD:-} in ''|/*) ;; *) BUILD=$PWD/$BUILD ;; esac   # a relative BUILD is relative to the caller
 case ${CACHE:-} in ''|/*) ;; *) CACHE=$PWD/$CACHE ;; esac
 cd "$(dirname "$0")/.."
@@ -108,32 +109,7 @@ ensure_newline() {
 # followed by a status line to $2.
 kernel() {  # log out args...
   local log=$1 out=$2; shift 2
-  local scratch=$OUT/run
-  mkdir -p "$scratch"
-  local init="/bin/sh /busybox-test.sh${*:+ $*}"
-  BUILD=$scratch ROOTFS=$RFS INIT="$init" LOG=$TEST_LOG TIMEOUT=$TEST_TIMEOUT \
-    timeout -k 5 $((TEST_TIMEOUT + 30)) "$RUN_SH" </dev/null >"$log" 2>"$log.err"
-  echo "$?" >"$log.rc"
-  rm -rf "$scratch"
-  awk '
-    { gsub(/\r/, "") }
-    !started { if (index($0, "bakaex: run ") > 0) started = 1; next }
-    { line[++n] = $0 }
-    END {
-      for (i = n; i >= 1; i--)
-        if (match(line[i], /init (exited with status|killed by signal) [0-9]+/)) break
-      if (i < 1) {
-        for (j = 1; j <= n; j++) print line[j]
-        print started ? "status: none (no \"init exited\" line: timeout or crash)" \
-                      : "status: none (no \"bakaex: run\" line: the kernel did not start init)"
-        exit
-      }
-      for (j = 1; j < i; j++) print line[j]
-      if (RSTART > 1) print substr(line[i], 1, RSTART - 1)   # output without a final newline
-      s = substr(line[i], RSTART, RLENGTH)
-      num = s; sub(/.* /, "", num)
-      print (s ~ /exited/ ? "status: exit " : "status: signal ") num
-    }' "$log" >"$out"
+  run_on_kernel "$RFS" "/bin/sh /busybox-test.sh${*:+ $*}" "$log" "$out" "$OUT/run"
 }
 
 # Cut an output file (ending with its status line) into $dir/<section>.$ext; the lines before the

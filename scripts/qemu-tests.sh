@@ -14,6 +14,7 @@
 # Environment: BUILD (./build), JOBS (2), TEST_TIMEOUT (60 s per kernel run), RUN_SH (scripts/run.sh),
 # TEST_LIST (user/tests.txt), QEMU_USER (qemu-riscv64-static), TEST_LOG (error: the kernel's log level during tests).
 set -uo pipefail
+. "$(dirname "$0")/lib/run-on-kernel.sh"
 case ${BUILD:-} in ''|/*) ;; *) BUILD=$PWD/$BUILD ;; esac   # a relative BUILD is relative to the caller
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -73,34 +74,7 @@ ensure_newline() {
 # signal S" line, \r stripped) followed by a status line to $3.
 kernel() {  # command log out
   local cmd=$1 log=$2 out=$3
-  # BUILD: run.sh keeps its initramfs.cpio and qemu.log there; one directory per test so that
-  # tests running at once do not overwrite each other's.
-  local scratch
-  scratch=$(dirname "$log")/run
-  mkdir -p "$scratch"
-  BUILD=$scratch ROOTFS=$ROOTFS_DIR INIT="$cmd" LOG=$TEST_LOG TIMEOUT=$TEST_TIMEOUT \
-    timeout -k 5 $((TEST_TIMEOUT + 30)) "$RUN_SH" </dev/null >"$log" 2>"$log.err"
-  echo "$?" >"$log.rc"
-  rm -rf "$scratch"
-  awk '
-    { gsub(/\r/, "") }
-    !started { if (index($0, "bakaex: run ") > 0) started = 1; next }
-    { line[++n] = $0 }
-    END {
-      for (i = n; i >= 1; i--)
-        if (match(line[i], /init (exited with status|killed by signal) [0-9]+/)) break
-      if (i < 1) {
-        for (j = 1; j <= n; j++) print line[j]
-        print started ? "status: none (no \"init exited\" line: timeout or crash)" \
-                      : "status: none (no \"bakaex: run\" line: the kernel did not start init)"
-        exit
-      }
-      for (j = 1; j < i; j++) print line[j]
-      if (RSTART > 1) print substr(line[i], 1, RSTART - 1)   # output without a final newline
-      s = substr(line[i], RSTART, RLENGTH)
-      num = s; sub(/.* /, "", num)
-      print (s ~ /exited/ ? "status: exit " : "status: signal ") num
-    }' "$log" >"$out"
+  run_on_kernel "$ROOTFS_DIR" "$cmd" "$log" "$out" "$(dirname "$log")/run"
 }
 
 # Replace each actual line that matches its expected line's {{*}} pattern by the expected line,
