@@ -200,8 +200,9 @@ pub async fn dispatch(cx: &Caller, n: usize, a: [usize; 6]) -> isize {
 }
 
 /// Handle an `ecall` of `cx`'s thread: decode its saved registers, step past the instruction,
-/// dispatch, and store the result in a0. The trap handler calls exactly this.
-pub async fn handle_syscall(cx: &Caller) {
+/// dispatch, and store the result in a0. Returns the number and the original arguments (the
+/// trap path needs the original a0 to restart an interrupted call). The trap handler calls this.
+pub async fn handle_syscall(cx: &Caller) -> (usize, [usize; 6]) {
     let (n, args) = {
         let mut ctx = cx.thread().ctx.lock();
         ctx.skip_ecall();
@@ -210,4 +211,5 @@ pub async fn handle_syscall(cx: &Caller) {
     let ret = dispatch(cx, n, args).await;
     log::trace!("[{}] {:?} {:x?} = {}", cx.thread().tid, Sysno(n), args, ret);
     cx.thread().ctx.lock().set_return(ret);
+    (n, args)
 }

@@ -9,7 +9,7 @@
 use crate::{deliver::deliver, handle_syscall, Caller};
 use abi::signal::*;
 use abi::Sysno;
-use hal::context::{reg, Trap};
+use hal::context::Trap;
 use task::signal::force_fault;
 
 /// Handle one trap of `cx`'s thread. Returns `false` once the thread must not run again (it
@@ -18,14 +18,10 @@ pub async fn handle_user_trap(cx: &Caller, trap: Trap) -> bool {
     let mut syscall = None;
     match trap {
         Trap::Syscall => {
-            let (n, a0) = {
-                let ctx = cx.thread().ctx.lock();
-                (ctx.x[reg::A7], ctx.x[reg::A0])
-            };
-            handle_syscall(cx).await;
+            let (n, args) = handle_syscall(cx).await;
             // rt_sigreturn restores a0: it is no syscall result to restart.
             if n != Sysno::rt_sigreturn.0 {
-                syscall = Some(a0);
+                syscall = Some(args[0]);
             }
         }
         Trap::Timer => task::executor::yield_now().await,
