@@ -35,15 +35,25 @@ fn existing(start: &PathStart, p: &Parent) -> SysResult<Option<InodeRef>> {
     }
 }
 
+/// Where `path` would create a new node: its directory and name. EEXIST when anything has that
+/// name (a dangling symlink too); ENOENT for a trailing slash unless the new node is a directory.
+fn new_name(cx: &Caller, dirfd: i32, path: &str, directory: bool) -> SysResult<Parent> {
+    let start = PathStart::new(cx, dirfd, path)?;
+    let p = start.parent(path)?;
+    if !p.is_normal() || existing(&start, &p)?.is_some() {
+        return Err(Errno::EEXIST);
+    }
+    if p.trailing_slash && !directory {
+        return Err(Errno::ENOENT);
+    }
+    Ok(p)
+}
+
 /// mkdirat(2). The mode keeps the permission and sticky bits, less the umask. Any existing
 /// name is EEXIST, a dangling symlink too.
 pub async fn sys_mkdirat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32) -> SysResult<()> {
     let path = read_path(cx, path)?;
-    let start = PathStart::new(cx, dirfd, &path)?;
-    let p = start.parent(&path)?;
-    if !p.is_normal() || existing(&start, &p)?.is_some() {
-        return Err(Errno::EEXIST);
-    }
+    let p = new_name(cx, dirfd, &path, true)?;
     writable_dir(&p.dir.node)?;
     let umask = cx.process().fs.lock().umask;
     p.dir.node.create(&p.name, FileKind::Directory, mode & 0o1777 & !umask)?;
@@ -61,14 +71,7 @@ pub async fn sys_mknodat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32, _de
         S_IFCHR | S_IFBLK | S_IFSOCK => FileKind::CharDevice,
         _ => return Err(Errno::EINVAL),
     };
-    let start = PathStart::new(cx, dirfd, &path)?;
-    let p = start.parent(&path)?;
-    if !p.is_normal() || existing(&start, &p)?.is_some() {
-        return Err(Errno::EEXIST);
-    }
-    if p.trailing_slash {
-        return Err(Errno::ENOENT);
-    }
+    let p = new_name(cx, dirfd, &path, false)?;
     writable_dir(&p.dir.node)?;
     if kind == FileKind::CharDevice {
         return Err(Errno::EPERM);
@@ -233,14 +236,7 @@ pub async fn sys_linkat(
     }
     let src = super::at::resolve_at(cx, olddirfd, oldpath, flags, flags & AT_SYMLINK_FOLLOW != 0)?.node;
     let new = read_path(cx, newpath)?;
-    let start = PathStart::new(cx, newdirfd, &new)?;
-    let p = start.parent(&new)?;
-    if !p.is_normal() || existing(&start, &p)?.is_some() {
-        return Err(Errno::EEXIST);
-    }
-    if p.trailing_slash {
-        return Err(Errno::ENOENT);
-    }
+    let p = new_name(cx, newdirfd, &new, false)?;
     if p.dir.node.id().0 != src.id().0 {
         return Err(Errno::EXDEV);
     }
@@ -258,14 +254,7 @@ pub async fn sys_symlinkat(cx: &Caller, target: UserCStr, newdirfd: i32, linkpat
     if target.is_empty() {
         return Err(Errno::ENOENT);
     }
-    let start = PathStart::new(cx, newdirfd, &path)?;
-    let p = start.parent(&path)?;
-    if !p.is_normal() || existing(&start, &p)?.is_some() {
-        return Err(Errno::EEXIST);
-    }
-    if p.trailing_slash {
-        return Err(Errno::ENOENT);
-    }
+    let p = new_name(cx, newdirfd, &path, false)?;
     writable_dir(&p.dir.node)?;
     p.dir.node.symlink(&p.name, &target)?;
     Ok(())
