@@ -26,6 +26,8 @@ pub const SCRATCH_LEN: usize = 1 << 20;
 /// One read-only page holding [`READONLY_TEXT`].
 pub const READONLY: usize = 0x2000_0000;
 pub const READONLY_TEXT: &[u8] = b"read-only page\0";
+/// Where [`TestKernel::open`] puts the path it opens (inside SCRATCH).
+pub const PATH: usize = SCRATCH + 0xf_0000;
 /// An address with nothing mapped.
 pub const UNMAPPED: usize = 0x3000_0000;
 
@@ -91,6 +93,19 @@ impl TestKernel {
     /// Write bytes into the process's memory (as the kernel would, ignoring permissions).
     pub fn poke(&self, cx: &Caller, addr: usize, bytes: &[u8]) {
         cx.mm().fill_bytes(addr, bytes).expect("poke: address not mapped");
+    }
+
+    /// openat(AT_FDCWD, path, flags, 0644) with the path placed at [`PATH`]; the raw result.
+    pub fn open(&self, cx: &Caller, path: &str, flags: u32) -> isize {
+        self.poke_str(cx, PATH, path);
+        self.syscall(cx, Sysno::openat, [abi::flags::AT_FDCWD as usize, PATH, flags as usize, 0o644])
+    }
+
+    /// [`open`](Self::open) that must succeed; the descriptor.
+    pub fn open_ok(&self, cx: &Caller, path: &str, flags: u32) -> usize {
+        let fd = self.open(cx, path, flags);
+        assert!(fd >= 0, "open {path}: {fd}");
+        fd as usize
     }
 
     /// Write a NUL-terminated string; returns its address.

@@ -59,8 +59,7 @@ impl T {
         self.k.syscall(&self.p, Sysno::symlinkat, [P1, CWD, P2])
     }
     fn open(&self, path: &str, flags: u32) -> isize {
-        self.k.poke_str(&self.p, P1, path);
-        self.k.syscall(&self.p, Sysno::openat, [CWD, P1, flags as usize, 0o644])
+        self.k.open(&self.p, path, flags)
     }
     fn create(&self, path: &str, data: &[u8]) {
         let fd = self.open(path, (OpenFlags::CREAT | OpenFlags::WRONLY | OpenFlags::TRUNC).bits());

@@ -5,14 +5,10 @@ use syscalls::testing::ret::*;
 use syscalls::testing::*;
 use syscalls::{Caller, Sysno};
 
-const PATH: usize = SCRATCH + 0xf_0000;
 const AUX: usize = SCRATCH + 0xe_0000;
 
 fn open(k: &TestKernel, p: &Caller, path: &str, flags: u32) -> usize {
-    k.poke_str(p, PATH, path);
-    let fd = k.syscall(p, Sysno::openat, [AT_FDCWD as usize, PATH, flags as usize, 0o644]);
-    assert!(fd >= 0, "open {path}: {fd}");
-    fd as usize
+    k.open_ok(p, path, flags)
 }
 
 fn fcntl(k: &TestKernel, p: &Caller, fd: usize, cmd: u32, arg: usize) -> isize {

@@ -18,16 +18,12 @@ const O_NONBLOCK: u32 = OpenFlags::NONBLOCK.bits();
 const O_PATH: u32 = OpenFlags::PATH.bits();
 
 /// Where tests put path strings and iovec arrays; data buffers start at SCRATCH.
-const PATH: usize = SCRATCH + 0xf_0000;
 const IOV: usize = SCRATCH + 0xe_0000;
 /// The last byte of the scratch area: what follows is unmapped.
 const SCRATCH_END: usize = SCRATCH + SCRATCH_LEN;
 
 fn open(k: &TestKernel, p: &Caller, path: &str, flags: u32) -> usize {
-    k.poke_str(p, PATH, path);
-    let fd = k.syscall(p, Sysno::openat, [AT_FDCWD as usize, PATH, flags as usize, 0o644]);
-    assert!(fd >= 0, "open {path}: {fd}");
-    fd as usize
+    k.open_ok(p, path, flags)
 }
 
 /// A file with `data`, opened with `flags`.

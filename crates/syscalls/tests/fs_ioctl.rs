@@ -11,14 +11,10 @@ const FIONBIO: usize = 0x5421;
 const FIONCLEX: usize = 0x5450;
 const FIOCLEX: usize = 0x5451;
 
-const PATH: usize = SCRATCH + 0xf_0000;
 const ARG: usize = SCRATCH + 0xe_0000;
 
 fn open(k: &TestKernel, p: &Caller, path: &str, flags: u32) -> usize {
-    k.poke_str(p, PATH, path);
-    let fd = k.syscall(p, Sysno::openat, [AT_FDCWD as usize, PATH, flags as usize, 0]);
-    assert!(fd >= 0, "open {path}: {fd}");
-    fd as usize
+    k.open_ok(p, path, flags)
 }
 
 /// A console of this test's own: the shared one's settings are global, and other tests run in

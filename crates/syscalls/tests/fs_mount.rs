@@ -56,8 +56,7 @@ impl T {
         self.k.peek_val(&self.p, AUX)
     }
     fn open(&self, path: &str, flags: u32) -> isize {
-        self.k.poke_str(&self.p, P1, path);
-        self.k.syscall(&self.p, Sysno::openat, [CWD, P1, flags as usize, 0o644])
+        self.k.open(&self.p, path, flags)
     }
     fn create(&self, path: &str) -> isize {
         let fd = self.open(path, (OpenFlags::CREAT | OpenFlags::WRONLY).bits());

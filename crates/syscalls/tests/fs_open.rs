@@ -21,7 +21,6 @@ const O_CLOEXEC: u32 = OpenFlags::CLOEXEC.bits();
 const O_PATH: u32 = OpenFlags::PATH.bits();
 const CWD: i32 = AT_FDCWD as i32;
 
-const PATH: usize = SCRATCH + 0xf_0000;
 const STAT: usize = SCRATCH + 0xe_0000;
 
 fn openat(k: &TestKernel, p: &Caller, dirfd: i32, path: &str, flags: u32, mode: u32) -> isize {

@@ -31,8 +31,7 @@ impl T {
         T { k, p }
     }
     fn open(&self, path: &str, flags: u32) -> isize {
-        self.k.poke_str(&self.p, P1, path);
-        self.k.syscall(&self.p, Sysno::openat, [CWD, P1, flags as usize, 0])
+        self.k.open(&self.p, path, flags)
     }
     fn read_bytes(&self, path: &str) -> Result<Vec<u8>, isize> {
         let fd = self.open(path, 0);
