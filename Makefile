@@ -1,8 +1,9 @@
 # BakaEx. A newcomer needs two commands:
-#   make run    build everything, boot the kernel in QEMU with the demo programs
+#   make run    build everything, boot the kernel in QEMU into an interactive busybox shell
 #   make test   every test: host unit/syscall tests, lints, QEMU differential tests
 # Both install the Debian packages they need (scripts/setup.sh, idempotent).
 #
+#   make run INIT=/bin/demo                         run one program instead of busybox init + sh
 #   make run ROOTFS=<dir> INIT="<path> [args...]"   run any directory of static riscv64 programs
 #   make run LOG=debug                              kernel log level (error|warn|info|debug|trace)
 
@@ -17,7 +18,7 @@ export LOG ?= warn
 export ROOTFS ?=
 export INIT ?=
 
-.PHONY: all setup kernel user busybox run test test-host test-qemu test-busybox lint fmt clean
+.PHONY: all setup kernel user busybox run test test-host test-qemu test-busybox test-shell lint fmt clean
 
 all: kernel user
 
@@ -34,10 +35,12 @@ user: setup
 busybox: user
 	@scripts/build-busybox.sh $(BUILD)/rootfs
 
-run: kernel user
-	@scripts/run.sh
+# Without ROOTFS and INIT: busybox init (user/busybox/rootfs/etc/inittab) starts a login shell on
+# the console; `poweroff` in it ends QEMU.
+run: kernel user busybox
+	@INIT="$${INIT:-$(if $(ROOTFS),/bin/demo,/sbin/init)}" scripts/run.sh
 
-test: setup lint test-host test-qemu
+test: setup lint test-host test-qemu test-busybox test-shell
 
 test-host: setup
 	cargo test --workspace --quiet 2>&1 | scripts/summarize-cargo-test.sh
@@ -52,6 +55,10 @@ test-qemu: kernel user
 # A busybox shell script (60+ applets, pipelines, jobs) on BakaEx, diffed against Linux.
 test-busybox: kernel user busybox
 	@scripts/busybox-test.sh
+
+# The shell of `make run`, typed at: ^C, ^Z, jobs, fg, ^D, a background job, poweroff.
+test-shell: kernel user busybox
+	@scripts/shell-test.sh
 
 fmt:
 	cargo fmt --all

@@ -21,8 +21,9 @@
 #   KERNEL=path     the kernel image (default: what scripts/build-kernel.sh builds)
 #
 # Exit status: init's exit status N, or 128+S if a signal S killed it (from the kernel's last line,
-# "init exited with status N" / "init killed by signal S"); QEMU's own status (or 1) if neither
-# line appeared (kernel panic, init not found: 127); 124 on timeout.
+# "init exited with status N" / "init killed by signal S"); QEMU's status after a program's
+# reboot(2) ("reboot: Power down", 0); QEMU's own status (or 1) if none of these lines appeared
+# (kernel panic, init not found: 127); 124 on timeout.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/bin:/usr/sbin:/sbin:$PATH"   # mkfs.ext4 lives in sbin
@@ -101,10 +102,11 @@ if [ -n "$TIMEOUT" ] && [ "$status" -eq 124 ]; then
   echo "run.sh: timed out after ${TIMEOUT}s" >&2
   exit 124
 fi
-last=$(tr -d '\r' < "$LOGFILE" | grep -E '^init (exited with status|killed by signal) [0-9]+$' | tail -n 1)
+last=$(tr -d '\r' < "$LOGFILE" | grep -E '^(init (exited with status|killed by signal) [0-9]+|reboot: .*)$' | tail -n 1)
 case "$last" in
   "init exited with status "*) exit "${last##* }" ;;
   "init killed by signal "*) exit $((128 + ${last##* })) ;;
+  "reboot: "*) exit "$status" ;;   # poweroff/reboot(2): QEMU's own status, 0 when all went well
 esac
 [ "$status" -ne 0 ] && exit "$status"
 exit 1

@@ -1,10 +1,15 @@
 //! Link the bare-metal kernel with kernel.ld (host builds are ordinary binaries).
+//!
+//! The script is copied into OUT_DIR and linked from there: two clones of the project that share
+//! one target directory (CI's fresh clone and a working tree, both with $CACHE/target) share
+//! this build script's cached output, so it must not name a path inside either clone.
 fn main() {
     let target = std::env::var("TARGET").unwrap_or_default();
     println!("cargo:rerun-if-changed=kernel.ld");
     if target.starts_with("riscv64") && target.ends_with("-none-elf") {
-        let dir = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
-        println!("cargo:rustc-link-arg-bins=-T{dir}/kernel.ld");
+        let out = std::env::var("OUT_DIR").expect("OUT_DIR");
+        std::fs::copy("kernel.ld", format!("{out}/kernel.ld")).expect("copy kernel.ld");
+        println!("cargo:rustc-link-arg-bins=-T{out}/kernel.ld");
         println!("cargo:rustc-link-arg-bins=-zmax-page-size=4096");
     }
 }

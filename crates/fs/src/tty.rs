@@ -35,6 +35,7 @@ pub const ECHO: u32 = 0o10;
 pub const ECHOE: u32 = 0o20;
 pub const ECHOK: u32 = 0o40;
 pub const ECHONL: u32 = 0o100;
+pub const NOFLSH: u32 = 0o200;
 pub const ECHOCTL: u32 = 0o1000;
 pub const ECHOKE: u32 = 0o4000;
 pub const IEXTEN: u32 = 0o100000;
@@ -177,8 +178,19 @@ impl Tty {
     }
 
     /// TCSETS. Leaving canonical mode makes the half-typed line readable at once, as on Linux.
+    /// Entering it turns bytes typed ahead in raw mode (a shell's line editor hands the
+    /// terminal back to a command that reads lines) into lines, the last one readable even
+    /// without its newline, as Linux "pushes" them.
     pub fn set_termios(&self, t: Termios) {
-        self.state.lock().termios = t;
+        let mut s = self.state.lock();
+        let was_canonical = s.lflag(ICANON);
+        s.termios = t;
+        if !was_canonical && s.lflag(ICANON) && !s.edit.is_empty() {
+            let typed = core::mem::take(&mut s.edit);
+            for line in typed.split_inclusive(|&b| b == b'\n') {
+                s.lines.push_back(line.to_vec());
+            }
+        }
     }
 
     /// Discard typed input not yet read (TCSETSF, TCFLSH).
@@ -239,7 +251,11 @@ impl Tty {
             if s.lflag(ECHO) {
                 s.echo_char(b, echo);
             }
-            s.edit.clear();
+            // Typed-ahead input is for the job being interrupted: dropped, unless NOFLSH.
+            if !s.lflag(NOFLSH) {
+                s.edit.clear();
+                s.lines.clear();
+            }
             let pgrp = s.pgrp;
             drop(s);
             if let (Some(pgrp), Some(hook)) = (pgrp, SIGNAL_HOOK.get()) {
@@ -401,6 +417,34 @@ mod tests {
         assert_eq!(type_(&t, b"abc\x03"), b"abc^C");
         assert_eq!(type_(&t, b"\x01\n"), b"^A\n");
         assert_eq!(read(&t, 10).unwrap(), b"\x01\n");
+    }
+
+    #[test]
+    fn interrupt_character_flushes_whole_lines_too_unless_noflsh() {
+        let t = Tty::new();
+        type_(&t, b"one\ntwo\x03three\n");
+        assert_eq!(read(&t, 10).unwrap(), b"three\n");
+        assert_eq!(read(&t, 10), Err(Errno::EAGAIN));
+        let mut keep = t.termios();
+        keep.c_lflag |= NOFLSH;
+        t.set_termios(keep);
+        type_(&t, b"one\ntwo\x03");
+        assert_eq!(read(&t, 10).unwrap(), b"one\n");
+        assert_eq!(read(&t, 10), Err(Errno::EAGAIN));
+    }
+
+    #[test]
+    fn bytes_typed_ahead_in_raw_mode_become_lines_when_canonical_mode_returns() {
+        let t = Tty::new();
+        let mut raw = t.termios();
+        raw.c_lflag &= !(ICANON | ECHO);
+        t.set_termios(raw);
+        assert_eq!(type_(&t, b"ls\ncat\npartial"), b"");
+        t.set_termios(default_termios());
+        assert_eq!(read(&t, 64).unwrap(), b"ls\n");
+        assert_eq!(read(&t, 64).unwrap(), b"cat\n");
+        assert_eq!(read(&t, 64).unwrap(), b"partial");
+        assert_eq!(read(&t, 64), Err(Errno::EAGAIN));
     }
 
     #[test]

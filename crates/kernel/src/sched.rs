@@ -92,6 +92,7 @@ pub fn run(init: Arc<Process>) -> ! {
     fs::tty::set_signal_hook(|pgrp, sig| {
         let _ = task::signal::send_to_group(pgrp as usize, sig);
     });
+    syscalls::reboot::set_hook(reboot);
     loop {
         executor::run_ready();
         if let Some(status) = init.exit_status() {
@@ -113,6 +114,26 @@ fn idle() {
     // sie.STIE is set and sstatus.SIE clear: the pending timer ends wfi without a trap.
     csr::wfi();
     tick(hal::time::now_ns());
+}
+
+/// reboot(2) from a program (busybox `poweroff` asks init, which asks us): the file systems
+/// were synced by the syscall and are written out again by the shutdown hook. Halt powers off
+/// too: a halted QEMU would just sit there.
+fn reboot(action: syscalls::reboot::Action) {
+    use syscalls::reboot::Action;
+    let line: &[u8] = match action {
+        Action::PowerOff => b"reboot: Power down\n",
+        Action::Halt => b"reboot: System halted\n",
+        Action::Restart => b"reboot: Restarting system\n",
+    };
+    if !sbi::at_line_start() {
+        hal::console::write_bytes(b"\n");
+    }
+    hal::console::write_bytes(line);
+    match action {
+        Action::Restart => power::restart(),
+        Action::PowerOff | Action::Halt => power::shutdown(0),
+    }
 }
 
 fn finish(status: ExitStatus) -> ! {

@@ -171,6 +171,7 @@ pub async fn dispatch(cx: &Caller, n: usize, a: [usize; 6]) -> isize {
         Sysno::uname => info::sys_uname(cx, a.ptr(0)).await.into_ret(),
         Sysno::getrandom => info::sys_getrandom(cx, a.slice_mut(0, 1), a.u32(2)).await.into_ret(),
         Sysno::sysinfo => info::sys_sysinfo(cx, a.ptr(0)).await.into_ret(),
+        Sysno::reboot => crate::reboot::sys_reboot(cx, a.u32(0), a.u32(1), a.u32(2), a.usize(3)).await.into_ret(),
         Sysno::syslog => info::sys_syslog(cx, a.i32(0), a.usize(1), a.i32(2)).await.into_ret(),
 
         // signals: signal.rs

@@ -23,6 +23,7 @@ pub mod info;
 pub mod itimer;
 pub mod mm;
 pub mod process;
+pub mod reboot;
 pub mod signal;
 #[cfg(not(target_os = "none"))]
 pub mod testing;

@@ -27,13 +27,18 @@ pub fn set_test_device(pa: usize) {
 /// Orderly power-off: run the shutdown hook (once, even if it fails and comes back here), then
 /// [`power_off`].
 pub fn shutdown(code: u8) -> ! {
+    run_hook();
+    power_off(code)
+}
+
+/// The shutdown hook, at most once.
+fn run_hook() {
     let hook = HOOK.load(Ordering::Relaxed);
     if hook != 0 && !HOOK_RAN.swap(true, Ordering::Relaxed) {
         // SAFETY: HOOK only ever holds a `fn()` stored by set_shutdown_hook.
         let hook: fn() = unsafe { core::mem::transmute::<usize, fn()>(hook) };
         hook();
     }
-    power_off(code)
 }
 
 /// Power off now, without the shutdown hook. `code` 0 is success; 1..=255 is what QEMU should
@@ -53,4 +58,12 @@ pub fn power_off(code: u8) -> ! {
     }
     #[allow(deprecated)] // the last resort on firmware without SRST
     sbi_rt::legacy::shutdown()
+}
+
+/// Orderly restart: the shutdown hook, then SBI SRST cold reboot (QEMU run with `-no-reboot`
+/// exits instead). Firmware without SRST powers off.
+pub fn restart() -> ! {
+    run_hook();
+    let _ = sbi_rt::system_reset(sbi_rt::ColdReboot, sbi_rt::NoReason);
+    power_off(0)
 }
