@@ -6,6 +6,8 @@
 #   make run INIT=/bin/demo                         run one program instead of busybox init + sh
 #   make run ROOTFS=<dir> INIT="<path> [args...]"   run any directory of static riscv64 programs
 #   make run LOG=debug                              kernel log level (error|warn|info|debug|trace)
+#   make run TRACE=1                                every syscall, strace-style
+#   make bench                                      BakaEx next to Linux 6.1 (docs/BENCHMARKS.md)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -ec
@@ -17,8 +19,9 @@ export BUILD ?= $(CURDIR)/build
 export LOG ?= warn
 export ROOTFS ?=
 export INIT ?=
+export TRACE ?=
 
-.PHONY: all setup kernel user busybox run test test-host test-qemu test-busybox test-shell lint fmt clean
+.PHONY: all setup kernel user busybox run test test-host test-qemu test-busybox test-shell lint fmt clean linux bench
 
 all: kernel user
 
@@ -59,6 +62,15 @@ test-busybox: kernel user busybox
 # The shell of `make run`, typed at: ^C, ^Z, jobs, fg, ^D, a background job, poweroff.
 test-shell: kernel user busybox
 	@scripts/shell-test.sh
+
+# Linux 6.1 for riscv64 from Debian's source package (cached in $(CACHE)/linux): the benchmarks'
+# reference. Built only for `make bench`, never for `make test`.
+linux: setup
+	@scripts/build-linux.sh >/dev/null
+
+# BakaEx next to Linux 6.1 under deterministic QEMU time; prints the table, updates docs/BENCHMARKS.md.
+bench: kernel linux
+	@scripts/bench.sh
 
 fmt:
 	cargo fmt --all

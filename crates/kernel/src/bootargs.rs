@@ -4,7 +4,8 @@
 //! programs separated by ` ; `; all of them start at once and the first one is "init".
 //! `crash=panic|fault` makes the kernel fail on purpose right after boot (tests of the fatal
 //! paths: they must report and power off, never hang). `root=/dev/vda` mounts that disk's ext4
-//! file system as `/` instead of unpacking the initramfs; `ro` mounts it read-only.
+//! file system as `/` instead of unpacking the initramfs; `ro` mounts it read-only. `trace`
+//! prints every syscall strace-style (kernels built with the `trace` feature).
 use alloc::vec::Vec;
 use log::LevelFilter;
 
@@ -27,6 +28,8 @@ pub struct BootArgs<'a> {
     pub root: Option<&'a str>,
     /// `ro`: mount the root read-only (`rw`, the default, turns it off again).
     pub read_only: bool,
+    /// `trace`: print every syscall, strace-style.
+    pub trace: bool,
     /// Words that meant nothing to us (reported, not fatal); a bad `log=` value lands here too.
     pub unknown: Vec<&'a str>,
 }
@@ -39,6 +42,7 @@ pub fn parse(cmdline: &str) -> BootArgs<'_> {
         crash: None,
         root: None,
         read_only: false,
+        trace: false,
         unknown: Vec::new(),
     };
     let mut rest = cmdline.trim();
@@ -58,6 +62,10 @@ pub fn parse(cmdline: &str) -> BootArgs<'_> {
         }
         if let Some(dev) = word.strip_prefix("root=") {
             args.root = Some(dev).filter(|d| !d.is_empty());
+            continue;
+        }
+        if word == "trace" {
+            args.trace = true;
             continue;
         }
         if word == "ro" || word == "rw" {
@@ -130,6 +138,8 @@ mod tests {
         assert!(a.unknown.is_empty());
         assert!(parse("ro root=/dev/vdb").read_only);
         assert!(!parse("ro rw").read_only);
+        assert!(parse("trace init=/bin/sh").trace);
+        assert!(!parse("init=/bin/sh trace").trace);
         assert_eq!(parse("root= init=/x").root, None);
         assert_eq!(parse("init=/x").root, None);
     }

@@ -202,6 +202,9 @@ pub fn start(hart: usize, dtb_pa: usize) -> ! {
     for w in &args.unknown {
         log::info!("ignoring boot argument {w:?}");
     }
+    if args.trace {
+        start_tracing();
+    }
     match args.crash {
         Some("panic") => panic!("crash=panic on the command line"),
         // SAFETY: deliberately invalid: address 8 is unmapped in the kernel's tables, so the load
@@ -251,4 +254,20 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
     }
     // No shutdown hook: the panic may have left a file system's lock held.
     power::power_off(1)
+}
+
+/// `trace` on the command line: syscall lines go straight to the console, in order with the
+/// programs' own output (the log would hide them below LOG=info).
+#[cfg(feature = "trace")]
+fn start_tracing() {
+    syscalls::trace::set_sink(|line| {
+        hal::console::write_bytes(line.as_bytes());
+        hal::console::write_bytes(b"\n");
+    });
+    syscalls::trace::set_enabled(true);
+}
+
+#[cfg(not(feature = "trace"))]
+fn start_tracing() {
+    log::warn!("`trace` needs a kernel built with the `trace` feature");
 }

@@ -141,11 +141,12 @@ fn finish(status: ExitStatus) -> ! {
         ExitStatus::Exited(c) => (alloc::format!("init exited with status {}", c & 0xff), (c & 0xff) as u8),
         ExitStatus::Signaled(s) => (alloc::format!("init killed by signal {s}"), (128 + (s & 0x7f)) as u8),
     };
-    let (used, heap) = crate::heap::usage();
+    let heap = crate::heap::stats();
     log::debug!(
-        "heap {} / {} KiB used, frames {} / {} used",
-        used / 1024,
-        heap / 1024,
+        "heap {} / {} KiB used (peak {} KiB), frames {} / {} used",
+        heap.in_use / 1024,
+        heap.total / 1024,
+        heap.peak / 1024,
         mm::frame::allocated(),
         mm::frame::total()
     );

@@ -40,8 +40,17 @@ fn unimplemented(n: Sysno) -> isize {
     Errno::ENOSYS.as_ret()
 }
 
-/// Run syscall `n` with raw arguments `a` for `cx`; returns the value for a0.
+/// Run syscall `n` with raw arguments `a` for `cx`; returns the value for a0. With the `trace`
+/// feature every call goes through [`crate::trace::traced`] (which prints it if tracing is on).
 pub async fn dispatch(cx: &Caller, n: usize, a: [usize; 6]) -> isize {
+    let call = table(cx, n, a);
+    #[cfg(feature = "trace")]
+    let call = crate::trace::traced(cx, Sysno(n), a, call);
+    call.await
+}
+
+/// The table: decode the arguments of syscall `n` by type and run it.
+async fn table(cx: &Caller, n: usize, a: [usize; 6]) -> isize {
     let a = Args(a);
     let n = Sysno(n);
     match n {

@@ -28,6 +28,8 @@ pub mod signal;
 #[cfg(not(target_os = "none"))]
 pub mod testing;
 pub mod time;
+#[cfg(feature = "trace")]
+pub mod trace;
 pub mod trap;
 pub mod wait;
 

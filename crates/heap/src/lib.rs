@@ -1,0 +1,216 @@
+//! The kernel heap as a component: one `GlobalAlloc`, chosen by a cargo feature.
+//!
+//! | feature | type | crate | algorithm |
+//! |---|---|---|---|
+//! | `buddy` (default) | [`BuddyHeap`] | `buddy_system_allocator` | binary buddy, power-of-two blocks |
+//! | `tlsf` | [`TlsfHeap`] | `rlsf` | two-level segregated fit, O(1), 32-byte granules |
+//! | `talc` | [`TalcHeap`] | `talc` 4 | boundary-tag free lists binned by size |
+//!
+//! [`Heap`] is the selected one. When several features are on (cargo unifies features, and `buddy`
+//! is the default), the first of `tlsf`, `talc`, `buddy` wins: asking for anything but the default
+//! always gets it. With none of them, the crate does not compile.
+//!
+//! Every type is a [`Locked`] allocator: a spin lock around the allocator proper (a [`RawHeap`])
+//! plus [`Stats`] counted the same way for all, so that they can be compared and swapped.
+//!
+//! ```no_run
+//! #[global_allocator]
+//! static HEAP: heap::Heap = heap::Heap::new();
+//!
+//! fn boot(start: *mut u8, size: usize) {
+//!     // SAFETY: [start, start + size) is RAM that nothing else uses.
+//!     unsafe { HEAP.init(start, size) }
+//!     let heap::Stats { in_use, peak, total, failed: _ } = HEAP.stats();
+//!     assert!(in_use <= peak && peak <= total);
+//! }
+//! ```
+#![no_std]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+#[cfg(test)]
+extern crate std;
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::ptr::{self, NonNull};
+
+#[cfg(any(feature = "buddy", test))]
+mod buddy;
+#[cfg(any(feature = "talc", test))]
+mod talc;
+#[cfg(any(feature = "tlsf", test))]
+mod tlsf;
+
+#[cfg(any(feature = "buddy", test))]
+pub use buddy::{Buddy, BuddyHeap};
+#[cfg(any(feature = "talc", test))]
+pub use talc::{Talc, TalcHeap};
+#[cfg(any(feature = "tlsf", test))]
+pub use tlsf::{Tlsf, TlsfHeap};
+
+/// The heap selected by the cargo features (see the crate documentation for the order).
+#[cfg(feature = "tlsf")]
+pub type Heap = TlsfHeap;
+/// The heap selected by the cargo features (see the crate documentation for the order).
+#[cfg(all(feature = "talc", not(feature = "tlsf")))]
+pub type Heap = TalcHeap;
+/// The heap selected by the cargo features (see the crate documentation for the order).
+#[cfg(all(feature = "buddy", not(any(feature = "tlsf", feature = "talc"))))]
+pub type Heap = BuddyHeap;
+
+#[cfg(not(any(feature = "buddy", feature = "tlsf", feature = "talc")))]
+compile_error!("crate `heap`: enable one of the features `buddy`, `tlsf`, `talc`");
+
+/// An allocator proper, without lock or statistics: what each backend crate provides.
+///
+/// A trait because there really are several; [`Locked`] turns any of them into a `GlobalAlloc`.
+pub trait RawHeap: Send {
+    /// An allocator that manages no memory yet.
+    const EMPTY: Self;
+
+    /// Hand `[start, start + size)` to the allocator; returns how many bytes of it are managed
+    /// (less than `size` after alignment and the allocator's own metadata; 0 if too small).
+    ///
+    /// # Safety
+    /// The range is valid for reads and writes, is used by nothing else from now on, and does not
+    /// overlap a range given before.
+    unsafe fn add_region(&mut self, start: *mut u8, size: usize) -> usize;
+
+    /// A block for `layout` (`layout.size() > 0`), or `None` when there is no room.
+    fn alloc(&mut self, layout: Layout) -> Option<NonNull<u8>>;
+
+    /// Give back a block.
+    ///
+    /// # Safety
+    /// `ptr` came from `alloc`/`realloc` of this allocator with this `layout` and is not used again.
+    unsafe fn dealloc(&mut self, ptr: NonNull<u8>, layout: Layout);
+
+    /// Resize a block, keeping its first `min(layout.size(), new_size)` bytes; `None` leaves the
+    /// old block untouched. The default allocates, copies and frees; backends that can resize in
+    /// place override it.
+    ///
+    /// # Safety
+    /// As for `dealloc`; `new_size > 0` and, rounded up to `layout.align()`, fits in `isize`.
+    unsafe fn realloc(&mut self, ptr: NonNull<u8>, layout: Layout, new_size: usize) -> Option<NonNull<u8>> {
+        // SAFETY: the caller guarantees that new_size with the old alignment is a valid layout.
+        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+        let new = self.alloc(new_layout)?;
+        // SAFETY: both blocks are live, distinct, and at least `min(old, new)` bytes long; the old
+        // block is then freed as the caller allows.
+        unsafe {
+            ptr::copy_nonoverlapping(ptr.as_ptr(), new.as_ptr(), layout.size().min(new_size));
+            self.dealloc(ptr, layout);
+        }
+        Some(new)
+    }
+}
+
+/// Usage of a heap, in bytes as requested by the callers (not counting rounding and headers).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Bytes in live allocations.
+    pub in_use: usize,
+    /// The largest `in_use` ever seen.
+    pub peak: usize,
+    /// Bytes handed to the allocator (after its alignment and metadata).
+    pub total: usize,
+    /// Allocations (and reallocations) that failed for lack of room.
+    pub failed: usize,
+}
+
+struct State<R> {
+    raw: R,
+    stats: Stats,
+}
+
+impl<R> State<R> {
+    fn grew(&mut self, bytes: usize) {
+        self.stats.in_use += bytes;
+        self.stats.peak = self.stats.peak.max(self.stats.in_use);
+    }
+}
+
+/// A [`RawHeap`] behind a spin lock, with [`Stats`]: a `GlobalAlloc` to put in a
+/// `#[global_allocator] static`. The kernel is single-hart and never preempted in kernel code, so
+/// the lock is never contended; it makes the type `Sync`.
+pub struct Locked<R: RawHeap> {
+    state: spin::Mutex<State<R>>,
+}
+
+impl<R: RawHeap> Locked<R> {
+    /// A heap with no memory; every allocation fails until [`Self::init`].
+    pub const fn new() -> Self {
+        Self {
+            state: spin::Mutex::new(State { raw: R::EMPTY, stats: Stats { in_use: 0, peak: 0, total: 0, failed: 0 } }),
+        }
+    }
+
+    /// Hand `[start, start + size)` to the heap. May be called again with further disjoint
+    /// regions (an allocation never spans two regions).
+    ///
+    /// # Safety
+    /// The range is valid for reads and writes for as long as the heap is used, nothing else uses
+    /// it, and it does not overlap a region given before.
+    pub unsafe fn init(&self, start: *mut u8, size: usize) {
+        let mut s = self.state.lock();
+        // SAFETY: forwarded from the caller.
+        s.stats.total += unsafe { s.raw.add_region(start, size) };
+    }
+
+    /// The current usage.
+    pub fn stats(&self) -> Stats {
+        self.state.lock().stats
+    }
+}
+
+impl<R: RawHeap> Default for Locked<R> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+// SAFETY: every block comes from the RawHeap, which returns blocks that fit `layout` and are not
+// handed out twice; the lock serialises all access to it.
+unsafe impl<R: RawHeap> GlobalAlloc for Locked<R> {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let mut s = self.state.lock();
+        match s.raw.alloc(layout) {
+            Some(p) => {
+                s.grew(layout.size());
+                p.as_ptr()
+            }
+            None => {
+                s.stats.failed += 1;
+                ptr::null_mut()
+            }
+        }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        let Some(p) = NonNull::new(ptr) else { return };
+        let mut s = self.state.lock();
+        // SAFETY: GlobalAlloc's contract: `ptr` was allocated here with `layout`.
+        unsafe { s.raw.dealloc(p, layout) };
+        s.stats.in_use -= layout.size();
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let Some(p) = NonNull::new(ptr) else { return ptr::null_mut() };
+        let mut s = self.state.lock();
+        // SAFETY: GlobalAlloc's contract: `ptr` was allocated here with `layout`, and `new_size`
+        // is non-zero and valid with its alignment.
+        match unsafe { s.raw.realloc(p, layout, new_size) } {
+            Some(new) => {
+                s.stats.in_use -= layout.size();
+                s.grew(new_size);
+                new.as_ptr()
+            }
+            None => {
+                s.stats.failed += 1;
+                ptr::null_mut()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

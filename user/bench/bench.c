@@ -1,0 +1,333 @@
+/*
+ * BakaEx's micro-benchmarks: the same static binary runs on BakaEx and on Linux 6.1 under
+ * `qemu-system-riscv64 -icount shift=0,sleep=off`, where guest time is deterministic (one
+ * nanosecond per instruction). See docs/BENCHMARKS.md and scripts/bench.sh.
+ *
+ *   bench                      every row
+ *   bench ROW...               only these rows
+ *   bench --scale N ROW...     N times the iterations (N may be 0.1 etc.)
+ *   bench --list               name|iterations|what one operation is (for the docs)
+ *   bench --exit               exit(0) at once: what the fork+execve row executes
+ *
+ * Each row prints one line `name ns_per_op` (guest nanoseconds per operation, from
+ * clock_gettime(CLOCK_MONOTONIC) around the timed loop, after a short warm-up of the same loop),
+ * or `name n/a <what failed>` when the kernel refused something; the other rows still run.
+ * Output is unbuffered, so a row that crashes the program shows where it stopped.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static const char *self_path = "/bin/bench";
+static char failure[200];
+
+/* Record why a row failed (the first reason wins) and return -1. */
+static int fail(const char *fmt, ...)
+{
+	if (!failure[0]) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(failure, sizeof failure, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static int fail_errno(const char *what)
+{
+	int e = errno;
+	return fail("%s: errno %d (%s)", what, e, strerrorname_np(e) ? strerrorname_np(e) : "?");
+}
+
+/* Guest time since the machine started (QEMU virt's timer runs at 10 MHz), from the time CSR,
+ * which both kernels let user programs read. */
+static long long machine_ns(void)
+{
+	unsigned long t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return (long long)t * 100;
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return -1;
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Each row runs n operations and returns the guest nanoseconds they took (set-up excluded),
+ * or -1 after fail(). */
+
+static long long row_null_syscall(long n)
+{
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++)
+		if (syscall(SYS_getpid) <= 0)
+			return fail_errno("getpid");
+	return now_ns() - t0;
+}
+
+static long long rw_one(const char *path, int flags, int is_write, long n)
+{
+	char c = 'x';
+	int fd = open(path, flags);
+	if (fd < 0)
+		return fail_errno(path);
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		ssize_t r = is_write ? write(fd, &c, 1) : read(fd, &c, 1);
+		if (r != 1) {
+			if (r >= 0)
+				return fail("%s of 1 byte on %s returned %zd", is_write ? "write" : "read", path, r);
+			return fail_errno(is_write ? "write" : "read");
+		}
+	}
+	long long t = now_ns() - t0;
+	close(fd);
+	return t;
+}
+
+static long long row_read_dev_zero(long n) { return rw_one("/dev/zero", O_RDONLY, 0, n); }
+static long long row_write_dev_null(long n) { return rw_one("/dev/null", O_WRONLY, 1, n); }
+
+/* Wait for a child and check that it exited with status 0. */
+static int reap(pid_t pid, const char *what)
+{
+	int status;
+	pid_t r;
+	do
+		r = waitpid(pid, &status, 0);
+	while (r < 0 && errno == EINTR);
+	if (r != pid)
+		return fail_errno("waitpid");
+	if (WIFSIGNALED(status))
+		return fail("%s: child killed by signal %d", what, WTERMSIG(status));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return fail("%s: child exited with status %d", what, WEXITSTATUS(status));
+	return 0;
+}
+
+static long long row_pipe_roundtrip(long n)
+{
+	int to_child[2], to_parent[2];
+	char c = 'p';
+	if (pipe(to_child) != 0 || pipe(to_parent) != 0)
+		return fail_errno("pipe");
+	pid_t pid = fork();
+	if (pid < 0)
+		return fail_errno("fork");
+	if (pid == 0) {
+		close(to_child[1]);
+		close(to_parent[0]);
+		for (;;) {
+			ssize_t r = read(to_child[0], &c, 1);
+			if (r == 0)
+				_exit(0);
+			if (r != 1 || write(to_parent[1], &c, 1) != 1)
+				_exit(3);
+		}
+	}
+	close(to_child[0]);
+	close(to_parent[1]);
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		if (write(to_child[1], &c, 1) != 1)
+			return fail_errno("write to the child");
+		ssize_t r = read(to_parent[0], &c, 1);
+		if (r != 1)
+			return r == 0 ? fail("the child closed the pipe") : fail_errno("read from the child");
+	}
+	long long t = now_ns() - t0;
+	close(to_child[1]);
+	close(to_parent[0]);
+	if (reap(pid, "pipe echo") != 0)
+		return -1;
+	return t;
+}
+
+static long long row_fork_exit(long n)
+{
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			return fail_errno("fork");
+		if (pid == 0)
+			_exit(0);
+		if (reap(pid, "fork+exit") != 0)
+			return -1;
+	}
+	return now_ns() - t0;
+}
+
+static long long row_fork_execve(long n)
+{
+	char *argv[] = { (char *)self_path, "--exit", NULL };
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			return fail_errno("fork");
+		if (pid == 0) {
+			execve(self_path, argv, environ);
+			_exit(100 + (errno & 0x7f) % 100);   /* the errno, for the parent's message */
+		}
+		int status;
+		if (waitpid(pid, &status, 0) != pid)
+			return fail_errno("waitpid");
+		if (WIFEXITED(status) && WEXITSTATUS(status) >= 100)
+			return fail("execve %s: errno %d (%s)", self_path, WEXITSTATUS(status) - 100,
+				    strerrorname_np(WEXITSTATUS(status) - 100) ?: "?");
+		if (WIFSIGNALED(status))
+			return fail("fork+execve: child killed by signal %d", WTERMSIG(status));
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			return fail("fork+execve: child exited with status %d", WEXITSTATUS(status));
+	}
+	return now_ns() - t0;
+}
+
+#define MAP_BYTES (1 << 20)
+
+static long long row_mmap_touch_1m(long n)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		char *p = mmap(NULL, MAP_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return fail_errno("mmap");
+		for (long off = 0; off < MAP_BYTES; off += page)
+			p[off] = 1;
+		if (munmap(p, MAP_BYTES) != 0)
+			return fail_errno("munmap");
+	}
+	return now_ns() - t0;
+}
+
+static volatile long caught;
+static void on_usr1(int sig) { (void)sig; caught++; }
+
+static long long row_signal_catch(long n)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_usr1;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL) != 0)
+		return fail_errno("sigaction");
+	caught = 0;
+	pid_t me = getpid();
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++)
+		if (kill(me, SIGUSR1) != 0)
+			return fail_errno("kill");
+	long long t = now_ns() - t0;
+	signal(SIGUSR1, SIG_DFL);
+	if (caught != n)
+		return fail("%ld of %ld signals reached the handler", caught, n);
+	return t;
+}
+
+struct row {
+	const char *name;
+	long iters;
+	long long (*run)(long n);
+	const char *what;
+};
+
+/* Add a row here: it is measured on both kernels and appears in docs/BENCHMARKS.md. Guest time
+ * is deterministic, so a few milliseconds of it per row are plenty (the clock ticks at 100 ns);
+ * the counts are kept low for wall time: QEMU emulates some kernel paths slowly (5000 signals
+ * take about 4 s of wall time on Linux, most likely because Linux toggles sstatus.SUM around
+ * every user copy and QEMU flushes its TLB on each toggle). */
+static const struct row rows[] = {
+	{ "null_syscall", 100000, row_null_syscall,
+	  "syscall(SYS_getpid) (the raw syscall, so glibc cannot answer from a cache)" },
+	{ "read_dev_zero", 20000, row_read_dev_zero, "read(2) of 1 byte from /dev/zero" },
+	{ "write_dev_null", 20000, row_write_dev_null, "write(2) of 1 byte to /dev/null" },
+	{ "pipe_roundtrip", 2000, row_pipe_roundtrip,
+	  "1 byte to a child process through a pipe and back through another (2 writes, 2 reads, 2 context switches)" },
+	{ "fork_exit_wait", 200, row_fork_exit, "fork(), the child calls _exit(0), the parent waitpid()s" },
+	{ "fork_execve_wait", 50, row_fork_execve,
+	  "fork(), the child execve()s this static program (/bin/bench --exit: glibc start-up, then exit), the parent waitpid()s" },
+	{ "mmap_touch_1m", 50, row_mmap_touch_1m,
+	  "mmap 1 MiB anonymous private, write one byte to each of its 256 pages, munmap" },
+	{ "signal_catch", 5000, row_signal_catch,
+	  "kill(getpid(), SIGUSR1) delivered to an installed handler (signal, handler, sigreturn)" },
+};
+#define NROWS (sizeof rows / sizeof rows[0])
+
+static void run_row(const struct row *r, double scale)
+{
+	long n = (long)(r->iters * scale);
+	if (n < 1)
+		n = 1;
+	long warm = n / 10 > 0 ? n / 10 : 1;
+	failure[0] = 0;
+	long long t = r->run(warm);
+	if (t >= 0)
+		t = r->run(n);
+	if (t < 0) {
+		printf("%s n/a %s\n", r->name, failure[0] ? failure : "failed");
+		return;
+	}
+	printf("%s %.1f\n", r->name, (double)t / n);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--exit") == 0)
+		return 0;
+	long long booted = machine_ns();
+	setvbuf(stdout, NULL, _IONBF, 0);
+	/* As init (BakaEx runs the benchmark as the first process): how long the boot took, from
+	 * the machine's reset to main() of init (read by scripts/lib/bench-extra-boot.sh). */
+	if (getpid() == 1)
+		printf("boot_to_main_ns %lld\n", booted);
+	if (argc > 0 && argv[0][0] == '/')
+		self_path = argv[0];
+	double scale = 1;
+	int first = 1;
+	if (argc > 1 && strcmp(argv[1], "--list") == 0) {
+		for (size_t i = 0; i < NROWS; i++)
+			printf("%s|%ld|%s\n", rows[i].name, rows[i].iters, rows[i].what);
+		return 0;
+	}
+	if (argc > 2 && strcmp(argv[1], "--scale") == 0) {
+		scale = atof(argv[2]);
+		first = 3;
+	}
+	printf("bench: start (scale %g)\n", scale);
+	int bad = 0;
+	if (first >= argc) {
+		for (size_t i = 0; i < NROWS; i++)
+			run_row(&rows[i], scale);
+	} else {
+		for (int a = first; a < argc; a++) {
+			size_t i;
+			for (i = 0; i < NROWS && strcmp(rows[i].name, argv[a]) != 0; i++)
+				;
+			if (i == NROWS) {
+				printf("bench: no row %s\n", argv[a]);
+				bad = 1;
+				continue;
+			}
+			run_row(&rows[i], scale);
+		}
+	}
+	printf("bench: done\n");
+	return bad ? 2 : 0;
+}
