@@ -4,6 +4,8 @@
 # Both install the Debian packages they need (scripts/setup.sh, idempotent).
 #
 #   make run INIT=/bin/demo                         run one program instead of busybox init + sh
+#   make run APP=hello                              run a linked application (apps/<name>; unikernel mode)
+#   make run INIT="pipeline ; /bin/demo"            linked and isolated programs in one image
 #   make run ROOTFS=<dir> INIT="<path> [args...]"   run any directory of static riscv64 programs
 #   make run LOG=debug                              kernel log level (error|warn|info|debug|trace)
 #   make run TRACE=1                                every syscall, strace-style
@@ -20,6 +22,7 @@ export LOG ?= warn
 export ROOTFS ?=
 export INIT ?=
 export TRACE ?=
+export APP ?=
 
 .PHONY: all setup kernel user busybox run test test-host test-qemu test-busybox test-shell lint fmt clean linux bench
 
@@ -41,7 +44,7 @@ busybox: user
 # Without ROOTFS and INIT: busybox init (user/busybox/rootfs/etc/inittab) starts a login shell on
 # the console; `poweroff` in it ends QEMU.
 run: kernel user busybox
-	@INIT="$${INIT:-$(if $(ROOTFS),/bin/demo,/sbin/init)}" scripts/run.sh
+	@INIT="$${INIT:-$(if $(APP),$(APP),$(if $(ROOTFS),/bin/demo,/sbin/init))}" scripts/run.sh
 
 test: setup lint test-host test-qemu test-busybox test-shell
 

@@ -111,21 +111,18 @@ pub fn start(root: &InodeRef, init: &str) -> Arc<Process> {
     let envp: Vec<Vec<u8>> = INIT_ENV.iter().map(|e| e.as_bytes().to_vec()).collect();
     let mut first = None;
     for (i, argv) in commands(init).into_iter().enumerate() {
-        let path = resolve(root, argv[0]);
-        let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.as_bytes().to_vec()).collect();
-        match syscalls::exec::spawn_init(root, &path, &argv, &envp) {
-            Ok(thread) => {
-                log::info!("started {path} as pid {}", thread.process.pid);
+        match start_one(root, &argv, &envp) {
+            Ok(process) => {
+                log::info!("started {} as pid {}", argv[0], process.pid);
                 if i == 0 {
-                    first = Some(thread.process.clone());
+                    first = Some(process);
                 }
-                crate::sched::spawn_thread(thread);
             }
-            Err(e) if i == 0 => {
-                hal::console::write_bytes(alloc::format!("bakaex: cannot run {path}: {e}\n").as_bytes());
+            Err((what, e)) if i == 0 => {
+                hal::console::write_bytes(alloc::format!("bakaex: cannot run {what}: {e}\n").as_bytes());
                 hal::riscv64::power::shutdown(127)
             }
-            Err(e) => log::error!("cannot run {path}: {e}"),
+            Err((what, e)) => log::error!("cannot run {what}: {e}"),
         }
     }
     let Some(first) = first else {
@@ -134,4 +131,20 @@ pub fn start(root: &InodeRef, init: &str) -> Arc<Process> {
     };
     hal::console::write_bytes(alloc::format!("bakaex: run {init}\n").as_bytes());
     first
+}
+
+/// Start one program: a linked application if one has that (bare) name, else the ELF file it
+/// names. On failure: what could not be run, and why.
+fn start_one(root: &InodeRef, argv: &[&str], envp: &[Vec<u8>]) -> Result<Arc<Process>, (String, abi::Errno)> {
+    #[cfg(feature = "linked")]
+    if let Some(linked) = crate::apps::find(argv[0]) {
+        let args = argv.iter().map(|a| String::from(*a)).collect();
+        return app::start(root, linked, args).map_err(|e| (String::from(argv[0]), e));
+    }
+    let path = resolve(root, argv[0]);
+    let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.as_bytes().to_vec()).collect();
+    let thread = syscalls::exec::spawn_init(root, &path, &argv, envp).map_err(|e| (path.clone(), e))?;
+    let process = thread.process.clone();
+    crate::sched::spawn_thread(thread);
+    Ok(process)
 }

@@ -13,6 +13,8 @@
 extern crate alloc;
 
 #[cfg(target_os = "none")]
+mod apps;
+#[cfg(target_os = "none")]
 mod boot;
 #[cfg(target_os = "none")]
 mod heap;

@@ -129,6 +129,9 @@ pub struct AddressSpace {
     /// Where the loader put the argument and environment strings (/proc/<pid>/cmdline,
     /// environ and stat read them from here, as Linux's mm->arg_start etc.).
     pub args: ArgArea,
+    /// The space of a linked application: its pointers are kernel addresses (`crate::linked`);
+    /// the page table stays empty and nothing can be mapped.
+    linked: bool,
 }
 
 /// The ranges `[arg_start, arg_end)` and `[env_start, env_end)` of the initial stack holding
@@ -151,6 +154,38 @@ impl AddressSpace {
             brk_base: 0,
             args: ArgArea::default(),
             brk: 0,
+            linked: false,
+        })
+    }
+
+    /// The address space of a linked application (unikernel mode): user pointers are the
+    /// application's own kernel addresses, read and written in place (see `crate::linked`).
+    pub fn linked() -> SysResult<AddressSpace> {
+        Ok(AddressSpace { linked: true, ..Self::new()? })
+    }
+
+    /// Is this a linked application's space?
+    pub fn is_linked(&self) -> bool {
+        self.linked
+    }
+
+    /// A linked application's buffer at `[va, va+len)`, borrowed instead of copied; `None` for
+    /// a process with its own address space (its memory must be copied page by page). EFAULT
+    /// for a NULL or wrapping range.
+    pub fn linked_bytes<'a>(&self, va: usize, len: usize) -> Option<SysResult<&'a [u8]>> {
+        self.linked.then(|| {
+            crate::linked::check(va, len)?;
+            // SAFETY: a linked application's pointer, lent by its API for the whole syscall.
+            Ok(unsafe { crate::linked::bytes(va, len) })
+        })
+    }
+
+    /// [`AddressSpace::linked_bytes`] for a buffer the syscall fills.
+    pub fn linked_bytes_mut<'a>(&self, va: usize, len: usize) -> Option<SysResult<&'a mut [u8]>> {
+        self.linked.then(|| {
+            crate::linked::check(va, len)?;
+            // SAFETY: as in `linked_bytes`; the application lent the buffer for writing.
+            Ok(unsafe { crate::linked::bytes_mut(va, len) })
         })
     }
 
@@ -260,6 +295,9 @@ impl AddressSpace {
 
     /// [`AddressSpace::map`] with a limit on what `protect` may grant later.
     pub fn map_area(&mut self, start: usize, len: usize, perm: Perm, max: Perm, kind: AreaKind) -> SysResult<()> {
+        if self.linked {
+            return Err(Errno::ENOMEM); // a linked application allocates with Rust's allocator
+        }
         let end = page_up_checked(len).and_then(|l| start.checked_add(l)).ok_or(Errno::ENOMEM)?;
         if !start.is_multiple_of(PAGE_SIZE) || len == 0 || end > USER_END {
             return Err(Errno::EINVAL);
@@ -430,8 +468,12 @@ impl AddressSpace {
         self.page(va, Some(access), access == Access::Write).map(|_| ())
     }
 
-    /// Check that `[va, va+len)` lies in user space.
-    fn check_range(va: usize, len: usize) -> SysResult<()> {
+    /// Check that `[va, va+len)` lies in user space (for a linked application: that it is not
+    /// NULL and does not wrap).
+    pub fn check_range(&self, va: usize, len: usize) -> SysResult<()> {
+        if self.linked {
+            return crate::linked::check(va, len);
+        }
         match va.checked_add(len) {
             Some(end) if end <= USER_END => Ok(()),
             _ => Err(Errno::EFAULT),
@@ -441,7 +483,10 @@ impl AddressSpace {
     /// EFAULT unless all of `[va, va+len)` is mapped and allows `access`. Nothing is touched:
     /// this lets a caller reject a bad buffer before allocating a kernel copy of it.
     pub fn check_access(&self, va: usize, len: usize, access: Access) -> SysResult<()> {
-        Self::check_range(va, len)?;
+        self.check_range(va, len)?;
+        if self.linked {
+            return Ok(());
+        }
         let mut at = va;
         while at < va + len {
             match self.area_at(at) {
@@ -461,7 +506,7 @@ impl AddressSpace {
         write: bool,
         mut f: impl FnMut(&Frame, usize, usize, usize),
     ) -> SysResult<()> {
-        Self::check_range(va, len)?;
+        self.check_range(va, len)?;
         let mut done = 0;
         while done < len {
             let at = va + done;
@@ -476,11 +521,17 @@ impl AddressSpace {
 
     /// Copy user memory at `va` into `dst`, as the user could read it.
     pub fn read_bytes(&mut self, va: usize, dst: &mut [u8]) -> SysResult<()> {
+        if self.linked {
+            return crate::linked::read(va, dst);
+        }
         self.for_each_page(va, dst.len(), Some(Access::Read), false, |f, off, at, n| f.read(off, &mut dst[at..at + n]))
     }
 
     /// Copy `src` to user memory at `va`, as the user could write it.
     pub fn write_bytes(&mut self, va: usize, src: &[u8]) -> SysResult<()> {
+        if self.linked {
+            return crate::linked::write(va, src);
+        }
         self.for_each_page(va, src.len(), Some(Access::Write), true, |f, off, at, n| f.write(off, &src[at..at + n]))
     }
 
@@ -493,10 +544,13 @@ impl AddressSpace {
     /// Read a NUL-terminated string of at most `max` bytes (without the NUL).
     /// EFAULT if it runs into unmapped memory, ENAMETOOLONG if no NUL is found within `max`.
     pub fn read_cstr(&mut self, va: usize, max: usize) -> SysResult<Vec<u8>> {
+        if self.linked {
+            return crate::linked::read_cstr(va, max);
+        }
         let mut out = Vec::new();
         let mut at = va;
         loop {
-            Self::check_range(at, 1)?;
+            self.check_range(at, 1)?;
             let off = at % PAGE_SIZE;
             let mut chunk = [0u8; PAGE_SIZE];
             let n = PAGE_SIZE - off;

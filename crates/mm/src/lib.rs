@@ -3,7 +3,9 @@
 //! User memory is only ever touched through [`AddressSpace`]: it walks the process's own page
 //! table in software, faults lazily-mapped pages in, checks the user permission bits, and copies
 //! through the kernel's physical-memory window. So the kernel never dereferences a user address,
-//! a bad pointer is `EFAULT` by construction, and the same code runs in host tests.
+//! a bad pointer is `EFAULT` by construction, and the same code runs in host tests. A linked
+//! application (unikernel mode) has an address space too, whose pointers are its own kernel
+//! addresses: the same calls reach them directly (`linked`).
 #![no_std]
 
 extern crate alloc;
@@ -13,6 +15,7 @@ extern crate std;
 pub mod aspace;
 pub mod frame;
 pub mod layout;
+mod linked;
 pub mod loader;
 pub mod page_table;
 pub mod user;

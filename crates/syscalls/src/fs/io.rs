@@ -14,7 +14,6 @@ use alloc::vec::Vec;
 use fs::file::{SEEK_DATA, SEEK_HOLE};
 use fs::{File, FileKind};
 use hal::mem::PAGE_SIZE;
-use mm::layout::USER_END;
 use mm::{AddressSpace, UserPtr, UserSlice, UserSliceMut};
 
 /// Bytes moved per step between user memory and a file.
@@ -35,20 +34,19 @@ impl UserBuf {
     /// EFAULT unless every segment lies inside user space (Linux's access_ok, checked before
     /// anything moves, so an absurd count is EFAULT rather than a short transfer). The total
     /// is capped at MAX_RW_COUNT.
-    fn new(mut segs: Vec<(usize, usize)>) -> SysResult<UserBuf> {
+    fn new(cx: &Caller, mut segs: Vec<(usize, usize)>) -> SysResult<UserBuf> {
+        let mm = cx.mm();
         let mut len = 0;
         for (addr, n) in segs.iter_mut() {
-            if addr.checked_add(*n).is_none_or(|end| end > USER_END) {
-                return Err(Errno::EFAULT);
-            }
+            mm.check_range(*addr, *n)?;
             *n = (*n).min(MAX_RW_COUNT - len);
             len += *n;
         }
         Ok(UserBuf { segs, len })
     }
 
-    fn single(addr: usize, len: usize) -> SysResult<UserBuf> {
-        Self::new(vec![(addr, len)])
+    fn single(cx: &Caller, addr: usize, len: usize) -> SysResult<UserBuf> {
+        Self::new(cx, vec![(addr, len)])
     }
 
     /// readv/writev's iovec array: at most IOV_MAX entries (EINVAL), readable (EFAULT), no
@@ -61,7 +59,7 @@ impl UserBuf {
         if iovs.iter().any(|v| v.len > isize::MAX as usize) {
             return Err(Errno::EINVAL);
         }
-        Self::new(iovs.iter().map(|v| (v.base, v.len)).collect())
+        Self::new(cx, iovs.iter().map(|v| (v.base, v.len)).collect())
     }
 
     /// The user ranges holding bytes `[at, at + len)` of the run, none crossing a page.
@@ -144,6 +142,9 @@ async fn retry_blocking<T>(cx: &Caller, file: &File, mut op: impl FnMut() -> Sys
 /// file reads until `buf` is full or the file ends, a terminal gives one line, a pipe what it
 /// holds, as on Linux.
 async fn read_into(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) -> SysResult<usize> {
+    if let Some(r) = transfer_in_place(cx, file, buf, pos, true).await {
+        return r;
+    }
     if file.inode().kind() == FileKind::Directory {
         return Err(Errno::EISDIR);
     }
@@ -183,6 +184,9 @@ async fn read_into(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) ->
 /// byte is written, waiting for room as needed, unless the file is O_NONBLOCK or an error
 /// comes after some bytes went out.
 async fn write_from(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) -> SysResult<usize> {
+    if let Some(r) = transfer_in_place(cx, file, buf, pos, false).await {
+        return r;
+    }
     let mut kbuf = vec![0u8; buf.len.min(CHUNK)];
     let mut done = 0;
     while done < buf.len {
@@ -193,20 +197,9 @@ async fn write_from(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) -
             // a bad byte anywhere in it means none of it is written.
             got = 0;
         }
-        let mut sent = 0;
-        while sent < got {
-            let data = &kbuf[sent..got];
-            let at = done + sent;
-            let result = retry_blocking(cx, file, || match pos {
-                Some(p) => file.write_at(p + at as u64, data),
-                None => file.write(data),
-            })
-            .await;
-            match result {
-                Ok(0) => return Ok(at),
-                Ok(n) => sent += n,
-                Err(e) => return partial(at, e),
-            }
+        let sent = send_all(cx, file, &kbuf[..got], done, pos).await?;
+        if sent < got {
+            return Ok(done + sent);
         }
         done += got;
         if got < want {
@@ -214,6 +207,65 @@ async fn write_from(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) -
         }
     }
     Ok(done)
+}
+
+/// Write all of `data`, bytes `at..` of the transfer, waiting for room as needed. Returns how
+/// much went out (less only if the file took nothing more), or the error that stopped it, with
+/// bytes already out winning over the error as `partial` says.
+async fn send_all(cx: &Caller, file: &File, data: &[u8], at: usize, pos: Option<u64>) -> SysResult<usize> {
+    let mut sent = 0;
+    while sent < data.len() {
+        let rest = &data[sent..];
+        let offset = (at + sent) as u64;
+        let result = retry_blocking(cx, file, || match pos {
+            Some(p) => file.write_at(p + offset, rest),
+            None => file.write(rest),
+        })
+        .await;
+        match result {
+            Ok(0) => break,
+            Ok(n) => sent += n,
+            Err(e) => return partial(at + sent, e).map(|n| n - at),
+        }
+    }
+    Ok(sent)
+}
+
+/// A linked application's transfer (one buffer in its own memory, see `mm::linked`): the file
+/// reads into or writes from the buffer itself, without a kernel copy. `None` for everything
+/// else, which goes through a kernel buffer.
+async fn transfer_in_place(
+    cx: &Caller,
+    file: &File,
+    buf: &UserBuf,
+    pos: Option<u64>,
+    read: bool,
+) -> Option<SysResult<usize>> {
+    let &[(addr, _)] = buf.segs.as_slice() else {
+        return None;
+    };
+    if read {
+        let dst = match cx.mm().linked_bytes_mut(addr, buf.len)? {
+            Ok(dst) => dst,
+            Err(e) => return Some(Err(e)),
+        };
+        if file.inode().kind() == FileKind::Directory {
+            return Some(Err(Errno::EISDIR));
+        }
+        Some(
+            retry_blocking(cx, file, || match pos {
+                Some(p) => file.read_at(p, dst),
+                None => file.read_with(dst, |data| data.len()),
+            })
+            .await,
+        )
+    } else {
+        let src = match cx.mm().linked_bytes(addr, buf.len)? {
+            Ok(src) => src,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(send_all(cx, file, src, 0, pos).await)
+    }
 }
 
 /// The file behind `fd` if it was opened for reading (EBADF otherwise).
@@ -230,7 +282,7 @@ fn writer(cx: &Caller, fd: i32) -> SysResult<alloc::sync::Arc<File>> {
 /// a writer's bytes. A directory is EISDIR even for a count of 0.
 pub async fn sys_read(cx: &Caller, fd: i32, buf: UserSliceMut<u8>) -> SysResult<usize> {
     let file = reader(cx, fd)?;
-    let buf = UserBuf::single(buf.addr(), buf.len())?;
+    let buf = UserBuf::single(cx, buf.addr(), buf.len())?;
     read_into(cx, &file, &buf, None).await
 }
 
@@ -251,7 +303,7 @@ fn raise_sigpipe(cx: &Caller) {
 /// write(2). EPIPE (and SIGPIPE) on a pipe without readers.
 pub async fn sys_write(cx: &Caller, fd: i32, buf: UserSlice<u8>) -> SysResult<usize> {
     let file = writer(cx, fd)?;
-    let buf = UserBuf::single(buf.addr(), buf.len())?;
+    let buf = UserBuf::single(cx, buf.addr(), buf.len())?;
     epipe_signal(cx, write_from(cx, &file, &buf, None).await)
 }
 
@@ -296,7 +348,7 @@ pub async fn sys_pread64(cx: &Caller, fd: i32, buf: UserSliceMut<u8>, offset: i6
     if !file.readable() {
         return Err(Errno::EBADF);
     }
-    let buf = UserBuf::single(buf.addr(), buf.len())?;
+    let buf = UserBuf::single(cx, buf.addr(), buf.len())?;
     check_end(offset, &buf)?;
     read_into(cx, &file, &buf, Some(offset as u64)).await
 }
@@ -308,7 +360,7 @@ pub async fn sys_pwrite64(cx: &Caller, fd: i32, buf: UserSlice<u8>, offset: i64)
     if !file.writable() {
         return Err(Errno::EBADF);
     }
-    let buf = UserBuf::single(buf.addr(), buf.len())?;
+    let buf = UserBuf::single(cx, buf.addr(), buf.len())?;
     check_end(offset, &buf)?;
     write_from(cx, &file, &buf, Some(offset as u64)).await
 }
