@@ -223,7 +223,7 @@ awk -F'|' '
   }
   {
     unit = ($4 == "") ? "ns/op" : $4
-    ratio = (num($2) && num($3) && $3 + 0 > 0) ? sprintf("%.2f", $2 / $3) : "n/a"
+    ratio = (num($2) && num($3) && $3 + 0 > 0) ? sprintf(($2 / $3 < 0.1) ? "%.3f" : "%.2f", $2 / $3) : "n/a"
     printf "| %s | %s | %s | %s | %s |\n", $1, unit, show($2), show($3), ratio
   }' "$OUT/table.txt" >"$OUT/table.md"
 

@@ -9,7 +9,7 @@ use app::App;
 app::linked_app!(APP, "hello", main);
 
 async fn main(app: App) -> i32 {
-    let pid = app.getpid().await.unwrap_or(0);
+    let pid = app.getpid();
     let args = app.args()[1..].join(" ");
     let line = format!("Hello from a linked application: pid {pid}, no trap, no copy. args: [{args}]\n");
     match app.print(&line).await {

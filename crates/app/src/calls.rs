@@ -50,6 +50,17 @@ fn interrupted<T>(r: SysResult<T>) -> SysResult<T> {
     }
 }
 
+/// The value of a syscall future that cannot wait (getpid and the like): polled once.
+#[inline(always)]
+fn at_once<F: core::future::Future>(fut: F) -> F::Output {
+    let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    match core::pin::pin!(fut).poll(&mut cx) {
+        core::task::Poll::Ready(v) => v,
+        // Only used with syscall functions that contain no wait at all.
+        core::task::Poll::Pending => unreachable!("a syscall used with at_once waited"),
+    }
+}
+
 /// A path as the syscalls want it: NUL-terminated.
 fn c_path(path: &str) -> Vec<u8> {
     let mut p = Vec::with_capacity(path.len() + 1);
@@ -59,9 +70,25 @@ fn c_path(path: &str) -> Vec<u8> {
 }
 
 impl App {
-    /// getpid(2).
-    pub async fn getpid(&self) -> SysResult<usize> {
-        call!(self, getpid, [], process::sys_getpid(&self.cx))
+    /// getpid(2). A plain (not async) call: the syscall function never waits, so its future
+    /// is finished in the one poll that `at_once` gives it, which the compiler folds away;
+    /// what remains is the syscall's own work.
+    #[inline(always)]
+    pub fn getpid(&self) -> usize {
+        #[cfg(feature = "trace")]
+        if syscalls::trace::enabled() {
+            return self.getpid_traced();
+        }
+        at_once(process::sys_getpid(&self.cx)).unwrap_or(0)
+    }
+
+    /// getpid through the tracer: out of line, so the untraced call stays a few instructions.
+    #[cfg(feature = "trace")]
+    #[cold]
+    #[inline(never)]
+    fn getpid_traced(&self) -> usize {
+        let fut = async { syscalls::IntoRet::into_ret(process::sys_getpid(&self.cx).await) };
+        at_once(syscalls::trace::traced(&self.cx, Sysno::getpid, [0; 6], fut)) as usize
     }
 
     /// write(2) from `buf`, in place.

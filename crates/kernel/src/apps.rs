@@ -14,6 +14,8 @@ mod linked {
         hello::APP,
         #[cfg(feature = "app-pipeline")]
         pipeline::APP,
+        #[cfg(feature = "app-callcost")]
+        callcost::APP,
     ];
 
     /// The linked application called `name` (a bare name: paths are always ELF files).

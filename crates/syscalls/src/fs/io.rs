@@ -26,18 +26,39 @@ const IOV_MAX: i32 = 1024;
 /// The user memory of one transfer: one buffer, or the segments of an iovec array, seen as
 /// one run of `len` bytes.
 struct UserBuf {
-    segs: Vec<(usize, usize)>,
+    segs: Segments,
     len: usize,
+}
+
+/// The segments of a transfer; one buffer (read, write) needs no allocation.
+enum Segments {
+    One([(usize, usize); 1]),
+    Many(Vec<(usize, usize)>),
+}
+
+impl Segments {
+    fn as_slice(&self) -> &[(usize, usize)] {
+        match self {
+            Segments::One(s) => s,
+            Segments::Many(v) => v,
+        }
+    }
+    fn as_mut_slice(&mut self) -> &mut [(usize, usize)] {
+        match self {
+            Segments::One(s) => s,
+            Segments::Many(v) => v,
+        }
+    }
 }
 
 impl UserBuf {
     /// EFAULT unless every segment lies inside user space (Linux's access_ok, checked before
     /// anything moves, so an absurd count is EFAULT rather than a short transfer). The total
     /// is capped at MAX_RW_COUNT.
-    fn new(cx: &Caller, mut segs: Vec<(usize, usize)>) -> SysResult<UserBuf> {
+    fn new(cx: &Caller, mut segs: Segments) -> SysResult<UserBuf> {
         let mm = cx.mm();
         let mut len = 0;
-        for (addr, n) in segs.iter_mut() {
+        for (addr, n) in segs.as_mut_slice() {
             mm.check_range(*addr, *n)?;
             *n = (*n).min(MAX_RW_COUNT - len);
             len += *n;
@@ -46,7 +67,7 @@ impl UserBuf {
     }
 
     fn single(cx: &Caller, addr: usize, len: usize) -> SysResult<UserBuf> {
-        Self::new(cx, vec![(addr, len)])
+        Self::new(cx, Segments::One([(addr, len)]))
     }
 
     /// readv/writev's iovec array: at most IOV_MAX entries (EINVAL), readable (EFAULT), no
@@ -59,14 +80,14 @@ impl UserBuf {
         if iovs.iter().any(|v| v.len > isize::MAX as usize) {
             return Err(Errno::EINVAL);
         }
-        Self::new(cx, iovs.iter().map(|v| (v.base, v.len)).collect())
+        Self::new(cx, Segments::Many(iovs.iter().map(|v| (v.base, v.len)).collect()))
     }
 
     /// The user ranges holding bytes `[at, at + len)` of the run, none crossing a page.
     fn pieces(&self, at: usize, len: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         let (mut skip, mut left) = (at, len);
-        for &(base, seg_len) in &self.segs {
+        for &(base, seg_len) in self.segs.as_slice() {
             if left == 0 {
                 break;
             }
@@ -112,6 +133,20 @@ impl UserBuf {
     }
 }
 
+/// Transfers up to this size use a buffer on the stack instead of the heap.
+const SMALL: usize = 256;
+
+/// The kernel buffer of a transfer of `len` bytes: `small` if it fits, else `large` grown to
+/// at most [`CHUNK`].
+fn kernel_buffer<'a>(small: &'a mut [u8; SMALL], large: &'a mut Vec<u8>, len: usize) -> &'a mut [u8] {
+    if len <= SMALL {
+        &mut small[..len]
+    } else {
+        large.resize(len.min(CHUNK), 0);
+        large
+    }
+}
+
 /// Bytes already transferred win over an error, which the next call will meet again.
 fn partial(done: usize, err: Errno) -> SysResult<usize> {
     if done > 0 {
@@ -148,7 +183,8 @@ async fn read_into(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) ->
     if file.inode().kind() == FileKind::Directory {
         return Err(Errno::EISDIR);
     }
-    let mut kbuf = vec![0u8; buf.len.min(CHUNK)];
+    let (mut small, mut large) = ([0u8; SMALL], Vec::new());
+    let kbuf = kernel_buffer(&mut small, &mut large, buf.len);
     let mut done = 0;
     while done < buf.len {
         let want = (buf.len - done).min(CHUNK);
@@ -187,7 +223,8 @@ async fn write_from(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) -
     if let Some(r) = transfer_in_place(cx, file, buf, pos, false).await {
         return r;
     }
-    let mut kbuf = vec![0u8; buf.len.min(CHUNK)];
+    let (mut small, mut large) = ([0u8; SMALL], Vec::new());
+    let kbuf = kernel_buffer(&mut small, &mut large, buf.len);
     let mut done = 0;
     while done < buf.len {
         let want = (buf.len - done).min(CHUNK);

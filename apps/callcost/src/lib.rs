@@ -1,0 +1,107 @@
+//! `callcost`: what a syscall costs a linked application (`make run APP=callcost`, and rows of
+//! `make bench`). Each row times N calls with the kernel's clock and prints `name ns_per_op`,
+//! the format of user/bench/bench.c; under `qemu -icount shift=0` a guest ns is one
+//! instruction. `plain_call` is the yardstick: an ordinary (not inlined) function call.
+#![no_std]
+
+extern crate alloc;
+
+use abi::flags::OpenFlags;
+use alloc::format;
+use alloc::string::String;
+use app::App;
+use core::hint::black_box;
+
+app::linked_app!(APP, "callcost", main);
+app::linked_app!(ECHO, "callcost-echo", echo);
+
+const N: u64 = 20_000;
+
+#[inline(never)]
+fn plain(x: usize) -> usize {
+    black_box(x) + 1
+}
+
+async fn row(app: &App, name: &str, start: u64, n: u64) {
+    let per_op = (hal::time::now_ns() - start) as f64 / n as f64;
+    let _ = app.print(&format!("{name} {per_op:.1}\n")).await;
+}
+
+async fn main(app: App) -> i32 {
+    let t = hal::time::now_ns();
+    let mut acc = 0;
+    for i in 0..N {
+        acc = plain(acc + i as usize);
+    }
+    black_box(acc);
+    row(&app, "plain_call", t, N).await;
+
+    let t = hal::time::now_ns();
+    for _ in 0..N {
+        black_box(app.getpid());
+    }
+    row(&app, "linked_getpid", t, N).await;
+
+    let Ok(null) = app.open("/dev/null", OpenFlags::WRONLY.bits(), 0).await else {
+        let _ = app.print("linked_write_dev_null n/a open /dev/null\n").await;
+        return 1;
+    };
+    let byte = [b'x'];
+    let t = hal::time::now_ns();
+    for _ in 0..N {
+        black_box(app.write(null, &byte).await.ok());
+    }
+    row(&app, "linked_write_dev_null", t, N).await;
+
+    match pipe_roundtrip(&app).await {
+        Some((t, n)) => row(&app, "linked_pipe_roundtrip", t, n).await,
+        None => {
+            let _ = app.print("linked_pipe_roundtrip n/a\n").await;
+        }
+    }
+    0
+}
+
+/// One byte there and back between this task and a second linked task, through two pipes.
+async fn pipe_roundtrip(app: &App) -> Option<(u64, u64)> {
+    let n = N / 10;
+    let [to_rd, to_wr] = app.pipe().await.ok()?;
+    let [back_rd, back_wr] = app.pipe().await.ok()?;
+    let args = [
+        String::from("callcost-echo"),
+        format!("{to_rd}"),
+        format!("{back_wr}"),
+        format!("{to_wr}"),
+        format!("{back_rd}"),
+    ];
+    let pid = app.spawn(&ECHO, args.to_vec()).ok()?;
+    app.close(to_rd).await.ok()?;
+    app.close(back_wr).await.ok()?;
+    let mut b = [0u8; 1];
+    let t = hal::time::now_ns();
+    for _ in 0..n {
+        app.write(to_wr, b"p").await.ok()?;
+        app.read(back_rd, &mut b).await.ok()?;
+    }
+    let end = (t, n);
+    app.close(to_wr).await.ok()?;
+    app.wait(pid as i32).await.ok()?;
+    Some(end)
+}
+
+/// The other end: echo every byte from fd args[1] to fd args[2] until end of file; args[3]
+/// and args[4] are the parent's ends, which this copy of the descriptors closes.
+async fn echo(app: App) -> i32 {
+    let fd = |i: usize| app.args().get(i).and_then(|a| a.parse().ok()).unwrap_or(-1);
+    let (rd, wr) = (fd(1), fd(2));
+    for other in [fd(3), fd(4)] {
+        let _ = app.close(other).await;
+    }
+    let mut b = [0u8; 1];
+    while let Ok(1) = app.read(rd, &mut b).await {
+        if app.write(wr, &b).await.is_err() {
+            return 1;
+        }
+    }
+    0
+}
