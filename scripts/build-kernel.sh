@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # Build the riscv64 kernel image (an ELF that QEMU's -kernel loads; see docs/BOOT.md).
 # Prints its path. The target directory is $CARGO_TARGET_DIR (the Makefile puts it outside the tree).
+#
+#   KERNEL_FEATURES="a,b"   build another composition of the kernel: exactly these cargo features
+#                           of crates/kernel (the switchboard, docs/ARCHITECTURE.md) instead of the
+#                           default set, in its own target directory ($CARGO_TARGET_DIR/variants/<set>)
+#                           so that the default kernel is not rebuilt each time
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/bin:$PATH"   # Debian's cargo 1.96: the only toolchain here with rust-src
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bakaex/target}"
 TARGET=riscv64imac-unknown-none-elf
+FEATURE_ARGS=()
+if [ -n "${KERNEL_FEATURES:-}" ]; then
+  CARGO_TARGET_DIR="$CARGO_TARGET_DIR/variants/$(echo "$KERNEL_FEATURES" | tr ', ' '__')"
+  FEATURE_ARGS=(--no-default-features --features "$KERNEL_FEATURES")
+fi
 
 # core/alloc are built from source (-Zbuild-std), which a stable compiler allows with RUSTC_BOOTSTRAP.
-RUSTC_BOOTSTRAP=1 cargo build --quiet -p kernel --release --target "$TARGET" \
+RUSTC_BOOTSTRAP=1 cargo build --quiet -p kernel --release --target "$TARGET" "${FEATURE_ARGS[@]}" \
   -Zbuild-std=core,alloc -Zbuild-std-features=compiler-builtins-mem
 
 IMAGE="$CARGO_TARGET_DIR/$TARGET/release/kernel"

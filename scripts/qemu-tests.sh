@@ -11,7 +11,7 @@
 # expect-sorted). JOBS tests run at once (default 2). Everything a test produced stays in
 # $BUILD/qemu-tests/<name>/: expected, actual, diff, kernel.log(.err), reference.err.
 #
-# Environment: BUILD (./build), JOBS (2), TEST_TIMEOUT (60 s per kernel run), RUN_SH (scripts/run.sh),
+# Environment: BUILD (./build), JOBS (2), TEST_TIMEOUT (60 s per kernel run), RUN_SH (scripts/run.sh), SKIP_EXT4,
 # TEST_LIST (user/tests.txt), QEMU_USER (qemu-riscv64-static), TEST_LOG (error: the kernel's log level during tests).
 set -uo pipefail
 . "$(dirname "$0")/lib/run-on-kernel.sh"

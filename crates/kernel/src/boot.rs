@@ -1,7 +1,9 @@
 //! The first instructions, and the Rust entry.
 //!
 //! OpenSBI enters `_start` at physical 0x8020_0000 with the MMU off, `a0` = hart id and
-//! `a1` = device-tree address. The code is linked at 0xffff_ffff_8020_0000 but built
+//! `a1` = device-tree address. (A build without the `user` feature is linked there and leaves
+//! the MMU off; the rest of this paragraph is the kernel with paging.) The code is linked at
+//! 0xffff_ffff_8020_0000 but built
 //! position-independently enough (`la` is pc-relative) to run these few instructions at the
 //! physical address: it loads `satp` with the boot page table (which maps the kernel at both
 //! addresses), sets the stack, zeroes `.bss` and jumps to [`rust_main`] in the high half.
@@ -13,16 +15,26 @@ use kernel::layout::{boot_page_table, KERNEL_OFFSET};
 pub struct BootTable(pub [u64; 512]);
 pub static BOOT_PAGE_TABLE: BootTable = BootTable(boot_page_table());
 
+/// Turning the MMU on: satp = Sv39 with the boot table (a build with user processes only).
+#[cfg(feature = "user")]
+macro_rules! mmu_on {
+    () => {
+        "la t0, {pt}\n srli t0, t0, 12\n li t1, 8 << 60\n or t0, t0, t1\n csrw satp, t0\n sfence.vma"
+    };
+}
+/// A pure unikernel keeps the MMU off: every address is physical.
+#[cfg(not(feature = "user"))]
+macro_rules! mmu_on {
+    () => {
+        "/* {pt}: unused, the MMU stays off */"
+    };
+}
+
 global_asm!(
     ".section .text.entry, \"ax\", @progbits",
     ".globl _start",
     "_start:",
-    "   la t0, {pt}",
-    "   srli t0, t0, 12",
-    "   li t1, 8 << 60", // Sv39
-    "   or t0, t0, t1",
-    "   csrw satp, t0",
-    "   sfence.vma",
+    mmu_on!(),
     "   li t1, {offset}",
     "   la sp, __boot_stack_top",
     "   add sp, sp, t1",
@@ -54,6 +66,7 @@ pub fn kernel_end_pa() -> usize {
 }
 
 /// Physical address of the boot page table.
+#[cfg(feature = "user")]
 pub fn boot_table_pa() -> usize {
     &BOOT_PAGE_TABLE as *const BootTable as usize - KERNEL_OFFSET
 }

@@ -12,7 +12,14 @@ use task::Process;
 /// holding the initramfs (cpio newc at physical `initrd`). Either way /dev and /tmp are there.
 pub fn rootfs(initrd: Option<Range>, root_dev: Option<&str>, read_only: bool) -> InodeRef {
     if let Some(dev) = root_dev {
+        #[cfg(feature = "ext4")]
         return disk_root(dev, read_only);
+        #[cfg(not(feature = "ext4"))]
+        {
+            let _ = read_only;
+            hal::console::write_bytes(alloc::format!("bakaex: root={dev}: built without ext4\n").as_bytes());
+            hal::riscv64::power::power_off(1)
+        }
     }
     let root: InodeRef = RamDir::new_root();
     match initrd {
@@ -48,6 +55,7 @@ pub fn rootfs(initrd: Option<Range>, root_dev: Option<&str>, read_only: bool) ->
 /// `/` from the ext4 volume on `dev`, registered as the root mount, with a devfs on /dev and a
 /// tmpfs on /tmp (their directories are made on the volume if missing). A disk that is missing or
 /// not ext4 is fatal, as on Linux ("VFS: Unable to mount root fs").
+#[cfg(feature = "ext4")]
 fn disk_root(dev: &str, read_only: bool) -> InodeRef {
     let flags = if read_only { abi::flags::MS_RDONLY } else { 0 };
     let volume = match ext4fs::make(dev, flags, "") {
@@ -94,6 +102,7 @@ fn directory(root: &InodeRef, name: &str, mode: u32) -> InodeRef {
 
 /// `name` as an absolute path: as given if it has a '/', else the first of /bin, /usr/bin and /
 /// that holds it.
+#[cfg(feature = "user")]
 fn resolve(root: &InodeRef, name: &str) -> String {
     if name.contains('/') {
         return if name.starts_with('/') { String::from(name) } else { alloc::format!("/{name}") };
@@ -141,10 +150,22 @@ fn start_one(root: &InodeRef, argv: &[&str], envp: &[Vec<u8>]) -> Result<Arc<Pro
         let args = argv.iter().map(|a| String::from(*a)).collect();
         return app::start(root, linked, args).map_err(|e| (String::from(argv[0]), e));
     }
+    start_elf(root, argv, envp)
+}
+
+#[cfg(feature = "user")]
+fn start_elf(root: &InodeRef, argv: &[&str], envp: &[Vec<u8>]) -> Result<Arc<Process>, (String, abi::Errno)> {
     let path = resolve(root, argv[0]);
     let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.as_bytes().to_vec()).collect();
     let thread = syscalls::exec::spawn_init(root, &path, &argv, envp).map_err(|e| (path.clone(), e))?;
     let process = thread.process.clone();
     crate::sched::spawn_thread(thread);
     Ok(process)
+}
+
+/// A pure unikernel (no `user` feature) runs no ELF programs.
+#[cfg(not(feature = "user"))]
+fn start_elf(_root: &InodeRef, argv: &[&str], _envp: &[Vec<u8>]) -> Result<Arc<Process>, (String, abi::Errno)> {
+    log::error!("{}: this kernel is built without user processes (feature `user`)", argv[0]);
+    Err((String::from(argv[0]), abi::Errno::ENOEXEC))
 }

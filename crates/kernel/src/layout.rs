@@ -15,12 +15,18 @@
 
 /// Where OpenSBI jumps: the kernel's first byte, physical.
 pub const KERNEL_PHYS: usize = 0x8020_0000;
-/// The kernel's link address.
+/// The kernel's link address: in the high half, or (without the `user` feature: no paging,
+/// the MMU stays off) where it is loaded.
+#[cfg(feature = "user")]
 pub const KERNEL_VIRT: usize = 0xffff_ffff_8020_0000;
+#[cfg(not(feature = "user"))]
+pub const KERNEL_VIRT: usize = KERNEL_PHYS;
 /// Add to a kernel-image physical address to get its virtual address.
 pub const KERNEL_OFFSET: usize = KERNEL_VIRT - KERNEL_PHYS;
 /// Must equal `hal::mem::PHYS_OFFSET` on the machine (checked in the kernel's boot code).
 pub const PHYS_WINDOW: usize = 0xffff_ffc0_0000_0000;
+/// The physical-memory window this build uses: none (0) without paging.
+pub const PHYS_WINDOW_IN_USE: usize = if cfg!(feature = "user") { PHYS_WINDOW } else { 0 };
 
 pub const GIB: usize = 1 << 30;
 pub const MIB: usize = 1 << 20;

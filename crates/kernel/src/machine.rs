@@ -1,5 +1,5 @@
 //! Bring-up: trap vector, device tree, clock, memory, logging; then init and the scheduler.
-use crate::boot::{boot_table_pa, kernel_end_pa, BOOT_PAGE_TABLE};
+use crate::boot::kernel_end_pa;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, Ordering};
 use fdt::node::FdtNode;
@@ -7,7 +7,7 @@ use fdt::Fdt;
 use hal::mem::phys_to_virt;
 use hal::riscv64::{power, timer};
 use kernel::bootargs;
-use kernel::layout::{heap_size, Range, RangeSet, GIB, KERNEL_OFFSET, KERNEL_VIRT, PHYS_WINDOW};
+use kernel::layout::{heap_size, Range, RangeSet, PHYS_WINDOW, PHYS_WINDOW_IN_USE};
 
 /// What the kernel needs from the device tree.
 struct Machine {
@@ -116,12 +116,15 @@ fn read_device_tree(dtb_pa: usize) -> Machine {
 }
 
 /// Disks cached in front of the device: 1 MiB of 4 KiB chunks.
+#[cfg(feature = "ext4")]
 const DISK_CACHE_CHUNKS: usize = 256;
 
 /// Probe the virtio-mmio slots; every block device found becomes a registered disk (vda, vdb,
 /// ... in device-tree order, behind a small cache), and the "ext4" file-system type is registered
 /// for mount(2) and `root=`.
+#[cfg(feature = "ext4")]
 fn probe_disks(m: &Machine) {
+    use kernel::layout::{GIB, KERNEL_OFFSET, KERNEL_VIRT};
     drivers::virtio::set_kernel_image(KERNEL_VIRT & !(GIB - 1), KERNEL_OFFSET);
     let mut found = 0;
     for &(pa, size) in &m.virtio[..m.virtio_count] {
@@ -148,6 +151,7 @@ fn probe_disks(m: &Machine) {
     power::set_shutdown_hook(ext4fs::shutdown);
 }
 
+#[cfg(feature = "ext4")]
 fn blk_ro(b: &drivers::virtio::VirtioBlk) -> bool {
     drivers::BlockDevice::read_only(b)
 }
@@ -167,6 +171,7 @@ pub fn start(hart: usize, dtb_pa: usize) -> ! {
     crate::boot::arm_stack_canary();
     crate::logger::init(bootargs::DEFAULT_LOG);
     assert_eq!(hal::mem::PHYS_OFFSET, PHYS_WINDOW, "hal and kernel disagree on the physical window");
+    hal::mem::set_phys_offset(PHYS_WINDOW_IN_USE);
 
     let m = read_device_tree(dtb_pa);
     if let Some(f) = m.timebase {
@@ -222,12 +227,16 @@ pub fn start(hart: usize, dtb_pa: usize) -> ! {
         mm::frame::total()
     );
 
+    #[cfg(feature = "ext4")]
     probe_disks(&m);
 
-    let mut kernel_half = [0u64; 256];
-    kernel_half.copy_from_slice(&BOOT_PAGE_TABLE.0[256..]);
-    mm::page_table::set_kernel_half(kernel_half);
-    hal::riscv64::mmu::set_kernel_root(boot_table_pa());
+    #[cfg(feature = "user")]
+    {
+        let mut kernel_half = [0u64; 256];
+        kernel_half.copy_from_slice(&crate::boot::BOOT_PAGE_TABLE.0[256..]);
+        mm::page_table::set_kernel_half(kernel_half);
+        hal::riscv64::mmu::set_kernel_root(crate::boot::boot_table_pa());
+    }
 
     let root = crate::init::rootfs(m.initrd, args.root, args.read_only);
     if let Some(r) = m.initrd {

@@ -10,6 +10,8 @@
 //! New threads (clone, fork) reach the executor through the spawner registered in [`run`].
 //! Signals are delivered by `handle_user_trap` before it returns, so the loop simply enters
 //! user mode with whatever registers the thread has then (a handler frame, a restarted call).
+// Without the `user` feature nothing starts user threads: their loop is compiled but unused.
+#![cfg_attr(not(feature = "user"), allow(dead_code))]
 use abi::Sysno;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -86,6 +88,7 @@ async fn run_thread(thread: Arc<Thread>) {
 /// with it (exit code N, or 128 + signal).
 pub fn run(init: Arc<Process>) -> ! {
     // clone and fork hand their new threads to the executor; orphans go to init.
+    #[cfg(feature = "user")]
     task::set_thread_spawner(spawn_thread);
     task::process::set_child_reaper(&init);
     // ^C, ^\ and ^Z on the console signal its foreground process group.
