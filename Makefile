@@ -24,7 +24,7 @@ export INIT ?=
 export TRACE ?=
 export APP ?=
 
-.PHONY: all setup kernel user busybox run test test-host test-qemu test-busybox test-shell test-unikernel lint fmt clean linux bench
+.PHONY: all setup kernel user busybox run test test-host test-qemu test-busybox test-shell test-unikernel test-simple lint fmt clean linux bench
 
 all: kernel user
 
@@ -46,7 +46,7 @@ busybox: user
 run: kernel user busybox
 	@INIT="$${INIT:-$(if $(APP),$(APP),$(if $(ROOTFS),/bin/demo,/sbin/init))}" scripts/run.sh
 
-test: setup lint test-host test-qemu test-busybox test-shell test-unikernel
+test: setup lint test-host test-qemu test-busybox test-shell test-unikernel test-simple
 
 test-host: setup
 	cargo test --workspace --quiet 2>&1 | scripts/summarize-cargo-test.sh
@@ -61,6 +61,10 @@ test-qemu: kernel user
 # A busybox shell script (60+ applets, pipelines, jobs) on BakaEx, diffed against Linux.
 test-busybox: kernel user busybox
 	@scripts/busybox-test.sh
+
+# examples/simple-kernel: the crates composed in under 200 lines run /bin/hello in user mode.
+test-simple: user
+	@scripts/simple-kernel-test.sh
 
 # The pure unikernel: a kernel without user processes or paging, running linked applications.
 test-unikernel: setup

@@ -6,11 +6,13 @@
 #                           of crates/kernel (the switchboard, docs/ARCHITECTURE.md) instead of the
 #                           default set, in its own target directory ($CARGO_TARGET_DIR/variants/<set>)
 #                           so that the default kernel is not rebuilt each time
+#   KERNEL_PACKAGE=name     build another kernel package of the workspace (examples/simple-kernel)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/bin:$PATH"   # Debian's cargo 1.96: the only toolchain here with rust-src
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bakaex/target}"
 TARGET=riscv64imac-unknown-none-elf
+PACKAGE=${KERNEL_PACKAGE:-kernel}
 FEATURE_ARGS=()
 if [ -n "${KERNEL_FEATURES:-}" ]; then
   CARGO_TARGET_DIR="$CARGO_TARGET_DIR/variants/$(echo "$KERNEL_FEATURES" | tr ', ' '__')"
@@ -18,8 +20,8 @@ if [ -n "${KERNEL_FEATURES:-}" ]; then
 fi
 
 # core/alloc are built from source (-Zbuild-std), which a stable compiler allows with RUSTC_BOOTSTRAP.
-RUSTC_BOOTSTRAP=1 cargo build --quiet -p kernel --release --target "$TARGET" "${FEATURE_ARGS[@]}" \
+RUSTC_BOOTSTRAP=1 cargo build --quiet -p "$PACKAGE" --release --target "$TARGET" "${FEATURE_ARGS[@]}" \
   -Zbuild-std=core,alloc -Zbuild-std-features=compiler-builtins-mem
 
-IMAGE="$CARGO_TARGET_DIR/$TARGET/release/kernel"
+IMAGE="$CARGO_TARGET_DIR/$TARGET/release/$PACKAGE"
 echo "kernel: $IMAGE ($(stat -c %s "$IMAGE") bytes)" >&2

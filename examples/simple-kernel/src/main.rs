@@ -1,0 +1,144 @@
+//! simple-kernel: the BakaEx components put together into the smallest kernel that boots on
+//! QEMU virt and runs `/bin/hello` (a static ELF from the initramfs) in user mode, then powers
+//! off with its exit status. Everything below is composition; the work is in the crates:
+//! `hal` (traps, MMU, timer, power), `heap`, `mm` (frames, page tables, ELF loading),
+//! `fs` (ramfs, cpio), `task` (processes, executor), `syscalls` (everything a program asks).
+//! The full kernel (crates/kernel) adds device probing, disks, init= parsing and idling.
+#![cfg_attr(target_os = "none", no_std, no_main)]
+
+#[cfg(not(target_os = "none"))]
+fn main() {
+    println!("simple-kernel runs on riscv64 QEMU: `make test-simple` builds and boots it.");
+}
+
+#[cfg(target_os = "none")]
+mod machine {
+    extern crate alloc;
+    use alloc::sync::Arc;
+    use alloc::vec;
+    use core::arch::global_asm;
+    use hal::context::Trap;
+    use hal::mem::{page_down, page_up, phys_to_virt};
+    use hal::riscv64::{csr, mmu, power, run_user, timer, trap};
+    use kernel::layout::{boot_page_table, KERNEL_OFFSET};
+    use syscalls::Caller;
+    use task::process::ExitStatus;
+    use task::Thread;
+
+    /// The boot page table: the kernel at its load address and in the high half, and the
+    /// physical-memory window (kernel::layout builds it at compile time).
+    #[repr(C, align(4096))]
+    struct Table([u64; 512]);
+    static BOOT_TABLE: Table = Table(boot_page_table());
+
+    // OpenSBI jumps here at the load address, MMU off: switch it on, set the stack, clear .bss,
+    // and continue in the high half where the kernel is linked.
+    global_asm!(
+        ".section .text.entry, \"ax\", @progbits",
+        ".globl _start",
+        "_start:",
+        "   la t0, {pt}",
+        "   srli t0, t0, 12",
+        "   li t1, 8 << 60",
+        "   or t0, t0, t1",
+        "   csrw satp, t0",
+        "   sfence.vma",
+        "   li t1, {offset}",
+        "   la sp, __boot_stack_top",
+        "   add sp, sp, t1",
+        "   la t2, __bss_start",
+        "   add t2, t2, t1",
+        "   la t3, __bss_end",
+        "   add t3, t3, t1",
+        "1: bgeu t2, t3, 2f",
+        "   sd zero, 0(t2)",
+        "   addi t2, t2, 8",
+        "   j 1b",
+        "2: la t0, {main}",
+        "   add t0, t0, t1",
+        "   jr t0",
+        pt = sym BOOT_TABLE,
+        offset = const KERNEL_OFFSET,
+        main = sym main,
+    );
+
+    unsafe extern "C" {
+        static __kernel_end: u8;
+    }
+
+    #[global_allocator]
+    static HEAP: heap::Heap = heap::Heap::new();
+    const HEAP_SIZE: usize = 16 << 20;
+    static mut HEAP_SPACE: [u8; HEAP_SIZE] = [0; HEAP_SIZE];
+
+    extern "C" fn main(_hart: usize, dtb_pa: usize) -> ! {
+        trap::init();
+        timer::init(10_000_000); // QEMU virt's timebase
+                                 // SAFETY: the heap's own static buffer, handed over once, before anything allocates.
+        unsafe { HEAP.init(&raw mut HEAP_SPACE as *mut u8, HEAP_SIZE) };
+
+        // SAFETY: OpenSBI passes the device tree's address; the physical window maps it.
+        let dt = unsafe { fdt::Fdt::from_ptr(phys_to_virt(dtb_pa)) }.expect("no device tree");
+        let chosen = dt.find_node("/chosen").expect("no /chosen");
+        let prop = |name| chosen.property(name).and_then(|p| p.as_usize()).expect("no initramfs (-initrd)");
+        let (initrd, initrd_end) = (prop("linux,initrd-start"), prop("linux,initrd-end"));
+        // Frames: from the end of the kernel to the initramfs (QEMU puts it above the kernel).
+        let kernel_end = (&raw const __kernel_end) as usize - KERNEL_OFFSET;
+        mm::frame::add_memory(page_up(kernel_end), page_down(initrd));
+        // User page tables share the kernel half of the boot table.
+        mm::page_table::set_kernel_half(BOOT_TABLE.0[256..].try_into().unwrap());
+        mmu::set_kernel_root(&BOOT_TABLE as *const Table as usize - KERNEL_OFFSET);
+
+        // The root file system: a ramfs filled from the initramfs.
+        let root: fs::InodeRef = fs::ramfs::RamDir::new_root();
+        // SAFETY: the initramfs range from the device tree, outside the frames handed out above.
+        let cpio = unsafe { core::slice::from_raw_parts(phys_to_virt(initrd), initrd_end - initrd) };
+        fs::cpio::unpack(&root, cpio).expect("initramfs is not cpio newc");
+
+        let argv = vec![b"/bin/hello".to_vec()];
+        let thread = syscalls::exec::spawn_init(&root, "/bin/hello", &argv, &[]).expect("cannot load /bin/hello");
+        let process = thread.process.clone();
+        task::executor::spawn(run(thread));
+        hal::console::write_bytes(b"bakaex: run /bin/hello\n"); // where the test harness cuts
+        let status = loop {
+            if task::executor::run_ready() == 0 {
+                // Everything waits: sleep until the next timer deadline (or 10 ms).
+                let now = hal::time::now_ns();
+                task::executor::fire_timers(now);
+                timer::ensure_deadline(now, task::executor::next_deadline().unwrap_or(now + 10_000_000));
+                csr::wfi();
+            }
+            if let Some(status) = process.exit_status() {
+                break status;
+            }
+        };
+        let code = match status {
+            ExitStatus::Exited(c) => c & 0xff,
+            ExitStatus::Signaled(s) => 128 + s as i32,
+        };
+        hal::console::write_bytes(alloc::format!("init exited with status {code}\n").as_bytes());
+        power::shutdown(code as u8)
+    }
+
+    /// A user thread: enter user mode with its registers, handle the trap that brings it back
+    /// (syscall, fault, timer), repeat until it ends.
+    async fn run(thread: Arc<Thread>) {
+        let cx = Caller::new(thread.clone());
+        loop {
+            mmu::activate(thread.process.mm.lock().root_pa());
+            let trap: Trap = run_user(&mut thread.ctx.lock());
+            if !syscalls::trap::handle_user_trap(&cx, trap).await {
+                break;
+            }
+        }
+        mmu::activate_kernel();
+        thread.exit(0);
+        thread.process.release_mm();
+    }
+
+    #[panic_handler]
+    fn panic(info: &core::panic::PanicInfo) -> ! {
+        hal::console::write_bytes(alloc::format!("simple-kernel panic: {info}\n").as_bytes());
+        power::power_off(1)
+    }
+}
