@@ -14,9 +14,13 @@
 #![cfg_attr(not(feature = "user"), allow(dead_code))]
 use abi::Sysno;
 use alloc::sync::Arc;
+use core::future::poll_fn;
+use core::pin::pin;
 use core::sync::atomic::{AtomicBool, Ordering};
+use core::task::{Poll, Waker};
 use hal::context::{reg, Trap};
 use hal::riscv64::{csr, mmu, power, sbi, timer};
+use syscalls::trap::FastPath;
 use syscalls::Caller;
 use task::executor;
 use task::process::ExitStatus;
@@ -53,29 +57,64 @@ pub fn spawn_thread(thread: Arc<Thread>) {
     executor::spawn(run_thread(thread));
 }
 
+/// The waker of the task being polled.
+async fn task_waker() -> Waker {
+    poll_fn(|c| Poll::Ready(c.waker().clone())).await
+}
+
 async fn run_thread(thread: Arc<Thread>) {
     static ENTERED_USER: AtomicBool = AtomicBool::new(false);
     let cx = Caller::new(thread.clone());
+    // System calls are first offered to the fast path, from the trap entry: most finish there
+    // and the program goes on without this loop running. One that has to wait stays in `call`
+    // until `fast.after` has awaited it.
+    let mut fast = FastPath::new();
+    let mut call = pin!(None);
+    let mut waker = task_waker().await;
+    // The root of the process's page table: it changes only when this thread execs.
+    let mut root = None;
     while !thread.exiting() {
-        mmu::activate(thread.process.mm.lock().root_pa());
+        let root_pa = *root.get_or_insert_with(|| thread.process.mm.lock().root_pa());
+        mmu::activate(root_pa);
         let now = hal::time::now_ns();
         timer::ensure_deadline(now, next_stop(now));
-        if !ENTERED_USER.swap(true, Ordering::Relaxed) {
+        if !ENTERED_USER.load(Ordering::Relaxed) {
+            ENTERED_USER.store(true, Ordering::Relaxed);
             log::info!("first user instruction at {} us", now / 1000);
         }
-        let trap = hal::riscv64::run_user(&mut thread.ctx.lock());
+        let (trap, sysno) = {
+            let mut ctx = thread.ctx.lock();
+            let trap = hal::riscv64::run_user_fast(&mut ctx, &mut |ctx: &mut _| {
+                fast.syscall(&cx, ctx, &waker, call.as_mut(), |n, a| syscalls::dispatch(&cx, n, a))
+            });
+            (trap, ctx.x[reg::A7])
+        };
         let after = hal::time::now_ns();
         thread.process.user_ns.fetch_add(after.saturating_sub(now), Ordering::Relaxed);
-        match trap {
-            Trap::Timer => tick(after),
-            // execve(at) replaces the address space whose table is live: leave it first, so it is
-            // never freed while in use. The loop activates the new one before returning.
-            Trap::Syscall if is_exec(thread.ctx.lock().x[reg::A7]) => mmu::activate_kernel(),
-            _ => {}
+        if !fast.started() {
+            match trap {
+                Trap::Timer => tick(after),
+                // execve(at) replaces the address space whose table is live: leave it first, so
+                // it is never freed while in use. The loop activates the new one before returning.
+                Trap::Syscall if is_exec(sysno) => {
+                    mmu::activate_kernel();
+                    root = None;
+                }
+                _ => {}
+            }
         }
-        if !syscalls::trap::handle_user_trap(&cx, trap).await {
+        if !fast.after(&cx, trap, call.as_mut()).await {
             break;
         }
+        // After a wait the task may have been polled with another waker (not by this executor,
+        // whose wakers are the task itself, but the contract allows it).
+        poll_fn(|c| {
+            if !waker.will_wake(c.waker()) {
+                waker = c.waker().clone();
+            }
+            Poll::Ready(())
+        })
+        .await;
     }
     // The kernel's own table is live from here on: the process's may go.
     mmu::activate_kernel();

@@ -128,12 +128,22 @@ pub fn reported_altstack(ss: &StackT, sp: usize) -> StackT {
     StackT { sp: ss.sp, flags: state | ss.flags, _pad: 0, size: ss.size }
 }
 
-/// Write the frame for `info` and point the registers at the handler.
+/// Write the frame for `info` and point the registers at the handler. (The registers are read
+/// into the frame and changed in place: a copy of the whole context is 528 bytes each way.)
 fn setup_frame(cx: &Caller, info: &SigInfo, act: &SigAction) -> SysResult<()> {
     let t = cx.thread();
     let sig = info.signo as usize;
-    let mut ctx = t.ctx.lock().clone();
-    let sp = ctx.sp();
+    let mut frame = RtSigFrame { info: *info, ..RtSigFrame::default() };
+    let sp = {
+        let ctx = t.ctx.lock();
+        frame.uc.regs[0] = ctx.sepc as u64;
+        for i in 1..32 {
+            frame.uc.regs[i] = ctx.x[i] as u64;
+        }
+        frame.uc.fpregs = ctx.f;
+        frame.uc.fcsr = ctx.fcsr as u32;
+        ctx.sp()
+    };
     let ss = signal::altstack(t);
     let top = if act.flags & SA_ONSTACK != 0 && ss.size != 0 && !on_stack(&ss, sp) { ss.sp + ss.size } else { sp };
     let frame_at = top.checked_sub(FRAME_SIZE).ok_or(Errno::EFAULT)? & !15;
@@ -142,26 +152,21 @@ fn setup_frame(cx: &Caller, info: &SigInfo, act: &SigAction) -> SysResult<()> {
     }
     let blocked = t.sigmask.load(Ordering::Relaxed);
     let saved_mask = signal::take_saved_mask(t).unwrap_or(blocked);
-    let mut frame = RtSigFrame { info: *info, ..RtSigFrame::default() };
     frame.uc.stack = reported_altstack(&ss, sp);
     frame.uc.sigmask = saved_mask;
-    frame.uc.regs[0] = ctx.sepc as u64;
-    for i in 1..32 {
-        frame.uc.regs[i] = ctx.x[i] as u64;
-    }
-    frame.uc.fpregs = ctx.f;
-    frame.uc.fcsr = ctx.fcsr as u32;
     UserPtr::<RtSigFrame>::new(frame_at).write(&mut cx.mm(), &frame)?;
     if ss.flags & SS_AUTODISARM != 0 {
         signal::set_altstack(t, StackT::default());
     }
-    ctx.sepc = act.handler;
-    ctx.x[reg::RA] = SIGRETURN_TRAMPOLINE;
-    ctx.x[reg::SP] = frame_at;
-    ctx.x[reg::A0] = sig;
-    ctx.x[reg::A0 + 1] = frame_at;
-    ctx.x[reg::A0 + 2] = frame_at + UC_OFFSET;
-    *t.ctx.lock() = ctx;
+    {
+        let mut ctx = t.ctx.lock();
+        ctx.sepc = act.handler;
+        ctx.x[reg::RA] = SIGRETURN_TRAMPOLINE;
+        ctx.x[reg::SP] = frame_at;
+        ctx.x[reg::A0] = sig;
+        ctx.x[reg::A0 + 1] = frame_at;
+        ctx.x[reg::A0 + 2] = frame_at + UC_OFFSET;
+    }
     let mut mask = blocked | act.mask;
     if act.flags & SA_NODEFER == 0 {
         mask |= sigbit(sig);
@@ -192,8 +197,9 @@ pub async fn sys_rt_sigreturn(cx: &Caller) -> SysResult<usize> {
 
 fn restore_frame(cx: &Caller, frame_at: usize) -> SysResult<usize> {
     let t = cx.thread();
-    let frame = UserPtr::<RtSigFrame>::new(frame_at).read(&mut cx.mm())?;
-    let uc = &frame.uc;
+    // Only the ucontext matters (the siginfo below it is the handler's to read), read in place.
+    let mut uc = UContext::default();
+    cx.mm().read_bytes(frame_at + UC_OFFSET, bytemuck::bytes_of_mut(&mut uc))?;
     // The reserved words after fcsr must be zero (room for extensions, as Linux checks).
     if uc._fp_reserved[..12].iter().any(|&b| b != 0) {
         return Err(Errno::EINVAL);

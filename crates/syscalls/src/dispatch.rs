@@ -6,6 +6,9 @@ use crate::args::Args;
 use crate::{clone, exec, fs, futex, info, itimer, mm, process, signal, time, wait, Caller};
 use abi::{Errno, SysResult, Sysno};
 use alloc::collections::BTreeSet;
+use core::future::{poll_fn, Future};
+use core::pin::{pin, Pin};
+use core::task::{Context, Poll};
 use sync::Mutex;
 
 /// Conversion of a syscall's result into the value left in a0.
@@ -41,12 +44,28 @@ fn unimplemented(n: Sysno) -> isize {
 }
 
 /// Run syscall `n` with raw arguments `a` for `cx`; returns the value for a0. With the `trace`
-/// feature every call goes through [`crate::trace::traced`] (which prints it if tracing is on).
+/// feature, while tracing is on, every call is printed (`crate::trace`); otherwise that costs
+/// one atomic load.
+///
+/// The table's future is as big as the biggest syscall's (about 1 KB): it is awaited right
+/// here, built in place, never passed by value to a wrapper (which would copy all of it).
 pub async fn dispatch(cx: &Caller, n: usize, a: [usize; 6]) -> isize {
-    let call = table(cx, n, a);
     #[cfg(feature = "trace")]
-    let call = crate::trace::traced(cx, Sysno(n), a, call);
-    call.await
+    let line = crate::trace::begin(cx, Sysno(n), a);
+    let ret = table(cx, n, a).await;
+    #[cfg(feature = "trace")]
+    if let Some(line) = line {
+        crate::trace::end(cx, line, ret);
+    }
+    ret
+}
+
+/// Every poll of a [`dispatch`] future goes through here (the trap path's and the fast
+/// path's). The future's code (the whole table and every syscall's state machine) is
+/// instantiated wherever it is polled; one poller keeps that to one copy in the kernel.
+#[inline(never)]
+pub(crate) fn poll_call<F: Future<Output = isize>>(call: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<isize> {
+    call.poll(cx)
 }
 
 /// The table: decode the arguments of syscall `n` by type and run it.
@@ -218,7 +237,8 @@ pub async fn handle_syscall(cx: &Caller) -> (usize, [usize; 6]) {
         ctx.skip_ecall();
         ctx.syscall()
     };
-    let ret = dispatch(cx, n, args).await;
+    let mut call = pin!(dispatch(cx, n, args));
+    let ret = poll_fn(|c| poll_call(call.as_mut(), c)).await;
     log::trace!("[{}] {:?} {:x?} = {}", cx.thread().tid, Sysno(n), args, ret);
     cx.thread().ctx.lock().set_return(ret);
     (n, args)

@@ -22,6 +22,9 @@ type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 pub struct Executor {
     queue: Mutex<VecDeque<Arc<Task>>>,
     timers: Mutex<BinaryHeap<Reverse<Timer>>>,
+    /// The earliest deadline in `timers` (u64::MAX if none), kept up to date under its lock:
+    /// the kernel reads it on every return to user mode without locking.
+    earliest: AtomicU64,
     seq: AtomicU64,
 }
 
@@ -70,23 +73,35 @@ impl Executor {
         Arc::new(Executor {
             queue: Mutex::new(VecDeque::new()),
             timers: Mutex::new(BinaryHeap::new()),
+            earliest: AtomicU64::new(u64::MAX),
             seq: AtomicU64::new(0),
         })
     }
+
+    /// Record the earliest deadline of `timers` (whose lock the caller holds).
+    fn set_earliest(&self, timers: &BinaryHeap<Reverse<Timer>>) {
+        let d = timers.peek().map_or(u64::MAX, |Reverse(t)| t.deadline);
+        self.earliest.store(d, Ordering::Relaxed);
+    }
 }
 
+/// Run `f` with the executor (without cloning its `Arc`).
 #[cfg(target_os = "none")]
-fn executor() -> Arc<Executor> {
+fn with_executor<R>(f: impl FnOnce(&Arc<Executor>) -> R) -> R {
     static EXEC: sync::Lazy<Arc<Executor>> = sync::Lazy::new(Executor::new);
-    EXEC.clone()
+    f(&EXEC)
 }
 
 #[cfg(not(target_os = "none"))]
-fn executor() -> Arc<Executor> {
+fn with_executor<R>(f: impl FnOnce(&Arc<Executor>) -> R) -> R {
     std::thread_local! {
         static EXEC: Arc<Executor> = Executor::new();
     }
-    EXEC.with(|e| e.clone())
+    EXEC.with(f)
+}
+
+fn executor() -> Arc<Executor> {
+    with_executor(Arc::clone)
 }
 
 /// Run `future` as a new task.
@@ -122,7 +137,7 @@ pub fn run_ready() -> usize {
 
 /// Whether any task is waiting to run.
 pub fn has_ready() -> bool {
-    !executor().queue.lock().is_empty()
+    with_executor(|exec| !exec.queue.lock().is_empty())
 }
 
 /// Let the other runnable tasks go first (used on a timer tick from user mode).
@@ -142,6 +157,8 @@ pub async fn yield_now() {
 
 /// Sleep until the clock reads `deadline` (ns since boot).
 pub async fn sleep_until(deadline: u64) {
+    // u64::MAX stands for "no timer" in `Executor::earliest`: 584 years after boot is as good.
+    let deadline = deadline.min(u64::MAX - 1);
     let mut armed = false;
     poll_fn(|cx| {
         if hal::time::now_ns() >= deadline {
@@ -149,9 +166,12 @@ pub async fn sleep_until(deadline: u64) {
         }
         if !armed {
             armed = true;
-            let exec = executor();
-            let seq = exec.seq.fetch_add(1, Ordering::Relaxed);
-            exec.timers.lock().push(Reverse(Timer { deadline, seq, waker: cx.waker().clone() }));
+            with_executor(|exec| {
+                let seq = exec.seq.fetch_add(1, Ordering::Relaxed);
+                let mut timers = exec.timers.lock();
+                timers.push(Reverse(Timer { deadline, seq, waker: cx.waker().clone() }));
+                exec.set_earliest(&timers);
+            });
         }
         Poll::Pending
     })
@@ -177,14 +197,19 @@ pub async fn with_deadline<F: Future>(deadline: Option<u64>, fut: F) -> Option<F
 
 /// Wake every sleeper whose deadline is at or before `now`.
 pub fn fire_timers(now: u64) {
+    if next_deadline().is_none_or(|d| d > now) {
+        return;
+    }
     let exec = executor();
     loop {
         let t = {
             let mut timers = exec.timers.lock();
-            match timers.peek() {
+            let t = match timers.peek() {
                 Some(Reverse(t)) if t.deadline <= now => timers.pop(),
                 _ => None,
-            }
+            };
+            exec.set_earliest(&timers);
+            t
         };
         match t {
             Some(Reverse(t)) => t.waker.wake(),
@@ -193,9 +218,10 @@ pub fn fire_timers(now: u64) {
     }
 }
 
-/// The earliest pending deadline.
+/// The earliest pending deadline: one atomic load.
 pub fn next_deadline() -> Option<u64> {
-    executor().timers.lock().peek().map(|Reverse(t)| t.deadline)
+    let d = with_executor(|exec| exec.earliest.load(Ordering::Relaxed));
+    (d != u64::MAX).then_some(d)
 }
 
 /// Host tests: drive `future` (and every task it wakes) to completion. When nothing can run, the

@@ -20,4 +20,4 @@ pub mod timer;
 pub mod trap;
 
 pub use cause::decode as decode_trap;
-pub use trap::run_user;
+pub use trap::{run_user, run_user_fast};

@@ -3,8 +3,9 @@
 //! [`run_user`] behaves like a function call that returns when the user program traps:
 //!
 //! 1. `__hal_enter_user` pushes a small frame on the kernel stack (the context pointer, a scratch
-//!    slot, `ra`, `s0`–`s11`, `gp`, `tp`), points `sscratch` at it, loads the user's FP and integer
-//!    registers from the [`UserContext`] and `sret`s with `sstatus.SPP = 0` (user), `SPIE = 1`.
+//!    slot, `ra`, `s0`–`s11`, `gp`, `tp`, the fast-path hook), points `sscratch` at it, loads the
+//!    user's FP and integer registers from the [`UserContext`] and `sret`s with `sstatus.SPP = 0`
+//!    (user), `SPIE = 1`.
 //! 2. Any trap enters `__hal_trap_entry` (`stvec`, direct mode). `csrrw sp, sscratch, sp` swaps the
 //!    user `sp` for the frame address, the user registers go into the context, `sscratch` is set
 //!    back to 0 and the kernel's saved registers are popped: execution continues after the call
@@ -12,6 +13,17 @@
 //! 3. While the kernel runs `sscratch` is 0, so a trap from S-mode finds `sp = 0` after the swap:
 //!    that is a kernel bug, reported on a separate stack (the kernel stack may be what broke)
 //!    before powering off with a failure status.
+//!
+//! The fast path ([`run_user_fast`]): an `ecall` is first offered to a hook, called from the trap
+//! entry itself on the kernel stack below the frame, with `sscratch` = 0 like all kernel code.
+//! Before the call the entry saves only what a C function may clobber (ra, t0-t6, a0-a7) and
+//! sp, gp, tp (the hook runs with the kernel's gp and tp); s0-s11 stay in the registers, which
+//! the hook preserves. If the hook handled the system call completely (it returns true) those
+//! registers are loaded again and the entry `sret`s straight back: the kernel's callee-saved
+//! registers are not popped and pushed again, s0-s11 and the FP registers are never touched,
+//! and `run_user`'s caller does not run at all. Otherwise s0-s11 are saved too and the trap
+//! leaves as in step 2 (the hook may have started the call: it tells its caller so itself).
+//! A `getpid` round trip from user mode and back is about 100 instructions this way.
 //!
 //! User FP state: the kernel is built without F/D, so it never touches `f0`–`f31`/`fcsr`.
 //! Entering user mode always loads them from the context (a thread's context may have been
@@ -23,11 +35,16 @@
 use super::{cause, csr, power};
 use crate::context::{Trap, UserContext};
 use core::arch::global_asm;
+use core::ffi::c_void;
 use core::mem::offset_of;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-/// Bytes of the kernel-side frame `__hal_enter_user` pushes (16-byte aligned).
-const FRAME: usize = 144;
+/// Bytes of the kernel-side frame `__hal_enter_user` pushes (16-byte aligned): 0 the context
+/// pointer, 8 a scratch slot, 16 `ra`, 24.. `s0`-`s11`, 120 `gp`, 128 `tp`, 136 the hook's
+/// function (or 0), 144 its data.
+const FRAME: usize = 160;
+const HOOK_FN: usize = 136;
+const HOOK_DATA: usize = 144;
 const EMERGENCY_STACK: usize = 16 * 1024;
 
 /// The stack the fatal kernel-trap report runs on (only the assembly below uses it).
@@ -37,12 +54,14 @@ static mut EMERGENCY: EmergencyStack = EmergencyStack([0; EMERGENCY_STACK]);
 
 global_asm!(
     ".section .text.hal_trap, \"ax\", @progbits",
-    // ---- enter user mode: a0 = &mut UserContext ----
+    // ---- enter user mode: a0 = &mut UserContext, a1 = the hook's function or 0, a2 its data ----
     ".p2align 2",
     ".globl __hal_enter_user",
     "__hal_enter_user:",
     "   addi sp, sp, -{frame}",
     "   sd a0, 0(sp)",
+    "   sd a1, {hook_fn}(sp)",
+    "   sd a2, {hook_data}(sp)",
     "   sd ra, 16(sp)",
     "   .irp n, 0,1,2,3,4,5,6,7,8,9,10,11",
     "   sd s\\n, 24+\\n*8(sp)",
@@ -81,7 +100,10 @@ global_asm!(
     "   beqz sp, 9f",
     "   sd t0, 8(sp)",
     "   ld t0, 0(sp)",
-    "   .irp n, 1,3,4,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31",
+    // The registers a call clobbers, and gp/tp (the kernel's are loaded for the hook), now;
+    // s0-s11 (x8, x9, x18-x27) only when the trap leaves the fast path: the hook, like any
+    // C function, preserves them.
+    "   .irp n, 1,3,4,6,7,10,11,12,13,14,15,16,17,28,29,30,31",
     "   sd x\\n, \\n*8(t0)",
     "   .endr",
     "   ld t1, 8(sp)",
@@ -90,6 +112,37 @@ global_asm!(
     "   sd t1, 2*8(t0)",
     "   csrr t1, sepc",
     "   sd t1, {sepc}(t0)",
+    // An ecall from user mode (scause 8) with a hook: offer it the system call. The hook is
+    // Rust code: it gets the kernel's gp and tp back, and the stack below the frame.
+    "   ld t2, {hook_fn}(sp)",
+    "   beqz t2, 2f",
+    "   csrr t1, scause",
+    "   li t3, 8",
+    "   bne t1, t3, 2f",
+    "   ld gp, 120(sp)",
+    "   ld tp, 128(sp)",
+    "   mv a0, t0",
+    "   ld a1, {hook_data}(sp)",
+    "   jalr t2",
+    "   ld t0, 0(sp)",
+    "   beqz a0, 2f",
+    // Handled: straight back to user mode. sstatus still says SPP = 0, SPIE = 1 from the trap,
+    // FS is as the program left it (its FP registers were never touched), s0-s11 were never
+    // changed.
+    "   ld t1, {sepc}(t0)",
+    "   csrw sepc, t1",
+    "   csrw sscratch, sp",
+    "   mv a0, t0",
+    "   .irp n, 1,2,3,4,5,6,7,11,12,13,14,15,16,17,28,29,30,31",
+    "   ld x\\n, \\n*8(a0)",
+    "   .endr",
+    "   ld a0, 10*8(a0)",
+    "   sret",
+    // Leaving for run_user's caller: the rest of the registers into the context (t0).
+    "2:",
+    "   .irp n, 8,9,18,19,20,21,22,23,24,25,26,27",
+    "   sd x\\n, \\n*8(t0)",
+    "   .endr",
     // Save the FP registers only if the program changed them (FS = Dirty).
     "   csrr t1, sstatus",
     "   srli t1, t1, 13",
@@ -123,6 +176,8 @@ global_asm!(
     "   add sp, sp, t0",
     "   j {kernel_trap}",
     frame = const FRAME,
+    hook_fn = const HOOK_FN,
+    hook_data = const HOOK_DATA,
     f = const offset_of!(UserContext, f),
     fcsr = const offset_of!(UserContext, fcsr),
     sepc = const offset_of!(UserContext, sepc),
@@ -131,8 +186,11 @@ global_asm!(
     kernel_trap = sym kernel_trap,
 );
 
+/// The function the trap entry calls for a hook: the context and the hook's data.
+type HookFn = extern "C" fn(*mut UserContext, *mut c_void) -> bool;
+
 unsafe extern "C" {
-    fn __hal_enter_user(cx: *mut UserContext);
+    fn __hal_enter_user(cx: *mut UserContext, hook: Option<HookFn>, data: *mut c_void);
     fn __hal_trap_entry();
 }
 
@@ -164,8 +222,35 @@ pub fn run_user(cx: &mut UserContext) -> Trap {
     // SAFETY: `__hal_enter_user` follows the C calling convention (it preserves ra, sp, s0-s11,
     // gp, tp) and returns once the user program traps; it reads and writes only `*cx`, which we
     // borrow mutably. User code cannot reach kernel memory: the kernel half has no U bit.
-    unsafe { __hal_enter_user(cx) };
+    // Without a hook the trap entry calls nothing.
+    unsafe { __hal_enter_user(cx, None, core::ptr::null_mut()) };
     cause::decode(csr::scause(), csr::stval())
+}
+
+/// [`run_user`], but every `ecall` is first offered to `fast`, the fast path of system calls,
+/// called from the trap entry on the kernel stack with the registers saved in the context
+/// (`sscratch` = 0: a fault in it is a kernel trap, as anywhere in the kernel). If it returns
+/// true it has handled the call completely (result in a0, pc past the `ecall`) and the program
+/// goes on at once, without this function returning; otherwise the trap returns from here.
+///
+/// While the hook runs, the context's s0-s11 (x8, x9, x18-x27) and FP registers are stale (the
+/// registers still hold the program's values): it may read and write the others only. It must
+/// not take the lock that guards `cx`, if any: its caller holds it.
+pub fn run_user_fast<H: FnMut(&mut UserContext) -> bool>(cx: &mut UserContext, fast: &mut H) -> Trap {
+    cx.x[0] = 0;
+    // SAFETY: as in `run_user`; in addition the entry keeps `fast`'s address in its frame and
+    // calls `call_hook::<H>` with it and `cx` while this call is in progress, when neither is
+    // otherwise in use (this function is suspended in the assembly).
+    unsafe { __hal_enter_user(cx, Some(call_hook::<H>), (fast as *mut H).cast()) };
+    cause::decode(csr::scause(), csr::stval())
+}
+
+/// Called by the trap entry on an `ecall` with the hook [`run_user_fast`] was given.
+extern "C" fn call_hook<H: FnMut(&mut UserContext) -> bool>(cx: *mut UserContext, hook: *mut c_void) -> bool {
+    // SAFETY: both pointers come from `run_user_fast`, which is waiting in `__hal_enter_user`
+    // for the trap to return and uses neither meanwhile: `cx` is its exclusive borrow of the
+    // context, `hook` its exclusive borrow of an `H`.
+    unsafe { (*hook.cast::<H>())(&mut *cx) }
 }
 
 /// A trap taken in S-mode: report it and power off with a failure status.

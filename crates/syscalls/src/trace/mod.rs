@@ -69,18 +69,43 @@ use tests::this_thread_traces;
 /// Run `call`, the syscall `n` of `cx` with raw arguments `args`, and trace it if tracing is on.
 /// Returns what `call` returns (the a0 value: a result or `-errno`).
 ///
-/// The dispatcher wraps every call in this; a caller that runs syscall functions directly
-/// passes the same number and arguments it would put in registers.
+/// A caller that runs syscall functions directly wraps them in this, passing the same number
+/// and arguments it would put in registers. The dispatcher uses [`begin`] and [`end`] instead,
+/// around a call it awaits itself (moving its future into this wrapper would copy it).
 pub async fn traced<F: Future<Output = isize>>(cx: &Caller, n: Sysno, args: [usize; 6], call: F) -> isize {
-    if !enabled() {
+    let Some(line) = begin(cx, n, args) else {
         return call.await;
+    };
+    let ret = call.await;
+    end(cx, line, ret);
+    ret
+}
+
+/// The line of a traced call, between [`begin`] and [`end`].
+pub(crate) struct Line(decode::Entry);
+
+/// A call is about to run: `None` when tracing is off (one atomic load) or when the line is
+/// complete already (exit and exit_group print `= ?` before they run).
+#[inline]
+pub(crate) fn begin(cx: &Caller, n: Sysno, args: [usize; 6]) -> Option<Line> {
+    if !enabled() {
+        return None;
     }
+    begin_traced(cx, n, args)
+}
+
+#[cold]
+fn begin_traced(cx: &Caller, n: Sysno, args: [usize; 6]) -> Option<Line> {
     let entry = decode::Entry::new(cx, n, args);
     if entry.no_return() {
         emit(&entry.finish(cx, None));
-        return call.await;
+        return None;
     }
-    let ret = call.await;
-    emit(&entry.finish(cx, Some(ret)));
-    ret
+    Some(Line(entry))
+}
+
+/// The call that [`begin`] announced returned `ret`: print its line.
+#[cold]
+pub(crate) fn end(cx: &Caller, line: Line, ret: isize) {
+    emit(&line.0.finish(cx, Some(ret)));
 }
