@@ -49,27 +49,7 @@ want_stamp() {
 }
 
 # --- 1 + 2: Debian's source package ------------------------------------------------------------
-have_deb_src() {
-  grep -qsE '^[[:space:]]*(deb-src[[:space:]]|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-    /etc/apt/sources.list.d/*.sources 2>/dev/null
-}
-
-add_deb_src() {
-  # The mirror apt already uses for bookworm's binary packages (whatever the format of its
-  # configuration), taken from `apt-cache policy`; Debian's own address if there is none.
-  local uri keyring=/usr/share/keyrings/debian-archive-keyring.gpg file=/etc/apt/sources.list.d/bakaex-deb-src.sources
-  uri=$(apt-cache policy 2>/dev/null | awk '$3 ~ /^bookworm\/main$/ && $2 ~ /^[a-z]+:\/\// { print $2; exit }')
-  uri=${uri:-http://deb.debian.org/debian}
-  log "no deb-src entry in apt's sources: adding $file ($uri bookworm main)"
-  {
-    echo "# Added by BakaEx's scripts/build-busybox.sh: source packages for 'apt-get source busybox'."
-    echo "Types: deb-src"
-    echo "URIs: $uri"
-    echo "Suites: bookworm"
-    echo "Components: main"
-    [ ! -f "$keyring" ] || echo "Signed-By: $keyring"
-  } | $SUDO tee "$file" >/dev/null
-}
+. scripts/lib/deb-src.sh   # have_deb_src, add_deb_src
 
 fetch_source() {
   command -v dpkg-source >/dev/null || die "dpkg-source not found: install dpkg-dev (scripts/setup.sh)"

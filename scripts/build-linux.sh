@@ -117,26 +117,7 @@ install_packages() {
 }
 
 # --- 2 + 3: Debian's source package ---------------------------------------------------------------
-have_deb_src() {
-  grep -qsE '^[[:space:]]*(deb-src[[:space:]]|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-    /etc/apt/sources.list.d/*.sources 2>/dev/null
-}
-
-add_deb_src() {
-  # The mirror apt already uses for bookworm's binary packages, Debian's own address if none.
-  local uri keyring=/usr/share/keyrings/debian-archive-keyring.gpg file=/etc/apt/sources.list.d/bakaex-deb-src.sources
-  uri=$(apt-cache policy 2>/dev/null | awk '$3 ~ /^bookworm\/main$/ && $2 ~ /^[a-z]+:\/\// { print $2; exit }')
-  uri=${uri:-http://deb.debian.org/debian}
-  log "no deb-src entry in apt's sources: adding $file ($uri bookworm main)"
-  {
-    echo "# Added by BakaEx's scripts/build-linux.sh / build-busybox.sh: source packages for 'apt-get source'."
-    echo "Types: deb-src"
-    echo "URIs: $uri"
-    echo "Suites: bookworm"
-    echo "Components: main"
-    [ ! -f "$keyring" ] || echo "Signed-By: $keyring"
-  } | $SUDO tee "$file" >/dev/null
-}
+. scripts/lib/deb-src.sh   # have_deb_src, add_deb_src
 
 source_dir() {
   [ -d "$LX/src" ] || return 0

@@ -1,13 +1,6 @@
-//! The first instructions, and the Rust entry.
-//!
-//! OpenSBI enters `_start` at physical 0x8020_0000 with the MMU off, `a0` = hart id and
-//! `a1` = device-tree address. (A build without the `user` feature is linked there and leaves
-//! the MMU off; the rest of this paragraph is the kernel with paging.) The code is linked at
-//! 0xffff_ffff_8020_0000 but built
-//! position-independently enough (`la` is pc-relative) to run these few instructions at the
-//! physical address: it loads `satp` with the boot page table (which maps the kernel at both
-//! addresses), sets the stack, zeroes `.bss` and jumps to [`rust_main`] in the high half.
-use core::arch::global_asm;
+//! The Rust entry, the boot page table and the boot stack's canary. The first instructions
+//! (`_start`: MMU on, stack, .bss, jump to [`rust_main`]) are `kernel::boot_entry!`, shared with
+//! every kernel composed from the crates; `entry.rs` in the library explains them.
 use kernel::layout::{boot_page_table, KERNEL_OFFSET};
 
 /// The boot root page table; later the kernel half of every user page table is copied from it.
@@ -15,44 +8,7 @@ use kernel::layout::{boot_page_table, KERNEL_OFFSET};
 pub struct BootTable(pub [u64; 512]);
 pub static BOOT_PAGE_TABLE: BootTable = BootTable(boot_page_table());
 
-/// Turning the MMU on: satp = Sv39 with the boot table (a build with user processes only).
-#[cfg(feature = "user")]
-macro_rules! mmu_on {
-    () => {
-        "la t0, {pt}\n srli t0, t0, 12\n li t1, 8 << 60\n or t0, t0, t1\n csrw satp, t0\n sfence.vma"
-    };
-}
-/// A pure unikernel keeps the MMU off: every address is physical.
-#[cfg(not(feature = "user"))]
-macro_rules! mmu_on {
-    () => {
-        "/* {pt}: unused, the MMU stays off */"
-    };
-}
-
-global_asm!(
-    ".section .text.entry, \"ax\", @progbits",
-    ".globl _start",
-    "_start:",
-    mmu_on!(),
-    "   li t1, {offset}",
-    "   la sp, __boot_stack_top",
-    "   add sp, sp, t1",
-    "   la t2, __bss_start",
-    "   add t2, t2, t1",
-    "   la t3, __bss_end",
-    "   add t3, t3, t1",
-    "1: bgeu t2, t3, 2f",
-    "   sd zero, 0(t2)",
-    "   addi t2, t2, 8",
-    "   j 1b",
-    "2: la t0, {main}",
-    "   add t0, t0, t1",
-    "   jr t0",
-    pt = sym BOOT_PAGE_TABLE,
-    offset = const KERNEL_OFFSET,
-    main = sym rust_main,
-);
+kernel::boot_entry!(BOOT_PAGE_TABLE, rust_main);
 
 unsafe extern "C" {
     static __kernel_end: u8;

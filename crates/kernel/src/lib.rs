@@ -7,6 +7,7 @@
 extern crate alloc;
 
 pub mod bootargs;
+pub mod entry;
 pub mod layout;
 
 // hal's riscv64 module only exists on the machine; its scause decoder is pure logic, so it is

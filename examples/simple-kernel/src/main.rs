@@ -16,7 +16,6 @@ mod machine {
     extern crate alloc;
     use alloc::sync::Arc;
     use alloc::vec;
-    use core::arch::global_asm;
     use hal::context::Trap;
     use hal::mem::{page_down, page_up, phys_to_virt};
     use hal::riscv64::{csr, mmu, power, run_user, timer, trap};
@@ -31,36 +30,8 @@ mod machine {
     struct Table([u64; 512]);
     static BOOT_TABLE: Table = Table(boot_page_table());
 
-    // OpenSBI jumps here at the load address, MMU off: switch it on, set the stack, clear .bss,
-    // and continue in the high half where the kernel is linked.
-    global_asm!(
-        ".section .text.entry, \"ax\", @progbits",
-        ".globl _start",
-        "_start:",
-        "   la t0, {pt}",
-        "   srli t0, t0, 12",
-        "   li t1, 8 << 60",
-        "   or t0, t0, t1",
-        "   csrw satp, t0",
-        "   sfence.vma",
-        "   li t1, {offset}",
-        "   la sp, __boot_stack_top",
-        "   add sp, sp, t1",
-        "   la t2, __bss_start",
-        "   add t2, t2, t1",
-        "   la t3, __bss_end",
-        "   add t3, t3, t1",
-        "1: bgeu t2, t3, 2f",
-        "   sd zero, 0(t2)",
-        "   addi t2, t2, 8",
-        "   j 1b",
-        "2: la t0, {main}",
-        "   add t0, t0, t1",
-        "   jr t0",
-        pt = sym BOOT_TABLE,
-        offset = const KERNEL_OFFSET,
-        main = sym main,
-    );
+    // `_start`: MMU on with this table, stack, .bss cleared, then `main` in the high half.
+    kernel::boot_entry!(BOOT_TABLE, main);
 
     unsafe extern "C" {
         static __kernel_end: u8;
