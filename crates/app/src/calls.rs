@@ -6,6 +6,7 @@ use abi::Sysno;
 use abi::{Errno, SysResult};
 use alloc::vec::Vec;
 use mm::{UserCStr, UserPtr, UserSlice, UserSliceMut};
+use syscalls::trap::ready_now;
 use syscalls::{fs, process, wait};
 
 /// A file descriptor.
@@ -50,17 +51,6 @@ fn interrupted<T>(r: SysResult<T>) -> SysResult<T> {
     }
 }
 
-/// The value of a syscall future that cannot wait (getpid and the like): polled once.
-#[inline(always)]
-fn at_once<F: core::future::Future>(fut: F) -> F::Output {
-    let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
-    match core::pin::pin!(fut).poll(&mut cx) {
-        core::task::Poll::Ready(v) => v,
-        // Only used with syscall functions that contain no wait at all.
-        core::task::Poll::Pending => unreachable!("a syscall used with at_once waited"),
-    }
-}
-
 /// A path as the syscalls want it: NUL-terminated.
 fn c_path(path: &str) -> Vec<u8> {
     let mut p = Vec::with_capacity(path.len() + 1);
@@ -71,7 +61,7 @@ fn c_path(path: &str) -> Vec<u8> {
 
 impl App {
     /// getpid(2). A plain (not async) call: the syscall function never waits, so its future
-    /// is finished in the one poll that `at_once` gives it, which the compiler folds away;
+    /// is finished in the one poll that `ready_now` gives it, which the compiler folds away;
     /// what remains is the syscall's own work.
     #[inline(always)]
     pub fn getpid(&self) -> usize {
@@ -79,7 +69,7 @@ impl App {
         if syscalls::trace::enabled() {
             return self.getpid_traced();
         }
-        at_once(process::sys_getpid(&self.cx)).unwrap_or(0)
+        ready_now(process::sys_getpid(&self.cx)).unwrap_or(0)
     }
 
     /// getpid through the tracer: out of line, so the untraced call stays a few instructions.
@@ -88,7 +78,7 @@ impl App {
     #[inline(never)]
     fn getpid_traced(&self) -> usize {
         let fut = async { syscalls::IntoRet::into_ret(process::sys_getpid(&self.cx).await) };
-        at_once(syscalls::trace::traced(&self.cx, Sysno::getpid, [0; 6], fut)) as usize
+        ready_now(syscalls::trace::traced(&self.cx, Sysno::getpid, [0; 6], fut)) as usize
     }
 
     /// write(2) from `buf`, in place.

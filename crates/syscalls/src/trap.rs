@@ -220,10 +220,17 @@ fn now<T>(call: impl Future<Output = abi::SysResult<T>>) -> isize
 where
     abi::SysResult<T>: crate::IntoRet,
 {
-    use crate::IntoRet;
+    crate::IntoRet::into_ret(ready_now(call))
+}
+
+/// The value of a syscall future that contains no wait at all (getpid and the like), polled
+/// once: for the trap's fast path and for linked applications' plain calls. The compiler folds
+/// the poll away.
+#[inline(always)]
+pub fn ready_now<F: Future>(call: F) -> F::Output {
     match core::pin::pin!(call).poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(r) => r.into_ret(),
-        Poll::Pending => unreachable!("an immediate system call waited"),
+        Poll::Ready(v) => v,
+        Poll::Pending => unreachable!("a system call that never waits waited"),
     }
 }
 

@@ -47,13 +47,7 @@ pub async fn sys_ppoll(
     if nfds > cx.process().files().limit() {
         return Err(Errno::EINVAL);
     }
-    let deadline = match timeout.nonnull() {
-        Some(t) => {
-            let d = t.read(&mut cx.mm())?.to_nanos().ok_or(Errno::EINVAL)?;
-            Some(hal::time::now_ns().saturating_add(d))
-        }
-        None => None,
-    };
+    let deadline = deadline_of(cx, timeout)?;
     if sigmask != 0 && sigsetsize != 8 {
         return Err(Errno::EINVAL);
     }
@@ -76,6 +70,17 @@ pub async fn sys_ppoll(
     task::signal::restore_saved_mask(cx.thread());
     UserSliceMut::<PollFd>::new(fds.addr(), nfds).write(&mut cx.mm(), &entries)?;
     Ok(ready)
+}
+
+/// The absolute deadline of a relative timeout (NULL: none). EINVAL for a bad timespec.
+fn deadline_of(cx: &Caller, timeout: UserPtr<Timespec>) -> SysResult<Option<u64>> {
+    match timeout.nonnull() {
+        Some(t) => {
+            let d = t.read(&mut cx.mm())?.to_nanos().ok_or(Errno::EINVAL)?;
+            Ok(Some(hal::time::now_ns().saturating_add(d)))
+        }
+        None => Ok(None),
+    }
 }
 
 /// Run `scan` until it reports something ready (returns its count) or `deadline` passes
@@ -138,13 +143,7 @@ pub async fn sys_pselect6(
     if nfds < 0 {
         return Err(Errno::EINVAL);
     }
-    let deadline = match timeout.nonnull() {
-        Some(t) => {
-            let d = t.read(&mut cx.mm())?.to_nanos().ok_or(Errno::EINVAL)?;
-            Some(hal::time::now_ns().saturating_add(d))
-        }
-        None => None,
-    };
+    let deadline = deadline_of(cx, timeout)?;
     let mut mask = None;
     if let Some(p) = sigmask.nonnull() {
         let m = p.read(&mut cx.mm())?;
