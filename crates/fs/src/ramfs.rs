@@ -2,23 +2,25 @@
 //! /tmp, the directories of devfs).
 //!
 //! Each instance ([`RamFs`]) has its own device number, and its nodes carry it in `st_dev`.
-//! Regular files are sparse: data lives in 4 KiB pages allocated when written, so `truncate` to
-//! a large size or a write far past the end costs one page, and holes read as zeros (as on
-//! tmpfs). Nodes built on their own ([`RamFile::new`], [`RamSymlink::new`]) join the file
-//! system of the first directory they are linked into.
+//! Regular files are sparse: data lives in page frames (`mm::Frame`, outside the kernel heap)
+//! allocated when written, so `truncate` to a large size or a write far past the end costs one
+//! page, and holes read as zeros (as on tmpfs). An instance holds at most its size in pages
+//! (tmpfs `size=`, by default half of RAM as on Linux): a write beyond that is ENOSPC, and one
+//! that finds no free frame ENOMEM. Nodes built on their own ([`RamFile::new`],
+//! [`RamSymlink::new`]) join the file system of the first directory they are linked into.
 use crate::inode::{DirEntry, FileKind, Inode, InodeRef, RenameMode, SetAttr, TimeSet};
 use crate::pipe::Pipe;
 use crate::vfs::{FileSystem, StatFs};
 use abi::flags::{Access, PollEvents};
 use abi::{structs::Stat, Errno, SysResult};
-use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
+use alloc::collections::{btree_map, BTreeMap};
 use alloc::string::{String, ToString};
 use alloc::sync::{Arc, Weak};
 use alloc::vec;
 use alloc::vec::Vec;
 use core::any::Any;
 use core::sync::atomic::{AtomicU64, Ordering};
+use mm::Frame;
 use sync::WaitQueue;
 use sync::{Mutex, MutexGuard, Once};
 
@@ -50,11 +52,27 @@ pub fn now() -> (i64, u32) {
     ((t / 1_000_000_000) as i64, (t % 1_000_000_000) as u32)
 }
 
-/// What the nodes of one instance share: its device number and its usage.
+/// What the nodes of one instance share: its device number, its usage and its size limit.
 pub struct Shared {
     dev: u64,
     pages: AtomicU64,
     inodes: AtomicU64,
+    /// The most pages its files may hold (u64::MAX: no limit).
+    max_pages: AtomicU64,
+}
+
+impl Shared {
+    /// Take `n` more pages of the instance's room: ENOSPC if it has not that many left.
+    fn charge(&self, n: u64) -> SysResult<()> {
+        let max = self.max_pages.load(Ordering::Relaxed);
+        self.pages
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| used.checked_add(n).filter(|&u| u <= max))
+            .map(|_| ())
+            .map_err(|_| Errno::ENOSPC)
+    }
+    fn uncharge(&self, n: u64) {
+        self.pages.fetch_sub(n, Ordering::Relaxed);
+    }
 }
 
 /// Metadata common to all ramfs nodes.
@@ -206,7 +224,7 @@ fn meta_of(node: &dyn Inode) -> Option<&Meta> {
 #[derive(Default)]
 struct Pages {
     size: u64,
-    pages: BTreeMap<u64, Box<[u8; PAGE]>>,
+    pages: BTreeMap<u64, Frame>,
 }
 
 /// A regular file.
@@ -216,7 +234,8 @@ pub struct RamFile {
 }
 
 impl RamFile {
-    /// A file on its own (it joins the file system it is linked into).
+    /// A file on its own (it joins the file system it is linked into). Kernel-made, so outside
+    /// any size limit until then.
     pub fn new(mode: u32, data: Vec<u8>) -> Arc<RamFile> {
         let f = Arc::new(RamFile { meta: Meta::new(mode, None), data: Mutex::new(Pages::default()) });
         if !data.is_empty() {
@@ -227,21 +246,28 @@ impl RamFile {
     fn new_in(mode: u32, sb: &Arc<Shared>) -> Arc<RamFile> {
         Arc::new(RamFile { meta: Meta::new(mode, Some(sb)), data: Mutex::new(Pages::default()) })
     }
-    fn page_delta(&self, d: i64) {
+    /// A new page for the file: within its instance's room (ENOSPC) and the free memory (ENOMEM).
+    fn new_page(&self) -> SysResult<Frame> {
         if let Some(sb) = self.meta.sb.get() {
-            if d >= 0 {
-                sb.pages.fetch_add(d as u64, Ordering::Relaxed);
-            } else {
-                sb.pages.fetch_sub((-d) as u64, Ordering::Relaxed);
-            }
+            sb.charge(1)?;
+        }
+        Frame::alloc().ok_or_else(|| {
+            self.pages_gone(1);
+            Errno::ENOMEM
+        })
+    }
+    /// `n` pages of the file were freed.
+    fn pages_gone(&self, n: u64) {
+        if let Some(sb) = self.meta.sb.get() {
+            sb.uncharge(n);
         }
     }
 }
 
 impl Drop for RamFile {
     fn drop(&mut self) {
-        let n = self.data.get_mut().pages.len() as i64;
-        self.page_delta(-n);
+        let n = self.data.get_mut().pages.len() as u64;
+        self.pages_gone(n);
     }
 }
 
@@ -265,14 +291,14 @@ impl Inode for RamFile {
             if offset >= d.size {
                 0
             } else {
-                let n = buf.len().min((d.size - offset) as usize);
+                let n = buf.len().min((d.size - offset).min(usize::MAX as u64) as usize);
                 let mut done = 0;
                 while done < n {
                     let pos = offset + done as u64;
                     let (pg, off) = (pos / PAGE as u64, (pos % PAGE as u64) as usize);
                     let k = (PAGE - off).min(n - done);
                     match d.pages.get(&pg) {
-                        Some(p) => buf[done..done + k].copy_from_slice(&p[off..off + k]),
+                        Some(p) => p.read(off, &mut buf[done..done + k]),
                         None => buf[done..done + k].fill(0),
                     }
                     done += k;
@@ -283,28 +309,40 @@ impl Inode for RamFile {
         self.meta.accessed();
         Ok(n)
     }
+    /// Writes what fits: when the instance is full (ENOSPC) or memory runs out (ENOMEM) after
+    /// some bytes were written, the count so far, as Linux's short write.
     fn write_at(&self, offset: u64, buf: &[u8]) -> SysResult<usize> {
         let end = offset.checked_add(buf.len() as u64).filter(|&e| e <= MAX_FILE_SIZE).ok_or(Errno::EFBIG)?;
-        let mut added = 0;
+        let mut done = 0;
+        let mut failed = None;
         {
             let mut d = self.data.lock();
-            let mut done = 0;
             while done < buf.len() {
                 let pos = offset + done as u64;
                 let (pg, off) = (pos / PAGE as u64, (pos % PAGE as u64) as usize);
                 let k = (PAGE - off).min(buf.len() - done);
-                let page = d.pages.entry(pg).or_insert_with(|| {
-                    added += 1;
-                    Box::new([0u8; PAGE])
-                });
-                page[off..off + k].copy_from_slice(&buf[done..done + k]);
+                let page = match d.pages.entry(pg) {
+                    btree_map::Entry::Occupied(e) => e.into_mut(),
+                    btree_map::Entry::Vacant(e) => match self.new_page() {
+                        Ok(f) => e.insert(f),
+                        Err(err) => {
+                            failed = Some(err);
+                            break;
+                        }
+                    },
+                };
+                page.write(off, &buf[done..done + k]);
                 done += k;
             }
-            d.size = d.size.max(end);
+            d.size = d.size.max(offset + done as u64);
         }
-        self.page_delta(added);
+        match failed {
+            Some(err) if done == 0 => return Err(err),
+            _ => {}
+        }
+        debug_assert!(failed.is_some() || offset + done as u64 == end);
         self.meta.modified();
-        Ok(buf.len())
+        Ok(done)
     }
     fn truncate(&self, len: u64) -> SysResult<()> {
         if len > MAX_FILE_SIZE {
@@ -318,18 +356,19 @@ impl Inode for RamFile {
                 let first_gone = len.div_ceil(PAGE as u64);
                 let gone = d.pages.split_off(&first_gone);
                 if !len.is_multiple_of(PAGE as u64) {
-                    if let Some(p) = d.pages.get_mut(&(len / PAGE as u64)) {
-                        p[(len % PAGE as u64) as usize..].fill(0);
+                    if let Some(p) = d.pages.get(&(len / PAGE as u64)) {
+                        let tail = (len % PAGE as u64) as usize;
+                        p.write(tail, &[0u8; PAGE][tail..]);
                     }
                 }
                 d.size = len;
-                gone.len() as i64
+                gone.len() as u64
             } else {
                 d.size = len;
                 0
             }
         };
-        self.page_delta(-removed);
+        self.pages_gone(removed);
         self.meta.modified();
         Ok(())
     }
@@ -449,7 +488,12 @@ pub struct RamDir {
 impl RamDir {
     /// The root of a new, empty ramfs instance with its own device number (its ".." is itself).
     pub fn new_root() -> Arc<RamDir> {
-        let sb = Arc::new(Shared { dev: crate::vfs::alloc_dev(), pages: AtomicU64::new(0), inodes: AtomicU64::new(0) });
+        let sb = Arc::new(Shared {
+            dev: crate::vfs::alloc_dev(),
+            pages: AtomicU64::new(0),
+            inodes: AtomicU64::new(0),
+            max_pages: AtomicU64::new(u64::MAX),
+        });
         Self::new_child(Weak::new(), 0o755, &sb)
     }
 
@@ -578,8 +622,9 @@ impl Inode for RamDir {
                 // A node made on its own joins this instance (keeping its single link).
                 m.join(self.sb());
                 if let Some(f) = node.as_any().and_then(|a| a.downcast_ref::<RamFile>()) {
-                    let n = f.data.lock().pages.len() as i64;
-                    f.page_delta(n);
+                    // Kernel-made contents count, even beyond the limit.
+                    let n = f.data.lock().pages.len() as u64;
+                    self.sb().pages.fetch_add(n, Ordering::Relaxed);
                 }
             } else if node.kind() != FileKind::Directory {
                 m.add_link(1);
@@ -655,7 +700,10 @@ impl Inode for RamDir {
                         return Ok(());
                     }
                     if let Some(d) = v.as_any().and_then(|a| a.downcast_ref::<RamDir>()) {
-                        if !d.is_empty() {
+                        // The victim may be the source directory itself (rename("d/e", "d")),
+                        // whose entries are locked already: it holds `old_name`, so it is not
+                        // empty.
+                        if core::ptr::eq(d, self) || !d.is_empty() {
                             return Err(Errno::ENOTEMPTY);
                         }
                     }
@@ -722,7 +770,7 @@ pub struct RamFs {
     /// "tmpfs", "ramfs", "devtmpfs", ...
     name: &'static str,
     magic: i64,
-    /// Size limit in bytes (reported by statfs; not enforced).
+    /// Size limit in bytes: its files hold at most this much (ENOSPC), statfs reports it.
     size: u64,
 }
 
@@ -732,13 +780,17 @@ impl RamFs {
         Self::with_size(name, DEFAULT_SIZE.load(Ordering::Relaxed))
     }
     pub fn with_size(name: &'static str, size: u64) -> Arc<RamFs> {
-        let magic = if name == "ramfs" { RAMFS_MAGIC } else { TMPFS_MAGIC };
-        Arc::new(RamFs { root: RamDir::new_root(), name, magic, size })
+        Self::from_root_sized(name, RamDir::new_root(), size)
     }
-    /// An instance around an existing root (the initramfs unpacked before anything was mounted).
+    /// An instance around an existing root (the initramfs unpacked before anything was
+    /// mounted), with the default size limit (its contents count, even beyond it).
     pub fn from_root(name: &'static str, root: Arc<RamDir>) -> Arc<RamFs> {
+        Self::from_root_sized(name, root, DEFAULT_SIZE.load(Ordering::Relaxed))
+    }
+    fn from_root_sized(name: &'static str, root: Arc<RamDir>, size: u64) -> Arc<RamFs> {
         let magic = if name == "ramfs" { RAMFS_MAGIC } else { TMPFS_MAGIC };
-        Arc::new(RamFs { root, name, magic, size: DEFAULT_SIZE.load(Ordering::Relaxed) })
+        root.sb().max_pages.store(size / PAGE as u64, Ordering::Relaxed);
+        Arc::new(RamFs { root, name, magic, size })
     }
     pub fn root_dir(&self) -> &Arc<RamDir> {
         &self.root

@@ -73,7 +73,8 @@ impl UserContext {
     /// Done before dispatching so that a syscall replacing the context (execve, sigreturn)
     /// is not disturbed afterwards.
     pub fn skip_ecall(&mut self) {
-        self.sepc += 4;
+        // Wrapping: a program may jump anywhere, even to an ecall at the top of the space.
+        self.sepc = self.sepc.wrapping_add(4);
     }
 
     /// Store a syscall result in a0.

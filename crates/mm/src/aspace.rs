@@ -8,7 +8,12 @@
 //! clones) and maps private writable pages read-only in both. A frame with more than one owner
 //! is copied before anyone writes it: by the page-fault handler for the user, and by the
 //! user-copy functions for the kernel, which go through the same [`AddressSpace::page`] walk.
-//! Areas marked shared (MAP_SHARED anonymous memory) keep one frame for all processes.
+//!
+//! Areas marked shared (MAP_SHARED anonymous memory) hold their pages in a [`SharedPages`]
+//! object that every process mapping them shares: a page touched first in any of them, before
+//! or after fork, is the same frame in all. File areas ([`AddressSpace::map_file`]) read a
+//! page from their [`Backing`] when it is first touched, so mapping a huge file costs nothing
+//! until it is used.
 use crate::frame::Frame;
 use crate::layout::{MMAP_MIN, MMAP_TOP, USER_END};
 use crate::page_table::{PageTable, PteFlags};
@@ -21,6 +26,7 @@ use bitflags::bitflags;
 use core::sync::atomic::{AtomicU64, Ordering};
 use hal::context::Access;
 use hal::mem::{page_down, page_up, PAGE_SIZE};
+use sync::Mutex;
 
 bitflags! {
     /// Access rights of an area (user mode always).
@@ -80,6 +86,35 @@ pub enum AreaKind {
     File(String),
 }
 
+/// The frame for the page `offset` bytes into an area with `source`, touched for the first
+/// time in this address space.
+fn first_touch(source: &Source, offset: usize) -> SysResult<Arc<Frame>> {
+    match source {
+        Source::Zero => Ok(Arc::new(Frame::alloc().ok_or(Errno::ENOMEM)?)),
+        Source::Shared(obj, first) => {
+            let mut pages = obj.pages.lock();
+            match pages.entry(first + offset / PAGE_SIZE) {
+                Entry::Occupied(e) => Ok(e.get().clone()),
+                Entry::Vacant(e) => Ok(e.insert(Arc::new(Frame::alloc().ok_or(Errno::ENOMEM)?)).clone()),
+            }
+        }
+        Source::File(file, start) => {
+            let f = Frame::alloc().ok_or(Errno::ENOMEM)?;
+            let mut buf = [0u8; PAGE_SIZE];
+            let at = start.checked_add(offset as u64).ok_or(Errno::EFAULT)?;
+            let mut done = 0;
+            while done < PAGE_SIZE {
+                match file.read_at(at + done as u64, &mut buf[done..])? {
+                    0 => break,
+                    n => done += n,
+                }
+            }
+            f.write(0, &buf[..done]);
+            Ok(Arc::new(f))
+        }
+    }
+}
+
 /// A contiguous page-aligned range with one permission.
 pub struct Area {
     pub start: usize,
@@ -89,16 +124,69 @@ pub struct Area {
     pub max: Perm,
     pub kind: AreaKind,
     /// Present pages, by page address. A frame owned by several address spaces (after fork)
-    /// is copied on the first write unless the area is `shared`.
+    /// is copied on the first write unless the area is shared.
     pages: BTreeMap<usize, Arc<Frame>>,
-    /// MAP_SHARED: the frames stay shared (and writable) across fork.
-    pub shared: bool,
+    /// Where pages come from when first touched: zeros, a shared object, or a file.
+    source: Source,
+}
+
+/// The pages of MAP_SHARED anonymous memory, shared by every area that maps them (in any
+/// process), by page index. They live as long as one of those areas does.
+#[derive(Default)]
+pub struct SharedPages {
+    pages: Mutex<BTreeMap<usize, Arc<Frame>>>,
+}
+
+/// Where a private file area's pages come from: the file, read when a page is first touched.
+pub trait Backing: Send + Sync {
+    /// Fill `buf` from byte `offset` of the file; returns how many bytes there were (fewer at
+    /// its end, 0 past it).
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> SysResult<usize>;
+}
+
+/// Where an area's pages come from when first touched.
+#[derive(Clone)]
+enum Source {
+    /// Zero-filled private memory.
+    Zero,
+    /// Page `index` of the shared object holds the area's first page.
+    Shared(Arc<SharedPages>, usize),
+    /// Byte `offset` of the file is the area's first byte.
+    File(Arc<dyn Backing>, u64),
+}
+
+impl Source {
+    /// The source of the part of an area starting `bytes` (page aligned) later.
+    fn advanced(&self, bytes: usize) -> Source {
+        match self {
+            Source::Zero => Source::Zero,
+            Source::Shared(obj, index) => Source::Shared(obj.clone(), index + bytes / PAGE_SIZE),
+            Source::File(file, offset) => Source::File(file.clone(), offset + bytes as u64),
+        }
+    }
+
+    /// Does `next`, an area starting `bytes` after this one, continue it?
+    fn continued_by(&self, next: &Source, bytes: usize) -> bool {
+        match (self, next) {
+            (Source::Zero, Source::Zero) => true,
+            (Source::Shared(a, i), Source::Shared(b, j)) => Arc::ptr_eq(a, b) && i + bytes / PAGE_SIZE == *j,
+            (Source::File(a, o), Source::File(b, p)) => {
+                core::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b)) && o + bytes as u64 == *p
+            }
+            _ => false,
+        }
+    }
 }
 
 impl Area {
     /// How many of its pages are present (resident set, /proc/<pid>/stat and statm).
     pub fn resident_pages(&self) -> usize {
         self.pages.len()
+    }
+
+    /// MAP_SHARED memory: its frames stay shared (and writable) across fork.
+    pub fn is_shared(&self) -> bool {
+        matches!(self.source, Source::Shared(..))
     }
 
     /// Split off `[at, end)` into a new area (page aligned, strictly inside).
@@ -111,7 +199,7 @@ impl Area {
             max: self.max,
             kind: self.kind.clone(),
             pages,
-            shared: self.shared,
+            source: self.source.advanced(at - self.start),
         };
         self.end = at;
         right
@@ -196,29 +284,19 @@ impl AddressSpace {
 
     /// A copy-on-write duplicate for fork(2): the same areas and break; every present frame is
     /// shared, and private writable pages become read-only in both spaces until written (see
-    /// [`AddressSpace::page`]). Shared areas are populated first, so that both processes see
-    /// every page of them, and stay writable.
+    /// [`AddressSpace::page`]). Shared areas share their object: pages touched later by either
+    /// process are seen by both.
     pub fn fork(&mut self) -> SysResult<AddressSpace> {
         let mut child = AddressSpace::new()?;
         child.brk_base = self.brk_base;
         child.brk = self.brk;
         child.args = self.args;
-        for area in self.areas.values_mut() {
-            if area.shared {
-                for va in (area.start..area.end).step_by(PAGE_SIZE) {
-                    if let Entry::Vacant(e) = area.pages.entry(va) {
-                        let f = Frame::alloc().ok_or(Errno::ENOMEM)?;
-                        if let Some(flags) = area.perm.pte() {
-                            self.pt.map(va, f.pa(), flags).ok_or(Errno::ENOMEM)?;
-                        }
-                        e.insert(Arc::new(f));
-                    }
-                }
-            }
-            let flags = area.perm.pte().map(|f| if area.shared { f } else { f - PteFlags::W });
+        for area in self.areas.values() {
+            let shared = area.is_shared();
+            let flags = area.perm.pte().map(|f| if shared { f } else { f - PteFlags::W });
             for (&va, f) in &area.pages {
                 if let Some(flags) = flags {
-                    if area.perm.contains(Perm::W) && !area.shared {
+                    if area.perm.contains(Perm::W) && !shared {
                         self.pt.map(va, f.pa(), flags).ok_or(Errno::ENOMEM)?;
                     }
                     child.pt.map(va, f.pa(), flags).ok_or(Errno::ENOMEM)?;
@@ -231,7 +309,7 @@ impl AddressSpace {
                 max: area.max,
                 kind: area.kind.clone(),
                 pages: area.pages.clone(),
-                shared: area.shared,
+                source: area.source.clone(),
             };
             child.areas.insert(area.start, copy);
         }
@@ -243,7 +321,17 @@ impl AddressSpace {
     /// instead of copying them on write.
     pub fn mark_shared(&mut self, start: usize) {
         if let Some(a) = self.areas.get_mut(&start) {
-            a.shared = true;
+            if !a.is_shared() {
+                // Pages already present become the object's first pages.
+                let obj = SharedPages::default();
+                {
+                    let mut pages = obj.pages.lock();
+                    for (&va, f) in &a.pages {
+                        pages.insert((va - a.start) / PAGE_SIZE, f.clone());
+                    }
+                }
+                a.source = Source::Shared(Arc::new(obj), 0);
+            }
         }
     }
 
@@ -258,7 +346,7 @@ impl AddressSpace {
     /// match across processes), faulting the page in; `None` for private memory.
     pub fn shared_frame(&mut self, va: usize) -> SysResult<Option<usize>> {
         match self.area_at(va) {
-            Some(a) if a.shared => Ok(Some(self.page(va, Some(Access::Read), false)?.pa() + va % PAGE_SIZE)),
+            Some(a) if a.is_shared() => Ok(Some(self.page(va, Some(Access::Read), false)?.pa() + va % PAGE_SIZE)),
             Some(_) => Ok(None),
             None => Err(Errno::EFAULT),
         }
@@ -305,7 +393,26 @@ impl AddressSpace {
         if self.overlaps(start, end) {
             return Err(Errno::EEXIST);
         }
-        self.areas.insert(start, Area { start, end, perm, max, kind, pages: BTreeMap::new(), shared: false });
+        self.areas.insert(start, Area { start, end, perm, max, kind, pages: BTreeMap::new(), source: Source::Zero });
+        Ok(())
+    }
+
+    /// [`AddressSpace::map_area`] for a private mapping of `file` from byte `offset`: each page
+    /// is read from the file when first touched (bytes past its end read as zeros), and is
+    /// the process's own copy from then on.
+    #[allow(clippy::too_many_arguments)]
+    pub fn map_file(
+        &mut self,
+        start: usize,
+        len: usize,
+        perm: Perm,
+        max: Perm,
+        kind: AreaKind,
+        file: Arc<dyn Backing>,
+        offset: u64,
+    ) -> SysResult<()> {
+        self.map_area(start, len, perm, max, kind)?;
+        self.areas.get_mut(&start).expect("just mapped").source = Source::File(file, offset);
         Ok(())
     }
 
@@ -324,7 +431,11 @@ impl AddressSpace {
     fn merge_at(&mut self, at: usize) {
         let alike = match (self.areas.range(..at).next_back(), self.areas.get(&at)) {
             (Some((_, l)), Some(r)) => {
-                l.end == at && l.perm == r.perm && l.max == r.max && l.kind == r.kind && l.shared == r.shared
+                l.end == at
+                    && l.perm == r.perm
+                    && l.max == r.max
+                    && l.kind == r.kind
+                    && l.source.continued_by(&r.source, at - l.start)
             }
             _ => false,
         };
@@ -392,7 +503,7 @@ impl AddressSpace {
             for (&va, f) in &area.pages {
                 match perm.pte() {
                     // A frame still shared after fork stays read-only until written (copied).
-                    Some(flags) if !area.shared && Arc::strong_count(f) > 1 => {
+                    Some(flags) if !area.is_shared() && Arc::strong_count(f) > 1 => {
                         self.pt.map(va, f.pa(), flags - PteFlags::W).ok_or(Errno::ENOMEM)?
                     }
                     Some(flags) => self.pt.map(va, f.pa(), flags).ok_or(Errno::ENOMEM)?,
@@ -433,7 +544,8 @@ impl AddressSpace {
             _ => return Err(Errno::EFAULT),
         };
         let area = self.areas.get_mut(&key).expect("area");
-        let shared = area.shared;
+        let shared = area.is_shared();
+        let (area_start, source) = (area.start, &area.source);
         match area.pages.entry(page) {
             Entry::Occupied(e) => {
                 let frame = e.into_mut();
@@ -454,11 +566,11 @@ impl AddressSpace {
                 Ok(frame)
             }
             Entry::Vacant(e) => {
-                let f = Frame::alloc().ok_or(Errno::ENOMEM)?;
+                let f = first_touch(source, page - area_start)?;
                 if let Some(flags) = perm.pte() {
                     self.pt.map(page, f.pa(), flags).ok_or(Errno::ENOMEM)?;
                 }
-                Ok(e.insert(Arc::new(f)))
+                Ok(e.insert(f))
             }
         }
     }
@@ -539,6 +651,26 @@ impl AddressSpace {
     /// private file mappings). The range must be mapped.
     pub fn fill_bytes(&mut self, va: usize, src: &[u8]) -> SysResult<()> {
         self.for_each_page(va, src.len(), None, true, |f, off, at, n| f.write(off, &src[at..at + n]))
+    }
+
+    /// [`AddressSpace::fill_bytes`] from a file: `len` bytes of `src` from byte `offset` go to
+    /// `va`, a page at a time, so that loading a segment needs no kernel buffer of its size.
+    /// Bytes the file does not have (it ends first) are left as they are (zeros).
+    pub fn fill_from(&mut self, va: usize, src: &dyn Backing, offset: u64, len: usize) -> SysResult<()> {
+        self.check_range(va, len)?;
+        let mut buf = [0u8; PAGE_SIZE];
+        let mut done = 0;
+        while done < len {
+            let at = va + done;
+            let n = (PAGE_SIZE - at % PAGE_SIZE).min(len - done);
+            let got = src.read_at(offset + done as u64, &mut buf[..n])?;
+            if got == 0 {
+                break;
+            }
+            self.fill_bytes(at, &buf[..got])?;
+            done += got;
+        }
+        Ok(())
     }
 
     /// Read a NUL-terminated string of at most `max` bytes (without the NUL).

@@ -5,7 +5,7 @@
 //! ENOEXEC, never a kernel panic. (`xmas-elf`, used before, slices its input unchecked and
 //! asserts alignment.) Both ET_EXEC and static-PIE (ET_DYN without an interpreter) are accepted;
 //! a program that needs a dynamic loader is ENOEXEC until dynamic linking is supported.
-use crate::aspace::{AddressSpace, AreaKind, Perm};
+use crate::aspace::{AddressSpace, AreaKind, Backing, Perm};
 use crate::layout::{PIE_BASE, STACK_SIZE, STACK_TOP};
 use abi::flags::*;
 use abi::{Errno, SysResult};
@@ -82,29 +82,50 @@ pub const PF_W: u32 = 2;
 pub const PF_R: u32 = 4;
 const PHDR_SIZE: usize = core::mem::size_of::<Phdr>();
 
-/// A `T` read from `bytes[off..]`, or ENOEXEC if the file is too short.
-fn read_at<T: Pod>(bytes: &[u8], off: usize) -> SysResult<T> {
-    let end = off.checked_add(core::mem::size_of::<T>()).ok_or(Errno::ENOEXEC)?;
-    bytes.get(off..end).map(bytemuck::pod_read_unaligned).ok_or(Errno::ENOEXEC)
+/// Largest program header table Linux accepts (`elf_read_phdrs`: one page).
+const MAX_PHDRS_SIZE: usize = PAGE_SIZE;
+
+/// `&[u8]` as a file, for loading an image that is already in memory (tests, embedded programs).
+impl Backing for &[u8] {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> SysResult<usize> {
+        let Some(rest) = usize::try_from(offset).ok().and_then(|o| self.get(o..)) else { return Ok(0) };
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        Ok(n)
+    }
 }
 
-/// The file header and program headers of a riscv64 ELF64 executable, checked.
-fn parse(elf: &[u8]) -> SysResult<(Ehdr, Vec<Phdr>)> {
-    let eh: Ehdr = read_at(elf, 0)?;
+/// Exactly `buf.len()` bytes of `file` from `offset`, or ENOEXEC if the file is too short.
+fn read_exact(file: &dyn Backing, offset: u64, buf: &mut [u8]) -> SysResult<()> {
+    let mut done = 0;
+    while done < buf.len() {
+        let at = offset.checked_add(done as u64).ok_or(Errno::ENOEXEC)?;
+        match file.read_at(at, &mut buf[done..])? {
+            0 => return Err(Errno::ENOEXEC),
+            n => done += n,
+        }
+    }
+    Ok(())
+}
+
+/// The file header and program headers of a riscv64 ELF64 executable, checked. Only the
+/// headers are read, whatever the file's size.
+fn parse(elf: &dyn Backing) -> SysResult<(Ehdr, Vec<Phdr>)> {
+    let mut eh = Ehdr::zeroed();
+    read_exact(elf, 0, bytemuck::bytes_of_mut(&mut eh))?;
     let ok = eh.ident[..4] == *b"\x7fELF"
         && eh.ident[4] == 2 // ELFCLASS64
         && eh.ident[5] == 1 // little endian
         && eh.machine == EM_RISCV
         && (eh.kind == ET_EXEC || eh.kind == ET_DYN)
         && eh.phentsize as usize == PHDR_SIZE
-        && eh.phnum > 0;
+        && eh.phnum > 0
+        && eh.phnum as usize * PHDR_SIZE <= MAX_PHDRS_SIZE;
     if !ok {
         return Err(Errno::ENOEXEC);
     }
-    let phoff = usize::try_from(eh.phoff).map_err(|_| Errno::ENOEXEC)?;
-    let phdrs = (0..eh.phnum as usize)
-        .map(|i| read_at::<Phdr>(elf, phoff.checked_add(i * PHDR_SIZE).ok_or(Errno::ENOEXEC)?))
-        .collect::<SysResult<Vec<_>>>()?;
+    let mut phdrs = alloc::vec![Phdr::zeroed(); eh.phnum as usize];
+    read_exact(elf, eh.phoff, bytemuck::cast_slice_mut(&mut phdrs))?;
     Ok((eh, phdrs))
 }
 
@@ -127,7 +148,7 @@ fn perm_of(flags: u32) -> Perm {
 }
 
 /// Map the program's segments into `mm` (which should be empty) and set its break.
-fn load_segments(mm: &mut AddressSpace, elf: &[u8], name: &str) -> SysResult<Image> {
+fn load_segments(mm: &mut AddressSpace, elf: &dyn Backing, size: u64, name: &str) -> SysResult<Image> {
     let (eh, phdrs) = parse(elf)?;
     let base = if eh.kind == ET_DYN { PIE_BASE } else { 0 };
     let bad = |_| Errno::ENOEXEC;
@@ -141,7 +162,10 @@ fn load_segments(mm: &mut AddressSpace, elf: &[u8], name: &str) -> SysResult<Ima
         let [vaddr, memsz, filesz, off] = [ph.vaddr, ph.memsz, ph.filesz, ph.offset].map(|v| v as usize);
         let va = base.checked_add(vaddr).ok_or(Errno::ENOEXEC)?;
         let va_end = va.checked_add(memsz).ok_or(Errno::ENOEXEC)?;
-        let data = off.checked_add(filesz).and_then(|e| elf.get(off..e)).ok_or(Errno::ENOEXEC)?;
+        // The file must hold the segment's bytes.
+        if (off as u64).checked_add(filesz as u64).is_none_or(|e| e > size) {
+            return Err(Errno::ENOEXEC);
+        }
         // PT_LOAD entries are sorted by address (ELF spec); each must fit its memory size.
         if filesz > memsz || va < last_va || va_end > crate::layout::USER_END {
             return Err(Errno::ENOEXEC);
@@ -159,7 +183,7 @@ fn load_segments(mm: &mut AddressSpace, elf: &[u8], name: &str) -> SysResult<Ima
         if stop > start {
             mm.map(start, stop - start, perm, AreaKind::File(String::from(name))).map_err(bad)?;
         }
-        mm.fill_bytes(va, data)?;
+        mm.fill_from(va, elf, off as u64, filesz)?;
         // As Linux: AT_PHDR is where the segment that holds e_phoff maps it.
         if ph.offset <= eh.phoff && eh.phoff < ph.offset + ph.filesz {
             phdr = va + (eh.phoff - ph.offset) as usize;
@@ -174,14 +198,28 @@ fn load_segments(mm: &mut AddressSpace, elf: &[u8], name: &str) -> SysResult<Ima
     Ok(Image { entry, phdr, phnum: eh.phnum as usize, end })
 }
 
-/// Load `elf_bytes` into the empty address space `mm` and build the initial stack exactly as
+/// [`load_from`] for an image in memory.
+pub fn load(
+    mm: &mut AddressSpace,
+    elf_bytes: &[u8],
+    name: &str,
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+    random: [u8; 16],
+) -> SysResult<Entry> {
+    load_from(mm, &elf_bytes, elf_bytes.len() as u64, name, argv, envp, random)
+}
+
+/// Load the program in `elf` (a file of `size` bytes: only its headers and segments are read,
+/// page by page) into the empty address space `mm` and build the initial stack exactly as
 /// Linux does: from the top, a NULL word, the strings (execfn, envp, argv), 16 random bytes
 /// (16-byte aligned), then (16-byte aligned) argc, argv[], NULL, envp[], NULL, auxv pairs,
 /// AT_NULL. Returns where to start. E2BIG if the strings take more than a quarter of the stack
 /// or one is longer than [`MAX_ARG_STRLEN`], as in Linux.
-pub fn load(
+pub fn load_from(
     mm: &mut AddressSpace,
-    elf_bytes: &[u8],
+    elf: &dyn Backing,
+    size: u64,
     name: &str,
     argv: &[Vec<u8>],
     envp: &[Vec<u8>],
@@ -197,7 +235,7 @@ pub fn load(
     if total > STACK_SIZE / 4 {
         return Err(Errno::E2BIG);
     }
-    let img = load_segments(mm, elf_bytes, name)?;
+    let img = load_segments(mm, elf, size, name)?;
     mm.map(STACK_TOP - STACK_SIZE, STACK_SIZE, Perm::R | Perm::W, AreaKind::Stack).map_err(|_| Errno::ENOEXEC)?;
 
     // Push a NUL-terminated string below `sp`; returns its address.

@@ -383,7 +383,7 @@ fn maps(p: &Process) -> String {
             perm(Perm::R, 'r'),
             perm(Perm::W, 'w'),
             perm(Perm::X, 'x'),
-            if a.shared { 's' } else { 'p' },
+            if a.is_shared() { 's' } else { 'p' },
             0
         );
         let name = match &a.kind {

@@ -93,8 +93,10 @@ pub async fn sys_clone(
     log::debug!("clone {flags:#x}: {} -> {}", parent_thread.tid, tid);
     task::spawn_thread(child);
     if let (Some(child), true) = (new_process, flags & CLONE_VFORK != 0) {
-        // Not interruptible by signals, only by the caller's own end (Linux waits "killable").
-        child.vfork_queue.wait_until(|| (child.vfork_done() || parent_thread.exiting()).then_some(())).await;
+        // Not interruptible by signals, only by the caller's own end (Linux waits "killable"):
+        // a SIGKILL wakes the caller through its signal queue and it ends at once.
+        let released = child.vfork_queue.wait_until(|| child.vfork_done().then_some(()));
+        let _ = signal::killable(parent_thread, released).await;
     }
     Ok(tid)
 }

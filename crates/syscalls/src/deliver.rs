@@ -50,6 +50,8 @@ pub async fn deliver(cx: &Caller, mut syscall: Option<usize>) {
         let act = t.process.sigaction(sig);
         match act.handler {
             SIG_IGN => continue,
+            // Queued while blocked, or forced: init still drops all but SIGKILL and SIGSTOP.
+            SIG_DFL if signal::init_ignores(&t.process, sig, true) => continue,
             SIG_DFL => match default_action(sig) {
                 DefaultAction::Ignore | DefaultAction::Continue => continue,
                 DefaultAction::Stop => {
@@ -87,7 +89,8 @@ fn errno_of(ctx: &UserContext) -> Option<Errno> {
 
 /// Step back to the `ecall` with the original first argument.
 fn restart(ctx: &mut UserContext, orig_a0: usize) {
-    ctx.sepc -= 4;
+    // Wrapping: the pc is the program's, whatever it is (the ecall was at pc - 4).
+    ctx.sepc = ctx.sepc.wrapping_sub(4);
     ctx.x[reg::A0] = orig_a0;
 }
 
@@ -104,7 +107,7 @@ fn restart_without_handler(ctx: &mut UserContext, orig_a0: usize) {
     match errno_of(ctx) {
         Some(Errno::ERESTARTSYS | Errno::ERESTARTNOHAND | Errno::ERESTARTNOINTR) => restart(ctx, orig_a0),
         Some(Errno::ERESTART_RESTARTBLOCK) => {
-            ctx.sepc -= 4;
+            ctx.sepc = ctx.sepc.wrapping_sub(4);
             ctx.x[reg::A7] = Sysno::restart_syscall.0;
         }
         _ => {}
@@ -145,7 +148,13 @@ fn setup_frame(cx: &Caller, info: &SigInfo, act: &SigAction) -> SysResult<()> {
         ctx.sp()
     };
     let ss = signal::altstack(t);
-    let top = if act.flags & SA_ONSTACK != 0 && ss.size != 0 && !on_stack(&ss, sp) { ss.sp + ss.size } else { sp };
+    // sigaltstack takes any base and size: a stack whose top does not fit in the address
+    // space is as unusable as an unmapped one.
+    let top = if act.flags & SA_ONSTACK != 0 && ss.size != 0 && !on_stack(&ss, sp) {
+        ss.sp.checked_add(ss.size).ok_or(Errno::EFAULT)?
+    } else {
+        sp
+    };
     let frame_at = top.checked_sub(FRAME_SIZE).ok_or(Errno::EFAULT)? & !15;
     if on_stack(&ss, sp) && !on_stack(&ss, frame_at) {
         return Err(Errno::EFAULT); // the alternate stack overflowed
@@ -199,7 +208,9 @@ fn restore_frame(cx: &Caller, frame_at: usize) -> SysResult<usize> {
     let t = cx.thread();
     // Only the ucontext matters (the siginfo below it is the handler's to read), read in place.
     let mut uc = UContext::default();
-    cx.mm().read_bytes(frame_at + UC_OFFSET, bytemuck::bytes_of_mut(&mut uc))?;
+    // sp is the program's: a frame that would wrap around the address space is a bad frame.
+    let uc_at = frame_at.checked_add(UC_OFFSET).ok_or(Errno::EFAULT)?;
+    cx.mm().read_bytes(uc_at, bytemuck::bytes_of_mut(&mut uc))?;
     // The reserved words after fcsr must be zero (room for extensions, as Linux checks).
     if uc._fp_reserved[..12].iter().any(|&b| b != 0) {
         return Err(Errno::EINVAL);

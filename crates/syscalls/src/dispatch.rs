@@ -5,11 +5,10 @@
 use crate::args::Args;
 use crate::{clone, exec, fs, futex, info, itimer, mm, process, signal, time, wait, Caller};
 use abi::{Errno, SysResult, Sysno};
-use alloc::collections::BTreeSet;
 use core::future::{poll_fn, Future};
 use core::pin::{pin, Pin};
+use core::sync::atomic::{AtomicU64, Ordering};
 use core::task::{Context, Poll};
-use sync::Mutex;
 
 /// Conversion of a syscall's result into the value left in a0.
 pub trait IntoRet {
@@ -33,12 +32,21 @@ macro_rules! into_ret_int {
 }
 into_ret_int!(usize, isize, i32, u32, u64, i64);
 
-/// Numbers we have already reported as unimplemented (each is logged once).
-static REPORTED: Mutex<BTreeSet<usize>> = Mutex::new(BTreeSet::new());
+/// Numbers below this are reported one by one when unimplemented; riscv64 has none above 512.
+const REPORT_LIMIT: usize = 1024;
+/// Numbers we have already reported as unimplemented (each is logged once), one bit each: a
+/// fixed size, whatever numbers a program tries. The last bit stands for every number at or
+/// above the limit, reported once together.
+static REPORTED: [AtomicU64; REPORT_LIMIT / 64 + 1] = [const { AtomicU64::new(0) }; REPORT_LIMIT / 64 + 1];
 
 fn unimplemented(n: Sysno) -> isize {
-    if REPORTED.lock().insert(n.0) {
-        log::warn!("unimplemented syscall {:?} ({}) -> ENOSYS", n, n.0);
+    let bit = n.0.min(REPORT_LIMIT);
+    if REPORTED[bit / 64].fetch_or(1 << (bit % 64), Ordering::Relaxed) & (1 << (bit % 64)) == 0 {
+        if n.0 < REPORT_LIMIT {
+            log::warn!("unimplemented syscall {:?} ({}) -> ENOSYS", n, n.0);
+        } else {
+            log::warn!("syscall number {} (and every other one from {REPORT_LIMIT}) does not exist -> ENOSYS", n.0);
+        }
     }
     Errno::ENOSYS.as_ret()
 }

@@ -25,13 +25,16 @@ use mm::{AddressSpace, Perm, UserCStr, UserPtr};
 use sync::Mutex;
 use task::{process::root_context, FdTable, Process, Thread};
 
-/// Read a whole regular file.
+/// Read a whole regular file (small files the kernel itself needs; never a program, whose
+/// size a user controls: see [`FileBacking`]).
 pub fn read_whole(inode: &InodeRef) -> SysResult<Vec<u8>> {
     if inode.kind() != FileKind::Regular {
         return Err(Errno::EACCES);
     }
-    let size = inode.stat().st_size as usize;
-    let mut data = alloc::vec![0u8; size];
+    let size = usize::try_from(inode.stat().st_size).map_err(|_| Errno::EFBIG)?;
+    let mut data = Vec::new();
+    data.try_reserve_exact(size).map_err(|_| Errno::ENOMEM)?;
+    data.resize(size, 0);
     let mut done = 0;
     while done < size {
         let n = inode.read_at(done as u64, &mut data[done..])?;
@@ -42,6 +45,31 @@ pub fn read_whole(inode: &InodeRef) -> SysResult<Vec<u8>> {
     }
     data.truncate(done);
     Ok(data)
+}
+
+/// A file as the source of a program's segments and of private file mappings' pages: read a
+/// page at a time when needed, never as a whole.
+pub struct FileBacking(pub InodeRef);
+
+impl mm::aspace::Backing for FileBacking {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> SysResult<usize> {
+        self.0.read_at(offset, buf)
+    }
+}
+
+/// The first bytes of a file, to look for a `#!` line: `BINPRM_BUF_SIZE` and one more (so that
+/// [`parse_shebang`] can tell a line cut off by the limit from a file that ends there).
+fn read_head(inode: &InodeRef) -> SysResult<Vec<u8>> {
+    let mut head = alloc::vec![0u8; BINPRM_BUF_SIZE + 1];
+    let mut done = 0;
+    while done < head.len() {
+        match inode.read_at(done as u64, &mut head[done..])? {
+            0 => break,
+            n => done += n,
+        }
+    }
+    head.truncate(done);
+    Ok(head)
 }
 
 /// Descriptors 0, 1 and 2 on the console, as a first process inherits them.
@@ -65,7 +93,7 @@ pub fn map_sigreturn_trampoline(mm: &mut AddressSpace) -> SysResult<()> {
 /// A new address space holding the program `elf` (named `execfn` for AT_EXECFN), its stack
 /// with `argv` and `envp`, and the sigreturn trampoline. Returns where to start.
 fn build_image(
-    elf: &[u8],
+    elf: &InodeRef,
     execfn: &str,
     argv: &[Vec<u8>],
     envp: &[Vec<u8>],
@@ -73,7 +101,8 @@ fn build_image(
     let mut mm = AddressSpace::new()?;
     let mut random = [0u8; 16];
     task::random::fill(&mut random);
-    let entry = mm::loader::load(&mut mm, elf, execfn, argv, envp, random)?;
+    let size = elf.stat().st_size.max(0) as u64;
+    let entry = mm::loader::load_from(&mut mm, &FileBacking(elf.clone()), size, execfn, argv, envp, random)?;
     map_sigreturn_trampoline(&mut mm)?;
     Ok((mm, entry))
 }
@@ -82,8 +111,10 @@ fn build_image(
 /// its standard descriptors on the console. Returns its main thread, ready to enter user mode.
 pub fn spawn_init(root: &InodeRef, path: &str, argv: &[Vec<u8>], envp: &[Vec<u8>]) -> SysResult<Arc<Thread>> {
     let inode = fs::path::lookup(root, root, path, true)?;
-    let elf = read_whole(&inode)?;
-    let (mm, entry) = build_image(&elf, path, argv, envp)?;
+    if inode.kind() != FileKind::Regular {
+        return Err(Errno::EACCES);
+    }
+    let (mm, entry) = build_image(&inode, path, argv, envp)?;
     let process = Process::new(None, mm, console_fds()?, root_context(root.clone()));
     *process.exe.lock() = String::from(path);
     Ok(Thread::new_main(&process, UserContext::new(entry.pc, entry.sp)))
@@ -118,8 +149,11 @@ pub fn parse_shebang(data: &[u8]) -> SysResult<(String, Option<String>)> {
     Ok((String::from_utf8_lossy(&line[..name_len]).into_owned(), arg))
 }
 
-/// A NULL-terminated array of string pointers (argv, envp). A NULL array is empty.
-fn read_strings(cx: &Caller, array: UserPtr<usize>) -> SysResult<Vec<Vec<u8>>> {
+/// A NULL-terminated array of string pointers (argv, envp). A NULL array is empty. `room` is
+/// what argv and envp may still take together (Linux's limit: a quarter of the stack, counting
+/// each string, its NUL and its pointer): E2BIG as soon as they would take more, so the kernel
+/// never holds more than that, whatever the arrays say.
+fn read_strings(cx: &Caller, array: UserPtr<usize>, room: &mut usize) -> SysResult<Vec<Vec<u8>>> {
     let mut out = Vec::new();
     if array.is_null() {
         return Ok(out);
@@ -136,10 +170,8 @@ fn read_strings(cx: &Caller, array: UserPtr<usize>) -> SysResult<Vec<Vec<u8>>> {
                 e
             }
         })?;
+        *room = room.checked_sub(s.len() + 1 + core::mem::size_of::<usize>()).ok_or(Errno::E2BIG)?;
         out.push(s);
-        if out.len() > 0x20000 {
-            return Err(Errno::E2BIG);
-        }
     }
 }
 
@@ -167,8 +199,9 @@ pub async fn sys_execveat(
     let given = if path.is_null() { String::new() } else { path.read(&mut cx.mm())? };
     let name =
         if given.starts_with('/') || (dirfd == AT_FDCWD as i32 && !given.is_empty()) { given } else { first.path() };
-    let mut argv = read_strings(cx, argv)?;
-    let envp = read_strings(cx, envp)?;
+    let mut room = mm::layout::STACK_SIZE / 4;
+    let mut argv = read_strings(cx, argv, &mut room)?;
+    let envp = read_strings(cx, envp, &mut room)?;
     if argv.is_empty() {
         // Linux (5.18+) gives a program started with no arguments an empty argv[0].
         argv.push(Vec::new());
@@ -183,9 +216,9 @@ pub async fn sys_execveat(
         if node.kind() != FileKind::Regular || !fs::perm::may_access(&st, &who, X_OK) {
             return Err(Errno::EACCES);
         }
-        let data = read_whole(&node)?;
+        let data = read_head(&node)?;
         if !data.starts_with(b"#!") {
-            break data;
+            break node;
         }
         depth += 1;
         if depth > MAX_INTERP_DEPTH {

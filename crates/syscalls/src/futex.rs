@@ -79,8 +79,14 @@ fn wake_count(val: u32) -> usize {
     (val as i32).max(1) as usize
 }
 
+/// The futex `uaddr` names: EINVAL if unaligned, EFAULT outside user space (Linux's
+/// get_futex_key: a private futex needs no more than that, so an unmapped user address is
+/// fine; a shared one must be mapped).
 fn key(cx: &Caller, uaddr: usize, private: bool) -> SysResult<FutexKey> {
-    futex::key(&mut cx.mm(), uaddr, private)
+    let mut mm = cx.mm();
+    let key = futex::key(&mut mm, uaddr, private)?;
+    mm.check_range(uaddr, 4)?;
+    Ok(key)
 }
 
 /// FUTEX_WAIT(_BITSET): sleep if the word at `uaddr` still holds `val` (else EAGAIN).

@@ -3,6 +3,7 @@ use crate::Caller;
 use abi::flags::{GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM};
 use abi::structs::Utsname;
 use abi::{Errno, SysResult};
+use hal::mem::PAGE_SIZE;
 use mm::{UserPtr, UserSliceMut};
 
 /// The release we report. Programs compare it with the minimum kernel they need (glibc wants
@@ -38,12 +39,19 @@ pub async fn sys_getrandom(cx: &Caller, buf: UserSliceMut<u8>, flags: u32) -> Sy
         return Err(Errno::EINVAL);
     }
     let len = buf.len().min(GETRANDOM_MAX);
+    // The whole range must be user memory (EFAULT); then, as Linux, the bytes written before
+    // a fault count, and only a call that wrote none is EFAULT.
+    cx.mm().check_range(buf.addr(), len)?;
     let mut done = 0;
     let mut chunk = [0u8; 256];
     while done < len {
-        let n = (len - done).min(chunk.len());
+        // Chunks end at page boundaries, so that a fault loses no written byte.
+        let at = buf.addr() + done;
+        let n = (len - done).min(chunk.len()).min(PAGE_SIZE - at % PAGE_SIZE);
         task::random::fill(&mut chunk[..n]);
-        UserSliceMut::<u8>::new(buf.addr() + done, n).write(&mut cx.mm(), &chunk[..n])?;
+        if let Err(e) = UserSliceMut::<u8>::new(at, n).write(&mut cx.mm(), &chunk[..n]) {
+            return if done > 0 { Ok(done) } else { Err(e) };
+        }
         done += n;
     }
     Ok(len)
@@ -117,6 +125,9 @@ pub async fn sys_syslog(cx: &Caller, action: i32, buf: usize, len: i32) -> SysRe
             if len == 0 {
                 return Ok(0);
             }
+            // Linux's access_ok: a buffer outside user space is EFAULT even when the log is
+            // empty.
+            cx.mm().check_range(buf, len as usize)?;
             let data: alloc::vec::Vec<u8> = {
                 let mut log = KLOG.lock();
                 let n = log.len().min(len as usize);

@@ -2,8 +2,8 @@
 //!
 //! ITIMER_REAL counts real time: arming it starts an executor task that sleeps until the
 //! deadline and sends the process SIGALRM (then sleeps for the next interval, if any). The
-//! timer's generation number tells an older task that it was re-armed or cancelled meanwhile;
-//! the task holds the process only weakly. ITIMER_VIRTUAL and ITIMER_PROF are kept and read
+//! timer's generation number tells an older task that it was re-armed or cancelled meanwhile,
+//! and both a new setting and the end of the process wake the task so that it ends at once. ITIMER_VIRTUAL and ITIMER_PROF are kept and read
 //! back but never fire (CPU-time timers are not implemented). Timers survive execve and are
 //! not inherited by fork.
 use crate::Caller;
@@ -21,7 +21,8 @@ fn to_ns(tv: &Timeval) -> SysResult<u64> {
     if tv.tv_sec < 0 || !(0..1_000_000).contains(&tv.tv_usec) {
         return Err(Errno::EINVAL);
     }
-    Ok(tv.tv_sec as u64 * 1_000_000_000 + tv.tv_usec as u64 * 1000)
+    // Linux saturates (timeval_to_ktime): a timer set centuries ahead simply never fires.
+    Ok((tv.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(tv.tv_usec as u64 * 1000))
 }
 
 /// Round up to whole microseconds (a timer never reports 0 while it is armed).
@@ -75,8 +76,10 @@ pub async fn sys_setitimer(
         t.deadline = (value > 0).then(|| now_ns().saturating_add(value));
         (previous, t.deadline.map(|d| (d, t.generation)))
     };
+    // The task of the previous setting, if any, ends now rather than at its deadline.
+    p.itimer_queue.wake_all();
     if let (ITIMER_REAL, Some((deadline, generation))) = (which, armed) {
-        task::executor::spawn(run_real_timer(Arc::downgrade(p), deadline, generation));
+        task::executor::spawn(run_real_timer(p.clone(), deadline, generation));
     }
     if let Some(o) = old.nonnull() {
         o.write(&mut cx.mm(), &previous)?;
@@ -84,12 +87,12 @@ pub async fn sys_setitimer(
     Ok(())
 }
 
-/// The task behind an armed ITIMER_REAL.
-async fn run_real_timer(p: alloc::sync::Weak<Process>, mut deadline: u64, generation: u64) {
+/// The task behind an armed ITIMER_REAL. It ends when the timer is set again or disarmed (the
+/// setter wakes `itimer_queue`) or the process ends (so does its end), never later.
+async fn run_real_timer(p: Arc<Process>, mut deadline: u64, generation: u64) {
+    let stale = || (p.is_exiting() || p.itimers.lock()[ITIMER_REAL].generation != generation).then_some(());
     loop {
-        task::executor::sleep_until(deadline).await;
-        let Some(p) = p.upgrade() else { return };
-        if p.is_exiting() {
+        if task::executor::with_deadline(Some(deadline), p.itimer_queue.wait_until(stale)).await.is_some() {
             return;
         }
         let next = {
@@ -98,7 +101,7 @@ async fn run_real_timer(p: alloc::sync::Weak<Process>, mut deadline: u64, genera
             if t.generation != generation {
                 return;
             }
-            t.deadline = (t.interval > 0).then(|| deadline + t.interval);
+            t.deadline = (t.interval > 0).then(|| deadline.saturating_add(t.interval));
             t.deadline
         };
         task::signal::send_to_process(&p, SIGALRM);

@@ -1,14 +1,12 @@
 //! Memory syscalls: brk, mmap, munmap, mprotect.
 //!
 //! The checks and their order follow Linux (mm/mmap.c `do_mmap`, mm/mprotect.c), so that a
-//! program probing for errors sees the same errno as on Linux. Private file mappings are copied
-//! in when mapped; shared mappings are only what a single process without fork can honestly
-//! provide (see [`sys_mmap`]).
+//! program probing for errors sees the same errno as on Linux. File mappings read their pages
+//! from the file when first touched; shared file mappings are read-only (see [`sys_mmap`]).
 use crate::Caller;
 use abi::flags::{MapFlags, Prot};
 use abi::{Errno, SysResult};
-use alloc::vec;
-use alloc::vec::Vec;
+use alloc::sync::Arc;
 use fs::{File, FileKind};
 use hal::mem::PAGE_SIZE;
 use mm::aspace::{page_up_checked, AreaKind};
@@ -108,31 +106,18 @@ fn check_file(file: &File, offset: usize, len: usize, prot: Prot, flags: MapFlag
     Ok(Perm::R | Perm::X)
 }
 
-/// The file's bytes `[offset, offset+len)`, fewer if the file ends first.
-fn read_file(file: &File, offset: usize, len: usize) -> SysResult<Vec<u8>> {
-    let size = file.inode().stat().st_size.max(0) as usize;
-    let mut data = vec![0u8; size.saturating_sub(offset).min(len)];
-    let mut done = 0;
-    while done < data.len() {
-        match file.inode().read_at((offset + done) as u64, &mut data[done..])? {
-            0 => break,
-            n => done += n,
-        }
-    }
-    data.truncate(done);
-    Ok(data)
-}
-
 /// mmap(2).
 ///
 /// * Anonymous memory is zero-filled and backed lazily, page by page, on first touch.
-/// * MAP_PRIVATE file mappings are copied from the file when mapped: later writes to the file
-///   are not seen, writes to the mapping never reach the file. Bytes past the end of the file
-///   read as zeros, whole pages past it too (Linux would raise SIGBUS there).
+/// * MAP_PRIVATE file mappings read each page from the file when it is first touched, and keep
+///   that copy: writes to the mapping never reach the file, and writes to the file are seen
+///   only in pages not touched yet. Bytes past the end of the file read as zeros, whole pages
+///   past it too (Linux would raise SIGBUS there).
 /// * MAP_SHARED anonymous memory is shared with fork children (the area is marked shared: its
 ///   pages are populated at fork and never copied on write). MAP_SHARED_VALIDATE too.
-/// * MAP_SHARED file mappings are read-only snapshots: with PROT_WRITE (on a file opened for
-///   writing) they are ENODEV, and mprotect refuses to make them writable (EACCES).
+/// * MAP_SHARED file mappings are read-only, read like private ones: with PROT_WRITE (on a
+///   file opened for writing) they are ENODEV, and mprotect refuses to make them writable
+///   (EACCES).
 /// * Only regular files can be mapped (ENODEV otherwise; that includes /dev/zero).
 /// * Hints and MAP_FIXED addresses below `MMAP_MIN` are not used (EPERM for MAP_FIXED).
 /// * PROT_WRITE without PROT_READ gives readable memory: RISC-V has no write-only pages.
@@ -156,32 +141,30 @@ pub async fn sys_mmap(
         return Err(Errno::EINVAL);
     }
     let len = page_up_checked(len).ok_or(Errno::ENOMEM)?;
-    // Check the address first, as Linux does, but choose it for good only once the file has
-    // been read (without holding the address space).
-    place(&cx.mm(), addr, len, flags)?;
-    let (max, kind, data) = match &file {
-        Some(file) => {
-            let max = check_file(file, offset, len, prot, flags)?;
-            (max, AreaKind::File(file.path.clone()), Some(read_file(file, offset, len)?))
-        }
-        None if matches!(flags.bits() & MAP_TYPE, 0x01 | 0x02) => (Perm::all(), AreaKind::Anonymous, None),
-        None => return Err(Errno::EINVAL),
-    };
-
+    // The address is checked first, as Linux does.
     let mut mm = cx.mm();
     let start = place(&mm, addr, len, flags)?;
+    let max = match &file {
+        Some(file) => check_file(file, offset, len, prot, flags)?,
+        None if matches!(flags.bits() & MAP_TYPE, 0x01 | 0x02) => Perm::all(),
+        None => return Err(Errno::EINVAL),
+    };
     if flags.contains(MapFlags::FIXED) && !flags.contains(MapFlags::FIXED_NOREPLACE) {
         mm.unmap(start, len)?;
     }
-    mm.map_area(start, len, perm_of(prot), max, kind)?;
-    if file.is_none() && matches!(flags.bits() & MAP_TYPE, 0x01 | 0x03) {
-        // MAP_SHARED anonymous memory: one set of pages for this process and its fork children.
-        mm.mark_shared(start);
-    }
-    if let Some(data) = data {
-        if let Err(e) = mm.fill_bytes(start, &data) {
-            let _ = mm.unmap(start, len);
-            return Err(e);
+    match file {
+        Some(file) => {
+            let backing = Arc::new(crate::exec::FileBacking(file.inode().clone()));
+            let kind = AreaKind::File(file.path.clone());
+            mm.map_file(start, len, perm_of(prot), max, kind, backing, offset as u64)?;
+        }
+        None => {
+            mm.map_area(start, len, perm_of(prot), max, AreaKind::Anonymous)?;
+            if matches!(flags.bits() & MAP_TYPE, 0x01 | 0x03) {
+                // MAP_SHARED anonymous memory: one set of pages for this process and its fork
+                // children.
+                mm.mark_shared(start);
+            }
         }
     }
     Ok(start)

@@ -89,12 +89,11 @@ pub async fn sys_prlimit64(
         if resource == RLIMIT_NOFILE {
             cx.process().files().set_limit(v.cur.min(1 << 20) as usize);
         }
+        cx.process().rlimits.lock()[resource] = v;
     }
+    // As Linux: the new limit is in force even if the old one cannot be reported (EFAULT).
     if let Some(p) = old.nonnull() {
         p.write(&mut cx.mm(), &current)?;
-    }
-    if let Some(v) = new {
-        cx.process().rlimits.lock()[resource] = v;
     }
     Ok(())
 }

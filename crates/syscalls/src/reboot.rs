@@ -57,7 +57,7 @@ fn request(action: Action) {
 /// reboot(2). Every caller is root here, so there is no EPERM; bad magic numbers or an unknown
 /// command are EINVAL (as are kexec and suspend, which this kernel cannot do). Ctrl-Alt-Del
 /// on/off is accepted and changes nothing: there is no such key on a serial console.
-pub async fn sys_reboot(_cx: &Caller, magic1: u32, magic2: u32, cmd: u32, _arg: usize) -> SysResult<()> {
+pub async fn sys_reboot(cx: &Caller, magic1: u32, magic2: u32, cmd: u32, arg: usize) -> SysResult<()> {
     if magic1 != MAGIC1 || !MAGIC2.contains(&magic2) {
         return Err(Errno::EINVAL);
     }
@@ -68,9 +68,23 @@ pub async fn sys_reboot(_cx: &Caller, magic1: u32, magic2: u32, cmd: u32, _arg: 
         CMD_RESTART | CMD_RESTART2 => Action::Restart,
         _ => return Err(Errno::EINVAL),
     };
+    if cmd == CMD_RESTART2 {
+        restart2_command(cx, arg)?;
+    }
     fs::vfs::sync_all();
     request(action);
     Ok(())
+}
+
+/// LINUX_REBOOT_CMD_RESTART2's argument: a command for the firmware, of which Linux reads at
+/// most 255 bytes (strncpy_from_user): EFAULT if it cannot, before anything else is done.
+/// The firmware here takes no command, so it is read and dropped.
+fn restart2_command(cx: &Caller, arg: usize) -> SysResult<()> {
+    // ENAMETOOLONG: more than 254 bytes could be read without a NUL, so Linux's 255 could.
+    match cx.mm().read_cstr(arg, 254) {
+        Ok(_) | Err(Errno::ENAMETOOLONG) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]

@@ -39,15 +39,16 @@ pub async fn sys_rt_sigaction(
         None => None,
     };
     let current = cx.process().sigaction(sig);
-    if let Some(p) = old.nonnull() {
-        p.write(&mut cx.mm(), &current)?;
-    }
     if let Some(a) = new {
         cx.process().sigactions.lock()[sig - 1] = a;
         // POSIX: making a pending signal ignored discards it, blocked or not.
         if signal::is_ignored(cx.process(), sig) {
             signal::discard(cx.process(), sig);
         }
+    }
+    // As Linux: the new action is in force even if the old one cannot be reported (EFAULT).
+    if let Some(p) = old.nonnull() {
+        p.write(&mut cx.mm(), &current)?;
     }
     Ok(())
 }
@@ -76,11 +77,12 @@ pub async fn sys_rt_sigprocmask(
         }
         None => None,
     };
-    if let Some(p) = old.nonnull() {
-        p.write(&mut cx.mm(), &current)?;
-    }
     if let Some(m) = new {
         signal::set_mask(cx.thread(), m);
+    }
+    // As Linux: the new mask is in force even if the old one cannot be reported (EFAULT).
+    if let Some(p) = old.nonnull() {
+        p.write(&mut cx.mm(), &current)?;
     }
     Ok(())
 }

@@ -7,10 +7,9 @@
 //!
 //! On the machine there is one executor; on the host each test thread has its own.
 use alloc::boxed::Box;
-use alloc::collections::{BinaryHeap, VecDeque};
+use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
 use alloc::task::Wake;
-use core::cmp::{Ordering as CmpOrdering, Reverse};
 use core::future::{poll_fn, Future};
 use core::pin::Pin;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -21,7 +20,10 @@ type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 pub struct Executor {
     queue: Mutex<VecDeque<Arc<Task>>>,
-    timers: Mutex<BinaryHeap<Reverse<Timer>>>,
+    /// Sleepers by (deadline, sequence number). A sleep that ends early (its task finished
+    /// some other way, or was dropped) removes its entry, so cancelled timeouts cost nothing
+    /// however far away their deadline was.
+    timers: Mutex<BTreeMap<(u64, u64), Waker>>,
     /// The earliest deadline in `timers` (u64::MAX if none), kept up to date under its lock:
     /// the kernel reads it on every return to user mode without locking.
     earliest: AtomicU64,
@@ -32,29 +34,6 @@ struct Task {
     future: Mutex<Option<BoxFuture>>,
     queued: AtomicBool,
     executor: Arc<Executor>,
-}
-
-struct Timer {
-    deadline: u64,
-    seq: u64,
-    waker: Waker,
-}
-
-impl PartialEq for Timer {
-    fn eq(&self, o: &Self) -> bool {
-        (self.deadline, self.seq) == (o.deadline, o.seq)
-    }
-}
-impl Eq for Timer {}
-impl PartialOrd for Timer {
-    fn partial_cmp(&self, o: &Self) -> Option<CmpOrdering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Timer {
-    fn cmp(&self, o: &Self) -> CmpOrdering {
-        (self.deadline, self.seq).cmp(&(o.deadline, o.seq))
-    }
 }
 
 impl Wake for Task {
@@ -72,15 +51,15 @@ impl Executor {
     fn new() -> Arc<Executor> {
         Arc::new(Executor {
             queue: Mutex::new(VecDeque::new()),
-            timers: Mutex::new(BinaryHeap::new()),
+            timers: Mutex::new(BTreeMap::new()),
             earliest: AtomicU64::new(u64::MAX),
             seq: AtomicU64::new(0),
         })
     }
 
     /// Record the earliest deadline of `timers` (whose lock the caller holds).
-    fn set_earliest(&self, timers: &BinaryHeap<Reverse<Timer>>) {
-        let d = timers.peek().map_or(u64::MAX, |Reverse(t)| t.deadline);
+    fn set_earliest(&self, timers: &BTreeMap<(u64, u64), Waker>) {
+        let d = timers.first_key_value().map_or(u64::MAX, |(&(d, _), _)| d);
         self.earliest.store(d, Ordering::Relaxed);
     }
 }
@@ -93,11 +72,25 @@ fn with_executor<R>(f: impl FnOnce(&Arc<Executor>) -> R) -> R {
 }
 
 #[cfg(not(target_os = "none"))]
+std::thread_local! {
+    static EXEC: Arc<Executor> = Executor::new();
+}
+
+#[cfg(not(target_os = "none"))]
 fn with_executor<R>(f: impl FnOnce(&Arc<Executor>) -> R) -> R {
-    std::thread_local! {
-        static EXEC: Arc<Executor> = Executor::new();
-    }
     EXEC.with(f)
+}
+
+/// [`with_executor`], or nothing while the host's thread-local executor is being destroyed
+/// (its tasks are dropped then, and with them their sleeps).
+#[cfg(target_os = "none")]
+fn try_with_executor<R>(f: impl FnOnce(&Arc<Executor>) -> Option<R>) -> Option<R> {
+    with_executor(f)
+}
+
+#[cfg(not(target_os = "none"))]
+fn try_with_executor<R>(f: impl FnOnce(&Arc<Executor>) -> Option<R>) -> Option<R> {
+    EXEC.try_with(f).ok().flatten()
 }
 
 fn executor() -> Arc<Executor> {
@@ -156,26 +149,60 @@ pub async fn yield_now() {
 }
 
 /// Sleep until the clock reads `deadline` (ns since boot).
-pub async fn sleep_until(deadline: u64) {
+pub fn sleep_until(deadline: u64) -> Sleep {
     // u64::MAX stands for "no timer" in `Executor::earliest`: 584 years after boot is as good.
-    let deadline = deadline.min(u64::MAX - 1);
-    let mut armed = false;
-    poll_fn(|cx| {
-        if hal::time::now_ns() >= deadline {
+    Sleep { deadline: deadline.min(u64::MAX - 1), key: None }
+}
+
+/// The future of [`sleep_until`]: its timer entry goes when it is dropped.
+pub struct Sleep {
+    deadline: u64,
+    /// Its entry in the executor's timers, once armed.
+    key: Option<(u64, u64)>,
+}
+
+impl Future for Sleep {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if hal::time::now_ns() >= self.deadline {
             return Poll::Ready(());
         }
-        if !armed {
-            armed = true;
-            with_executor(|exec| {
-                let seq = exec.seq.fetch_add(1, Ordering::Relaxed);
+        let deadline = self.deadline;
+        // A waker replaced here is dropped after the lock is released: it may hold the last
+        // reference to a task whose future holds another `Sleep`.
+        let (key, _old) = with_executor(|exec| {
+            let mut timers = exec.timers.lock();
+            let key = match self.key {
+                // Still queued: keep the entry, with the latest waker.
+                Some(key) if timers.contains_key(&key) => key,
+                // Fired early (the clock was read before it advanced) or never armed.
+                _ => (deadline, exec.seq.fetch_add(1, Ordering::Relaxed)),
+            };
+            let old = match timers.get_mut(&key) {
+                Some(w) if w.will_wake(cx.waker()) => None,
+                Some(w) => Some(core::mem::replace(w, cx.waker().clone())),
+                None => timers.insert(key, cx.waker().clone()),
+            };
+            exec.set_earliest(&timers);
+            (key, old)
+        });
+        self.key = Some(key);
+        Poll::Pending
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let Some(key) = self.key {
+            // The removed waker is dropped after the lock is released (see `poll`).
+            let _waker = try_with_executor(|exec| {
                 let mut timers = exec.timers.lock();
-                timers.push(Reverse(Timer { deadline, seq, waker: cx.waker().clone() }));
+                let w = timers.remove(&key);
                 exec.set_earliest(&timers);
+                w
             });
         }
-        Poll::Pending
-    })
-    .await
+    }
 }
 
 /// Run `fut` until it finishes (`Some`) or the clock reaches `deadline` (`None`); without a
@@ -202,20 +229,25 @@ pub fn fire_timers(now: u64) {
     }
     let exec = executor();
     loop {
-        let t = {
+        let w = {
             let mut timers = exec.timers.lock();
-            let t = match timers.peek() {
-                Some(Reverse(t)) if t.deadline <= now => timers.pop(),
+            let w = match timers.first_entry() {
+                Some(e) if e.key().0 <= now => Some(e.remove()),
                 _ => None,
             };
             exec.set_earliest(&timers);
-            t
+            w
         };
-        match t {
-            Some(Reverse(t)) => t.waker.wake(),
+        match w {
+            Some(w) => w.wake(),
             None => return,
         }
     }
+}
+
+/// How many sleeps are armed (for tests and statistics: cancelled ones are not counted).
+pub fn armed_timers() -> usize {
+    with_executor(|exec| exec.timers.lock().len())
 }
 
 /// The earliest pending deadline: one atomic load.

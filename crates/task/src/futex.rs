@@ -183,8 +183,10 @@ pub fn exit_robust_list(t: &Arc<Thread>) {
         t.process.mm().read_bytes(addr, &mut b).ok()?;
         Some(usize::from_le_bytes(b))
     };
+    // The head is whatever the program registered: one that wraps the address space is no list.
+    let Some(last_word) = head.checked_add(16) else { return };
     let (Some(first), Some(offset), Some(pending)) =
-        (read_word_at(head), read_word_at(head + 8), read_word_at(head + 16))
+        (read_word_at(head), read_word_at(head + 8), read_word_at(last_word))
     else {
         return;
     };

@@ -104,8 +104,12 @@ pub fn group(pgid: Pid) -> Vec<Arc<Process>> {
 
 /// Make `p` the child reaper (init): orphans are reparented to it. The kernel names its first
 /// program; host tests may name one.
+///
+/// Like Linux's init (SIGNAL_UNKILLABLE), the reaper receives only the signals it has a handler
+/// for: [`Process::is_unkillable`].
 pub fn set_child_reaper(p: &Arc<Process>) {
     let w = Arc::downgrade(p);
+    p.unkillable.store(true, Ordering::Relaxed);
     with_table(|t| t.reaper = w);
 }
 
@@ -223,6 +227,8 @@ pub struct Process {
     pub(crate) shared_pending: Mutex<SigQueue>,
     /// Signal for the parent when this process ends (SIGCHLD normally; 0: none).
     pub exit_signal: AtomicUsize,
+    /// init: signals whose action is the default are not delivered (see `task::signal`).
+    unkillable: AtomicBool,
     /// Woken when one of its threads ends, and when the process ends (becomes a zombie).
     pub exit_queue: WaitQueue,
     /// Woken when a child changes state (wait4, waitid).
@@ -246,7 +252,13 @@ pub struct Process {
     pub groups: Mutex<Vec<u32>>,
     /// setitimer's three timers (ITIMER_REAL, _VIRTUAL, _PROF); not inherited by fork.
     pub itimers: Mutex<[Itimer; 3]>,
+    /// Woken when an interval timer is set again: the task of the old setting ends.
+    pub itimer_queue: WaitQueue,
 }
+
+/// The address space zombies are left with ([`Process::release_mm`]).
+static EMPTY_MM: sync::Lazy<Arc<Mutex<AddressSpace>>> =
+    sync::Lazy::new(|| Arc::new(Mutex::new(AddressSpace::new().expect("memory for the first process"))));
 
 /// An interval timer: when it fires next (boot ns) and its period (0: once). `generation`
 /// changes whenever it is set, so that a timer task armed earlier knows it is stale.
@@ -289,6 +301,7 @@ impl Process {
 
     /// A new process from (possibly shared) parts; `exit_signal` goes to the parent at its end.
     pub fn with_parts(parent: Option<&Arc<Process>>, parts: ProcessParts, exit_signal: usize) -> Arc<Process> {
+        sync::Lazy::force(&EMPTY_MM);
         let p = Arc::new(Process {
             pid: NEXT_PID.fetch_add(1, Ordering::Relaxed),
             parent: Mutex::new(parent.map(Arc::downgrade).unwrap_or_default()),
@@ -304,6 +317,7 @@ impl Process {
             state: Mutex::new(ProcState::default()),
             shared_pending: Mutex::new(SigQueue::default()),
             exit_signal: AtomicUsize::new(exit_signal),
+            unkillable: AtomicBool::new(false),
             exit_queue: WaitQueue::new(),
             child_queue: WaitQueue::new(),
             cont_queue: WaitQueue::new(),
@@ -317,6 +331,7 @@ impl Process {
             nice: core::sync::atomic::AtomicI32::new(parent.map_or(0, |p| p.nice.load(Ordering::Relaxed))),
             groups: Mutex::new(parent.map_or_else(Vec::new, |p| p.groups.lock().clone())),
             itimers: Mutex::new([Itimer::default(); 3]),
+            itimer_queue: WaitQueue::new(),
         });
         if let Some(parent) = parent {
             parent.children.lock().push(p.clone());
@@ -413,6 +428,18 @@ impl Process {
             t.request_exit();
         }
         self.cont_queue.wake_all();
+        self.itimer_queue.wake_all();
+    }
+
+    /// Whether this is init, which the default action of a signal cannot end or stop: Linux
+    /// drops such signals unless the kernel itself sends SIGKILL or SIGSTOP, and a fault the
+    /// program cannot handle (`signal::force_fault`) makes it killable again.
+    pub fn is_unkillable(&self) -> bool {
+        self.unkillable.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn make_killable(&self) {
+        self.unkillable.store(false, Ordering::Relaxed);
     }
 
     /// The process is ending (its status is decided).
@@ -436,6 +463,7 @@ impl Process {
         drop(self.files.replace(Arc::new(Mutex::new(FdTable::new()))));
         self.exit_queue.wake_all();
         self.vfork_queue.wake_all();
+        self.itimer_queue.wake_all();
         self.reparent_children();
         log::debug!("pid {} ended: {:?}", self.pid, status);
         match self.parent() {
@@ -458,11 +486,12 @@ impl Process {
 
     /// Drop the zombie's address space. The kernel calls this once the hart no longer uses its
     /// page table (on the host it happens at once).
+    ///
+    /// Zombies share one empty space, made with the first process: so this allocates nothing
+    /// and cannot fail when memory is exhausted.
     pub fn release_mm(&self) {
         if self.is_zombie() || self.state.lock().reaped {
-            static EMPTY: sync::Lazy<Arc<Mutex<AddressSpace>>> =
-                sync::Lazy::new(|| Arc::new(Mutex::new(AddressSpace::new().expect("an empty address space"))));
-            drop(self.mm.replace(EMPTY.clone()));
+            drop(self.mm.replace(EMPTY_MM.clone()));
         }
     }
 
@@ -487,6 +516,9 @@ impl Process {
         let reaper = child_reaper().filter(|r| r.pid != self.pid && !r.is_zombie());
         for c in children {
             *c.parent.lock() = reaper.as_ref().map(Arc::downgrade).unwrap_or_default();
+            // Whatever it asked clone for, an orphan tells its new parent with SIGCHLD (Linux:
+            // "we don't want people slaying init").
+            c.exit_signal.store(SIGCHLD, Ordering::Relaxed);
             match &reaper {
                 Some(r) => {
                     r.children.lock().push(c.clone());

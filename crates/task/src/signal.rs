@@ -105,6 +105,13 @@ pub fn is_ignored(p: &Process, sig: usize) -> bool {
     }
 }
 
+/// Does init (an unkillable process) drop `sig`? Linux's rule: a signal whose action is the
+/// default never reaches init, unless the kernel itself (`forced`) sends SIGKILL or SIGSTOP.
+/// So init dies only by exit, by a fault it cannot handle, or by a signal it chose to handle.
+pub fn init_ignores(p: &Process, sig: usize, forced: bool) -> bool {
+    p.is_unkillable() && p.sigaction(sig).handler == SIG_DFL && !(forced && sigbit(sig) & UNBLOCKABLE != 0)
+}
+
 fn is_blocked(t: &Thread, sig: usize) -> bool {
     t.sigmask.load(Ordering::Relaxed) & sigbit(sig) != 0
 }
@@ -116,6 +123,16 @@ fn send(p: &Arc<Process>, target: Option<&Arc<Thread>>, info: SigInfo) {
         return;
     }
     let threads = p.threads_alive();
+    // Blocked by the target thread, or by every thread for a process-directed signal. A
+    // blocked signal is never dropped: its action may change before it is unblocked, and
+    // sigtimedwait may take it (busybox init takes poweroff's SIGUSR2 that way).
+    let blocked = match target {
+        Some(t) => is_blocked(t, sig),
+        None => !threads.is_empty() && threads.iter().all(|t| is_blocked(t, sig)),
+    };
+    if !blocked && init_ignores(p, sig, info.code == SI_KERNEL) {
+        return;
+    }
     if sigbit(sig) & STOP_SIGNALS != 0 {
         remove_everywhere(p, &threads, sigbit(SIGCONT));
     }
@@ -127,11 +144,6 @@ fn send(p: &Arc<Process>, target: Option<&Arc<Thread>>, info: SigInfo) {
         p.exit(ExitStatus::Signaled(SIGKILL));
         return;
     }
-    // Blocked by the target thread, or by every thread for a process-directed signal.
-    let blocked = match target {
-        Some(t) => is_blocked(t, sig),
-        None => !threads.is_empty() && threads.iter().all(|t| is_blocked(t, sig)),
-    };
     if is_ignored(p, sig) && !blocked {
         return;
     }
@@ -205,6 +217,10 @@ pub fn force_fault(t: &Arc<Thread>, info: SigInfo) {
     if is_blocked(t, sig) || p.sigaction(sig).handler == SIG_IGN {
         p.sigactions.lock()[sig - 1].handler = SIG_DFL;
         t.sigmask.fetch_and(!sigbit(sig), Ordering::Relaxed);
+    }
+    // A fault that would end the program ends init too (Linux clears SIGNAL_UNKILLABLE).
+    if p.sigaction(sig).handler == SIG_DFL {
+        p.make_killable();
     }
     send(p, Some(t), info);
 }

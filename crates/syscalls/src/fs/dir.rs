@@ -203,6 +203,11 @@ pub async fn sys_renameat2(
         if d.id() == src.id() {
             return Ok(());
         }
+        // The old name's own directory as the victim (rename("d/e", "d")): it holds the old
+        // name, so it is not empty. Said here for every file system.
+        if mode != RenameMode::Exchange && d.id() == op.dir.node.id() {
+            return Err(Errno::ENOTEMPTY);
+        }
     }
     // A directory cannot move into its own subtree (nor, in an exchange, take the place of
     // one of its ancestors).
@@ -279,6 +284,8 @@ pub async fn sys_getdents64(cx: &Caller, fd: i32, buf: UserSliceMut<u8>) -> SysR
     let count = buf.len().min(i32::MAX as usize);
     file.with_offset(|off| {
         let mut out: Vec<u8> = Vec::new();
+        // Where each entry ends in `out`.
+        let mut ends = Vec::new();
         let mut next = *off as usize;
         for e in entries.iter().skip(next) {
             let reclen = dirent_len(e.name.len());
@@ -292,13 +299,26 @@ pub async fn sys_getdents64(cx: &Caller, fd: i32, buf: UserSliceMut<u8>) -> SysR
             out.push(e.kind.dirent_type());
             out.extend_from_slice(e.name.as_bytes());
             out.resize(out.len() + reclen - 19 - e.name.len(), 0);
+            ends.push(out.len());
         }
         if out.is_empty() && next < entries.len() {
             return Err(Errno::EINVAL);
         }
-        buf.write(&mut cx.mm(), &out)?;
-        *off = next as u64;
-        Ok(out.len())
+        // Entry by entry, as Linux's filldir64: when the buffer goes bad, the entries before
+        // the fault are returned (and the offset moves past them only); EFAULT if none fits.
+        let mut mm = cx.mm();
+        let mut done = 0;
+        for (i, &end) in ends.iter().enumerate() {
+            if let Err(e) = mm.write_bytes(buf.addr() + done, &out[done..end]) {
+                if i == 0 {
+                    return Err(e);
+                }
+                break;
+            }
+            done = end;
+            *off += 1;
+        }
+        Ok(done)
     })
 }
 

@@ -10,6 +10,7 @@ use alloc::sync::Arc;
 use fs::ramfs::{RamDir, RamFs};
 use fs::vfs::{self, FileSystem, StatFs};
 use fs::{FileKind, InodeRef};
+use hal::mem::PAGE_SIZE;
 use mm::{UserCStr, UserPtr};
 
 /// pipefs's magic number (fstatfs of a pipe).
@@ -65,13 +66,36 @@ pub fn mount_standard(root: &InodeRef) -> SysResult<()> {
     Ok(())
 }
 
-/// Read mount(2)'s data argument: a NUL-terminated option string of at most a page (the
-/// file systems here take text options), or "" for NULL.
+/// Read mount(2)'s data argument: the option string (the file systems here take text
+/// options), or "" for NULL. As Linux's copy_mount_options: at most a page less its last byte,
+/// as much of it as can be read (options running into unmapped memory are cut there), EFAULT
+/// only if not even the first byte can; the string ends at its NUL or where the copy ends.
 fn mount_data(cx: &Caller, data: usize) -> SysResult<String> {
     if data == 0 {
         return Ok(String::new());
     }
-    UserCStr::new(data).read(&mut cx.mm())
+    let mut mm = cx.mm();
+    let max = PAGE_SIZE - 1;
+    let mut bytes = alloc::vec::Vec::new();
+    let mut at = data;
+    while bytes.len() < max {
+        let start = bytes.len();
+        let n = (PAGE_SIZE - at % PAGE_SIZE).min(max - start);
+        bytes.resize(start + n, 0);
+        if mm.read_bytes(at, &mut bytes[start..]).is_err() {
+            if start == 0 {
+                return Err(Errno::EFAULT);
+            }
+            bytes.truncate(start);
+            break;
+        }
+        if let Some(nul) = bytes[start..].iter().position(|&b| b == 0) {
+            bytes.truncate(start + nul);
+            break;
+        }
+        at += n;
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// mount(2): a new instance of a registered type (`fstype`) on the directory `target`;

@@ -157,7 +157,8 @@ pub async fn sys_pselect6(
     // Linux ignores bits past its table's size, which grows in steps of 64 descriptors.
     let table_end = cx.process().files().iter().last().map_or(0, |(fd, _)| fd as usize + 1);
     let n = (nfds as usize).min(table_end.next_multiple_of(64).max(64));
-    let words = (nfds as usize).div_ceil(64);
+    // Only the words of the trimmed sets are read and written back (Linux's FDS_BYTES(n)).
+    let words = n.div_ceil(64);
     let read_set = |addr: usize| -> SysResult<Option<Vec<u64>>> {
         if addr == 0 {
             return Ok(None);
@@ -215,8 +216,10 @@ pub async fn sys_pselect6(
         }
     }
     if let (Some(t), Some(d)) = (timeout.nonnull(), deadline) {
+        // A fault here is ignored, as Linux's poll_select_finish does: the select itself has
+        // succeeded (a timeout in read-only memory is fine).
         let left = d.saturating_sub(hal::time::now_ns());
-        t.write(&mut cx.mm(), &Timespec::from_nanos(left))?;
+        let _ = t.write(&mut cx.mm(), &Timespec::from_nanos(left));
     }
     Ok(ready)
 }
