@@ -9,6 +9,7 @@
 #   make run ROOTFS=<dir> INIT="<path> [args...]"   run any directory of static riscv64 programs
 #   make run LOG=debug                              kernel log level (error|warn|info|debug|trace)
 #   make run TRACE=1                                every syscall, strace-style
+#   make run FAULT=<syscall> ...                    that syscall panics (panic isolation: the caller dies of SIGSEGV)
 #   make bench                                      BakaEx next to Linux 6.1 (docs/BENCHMARKS.md)
 
 SHELL := /bin/bash
@@ -22,6 +23,7 @@ export LOG ?= warn
 export ROOTFS ?=
 export INIT ?=
 export TRACE ?=
+export FAULT ?=
 export APP ?=
 
 .PHONY: all setup kernel user busybox run test test-host test-qemu test-busybox test-shell test-unikernel test-simple test-bench lint fmt clean linux bench

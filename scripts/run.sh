@@ -17,6 +17,7 @@
 #   INIT="cmd ..."  what to run; several programs separated by " ; " run at once (default /bin/demo)
 #   LOG=level       kernel log level: error|warn|info|debug|trace (default warn)
 #   TRACE=1         print every syscall strace-style (boot argument `trace`)
+#   FAULT=name      make that syscall panic (boot argument `panic_on=`: tests of panic isolation)
 #   TIMEOUT=secs    give up after that long and exit 124 (default: no limit)
 #   QEMU_FLAGS=...  extra QEMU options, e.g. "-icount shift=0" for deterministic guest time
 #   KERNEL=path     the kernel image (default: what scripts/build-kernel.sh builds)
@@ -60,6 +61,7 @@ TMP_IMAGE=""
 trap 'rm -f "$CPIO" "$LOGFILE" ${TMP_IMAGE:+"$TMP_IMAGE"}' EXIT
 BOOTARGS="log=$LOG"
 [ "${TRACE:-0}" = 1 ] && BOOTARGS+=" trace"
+[ -n "${FAULT:-}" ] && BOOTARGS+=" panic_on=$FAULT"
 QEMU=(qemu-system-riscv64 -machine virt -nographic -bios default -kernel "$KERNEL" -m 256M -no-reboot -smp 1)
 case $ROOTFS_TYPE in
   initramfs)

@@ -58,19 +58,28 @@ fn run(process: Arc<Process>, app: &LinkedApp, args: Vec<String>) -> Arc<Process
     *process.exe.lock() = String::from(app.name);
     let thread = Thread::new_main(&process, UserContext::new(0, 0));
     let mut main = (app.main)(App { cx: Caller::new(thread.clone()), args });
-    task::executor::spawn(async move {
-        let code = core::future::poll_fn(|waker| {
-            if thread.exiting() {
-                return Poll::Ready(0);
-            }
-            match main.as_mut().poll(waker) {
-                Poll::Pending if thread.exiting() => Poll::Ready(0),
-                other => other,
-            }
-        })
-        .await;
-        thread.exit(code);
-        thread.process.release_mm();
-    });
+    let t = thread.clone();
+    // A panic in the application or a syscall it called ends its process as SIGSEGV would.
+    let panicked = move |p: &hal::unwind::Panicked| {
+        t.end_by_panic(p);
+        t.process.release_mm();
+    };
+    task::executor::spawn_isolated(
+        async move {
+            let code = core::future::poll_fn(|waker| {
+                if thread.exiting() {
+                    return Poll::Ready(0);
+                }
+                match main.as_mut().poll(waker) {
+                    Poll::Pending if thread.exiting() => Poll::Ready(0),
+                    other => other,
+                }
+            })
+            .await;
+            thread.exit(code);
+            thread.process.release_mm();
+        },
+        panicked,
+    );
     process
 }

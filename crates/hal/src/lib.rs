@@ -5,7 +5,11 @@
 //! which captures console output per test thread and runs a virtual clock that only moves when
 //! the executor has nothing to run (so time-dependent tests are deterministic).
 #![no_std]
+// `PanicInfo::can_unwind` (hal::unwind); kernel builds run with RUSTC_BOOTSTRAP=1.
+#![cfg_attr(target_os = "none", feature(panic_can_unwind))]
 
+#[cfg(target_os = "none")]
+extern crate alloc;
 #[cfg(not(target_os = "none"))]
 extern crate std;
 
@@ -13,6 +17,7 @@ pub mod console;
 pub mod context;
 pub mod mem;
 pub mod time;
+pub mod unwind;
 
 #[cfg(all(target_os = "none", target_arch = "riscv64"))]
 pub mod riscv64;

@@ -5,7 +5,8 @@
 //! `crash=panic|fault` makes the kernel fail on purpose right after boot (tests of the fatal
 //! paths: they must report and power off, never hang). `root=/dev/vda` mounts that disk's ext4
 //! file system as `/` instead of unpacking the initramfs; `ro` mounts it read-only. `trace`
-//! prints every syscall strace-style (kernels built with the `trace` feature).
+//! prints every syscall strace-style (kernels built with the `trace` feature). `panic_on=<name>`
+//! makes that syscall panic (kernels built with `fault-inject`: tests of panic isolation).
 use alloc::vec::Vec;
 use log::LevelFilter;
 
@@ -30,6 +31,8 @@ pub struct BootArgs<'a> {
     pub read_only: bool,
     /// `trace`: print every syscall, strace-style.
     pub trace: bool,
+    /// `panic_on=<syscall>`: that syscall panics (kernels built with `fault-inject`).
+    pub panic_on: Option<&'a str>,
     /// Words that meant nothing to us (reported, not fatal); a bad `log=` value lands here too.
     pub unknown: Vec<&'a str>,
 }
@@ -43,6 +46,7 @@ pub fn parse(cmdline: &str) -> BootArgs<'_> {
         root: None,
         read_only: false,
         trace: false,
+        panic_on: None,
         unknown: Vec::new(),
     };
     let mut rest = cmdline.trim();
@@ -62,6 +66,10 @@ pub fn parse(cmdline: &str) -> BootArgs<'_> {
         }
         if let Some(dev) = word.strip_prefix("root=") {
             args.root = Some(dev).filter(|d| !d.is_empty());
+            continue;
+        }
+        if let Some(name) = word.strip_prefix("panic_on=") {
+            args.panic_on = Some(name).filter(|n| !n.is_empty());
             continue;
         }
         if word == "trace" {
@@ -139,6 +147,8 @@ mod tests {
         assert!(parse("ro root=/dev/vdb").read_only);
         assert!(!parse("ro rw").read_only);
         assert!(parse("trace init=/bin/sh").trace);
+        assert_eq!(parse("panic_on=getcpu init=/x").panic_on, Some("getcpu"));
+        assert_eq!(parse("panic_on= init=/x").panic_on, None);
         assert!(!parse("init=/bin/sh trace").trace);
         assert_eq!(parse("root= init=/x").root, None);
         assert_eq!(parse("init=/x").root, None);

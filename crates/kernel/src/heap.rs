@@ -18,3 +18,10 @@ pub fn init(r: Range) {
 pub fn stats() -> ::heap::Stats {
     HEAP.stats()
 }
+
+/// The kernel heap is exhausted: panic like any other failure, so that panic isolation ends the
+/// task at hand (unless the allocation was made outside any task: then the machine stops).
+#[alloc_error_handler]
+fn out_of_memory(layout: core::alloc::Layout) -> ! {
+    panic!("memory allocation of {} bytes failed", layout.size())
+}

@@ -210,6 +210,9 @@ pub fn start(hart: usize, dtb_pa: usize) -> ! {
     if args.trace {
         start_tracing();
     }
+    if let Some(name) = args.panic_on {
+        arm_fault(name);
+    }
     match args.crash {
         Some("panic") => panic!("crash=panic on the command line"),
         // SAFETY: deliberately invalid: address 8 is unmapped in the kernel's tables, so the load
@@ -255,8 +258,11 @@ pub fn start(hart: usize, dtb_pa: usize) -> ! {
     crate::sched::run(init)
 }
 
+/// A panic in a task that runs for one process unwinds to the executor, which ends that
+/// process (`hal::unwind`, `task::executor::spawn_isolated`); any other panic stops the machine.
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
+    hal::unwind::unwind(info);
     static PANICKING: AtomicBool = AtomicBool::new(false);
     if !PANICKING.swap(true, Ordering::Relaxed) {
         let _ = writeln!(hal::console::Console, "\nkernel panic: {info}");
@@ -274,6 +280,23 @@ fn start_tracing() {
         hal::console::write_bytes(b"\n");
     });
     syscalls::trace::set_enabled(true);
+}
+
+/// `panic_on=<name>`: that syscall panics from now on (panic isolation tests).
+#[cfg(feature = "fault-inject")]
+fn arm_fault(name: &str) {
+    match syscalls::fault::by_name(name) {
+        Some(n) => {
+            syscalls::fault::panic_on(Some(n));
+            log::warn!("fault injection: syscall {name} panics");
+        }
+        None => log::error!("panic_on={name}: no such syscall"),
+    }
+}
+
+#[cfg(not(feature = "fault-inject"))]
+fn arm_fault(_name: &str) {
+    log::warn!("`panic_on=` needs a kernel built with the `fault-inject` feature");
 }
 
 #[cfg(not(feature = "trace"))]

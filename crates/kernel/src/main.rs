@@ -8,6 +8,9 @@
 //! On the host this binary only says where to find the real one: the machine-independent logic
 //! lives in the library (`kernel::bootargs`, `kernel::layout`) and is tested there.
 #![cfg_attr(target_os = "none", no_std, no_main)]
+// A failed allocation is an ordinary panic (Rust's default for no_std cannot unwind), so that it
+// ends only the task that made it (`hal::unwind`). Kernel builds run with RUSTC_BOOTSTRAP=1.
+#![cfg_attr(target_os = "none", feature(alloc_error_handler))]
 
 #[cfg(target_os = "none")]
 extern crate alloc;

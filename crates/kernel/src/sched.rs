@@ -52,9 +52,21 @@ fn is_exec(sysno: usize) -> bool {
     sysno == Sysno::execve.0 || sysno == Sysno::execveat.0
 }
 
-/// Run `thread` as a task of the executor.
+/// Run `thread` as a task of the executor. A panic in it (in a syscall, a fault it took...)
+/// ends its process as SIGSEGV would, and nothing else: see [`panicked`].
 pub fn spawn_thread(thread: Arc<Thread>) {
-    executor::spawn(run_thread(thread));
+    let t = thread.clone();
+    executor::spawn_isolated(run_thread(thread), move |p| panicked(&t, p));
+}
+
+/// The kernel panicked while working for `t`: its future, unwound and dropped, released what
+/// its frames held (locks, references); `Thread::end_by_panic` ends the process as SIGSEGV
+/// would, and the address space goes once it is not live.
+fn panicked(t: &Arc<Thread>, p: &hal::unwind::Panicked) {
+    // The process's table may be live: leave it before its memory can go.
+    mmu::activate_kernel();
+    t.end_by_panic(p);
+    t.process.release_mm();
 }
 
 /// The waker of the task being polled.

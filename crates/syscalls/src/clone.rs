@@ -47,6 +47,12 @@ pub async fn sys_clone(
     }
     let parent_thread = cx.thread();
     let p = cx.process();
+    // A thread of an ending process (a fatal signal came while it was in user mode) starts
+    // nothing: the process has told its threads to stop, and a thread added now would never
+    // be told. Linux: "let kill terminate clone/fork in the middle".
+    if parent_thread.exiting() || p.is_exiting() {
+        return Err(Errno::EINTR);
+    }
     let mut ctx = parent_thread.ctx.lock().clone();
     ctx.x[reg::A0] = 0;
     if newsp != 0 {

@@ -58,6 +58,8 @@ fn unimplemented(n: Sysno) -> isize {
 /// The table's future is as big as the biggest syscall's (about 1 KB): it is awaited right
 /// here, built in place, never passed by value to a wrapper (which would copy all of it).
 pub async fn dispatch(cx: &Caller, n: usize, a: [usize; 6]) -> isize {
+    #[cfg(feature = "fault-inject")]
+    crate::fault::check(n);
     #[cfg(feature = "trace")]
     let line = crate::trace::begin(cx, Sysno(n), a);
     let ret = table(cx, n, a).await;

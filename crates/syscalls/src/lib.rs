@@ -17,6 +17,8 @@ pub mod clone;
 pub mod deliver;
 mod dispatch;
 pub mod exec;
+#[cfg(feature = "fault-inject")]
+pub mod fault;
 pub mod fs;
 pub mod futex;
 pub mod info;

@@ -276,6 +276,8 @@ fn wait4_by_process_group() {
 fn a_clone_child_with_another_exit_signal_needs_wclone_or_wall() {
     let k = TestKernel::new();
     let p = k.spawn();
+    // The child's exit sends SIGUSR1, whose default action would end the parent.
+    task::signal::set_mask(p.thread(), sigbit(SIGUSR1));
     let r = k.syscall(&p, Sysno::clone, [SIGUSR1]);
     let child = k.spawned().pop().unwrap();
     k.syscall(&child, Sysno::exit, [0]);

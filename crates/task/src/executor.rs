@@ -14,6 +14,7 @@ use core::future::{poll_fn, Future};
 use core::pin::Pin;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use core::task::{Context, Poll, Waker};
+use hal::unwind::Panicked;
 use sync::Mutex;
 
 type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -30,10 +31,18 @@ pub struct Executor {
     seq: AtomicU64,
 }
 
+/// What to do when a task's poll panics (panic isolation): it gets the panic's message, after
+/// the task's future has been dropped.
+pub type OnPanic = Box<dyn FnOnce(&Panicked) + Send>;
+
 struct Task {
     future: Mutex<Option<BoxFuture>>,
     queued: AtomicBool,
     executor: Arc<Executor>,
+    /// Tasks that run for one process (user threads, linked applications): their polls run
+    /// under `hal::unwind::catch`. A panic in any other task stops the machine.
+    isolated: bool,
+    on_panic: Mutex<Option<OnPanic>>,
 }
 
 impl Wake for Task {
@@ -99,11 +108,28 @@ fn executor() -> Arc<Executor> {
 
 /// Run `future` as a new task.
 pub fn spawn(future: impl Future<Output = ()> + Send + 'static) {
+    spawn_task(Box::pin(future), None)
+}
+
+/// Run `future` as a new task whose panics end only the task: the panic unwinds to the
+/// executor, the future is dropped (releasing what it held: locks, references, descriptors in
+/// its frames) and `on_panic` runs with the message. For work done on behalf of one process,
+/// whose `on_panic` ends that process (docs/ARCHITECTURE.md, "Panic isolation").
+pub fn spawn_isolated(
+    future: impl Future<Output = ()> + Send + 'static,
+    on_panic: impl FnOnce(&Panicked) + Send + 'static,
+) {
+    spawn_task(Box::pin(future), Some(Box::new(on_panic)))
+}
+
+fn spawn_task(future: BoxFuture, on_panic: Option<OnPanic>) {
     let exec = executor();
     let task = Arc::new(Task {
-        future: Mutex::new(Some(Box::pin(future))),
+        future: Mutex::new(Some(future)),
         queued: AtomicBool::new(true),
         executor: exec.clone(),
+        isolated: on_panic.is_some(),
+        on_panic: Mutex::new(on_panic),
     });
     exec.queue.lock().push_back(task);
 }
@@ -119,10 +145,26 @@ pub fn run_ready() -> usize {
         let waker = Waker::from(task.clone());
         let mut cx = Context::from_waker(&waker);
         let mut slot = task.future.lock();
-        if let Some(fut) = slot.as_mut() {
-            polls += 1;
-            if fut.as_mut().poll(&mut cx).is_ready() {
-                *slot = None;
+        let Some(fut) = slot.as_mut() else { continue };
+        polls += 1;
+        let polled = if task.isolated {
+            hal::unwind::catch(|| fut.as_mut().poll(&mut cx))
+        } else {
+            Ok(fut.as_mut().poll(&mut cx))
+        };
+        match polled {
+            Ok(Poll::Ready(())) => *slot = None,
+            Ok(Poll::Pending) => {}
+            Err(panicked) => {
+                // The future's frames are gone; what it still owns goes now. A destructor
+                // that panics as well only loses the rest of that future.
+                let future = slot.take();
+                drop(slot);
+                let _ = hal::unwind::catch(move || drop(future));
+                let on_panic = task.on_panic.lock().take();
+                if let Some(on_panic) = on_panic {
+                    on_panic(&panicked);
+                }
             }
         }
     }

@@ -774,6 +774,27 @@ impl Thread {
     }
 }
 
+impl Thread {
+    /// The kernel panicked while working for this thread and unwound (panic isolation, as
+    /// Linux's oops kills the current task): log it, end the process as SIGSEGV would (its
+    /// parent's wait sees that; other threads end at their next return to the kernel), and end
+    /// this thread as exit(2) does (robust futexes, clear_child_tid). Its descriptors close
+    /// with the process; its memory goes with `Process::release_mm`.
+    pub fn end_by_panic(self: &Arc<Thread>, p: &hal::unwind::Panicked) {
+        // The registers' lock was released by the unwinding, unless the panic came from code
+        // that holds it around the poll (then the number is not known).
+        let a7 = self.ctx.try_lock().map(|ctx| ctx.x[hal::context::reg::A7]);
+        let call = a7.and_then(|n| abi::Sysno(n).name()).unwrap_or("?");
+        log::error!(
+            "pid {} (tid {}): kernel panic in syscall {call}: {p}; the process is killed (SIGSEGV)",
+            self.process.pid,
+            self.tid
+        );
+        self.process.exit(ExitStatus::Signaled(SIGSEGV));
+        self.exit(0);
+    }
+}
+
 /// Build the fs context of a first process rooted at `root`.
 pub fn root_context(root: InodeRef) -> FsContext {
     FsContext { cwd: root.clone(), root, cwd_path: String::from("/"), umask: 0o022 }

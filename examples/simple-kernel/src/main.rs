@@ -109,6 +109,8 @@ mod machine {
 
     #[panic_handler]
     fn panic(info: &core::panic::PanicInfo) -> ! {
+        // Nothing here is isolated (no `spawn_isolated`): this finds no catch and returns.
+        hal::unwind::unwind(info);
         hal::console::write_bytes(alloc::format!("simple-kernel panic: {info}\n").as_bytes());
         power::power_off(1)
     }

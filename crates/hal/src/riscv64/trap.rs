@@ -236,21 +236,43 @@ pub fn run_user(cx: &mut UserContext) -> Trap {
 /// While the hook runs, the context's s0-s11 (x8, x9, x18-x27) and FP registers are stale (the
 /// registers still hold the program's values): it may read and write the others only. It must
 /// not take the lock that guards `cx`, if any: its caller holds it.
+///
+/// A panic in the hook cannot unwind through the assembly that called it: it is caught there,
+/// the trap leaves as one the hook did not take, and the panic is raised again here, in
+/// ordinary Rust frames (`crate::unwind`).
 pub fn run_user_fast<H: FnMut(&mut UserContext) -> bool>(cx: &mut UserContext, fast: &mut H) -> Trap {
     cx.x[0] = 0;
-    // SAFETY: as in `run_user`; in addition the entry keeps `fast`'s address in its frame and
+    let mut hook = Hook { fast, panicked: None };
+    // SAFETY: as in `run_user`; in addition the entry keeps `hook`'s address in its frame and
     // calls `call_hook::<H>` with it and `cx` while this call is in progress, when neither is
     // otherwise in use (this function is suspended in the assembly).
-    unsafe { __hal_enter_user(cx, Some(call_hook::<H>), (fast as *mut H).cast()) };
+    unsafe { __hal_enter_user(cx, Some(call_hook::<H>), (&mut hook as *mut Hook<'_, H>).cast()) };
+    if let Some(p) = hook.panicked.take() {
+        crate::unwind::resume(p);
+    }
     cause::decode(csr::scause(), csr::stval())
+}
+
+/// What the trap entry's hook works with: the fast path, and a panic it caught.
+struct Hook<'a, H> {
+    fast: &'a mut H,
+    panicked: Option<crate::unwind::Panicked>,
 }
 
 /// Called by the trap entry on an `ecall` with the hook [`run_user_fast`] was given.
 extern "C" fn call_hook<H: FnMut(&mut UserContext) -> bool>(cx: *mut UserContext, hook: *mut c_void) -> bool {
     // SAFETY: both pointers come from `run_user_fast`, which is waiting in `__hal_enter_user`
     // for the trap to return and uses neither meanwhile: `cx` is its exclusive borrow of the
-    // context, `hook` its exclusive borrow of an `H`.
-    unsafe { (*hook.cast::<H>())(&mut *cx) }
+    // context, `hook` its exclusive borrow of a `Hook<H>`.
+    let (cx, hook) = unsafe { (&mut *cx, &mut *hook.cast::<Hook<'_, H>>()) };
+    let fast = &mut *hook.fast;
+    match crate::unwind::catch(|| fast(cx)) {
+        Ok(done) => done,
+        Err(p) => {
+            hook.panicked = Some(p);
+            false
+        }
+    }
 }
 
 /// A trap taken in S-mode: report it and power off with a failure status.
