@@ -74,6 +74,11 @@ ensure_newline() {
 # signal S" line, \r stripped) followed by a status line to $3.
 kernel() {  # command log out
   local cmd=$1 log=$2 out=$3
+  # `FAULT=<syscall> command`: boot with that syscall made to panic (panic_on=, run.sh's FAULT).
+  if [[ $cmd =~ ^FAULT=([a-z0-9_]+)[[:space:]]+(.*)$ ]]; then
+    export FAULT=${BASH_REMATCH[1]}
+    cmd=${BASH_REMATCH[2]}
+  fi
   run_on_kernel "$ROOTFS_DIR" "$cmd" "$log" "$out" "$(dirname "$log")/run"
 }
 
@@ -121,6 +126,11 @@ run_one() {  # name
     *) echo "FAIL $name (unknown mode '$mode')" | tee "$dir/result"; return ;;
   esac
   kernel "$cmd" "$dir/kernel.log" "$dir/actual.raw"
+  if [[ $cmd == FAULT=* ]]; then
+    # The kernel logs each process it kills for a panic (one line): expected, not output.
+    grep -v 'kernel panic in syscall .*; the process is killed (SIGSEGV)$' "$dir/actual.raw" >"$dir/actual.tmp"
+    mv "$dir/actual.tmp" "$dir/actual.raw"
+  fi
   case $mode in
     expect) apply_wildcards "$expected" "$dir/actual.raw" >"$actual" ;;
     expect-sorted)

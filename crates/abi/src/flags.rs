@@ -180,6 +180,8 @@ pub const RLIMIT_FSIZE: usize = 1;
 pub const RLIMIT_DATA: usize = 2;
 pub const RLIMIT_STACK: usize = 3;
 pub const RLIMIT_CORE: usize = 4;
+pub const RLIMIT_RSS: usize = 5;
+pub const RLIMIT_NPROC: usize = 6;
 pub const RLIMIT_NOFILE: usize = 7;
 pub const RLIMIT_AS: usize = 9;
 pub const RLIM_NLIMITS: usize = 16;
@@ -261,6 +263,13 @@ pub const FD_CLOEXEC: u32 = 1;
 pub const F_RDLCK: i16 = 0;
 pub const F_WRLCK: i16 = 1;
 pub const F_UNLCK: i16 = 2;
+/// flock(2) operations.
+pub const LOCK_SH: u32 = 1;
+pub const LOCK_EX: u32 = 2;
+pub const LOCK_NB: u32 = 4;
+pub const LOCK_UN: u32 = 8;
+/// The old mandatory-lock bit: Linux ignores a request with it (and succeeds).
+pub const LOCK_MAND: u32 = 32;
 
 /// mount(2) flags.
 pub const MS_RDONLY: u64 = 1;

@@ -3,6 +3,7 @@ use crate::inode::{FileKind, InodeRef};
 use abi::flags::{Access, OpenFlags, SEEK_CUR, SEEK_END, SEEK_SET};
 use abi::{Errno, SysResult};
 use alloc::string::String;
+use core::sync::atomic::{AtomicU64, Ordering};
 use sync::Mutex;
 
 /// What `open` returns: an inode, an access mode, status flags and (for seekable files) an
@@ -17,6 +18,9 @@ pub struct File {
     path_only: bool,
     /// The path it was opened by (for /proc and diagnostics).
     pub path: String,
+    /// Its owner id for flock and OFD locks (`crate::lock`), 0 until it first locks: a file
+    /// that never did has nothing to release when it goes.
+    lock_owner: AtomicU64,
 }
 
 /// lseek(2) whence values beyond SEEK_END: the next data or hole at or after the offset.
@@ -30,7 +34,15 @@ impl File {
         if !path_only {
             inode.opened(flags.access());
         }
-        File { inode, access: flags.access(), flags: Mutex::new(flags), offset: Mutex::new(0), path_only, path }
+        File {
+            inode,
+            access: flags.access(),
+            flags: Mutex::new(flags),
+            offset: Mutex::new(0),
+            path_only,
+            path,
+            lock_owner: AtomicU64::new(0),
+        }
     }
 
     /// The access mode it was opened with.
@@ -190,10 +202,28 @@ impl File {
     pub fn offset(&self) -> u64 {
         *self.offset.lock()
     }
+
+    /// The owner of this description's flock and OFD locks (made on first use).
+    pub fn lock_owner(&self) -> crate::lock::Owner {
+        match self.lock_owner.load(Ordering::Relaxed) {
+            0 => {
+                let new = crate::lock::new_owner();
+                match self.lock_owner.compare_exchange(0, new, Ordering::Relaxed, Ordering::Relaxed) {
+                    Ok(_) => new,
+                    Err(other) => other,
+                }
+            }
+            owner => owner,
+        }
+    }
 }
 
 impl Drop for File {
     fn drop(&mut self) {
+        let owner = *self.lock_owner.get_mut();
+        if owner != 0 {
+            crate::lock::release_file(owner, &*self.inode);
+        }
         if !self.path_only {
             self.inode.released(self.access);
         }

@@ -15,6 +15,7 @@ pub mod cpio;
 pub mod dev;
 pub mod file;
 pub mod inode;
+pub mod lock;
 pub mod path;
 pub mod perm;
 pub mod pipe;

@@ -116,7 +116,11 @@ mod imp {
     /// not unwind): the caller then stops the machine.
     pub fn unwind(info: &PanicInfo<'_>) {
         if info.can_unwind() {
-            raise(Panicked::new(format_args!("{info}")));
+            // One line, message first: it goes into a log line.
+            match info.location() {
+                Some(at) => raise(Panicked::new(format_args!("{} (at {at})", info.message()))),
+                None => raise(Panicked::new(format_args!("{}", info.message()))),
+            }
         }
     }
 

@@ -32,6 +32,7 @@ extern crate std;
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::ptr::{self, NonNull};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 #[cfg(any(feature = "buddy", test))]
 mod buddy;
@@ -129,11 +130,27 @@ impl<R> State<R> {
     }
 }
 
+/// Where a heap gets more memory: at least `bytes` bytes, as `(start, size)`, or `None` when
+/// there is no more. It may allocate from the heap itself (the heap keeps room for that).
+pub type Grow = fn(bytes: usize) -> Option<(NonNull<u8>, usize)>;
+
+/// How much room a growing heap keeps: it asks for more once less than this is free, so that
+/// whoever gives it memory (the kernel's frame allocator, which allocates too) finds room.
+pub const LOW_WATER: usize = 256 << 10;
+
 /// A [`RawHeap`] behind a spin lock, with [`Stats`]: a `GlobalAlloc` to put in a
 /// `#[global_allocator] static`. The kernel is single-hart and never preempted in kernel code, so
 /// the lock is never contended; it makes the type `Sync`.
+///
+/// With [`Self::set_grow`] the heap grows on demand: the kernel starts it small and it takes
+/// memory from the page frames when it runs low (never giving it back), so the heap is full only
+/// when the machine is.
 pub struct Locked<R: RawHeap> {
     state: spin::Mutex<State<R>>,
+    /// The [`Grow`] function, as an address (0: none).
+    grow: AtomicUsize,
+    /// A growth is under way (its own allocations must not start another).
+    growing: AtomicBool,
 }
 
 impl<R: RawHeap> Locked<R> {
@@ -141,6 +158,56 @@ impl<R: RawHeap> Locked<R> {
     pub const fn new() -> Self {
         Self {
             state: spin::Mutex::new(State { raw: R::EMPTY, stats: Stats { in_use: 0, peak: 0, total: 0, failed: 0 } }),
+            grow: AtomicUsize::new(0),
+            growing: AtomicBool::new(false),
+        }
+    }
+
+    /// Let the heap grow with `grow` when it runs low.
+    pub fn set_grow(&self, grow: Grow) {
+        self.grow.store(grow as usize, Ordering::Release);
+    }
+
+    /// Get at least `bytes` more from the grow function (outside the lock: it may allocate).
+    /// Returns whether the heap grew.
+    fn grow_by(&self, bytes: usize) -> bool {
+        let f = self.grow.load(Ordering::Acquire);
+        if f == 0 || self.growing.swap(true, Ordering::Acquire) {
+            return false;
+        }
+        // SAFETY: a non-zero value was stored by `set_grow` from a `Grow`.
+        let grow: Grow = unsafe { core::mem::transmute::<usize, Grow>(f) };
+        let got = grow(bytes.max(LOW_WATER));
+        if let Some((start, size)) = got {
+            let mut s = self.state.lock();
+            // SAFETY: the grow function hands over memory nothing else uses, for good.
+            s.stats.total += unsafe { s.raw.add_region(start.as_ptr(), size) };
+        }
+        self.growing.store(false, Ordering::Release);
+        got.is_some()
+    }
+
+    /// One allocation from what the heap has (growing ahead of need if it succeeds).
+    fn try_alloc(&self, layout: Layout) -> Option<NonNull<u8>> {
+        let (got, free) = {
+            let mut s = self.state.lock();
+            let got = s.raw.alloc(layout);
+            if got.is_some() {
+                s.grew(layout.size());
+            }
+            (got, s.stats.total.saturating_sub(s.stats.in_use))
+        };
+        if got.is_some() {
+            self.keep_room(free);
+        }
+        got
+    }
+
+    /// After an allocation: grow ahead of need when little room is left.
+    #[inline]
+    fn keep_room(&self, free: usize) {
+        if free < LOW_WATER && self.grow.load(Ordering::Relaxed) != 0 {
+            self.grow_by(LOW_WATER);
         }
     }
 
@@ -172,17 +239,17 @@ impl<R: RawHeap> Default for Locked<R> {
 // handed out twice; the lock serialises all access to it.
 unsafe impl<R: RawHeap> GlobalAlloc for Locked<R> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let mut s = self.state.lock();
-        match s.raw.alloc(layout) {
-            Some(p) => {
-                s.grew(layout.size());
-                p.as_ptr()
-            }
-            None => {
-                s.stats.failed += 1;
-                ptr::null_mut()
+        if let Some(p) = self.try_alloc(layout) {
+            return p.as_ptr();
+        }
+        // Room for the block, its alignment and the allocator's bookkeeping.
+        if self.grow_by(layout.size().saturating_add(layout.align()).saturating_mul(2)) {
+            if let Some(p) = self.try_alloc(layout) {
+                return p.as_ptr();
             }
         }
+        self.state.lock().stats.failed += 1;
+        ptr::null_mut()
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -202,11 +269,26 @@ unsafe impl<R: RawHeap> GlobalAlloc for Locked<R> {
             Some(new) => {
                 s.stats.in_use -= layout.size();
                 s.grew(new_size);
+                let free = s.stats.total.saturating_sub(s.stats.in_use);
+                drop(s);
+                self.keep_room(free);
                 new.as_ptr()
             }
             None => {
-                s.stats.failed += 1;
-                ptr::null_mut()
+                drop(s);
+                // Grown or not, a fresh block and a copy (the old one is still intact).
+                // SAFETY: `new_size` with the old alignment is valid (GlobalAlloc's contract).
+                let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+                // SAFETY: as `alloc`; the block is fresh and at least `min(old, new)` long.
+                let new = unsafe { self.alloc(new_layout) };
+                if !new.is_null() {
+                    // SAFETY: both blocks are live and distinct; the old one is freed once.
+                    unsafe {
+                        ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                        self.dealloc(ptr, layout);
+                    }
+                }
+                new
             }
         }
     }

@@ -127,6 +127,51 @@ fn uninitialised_heap_fails<R: RawHeap>() {
     assert_eq!(h.stats(), crate::Stats { failed: 1, ..Default::default() });
 }
 
+std::thread_local! {
+    /// What `grow` handed out on this test thread: (calls, bytes), and a limit.
+    static GROWN: core::cell::Cell<(usize, usize, usize)> = const { core::cell::Cell::new((0, 0, usize::MAX)) };
+}
+
+/// A grow function over leaked host buffers, up to the thread's limit.
+fn grow(bytes: usize) -> Option<(core::ptr::NonNull<u8>, usize)> {
+    let (calls, total, limit) = GROWN.get();
+    let size = bytes.max(64 << 10).next_multiple_of(4096);
+    if total + size > limit {
+        return None;
+    }
+    GROWN.set((calls + 1, total + size, limit));
+    let layout = Layout::from_size_align(size, 4096).unwrap();
+    // SAFETY: non-zero size; leaked, so it outlives the heap, which alone uses it.
+    core::ptr::NonNull::new(unsafe { std::alloc::alloc(layout) }).map(|p| (p, size))
+}
+
+fn grows_from_its_grow_function_until_it_has_none<R: RawHeap>() {
+    GROWN.set((0, 0, 4 << 20));
+    let h = heap::<R>(crate::LOW_WATER * 2);
+    h.set_grow(grow);
+    let layout = l(1000, 8);
+    let mut live = Vec::new();
+    loop {
+        let p = unsafe { h.alloc(layout) };
+        if p.is_null() {
+            break;
+        }
+        live.push(p);
+    }
+    let (calls, total, _) = GROWN.get();
+    assert!(calls > 1 && total > (3 << 20), "grew {calls} times, {total} bytes");
+    assert!(live.len() * 1000 > 3 << 20, "{} blocks", live.len());
+    // A big block that the region never had: it grows for it (given room).
+    GROWN.set((calls, total, usize::MAX));
+    let big = l(2 << 20, 4096);
+    let b = unsafe { h.alloc(big) };
+    assert!(!b.is_null());
+    unsafe { h.dealloc(b, big) };
+    for p in live {
+        unsafe { h.dealloc(p, layout) };
+    }
+}
+
 macro_rules! suite {
     ($($m:ident: $t:ty),*) => {$(
         mod $m {
@@ -135,6 +180,9 @@ macro_rules! suite {
             #[test] fn exhaustion_returns_null() { super::exhaustion_returns_null::<$t>() }
             #[test] fn reuse_after_free() { super::reuse_after_free::<$t>() }
             #[test] fn uninitialised_heap_fails() { super::uninitialised_heap_fails::<$t>() }
+            #[test] fn grows_from_its_grow_function_until_it_has_none() {
+                super::grows_from_its_grow_function_until_it_has_none::<$t>()
+            }
         }
     )*};
 }

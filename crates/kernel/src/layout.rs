@@ -180,12 +180,11 @@ impl<const N: usize> RangeSet<N> {
     }
 }
 
-/// The kernel heap's size: room for the initramfs contents (ramfs keeps file data on the heap, and
-/// the buddy allocator rounds each file up to a power of two: up to twice its size) plus an eighth
-/// of RAM (at least 16 MiB) for everything else, but never more than half of RAM.
-pub fn heap_size(ram: usize, initrd: usize) -> usize {
-    let want = 2 * initrd + (ram / 8).max(16 * MIB);
-    want.min(ram / 2).max(4 * MIB).next_multiple_of(PAGE)
+/// The kernel heap's size at boot: a sixteenth of RAM, between 4 and 16 MiB. It grows from the
+/// page frames when it needs more (`crate::heap`); file data lives in frames, not in the heap,
+/// so the initramfs's size does not matter here.
+pub fn heap_size(ram: usize, _initrd: usize) -> usize {
+    (ram / 16).clamp(4 * MIB, 16 * MIB).min(ram / 2).next_multiple_of(PAGE)
 }
 
 #[cfg(test)]
@@ -247,10 +246,11 @@ mod tests {
     }
 
     #[test]
-    fn heap_grows_with_the_initramfs_but_not_past_half_of_ram() {
-        assert_eq!(heap_size(256 * MIB, 0), 32 * MIB);
-        assert_eq!(heap_size(64 * MIB, 0), 16 * MIB);
-        assert_eq!(heap_size(256 * MIB, 10 * MIB + 1), 52 * MIB + PAGE);
-        assert_eq!(heap_size(256 * MIB, 500 * MIB), 128 * MIB);
+    fn the_heap_starts_at_a_sixteenth_of_ram_within_bounds() {
+        assert_eq!(heap_size(256 * MIB, 0), 16 * MIB);
+        assert_eq!(heap_size(64 * MIB, 0), 4 * MIB);
+        assert_eq!(heap_size(128 * MIB, 100 * MIB), 8 * MIB);
+        assert_eq!(heap_size(4 * GIB, 0), 16 * MIB);
+        assert_eq!(heap_size(6 * MIB, 0), 3 * MIB);
     }
 }

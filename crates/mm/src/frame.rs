@@ -9,10 +9,36 @@ pub struct Frame {
     pa: usize,
 }
 
+/// Set when a frame could not be had; the OOM killer (`task::oom`) takes it on the way back to
+/// user mode, where no lock is held.
+static SHORT: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+/// Whether frames ran out since the last call (and forget it).
+pub fn take_shortage() -> bool {
+    SHORT.load(core::sync::atomic::Ordering::Relaxed) && SHORT.swap(false, core::sync::atomic::Ordering::Relaxed)
+}
+
+/// Whether frames ran out and nobody has acted on it yet: one load.
+#[inline]
+pub fn short() -> bool {
+    SHORT.load(core::sync::atomic::Ordering::Relaxed)
+}
+
+/// One frame (or `None`, remembering the shortage).
+fn take_one() -> Option<usize> {
+    let pa = if free() <= reserve() { None } else { backend::alloc(1) };
+    if pa.is_none() {
+        SHORT.store(true, core::sync::atomic::Ordering::Relaxed);
+    }
+    pa
+}
+
 impl Frame {
-    /// A zeroed frame, or `None` when memory is exhausted.
+    /// A zeroed frame, or `None` when memory is exhausted. The last [`reserve`] frames are kept
+    /// for the kernel heap: user memory and file data run out first, so that the kernel can
+    /// still allocate what it needs to end a process and free its memory.
     pub fn alloc() -> Option<Frame> {
-        let pa = backend::alloc()?;
+        let pa = take_one()?;
         let f = Frame { pa };
         f.fill(0);
         Some(f)
@@ -45,7 +71,7 @@ impl Frame {
 
     /// A copy of this frame (for copy-on-write and private mappings).
     pub fn duplicate(&self) -> Option<Frame> {
-        let pa = backend::alloc()?;
+        let pa = take_one()?;
         // SAFETY: both frames are whole pages in the physical window and distinct.
         unsafe { core::ptr::copy_nonoverlapping(phys_to_virt(self.pa), phys_to_virt(pa), PAGE_SIZE) }
         Some(Frame { pa })
@@ -54,8 +80,28 @@ impl Frame {
 
 impl Drop for Frame {
     fn drop(&mut self) {
-        backend::free(self.pa);
+        backend::release(self.pa, 1);
     }
+}
+
+/// `pages` physically contiguous pages for the kernel heap, for good (they never come back):
+/// the address of the first. May use the reserve.
+pub fn alloc_for_heap(pages: usize) -> Option<usize> {
+    let pa = backend::alloc(pages);
+    if pa.is_none() {
+        SHORT.store(true, core::sync::atomic::Ordering::Relaxed);
+    }
+    pa
+}
+
+/// Frames not allocated.
+pub fn free() -> usize {
+    backend::free()
+}
+
+/// How many frames only the kernel heap may take: 1/64 of memory, at most 4 MiB.
+pub fn reserve() -> usize {
+    (total() / 64).min(1024)
 }
 
 impl core::fmt::Debug for Frame {
@@ -70,7 +116,10 @@ pub fn allocated() -> usize {
 }
 
 #[cfg(target_os = "none")]
-pub use backend::{add_memory, total};
+pub use backend::add_memory;
+#[cfg(not(target_os = "none"))]
+pub use backend::set_host_limit;
+pub use backend::total;
 
 #[cfg(target_os = "none")]
 mod backend {
@@ -94,15 +143,19 @@ mod backend {
         TOTAL.load(Ordering::Relaxed)
     }
 
-    pub fn alloc() -> Option<usize> {
-        let ppn = FRAMES.lock().alloc(1)?;
-        ALLOCATED.fetch_add(1, Ordering::Relaxed);
+    pub fn free() -> usize {
+        total().saturating_sub(ALLOCATED.load(Ordering::Relaxed))
+    }
+
+    pub fn alloc(pages: usize) -> Option<usize> {
+        let ppn = FRAMES.lock().alloc(pages)?;
+        ALLOCATED.fetch_add(pages, Ordering::Relaxed);
         Some(ppn << PAGE_SHIFT)
     }
 
-    pub fn free(pa: usize) {
-        FRAMES.lock().dealloc(pa >> PAGE_SHIFT, 1);
-        ALLOCATED.fetch_sub(1, Ordering::Relaxed);
+    pub fn release(pa: usize, pages: usize) {
+        FRAMES.lock().dealloc(pa >> PAGE_SHIFT, pages);
+        ALLOCATED.fetch_sub(pages, Ordering::Relaxed);
     }
 }
 
@@ -113,24 +166,46 @@ mod backend {
     use std::alloc::{alloc as host_alloc, dealloc, Layout};
 
     pub static ALLOCATED: AtomicUsize = AtomicUsize::new(0);
-    const LAYOUT: Layout = match Layout::from_size_align(PAGE_SIZE, PAGE_SIZE) {
-        Ok(l) => l,
-        Err(_) => panic!("page layout"),
-    };
 
-    pub fn alloc() -> Option<usize> {
-        // SAFETY: LAYOUT has a non-zero size.
-        let p = unsafe { host_alloc(LAYOUT) };
+    std::thread_local! {
+        /// A test thread's own memory: how many frames it may have, and has (tests of running
+        /// out of memory set a limit with `set_host_limit`; tests run in parallel threads).
+        static LIMIT: core::cell::Cell<usize> = const { core::cell::Cell::new(usize::MAX / 2) };
+        static MINE: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+    }
+
+    pub fn total() -> usize {
+        LIMIT.get()
+    }
+
+    pub fn free() -> usize {
+        LIMIT.get().saturating_sub(MINE.get())
+    }
+
+    /// Host tests: this thread's frames, counting those it has now, may not exceed `frames`.
+    pub fn set_host_limit(frames: usize) {
+        LIMIT.set(frames.saturating_add(MINE.get()));
+    }
+
+    fn layout(pages: usize) -> Layout {
+        Layout::from_size_align(pages * PAGE_SIZE, PAGE_SIZE).expect("page layout")
+    }
+
+    pub fn alloc(pages: usize) -> Option<usize> {
+        // SAFETY: the layout has a non-zero size.
+        let p = unsafe { host_alloc(layout(pages)) };
         if p.is_null() {
             return None;
         }
-        ALLOCATED.fetch_add(1, Ordering::Relaxed);
+        ALLOCATED.fetch_add(pages, Ordering::Relaxed);
+        MINE.set(MINE.get() + pages);
         Some(p as usize)
     }
 
-    pub fn free(pa: usize) {
-        ALLOCATED.fetch_sub(1, Ordering::Relaxed);
+    pub fn release(pa: usize, pages: usize) {
+        ALLOCATED.fetch_sub(pages, Ordering::Relaxed);
+        let _ = MINE.try_with(|m| m.set(m.get().saturating_sub(pages)));
         // SAFETY: `pa` came from `alloc` above with the same layout.
-        unsafe { dealloc(pa as *mut u8, LAYOUT) }
+        unsafe { dealloc(pa as *mut u8, layout(pages)) }
     }
 }

@@ -76,6 +76,11 @@ impl PageTable {
         Some(PageTable { root, tables: Vec::new() })
     }
 
+    /// How many frames the tables take (the root included).
+    pub fn frames(&self) -> usize {
+        1 + self.tables.len()
+    }
+
     /// Physical address of the root table (what goes into `satp`).
     pub fn root_pa(&self) -> usize {
         self.root.pa()

@@ -1,5 +1,6 @@
 //! The text of procfs files, formatted as Linux 6.x formats them.
 use crate::{thread_of, Global, PidFile, TaskId};
+use abi::flags::RLIMIT_RSS;
 use abi::{Errno, SysResult};
 use alloc::format;
 use alloc::string::String;
@@ -12,8 +13,6 @@ use mm::Perm;
 use task::Process;
 
 const PAGE: u64 = 4096;
-/// RLIMIT_RSS (stat's rsslim).
-const RLIMIT_RSS: usize = 5;
 /// Clock ticks per second of the tick fields (USER_HZ).
 const HZ: u64 = abi::flags::CLK_TCK;
 const NS_PER_TICK: u64 = 1_000_000_000 / HZ;

@@ -53,6 +53,10 @@ pub async fn sys_clone(
     if parent_thread.exiting() || p.is_exiting() {
         return Err(Errno::EINTR);
     }
+    // threads-max: a fork bomb ends here (and with memory), as on Linux.
+    if task::process::thread_count() >= task::process::max_threads() {
+        return Err(Errno::EAGAIN);
+    }
     let mut ctx = parent_thread.ctx.lock().clone();
     ctx.x[reg::A0] = 0;
     if newsp != 0 {

@@ -120,6 +120,7 @@ async fn table(cx: &Caller, n: usize, a: [usize; 6]) -> isize {
         Sysno::dup => fs::sys_dup(cx, a.i32(0)).await.into_ret(),
         Sysno::dup3 => fs::sys_dup3(cx, a.i32(0), a.i32(1), a.u32(2)).await.into_ret(),
         Sysno::fcntl => fs::sys_fcntl(cx, a.i32(0), a.u32(1), a.usize(2)).await.into_ret(),
+        Sysno::flock => fs::sys_flock(cx, a.i32(0), a.u32(1)).await.into_ret(),
         Sysno::pipe2 => fs::sys_pipe2(cx, a.ptr(0), a.u32(1)).await.into_ret(),
         // attributes: fs/attr.rs
         Sysno::truncate => fs::sys_truncate(cx, a.cstr(0), a.i64(1)).await.into_ret(),

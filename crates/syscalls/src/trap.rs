@@ -47,19 +47,23 @@ pub async fn handle_user_trap(cx: &Caller, trap: Trap) -> bool {
             }
         }
         Trap::Timer => task::executor::yield_now().await,
-        _ => handle_exception(cx, trap),
+        _ => handle_exception(cx, trap).await,
     }
     returning(cx, syscall).await
 }
 
 /// A trap other than a system call or the timer: a device interrupt, or a fault, resolved or
 /// turned into the signal Linux sends.
-fn handle_exception(cx: &Caller, trap: Trap) {
+async fn handle_exception(cx: &Caller, trap: Trap) {
     match trap {
         Trap::Syscall | Trap::Timer | Trap::External => {}
         Trap::PageFault { addr, access } => {
             let r = cx.mm().handle_fault(addr, access);
-            if r.is_err() {
+            if r == Err(abi::Errno::ENOMEM) {
+                // A legal access without a page to give it: memory is exhausted. The fault
+                // repeats once memory was freed.
+                wait_for_memory(cx).await;
+            } else if r.is_err() {
                 let pc = cx.thread().ctx.lock().sepc;
                 let code = if cx.mm().area_at(addr).is_some() { SEGV_ACCERR } else { SEGV_MAPERR };
                 log::info!("pid {}: {:?} fault at {addr:#x} (pc {pc:#x}): SIGSEGV", cx.process().pid, access);
@@ -76,9 +80,32 @@ fn handle_exception(cx: &Caller, trap: Trap) {
     }
 }
 
-/// The way back to user mode after any trap: deliver signals (`syscall` is the original a0 of
-/// an interrupted system call, for restarts), end the thread if it must end.
+/// Memory ran out while `cx` needed a page: the OOM killer ends the biggest process (Linux's
+/// `pagefault_out_of_memory`), and the thread waits until that process's memory is released
+/// (or until it must end itself, the victim or not). With nothing to kill, the caller's own
+/// process ends (SIGKILL): its fault cannot be served.
+async fn wait_for_memory(cx: &Caller) {
+    mm::frame::take_shortage();
+    match task::oom::out_of_memory() {
+        Some(victim) if !Arc::ptr_eq(&victim, cx.process()) => {
+            let freed = task::oom::MEMORY_FREED.wait_until(|| task::oom::released(&victim).then_some(()));
+            let _ = task::signal::killable(cx.thread(), freed).await;
+        }
+        Some(_) => {}
+        None => {
+            log::error!("Out of memory: nothing to kill for pid {}'s page fault", cx.process().pid);
+            cx.process().exit(task::process::ExitStatus::Signaled(SIGKILL));
+        }
+    }
+}
+
+/// The way back to user mode after any trap: run the OOM killer if memory ran out meanwhile
+/// (no lock is held here), deliver signals (`syscall` is the original a0 of an interrupted
+/// system call, for restarts), end the thread if it must end.
 async fn returning(cx: &Caller, syscall: Option<usize>) -> bool {
+    if mm::frame::take_shortage() {
+        task::oom::out_of_memory();
+    }
     deliver(cx, syscall).await;
     let t = cx.thread();
     if t.exiting() {
@@ -146,6 +173,7 @@ const FAST_CALLS: &[Sysno] = &[
     Sysno::close,
     Sysno::ioctl,
     Sysno::fcntl,
+    Sysno::flock,
     Sysno::dup,
     Sysno::dup3,
     Sysno::pipe2,
@@ -356,7 +384,7 @@ impl FastPath {
     /// never set a temporary mask either.
     #[inline]
     fn nothing_to_deliver(&self, t: &Thread, mask: u64, ret: isize) -> bool {
-        self.quiet() && t.sigmask.load(Ordering::Relaxed) == mask && !is_restart(ret)
+        self.quiet() && t.sigmask.load(Ordering::Relaxed) == mask && !is_restart(ret) && !mm::frame::short()
     }
 
     /// Whether the trap that just left user mode was a system call the fast path started
@@ -402,9 +430,9 @@ impl FastPath {
             None if trap != Trap::Syscall && self.quiet() => {
                 match trap {
                     Trap::Timer => task::executor::yield_now().await,
-                    _ => handle_exception(cx, trap),
+                    _ => handle_exception(cx, trap).await,
                 }
-                self.quiet() || returning(cx, None).await
+                (self.quiet() && !mm::frame::short()) || returning(cx, None).await
             }
             None => handle_user_trap(cx, trap).await,
         };

@@ -113,7 +113,7 @@ fn status_flags_are_shared_and_only_some_change() {
 }
 
 #[test]
-fn record_locks_are_granted_and_never_conflict() {
+fn record_lock_requests_check_the_access_mode_and_arguments() {
     let k = TestKernel::new();
     let p = k.spawn();
     k.add_file("/tmp/f", b"");
@@ -122,7 +122,7 @@ fn record_locks_are_granted_and_never_conflict() {
     k.poke(&p, AUX, bytemuck::bytes_of(&lock));
     assert_eq!(fcntl(&k, &p, ro, F_SETLK, AUX), EBADF, "a write lock needs a writable file");
     assert_eq!(fcntl(&k, &p, ro, F_GETLK, AUX), 0);
-    assert_eq!(k.peek_val::<Flock>(&p, AUX).l_type, F_UNLCK, "nobody holds a conflicting lock");
+    assert_eq!(k.peek_val::<Flock>(&p, AUX).l_type, F_UNLCK, "nobody else holds a lock");
     let rw = open(&k, &p, "/tmp/f", OpenFlags::RDWR.bits());
     k.poke(&p, AUX, bytemuck::bytes_of(&lock));
     assert_eq!(fcntl(&k, &p, rw, F_SETLKW, AUX), 0);

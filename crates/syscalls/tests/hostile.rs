@@ -363,3 +363,22 @@ fn an_orphan_with_another_exit_signal_tells_init_with_sigchld() {
     reaped.sort();
     assert_eq!(reaped, vec![(middle.process().pid, 0), (orphan.process().pid, 0x700)]);
 }
+
+#[test]
+fn a_flood_of_blocked_realtime_signals_is_bounded() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let sig = SIGRTMIN + 1;
+    k.poke(&p, AUX, &sigbit(sig).to_le_bytes());
+    assert_eq!(k.syscall(&p, Sysno::rt_sigprocmask, [SIG_BLOCK, AUX, 0, 8]), 0);
+    let pid = p.process().pid;
+    for _ in 0..5000 {
+        assert_eq!(k.syscall(&p, Sysno::kill, [pid, sig]), 0);
+    }
+    let mut taken = 0;
+    while k.syscall(&p, Sysno::rt_sigtimedwait, [AUX, 0, P2, 8]) == sig as isize {
+        taken += 1;
+        k.poke(&p, P2, &[0u8; 16]);
+    }
+    assert_eq!(taken, task::signal::MAX_QUEUED);
+}

@@ -158,6 +158,27 @@ fn close_on_exec_descriptors_are_closed_the_others_kept() {
 }
 
 #[test]
+fn close_on_exec_descriptors_take_their_locks_along_the_others_keep_theirs() {
+    let k = TestKernel::new();
+    setup(&k);
+    let p = k.spawn();
+    let f = add(&k, "/tmp/f", 0o644, b"data").id();
+    let g = add(&k, "/tmp/g", 0o644, b"data").id();
+    let rw = OpenFlags::RDWR.bits();
+    let a = k.open_ok(&p, "/tmp/f", rw | OpenFlags::CLOEXEC.bits());
+    let b = k.open_ok(&p, "/tmp/g", rw);
+    let lock = abi::structs::Flock { l_type: abi::flags::F_WRLCK, ..Default::default() };
+    k.poke(&p, SCRATCH + 0x900, bytemuck::bytes_of(&lock));
+    for fd in [a, b] {
+        assert_eq!(k.syscall(&p, Sysno::flock, [fd, abi::flags::LOCK_EX as usize]), 0);
+        assert_eq!(k.syscall(&p, Sysno::fcntl, [fd, abi::flags::F_SETLK as usize, SCRATCH + 0x900]), 0);
+    }
+    assert_eq!(exec(&k, &p, "/bin/prog", &["prog"], &[]), 0);
+    assert_eq!(fs::lock::records_on(f), 0, "closed by exec: flock and record lock released");
+    assert_eq!(fs::lock::records_on(g), 2, "both survive exec");
+}
+
+#[test]
 fn handlers_are_reset_ignored_signals_the_mask_and_pending_signals_stay() {
     let k = TestKernel::new();
     setup(&k);

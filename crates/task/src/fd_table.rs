@@ -14,15 +14,35 @@ pub struct FdEntry {
 }
 
 /// The descriptors of a process: the lowest free number is handed out first.
-#[derive(Clone)]
+///
+/// A table is also the owner of its process's POSIX record locks (`fs::lock`), as Linux's
+/// `files_struct` is: threads share them, a copy (fork) starts without any, closing any
+/// descriptor of a file releases them on that file, and they go with the table.
 pub struct FdTable {
     slots: Vec<Option<FdEntry>>,
     limit: usize,
+    /// The owner id of its POSIX locks, 0 until it first locks (closes then cost nothing).
+    lock_owner: fs::lock::Owner,
 }
 
 impl Default for FdTable {
     fn default() -> Self {
-        FdTable { slots: Vec::new(), limit: DEFAULT_NOFILE }
+        FdTable { slots: Vec::new(), limit: DEFAULT_NOFILE, lock_owner: 0 }
+    }
+}
+
+impl Clone for FdTable {
+    /// The descriptors and the limit; not the locks, which belong to the original.
+    fn clone(&self) -> Self {
+        FdTable { slots: self.slots.clone(), limit: self.limit, lock_owner: 0 }
+    }
+}
+
+impl Drop for FdTable {
+    fn drop(&mut self) {
+        if self.lock_owner != 0 {
+            fs::lock::release_owner(self.lock_owner);
+        }
     }
 }
 
@@ -64,10 +84,22 @@ impl FdTable {
         Ok(())
     }
 
-    /// close(2).
+    /// close(2). The process's POSIX locks on the file go too, whichever descriptor set them.
     pub fn remove(&mut self, fd: i32) -> SysResult<Arc<File>> {
         let slot = usize::try_from(fd).ok().and_then(|i| self.slots.get_mut(i)).ok_or(Errno::EBADF)?;
-        slot.take().map(|e| e.file).ok_or(Errno::EBADF)
+        let file = slot.take().map(|e| e.file).ok_or(Errno::EBADF)?;
+        if self.lock_owner != 0 {
+            fs::lock::release_posix(self.lock_owner, &**file.inode());
+        }
+        Ok(file)
+    }
+
+    /// The owner id of this table's POSIX locks (made on first use).
+    pub fn lock_owner(&mut self) -> fs::lock::Owner {
+        if self.lock_owner == 0 {
+            self.lock_owner = fs::lock::new_owner();
+        }
+        self.lock_owner
     }
 
     /// Descriptors in use, in order.

@@ -17,6 +17,7 @@ extern crate std;
 pub mod executor;
 pub mod fd_table;
 pub mod futex;
+pub mod oom;
 pub mod process;
 pub mod random;
 pub mod shared;

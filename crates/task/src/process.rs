@@ -91,6 +91,21 @@ pub fn all() -> Vec<Arc<Process>> {
     v.into_iter().filter(|p| !p.state.lock().reaped).collect()
 }
 
+/// Threads in the system that have not ended (the count fork's threads-max limit checks).
+pub fn thread_count() -> usize {
+    let threads: Vec<Arc<Thread>> = with_table(|t| t.threads.values().filter_map(Weak::upgrade).collect());
+    threads.iter().filter(|t| !t.has_exited()).count()
+}
+
+/// Linux's threads-max: the most threads the system holds, from its memory (room for eight
+/// 16 KiB kernel stacks per thread, at least 20), as `kernel/fork.c` sets it at boot. fork
+/// and clone fail with EAGAIN beyond it, for every user: what stops a fork bomb run by root
+/// (whom RLIMIT_NPROC does not limit, on Linux as here), together with memory.
+pub fn max_threads() -> usize {
+    let bytes = mm::frame::total().saturating_mul(hal::mem::PAGE_SIZE);
+    (bytes / (16 * 1024 * 8)).clamp(20, 0x3fff_ffff)
+}
+
 /// The thread with this tid, if it has not ended.
 pub fn lookup_thread(tid: Pid) -> Option<Arc<Thread>> {
     let t = with_table(|t| t.threads.get(&tid).and_then(Weak::upgrade))?;
@@ -115,6 +130,11 @@ pub fn set_child_reaper(p: &Arc<Process>) {
 
 fn child_reaper() -> Option<Arc<Process>> {
     with_table(|t| t.reaper.upgrade())
+}
+
+/// The pid of init, if there is one.
+pub fn child_reaper_pid() -> Option<Pid> {
+    child_reaper().map(|p| p.pid)
 }
 
 /// Where a process stands in the file tree.
@@ -274,6 +294,9 @@ fn default_rlimits() -> [Rlimit; RLIM_NLIMITS] {
     r[RLIMIT_STACK] = Rlimit { cur: mm::layout::STACK_SIZE as u64, max: RLIM_INFINITY };
     r[RLIMIT_NOFILE] = Rlimit { cur: crate::fd_table::DEFAULT_NOFILE as u64, max: 4096 };
     r[RLIMIT_CORE] = Rlimit { cur: 0, max: RLIM_INFINITY };
+    // As Linux gives init: half of threads-max (root is not held to it; users would be).
+    let nproc = max_threads() as u64 / 2;
+    r[RLIMIT_NPROC] = Rlimit { cur: nproc, max: nproc };
     r
 }
 
@@ -492,6 +515,7 @@ impl Process {
     pub fn release_mm(&self) {
         if self.is_zombie() || self.state.lock().reaped {
             drop(self.mm.replace(EMPTY_MM.clone()));
+            crate::oom::MEMORY_FREED.wake_all();
         }
     }
 

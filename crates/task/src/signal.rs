@@ -33,6 +33,9 @@ use core::pin::pin;
 use core::sync::atomic::Ordering;
 use core::task::Poll;
 
+/// The most signals one queue holds (the standard ones always fit: at most 31 of them).
+pub const MAX_QUEUED: usize = 1024;
+
 /// Signals waiting to be delivered, with their `siginfo`.
 #[derive(Clone, Default)]
 pub struct SigQueue {
@@ -49,6 +52,11 @@ impl SigQueue {
         let sig = info.signo as usize;
         if sig < SIGRTMIN && self.pending & sigbit(sig) != 0 {
             return; // a standard signal is pending at most once
+        }
+        // Real-time signals queue every time: up to a bound, as Linux's RLIMIT_SIGPENDING (a
+        // sender flooding a blocked signal must not fill the kernel). Beyond it they are lost.
+        if sig >= SIGRTMIN && self.infos.len() >= MAX_QUEUED {
+            return;
         }
         self.pending |= sigbit(sig);
         self.infos.push(info);

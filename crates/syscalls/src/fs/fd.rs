@@ -1,10 +1,8 @@
 //! Descriptors: dup, dup3, fcntl.
 use crate::Caller;
 use abi::flags::*;
-use abi::structs::Flock;
 use abi::{Errno, SysResult};
 use fs::pipe::Pipe;
-use mm::UserPtr;
 
 /// dup(2): the lowest free descriptor, sharing the open file; close-on-exec is off.
 pub async fn sys_dup(cx: &Caller, fd: i32) -> SysResult<i32> {
@@ -40,9 +38,8 @@ const SETFL_MASK: OpenFlags = OpenFlags::APPEND
     .union(OpenFlags::DIRECT)
     .union(OpenFlags::NOATIME);
 
-/// fcntl(2): duplication, descriptor and status flags, record locks (advisory and never
-/// contended: one process's own locks never conflict, and locks between processes are not
-/// tracked yet), pipe sizes. O_PATH descriptors take only the first four kinds.
+/// fcntl(2): duplication, descriptor and status flags, record locks (`super::lock`), pipe
+/// sizes. O_PATH descriptors take only the first four kinds.
 pub async fn sys_fcntl(cx: &Caller, fd: i32, cmd: u32, arg: usize) -> SysResult<isize> {
     let file = cx.file(fd)?;
     match cmd {
@@ -68,23 +65,8 @@ pub async fn sys_fcntl(cx: &Caller, fd: i32, cmd: u32, arg: usize) -> SysResult<
             Ok(0)
         }
         _ if file.is_path_only() => Err(Errno::EBADF),
-        F_GETLK | F_OFD_GETLK => {
-            let ptr = UserPtr::<Flock>::new(arg);
-            let mut lock = ptr.read(&mut cx.mm())?;
-            check_lock(&lock, cmd == F_OFD_GETLK)?;
-            // Nobody holds a conflicting lock.
-            lock.l_type = F_UNLCK;
-            ptr.write(&mut cx.mm(), &lock)?;
-            Ok(0)
-        }
-        F_SETLK | F_SETLKW | F_OFD_SETLK | F_OFD_SETLKW => {
-            let lock = UserPtr::<Flock>::new(arg).read(&mut cx.mm())?;
-            check_lock(&lock, matches!(cmd, F_OFD_SETLK | F_OFD_SETLKW))?;
-            match lock.l_type {
-                F_RDLCK if !file.readable() => Err(Errno::EBADF),
-                F_WRLCK if !file.writable() => Err(Errno::EBADF),
-                _ => Ok(0),
-            }
+        F_GETLK | F_SETLK | F_SETLKW | F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW => {
+            super::lock::fcntl_lock(cx, fd, &file, cmd, arg).await
         }
         F_GETOWN | F_GETSIG | F_GETLEASE => Ok(if cmd == F_GETLEASE { F_UNLCK as isize } else { 0 }),
         F_SETOWN | F_SETSIG | F_NOTIFY => Ok(0),
@@ -102,12 +84,4 @@ pub async fn sys_fcntl(cx: &Caller, fd: i32, cmd: u32, arg: usize) -> SysResult<
         F_ADD_SEALS | F_GET_SEALS => Err(Errno::EINVAL),
         _ => Err(Errno::EINVAL),
     }
-}
-
-/// A `struct flock` must have a known type and whence; OFD locks need l_pid 0.
-fn check_lock(l: &Flock, ofd: bool) -> SysResult<()> {
-    if !matches!(l.l_type, F_RDLCK | F_WRLCK | F_UNLCK) || !(0..=2).contains(&l.l_whence) || (ofd && l.l_pid != 0) {
-        return Err(Errno::EINVAL);
-    }
-    Ok(())
 }

@@ -108,16 +108,17 @@ impl UserBuf {
         out
     }
 
-    /// Copy `data` to bytes `at..` of the run; returns how much arrived before a bad page.
-    fn copy_out(&self, mm: &mut AddressSpace, at: usize, data: &[u8]) -> usize {
+    /// Copy `data` to bytes `at..` of the run; returns how much arrived before a bad page, and
+    /// what was wrong with it (EFAULT, or ENOMEM when no page could be had for it).
+    fn copy_out(&self, mm: &mut AddressSpace, at: usize, data: &[u8]) -> (usize, Errno) {
         let mut done = 0;
         for (addr, n) in self.pieces(at, data.len()) {
-            if mm.write_bytes(addr, &data[done..done + n]).is_err() {
-                break;
+            if let Err(e) = mm.write_bytes(addr, &data[done..done + n]) {
+                return (done, e);
             }
             done += n;
         }
-        done
+        (done, Errno::EFAULT)
     }
 
     /// Fill `out` from bytes `at..` of the run; returns how much was read before a bad page.
@@ -188,11 +189,11 @@ async fn read_into(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) ->
     let mut done = 0;
     while done < buf.len {
         let want = (buf.len - done).min(CHUNK);
-        let mut faulted = false;
+        let mut faulted = None;
         let mut attempt = || {
             let mut deliver = |data: &[u8]| {
-                let n = buf.copy_out(&mut cx.mm(), done, data);
-                faulted = n < data.len();
+                let (n, err) = buf.copy_out(&mut cx.mm(), done, data);
+                faulted = (n < data.len()).then_some(err);
                 n
             };
             match pos {
@@ -206,8 +207,8 @@ async fn read_into(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) ->
             Err(e) => return partial(done, e),
         };
         done += n;
-        if faulted {
-            return partial(done, Errno::EFAULT);
+        if let Some(err) = faulted {
+            return partial(done, err);
         }
         if n < want {
             break;

@@ -1,11 +1,12 @@
 //! File syscalls: I/O, opening and closing, metadata, directories and names, descriptors,
-//! pipes, mounts, ioctl, poll/select.
+//! file locks, pipes, mounts, ioctl, poll/select.
 mod at;
 mod attr;
 mod dir;
 mod fd;
 mod io;
 mod ioctl;
+mod lock;
 mod mount;
 mod open;
 mod pipe;
@@ -18,6 +19,7 @@ pub use dir::*;
 pub use fd::*;
 pub use io::*;
 pub use ioctl::*;
+pub use lock::sys_flock;
 pub use mount::*;
 pub use open::*;
 pub use pipe::*;

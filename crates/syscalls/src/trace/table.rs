@@ -190,6 +190,7 @@ const FCNTL: Names = names![
     F_ADD_SEALS,
     F_GET_SEALS,
 ];
+const LOCK: Names = names![LOCK_SH, LOCK_EX, LOCK_NB, LOCK_UN, LOCK_MAND];
 const IOCTL: Names = names![TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGPGRP, TIOCSPGRP, TIOCGWINSZ, TIOCSWINSZ];
 const CLOCKS: Names = names![
     CLOCK_REALTIME,
@@ -260,7 +261,7 @@ pub(super) static TABLE: &[(Sysno, &[Arg])] = &[
     (Sysno::dup, &[Fd]),
     (Sysno::dup3, &[Fd, Fd, Flags(O_BITS)]),
     (Sysno::pipe2, &[OutFds, Flags(O_BITS)]),
-    (Sysno::flock, &[Fd, Int]),
+    (Sysno::flock, &[Fd, Flags(LOCK)]),
     // names and attributes
     (Sysno::getdents64, &[Fd, Ptr, Uint]),
     (Sysno::getcwd, &[OutStr, Uint]),

@@ -167,6 +167,14 @@ fn signals_clocks_and_clone_flags_are_shown_by_name() {
 }
 
 #[test]
+fn flock_operations_are_shown_by_name() {
+    use abi::flags::{LOCK_EX, LOCK_NB, LOCK_UN};
+    let t = Traced::new();
+    assert_eq!(t.line(Sysno::flock, [1, (LOCK_EX | LOCK_NB) as usize]), "flock(1, LOCK_EX|LOCK_NB) = 0");
+    assert_eq!(t.line(Sysno::flock, [1, LOCK_UN as usize]), "flock(1, LOCK_UN) = 0");
+}
+
+#[test]
 fn pipe_and_writev_show_what_the_kernel_wrote_and_read() {
     let t = Traced::new();
     assert_eq!(t.line(Sysno::pipe2, [SCRATCH, O_CLOEXEC]), "pipe2([3, 4], O_CLOEXEC) = 0");
