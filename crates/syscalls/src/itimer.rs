@@ -79,7 +79,12 @@ pub async fn sys_setitimer(
     // The task of the previous setting, if any, ends now rather than at its deadline.
     p.itimer_queue.wake_all();
     if let (ITIMER_REAL, Some((deadline, generation))) = (which, armed) {
-        task::executor::spawn(run_real_timer(p.clone(), deadline, generation));
+        // Work for this process: a panic in it ends the process, not the kernel.
+        let target = p.clone();
+        task::executor::spawn_isolated(run_real_timer(p.clone(), deadline, generation), move |panic| {
+            log::error!("pid {}: kernel panic in its interval timer: {panic}; the process is killed (SIGSEGV)", target.pid);
+            target.exit(task::process::ExitStatus::Signaled(abi::signal::SIGSEGV));
+        });
     }
     if let Some(o) = old.nonnull() {
         o.write(&mut cx.mm(), &previous)?;
