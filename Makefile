@@ -26,7 +26,7 @@ export TRACE ?=
 export FAULT ?=
 export APP ?=
 
-.PHONY: all setup kernel user busybox run test test-host test-qemu test-busybox test-shell test-unikernel test-simple test-bench lint fmt clean linux bench
+.PHONY: all setup kernel user busybox run test test-host test-qemu test-busybox test-shell test-unikernel test-simple test-bench lint fmt clean linux bench fuzz-kernel fuzz
 
 all: kernel user
 
@@ -48,7 +48,7 @@ busybox: user
 run: kernel user busybox
 	@INIT="$${INIT:-$(if $(APP),$(APP),$(if $(ROOTFS),/bin/demo,/sbin/init))}" scripts/run.sh
 
-test: setup lint test-host test-qemu test-busybox test-shell test-unikernel test-simple test-bench
+test: setup lint test-host test-qemu test-busybox test-shell test-unikernel test-simple test-bench fuzz-kernel
 
 test-host: setup
 	cargo test --workspace --quiet 2>&1 | scripts/summarize-cargo-test.sh
@@ -75,6 +75,15 @@ test-unikernel: setup
 # The shell of `make run`, typed at: ^C, ^Z, jobs, fg, ^D, a background job, poweroff.
 test-shell: kernel user busybox
 	@scripts/shell-test.sh
+
+# The in-kernel fuzzer (docs/TESTING.md): /bin/fuzz as init makes random system calls with hostile
+# arguments; 4 fresh seeds of 35 s, two boots at a time; fails on a kernel panic, a hang or init
+# dying. SEED=s fuzzes with that seed, SECS=n for n seconds (two fresh seeds at once without SEED).
+fuzz-kernel: kernel user
+	@scripts/fuzz-kernel.sh $(if $(SECS),--secs $(SECS) $(if $(SEED),,--count 2)) $(SEED)
+
+# `make fuzz SECS=<n> SEED=<s>`: the fuzzers, for as long as wanted.
+fuzz: fuzz-kernel
 
 # Linux 6.1 for riscv64 from Debian's source package (cached in $(CACHE)/linux): the benchmarks'
 # reference. Built only for `make bench`, never for `make test`.

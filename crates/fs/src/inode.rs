@@ -142,6 +142,12 @@ pub trait Inode: Send + Sync {
     fn seekable(&self) -> bool {
         matches!(self.kind(), FileKind::Regular | FileKind::Directory)
     }
+    /// Whether mmap may map it (regular files: their pages are read when first touched). Files
+    /// made up on every read, whose reading may need the very address space being faulted in
+    /// (procfs), say no: mmap is ENODEV, as on Linux.
+    fn mappable(&self) -> bool {
+        self.kind() == FileKind::Regular
+    }
     /// Which of the poll(2) conditions hold now. Files that never block are always ready;
     /// a node that can block reports its state and wakes `wait_queue` when it changes.
     fn poll(&self) -> PollEvents {

@@ -371,6 +371,11 @@ impl ProcNode {
 }
 
 impl Inode for ProcNode {
+    /// Never: the text is made on every read, from address spaces among other things (Linux:
+    /// ENODEV, proc files have no mmap).
+    fn mappable(&self) -> bool {
+        false
+    }
     fn kind(&self) -> FileKind {
         match self.what {
             What::Root | What::TaskDir(_) | What::Threads(_) | What::Fds(_) => FileKind::Directory,

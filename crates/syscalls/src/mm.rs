@@ -7,7 +7,7 @@ use crate::Caller;
 use abi::flags::{MapFlags, Prot};
 use abi::{Errno, SysResult};
 use alloc::sync::Arc;
-use fs::{File, FileKind};
+use fs::File;
 use hal::mem::PAGE_SIZE;
 use mm::aspace::{page_up_checked, AreaKind};
 use mm::layout::{MMAP_MIN, USER_END};
@@ -90,7 +90,7 @@ fn check_file(file: &File, offset: usize, len: usize, prot: Prot, flags: MapFlag
     if !file.readable() {
         return Err(Errno::EACCES);
     }
-    if file.inode().kind() != FileKind::Regular {
+    if !file.inode().mappable() {
         return Err(Errno::ENODEV);
     }
     if !shared {

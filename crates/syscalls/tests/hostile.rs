@@ -382,3 +382,17 @@ fn a_flood_of_blocked_realtime_signals_is_bounded() {
     }
     assert_eq!(taken, task::signal::MAX_QUEUED);
 }
+
+#[test]
+fn proc_files_cannot_be_mapped() {
+    // Their text is made from the address space being faulted in: a mapping would read it
+    // while holding it (found by the kernel fuzzer: a hang). Linux: ENODEV.
+    let k = TestKernel::new();
+    let p = k.spawn();
+    syscalls::fs::mount_standard(&k.root).unwrap();
+    for path in ["/proc/self/stat", "/proc/self/maps", "/proc/meminfo"] {
+        let fd = k.open_ok(&p, path, 0);
+        assert_eq!(k.syscall(&p, Sysno::mmap, [0, 4096, 1, MAP_PRIVATE, fd, 0]), ENODEV, "{path}");
+        k.syscall(&p, Sysno::close, [fd]);
+    }
+}
