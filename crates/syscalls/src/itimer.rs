@@ -82,7 +82,10 @@ pub async fn sys_setitimer(
         // Work for this process: a panic in it ends the process, not the kernel.
         let target = p.clone();
         task::executor::spawn_isolated(run_real_timer(p.clone(), deadline, generation), move |panic| {
-            log::error!("pid {}: kernel panic in its interval timer: {panic}; the process is killed (SIGSEGV)", target.pid);
+            log::error!(
+                "pid {}: kernel panic in its interval timer: {panic}; the process is killed (SIGSEGV)",
+                target.pid
+            );
             target.exit(task::process::ExitStatus::Signaled(abi::signal::SIGSEGV));
         });
     }
