@@ -97,8 +97,11 @@ static void pipes(int round)
 	expect(epipe, "writer got EPIPE", round);
 }
 
-/* A child holding an exclusive flock that another child waits for. */
-static void flocks(int round)
+/*
+ * A child that takes something (`take`: 0 on success) and dies holding it, and another child
+ * that waits for it (`wait_for`: 0 when it got it the way it should).
+ */
+static void contested(int round, const char *what, int (*take)(void), int (*wait_for)(void))
 {
 	int ready[2];
 	if (pipe(ready)) {
@@ -107,70 +110,59 @@ static void flocks(int round)
 	}
 	pid_t holder = fork();
 	if (holder == 0) {
-		int fd = open("/tmp/panics.lock", O_RDWR | O_CREAT, 0644);
-		if (fd < 0 || flock(fd, LOCK_EX))
+		if (take())
 			_exit(2);
 		write(ready[1], "x", 1);
-		usleep(2000); /* let the waiter block on the lock */
+		usleep(2000); /* let the waiter block */
 		crash();
 	}
 	char c;
 	close(ready[1]); /* a holder that fails before it is ready gives EOF, not a hang */
 	read(ready[0], &c, 1);
+	close(ready[0]);
 	pid_t waiter = fork();
-	if (waiter == 0) {
-		int fd = open("/tmp/panics.lock", O_RDWR);
-		_exit(fd >= 0 && flock(fd, LOCK_EX) == 0 ? 0 : 1); /* blocks until the holder is gone */
-	}
+	if (waiter == 0)
+		_exit(wait_for()); /* blocks until the holder is gone */
 	int ok = died_of_segv(holder), st = -1;
 	waitpid(waiter, &st, 0);
 	int got = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-	close(ready[0]);
 	segv_deaths += ok;
 	waiter_ok += got;
-	expect(ok, "flock holder died of SIGSEGV", round);
-	expect(got, "flock waiter got the lock", round);
+	char msg[80];
+	snprintf(msg, sizeof msg, "%s holder died of SIGSEGV", what);
+	expect(ok, msg, round);
+	snprintf(msg, sizeof msg, "%s waiter got it", what);
+	expect(got, msg, round);
 }
 
-/* A child holding a robust mutex that another child waits for. */
+/* An exclusive flock. */
+static int flock_take(void)
+{
+	int fd = open("/tmp/panics.lock", O_RDWR | O_CREAT, 0644);
+	return fd < 0 || flock(fd, LOCK_EX);
+}
+
+static int flock_wait(void)
+{
+	int fd = open("/tmp/panics.lock", O_RDWR);
+	return !(fd >= 0 && flock(fd, LOCK_EX) == 0);
+}
+
+/* A robust process-shared mutex: the waiter gets EOWNERDEAD and repairs it. */
 static pthread_mutex_t *mutex;
 
-static void robust(int round)
+static int mutex_take(void)
 {
-	int ready[2];
-	if (pipe(ready)) {
-		expect(0, "pipe", round);
-		return;
-	}
-	pid_t holder = fork();
-	if (holder == 0) {
-		if (pthread_mutex_lock(mutex))
-			_exit(2);
-		write(ready[1], "x", 1);
-		usleep(2000); /* let the waiter block on the mutex */
-		crash();
-	}
-	char c;
-	close(ready[1]);
-	read(ready[0], &c, 1);
-	pid_t waiter = fork();
-	if (waiter == 0) {
-		int r = pthread_mutex_lock(mutex); /* blocks until the holder is gone */
-		if (r == EOWNERDEAD) {
-			pthread_mutex_consistent(mutex);
-			pthread_mutex_unlock(mutex);
-			_exit(0);
-		}
-		_exit(1);
-	}
-	int ok = died_of_segv(holder), st = -1;
-	waitpid(waiter, &st, 0);
-	int got = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-	close(ready[0]);
-	segv_deaths += ok;
-	waiter_ok += got;
-	expect(ok, "mutex holder died of SIGSEGV", round);
-	expect(got, "mutex waiter got EOWNERDEAD", round);
+	return pthread_mutex_lock(mutex) != 0;
+}
+
+static int mutex_wait(void)
+{
+	if (pthread_mutex_lock(mutex) != EOWNERDEAD)
+		return 1;
+	pthread_mutex_consistent(mutex);
+	pthread_mutex_unlock(mutex);
+	return 0;
 }
 
 static void round_of(int i)
@@ -178,8 +170,8 @@ static void round_of(int i)
 	switch (i % 4) {
 	case 0: plain(i); break;
 	case 1: pipes(i); break;
-	case 2: flocks(i); break;
-	case 3: robust(i); break;
+	case 2: contested(i, "flock", flock_take, flock_wait); break;
+	case 3: contested(i, "robust mutex", mutex_take, mutex_wait); break;
 	}
 }
 

@@ -32,6 +32,18 @@ pub const CLONE_IO: u64 = 0x80000000;
 pub const CLONE_NAMESPACES: u64 =
     CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET;
 
+/// The flags glibc's pthread_create passes to clone (a thread sharing everything, with TLS and
+/// tid words).
+pub const CLONE_PTHREAD: u64 = CLONE_VM
+    | CLONE_FS
+    | CLONE_FILES
+    | CLONE_SIGHAND
+    | CLONE_THREAD
+    | CLONE_SYSVSEM
+    | CLONE_SETTLS
+    | CLONE_PARENT_SETTID
+    | CLONE_CHILD_CLEARTID;
+
 /// wait4/waitid options.
 pub const WNOHANG: u32 = 1;
 pub const WUNTRACED: u32 = 2;

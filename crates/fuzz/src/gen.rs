@@ -724,17 +724,7 @@ impl Gen {
         let sig = r.pick(&[17, 17, 17, 0, 10, 64, 65]);
         (match r.below(10) {
             0..=2 => sig,
-            3 | 4 => {
-                CLONE_VM
-                    | CLONE_FS
-                    | CLONE_FILES
-                    | CLONE_SIGHAND
-                    | CLONE_THREAD
-                    | CLONE_SYSVSEM
-                    | CLONE_SETTLS
-                    | CLONE_PARENT_SETTID
-                    | CLONE_CHILD_CLEARTID
-            }
+            3 | 4 => CLONE_PTHREAD,
             5 => CLONE_VM | CLONE_VFORK | 17,
             6 => CLONE_VM | sig,
             7 => r.bits_of(0x01ff_ef00) | sig,

@@ -1,37 +1,19 @@
-//! The fuzzer's pseudo-random numbers: xoshiro256** seeded through splitmix64. The same seed
-//! gives the same sequence on every machine (no dependency, no host entropy).
+//! The fuzzer's pseudo-random numbers: the kernel's xoshiro256** (`task::random`), seeded
+//! through splitmix64. The same seed gives the same sequence on every machine (no host entropy).
 
-/// splitmix64: spreads a seed (and is good enough on its own for seeding).
-pub fn splitmix(x: &mut u64) -> u64 {
-    *x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *x;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
+pub use task::random::splitmix;
 
+/// The fuzzer's generator: the kernel's xoshiro256** with the draws the generators need.
 #[derive(Clone)]
-pub struct Rng {
-    s: [u64; 4],
-}
+pub struct Rng(task::random::Xoshiro256);
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
-        let mut x = seed;
-        Rng { s: [splitmix(&mut x), splitmix(&mut x), splitmix(&mut x), splitmix(&mut x)] }
+        Rng(task::random::Xoshiro256::new(seed))
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        let s = &mut self.s;
-        let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = s[3].rotate_left(45);
-        result
+        self.0.next_u64()
     }
 
     /// A number in `0..n` (`n` > 0).

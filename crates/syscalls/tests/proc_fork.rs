@@ -13,16 +13,7 @@ use syscalls::{dispatch, Caller, Sysno};
 use task::executor::block_on;
 use task::process::ExitStatus;
 
-/// The flags glibc's pthread_create passes.
-const THREAD_FLAGS: usize = (CLONE_VM
-    | CLONE_FS
-    | CLONE_FILES
-    | CLONE_SIGHAND
-    | CLONE_THREAD
-    | CLONE_SYSVSEM
-    | CLONE_SETTLS
-    | CLONE_PARENT_SETTID
-    | CLONE_CHILD_CLEARTID) as usize;
+const THREAD_FLAGS: usize = CLONE_PTHREAD as usize;
 
 fn pid(cx: &Caller) -> usize {
     cx.process().pid
