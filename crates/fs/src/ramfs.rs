@@ -44,6 +44,7 @@ static DEFAULT_SIZE: AtomicU64 = AtomicU64::new(512 << 20);
 
 pub fn set_default_size(bytes: u64) {
     DEFAULT_SIZE.store(bytes, Ordering::Relaxed);
+    ALL_MAX_PAGES.store(bytes / PAGE as u64, Ordering::Relaxed);
 }
 
 /// The current time as (seconds, nanoseconds) since the epoch.
@@ -61,17 +62,42 @@ pub struct Shared {
     max_pages: AtomicU64,
 }
 
+/// Pages held by all in-memory file systems together, and the most they may hold: half of RAM
+/// (the kernel sets it with the default size). Each tmpfs is limited to its own `size=` too; this
+/// keeps several of them (the root, /tmp, /dev, mounts) from taking all memory between them,
+/// which the OOM killer could not give back (Linux lets them, and then panics "no killable
+/// processes").
+static ALL_PAGES: AtomicU64 = AtomicU64::new(0);
+static ALL_MAX_PAGES: AtomicU64 = AtomicU64::new(u64::MAX);
+
+/// Bytes of file data held by all in-memory file systems (the OOM report, /proc/meminfo's Shmem).
+pub fn bytes_held() -> u64 {
+    ALL_PAGES.load(Ordering::Relaxed) * PAGE as u64
+}
+
+fn charge_all(n: u64) -> SysResult<()> {
+    let max = ALL_MAX_PAGES.load(Ordering::Relaxed);
+    ALL_PAGES
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| used.checked_add(n).filter(|&u| u <= max))
+        .map(|_| ())
+        .map_err(|_| Errno::ENOSPC)
+}
+
 impl Shared {
-    /// Take `n` more pages of the instance's room: ENOSPC if it has not that many left.
+    /// Take `n` more pages of the instance's room (and of all instances' together): ENOSPC if
+    /// it has not that many left.
     fn charge(&self, n: u64) -> SysResult<()> {
         let max = self.max_pages.load(Ordering::Relaxed);
         self.pages
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| used.checked_add(n).filter(|&u| u <= max))
-            .map(|_| ())
-            .map_err(|_| Errno::ENOSPC)
+            .map_err(|_| Errno::ENOSPC)?;
+        charge_all(n).inspect_err(|_| {
+            self.pages.fetch_sub(n, Ordering::Relaxed);
+        })
     }
     fn uncharge(&self, n: u64) {
         self.pages.fetch_sub(n, Ordering::Relaxed);
+        ALL_PAGES.fetch_sub(n, Ordering::Relaxed);
     }
 }
 
@@ -625,6 +651,7 @@ impl Inode for RamDir {
                     // Kernel-made contents count, even beyond the limit.
                     let n = f.data.lock().pages.len() as u64;
                     self.sb().pages.fetch_add(n, Ordering::Relaxed);
+                    ALL_PAGES.fetch_add(n, Ordering::Relaxed);
                 }
             } else if node.kind() != FileKind::Directory {
                 m.add_link(1);

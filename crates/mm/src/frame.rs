@@ -88,10 +88,19 @@ impl Drop for Frame {
 /// the address of the first. May use the reserve.
 pub fn alloc_for_heap(pages: usize) -> Option<usize> {
     let pa = backend::alloc(pages);
-    if pa.is_none() {
+    if pa.is_some() {
+        HEAP_FRAMES.fetch_add(pages, core::sync::atomic::Ordering::Relaxed);
+    } else {
         SHORT.store(true, core::sync::atomic::Ordering::Relaxed);
     }
     pa
+}
+
+static HEAP_FRAMES: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+/// Frames the kernel heap has grown into (never given back).
+pub fn heap_frames() -> usize {
+    HEAP_FRAMES.load(core::sync::atomic::Ordering::Relaxed)
 }
 
 /// Frames not allocated.

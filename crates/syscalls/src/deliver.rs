@@ -67,7 +67,14 @@ pub async fn deliver(cx: &Caller, mut syscall: Option<usize>) {
                 if let Some(orig_a0) = syscall.take() {
                     restart_for_handler(&mut t.ctx.lock(), orig_a0, act.flags);
                 }
-                if setup_frame(cx, &info, &act).is_err() {
+                let mut written = setup_frame(cx, &info, &act);
+                if written == Err(Errno::ENOMEM) {
+                    // The stack's page could not be had: as a page fault, wait for the OOM
+                    // killer to free memory, then try once more.
+                    crate::trap::wait_for_memory(cx).await;
+                    written = setup_frame(cx, &info, &act);
+                }
+                if written.is_err() {
                     // No room for the frame: the program cannot go on (Linux's force_sigsegv).
                     log::info!("pid {}: cannot write the frame for signal {sig}: SIGSEGV", t.process.pid);
                     t.process.exit(ExitStatus::Signaled(SIGSEGV));
@@ -160,10 +167,16 @@ fn setup_frame(cx: &Caller, info: &SigInfo, act: &SigAction) -> SysResult<()> {
         return Err(Errno::EFAULT); // the alternate stack overflowed
     }
     let blocked = t.sigmask.load(Ordering::Relaxed);
-    let saved_mask = signal::take_saved_mask(t).unwrap_or(blocked);
+    let saved_mask = signal::take_saved_mask(t);
     frame.uc.stack = reported_altstack(&ss, sp);
-    frame.uc.sigmask = saved_mask;
-    UserPtr::<RtSigFrame>::new(frame_at).write(&mut cx.mm(), &frame)?;
+    frame.uc.sigmask = saved_mask.unwrap_or(blocked);
+    if let Err(e) = UserPtr::<RtSigFrame>::new(frame_at).write(&mut cx.mm(), &frame) {
+        // Nothing changed: a second try (after memory was freed) finds all as it was.
+        if let Some(m) = saved_mask {
+            signal::keep_saved_mask(t, m);
+        }
+        return Err(e);
+    }
     if ss.flags & SS_AUTODISARM != 0 {
         signal::set_altstack(t, StackT::default());
     }

@@ -95,6 +95,12 @@ pub async fn sys_setitimer(
     Ok(())
 }
 
+/// The shortest period a timer repeats with: 100 us. Linux re-arms ITIMER_REAL only when the
+/// last SIGALRM is taken, so a shorter period cannot flood it either; here the timer is a task
+/// of the executor, which must leave the hart to the program between firings (the kernel
+/// fuzzer's 1 us period left it nothing). getitimer still reports the period that was set.
+const MIN_PERIOD_NS: u64 = 100_000;
+
 /// The first deadline after `now` of a timer that was due at `deadline` and repeats every
 /// `interval` (> 0) ns.
 fn forward(deadline: u64, interval: u64, now: u64) -> u64 {
@@ -119,13 +125,19 @@ async fn run_real_timer(p: Arc<Process>, mut deadline: u64, generation: u64) {
             // Periods already over are skipped, not fired one by one (Linux forwards the timer
             // past them): a period shorter than the time it takes to fire cannot starve the
             // machine.
-            t.deadline = (t.interval > 0).then(|| forward(deadline, t.interval, now_ns()));
+            t.deadline = (t.interval > 0).then(|| forward(deadline, t.interval.max(MIN_PERIOD_NS), now_ns()));
             t.deadline
         };
         task::signal::send_to_process(&p, SIGALRM);
         match next {
             Some(d) => deadline = d,
             None => return,
+        }
+        // Firing takes time: with a period shorter than that, the next deadline has passed
+        // already and the loop would never give the hart back (the kernel fuzzer's 1 us timer).
+        // Then everyone else runs before the next firing.
+        if deadline <= now_ns() {
+            task::executor::yield_now().await;
         }
     }
 }

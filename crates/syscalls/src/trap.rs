@@ -84,7 +84,7 @@ async fn handle_exception(cx: &Caller, trap: Trap) {
 /// `pagefault_out_of_memory`), and the thread waits until that process's memory is released
 /// (or until it must end itself, the victim or not). With nothing to kill, the caller's own
 /// process ends (SIGKILL): its fault cannot be served.
-async fn wait_for_memory(cx: &Caller) {
+pub(crate) async fn wait_for_memory(cx: &Caller) {
     mm::frame::take_shortage();
     match task::oom::out_of_memory() {
         Some(victim) if !Arc::ptr_eq(&victim, cx.process()) => {

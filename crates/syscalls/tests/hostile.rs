@@ -396,3 +396,21 @@ fn proc_files_cannot_be_mapped() {
         k.syscall(&p, Sysno::close, [fd]);
     }
 }
+
+#[test]
+fn a_long_sendfile_stops_at_a_signal_after_its_first_chunk() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let fd = k.open_ok(&p, "/tmp/sparse", O_CREAT | O_RDWR);
+    assert_eq!(k.syscall(&p, Sysno::ftruncate, [fd, 1 << 40]), 0);
+    let null = k.open_ok(&p, "/dev/null", O_WRONLY);
+    // Without a signal, all of what was asked.
+    k.poke(&p, AUX, &0u64.to_le_bytes());
+    assert_eq!(k.syscall(&p, Sysno::sendfile, [null, fd, AUX, 1 << 20]), 1 << 20);
+    // A caught signal pending: the transfer ends after one chunk, which counts.
+    set_action(&k, &p, SIGUSR1, HANDLER, 0);
+    assert_eq!(k.syscall(&p, Sysno::kill, [p.thread().process.pid, SIGUSR1]), 0);
+    let n = k.syscall(&p, Sysno::sendfile, [null, fd, AUX, 1 << 40]);
+    assert_eq!(n, 64 * 1024, "one chunk, then the signal");
+    assert_eq!(k.peek_val::<u64>(&p, AUX), (1 << 20) + 64 * 1024, "the offset says so");
+}

@@ -82,6 +82,12 @@ pub fn out_of_memory() -> Option<Arc<Process>> {
         kb(f.shmem_rss),
         kb(f.page_tables),
     );
+    log::error!(
+        "Mem-Info: free:{}kB tmpfs:{}kB kernel-heap-grown:{}kB",
+        kb(mm::frame::free()),
+        fs::ramfs::bytes_held() / 1024,
+        kb(mm::frame::heap_frames())
+    );
     p.exit(ExitStatus::Signaled(SIGKILL));
     Some(p)
 }

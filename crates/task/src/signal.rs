@@ -318,6 +318,12 @@ pub fn take_saved_mask(t: &Thread) -> Option<u64> {
     t.signals.lock().saved_mask.take()
 }
 
+/// Remember `mask` again as the one to put back (a delivery that could not write its frame
+/// gives back what it took with [`take_saved_mask`]).
+pub fn keep_saved_mask(t: &Thread, mask: u64) {
+    t.signals.lock().saved_mask.get_or_insert(mask);
+}
+
 /// Put back the mask remembered by [`set_mask_until_delivery`], if any.
 pub fn restore_saved_mask(t: &Thread) {
     if let Some(m) = take_saved_mask(t) {

@@ -148,6 +148,16 @@ fn kernel_buffer<'a>(small: &'a mut [u8; SMALL], large: &'a mut Vec<u8>, len: us
     }
 }
 
+/// Between two chunks of a long transfer: let the other tasks run (a syscall is not preempted,
+/// and moving 2 GiB holds the CPU for seconds), and tell whether the thread must stop here, the
+/// bytes moved so far being the result: when it must exit (SIGKILL, exit_group), or with
+/// `any_signal`, when it has a signal to handle (sendfile, as Linux's splice loop).
+async fn stop_between_chunks(cx: &Caller, any_signal: bool) -> bool {
+    task::executor::yield_now().await;
+    let t = cx.thread();
+    t.exiting() || (any_signal && task::signal::has_pending(t))
+}
+
 /// Bytes already transferred win over an error, which the next call will meet again.
 fn partial(done: usize, err: Errno) -> SysResult<usize> {
     if done > 0 {
@@ -210,7 +220,7 @@ async fn read_into(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) ->
         if let Some(err) = faulted {
             return partial(done, err);
         }
-        if n < want {
+        if n < want || (done < buf.len && stop_between_chunks(cx, false).await) {
             break;
         }
     }
@@ -242,6 +252,9 @@ async fn write_from(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) -
         done += got;
         if got < want {
             return partial(done, Errno::EFAULT);
+        }
+        if done < buf.len && stop_between_chunks(cx, false).await {
+            break;
         }
     }
     Ok(done)
@@ -460,6 +473,7 @@ pub async fn sys_sendfile(
         let mut sent = 0;
         while sent < n {
             match retry_blocking(cx, &output, || output.write(&kbuf[sent..n])).await {
+                Ok(0) => break, // the target takes no more (a short write)
                 Ok(k) => sent += k,
                 Err(e) => {
                     result = Err(e);
@@ -474,7 +488,7 @@ pub async fn sys_sendfile(
             let _ = input.seek(-((n - sent) as i64), SEEK_CUR);
         }
         done += sent;
-        if result.is_err() {
+        if result.is_err() || sent < n || (done < count && stop_between_chunks(cx, true).await) {
             break;
         }
     }
