@@ -11,6 +11,8 @@
 #   make run TRACE=1                                every syscall, strace-style
 #   make run FAULT=<syscall> ...                    that syscall panics (panic isolation: the caller dies of SIGSEGV)
 #   make bench                                      BakaEx next to Linux 6.1 (docs/BENCHMARKS.md)
+#   make debug [any run knob]                       the same boot halted, gdb-multiarch attached (README "Debugging")
+#   make console                                    (another terminal) the guest's console of a make debug session
 
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -ec
@@ -26,7 +28,7 @@ export TRACE ?=
 export FAULT ?=
 export APP ?=
 
-.PHONY: all setup kernel user busybox run test test-host fuzz-host test-qemu test-busybox test-shell test-unikernel test-simple test-bench lint fmt clean linux bench fuzz-kernel fuzz
+.PHONY: all setup kernel user busybox run debug console test-debug test test-host fuzz-host test-qemu test-busybox test-shell test-unikernel test-simple test-bench lint fmt clean linux bench fuzz-kernel fuzz
 
 all: kernel user
 
@@ -47,6 +49,32 @@ busybox: user
 # the console; `poweroff` in it ends QEMU.
 run: kernel user busybox
 	@INIT="$${INIT:-$(if $(APP),$(APP),$(if $(ROOTFS),/bin/demo,/sbin/init))}" scripts/run.sh
+
+# `make run` under gdb: a kernel with debug info (DEBUGINFO=1: same code, its own target directory),
+# QEMU halted in the background with its gdbstub on 127.0.0.1:$(GDB_PORT), gdb-multiarch in the
+# foreground with the kernel's symbols; the guest's console is `make console` in another terminal.
+# Every run knob works (ROOTFS, INIT, APP, LOG, TRACE, FAULT, ...); GDB_PORT=n, GDB_X=<gdb script>,
+# GDB_BATCH=<gdb script> (non-interactive, scripts/debug-smoke.sh). See scripts/run.sh.
+GDB_PORT ?= 1234
+CONSOLE_SOCK ?= $(BUILD)/console.sock
+CONSOLE_LOG ?= $(BUILD)/console.log
+debug: setup user busybox
+	@DEBUGINFO=1 scripts/build-kernel.sh
+	@INIT="$${INIT:-$(if $(APP),$(APP),$(if $(ROOTFS),/bin/demo,/sbin/init))}" GDB=1 GDB_PORT=$(GDB_PORT) \
+	  CONSOLE_SOCK="$(CONSOLE_SOCK)" CONSOLE_LOG="$(CONSOLE_LOG)" scripts/run.sh
+
+# make debug, non-interactively: gdb in batch mode breaks in sys_write, steps, checks (about 5 s
+# once the kernel with debug info is built). Not in make test: it needs that second kernel build.
+test-debug: setup user
+	@DEBUGINFO=1 scripts/build-kernel.sh
+	@scripts/debug-smoke.sh
+
+# The console of a `make debug` session: raw terminal on its socket; ^] leaves (the guest goes on).
+console:
+	@[ -S "$(CONSOLE_SOCK)" ] || { echo "console: no $(CONSOLE_SOCK): start make debug first" >&2; exit 2; }
+	@echo "console: $(CONSOLE_SOCK), ^] leaves; its last lines so far:" >&2
+	@tail -n 5 "$(CONSOLE_LOG)" 2>/dev/null || true
+	@socat -,rawer,opost=1,onlcr=1,escape=0x1d UNIX-CONNECT:"$(CONSOLE_SOCK)"
 
 test: setup lint test-host fuzz-host test-qemu test-busybox test-shell test-unikernel test-simple test-bench fuzz-kernel
 

@@ -20,7 +20,20 @@
 #   FAULT=name      make that syscall panic (boot argument `panic_on=`: tests of panic isolation)
 #   TIMEOUT=secs    give up after that long and exit 124 (default: no limit)
 #   QEMU_FLAGS=...  extra QEMU options, e.g. "-icount shift=0" for deterministic guest time
-#   KERNEL=path     the kernel image (default: what scripts/build-kernel.sh builds)
+#   KERNEL=path     the kernel image (default: what scripts/build-kernel.sh builds; with GDB=1,
+#                   what DEBUGINFO=1 scripts/build-kernel.sh builds)
+#
+# Debugging (`make debug`, README "Debugging"):
+#   GDB=1           QEMU starts halted (-S) in the background with its gdbstub on 127.0.0.1:GDB_PORT
+#                   and gdb-multiarch runs in the foreground, attached, with the kernel's symbols.
+#                   The guest's console is not this terminal (gdb has it): it is the Unix socket
+#                   CONSOLE_SOCK (`make console` in another terminal connects to it with socat), and
+#                   all it prints also goes to CONSOLE_LOG; in gdb, `console` shows the last lines.
+#                   When gdb exits, QEMU is stopped. Exit status: gdb's.
+#   GDB_PORT=n      the gdbstub's TCP port (default 1234, the port of QEMU's -s)
+#   GDB_X=file      gdb commands run after attaching (gdb stays interactive)
+#   GDB_BATCH=file  gdb commands run in batch mode (gdb -batch: no prompt; scripts/debug-smoke.sh)
+#   CONSOLE_SOCK=path, CONSOLE_LOG=path   (default $BUILD/console.sock, $BUILD/console.log)
 #
 # Exit status: init's exit status N, or 128+S if a signal S killed it (from the kernel's last line,
 # "init exited with status N" / "init killed by signal S"); QEMU's status after a program's
@@ -41,7 +54,12 @@ LOG="${LOG:-warn}"
 TIMEOUT="${TIMEOUT:-}"
 QEMU_FLAGS="${QEMU_FLAGS:-}"
 CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bakaex/target}"
-KERNEL="${KERNEL:-$CARGO_TARGET_DIR/riscv64imac-unknown-none-elf/release/kernel}"
+GDB="${GDB:-}"
+if [ "$GDB" = 1 ]; then
+  KERNEL="${KERNEL:-$CARGO_TARGET_DIR/debuginfo/riscv64imac-unknown-none-elf/release/kernel}"
+else
+  KERNEL="${KERNEL:-$CARGO_TARGET_DIR/riscv64imac-unknown-none-elf/release/kernel}"
+fi
 
 [ -f "$KERNEL" ] || { echo "run.sh: no kernel at $KERNEL (run scripts/build-kernel.sh)" >&2; exit 2; }
 case $ROOTFS_TYPE in
@@ -62,7 +80,22 @@ trap 'rm -f "$CPIO" "$LOGFILE" ${TMP_IMAGE:+"$TMP_IMAGE"}' EXIT
 BOOTARGS="log=$LOG"
 [ "${TRACE:-0}" = 1 ] && BOOTARGS+=" trace"
 [ -n "${FAULT:-}" ] && BOOTARGS+=" panic_on=$FAULT"
-QEMU=(qemu-system-riscv64 -machine virt -nographic -bios default -kernel "$KERNEL" -m 256M -no-reboot -smp 1)
+CONSOLE=(-nographic)   # the console (the serial port) on this terminal
+if [ "$GDB" = 1 ]; then
+  GDB_PORT="${GDB_PORT:-1234}"
+  CONSOLE_SOCK="${CONSOLE_SOCK:-$BUILD/console.sock}"
+  CONSOLE_LOG="${CONSOLE_LOG:-$BUILD/console.log}"
+  command -v gdb-multiarch >/dev/null || { echo "run.sh: gdb-multiarch not found (scripts/setup.sh installs it)" >&2; exit 2; }
+  for f in ${GDB_X:+"$GDB_X"} ${GDB_BATCH:+"$GDB_BATCH"}; do
+    [ -f "$f" ] || { echo "run.sh: no gdb command file $f" >&2; exit 2; }
+  done
+  # The console is a Unix socket (a client may come and go) with a log of all that is printed.
+  CONSOLE=(-display none -monitor none
+           -chardev "socket,id=con,path=$CONSOLE_SOCK,server=on,wait=off,logfile=$CONSOLE_LOG,logappend=off"
+           -serial chardev:con
+           -S -gdb "tcp:127.0.0.1:$GDB_PORT")
+fi
+QEMU=(qemu-system-riscv64 -machine virt "${CONSOLE[@]}" -bios default -kernel "$KERNEL" -m 256M -no-reboot -smp 1)
 case $ROOTFS_TYPE in
   initramfs)
     (cd "$ROOTFS" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$CPIO" || {
@@ -92,6 +125,68 @@ fi
 QEMU+=(-append "$BOOTARGS init=$INIT")
 # shellcheck disable=SC2206  # QEMU_FLAGS is a list of words on purpose
 QEMU+=($QEMU_FLAGS)
+
+# A TCP port is taken when /proc/net/tcp{,6} lists it in state 0A (LISTEN).
+listening() {
+  awk -v p=":$(printf %04X "$1")" '$4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' \
+    /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+if [ "$GDB" = 1 ]; then
+  if listening "$GDB_PORT"; then
+    echo "run.sh: TCP port $GDB_PORT is in use (another debug session?): set GDB_PORT=<port>" >&2
+    exit 2
+  fi
+  QEMU_PIDFILE="$BUILD/qemu.$$.pid"
+  QEMU_ERR="$BUILD/qemu.$$.err"
+  GDB_CMDS="$BUILD/gdb.$$.cmds"
+  rm -f "$CONSOLE_SOCK"
+  trap 'if [ -s "$QEMU_PIDFILE" ]; then kill "$(cat "$QEMU_PIDFILE")" 2>/dev/null; fi
+        rm -f "$CPIO" "$LOGFILE" "$QEMU_PIDFILE" "$QEMU_ERR" "$GDB_CMDS" "$CONSOLE_SOCK" ${TMP_IMAGE:+"$TMP_IMAGE"}' EXIT
+  # QEMU in a session of its own: a ^C typed at gdb (which interrupts the guest) must not end it.
+  setsid "${QEMU[@]}" -pidfile "$QEMU_PIDFILE" </dev/null >/dev/null 2>"$QEMU_ERR" &
+  qemu=$!
+  for _ in $(seq 100); do
+    listening "$GDB_PORT" && break
+    kill -0 "$qemu" 2>/dev/null || break
+    sleep 0.1
+  done
+  if ! listening "$GDB_PORT"; then
+    echo "run.sh: QEMU did not start its gdbstub on port $GDB_PORT:" >&2
+    cat "$QEMU_ERR" >&2
+    exit 2
+  fi
+  cat >"$GDB_CMDS" <<GDBCMDS
+set pagination off
+target remote 127.0.0.1:$GDB_PORT
+define console
+  shell tail -n 25 '$CONSOLE_LOG'
+end
+document console
+Show the last 25 lines the guest printed on its console ($CONSOLE_LOG).
+end
+GDBCMDS
+  [ -n "${GDB_BATCH:-}" ] || cat >&2 <<MSG
+run.sh: QEMU is halted at its first instruction; gdb attaches on 127.0.0.1:$GDB_PORT.
+run.sh: the guest's console: 'make console' in another terminal (socat on $CONSOLE_SOCK),
+run.sh: or 'console' in gdb for its last lines ($CONSOLE_LOG). Quitting gdb stops QEMU.
+MSG
+  GDB_CMD=(gdb-multiarch -q "$KERNEL" -x "$GDB_CMDS")
+  if [ -n "${GDB_BATCH:-}" ]; then
+    GDB_CMD=(gdb-multiarch -q -nx -batch "$KERNEL" -x "$GDB_CMDS" -x "$GDB_BATCH")   # no ~/.gdbinit
+  elif [ -n "${GDB_X:-}" ]; then
+    GDB_CMD+=(-x "$GDB_X")
+  fi
+  [ -z "$TIMEOUT" ] || GDB_CMD=(timeout --foreground -k 5 "$TIMEOUT" "${GDB_CMD[@]}")
+  # On a terminal, gdb runs as a job of its own (set -m): a ^C typed to interrupt the guest
+  # reaches gdb only, not this script nor make, which would end the session when gdb quits.
+  [ -t 0 ] && set -m
+  "${GDB_CMD[@]}"
+  status=$?
+  set +m
+  exit "$status"
+fi
+
 if [ -n "$TIMEOUT" ]; then
   QEMU=(timeout --foreground -k 5 "$TIMEOUT" "${QEMU[@]}")
 fi

@@ -13,6 +13,8 @@ PKGS=(
   cpio                               # packs the initramfs
   dpkg-dev                           # apt-get source busybox (scripts/build-busybox.sh)
   e2fsprogs                          # mkfs.ext4 -d (ext4 root images), e2fsck/debugfs (ext4 tests)
+  gdb-multiarch                      # make debug: gdb for the riscv64 kernel under QEMU's gdbstub
+  socat                              # make console: the guest's console of a make debug session
 )
 
 missing=()
