@@ -3,6 +3,7 @@
 //! the format of user/bench/bench.c; under `qemu -icount shift=0` a guest ns is one
 //! instruction. `plain_call` is the yardstick: an ordinary (not inlined) function call.
 #![no_std]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 

@@ -1,5 +1,6 @@
 //! `hello`, linked into the kernel: `make run APP=hello`.
 #![no_std]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 

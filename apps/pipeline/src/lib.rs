@@ -4,6 +4,7 @@
 //! functions an isolated program reaches by ecall: pipe2, a child process (here a second
 //! linked task), read, write, openat, close, unlinkat, wait4.
 #![no_std]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 

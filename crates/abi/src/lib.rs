@@ -3,6 +3,7 @@
 //! Everything here is plain data: no behaviour, no dependencies beyond `bitflags`/`bytemuck`.
 //! Values follow the riscv64 "generic" syscall ABI (the one shared with arm64 and loongarch64).
 #![no_std]
+#![forbid(unsafe_code)]
 
 pub mod errno;
 pub mod flags;

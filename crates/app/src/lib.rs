@@ -17,6 +17,7 @@
 //! Signals: a linked application has no handlers (there is no user context to run them on);
 //! a fatal signal ends it at its next syscall or wait, and interrupted calls return EINTR.
 #![no_std]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 

@@ -17,6 +17,7 @@
 //! * [`sync_all`] writes everything out (sync(2)); [`shutdown`] also unmounts, leaving every disk
 //!   clean: the kernel calls it before it powers off.
 #![no_std]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 
@@ -181,7 +182,7 @@ pub fn make(source: &str, flags: u64, _data: &str) -> SysResult<Arc<dyn FileSyst
     let dev = drivers::block::get(source).ok_or(Errno::ENOENT)?;
     let name = source.strip_prefix("/dev/").unwrap_or(source);
     let index = drivers::block::names().iter().position(|n| n == name).unwrap_or(0) as u32;
-    let fs = mount(dev, name, fs::vfs::make_dev(254, index * 16), flags & abi::flags::MS_RDONLY != 0)?;
+    let fs = mount(dev, name, fs::meta::make_dev(254, index * 16), flags & abi::flags::MS_RDONLY != 0)?;
     Ok(fs)
 }
 

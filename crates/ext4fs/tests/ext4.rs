@@ -516,7 +516,7 @@ fn the_mount_factory_finds_registered_disks_by_dev_path() {
     assert_eq!(ext4fs::make("/dev/nodisk", 0, "").err(), Some(Errno::ENOENT));
     let fs = ext4fs::make("/dev/factorydisk", abi::flags::MS_RDONLY, "").unwrap();
     let root = fs.root();
-    assert_eq!(fs::vfs::dev_major(root.id().0), 254, "virtio disks are major 254");
+    assert_eq!(fs::meta::dev_major(root.id().0), 254, "virtio disks are major 254");
     assert!(root.lookup("hello.txt").is_ok());
     assert_eq!(root.create("x", FileKind::Regular, 0o644).err(), Some(Errno::EROFS), "MS_RDONLY");
     assert_eq!(ext4fs::make("factorydisk", 0, "").err(), Some(Errno::EBUSY), "mounted once");

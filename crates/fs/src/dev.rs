@@ -7,9 +7,10 @@
 //! also found by device number ([`driver`]), for device nodes of other file systems (an ext4
 //! image's /dev/null).
 use crate::inode::{FileKind, Inode, InodeRef, SetAttr, TimeSet};
-use crate::ramfs::{next_ino, now, RamFs};
+use crate::meta::{make_dev, next_ino, now};
+use crate::ramfs::RamFs;
 use crate::tty::Tty;
-use crate::vfs::{make_dev, FileSystem};
+use crate::vfs::FileSystem;
 use abi::flags::{Access, PollEvents};
 use abi::{structs::Stat, Errno, SysResult};
 use alloc::sync::Arc;

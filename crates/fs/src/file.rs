@@ -55,11 +55,6 @@ impl File {
         self.inode.poll_access(self.access)
     }
 
-    /// Set the offset directly (getdents keeps its position in the directory here).
-    pub fn set_offset(&self, off: u64) {
-        *self.offset.lock() = off;
-    }
-
     /// Run `f` with the offset locked (getdents reads and moves it as one step).
     pub fn with_offset<T>(&self, f: impl FnOnce(&mut u64) -> T) -> T {
         f(&mut self.offset.lock())

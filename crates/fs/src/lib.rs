@@ -8,6 +8,7 @@
 //!
 //! procfs is not here: it shows processes, which live in `task`, a crate above this one.
 #![no_std]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 
@@ -16,6 +17,7 @@ pub mod dev;
 pub mod file;
 pub mod inode;
 pub mod lock;
+pub mod meta;
 pub mod path;
 pub mod perm;
 pub mod pipe;

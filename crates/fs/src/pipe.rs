@@ -14,7 +14,7 @@
 //! writers left is end of file; a write with no readers is EPIPE (the syscall layer adds the
 //! SIGPIPE).
 use crate::inode::{FileKind, Inode};
-use crate::ramfs::{next_ino, now};
+use crate::meta::{alloc_dev, next_ino, now};
 use abi::flags::{Access, PollEvents};
 use abi::{structs::Stat, Errno, SysResult};
 use alloc::collections::VecDeque;
@@ -32,7 +32,7 @@ pub const DEFAULT_SLOTS: usize = 16;
 pub const PIPE_MAX_SIZE: usize = 1 << 20;
 
 /// The device number of pipefs (anonymous).
-static PIPEFS_DEV: sync::Lazy<u64> = sync::Lazy::new(crate::vfs::alloc_dev);
+static PIPEFS_DEV: sync::Lazy<u64> = sync::Lazy::new(alloc_dev);
 
 struct State {
     slots: VecDeque<Vec<u8>>,

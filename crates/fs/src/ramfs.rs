@@ -9,6 +9,7 @@
 //! that finds no free frame ENOMEM. Nodes built on their own ([`RamFile::new`],
 //! [`RamSymlink::new`]) join the file system of the first directory they are linked into.
 use crate::inode::{DirEntry, FileKind, Inode, InodeRef, RenameMode, SetAttr, TimeSet};
+use crate::meta::{alloc_dev, next_ino, now};
 use crate::pipe::Pipe;
 use crate::vfs::{FileSystem, StatFs};
 use abi::flags::{Access, PollEvents};
@@ -24,13 +25,6 @@ use mm::Frame;
 use sync::WaitQueue;
 use sync::{Mutex, MutexGuard, Once};
 
-static NEXT_INO: AtomicU64 = AtomicU64::new(1);
-
-/// A fresh inode number (shared by all in-memory file systems).
-pub fn next_ino() -> u64 {
-    NEXT_INO.fetch_add(1, Ordering::Relaxed)
-}
-
 const PAGE: usize = 4096;
 /// Largest file size (Linux's MAX_LFS_FILESIZE on 64-bit).
 pub const MAX_FILE_SIZE: u64 = i64::MAX as u64;
@@ -45,12 +39,6 @@ static DEFAULT_SIZE: AtomicU64 = AtomicU64::new(512 << 20);
 pub fn set_default_size(bytes: u64) {
     DEFAULT_SIZE.store(bytes, Ordering::Relaxed);
     ALL_MAX_PAGES.store(bytes / PAGE as u64, Ordering::Relaxed);
-}
-
-/// The current time as (seconds, nanoseconds) since the epoch.
-pub fn now() -> (i64, u32) {
-    let t = hal::time::boot_epoch_ns() + hal::time::now_ns();
-    ((t / 1_000_000_000) as i64, (t % 1_000_000_000) as u32)
 }
 
 /// What the nodes of one instance share: its device number, its usage and its size limit.
@@ -515,7 +503,7 @@ impl RamDir {
     /// The root of a new, empty ramfs instance with its own device number (its ".." is itself).
     pub fn new_root() -> Arc<RamDir> {
         let sb = Arc::new(Shared {
-            dev: crate::vfs::alloc_dev(),
+            dev: alloc_dev(),
             pages: AtomicU64::new(0),
             inodes: AtomicU64::new(0),
             max_pages: AtomicU64::new(u64::MAX),

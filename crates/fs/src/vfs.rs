@@ -1,4 +1,4 @@
-//! The virtual file system: file-system types, mounts, device numbers.
+//! The virtual file system: file-system types and mounts.
 //!
 //! A [`FileSystem`] is one mounted instance (a tmpfs, the procfs, an ext4 volume): a root node
 //! and its `statfs`. Types are registered by name ([`register_fs_type`]) so mount(2) can make
@@ -7,7 +7,7 @@
 //!
 //! Mounts form one tree for the whole system (there are no mount namespaces). A node is
 //! recognised by its identity [`Inode::id`] = (st_dev, st_ino), so every mounted instance must
-//! have its own device number ([`alloc_dev`] for instances without a block device): path
+//! have its own device number ([`alloc_dev`](crate::meta::alloc_dev) for instances without a block device): path
 //! resolution asks [`covered`] whether the directory it reached has something mounted on it
 //! (and continues in the mounted root), and [`mountpoint_of`] where `..` leaves a mounted root.
 //! One consequence: an instance is mounted at most once (no bind mounts yet).
@@ -70,27 +70,6 @@ impl FileSystem for RootOnly {
     fn statfs(&self) -> StatFs {
         self.statfs
     }
-}
-
-/// A Linux `dev_t` as the 64-bit stat encoding (new_encode_dev).
-pub const fn make_dev(major: u32, minor: u32) -> u64 {
-    let (major, minor) = (major as u64, minor as u64);
-    (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & !0xff) << 12) | ((major & !0xfff) << 32)
-}
-
-pub const fn dev_major(dev: u64) -> u32 {
-    (((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff)) as u32
-}
-
-pub const fn dev_minor(dev: u64) -> u32 {
-    ((dev & 0xff) | ((dev >> 12) & !0xff)) as u32
-}
-
-static NEXT_ANON_MINOR: AtomicU32 = AtomicU32::new(16);
-
-/// A fresh anonymous device number (major 0), as Linux gives tmpfs, proc and the like.
-pub fn alloc_dev() -> u64 {
-    make_dev(0, NEXT_ANON_MINOR.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Makes an instance: `(source, mount flags, data)` of mount(2).
@@ -401,15 +380,6 @@ pub fn sync_all() {
 mod tests {
     use super::*;
     use crate::ramfs::RamFs;
-
-    #[test]
-    fn device_numbers_encode_like_linux() {
-        assert_eq!(make_dev(8, 1), 0x801);
-        assert_eq!(make_dev(0, 300), (300 & 0xff) | ((300 & !0xff) << 12));
-        let d = make_dev(259, 70000);
-        assert_eq!((dev_major(d), dev_minor(d)), (259, 70000));
-        assert_ne!(alloc_dev(), alloc_dev());
-    }
 
     #[test]
     fn mounting_covers_a_directory_until_unmounted() {

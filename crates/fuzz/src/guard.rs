@@ -1,5 +1,7 @@
-//! The fuzz binary's global allocator: the system allocator with limits, so that a kernel bug
-//! that allocates by a user-given size is reported instead of taking the host down.
+//! The bookkeeping of the fuzz binary's global allocator: the system allocator with limits, so
+//! that a kernel bug that allocates by a user-given size is reported instead of taking the host
+//! down. The allocator itself (`GlobalAlloc` is an unsafe trait) is a thin shell in `main.rs`
+//! that asks these functions before it forwards to `System`; this library has no `unsafe`.
 //!
 //! * One allocation above [`MAX_ONE`] is a bug (every allocation sized by user input must be
 //!   bounded), and so is more than [`MAX_LIVE`] bytes alive at once: both panic.
@@ -7,7 +9,7 @@
 //!   counted apart. The kernel keeps to its own budget (`World::new` gives it [`MAX_FRAMES`]
 //!   with `mm::frame::set_host_limit`); a quarter more than that, allocating a frame fails, as
 //!   memory runs out on a machine, and the kernel must cope.
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::Layout;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub const MAX_ONE: usize = 64 << 20;
@@ -23,8 +25,6 @@ pub static FRAMES: AtomicUsize = AtomicUsize::new(0);
 pub static FRAMES_REFUSED: AtomicUsize = AtomicUsize::new(0);
 /// Checks on (off once one has fired, so that the report itself can allocate).
 pub static ARMED: AtomicBool = AtomicBool::new(true);
-
-pub struct Guard;
 
 fn is_frame(l: &Layout) -> bool {
     l.align() >= 4096 && l.size().is_multiple_of(4096)
@@ -45,77 +45,61 @@ fn check(size: usize) {
     }
 }
 
-// SAFETY: every method forwards to the system allocator with the same layout; the counters
-// and checks around it do not touch the memory.
-unsafe impl GlobalAlloc for Guard {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        if is_frame(&l) {
-            let pages = l.size() / 4096;
-            let max = MAX_FRAMES.load(Ordering::Relaxed);
-            if FRAMES.fetch_add(pages, Ordering::Relaxed) + pages > max + max / 4 {
-                FRAMES.fetch_sub(pages, Ordering::Relaxed);
-                FRAMES_REFUSED.fetch_add(1, Ordering::Relaxed);
-                return core::ptr::null_mut();
-            }
-            // SAFETY: as for the trait.
-            let p = unsafe { System.alloc(l) };
-            if p.is_null() {
-                FRAMES.fetch_sub(pages, Ordering::Relaxed);
-            }
-            return p;
-        }
-        LIVE.fetch_add(l.size(), Ordering::Relaxed);
-        check(l.size());
-        // SAFETY: as for the trait.
-        unsafe { System.alloc(l) }
-    }
+/// What the allocator does with a request, before the system allocator sees it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Admit {
+    /// Counted as a frame; if the system allocator fails, call [`frame_failed`].
+    Frame,
+    /// Counted (and checked) as heap.
+    Heap,
+    /// Refused: memory has run out for frames (the allocator returns null).
+    Refuse,
+}
 
-    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
-        if is_frame(&l) {
-            // SAFETY: as for the trait.
-            let p = unsafe { self.alloc(l) };
-            if !p.is_null() {
-                // SAFETY: `p` is a fresh allocation of `l.size()` bytes.
-                unsafe { core::ptr::write_bytes(p, 0, l.size()) };
-            }
-            return p;
+/// Count an allocation of `l` (panics past the heap limits, see the module).
+pub fn admit(l: &Layout) -> Admit {
+    if is_frame(l) {
+        let pages = l.size() / 4096;
+        let max = MAX_FRAMES.load(Ordering::Relaxed);
+        if FRAMES.fetch_add(pages, Ordering::Relaxed) + pages > max + max / 4 {
+            FRAMES.fetch_sub(pages, Ordering::Relaxed);
+            FRAMES_REFUSED.fetch_add(1, Ordering::Relaxed);
+            return Admit::Refuse;
         }
-        LIVE.fetch_add(l.size(), Ordering::Relaxed);
-        check(l.size());
-        // SAFETY: as for the trait.
-        unsafe { System.alloc_zeroed(l) }
+        return Admit::Frame;
     }
+    LIVE.fetch_add(l.size(), Ordering::Relaxed);
+    check(l.size());
+    Admit::Heap
+}
 
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        if is_frame(&l) {
-            FRAMES.fetch_sub(l.size() / 4096, Ordering::Relaxed);
-        } else {
-            LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-        }
-        // SAFETY: as for the trait.
-        unsafe { System.dealloc(p, l) }
-    }
+/// The system allocator had no memory for a frame [`admit`] counted.
+pub fn frame_failed(l: &Layout) {
+    FRAMES.fetch_sub(l.size() / 4096, Ordering::Relaxed);
+}
 
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, new_size: usize) -> *mut u8 {
-        let new = Layout::from_size_align(new_size, l.align()).expect("layout");
-        if is_frame(&l) || is_frame(&new) {
-            // SAFETY: as for the trait; the old block is copied and freed by hand.
-            unsafe {
-                let q = self.alloc(new);
-                if !q.is_null() {
-                    core::ptr::copy_nonoverlapping(p, q, l.size().min(new_size));
-                    self.dealloc(p, l);
-                }
-                return q;
-            }
-        }
-        if new_size >= l.size() {
-            LIVE.fetch_add(new_size - l.size(), Ordering::Relaxed);
-            check(new_size);
-        } else {
-            LIVE.fetch_sub(l.size() - new_size, Ordering::Relaxed);
-        }
-        // SAFETY: as for the trait.
-        unsafe { System.realloc(p, l, new_size) }
+/// Uncount a block of `l` that is freed.
+pub fn release(l: &Layout) {
+    if is_frame(l) {
+        FRAMES.fetch_sub(l.size() / 4096, Ordering::Relaxed);
+    } else {
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
     }
+}
+
+/// A heap block of `l` is to be resized to `new_size` by the system allocator: count the
+/// difference and return true. False, counting nothing, when the old or the new size is a
+/// frame: then the allocator allocates, copies and frees (through [`admit`] and [`release`]).
+pub fn resize(l: &Layout, new_size: usize) -> bool {
+    let new = Layout::from_size_align(new_size, l.align()).expect("layout");
+    if is_frame(l) || is_frame(&new) {
+        return false;
+    }
+    if new_size >= l.size() {
+        LIVE.fetch_add(new_size - l.size(), Ordering::Relaxed);
+        check(new_size);
+    } else {
+        LIVE.fetch_sub(l.size() - new_size, Ordering::Relaxed);
+    }
+    true
 }

@@ -12,8 +12,10 @@
 //!
 //! Modules: `rng` (the seeded generator of numbers), `op` (one step and its text form), `gen`
 //! (the next op), `world` (the processes, running ops), `oracle` (checks of a call's effect),
-//! `known` (known bugs steered clear of),
-//! `run` (the loop, the log, failure reports), `guard` (the allocator with limits).
+//! `known` (known bugs steered clear of), `run` (the loop, the log, failure reports), `guard`
+//! (the limits the binary's allocator keeps).
+#![forbid(unsafe_code)]
+
 pub mod gen;
 pub mod guard;
 pub mod known;

@@ -6,10 +6,72 @@
 //! ```
 //! Without `--calls` or `--secs` it makes 100000 calls; without `--seed`, a fresh seed
 //! (printed). Exit status 0 when nothing failed, 1 on a failure (reported on stderr).
+use fuzz::guard::{self, Admit};
 use fuzz::run::{self, Config};
+use std::alloc::{GlobalAlloc, Layout, System};
+
+/// The system allocator with the limits `fuzz::guard` counts and checks.
+struct Guard;
+
+// SAFETY: every method forwards to the system allocator with the same layout (a realloc that
+// `guard::resize` turns down is an allocation, a copy of the smaller size and a free); the
+// counting around it does not touch the memory.
+unsafe impl GlobalAlloc for Guard {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        match guard::admit(&l) {
+            Admit::Refuse => std::ptr::null_mut(),
+            admitted => {
+                // SAFETY: as for the trait.
+                let p = unsafe { System.alloc(l) };
+                if p.is_null() && admitted == Admit::Frame {
+                    guard::frame_failed(&l);
+                }
+                p
+            }
+        }
+    }
+
+    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        match guard::admit(&l) {
+            Admit::Refuse => std::ptr::null_mut(),
+            admitted => {
+                // SAFETY: as for the trait.
+                let p = unsafe { System.alloc_zeroed(l) };
+                if p.is_null() && admitted == Admit::Frame {
+                    guard::frame_failed(&l);
+                }
+                p
+            }
+        }
+    }
+
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        guard::release(&l);
+        // SAFETY: as for the trait.
+        unsafe { System.dealloc(p, l) }
+    }
+
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new_size: usize) -> *mut u8 {
+        if guard::resize(&l, new_size) {
+            // SAFETY: as for the trait.
+            return unsafe { System.realloc(p, l, new_size) };
+        }
+        let new = Layout::from_size_align(new_size, l.align()).expect("layout");
+        // SAFETY: as for the trait; `q` is a fresh block of `new_size` bytes, `p` one of
+        // `l.size()`, and the old block is freed only after the copy.
+        unsafe {
+            let q = self.alloc(new);
+            if !q.is_null() {
+                std::ptr::copy_nonoverlapping(p, q, l.size().min(new_size));
+                self.dealloc(p, l);
+            }
+            q
+        }
+    }
+}
 
 #[global_allocator]
-static GUARD: fuzz::guard::Guard = fuzz::guard::Guard;
+static GUARD: Guard = Guard;
 
 fn usage() -> ! {
     eprintln!(

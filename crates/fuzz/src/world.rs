@@ -319,14 +319,14 @@ impl Counters {
             }
         };
         let ino = loop {
-            let i = fs::ramfs::next_ino();
+            let i = fs::meta::next_ino();
             if i >= t.ino {
                 break i;
             }
         };
         let dev = loop {
             // Minor numbers of major 0 (alloc_dev's encoding is not monotonic itself).
-            let d = fs::vfs::dev_minor(fs::vfs::alloc_dev()) as u64;
+            let d = fs::meta::dev_minor(fs::meta::alloc_dev()) as u64;
             if d >= t.dev {
                 break d;
             }

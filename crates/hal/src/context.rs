@@ -85,10 +85,6 @@ impl UserContext {
     pub fn sp(&self) -> usize {
         self.x[reg::SP]
     }
-
-    pub fn set_tp(&mut self, tp: usize) {
-        self.x[reg::TP] = tp;
-    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! ([`layout`]). The bare-metal entry, trap glue and idle loop are in `main.rs` and its modules,
 //! compiled only for `riscv64imac-unknown-none-elf`; docs/BOOT.md describes the whole boot path.
 #![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 

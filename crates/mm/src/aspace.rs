@@ -252,11 +252,6 @@ impl AddressSpace {
         Ok(AddressSpace { linked: true, ..Self::new()? })
     }
 
-    /// Is this a linked application's space?
-    pub fn is_linked(&self) -> bool {
-        self.linked
-    }
-
     /// A linked application's buffer at `[va, va+len)`, borrowed instead of copied; `None` for
     /// a process with its own address space (its memory must be copied page by page). EFAULT
     /// for a NULL or wrapping range.

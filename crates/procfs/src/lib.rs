@@ -16,6 +16,7 @@
 //! /proc/meminfo uptime loadavg stat cpuinfo version filesystems cmdline mounts (-> self/mounts)
 //! ```
 #![no_std]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 
@@ -46,7 +47,7 @@ pub struct ProcFs {
 
 impl ProcFs {
     pub fn new() -> Arc<ProcFs> {
-        Arc::new(ProcFs { dev: fs::vfs::alloc_dev() })
+        Arc::new(ProcFs { dev: fs::meta::alloc_dev() })
     }
 }
 

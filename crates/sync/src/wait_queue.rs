@@ -43,19 +43,6 @@ impl WaitQueue {
         }
     }
 
-    /// Wake the oldest waiter. Returns whether there was one.
-    pub fn wake_one(&self) -> bool {
-        let w = {
-            let mut q = self.waiters.lock();
-            if q.is_empty() {
-                return false;
-            }
-            q.remove(0)
-        };
-        w.wake();
-        true
-    }
-
     pub fn len(&self) -> usize {
         self.waiters.lock().len()
     }

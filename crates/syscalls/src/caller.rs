@@ -1,4 +1,4 @@
-use abi::{Errno, SysResult};
+use abi::SysResult;
 use alloc::sync::Arc;
 use fs::File;
 use mm::AddressSpace;
@@ -32,10 +32,5 @@ impl Caller {
     /// The open file behind `fd`, or EBADF.
     pub fn file(&self, fd: i32) -> SysResult<Arc<File>> {
         self.thread.process.files().get(fd)
-    }
-
-    /// EBADF unless `fd` is open.
-    pub fn check_fd(&self, fd: i32) -> SysResult<()> {
-        self.file(fd).map(|_| ()).map_err(|_| Errno::EBADF)
     }
 }

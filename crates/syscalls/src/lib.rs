@@ -1,11 +1,13 @@
 //! Linux system calls as ordinary async functions.
 //!
 //! Every syscall is `pub async fn sys_NAME(cx: &Caller, typed args...) -> SysResult<T>`, in one
-//! module per family. [`dispatch`] is the only code that knows about raw register values: it
-//! decodes them into typed arguments and turns the result into a return register value. The
-//! kernel's trap handler, host tests and (later) linked applications all go through it or call
-//! the functions directly.
+//! module per family. [`dispatch`] decodes raw register values into typed arguments and turns
+//! the result into a return register value. A trapped program's calls go through it (the kernel's
+//! per-thread loop hands each trap to [`trap`], fast path included, and [`deliver`] delivers
+//! signals on the way back), and so do host tests (`testing`); linked applications (crate `app`)
+//! call the functions directly, with their own buffers.
 #![no_std]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 #[cfg(not(target_os = "none"))]

@@ -20,6 +20,9 @@ use mm::aspace::AreaKind;
 use mm::{AddressSpace, Perm};
 use task::{process::root_context, Process, Thread};
 
+mod files;
+pub use files::FsTest;
+
 /// A 1 MiB read-write area mapped in every test process (pages appear on first touch).
 pub const SCRATCH: usize = 0x1000_0000;
 pub const SCRATCH_LEN: usize = 1 << 20;

@@ -280,7 +280,7 @@ fn statx_agrees_with_fstatat() {
     assert_eq!((sx.stx_ino, sx.stx_size, sx.stx_nlink), (st.st_ino, 5000, 1));
     assert_eq!(sx.stx_blocks, st.st_blocks as u64);
     assert_eq!((sx.stx_mtime.tv_sec, sx.stx_mtime.tv_nsec as u64), (st.st_mtime, st.st_mtime_nsec));
-    assert_eq!(fs::vfs::make_dev(sx.stx_dev_major, sx.stx_dev_minor), st.st_dev);
+    assert_eq!(fs::meta::make_dev(sx.stx_dev_major, sx.stx_dev_minor), st.st_dev);
     assert_eq!(sx.__spare3, [0; 12], "unused space is zeroed");
     let null = statx(&k, &p, CWD, "/dev/null", 0, 0).unwrap();
     assert_eq!((null.stx_rdev_major, null.stx_rdev_minor), (1, 3));

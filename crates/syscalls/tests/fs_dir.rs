@@ -5,126 +5,25 @@ use abi::flags::*;
 use abi::structs::Stat;
 use syscalls::testing::ret::*;
 use syscalls::testing::*;
-use syscalls::{Caller, Sysno};
+use syscalls::Sysno;
 
 const CWD: usize = AT_FDCWD as usize;
-const P1: usize = SCRATCH + 0xf_0000;
-const P2: usize = SCRATCH + 0xf_1000;
-const BUF: usize = SCRATCH + 0x1_0000;
-const STAT: usize = SCRATCH + 0xe_0000;
+const P1: usize = FsTest::P1;
+const P2: usize = FsTest::P2;
+const BUF: usize = FsTest::BUF;
+const STAT: usize = FsTest::AUX;
 
-struct T {
-    k: TestKernel,
-    p: Caller,
-}
-
-impl T {
-    /// A process whose cwd is a fresh directory /w.
-    fn new() -> T {
-        let k = TestKernel::new();
-        let p = k.spawn();
-        let t = T { k, p };
-        assert_eq!(t.mkdir("/w"), 0);
-        assert_eq!(t.call1(Sysno::chdir, "/w"), 0);
-        t
-    }
-    fn call1(&self, n: Sysno, path: &str) -> isize {
-        self.k.poke_str(&self.p, P1, path);
-        self.k.syscall(&self.p, n, [P1])
-    }
-    fn mkdir(&self, path: &str) -> isize {
-        self.k.poke_str(&self.p, P1, path);
-        self.k.syscall(&self.p, Sysno::mkdirat, [CWD, P1, 0o755])
-    }
-    fn unlink(&self, path: &str, flags: u32) -> isize {
-        self.k.poke_str(&self.p, P1, path);
-        self.k.syscall(&self.p, Sysno::unlinkat, [CWD, P1, flags as usize])
-    }
-    fn rmdir(&self, path: &str) -> isize {
-        self.unlink(path, AT_REMOVEDIR)
-    }
-    fn rename(&self, a: &str, b: &str, flags: u32) -> isize {
-        self.k.poke_str(&self.p, P1, a);
-        self.k.poke_str(&self.p, P2, b);
-        self.k.syscall(&self.p, Sysno::renameat2, [CWD, P1, CWD, P2, flags as usize])
-    }
-    fn link(&self, a: &str, b: &str, flags: u32) -> isize {
-        self.k.poke_str(&self.p, P1, a);
-        self.k.poke_str(&self.p, P2, b);
-        self.k.syscall(&self.p, Sysno::linkat, [CWD, P1, CWD, P2, flags as usize])
-    }
-    fn symlink(&self, target: &str, path: &str) -> isize {
-        self.k.poke_str(&self.p, P1, target);
-        self.k.poke_str(&self.p, P2, path);
-        self.k.syscall(&self.p, Sysno::symlinkat, [P1, CWD, P2])
-    }
-    fn open(&self, path: &str, flags: u32) -> isize {
-        self.k.open(&self.p, path, flags)
-    }
-    fn create(&self, path: &str, data: &[u8]) {
-        let fd = self.open(path, (OpenFlags::CREAT | OpenFlags::WRONLY | OpenFlags::TRUNC).bits());
-        assert!(fd >= 0, "create {path}: {fd}");
-        self.k.poke(&self.p, BUF, data);
-        assert_eq!(self.k.syscall(&self.p, Sysno::write, [fd as usize, BUF, data.len()]), data.len() as isize);
-        assert_eq!(self.k.syscall(&self.p, Sysno::close, [fd as usize]), 0);
-    }
-    fn lstat(&self, path: &str) -> Result<Stat, isize> {
-        self.k.poke_str(&self.p, P1, path);
-        match self.k.syscall(&self.p, Sysno::newfstatat, [CWD, P1, STAT, AT_SYMLINK_NOFOLLOW as usize]) {
-            0 => Ok(self.k.peek_val(&self.p, STAT)),
-            e => Err(e),
-        }
-    }
-    fn exists(&self, path: &str) -> bool {
-        self.lstat(path).is_ok()
-    }
-    fn read(&self, path: &str) -> Vec<u8> {
-        let fd = self.open(path, 0);
-        assert!(fd >= 0, "open {path}: {fd}");
-        let n = self.k.syscall(&self.p, Sysno::read, [fd as usize, BUF, 4096]);
-        self.k.syscall(&self.p, Sysno::close, [fd as usize]);
-        self.k.peek(&self.p, BUF, n as usize)
-    }
-    fn getcwd(&self) -> String {
-        let n = self.k.syscall(&self.p, Sysno::getcwd, [BUF, 4096]);
-        assert!(n > 0, "getcwd: {n}");
-        String::from_utf8(self.k.peek(&self.p, BUF, n as usize - 1)).unwrap()
-    }
-    /// All names getdents64 gives for the directory `fd`, reading `chunk` bytes at a time.
-    fn list_fd(&self, fd: isize, chunk: usize) -> Vec<(String, u8)> {
-        let mut out = Vec::new();
-        loop {
-            let n = self.k.syscall(&self.p, Sysno::getdents64, [fd as usize, BUF, chunk]);
-            assert!(n >= 0, "getdents64: {n}");
-            if n == 0 {
-                return out;
-            }
-            let data = self.k.peek(&self.p, BUF, n as usize);
-            let mut at = 0;
-            while at < data.len() {
-                let reclen = u16::from_ne_bytes([data[at + 16], data[at + 17]]) as usize;
-                assert_eq!(reclen % 8, 0, "records are 8-byte aligned");
-                let dtype = data[at + 18];
-                let name = &data[at + 19..at + reclen];
-                let end = name.iter().position(|&b| b == 0).unwrap();
-                out.push((String::from_utf8(name[..end].to_vec()).unwrap(), dtype));
-                at += reclen;
-            }
-        }
-    }
-    fn list(&self, path: &str) -> Vec<String> {
-        let fd = self.open(path, OpenFlags::DIRECTORY.bits());
-        assert!(fd >= 0);
-        let mut names: Vec<String> = self.list_fd(fd, 4096).into_iter().map(|(n, _)| n).collect();
-        self.k.syscall(&self.p, Sysno::close, [fd as usize]);
-        names.sort();
-        names
-    }
+/// A process whose cwd is a fresh directory /w.
+fn fixture() -> FsTest {
+    let t = FsTest::new();
+    assert_eq!(t.mkdir("/w"), 0);
+    assert_eq!(t.call1(Sysno::chdir, "/w"), 0);
+    t
 }
 
 #[test]
 fn mkdir_makes_directories_that_umask_trims() {
-    let t = T::new();
+    let t = fixture();
     t.k.syscall(&t.p, Sysno::close, [0]);
     t.k.poke_str(&t.p, P1, "d");
     assert_eq!(t.k.syscall(&t.p, Sysno::mkdirat, [CWD, P1, 0o7777]), 0);
@@ -137,8 +36,8 @@ fn mkdir_makes_directories_that_umask_trims() {
 
 #[test]
 fn mkdir_errors_follow_linux() {
-    let t = T::new();
-    t.create("f", b"");
+    let t = fixture();
+    t.write_file("f", b"");
     assert_eq!(t.symlink("dangling", "dl"), 0);
     assert_eq!(t.mkdir("a"), 0);
     for (path, err) in [
@@ -162,25 +61,25 @@ fn mkdir_errors_follow_linux() {
 
 #[test]
 fn unlink_removes_names_and_refuses_directories() {
-    let t = T::new();
-    t.create("f", b"data");
+    let t = fixture();
+    t.write_file("f", b"data");
     assert_eq!(t.mkdir("a"), 0);
     assert_eq!(t.unlink("f", 0), 0);
     assert!(!t.exists("f"));
     for (path, err) in [("a", EISDIR), ("f", ENOENT), (".", EISDIR), ("..", EISDIR), ("/", EISDIR)] {
         assert_eq!(t.unlink(path, 0), err, "unlink {path:?}");
     }
-    t.create("g", b"");
+    t.write_file("g", b"");
     assert_eq!(t.unlink("g/", 0), ENOTDIR);
     assert_eq!(t.unlink("a", 0x400), EINVAL, "unknown flags");
 }
 
 #[test]
 fn rmdir_removes_only_empty_directories() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.mkdir("a"), 0);
     assert_eq!(t.mkdir("a/b"), 0);
-    t.create("f", b"");
+    t.write_file("f", b"");
     for (path, err) in [
         ("a", ENOTEMPTY),
         ("f", ENOTDIR),
@@ -199,8 +98,8 @@ fn rmdir_removes_only_empty_directories() {
 
 #[test]
 fn an_open_file_survives_its_unlink() {
-    let t = T::new();
-    t.create("f", b"still here");
+    let t = fixture();
+    t.write_file("f", b"still here");
     let fd = t.open("f", 0);
     assert_eq!(t.unlink("f", 0), 0);
     assert_eq!(t.k.syscall(&t.p, Sysno::read, [fd as usize, BUF, 100]), 10);
@@ -211,31 +110,31 @@ fn an_open_file_survives_its_unlink() {
 
 #[test]
 fn rename_moves_and_replaces() {
-    let t = T::new();
-    t.create("f", b"F");
-    t.create("g", b"G");
+    let t = fixture();
+    t.write_file("f", b"F");
+    t.write_file("g", b"G");
     assert_eq!(t.mkdir("d"), 0);
     assert_eq!(t.rename("f", "d/f2", 0), 0);
     assert!(!t.exists("f"));
-    assert_eq!(t.read("d/f2"), b"F");
+    assert_eq!(t.read("d/f2"), "F");
     assert_eq!(t.rename("g", "d/f2", 0), 0, "a file replaces a file");
-    assert_eq!(t.read("d/f2"), b"G");
+    assert_eq!(t.read("d/f2"), "G");
     assert!(!t.exists("g"));
     assert_eq!(t.mkdir("e"), 0);
-    t.create("e/x", b"");
+    t.write_file("e/x", b"");
     assert_eq!(t.rename("d", "e", 0), ENOTEMPTY);
     assert_eq!(t.rename("e", "d2", 0), 0);
     assert_eq!(t.mkdir("empty"), 0);
     assert_eq!(t.rename("d", "empty", 0), 0, "a directory replaces an empty directory");
-    assert_eq!(t.read("empty/f2"), b"G");
+    assert_eq!(t.read("empty/f2"), "G");
     assert_eq!(t.list("."), [".", "..", "d2", "empty"]);
 }
 
 #[test]
 fn rename_errors_follow_linux() {
-    let t = T::new();
-    t.create("f", b"");
-    t.create("g", b"");
+    let t = fixture();
+    t.write_file("f", b"");
+    t.write_file("g", b"");
     assert_eq!(t.mkdir("a"), 0);
     assert_eq!(t.mkdir("c"), 0);
     assert_eq!(t.mkdir("c/d"), 0);
@@ -266,8 +165,8 @@ fn rename_errors_follow_linux() {
 
 #[test]
 fn renaming_onto_another_name_of_the_same_file_does_nothing() {
-    let t = T::new();
-    t.create("f", b"x");
+    let t = fixture();
+    t.write_file("f", b"x");
     assert_eq!(t.link("f", "g", 0), 0);
     assert_eq!(t.rename("f", "g", 0), 0);
     assert!(t.exists("f") && t.exists("g"));
@@ -276,13 +175,13 @@ fn renaming_onto_another_name_of_the_same_file_does_nothing() {
 
 #[test]
 fn rename_exchange_swaps_a_file_and_a_directory() {
-    let t = T::new();
-    t.create("f", b"file");
+    let t = fixture();
+    t.write_file("f", b"file");
     assert_eq!(t.mkdir("d"), 0);
-    t.create("d/inner", b"in");
+    t.write_file("d/inner", b"in");
     assert_eq!(t.rename("f", "d", RENAME_EXCHANGE), 0);
-    assert_eq!(t.read("d"), b"file");
-    assert_eq!(t.read("f/inner"), b"in");
+    assert_eq!(t.read("d"), "file");
+    assert_eq!(t.read("f/inner"), "in");
     // The moved directory's ".." still leads to the right place.
     assert_eq!(t.call1(Sysno::chdir, "f/.."), 0);
     assert_eq!(t.getcwd(), "/w");
@@ -290,20 +189,20 @@ fn rename_exchange_swaps_a_file_and_a_directory() {
 
 #[test]
 fn hard_links_share_the_inode_and_count_links() {
-    let t = T::new();
-    t.create("f", b"shared");
+    let t = fixture();
+    t.write_file("f", b"shared");
     assert_eq!(t.link("f", "g", 0), 0);
     let (f, g) = (t.lstat("f").unwrap(), t.lstat("g").unwrap());
     assert_eq!((f.st_ino, f.st_nlink), (g.st_ino, 2));
     assert_eq!(t.unlink("f", 0), 0);
     assert_eq!(t.lstat("g").unwrap().st_nlink, 1);
-    assert_eq!(t.read("g"), b"shared");
+    assert_eq!(t.read("g"), "shared");
 }
 
 #[test]
 fn link_errors_and_symlink_following() {
-    let t = T::new();
-    t.create("f", b"");
+    let t = fixture();
+    t.write_file("f", b"");
     assert_eq!(t.mkdir("a"), 0);
     assert_eq!(t.symlink("f", "sl"), 0);
     for (a, b, flags, err) in [
@@ -326,8 +225,8 @@ fn link_errors_and_symlink_following() {
 
 #[test]
 fn linkat_with_an_empty_path_links_the_descriptor() {
-    let t = T::new();
-    t.create("f", b"");
+    let t = fixture();
+    t.write_file("f", b"");
     let fd = t.open("f", 0);
     t.k.poke_str(&t.p, P1, "");
     t.k.poke_str(&t.p, P2, "again");
@@ -338,7 +237,7 @@ fn linkat_with_an_empty_path_links_the_descriptor() {
 
 #[test]
 fn symlinks_are_made_and_read_back() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.symlink("/some/where", "l"), 0);
     let st = t.lstat("l").unwrap();
     assert_eq!(st.st_mode, S_IFLNK | 0o777);
@@ -354,9 +253,9 @@ fn symlinks_are_made_and_read_back() {
 
 #[test]
 fn getdents_lists_every_entry_once_with_its_type() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.mkdir("d"), 0);
-    t.create("f", b"");
+    t.write_file("f", b"");
     assert_eq!(t.symlink("f", "l"), 0);
     let fd = t.open(".", OpenFlags::DIRECTORY.bits());
     let mut all = t.list_fd(fd, 4096);
@@ -373,8 +272,8 @@ fn getdents_lists_every_entry_once_with_its_type() {
 
 #[test]
 fn getdents_errors() {
-    let t = T::new();
-    t.create("f", b"");
+    let t = fixture();
+    t.write_file("f", b"");
     let f = t.open("f", 0);
     assert_eq!(t.k.syscall(&t.p, Sysno::getdents64, [f as usize, BUF, 4096]), ENOTDIR);
     assert_eq!(t.k.syscall(&t.p, Sysno::getdents64, [77, BUF, 4096]), EBADF);
@@ -387,7 +286,7 @@ fn getdents_errors() {
 
 #[test]
 fn directory_offsets_seek_only_from_the_start_or_the_current_entry() {
-    let t = T::new();
+    let t = fixture();
     let d = t.open(".", OpenFlags::DIRECTORY.bits());
     assert!(t.k.syscall(&t.p, Sysno::getdents64, [d as usize, BUF, 4096]) > 0);
     assert_eq!(t.k.syscall(&t.p, Sysno::lseek, [d as usize, 0, SEEK_CUR as usize]), 2);
@@ -399,7 +298,7 @@ fn directory_offsets_seek_only_from_the_start_or_the_current_entry() {
 
 #[test]
 fn chdir_and_getcwd_track_the_canonical_path() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.getcwd(), "/w");
     assert_eq!(t.mkdir("a"), 0);
     assert_eq!(t.mkdir("a/b"), 0);
@@ -410,7 +309,7 @@ fn chdir_and_getcwd_track_the_canonical_path() {
     assert_eq!(t.getcwd(), "/");
     assert_eq!(t.call1(Sysno::chdir, "/.."), 0);
     assert_eq!(t.getcwd(), "/");
-    t.create("/w/f", b"");
+    t.write_file("/w/f", b"");
     for (path, err) in [("/w/f", ENOTDIR), ("", ENOENT), ("/nope", ENOENT)] {
         assert_eq!(t.call1(Sysno::chdir, path), err, "chdir {path:?}");
     }
@@ -419,7 +318,7 @@ fn chdir_and_getcwd_track_the_canonical_path() {
 
 #[test]
 fn getcwd_needs_room_for_the_path_and_its_nul() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.k.syscall(&t.p, Sysno::getcwd, [BUF, 2]), ERANGE);
     assert_eq!(t.k.syscall(&t.p, Sysno::getcwd, [BUF, 0]), ERANGE);
     assert_eq!(t.k.syscall(&t.p, Sysno::getcwd, [BUF, 3]), 3);
@@ -429,9 +328,9 @@ fn getcwd_needs_room_for_the_path_and_its_nul() {
 
 #[test]
 fn fchdir_takes_directory_descriptors_including_o_path() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.mkdir("sub"), 0);
-    t.create("f", b"");
+    t.write_file("f", b"");
     let d = t.open("sub", OpenFlags::PATH.bits());
     assert_eq!(t.k.syscall(&t.p, Sysno::fchdir, [d as usize]), 0);
     assert_eq!(t.getcwd(), "/w/sub");
@@ -439,13 +338,13 @@ fn fchdir_takes_directory_descriptors_including_o_path() {
     assert_eq!(t.k.syscall(&t.p, Sysno::fchdir, [f as usize]), ENOTDIR);
     assert_eq!(t.k.syscall(&t.p, Sysno::fchdir, [99]), EBADF);
     // Relative paths now start in sub.
-    t.create("here", b"1");
+    t.write_file("here", b"1");
     assert!(t.exists("/w/sub/here"));
 }
 
 #[test]
 fn mknod_makes_regular_files_and_fifos() {
-    let t = T::new();
+    let t = fixture();
     t.k.poke_str(&t.p, P1, "n");
     assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, (S_IFREG | 0o600) as usize, 0]), 0);
     assert_eq!(t.lstat("n").unwrap().st_mode, S_IFREG | 0o600);

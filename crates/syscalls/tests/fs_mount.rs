@@ -2,100 +2,26 @@
 //! standard mounts (devtmpfs, proc, tmpfs); crossing mount points with lookups, `..`,
 //! getcwd; EXDEV and EBUSY.
 use abi::flags::*;
-use abi::structs::{Stat, Statfs};
+use abi::structs::Statfs;
 use syscalls::testing::ret::*;
 use syscalls::testing::*;
-use syscalls::{Caller, Sysno};
+use syscalls::Sysno;
 
 const CWD: usize = AT_FDCWD as usize;
-const P1: usize = SCRATCH + 0xf_0000;
-const P2: usize = SCRATCH + 0xf_1000;
-const P3: usize = SCRATCH + 0xf_2000;
-const P4: usize = SCRATCH + 0xf_3000;
-const AUX: usize = SCRATCH + 0xe_0000;
+const P1: usize = FsTest::P1;
+const P2: usize = FsTest::P2;
+const AUX: usize = FsTest::AUX;
 
-struct T {
-    k: TestKernel,
-    p: Caller,
-}
-
-impl T {
-    /// A kernel with the standard mounts and an empty /mnt.
-    fn new() -> T {
-        let k = TestKernel::new();
-        syscalls::fs::mount_standard(&k.root).unwrap();
-        k.root.create("mnt", fs::FileKind::Directory, 0o755).unwrap();
-        let p = k.spawn();
-        T { k, p }
-    }
-    fn mount(&self, src: &str, target: &str, fstype: &str, flags: u64, data: &str) -> isize {
-        self.k.poke_str(&self.p, P1, src);
-        self.k.poke_str(&self.p, P2, target);
-        self.k.poke_str(&self.p, P3, fstype);
-        self.k.poke_str(&self.p, P4, data);
-        self.k.syscall(&self.p, Sysno::mount, [P1, P2, P3, flags as usize, P4])
-    }
-    fn umount(&self, target: &str, flags: u32) -> isize {
-        self.k.poke_str(&self.p, P1, target);
-        self.k.syscall(&self.p, Sysno::umount2, [P1, flags as usize])
-    }
-    fn path1(&self, n: Sysno, path: &str) -> isize {
-        self.k.poke_str(&self.p, P1, path);
-        self.k.syscall(&self.p, n, [P1])
-    }
-    fn stat(&self, path: &str) -> Result<Stat, isize> {
-        self.k.poke_str(&self.p, P1, path);
-        match self.k.syscall(&self.p, Sysno::newfstatat, [CWD, P1, AUX, 0]) {
-            0 => Ok(self.k.peek_val(&self.p, AUX)),
-            e => Err(e),
-        }
-    }
-    fn statfs(&self, path: &str) -> Statfs {
-        self.k.poke_str(&self.p, P1, path);
-        assert_eq!(self.k.syscall(&self.p, Sysno::statfs, [P1, AUX]), 0, "statfs {path}");
-        self.k.peek_val(&self.p, AUX)
-    }
-    fn open(&self, path: &str, flags: u32) -> isize {
-        self.k.open(&self.p, path, flags)
-    }
-    fn create(&self, path: &str) -> isize {
-        let fd = self.open(path, (OpenFlags::CREAT | OpenFlags::WRONLY).bits());
-        if fd >= 0 {
-            self.k.syscall(&self.p, Sysno::close, [fd as usize]);
-            0
-        } else {
-            fd
-        }
-    }
-    fn read_file(&self, path: &str) -> String {
-        let fd = self.open(path, 0);
-        assert!(fd >= 0, "open {path}: {fd}");
-        let mut out = Vec::new();
-        loop {
-            let n = self.k.syscall(&self.p, Sysno::read, [fd as usize, SCRATCH, 4096]);
-            assert!(n >= 0);
-            if n == 0 {
-                break;
-            }
-            out.extend(self.k.peek(&self.p, SCRATCH, n as usize));
-        }
-        self.k.syscall(&self.p, Sysno::close, [fd as usize]);
-        String::from_utf8(out).unwrap()
-    }
-    fn getcwd(&self) -> String {
-        let n = self.k.syscall(&self.p, Sysno::getcwd, [SCRATCH, 4096]);
-        String::from_utf8(self.k.peek(&self.p, SCRATCH, n as usize - 1)).unwrap()
-    }
-    fn rename(&self, a: &str, b: &str) -> isize {
-        self.k.poke_str(&self.p, P1, a);
-        self.k.poke_str(&self.p, P2, b);
-        self.k.syscall(&self.p, Sysno::renameat2, [CWD, P1, CWD, P2, 0])
-    }
+/// A kernel with the standard mounts and an empty /mnt.
+fn fixture() -> FsTest {
+    let t = FsTest::with_standard_mounts();
+    t.k.root.create("mnt", fs::FileKind::Directory, 0o755).unwrap();
+    t
 }
 
 #[test]
 fn the_standard_mounts_give_each_file_system_its_own_device() {
-    let t = T::new();
+    let t = fixture();
     let root = t.stat("/").unwrap().st_dev;
     let dev = t.stat("/dev").unwrap().st_dev;
     let null = t.stat("/dev/null").unwrap();
@@ -108,7 +34,7 @@ fn the_standard_mounts_give_each_file_system_its_own_device() {
         }
     }
     assert_eq!(null.st_dev, dev);
-    assert_eq!(null.st_rdev, fs::vfs::make_dev(1, 3));
+    assert_eq!(null.st_rdev, fs::meta::make_dev(1, 3));
     assert_eq!(tmp.st_mode, S_IFDIR | 0o1777);
     // The devices work through devfs.
     let z = t.open("/dev/zero", 0);
@@ -126,7 +52,7 @@ fn the_standard_mounts_give_each_file_system_its_own_device() {
 
 #[test]
 fn a_mount_hides_the_directory_until_unmounted() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.create("/mnt/under"), 0);
     assert_eq!(t.mount("none", "/mnt", "tmpfs", 0, ""), 0);
     assert_eq!(t.stat("/mnt/under").err(), Some(ENOENT));
@@ -139,45 +65,45 @@ fn a_mount_hides_the_directory_until_unmounted() {
 
 #[test]
 fn dotdot_at_a_mounted_root_leaves_the_mount() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.mount("none", "/mnt", "tmpfs", 0, ""), 0);
     t.k.poke_str(&t.p, P1, "/mnt/sub");
     assert_eq!(t.k.syscall(&t.p, Sysno::mkdirat, [CWD, P1, 0o755]), 0);
-    assert_eq!(t.path1(Sysno::chdir, "/mnt/sub"), 0);
+    assert_eq!(t.call1(Sysno::chdir, "/mnt/sub"), 0);
     assert_eq!(t.getcwd(), "/mnt/sub");
-    assert_eq!(t.path1(Sysno::chdir, "../.."), 0);
+    assert_eq!(t.call1(Sysno::chdir, "../.."), 0);
     assert_eq!(t.getcwd(), "/");
     assert_eq!(t.stat(".").unwrap().st_ino, t.stat("/").unwrap().st_ino);
-    assert_eq!(t.path1(Sysno::chdir, "/mnt/sub/../../tmp"), 0);
+    assert_eq!(t.call1(Sysno::chdir, "/mnt/sub/../../tmp"), 0);
     assert_eq!(t.getcwd(), "/tmp");
 }
 
 #[test]
 fn names_do_not_move_across_mounts() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.create("/f"), 0);
-    assert_eq!(t.rename("/f", "/tmp/f"), EXDEV);
+    assert_eq!(t.rename("/f", "/tmp/f", 0), EXDEV);
     t.k.poke_str(&t.p, P1, "/f");
     t.k.poke_str(&t.p, P2, "/tmp/g");
     assert_eq!(t.k.syscall(&t.p, Sysno::linkat, [CWD, P1, CWD, P2, 0]), EXDEV);
     // The mount point itself is busy.
-    assert_eq!(t.rename("/tmp", "/tmp2"), EBUSY);
+    assert_eq!(t.rename("/tmp", "/tmp2", 0), EBUSY);
     t.k.poke_str(&t.p, P1, "/tmp");
     assert_eq!(t.k.syscall(&t.p, Sysno::unlinkat, [CWD, P1, AT_REMOVEDIR as usize]), EBUSY);
 }
 
 #[test]
 fn umount_checks_its_target() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.umount("/mnt", 0), EINVAL, "not a mount point");
     assert_eq!(t.umount("/nope", 0), ENOENT);
     assert_eq!(t.umount("/tmp", 0x100), EINVAL, "unknown flag");
     assert_eq!(t.umount("/tmp", MNT_EXPIRE | MNT_DETACH), EINVAL);
     assert_eq!(t.umount("/", 0), EBUSY, "the root");
     assert_eq!(t.mount("none", "/mnt", "tmpfs", 0, ""), 0);
-    assert_eq!(t.path1(Sysno::chdir, "/mnt"), 0);
+    assert_eq!(t.call1(Sysno::chdir, "/mnt"), 0);
     assert_eq!(t.umount("/mnt", 0), EBUSY, "our cwd is on it");
-    assert_eq!(t.path1(Sysno::chdir, "/"), 0);
+    assert_eq!(t.call1(Sysno::chdir, "/"), 0);
     let fd = t.open("/mnt", 0);
     assert_eq!(t.umount("/mnt", 0), EBUSY, "an open file is on it");
     assert_eq!(t.umount("/mnt", MNT_DETACH), 0, "a lazy unmount goes anyway");
@@ -186,7 +112,7 @@ fn umount_checks_its_target() {
 
 #[test]
 fn mount_errors() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.mount("none", "/mnt", "nosuchfs", 0, ""), ENODEV);
     assert_eq!(t.mount("none", "/mnt", "", 0, ""), EINVAL);
     assert_eq!(t.mount("none", "/nope", "tmpfs", 0, ""), ENOENT);
@@ -200,7 +126,7 @@ fn mount_errors() {
 
 #[test]
 fn a_read_only_remount_refuses_changes() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.mount("none", "/mnt", "tmpfs", 0, "size=1m,mode=700"), 0);
     assert_eq!(t.stat("/mnt").unwrap().st_mode, S_IFDIR | 0o700);
     assert_eq!(t.create("/mnt/f"), 0);
@@ -218,7 +144,7 @@ fn a_read_only_remount_refuses_changes() {
 
 #[test]
 fn statfs_describes_the_file_system_of_the_path() {
-    let t = T::new();
+    let t = fixture();
     let tmp = t.statfs("/tmp");
     assert_eq!(tmp.f_type, 0x0102_1994, "TMPFS_MAGIC");
     assert_eq!((tmp.f_bsize, tmp.f_frsize, tmp.f_namelen), (4096, 4096, 255));
@@ -241,7 +167,7 @@ fn statfs_describes_the_file_system_of_the_path() {
 
 #[test]
 fn fstatfs_of_a_pipe_is_pipefs() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.k.syscall(&t.p, Sysno::pipe2, [AUX + 512, 0]), 0);
     let fds: [i32; 2] = t.k.peek_val(&t.p, AUX + 512);
     assert_eq!(t.k.syscall(&t.p, Sysno::fstatfs, [fds[0] as usize, AUX]), 0);
@@ -250,7 +176,7 @@ fn fstatfs_of_a_pipe_is_pipefs() {
 
 #[test]
 fn sync_and_syncfs_succeed() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.k.syscall(&t.p, Sysno::sync, []), 0);
     assert_eq!(t.k.syscall(&t.p, Sysno::syncfs, [1]), 0);
     assert_eq!(t.k.syscall(&t.p, Sysno::syncfs, [99]), EBADF);
@@ -258,9 +184,9 @@ fn sync_and_syncfs_succeed() {
 
 #[test]
 fn proc_mounts_lists_what_the_process_sees() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.mount("none", "/mnt", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=4k"), 0);
-    let mounts = t.read_file("/proc/mounts");
+    let mounts = t.read("/proc/mounts");
     let lines: Vec<&str> = mounts.lines().collect();
     assert_eq!(
         lines,
@@ -272,15 +198,15 @@ fn proc_mounts_lists_what_the_process_sees() {
             "none /mnt tmpfs rw,nosuid,noexec,size=4k 0 0",
         ]
     );
-    let info = t.read_file("/proc/self/mountinfo");
+    let info = t.read("/proc/self/mountinfo");
     let last = info.lines().last().unwrap();
     assert!(last.ends_with(" / /mnt rw,nosuid,noexec - tmpfs none rw,size=4k"), "{last}");
 }
 
 #[test]
 fn tmpfs_and_proc_are_registered_types() {
-    let t = T::new();
-    let fsl = t.read_file("/proc/filesystems");
+    let t = fixture();
+    let fsl = t.read("/proc/filesystems");
     for line in ["nodev\ttmpfs", "nodev\tproc", "nodev\tdevtmpfs"] {
         assert!(fsl.lines().any(|l| l == line), "{line:?} in {fsl:?}");
     }

@@ -1,106 +1,31 @@
 //! procfs through the dispatch table: /proc/self, /proc/<pid>/{stat,status,statm,cmdline,
 //! environ,comm,maps,exe,cwd,fd}, /proc/meminfo, uptime, loadavg, stat, cpuinfo, version.
 use abi::flags::*;
-use abi::structs::Stat;
 use mm::aspace::ArgArea;
 use syscalls::testing::ret::*;
 use syscalls::testing::*;
-use syscalls::{Caller, Sysno};
+use syscalls::Sysno;
 
 const CWD: usize = AT_FDCWD as usize;
-const P1: usize = SCRATCH + 0xf_0000;
-const AUX: usize = SCRATCH + 0xe_0000;
+const P1: usize = FsTest::P1;
+const AUX: usize = FsTest::AUX;
 const ARGS: usize = SCRATCH + 0xd_0000;
 
-struct T {
-    k: TestKernel,
-    p: Caller,
-}
-
-impl T {
-    fn new() -> T {
-        let k = TestKernel::new();
-        syscalls::fs::mount_standard(&k.root).unwrap();
-        let p = k.spawn();
-        *p.process().exe.lock() = String::from("/bin/a-rather-long-program-name");
-        // argv and envp strings as the loader lays them out.
-        let strings = b"prog\0-x\0arg two\0HOME=/\0TERM=linux\0";
-        k.poke(&p, ARGS, strings);
-        p.process().mm.lock().args =
-            ArgArea { arg_start: ARGS, arg_end: ARGS + 16, env_start: ARGS + 16, env_end: ARGS + strings.len() };
-        T { k, p }
-    }
-    fn open(&self, path: &str, flags: u32) -> isize {
-        self.k.open(&self.p, path, flags)
-    }
-    fn read_bytes(&self, path: &str) -> Result<Vec<u8>, isize> {
-        let fd = self.open(path, 0);
-        if fd < 0 {
-            return Err(fd);
-        }
-        let mut out = Vec::new();
-        loop {
-            // Small reads, to check that offsets work across calls.
-            let n = self.k.syscall(&self.p, Sysno::read, [fd as usize, SCRATCH, 100]);
-            if n < 0 {
-                return Err(n);
-            }
-            if n == 0 {
-                break;
-            }
-            out.extend(self.k.peek(&self.p, SCRATCH, n as usize));
-        }
-        self.k.syscall(&self.p, Sysno::close, [fd as usize]);
-        Ok(out)
-    }
-    fn read(&self, path: &str) -> String {
-        String::from_utf8(self.read_bytes(path).unwrap_or_else(|e| panic!("{path}: {e}"))).unwrap()
-    }
-    fn readlink(&self, path: &str) -> Result<String, isize> {
-        self.k.poke_str(&self.p, P1, path);
-        match self.k.syscall(&self.p, Sysno::readlinkat, [CWD, P1, AUX, 4096]) {
-            n if n >= 0 => Ok(String::from_utf8(self.k.peek(&self.p, AUX, n as usize)).unwrap()),
-            e => Err(e),
-        }
-    }
-    fn lstat(&self, path: &str) -> Result<Stat, isize> {
-        self.k.poke_str(&self.p, P1, path);
-        match self.k.syscall(&self.p, Sysno::newfstatat, [CWD, P1, AUX, AT_SYMLINK_NOFOLLOW as usize]) {
-            0 => Ok(self.k.peek_val(&self.p, AUX)),
-            e => Err(e),
-        }
-    }
-    fn list(&self, path: &str) -> Vec<String> {
-        let fd = self.open(path, OpenFlags::DIRECTORY.bits());
-        assert!(fd >= 0, "{path}: {fd}");
-        let mut names = Vec::new();
-        loop {
-            let n = self.k.syscall(&self.p, Sysno::getdents64, [fd as usize, SCRATCH, 4096]);
-            assert!(n >= 0);
-            if n == 0 {
-                break;
-            }
-            let data = self.k.peek(&self.p, SCRATCH, n as usize);
-            let mut at = 0;
-            while at < data.len() {
-                let reclen = u16::from_ne_bytes([data[at + 16], data[at + 17]]) as usize;
-                let name = &data[at + 19..at + reclen];
-                let end = name.iter().position(|&b| b == 0).unwrap();
-                names.push(String::from_utf8(name[..end].to_vec()).unwrap());
-                at += reclen;
-            }
-        }
-        self.k.syscall(&self.p, Sysno::close, [fd as usize]);
-        names
-    }
-    fn pid(&self) -> usize {
-        self.p.process().pid
-    }
+/// A kernel with the standard mounts and a process with a long name, argv and envp.
+fn fixture() -> FsTest {
+    let t = FsTest::with_standard_mounts();
+    *t.p.process().exe.lock() = String::from("/bin/a-rather-long-program-name");
+    // argv and envp strings as the loader lays them out.
+    let strings = b"prog\0-x\0arg two\0HOME=/\0TERM=linux\0";
+    t.k.poke(&t.p, ARGS, strings);
+    t.p.process().mm.lock().args =
+        ArgArea { arg_start: ARGS, arg_end: ARGS + 16, env_start: ARGS + 16, env_end: ARGS + strings.len() };
+    t
 }
 
 #[test]
 fn self_names_the_caller() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.readlink("/proc/self").unwrap(), t.pid().to_string());
     assert_eq!(t.readlink("/proc/thread-self").unwrap(), format!("{0}/task/{0}", t.pid()));
     let q = t.k.spawn();
@@ -113,7 +38,7 @@ fn self_names_the_caller() {
 
 #[test]
 fn stat_has_the_52_fields_linux_prints() {
-    let t = T::new();
+    let t = fixture();
     let stat = t.read("/proc/self/stat");
     assert!(stat.ends_with('\n'));
     let (head, rest) = stat.rsplit_once(") ").unwrap();
@@ -136,7 +61,7 @@ fn stat_has_the_52_fields_linux_prints() {
 
 #[test]
 fn another_process_is_seen_sleeping_and_by_its_own_pid() {
-    let t = T::new();
+    let t = fixture();
     let q = t.k.spawn();
     let stat = t.read(&format!("/proc/{}/stat", q.process().pid));
     assert!(stat.starts_with(&format!("{} () S ", q.process().pid)), "{stat}");
@@ -145,7 +70,7 @@ fn another_process_is_seen_sleeping_and_by_its_own_pid() {
 
 #[test]
 fn status_speaks_in_named_lines() {
-    let t = T::new();
+    let t = fixture();
     let status = t.read("/proc/self/status");
     let get = |k: &str| {
         status.lines().find_map(|l| l.strip_prefix(&format!("{k}:\t"))).unwrap_or_else(|| panic!("{k} in {status}"))
@@ -166,7 +91,7 @@ fn status_speaks_in_named_lines() {
 
 #[test]
 fn cmdline_and_environ_are_the_strings_in_memory() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.read_bytes("/proc/self/cmdline").unwrap(), b"prog\0-x\0arg two\0");
     assert_eq!(t.read_bytes("/proc/self/environ").unwrap(), b"HOME=/\0TERM=linux\0");
     assert_eq!(t.read("/proc/self/comm"), "a-rather-long-p\n");
@@ -177,7 +102,7 @@ fn cmdline_and_environ_are_the_strings_in_memory() {
 
 #[test]
 fn maps_lines_have_linux_columns() {
-    let t = T::new();
+    let t = fixture();
     let maps = t.read("/proc/self/maps");
     let lines: Vec<&str> = maps.lines().collect();
     assert_eq!(lines[0], format!("{:08x}-{:08x} rw-p 00000000 00:00 0 ", SCRATCH, SCRATCH + SCRATCH_LEN));
@@ -196,7 +121,7 @@ fn maps_lines_have_linux_columns() {
 
 #[test]
 fn fd_lists_the_descriptors_as_links() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.k.syscall(&t.p, Sysno::pipe2, [AUX + 1024, 0]), 0);
     let names = t.list("/proc/self/fd");
     assert_eq!(names, [".", "..", "0", "1", "2", "3", "4", "5"], "5 is the listing's own descriptor");
@@ -210,7 +135,7 @@ fn fd_lists_the_descriptors_as_links() {
 
 #[test]
 fn fd_links_open_the_very_file_even_a_pipe() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.k.syscall(&t.p, Sysno::pipe2, [AUX + 1024, 0]), 0);
     t.k.poke(&t.p, AUX + 2048, b"through proc");
     assert_eq!(t.k.syscall(&t.p, Sysno::write, [4, AUX + 2048, 12]), 12);
@@ -225,7 +150,7 @@ fn fd_links_open_the_very_file_even_a_pipe() {
 
 #[test]
 fn cwd_exe_and_root_links() {
-    let t = T::new();
+    let t = fixture();
     assert_eq!(t.readlink("/proc/self/cwd").unwrap(), "/");
     t.k.poke_str(&t.p, P1, "/tmp");
     assert_eq!(t.k.syscall(&t.p, Sysno::chdir, [P1]), 0);
@@ -238,7 +163,7 @@ fn cwd_exe_and_root_links() {
 
 #[test]
 fn the_root_lists_processes_and_system_files() {
-    let t = T::new();
+    let t = fixture();
     let q = t.k.spawn();
     let names = t.list("/proc");
     for want in ["self", "meminfo", "mounts", "uptime", "cpuinfo", &t.pid().to_string(), &q.process().pid.to_string()] {
@@ -256,7 +181,7 @@ fn the_root_lists_processes_and_system_files() {
 
 #[test]
 fn meminfo_lines_are_padded_like_linux() {
-    let t = T::new();
+    let t = fixture();
     let m = t.read("/proc/meminfo");
     let first: Vec<&str> = m.lines().take(3).collect();
     assert!(first[0].starts_with("MemTotal:       ") && first[0].ends_with(" kB"), "{:?}", first[0]);
@@ -269,7 +194,7 @@ fn meminfo_lines_are_padded_like_linux() {
 
 #[test]
 fn uptime_loadavg_stat_cpuinfo_version() {
-    let t = T::new();
+    let t = fixture();
     hal::time::advance_to(hal::time::now_ns().max(12_340_000_000));
     let up = t.read("/proc/uptime");
     let f: Vec<&str> = up.trim_end().split(' ').collect();
@@ -288,7 +213,7 @@ fn uptime_loadavg_stat_cpuinfo_version() {
 
 #[test]
 fn proc_files_refuse_writes_like_linux() {
-    let t = T::new();
+    let t = fixture();
     let fd = t.open("/proc/meminfo", OpenFlags::WRONLY.bits());
     assert!(fd >= 0);
     t.k.poke(&t.p, SCRATCH, b"x");
@@ -301,7 +226,7 @@ fn proc_files_refuse_writes_like_linux() {
 
 #[test]
 fn a_zombie_keeps_its_stat_but_loses_its_memory_files() {
-    let t = T::new();
+    let t = fixture();
     let q = t.k.spawn();
     let pid = q.process().pid;
     *q.process().exe.lock() = String::from("/bin/z");

@@ -9,6 +9,7 @@
 //! registered and [`spawn_thread`] records the thread for the test to pick up with
 //! [`take_spawned`].
 #![no_std]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 #[cfg(not(target_os = "none"))]

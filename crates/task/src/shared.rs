@@ -7,8 +7,9 @@
 //! the old one). `lock()` hands out a guard to the current `T`, so callers write
 //! `process.mm.lock()` / `process.files()` whether the state is shared or not.
 use alloc::sync::Arc;
+use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
-use sync::{Mutex, MutexGuard};
+use sync::{ArcMutexGuard, Mutex};
 
 pub struct Shared<T> {
     current: Mutex<Arc<Mutex<T>>>,
@@ -16,10 +17,9 @@ pub struct Shared<T> {
 
 /// A lock on the current value of a [`Shared`]. It keeps that value alive, so it stays valid
 /// even if the process switches to another value meanwhile. Never hold it across an `.await`.
-pub struct SharedGuard<'a, T> {
-    // Declared first: dropped (unlocked) before the Arc that owns the mutex.
-    guard: MutexGuard<'a, T>,
-    _owner: Arc<Mutex<T>>,
+pub struct SharedGuard<'a, T: 'static> {
+    guard: ArcMutexGuard<T>,
+    _shared: PhantomData<&'a Shared<T>>,
 }
 
 impl<T> Shared<T> {
@@ -33,13 +33,12 @@ impl<T> Shared<T> {
     }
 
     /// Lock the current value.
-    pub fn lock(&self) -> SharedGuard<'_, T> {
+    pub fn lock(&self) -> SharedGuard<'_, T>
+    where
+        T: 'static,
+    {
         let owner = self.current.lock().clone();
-        // SAFETY: the mutex lives inside the allocation `owner` keeps alive, and `owner` is
-        // stored in the guard next to the lock guard, which is dropped first (field order).
-        // The allocation never moves, so the reference stays valid for the guard's lifetime.
-        let mutex: &Mutex<T> = unsafe { &*Arc::as_ptr(&owner) };
-        SharedGuard { guard: mutex.lock(), _owner: owner }
+        SharedGuard { guard: ArcMutexGuard::lock(owner), _shared: PhantomData }
     }
 
     /// The current value itself, to share it with a new process.
@@ -58,7 +57,7 @@ impl<T> Shared<T> {
     }
 }
 
-impl<T: Clone> Shared<T> {
+impl<T: Clone + 'static> Shared<T> {
     /// A private copy of the current value, for a new process that does not share it.
     pub fn copy(&self) -> Arc<Mutex<T>> {
         Arc::new(Mutex::new(self.lock().clone()))
@@ -73,14 +72,14 @@ impl<T: Clone> Shared<T> {
     }
 }
 
-impl<T> Deref for SharedGuard<'_, T> {
+impl<T: 'static> Deref for SharedGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.guard
     }
 }
 
-impl<T> DerefMut for SharedGuard<'_, T> {
+impl<T: 'static> DerefMut for SharedGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
         &mut self.guard
     }

@@ -352,11 +352,6 @@ pub fn discard(p: &Process, sig: usize) {
     remove_everywhere(p, &p.threads_alive(), sigbit(sig));
 }
 
-/// Forget pending signals of the thread (a new thread starts with none).
-pub fn clear_pending(t: &Thread) {
-    t.signals.lock().queue = SigQueue::default();
-}
-
 /// The default action of a stop signal: stop the process (the parent hears of it) and wait
 /// until SIGCONT or SIGKILL.
 pub async fn stop(t: &Arc<Thread>, sig: usize) {

@@ -64,7 +64,7 @@ fn statx_time(sec: i64, nsec: u64) -> StatxTimestamp {
 
 /// The `struct statx` of a node with metadata `st`.
 pub fn statx_of(st: &Stat, mnt_id: u64) -> Statx {
-    use fs::vfs::{dev_major, dev_minor};
+    use fs::meta::{dev_major, dev_minor};
     Statx {
         stx_mask: STATX_BASIC_STATS | STATX_MNT_ID,
         stx_blksize: st.st_blksize as u32,
