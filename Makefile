@@ -78,8 +78,11 @@ console:
 
 test: setup lint test-host fuzz-host test-qemu test-busybox test-shell test-unikernel test-simple test-bench fuzz-kernel
 
+# Host tests, and the check that each row of the syscall table is called by one of them.
 test-host: setup
-	cargo test --workspace --quiet 2>&1 | scripts/summarize-cargo-test.sh
+	rm -rf $(BUILD)/syscall-coverage && mkdir -p $(BUILD)/syscall-coverage
+	BAKAEX_SYSCALL_COVERAGE=$(BUILD)/syscall-coverage cargo test --workspace --quiet 2>&1 | scripts/summarize-cargo-test.sh
+	@scripts/syscall-coverage.sh $(BUILD)/syscall-coverage
 
 # The host fuzzer of the syscall layer (crates/fuzz, docs/TESTING.md): random syscalls in random
 # sequences through the dispatcher and the trap path, a fresh seed each run (printed). It fails on

@@ -160,7 +160,9 @@ const REBOOT_CMD: &[usize] = &[0x89ab_cdef, 0, 0x1234_5678];
 
 use K::*;
 
-/// The implemented syscalls and the kinds of their arguments (crates/syscalls/src/dispatch.rs).
+/// The implemented syscalls and the kinds of their arguments, for generating them (a call may
+/// have several rows, to weigh it or to try other shapes). A test checks that these are exactly
+/// the rows of the syscall table (crates/syscalls/src/table.rs).
 pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::read, &[Fd, Out, Len]),
     (Sysno::write, &[Fd, In, Len]),
@@ -1107,5 +1109,19 @@ impl Gen {
             Ptr(s) => self.make_struct(cx, s, i, pokes),
             Raw => self.raw(cx),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SPECS;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn the_fuzzer_knows_exactly_the_syscalls_of_the_table() {
+        let specs: BTreeSet<&str> =
+            SPECS.iter().map(|(n, _)| syscalls::table::lookup(*n).map_or("(not in the table)", |r| r.name)).collect();
+        let table: BTreeSet<&str> = syscalls::table::SYSCALLS.iter().map(|r| r.name).collect();
+        assert_eq!(specs, table, "crates/fuzz/src/gen.rs SPECS against crates/syscalls/src/table.rs");
     }
 }

@@ -17,6 +17,10 @@ impl Args {
     pub fn u32(&self, i: usize) -> u32 {
         self.0[i] as u32
     }
+    /// A 64-bit word (flags of mount, a device number).
+    pub fn u64(&self, i: usize) -> u64 {
+        self.0[i] as u64
+    }
     pub fn i64(&self, i: usize) -> i64 {
         self.0[i] as i64
     }

@@ -16,6 +16,8 @@ extern crate std;
 mod args;
 mod caller;
 pub mod clone;
+#[cfg(not(target_os = "none"))]
+mod coverage;
 pub mod deliver;
 mod dispatch;
 pub mod exec;
@@ -29,6 +31,7 @@ pub mod mm;
 pub mod process;
 pub mod reboot;
 pub mod signal;
+pub mod table;
 #[cfg(not(target_os = "none"))]
 pub mod testing;
 pub mod time;

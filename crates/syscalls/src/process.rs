@@ -106,6 +106,11 @@ pub async fn sys_getresuid(cx: &Caller, r: UserPtr<u32>, e: UserPtr<u32>, s: Use
     Ok(())
 }
 
+/// getresgid(2): as getresuid, the ids being all 0.
+pub async fn sys_getresgid(cx: &Caller, r: UserPtr<u32>, e: UserPtr<u32>, s: UserPtr<u32>) -> SysResult<()> {
+    sys_getresuid(cx, r, e, s).await
+}
+
 /// Most supplementary groups (Linux's NGROUPS_MAX).
 const NGROUPS_MAX: usize = 65536;
 

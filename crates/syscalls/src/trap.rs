@@ -21,6 +21,7 @@
 //! that waker has not fired since the last full delivery check and the call has not changed the
 //! blocked mask, no signal can have become deliverable.
 use crate::dispatch::poll_call;
+use crate::table::{flag, immediate, SYSCALLS};
 use crate::{deliver::deliver, handle_syscall, Caller};
 use abi::signal::*;
 use abi::Sysno;
@@ -123,92 +124,21 @@ fn fault(cx: &Caller, info: SigInfo) {
     force_fault(cx.thread(), info);
 }
 
-/// System calls the fast path may run. They must not lock the caller's saved registers (the
-/// kernel holds that lock while the fast path runs), replace the address space (execve) or set
-/// a temporary signal mask (sigsuspend, ppoll, pselect6: it is put back by the delivery). Any
-/// of them may wait: it then finishes in [`FastPath::after`].
-const FAST_CALLS: &[Sysno] = &[
-    // identity and limits
-    Sysno::getpid,
-    Sysno::getppid,
-    Sysno::gettid,
-    Sysno::getuid,
-    Sysno::geteuid,
-    Sysno::getgid,
-    Sysno::getegid,
-    Sysno::getresuid,
-    Sysno::getresgid,
-    Sysno::getpgid,
-    Sysno::getsid,
-    Sysno::getgroups,
-    Sysno::getpriority,
-    Sysno::umask,
-    Sysno::set_tid_address,
-    Sysno::getrusage,
-    Sysno::prlimit64,
-    Sysno::uname,
-    Sysno::sysinfo,
-    Sysno::getrandom,
-    // time
-    Sysno::clock_gettime,
-    Sysno::clock_getres,
-    Sysno::gettimeofday,
-    Sysno::times,
-    Sysno::nanosleep,
-    Sysno::clock_nanosleep,
-    Sysno::sched_yield,
-    // files
-    Sysno::read,
-    Sysno::write,
-    Sysno::readv,
-    Sysno::writev,
-    Sysno::pread64,
-    Sysno::pwrite64,
-    Sysno::lseek,
-    Sysno::sendfile,
-    Sysno::fstat,
-    Sysno::newfstatat,
-    Sysno::statx,
-    Sysno::openat,
-    Sysno::close,
-    Sysno::ioctl,
-    Sysno::fcntl,
-    Sysno::flock,
-    Sysno::dup,
-    Sysno::dup3,
-    Sysno::pipe2,
-    Sysno::getdents64,
-    Sysno::getcwd,
-    Sysno::readlinkat,
-    Sysno::faccessat,
-    Sysno::faccessat2,
-    Sysno::fsync,
-    Sysno::fdatasync,
-    // memory
-    Sysno::brk,
-    Sysno::mmap,
-    Sysno::munmap,
-    Sysno::mprotect,
-    // threads, processes, signals
-    Sysno::futex,
-    Sysno::set_robust_list,
-    Sysno::get_robust_list,
-    Sysno::wait4,
-    Sysno::waitid,
-    Sysno::kill,
-    Sysno::tkill,
-    Sysno::tgkill,
-    Sysno::rt_sigprocmask,
-];
-
-/// [`FAST_CALLS`] as a bitmap over the numbers below 512 (riscv64 has none above).
+/// The calls of the syscall table the fast path may run (flag `fast`), as a bitmap over the
+/// numbers below 512 (riscv64 has none above). Such a call must not lock the caller's saved
+/// registers (the kernel holds that lock while the fast path runs), replace the address space
+/// (execve) or set a temporary signal mask (sigsuspend, ppoll, pselect6: it is put back by the
+/// delivery). Any of them may wait: it then finishes in [`FastPath::after`].
 const FAST_BITS: [u64; 8] = {
     let mut bits = [0u64; 8];
     let mut i = 0;
-    while i < FAST_CALLS.len() {
-        let n = FAST_CALLS[i].0;
-        assert!(n < 512);
-        bits[n / 64] |= 1 << (n % 64);
+    while i < SYSCALLS.len() {
+        let row = &SYSCALLS[i];
+        if row.has(flag::fast) {
+            let n = row.no.0;
+            assert!(n < 512);
+            bits[n / 64] |= 1 << (n % 64);
+        }
         i += 1;
     }
     bits
@@ -223,32 +153,6 @@ fn is_fast(n: usize) -> bool {
 #[inline]
 fn is_restart(ret: isize) -> bool {
     (-(abi::Errno::ERESTART_RESTARTBLOCK as isize)..=-(abi::Errno::ERESTARTSYS as isize)).contains(&ret)
-}
-
-/// The calls that only read who the caller is: answered on the spot, without a future (they
-/// never wait, send signals or change the mask), before anything else of the fast path.
-#[inline]
-fn immediate(cx: &Caller, n: usize) -> Option<isize> {
-    use crate::process::*;
-    Some(match Sysno(n) {
-        Sysno::getpid => now(sys_getpid(cx)),
-        Sysno::gettid => now(sys_gettid(cx)),
-        Sysno::getppid => now(sys_getppid(cx)),
-        Sysno::getuid => now(sys_getuid(cx)),
-        Sysno::geteuid => now(sys_geteuid(cx)),
-        Sysno::getgid => now(sys_getgid(cx)),
-        Sysno::getegid => now(sys_getegid(cx)),
-        _ => return None,
-    })
-}
-
-/// The result of a call that never waits (its future is ready at the first poll).
-#[inline(always)]
-fn now<T>(call: impl Future<Output = abi::SysResult<T>>) -> isize
-where
-    abi::SysResult<T>: crate::IntoRet,
-{
-    crate::IntoRet::into_ret(ready_now(call))
 }
 
 /// The value of a syscall future that contains no wait at all (getpid and the like), polled
@@ -337,7 +241,7 @@ impl FastPath {
         if crate::fault::armed(n) {
             return false;
         }
-        if let Some(ret) = immediate(cx, n) {
+        if let Some(ret) = immediate(cx, n, || ctx.syscall().1) {
             ctx.skip_ecall();
             ctx.set_return(ret);
             return true;
@@ -345,7 +249,7 @@ impl FastPath {
         is_fast(n) && self.poll_once(cx, ctx, task, call, start)
     }
 
-    /// The fast path for a call of [`FAST_CALLS`]: start it and poll it once.
+    /// The fast path for a call of a `fast` call: start it and poll it once.
     #[inline(never)]
     fn poll_once<F: Future<Output = isize>>(
         &mut self,
@@ -377,7 +281,7 @@ impl FastPath {
         false
     }
 
-    /// After a call of [`FAST_CALLS`] that returned `ret` and started with the blocked mask
+    /// After a call of a `fast` call that returned `ret` and started with the blocked mask
     /// `mask`: can the thread go back to user mode without the delivery? Yes if nothing woke
     /// the watcher (no signal was sent, no stop, no exit request) and the mask is as it was (so
     /// no pending signal got unblocked), hence also no interrupted call to restart; such calls
@@ -565,7 +469,7 @@ mod tests {
         assert_eq!(pc(&p), pc0, "untouched: the ordinary path steps over the ecall");
         for n in [Sysno::execve, Sysno::execveat, Sysno::clone, Sysno::clone3, Sysno::rt_sigreturn, Sysno::sigaltstack]
         {
-            assert!(!is_fast(n.0) && immediate(&p, n.0).is_none(), "{n:?} uses the registers");
+            assert!(!is_fast(n.0) && immediate(&p, n.0, || [0; 6]).is_none(), "{n:?} uses the registers");
         }
         for n in [Sysno::rt_sigsuspend, Sysno::ppoll, Sysno::pselect6, Sysno::exit, Sysno::exit_group] {
             assert!(!is_fast(n.0), "{n:?}");

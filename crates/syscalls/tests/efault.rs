@@ -964,47 +964,13 @@ const UNTYPED: &[(&str, usize)] = &[
     ("rt_sigpending", 0),
 ];
 
-/// The arms of the dispatch table, from its source: each syscall's name, with the arguments its
-/// arm decodes as pointers (`a.ptr(i)`, `a.slice(i, n)`, `a.slice_mut(i, n)`, `a.cstr(i)`).
+/// The rows of the syscall table: each syscall's name, with the arguments it decodes as
+/// pointers (`ptr`, `slice`, `slice_mut`, `cstr`).
 fn dispatch_arms() -> BTreeMap<String, BTreeSet<usize>> {
-    let src = include_str!("../src/dispatch.rs");
-    let start = src.find("async fn table(").expect("the table function in dispatch.rs");
-    let end = start + src[start..].find("\n}\n").expect("the end of the table function");
-    let mut arms: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
-    let mut current: Vec<String> = Vec::new();
-    for line in src[start..end].lines() {
-        let t = line.trim_start();
-        let body = if t.starts_with("Sysno::") || t.starts_with("| Sysno::") {
-            // A pattern line (an arm's start): the names before `=>`, the body after it.
-            let (pattern, body) = t.split_once("=>").unwrap_or((t, ""));
-            if !t.starts_with('|') {
-                current.clear();
-            }
-            for name in pattern.split('|') {
-                let name = name.trim().trim_start_matches("Sysno::").to_string();
-                if !name.is_empty() {
-                    arms.entry(name.clone()).or_default();
-                    current.push(name);
-                }
-            }
-            body
-        } else if t.starts_with("_ =>") {
-            current.clear();
-            ""
-        } else {
-            t
-        };
-        for decoder in ["a.ptr(", "a.slice(", "a.slice_mut(", "a.cstr("] {
-            for (at, _) in body.match_indices(decoder) {
-                let arg: String = body[at + decoder.len()..].chars().take_while(char::is_ascii_digit).collect();
-                let arg: usize = arg.parse().unwrap_or_else(|_| panic!("{decoder}... in {line}"));
-                for name in &current {
-                    arms.get_mut(name).unwrap().insert(arg);
-                }
-            }
-        }
-    }
-    arms
+    syscalls::table::SYSCALLS
+        .iter()
+        .map(|row| (row.name.to_string(), (0..6).filter(|i| row.pointers & (1 << i) != 0).collect()))
+        .collect()
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! How each kind of argument is shown, as strace would: the formatters, and the line of a call.
 //!
-//! A syscall missing from [`TABLE`] shows its six registers in hex.
-use super::table::{Arg, Names, CLONE, FUTEX_OPS, HEX_RESULT, NO_RETURN, O_BITS, O_CREAT, O_TMPFILE, SIGNALS, TABLE};
+//! A syscall missing from the syscall table shows its six registers in hex.
+use super::kinds::{Arg, Names, CLONE, FUTEX_OPS, O_BITS, O_CREAT, O_TMPFILE, SIGNALS};
 use super::Caller;
+use crate::table::{flag, has_flag, lookup};
 use abi::flags::AT_FDCWD;
 use abi::process::CSIGNAL;
 use abi::signal::{NSIG, SIGRTMIN};
@@ -40,8 +41,9 @@ impl Entry {
     pub(super) fn new(cx: &Caller, n: Sysno, args: [usize; 6]) -> Entry {
         let mut head = String::new();
         let _ = write!(head, "[{}] {:?}(", cx.thread().tid, n);
-        let parts = match TABLE.iter().find(|(s, _)| *s == n) {
-            Some((_, kinds)) => kinds
+        let parts = match lookup(n) {
+            Some(row) => row
+                .args
                 .iter()
                 .enumerate()
                 .filter(|&(i, &k)| !matches!(k, CreatMode) || args[i - 1] as u64 & (O_CREAT | O_TMPFILE) != 0)
@@ -54,7 +56,7 @@ impl Entry {
 
     /// Whether the call ends its thread, so that its line is printed (with `= ?`) before it.
     pub(super) fn no_return(&self) -> bool {
-        NO_RETURN.contains(&self.n)
+        has_flag(self.n, flag::noreturn)
     }
 
     /// The whole line, with `ret` as the result (`None`: the call does not return).
@@ -73,7 +75,7 @@ impl Entry {
         line.push_str(") = ");
         match ret {
             None => line.push('?'),
-            Some(r) => result(&mut line, r, HEX_RESULT.contains(&self.n)),
+            Some(r) => result(&mut line, r, has_flag(self.n, flag::hex)),
         }
         line
     }

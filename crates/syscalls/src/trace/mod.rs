@@ -14,7 +14,7 @@
 //! `[3]` is the thread id. A line is printed when the result is known (a blocking call shows up
 //! when it returns); its arguments are read at entry, except buffers the kernel fills, which are
 //! read afterwards. exit and exit_group print `= ?` before they run. How each syscall's arguments
-//! are shown is one table in `table.rs`, read by the formatters in `decode.rs`.
+//! are shown is the kinds in the syscall table (`crate::table`), read by the formatters in `decode.rs`.
 //!
 //! Lines go to a sink the kernel chooses ([`set_sink`]; by default `log::info!`).
 use crate::Caller;
@@ -24,7 +24,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use sync::Mutex;
 
 mod decode;
-mod table;
+pub(crate) mod kinds;
 #[cfg(test)]
 mod tests;
 

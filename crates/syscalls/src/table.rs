@@ -1,0 +1,274 @@
+//! The syscall table: every system call the kernel implements, written once.
+//!
+//! One row per call: its name (the number comes from the architecture's [`Sysno`] list), how
+//! the tracer shows each argument register (`trace::kinds`), its flags, and the function with
+//! a decoder per typed parameter ([`Args`]). From the rows, [`syscall_table!`] generates
+//! everything that used to be written by hand in several places:
+//!
+//! * the dispatcher's `match` (`table`), where an unknown number is `-ENOSYS`, logged once;
+//! * [`SYSCALLS`], the list of rows (name, number, flags, the tracer's argument kinds), from
+//!   which the fast path's set and the tracer's lookups are computed;
+//! * [`immediate`]: the calls of the first section, which only read who the caller is, answered
+//!   on the trap's fast path without building a future.
+//!
+//! Flags: `fast`: the trap's fast path may run it (it does not lock the caller's saved
+//! registers, replace the address space or set a temporary signal mask, see `trap.rs`);
+//! `waits`: it may sleep (on a wait queue or a timer), so its future can be pending;
+//! `hex`: its result is an address, traced in hex; `noreturn`: it does not return to the caller.
+//!
+//! Adding a syscall: write its `pub async fn sys_NAME(cx: &Caller, ...)` in its family's module
+//! and one row here; a host test must call it (`make test` checks that every row is called).
+use crate::args::Args;
+use crate::dispatch::{unimplemented, IntoRet};
+#[cfg(feature = "trace")]
+use crate::trace::kinds::{Arg::*, *};
+use crate::{clone, exec, fs, futex, info, itimer, mm, process, reboot, signal, time, wait, Caller};
+use abi::Sysno;
+
+/// The flags of a row (see the module documentation).
+#[allow(non_upper_case_globals)]
+pub mod flag {
+    pub const fast: u8 = 1;
+    pub const waits: u8 = 2;
+    pub const hex: u8 = 4;
+    pub const noreturn: u8 = 8;
+}
+
+/// One row of the table.
+#[derive(Clone, Copy, Debug)]
+pub struct Syscall {
+    pub no: Sysno,
+    pub name: &'static str,
+    /// [`flag`] bits.
+    pub flags: u8,
+    /// Bit `i` set: argument register `i` is decoded as a user pointer (a `UserPtr`, a user
+    /// slice or a C string). Raw addresses passed on as `usize` are not counted.
+    pub pointers: u8,
+    /// How the tracer shows each argument register, in order.
+    #[cfg(feature = "trace")]
+    pub(crate) args: &'static [crate::trace::kinds::Arg],
+}
+
+impl Syscall {
+    pub const fn has(&self, f: u8) -> bool {
+        self.flags & f != 0
+    }
+}
+
+/// The row of number `n`, if the kernel implements it.
+pub fn lookup(n: Sysno) -> Option<&'static Syscall> {
+    SYSCALLS.iter().find(|s| s.no == n)
+}
+
+/// Whether the call numbered `n` has flag `f`.
+pub fn has_flag(n: Sysno, f: u8) -> bool {
+    lookup(n).is_some_and(|s| s.has(f))
+}
+
+/// The bit of a decoder that takes a user pointer in its first register (see `Syscall::pointers`).
+macro_rules! pointer_bit {
+    (ptr $i:literal) => {
+        1u8 << $i
+    };
+    (cstr $i:literal) => {
+        1u8 << $i
+    };
+    (slice $i:literal, $n:literal) => {
+        1u8 << $i
+    };
+    (slice_mut $i:literal, $n:literal) => {
+        1u8 << $i
+    };
+    ($other:ident $($i:literal),*) => {
+        0u8
+    };
+}
+
+macro_rules! syscall_table {
+    (
+        immediate {$(
+            $iname:ident ( $($ikind:expr),* ) [ $($iflag:ident)* ] => $($if:ident)::+ ( $($idec:ident ( $($ii:literal),* )),* );
+        )*}
+        calls {$(
+            $name:ident ( $($kind:expr),* ) [ $($flag:ident)* ] => $($f:ident)::+ ( $($dec:ident ( $($i:literal),* )),* );
+        )*}
+    ) => {
+        /// Every implemented system call (see the module documentation).
+        pub const SYSCALLS: &[Syscall] = &[
+            $(Syscall {
+                no: Sysno::$iname,
+                name: stringify!($iname),
+                flags: 0 $(| flag::$iflag)*,
+                pointers: 0 $(| pointer_bit!($idec $($ii),*))*,
+                #[cfg(feature = "trace")]
+                args: &[$($ikind),*],
+            },)*
+            $(Syscall {
+                no: Sysno::$name,
+                name: stringify!($name),
+                flags: 0 $(| flag::$flag)*,
+                pointers: 0 $(| pointer_bit!($dec $($i),*))*,
+                #[cfg(feature = "trace")]
+                args: &[$($kind),*],
+            },)*
+        ];
+
+        /// Decode the arguments of syscall `n` by type and run it.
+        pub(crate) async fn table(cx: &Caller, n: usize, a: [usize; 6]) -> isize {
+            let a = Args(a);
+            match Sysno(n) {
+                $(Sysno::$iname => $($if)::+(cx $(, a.$idec($($ii),*))*).await.into_ret(),)*
+                $(Sysno::$name => $($f)::+(cx $(, a.$dec($($i),*))*).await.into_ret(),)*
+                n => unimplemented(n),
+            }
+        }
+
+        /// The calls that only read who the caller is, answered on the spot: their futures
+        /// never wait, so one poll gives the result without a future kept anywhere.
+        /// `a` gives the argument registers (read only by a call that has arguments).
+        #[inline]
+        pub(crate) fn immediate(cx: &Caller, n: usize, a: impl FnOnce() -> [usize; 6]) -> Option<isize> {
+            let _ = &a;
+            Some(match Sysno(n) {
+                $(Sysno::$iname => {
+                    let _a = Args(a());
+                    crate::IntoRet::into_ret(crate::trap::ready_now($($if)::+(cx $(, _a.$idec($($ii),*))*)))
+                })*
+                _ => return None,
+            })
+        }
+    };
+}
+
+#[rustfmt::skip]
+syscall_table! {
+    immediate {
+        getpid() [fast] => process::sys_getpid();
+        getppid() [fast] => process::sys_getppid();
+        gettid() [fast] => process::sys_gettid();
+        getuid() [fast] => process::sys_getuid();
+        geteuid() [fast] => process::sys_geteuid();
+        getgid() [fast] => process::sys_getgid();
+        getegid() [fast] => process::sys_getegid();
+    }
+    calls {
+        // files: fs/io.rs, fs/open.rs, fs/stat.rs, fs/ioctl.rs, fs/poll.rs
+        read(Fd, OutBuf, Uint) [fast waits] => fs::sys_read(i32(0), slice_mut(1, 2));
+        write(Fd, InBuf(2), Uint) [fast waits] => fs::sys_write(i32(0), slice(1, 2));
+        readv(Fd, OutIov(2), Int) [fast waits] => fs::sys_readv(i32(0), ptr(1), i32(2));
+        writev(Fd, InIov(2), Int) [fast waits] => fs::sys_writev(i32(0), ptr(1), i32(2));
+        pread64(Fd, OutBuf, Uint, Long) [fast waits] => fs::sys_pread64(i32(0), slice_mut(1, 2), i64(3));
+        pwrite64(Fd, InBuf(2), Uint, Long) [fast waits] => fs::sys_pwrite64(i32(0), slice(1, 2), i64(3));
+        lseek(Fd, Long, Enum(WHENCE)) [fast] => fs::sys_lseek(i32(0), i64(1), u32(2));
+        openat(Fd, Str, Open, CreatMode) [fast waits] => fs::sys_openat(i32(0), cstr(1), u32(2), u32(3));
+        close(Fd) [fast] => fs::sys_close(i32(0));
+        fstat(Fd, Ptr) [fast] => fs::sys_fstat(i32(0), ptr(1));
+        newfstatat(Fd, Str, Ptr, Flags(AT)) [fast] => fs::sys_newfstatat(i32(0), cstr(1), ptr(2), u32(3));
+        ppoll(Ptr, Uint, Ptr, Ptr, Uint) [waits] => fs::sys_ppoll(ptr(0), usize(1), ptr(2), usize(3), usize(4));
+        readlinkat(Fd, Str, OutBuf, Uint) [fast] => fs::sys_readlinkat(i32(0), cstr(1), slice_mut(2, 3));
+        ioctl(Fd, Enum(IOCTL), Hex) [fast waits] => fs::sys_ioctl(i32(0), usize(1), usize(2));
+        sendfile(Fd, Fd, Ptr, Uint) [fast waits] => fs::sys_sendfile(i32(0), i32(1), ptr(2), usize(3));
+        pselect6(Int, Ptr, Ptr, Ptr, Ptr, Ptr) [waits] => fs::sys_pselect6(i32(0), usize(1), usize(2), usize(3), ptr(4), ptr(5));
+        fsync(Fd) [fast] => fs::sys_fsync(i32(0));
+        fdatasync(Fd) [fast] => fs::sys_fdatasync(i32(0));
+        statx(Fd, Str, Flags(AT), Hex, Ptr) [fast] => fs::sys_statx(i32(0), cstr(1), u32(2), u32(3), ptr(4));
+        // directories and names: fs/dir.rs
+        getdents64(Fd, Ptr, Uint) [fast] => fs::sys_getdents64(i32(0), slice_mut(1, 2));
+        mkdirat(Fd, Str, Mode) [] => fs::sys_mkdirat(i32(0), cstr(1), u32(2));
+        mknodat(Fd, Str, Mode, Hex) [] => fs::sys_mknodat(i32(0), cstr(1), u32(2), u64(3));
+        unlinkat(Fd, Str, Flags(AT)) [] => fs::sys_unlinkat(i32(0), cstr(1), u32(2));
+        renameat2(Fd, Str, Fd, Str, Flags(RENAME)) [] => fs::sys_renameat2(i32(0), cstr(1), i32(2), cstr(3), u32(4));
+        linkat(Fd, Str, Fd, Str, Flags(AT)) [] => fs::sys_linkat(i32(0), cstr(1), i32(2), cstr(3), u32(4));
+        symlinkat(Str, Fd, Str) [] => fs::sys_symlinkat(cstr(0), i32(1), cstr(2));
+        chdir(Str) [] => fs::sys_chdir(cstr(0));
+        fchdir(Fd) [] => fs::sys_fchdir(i32(0));
+        getcwd(OutStr, Uint) [fast] => fs::sys_getcwd(slice_mut(0, 1));
+        // descriptors and pipes: fs/fd.rs, fs/pipe.rs
+        dup(Fd) [fast] => fs::sys_dup(i32(0));
+        dup3(Fd, Fd, Flags(O_BITS)) [fast] => fs::sys_dup3(i32(0), i32(1), u32(2));
+        fcntl(Fd, Enum(FCNTL), Hex) [fast waits] => fs::sys_fcntl(i32(0), u32(1), usize(2));
+        flock(Fd, Flags(LOCK)) [fast waits] => fs::sys_flock(i32(0), u32(1));
+        pipe2(OutFds, Flags(O_BITS)) [fast] => fs::sys_pipe2(ptr(0), u32(1));
+        // attributes: fs/attr.rs
+        truncate(Str, Long) [] => fs::sys_truncate(cstr(0), i64(1));
+        ftruncate(Fd, Long) [] => fs::sys_ftruncate(i32(0), i64(1));
+        fallocate(Fd, Int, Long, Long) [] => fs::sys_fallocate(i32(0), u32(1), i64(2), i64(3));
+        faccessat(Fd, Str, Flags(ACCESS)) [fast] => fs::sys_faccessat(i32(0), cstr(1), u32(2));
+        faccessat2(Fd, Str, Flags(ACCESS), Flags(AT)) [fast] => fs::sys_faccessat2(i32(0), cstr(1), u32(2), u32(3));
+        fchmodat(Fd, Str, Mode) [] => fs::sys_fchmodat(i32(0), cstr(1), u32(2));
+        fchmod(Fd, Mode) [] => fs::sys_fchmod(i32(0), u32(1));
+        fchownat(Fd, Str, Int, Int, Flags(AT)) [] => fs::sys_fchownat(i32(0), cstr(1), u32(2), u32(3), u32(4));
+        fchown(Fd, Int, Int) [] => fs::sys_fchown(i32(0), u32(1), u32(2));
+        utimensat(Fd, Str, Ptr, Flags(AT)) [] => fs::sys_utimensat(i32(0), cstr(1), ptr(2), u32(3));
+        umask(Mode) [fast] => fs::sys_umask(u32(0));
+        // mounts and whole file systems: fs/mount.rs
+        mount(Str, Str, Str, Flags(MS), Ptr) [] => fs::sys_mount(cstr(0), cstr(1), cstr(2), u64(3), usize(4));
+        umount2(Str, Flags(UMOUNT)) [] => fs::sys_umount2(cstr(0), u32(1));
+        statfs(Str, Ptr) [] => fs::sys_statfs(cstr(0), ptr(1));
+        fstatfs(Fd, Ptr) [] => fs::sys_fstatfs(i32(0), ptr(1));
+        sync() [] => fs::sys_sync();
+        syncfs(Fd) [] => fs::sys_syncfs(i32(0));
+        // memory: mm.rs
+        brk(Ptr) [fast hex] => mm::sys_brk(usize(0));
+        mmap(Ptr, Uint, Flags(PROT), Flags(MAP), Fd, Uint) [fast hex] => mm::sys_mmap(usize(0), usize(1), u32(2), u32(3), i32(4), usize(5));
+        munmap(Ptr, Uint) [fast] => mm::sys_munmap(usize(0), usize(1));
+        mprotect(Ptr, Uint, Flags(PROT)) [fast] => mm::sys_mprotect(usize(0), usize(1), u32(2));
+        // processes: process.rs
+        exit(Int) [noreturn] => process::sys_exit(i32(0));
+        exit_group(Int) [noreturn] => process::sys_exit_group(i32(0));
+        set_tid_address(Ptr) [fast] => process::sys_set_tid_address(usize(0));
+        prlimit64(Int, Enum(RLIMITS), Ptr, Ptr) [fast] => process::sys_prlimit64(i32(0), u32(1), ptr(2), ptr(3));
+        getresuid(Ptr, Ptr, Ptr) [fast] => process::sys_getresuid(ptr(0), ptr(1), ptr(2));
+        getresgid(Ptr, Ptr, Ptr) [fast] => process::sys_getresgid(ptr(0), ptr(1), ptr(2));
+        getgroups(Int, Ptr) [fast] => process::sys_getgroups(i32(0), usize(1));
+        setgroups(Uint, Ptr) [] => process::sys_setgroups(usize(0), usize(1));
+        getpriority(Int, Int) [fast] => process::sys_getpriority(i32(0), i32(1));
+        setpriority(Int, Int, Int) [] => process::sys_setpriority(i32(0), i32(1), i32(2));
+        getrusage(Int, Ptr) [fast] => process::sys_getrusage(i32(0), ptr(1));
+        getitimer(Int, Ptr) [] => itimer::sys_getitimer(usize(0), ptr(1));
+        setitimer(Int, Ptr, Ptr) [] => itimer::sys_setitimer(usize(0), ptr(1), ptr(2));
+        setpgid(Int, Int) [] => process::sys_setpgid(i32(0), i32(1));
+        getpgid(Int) [fast] => process::sys_getpgid(i32(0));
+        setsid() [] => process::sys_setsid();
+        getsid(Int) [fast] => process::sys_getsid(i32(0));
+        restart_syscall() [waits] => process::sys_restart_syscall();
+        // clone.rs, exec.rs, wait.rs
+        clone(Clone, Ptr, Ptr, Hex, Ptr) [waits] => clone::sys_clone(u64(0), usize(1), usize(2), usize(3), usize(4));
+        clone3(Ptr, Uint) [waits] => clone::sys_clone3(usize(0), usize(1));
+        execve(Str, StrList, Ptr) [waits] => exec::sys_execve(cstr(0), ptr(1), ptr(2));
+        execveat(Fd, Str, StrList, Ptr, Flags(AT)) [waits] => exec::sys_execveat(i32(0), cstr(1), ptr(2), ptr(3), u32(4));
+        wait4(Int, Ptr, Flags(WAIT), Ptr) [fast waits] => wait::sys_wait4(i32(0), ptr(1), u32(2), ptr(3));
+        waitid(Int, Int, Ptr, Flags(WAIT), Ptr) [fast waits] => wait::sys_waitid(u32(0), i32(1), ptr(2), u32(3), ptr(4));
+        // futex.rs
+        futex(Ptr, Futex, Uint, Ptr, Ptr, Uint) [fast waits] => futex::sys_futex(usize(0), u32(1), u32(2), usize(3), usize(4), u32(5));
+        set_robust_list(Ptr, Uint) [fast] => futex::sys_set_robust_list(usize(0), usize(1));
+        get_robust_list(Int, Ptr, Ptr) [fast] => futex::sys_get_robust_list(i32(0), ptr(1), ptr(2));
+        // time: time.rs
+        clock_gettime(Enum(CLOCKS), Ptr) [fast] => time::sys_clock_gettime(usize(0), ptr(1));
+        clock_getres(Enum(CLOCKS), Ptr) [fast] => time::sys_clock_getres(usize(0), ptr(1));
+        gettimeofday(Ptr, Ptr) [fast] => time::sys_gettimeofday(ptr(0), usize(1));
+        nanosleep(Ptr, Ptr) [fast waits] => time::sys_nanosleep(ptr(0), ptr(1));
+        clock_nanosleep(Enum(CLOCKS), Hex, Ptr, Ptr) [fast waits] => time::sys_clock_nanosleep(usize(0), u32(1), ptr(2), ptr(3));
+        times(Ptr) [fast] => time::sys_times(ptr(0));
+        sched_yield() [fast waits] => time::sys_sched_yield();
+        // system information: info.rs
+        uname(Ptr) [fast] => info::sys_uname(ptr(0));
+        getrandom(Ptr, Uint, Flags(GRND)) [fast] => info::sys_getrandom(slice_mut(0, 1), u32(2));
+        sysinfo(Ptr) [fast] => info::sys_sysinfo(ptr(0));
+        reboot(Hex, Hex, Hex, Ptr) [] => reboot::sys_reboot(u32(0), u32(1), u32(2), usize(3));
+        syslog(Int, Ptr, Int) [] => info::sys_syslog(i32(0), usize(1), i32(2));
+        // signals: signal.rs
+        rt_sigaction(Signal, Ptr, Ptr, Uint) [] => signal::sys_rt_sigaction(usize(0), ptr(1), ptr(2), usize(3));
+        rt_sigprocmask(Enum(SIGHOW), Ptr, Ptr, Uint) [fast] => signal::sys_rt_sigprocmask(usize(0), ptr(1), ptr(2), usize(3));
+        rt_sigreturn() [] => signal::sys_rt_sigreturn();
+        rt_sigpending(Ptr, Uint) [] => signal::sys_rt_sigpending(usize(0), usize(1));
+        rt_sigsuspend(Ptr, Uint) [waits] => signal::sys_rt_sigsuspend(ptr(0), usize(1));
+        rt_sigtimedwait(Ptr, Ptr, Ptr, Uint) [waits] => signal::sys_rt_sigtimedwait(ptr(0), ptr(1), ptr(2), usize(3));
+        sigaltstack(Ptr, Ptr) [] => signal::sys_sigaltstack(ptr(0), ptr(1));
+        kill(Int, Signal) [fast] => signal::sys_kill(i32(0), usize(1));
+        tkill(Int, Signal) [fast] => signal::sys_tkill(i32(0), usize(1));
+        tgkill(Int, Int, Signal) [fast] => signal::sys_tgkill(i32(0), i32(1), usize(2));
+        rt_sigqueueinfo(Int, Signal, Ptr) [] => signal::sys_rt_sigqueueinfo(i32(0), usize(1), ptr(2));
+        rt_tgsigqueueinfo(Int, Int, Signal, Ptr) [] => signal::sys_rt_tgsigqueueinfo(i32(0), i32(1), usize(2), ptr(3));
+    }
+}
