@@ -84,6 +84,20 @@ macro_rules! pointer_bit {
     };
 }
 
+/// One [`Syscall`] of a row of the table, whichever section it is in.
+macro_rules! row {
+    ($name:ident ($($kind:expr),*) [$($flag:ident)*] ($($dec:ident ($($i:literal),*)),*)) => {
+        Syscall {
+            no: Sysno::$name,
+            name: stringify!($name),
+            flags: 0 $(| flag::$flag)*,
+            pointers: 0 $(| pointer_bit!($dec $($i),*))*,
+            #[cfg(feature = "trace")]
+            args: &[$($kind),*],
+        }
+    };
+}
+
 macro_rules! syscall_table {
     (
         immediate {$(
@@ -95,22 +109,8 @@ macro_rules! syscall_table {
     ) => {
         /// Every implemented system call (see the module documentation).
         pub const SYSCALLS: &[Syscall] = &[
-            $(Syscall {
-                no: Sysno::$iname,
-                name: stringify!($iname),
-                flags: 0 $(| flag::$iflag)*,
-                pointers: 0 $(| pointer_bit!($idec $($ii),*))*,
-                #[cfg(feature = "trace")]
-                args: &[$($ikind),*],
-            },)*
-            $(Syscall {
-                no: Sysno::$name,
-                name: stringify!($name),
-                flags: 0 $(| flag::$flag)*,
-                pointers: 0 $(| pointer_bit!($dec $($i),*))*,
-                #[cfg(feature = "trace")]
-                args: &[$($kind),*],
-            },)*
+            $(row!($iname ($($ikind),*) [$($iflag)*] ($($idec($($ii),*)),*)),)*
+            $(row!($name ($($kind),*) [$($flag)*] ($($dec($($i),*)),*)),)*
         ];
 
         /// Decode the arguments of syscall `n` by type and run it.
@@ -128,7 +128,6 @@ macro_rules! syscall_table {
         /// `a` gives the argument registers (read only by a call that has arguments).
         #[inline]
         pub(crate) fn immediate(cx: &Caller, n: usize, a: impl FnOnce() -> [usize; 6]) -> Option<isize> {
-            let _ = &a;
             Some(match Sysno(n) {
                 $(Sysno::$iname => {
                     let _a = Args(a());
