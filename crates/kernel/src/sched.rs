@@ -4,8 +4,9 @@
 //! traps, let `syscalls::trap::handle_user_trap` deal with the trap (awaiting when the syscall
 //! blocks, yielding on a timer tick), repeat. The hardware timer is kept armed for the end of the
 //! current ~10 ms slice or the next sleeper's deadline, whichever is first; its interrupt is only
-//! taken from user mode (the kernel runs with interrupts off), so a busy program is preempted and
-//! a blocked system waits in `wfi`.
+//! taken from user mode (the kernel runs with interrupts off), so a busy program is preempted (a
+//! slice that ends in the kernel, at the latest when it returns to user mode) and a blocked
+//! system waits in `wfi`.
 //!
 //! New threads (clone, fork) reach the executor through the spawner registered in [`run`].
 //! Signals are delivered by `handle_user_trap` before it returns, so the loop simply enters
@@ -36,7 +37,8 @@ fn next_stop(now: u64) -> u64 {
 }
 
 /// Work done on every timer interrupt and idle wake-up: wake the sleepers that are due and the
-/// readers of console input that has arrived.
+/// readers of console input that has arrived, and start a new slice (the only place the timer
+/// is re-armed once it fired: see `timer::ensure_deadline`).
 fn tick(now: u64) {
     crate::boot::check_stack_canary();
     executor::fire_timers(now);
@@ -45,6 +47,7 @@ fn tick(now: u64) {
         fs::dev::CONSOLE.receive_input();
         fs::dev::CONSOLE_INPUT.wake_all();
     }
+    timer::set_deadline(next_stop(now));
 }
 
 /// execve and execveat replace the caller's address space.
@@ -89,7 +92,7 @@ async fn run_thread(thread: Arc<Thread>) {
         let root_pa = *root.get_or_insert_with(|| thread.process.mm.lock().root_pa());
         mmu::activate(root_pa);
         let now = hal::time::now_ns();
-        timer::ensure_deadline(now, next_stop(now));
+        timer::ensure_deadline(next_stop(now));
         if !ENTERED_USER.load(Ordering::Relaxed) {
             ENTERED_USER.store(true, Ordering::Relaxed);
             log::info!("first user instruction at {} us", now / 1000);
@@ -157,14 +160,12 @@ pub fn run(init: Arc<Process>) -> ! {
 }
 
 /// Nothing can run: fire due timers, and if still nothing can run, sleep until the next deadline
-/// or the end of a slice (for console polling), whichever is first.
+/// or the end of a slice (for console polling), whichever is first (`tick` armed the timer).
 fn idle() {
-    let now = hal::time::now_ns();
-    tick(now);
+    tick(hal::time::now_ns());
     if executor::has_ready() {
         return;
     }
-    timer::ensure_deadline(now, next_stop(now));
     // sie.STIE is set and sstatus.SIE clear: the pending timer ends wfi without a trap.
     csr::wfi();
     tick(hal::time::now_ns());

@@ -74,9 +74,7 @@ mod machine {
         let status = loop {
             if task::executor::run_ready() == 0 {
                 // Everything waits: sleep until the next timer deadline (or 10 ms).
-                let now = hal::time::now_ns();
-                task::executor::fire_timers(now);
-                timer::ensure_deadline(now, task::executor::next_deadline().unwrap_or(now + 10_000_000));
+                tick();
                 csr::wfi();
             }
             if let Some(status) = process.exit_status() {
@@ -91,6 +89,14 @@ mod machine {
         power::shutdown(code as u8)
     }
 
+    /// The timer fired (or the machine is idle): wake the sleepers that are due, and arm the
+    /// timer for the next deadline or the end of a 10 ms slice.
+    fn tick() {
+        let now = hal::time::now_ns();
+        task::executor::fire_timers(now);
+        timer::set_deadline(task::executor::next_deadline().unwrap_or(now + 10_000_000).min(now + 10_000_000));
+    }
+
     /// A user thread: enter user mode with its registers, handle the trap that brings it back
     /// (syscall, fault, timer), repeat until it ends.
     async fn run(thread: Arc<Thread>) {
@@ -98,6 +104,9 @@ mod machine {
         loop {
             mmu::activate(thread.process.mm.lock().root_pa());
             let trap: Trap = run_user(&mut thread.ctx.lock());
+            if trap == Trap::Timer {
+                tick(); // and the thread yields (handle_user_trap)
+            }
             if !syscalls::trap::handle_user_trap(&cx, trap).await {
                 break;
             }

@@ -70,11 +70,14 @@ pub fn armed() -> u64 {
     ARMED.load(Ordering::Relaxed)
 }
 
-/// Make sure the timer fires no later than `latest`: re-program it if it has already fired
-/// (its interrupt would otherwise stay pending) or is set later than that.
-pub fn ensure_deadline(now: u64, latest: u64) {
-    let armed = armed();
-    if armed <= now || armed > latest {
+/// Make sure the timer fires no later than `latest`: re-program it only if it is set later than
+/// that. A deadline that has passed is left as it is: its interrupt is pending and must be
+/// taken (the slice it ended is over). Re-arming it instead would clear the pending interrupt
+/// and start a new slice, and a program that spends nearly all its time in the kernel (a fault
+/// whose handler returns to the same fault) would never be preempted: its slices would always
+/// end in the kernel. Only the timer interrupt's handler starts a new slice ([`set_deadline`]).
+pub fn ensure_deadline(latest: u64) {
+    if armed() > latest {
         set_deadline(latest);
     }
 }
