@@ -6,7 +6,7 @@ use abi::Sysno;
 use abi::{Errno, SysResult};
 use alloc::vec::Vec;
 use mm::{UserCStr, UserPtr, UserSlice, UserSliceMut};
-use syscalls::trap::ready_now;
+use syscalls::ready_now;
 use syscalls::{fs, process, wait};
 
 /// A file descriptor.

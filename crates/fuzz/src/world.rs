@@ -492,7 +492,7 @@ impl World {
                 let cx = Caller::new(self.slots[i].cx.thread().clone());
                 let trap = kind.trap();
                 let fut = async move {
-                    let alive = syscalls::trap::handle_user_trap(&cx, trap).await;
+                    let alive = uspace::handle_user_trap(&cx, trap).await;
                     if alive {
                         Outcome::Alive(cx.thread().ctx.lock().x[reg::A0] as isize)
                     } else {
@@ -527,7 +527,7 @@ impl World {
                     }
                     let fut = async move {
                         let pc = cx.thread().ctx.lock().sepc;
-                        let alive = syscalls::trap::handle_user_trap(&cx, Trap::Syscall).await;
+                        let alive = uspace::handle_user_trap(&cx, Trap::Syscall).await;
                         let (a0, pc_after) = {
                             let ctx = cx.thread().ctx.lock();
                             (ctx.x[reg::A0] as isize, ctx.sepc)

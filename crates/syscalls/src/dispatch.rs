@@ -8,7 +8,7 @@ use abi::{Errno, SysResult, Sysno};
 use core::future::{poll_fn, Future};
 use core::pin::{pin, Pin};
 use core::sync::atomic::{AtomicU64, Ordering};
-use core::task::{Context, Poll};
+use core::task::{Context, Poll, Waker};
 
 /// Conversion of a syscall's result into the value left in a0.
 pub trait IntoRet {
@@ -76,7 +76,7 @@ pub async fn dispatch(cx: &Caller, n: usize, a: [usize; 6]) -> isize {
 /// path's). The future's code (the whole table and every syscall's state machine) is
 /// instantiated wherever it is polled; one poller keeps that to one copy in the kernel.
 #[inline(never)]
-pub(crate) fn poll_call<F: Future<Output = isize>>(call: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<isize> {
+pub fn poll_call<F: Future<Output = isize>>(call: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<isize> {
     call.poll(cx)
 }
 
@@ -94,4 +94,15 @@ pub async fn handle_syscall(cx: &Caller) -> (usize, [usize; 6]) {
     log::trace!("[{}] {:?} {:x?} = {}", cx.thread().tid, Sysno(n), args, ret);
     cx.thread().ctx.lock().set_return(ret);
     (n, args)
+}
+
+/// The value of a syscall future that contains no wait at all (getpid and the like), polled
+/// once: for the trap's fast path and for linked applications' plain calls. The compiler folds
+/// the poll away.
+#[inline(always)]
+pub fn ready_now<F: Future>(call: F) -> F::Output {
+    match pin!(call).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => v,
+        Poll::Pending => unreachable!("a system call that never waits waited"),
+    }
 }

@@ -1,11 +1,11 @@
 //! Linux system calls as ordinary async functions.
 //!
 //! Every syscall is `pub async fn sys_NAME(cx: &Caller, typed args...) -> SysResult<T>`, in one
-//! module per family. [`dispatch`] decodes raw register values into typed arguments and turns
-//! the result into a return register value. A trapped program's calls go through it (the kernel's
-//! per-thread loop hands each trap to [`trap`], fast path included, and [`deliver`] delivers
-//! signals on the way back), and so do host tests (`testing`); linked applications (crate `app`)
-//! call the functions directly, with their own buffers.
+//! module per family, and one row in [`table`]. [`dispatch`] decodes raw register values into
+//! typed arguments and turns the result into a return register value. A trapped program's calls
+//! go through it (crate `uspace` runs user threads: traps, the fast path, signal delivery), and
+//! so do host tests (`testing`); linked applications (crate `app`) call the functions directly,
+//! with their own buffers.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -18,7 +18,6 @@ mod caller;
 pub mod clone;
 #[cfg(not(target_os = "none"))]
 mod coverage;
-pub mod deliver;
 mod dispatch;
 pub mod exec;
 #[cfg(feature = "fault-inject")]
@@ -30,6 +29,7 @@ pub mod itimer;
 pub mod mm;
 pub mod process;
 pub mod reboot;
+pub mod sigframe;
 pub mod signal;
 pub mod table;
 #[cfg(not(target_os = "none"))]
@@ -37,9 +37,8 @@ pub mod testing;
 pub mod time;
 #[cfg(feature = "trace")]
 pub mod trace;
-pub mod trap;
 pub mod wait;
 
 pub use abi::{Errno, SysResult, Sysno};
 pub use caller::Caller;
-pub use dispatch::{dispatch, handle_syscall, IntoRet};
+pub use dispatch::{dispatch, handle_syscall, poll_call, ready_now, IntoRet};

@@ -1,6 +1,7 @@
 //! Signal syscalls: dispositions, masks, sending, waiting for signals, the alternate stack.
-//! Delivery (handlers, frames, rt_sigreturn) is in [`crate::deliver`].
-use crate::deliver::{change_altstack, reported_altstack};
+//! Handler frames and rt_sigreturn are in [`crate::sigframe`]; delivery on the way back to user
+//! mode is crate `uspace`'s.
+use crate::sigframe::{change_altstack, reported_altstack};
 use crate::Caller;
 use abi::signal::*;
 use abi::structs::{SigAction, Timespec};
@@ -11,7 +12,7 @@ use task::process::{check_signal, lookup, lookup_thread, Pid};
 use task::signal;
 use task::{Process, Thread};
 
-pub use crate::deliver::sys_rt_sigreturn;
+pub use crate::sigframe::sys_rt_sigreturn;
 
 /// The only sigset size accepted: 64 signals.
 const SIGSET_SIZE: usize = 8;

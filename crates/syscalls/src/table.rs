@@ -12,9 +12,11 @@
 //!   on the trap's fast path without building a future.
 //!
 //! Flags: `fast`: the trap's fast path may run it (it does not lock the caller's saved
-//! registers, replace the address space or set a temporary signal mask, see `trap.rs`);
+//! registers, replace the address space or set a temporary signal mask, see crate `uspace`);
 //! `waits`: it may sleep (on a wait queue or a timer), so its future can be pending;
-//! `hex`: its result is an address, traced in hex; `noreturn`: it does not return to the caller.
+//! `hex`: its result is an address, traced in hex; `noreturn`: it does not return to the caller;
+//! `exec`: it replaces the caller's address space (the thread's loop leaves the live page table
+//! before the call, which frees it).
 //!
 //! Adding a syscall: write its `pub async fn sys_NAME(cx: &Caller, ...)` in its family's module
 //! and one row here; a host test must call it (`make test` checks that every row is called).
@@ -32,6 +34,7 @@ pub mod flag {
     pub const waits: u8 = 2;
     pub const hex: u8 = 4;
     pub const noreturn: u8 = 8;
+    pub const exec: u8 = 16;
 }
 
 /// One row of the table.
@@ -63,6 +66,34 @@ pub fn lookup(n: Sysno) -> Option<&'static Syscall> {
 /// Whether the call numbered `n` has flag `f`.
 pub fn has_flag(n: Sysno, f: u8) -> bool {
     lookup(n).is_some_and(|s| s.has(f))
+}
+
+/// A set of syscall numbers below 512 (riscv64 has none above), one bit each: the rows with a
+/// flag, computed at compile time ([`SyscallSet::with`]) for paths that ask on every trap.
+#[derive(Clone, Copy, Debug)]
+pub struct SyscallSet([u64; 8]);
+
+impl SyscallSet {
+    /// The numbers of the rows that have flag `f`.
+    pub const fn with(f: u8) -> SyscallSet {
+        let mut bits = [0u64; 8];
+        let mut i = 0;
+        while i < SYSCALLS.len() {
+            let row = &SYSCALLS[i];
+            if row.has(f) {
+                let n = row.no.0;
+                assert!(n < 512);
+                bits[n / 64] |= 1 << (n % 64);
+            }
+            i += 1;
+        }
+        SyscallSet(bits)
+    }
+
+    #[inline]
+    pub const fn contains(&self, n: usize) -> bool {
+        n < 512 && self.0[n / 64] & (1 << (n % 64)) != 0
+    }
 }
 
 /// The bit of a decoder that takes a user pointer in its first register (see `Syscall::pointers`).
@@ -127,11 +158,11 @@ macro_rules! syscall_table {
         /// never wait, so one poll gives the result without a future kept anywhere.
         /// `a` gives the argument registers (read only by a call that has arguments).
         #[inline]
-        pub(crate) fn immediate(cx: &Caller, n: usize, a: impl FnOnce() -> [usize; 6]) -> Option<isize> {
+        pub fn immediate(cx: &Caller, n: usize, a: impl FnOnce() -> [usize; 6]) -> Option<isize> {
             Some(match Sysno(n) {
                 $(Sysno::$iname => {
                     let _a = Args(a());
-                    crate::IntoRet::into_ret(crate::trap::ready_now($($if)::+(cx $(, _a.$idec($($ii),*))*)))
+                    crate::IntoRet::into_ret(crate::dispatch::ready_now($($if)::+(cx $(, _a.$idec($($ii),*))*)))
                 })*
                 _ => return None,
             })
@@ -234,8 +265,8 @@ syscall_table! {
         // clone.rs, exec.rs, wait.rs
         clone(Clone, Ptr, Ptr, Hex, Ptr) [waits] => clone::sys_clone(u64(0), usize(1), usize(2), usize(3), usize(4));
         clone3(Ptr, Uint) [waits] => clone::sys_clone3(usize(0), usize(1));
-        execve(Str, StrList, Ptr) [waits] => exec::sys_execve(cstr(0), ptr(1), ptr(2));
-        execveat(Fd, Str, StrList, Ptr, Flags(AT)) [waits] => exec::sys_execveat(i32(0), cstr(1), ptr(2), ptr(3), u32(4));
+        execve(Str, StrList, Ptr) [waits exec] => exec::sys_execve(cstr(0), ptr(1), ptr(2));
+        execveat(Fd, Str, StrList, Ptr, Flags(AT)) [waits exec] => exec::sys_execveat(i32(0), cstr(1), ptr(2), ptr(3), u32(4));
         wait4(Int, Ptr, Flags(WAIT), Ptr) [fast waits] => wait::sys_wait4(i32(0), ptr(1), u32(2), ptr(3));
         waitid(Int, Int, Ptr, Flags(WAIT), Ptr) [fast waits] => wait::sys_waitid(u32(0), i32(1), ptr(2), u32(3), ptr(4));
         // futex.rs

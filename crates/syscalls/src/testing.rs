@@ -151,21 +151,6 @@ impl TestKernel {
         cx.process()
     }
 
-    /// Run syscall `n` the way a user program does: through the whole trap path (the pc moves
-    /// past the `ecall`, the call is dispatched, then signals are delivered, interrupted calls
-    /// restarted or made EINTR). Returns a0 afterwards; `cx`'s registers show the rest.
-    pub fn ecall<const N: usize>(&self, cx: &Caller, n: Sysno, args: [usize; N]) -> isize {
-        {
-            let mut ctx = cx.thread().ctx.lock();
-            ctx.x[17] = n.0;
-            for (i, v) in args.iter().enumerate() {
-                ctx.x[10 + i] = *v;
-            }
-        }
-        task::executor::block_on(crate::trap::handle_user_trap(cx, hal::context::Trap::Syscall));
-        cx.thread().ctx.lock().x[10] as isize
-    }
-
     /// Start syscall `n` of `cx` as a task of its own: it runs whenever the test's own call
     /// waits (e.g. a child's exit while the parent is in wait4).
     pub fn syscall_later<const N: usize>(&self, cx: &Caller, n: Sysno, args: [usize; N]) {

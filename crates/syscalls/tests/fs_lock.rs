@@ -373,7 +373,7 @@ fn a_killed_holder_releases_its_locks() {
     let by_flock = start(&q, Sysno::flock, [b, SH]);
     assert_eq!((result(&by_fcntl), result(&by_flock)), (None, None));
     assert_eq!(k.syscall(&p, Sysno::kill, [pid(&holder) as usize, SIGKILL]), 0);
-    assert!(!block_on(syscalls::trap::handle_user_trap(&holder, Trap::Timer)), "the holder ends");
+    assert!(!block_on(uspace::handle_user_trap(&holder, Trap::Timer)), "the holder ends");
     assert_eq!((result(&by_fcntl), result(&by_flock)), (Some(0), Some(0)));
     assert_eq!(fs::lock::records_on(id), 2);
 }

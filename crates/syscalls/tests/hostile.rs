@@ -13,6 +13,7 @@ use syscalls::testing::*;
 use syscalls::{dispatch, Caller, Sysno};
 use task::executor::block_on;
 use task::process::ExitStatus;
+use uspace::testing::Ecall;
 
 const CWD: usize = AT_FDCWD as usize;
 const O_WRONLY: u32 = OpenFlags::WRONLY.bits();
@@ -36,7 +37,7 @@ fn set_action(k: &TestKernel, p: &Caller, sig: usize, handler: usize, flags: u64
 /// Let `cx` come back from user mode once (a timer tick): signals are delivered, and it ends
 /// if it must. Returns whether it goes on.
 fn tick(cx: &Caller) -> bool {
-    block_on(syscalls::trap::handle_user_trap(cx, Trap::Timer))
+    block_on(uspace::handle_user_trap(cx, Trap::Timer))
 }
 
 fn stat(k: &TestKernel, p: &Caller, path: &str) -> Stat {
@@ -332,7 +333,7 @@ fn a_fault_init_cannot_handle_ends_it() {
     let k = TestKernel::new();
     let init = k.spawn();
     k.make_init(&init);
-    assert!(!block_on(syscalls::trap::handle_user_trap(
+    assert!(!block_on(uspace::handle_user_trap(
         &init,
         Trap::PageFault { addr: UNMAPPED, access: hal::context::Access::Read }
     )));

@@ -6,6 +6,7 @@ use syscalls::testing::ret::*;
 use syscalls::testing::*;
 use syscalls::{Caller, Sysno};
 use task::process::ExitStatus;
+use uspace::testing::Ecall;
 
 const NEW: usize = SCRATCH + 0x100;
 const OLD: usize = SCRATCH + 0x200;

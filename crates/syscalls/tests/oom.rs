@@ -12,18 +12,19 @@ use syscalls::testing::*;
 use syscalls::{Caller, Sysno};
 use task::executor::block_on;
 use task::process::ExitStatus;
+use uspace::testing::Ecall;
 
 const BIG: usize = 0x8000_0000;
 const BIG_LEN: usize = 64 << 20;
 
 fn fault(cx: &Caller, addr: usize) -> bool {
-    block_on(syscalls::trap::handle_user_trap(cx, Trap::PageFault { addr, access: Access::Write }))
+    block_on(uspace::handle_user_trap(cx, Trap::PageFault { addr, access: Access::Write }))
 }
 
 /// The thread of `cx` coming back from user mode again and again (timer ticks), until it ends.
 fn keep_running(cx: &Caller) {
     let cx = Caller::new(cx.thread().clone());
-    task::executor::spawn(async move { while syscalls::trap::handle_user_trap(&cx, Trap::Timer).await {} });
+    task::executor::spawn(async move { while uspace::handle_user_trap(&cx, Trap::Timer).await {} });
 }
 
 #[test]

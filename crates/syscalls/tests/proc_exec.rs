@@ -327,7 +327,7 @@ fn execve_ends_the_other_threads_first() {
     let t = k.spawned().pop().unwrap();
     // The other thread runs (comes back from user mode) while execve waits for it.
     task::executor::spawn(async move {
-        syscalls::trap::handle_user_trap(&t, Trap::Timer).await;
+        uspace::handle_user_trap(&t, Trap::Timer).await;
     });
     assert_eq!(exec(&k, &p, "/bin/prog", &["prog"], &[]), 0);
     assert_eq!(p.process().threads_alive().len(), 1);

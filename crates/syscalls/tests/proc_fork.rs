@@ -21,7 +21,7 @@ fn pid(cx: &Caller) -> usize {
 
 /// Let `cx` come back from user mode once (a timer tick): it ends if it was told to.
 fn tick(cx: &Caller) -> bool {
-    block_on(syscalls::trap::handle_user_trap(cx, Trap::Timer))
+    block_on(uspace::handle_user_trap(cx, Trap::Timer))
 }
 
 fn status_at(k: &TestKernel, p: &Caller, addr: usize) -> i32 {
@@ -462,7 +462,7 @@ fn stops_and_continues_are_reported_once_each() {
     // The child stops on its way back to user mode, and stays there.
     let c = Caller::new(child.thread().clone());
     task::executor::spawn(async move {
-        syscalls::trap::handle_user_trap(&c, Trap::Timer).await;
+        uspace::handle_user_trap(&c, Trap::Timer).await;
     });
     let opts = WUNTRACED as usize;
     assert_eq!(k.syscall(&p, Sysno::wait4, [pid(&child), SCRATCH, opts, 0]), pid(&child) as isize);
@@ -485,7 +485,7 @@ fn a_stopped_child_reports_through_waitid_too_and_sigkill_ends_it() {
     k.syscall(&p, Sysno::kill, [pid(&child), SIGTSTP]);
     let c = Caller::new(child.thread().clone());
     task::executor::spawn(async move {
-        syscalls::trap::handle_user_trap(&c, Trap::Timer).await;
+        uspace::handle_user_trap(&c, Trap::Timer).await;
     });
     assert_eq!(k.syscall(&p, Sysno::waitid, [P_ALL as usize, 0, SCRATCH, WSTOPPED as usize, 0]), 0);
     let info: SigInfo = k.peek_val(&p, SCRATCH);

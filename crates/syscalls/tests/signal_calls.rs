@@ -8,6 +8,7 @@ use syscalls::testing::*;
 use syscalls::{Caller, Errno, Sysno};
 use task::executor::block_on;
 use task::process::ExitStatus;
+use uspace::testing::Ecall;
 
 const SET: usize = SCRATCH + 0x200;
 const INFO: usize = SCRATCH + 0x400;

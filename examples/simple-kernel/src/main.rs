@@ -2,7 +2,8 @@
 //! QEMU virt and runs `/bin/hello` (a static ELF from the initramfs) in user mode, then powers
 //! off with its exit status. Everything below is composition; the work is in the crates:
 //! `hal` (traps, MMU, timer, power), `heap`, `mm` (frames, page tables, ELF loading),
-//! `fs` (ramfs, cpio), `task` (processes, executor), `syscalls` (everything a program asks).
+//! `fs` (ramfs, cpio), `task` (processes, executor), `syscalls` (everything a program asks),
+//! `uspace` (the user-thread loop: traps, signals).
 //! The full kernel (crates/kernel) adds device probing, disks, init= parsing and idling.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
@@ -16,13 +17,11 @@ mod machine {
     extern crate alloc;
     use alloc::sync::Arc;
     use alloc::vec;
-    use hal::context::Trap;
+    use hal::context::{Trap, UserContext};
     use hal::mem::{page_down, page_up, phys_to_virt};
-    use hal::riscv64::{csr, mmu, power, run_user, timer, trap};
+    use hal::riscv64::{csr, mmu, power, run_user_fast, timer, trap};
     use kernel::layout::{boot_page_table, KERNEL_OFFSET};
-    use syscalls::Caller;
     use task::process::ExitStatus;
-    use task::Thread;
 
     /// The boot page table: the kernel at its load address and in the high half, and the
     /// physical-memory window (kernel::layout builds it at compile time).
@@ -69,7 +68,7 @@ mod machine {
         let argv = vec![b"/bin/hello".to_vec()];
         let thread = syscalls::exec::spawn_init(&root, "/bin/hello", &argv, &[]).expect("cannot load /bin/hello");
         let process = thread.process.clone();
-        task::executor::spawn(run(thread));
+        task::executor::spawn(uspace::run(thread, &Simple));
         hal::console::write_bytes(b"bakaex: run /bin/hello\n"); // where the test harness cuts
         let status = loop {
             if task::executor::run_ready() == 0 {
@@ -97,23 +96,27 @@ mod machine {
         timer::set_deadline(task::executor::next_deadline().unwrap_or(now + 10_000_000).min(now + 10_000_000));
     }
 
-    /// A user thread: enter user mode with its registers, handle the trap that brings it back
-    /// (syscall, fault, timer), repeat until it ends.
-    async fn run(thread: Arc<Thread>) {
-        let cx = Caller::new(thread.clone());
-        loop {
-            mmu::activate(thread.process.mm.lock().root_pa());
-            let trap: Trap = run_user(&mut thread.ctx.lock());
-            if trap == Trap::Timer {
-                tick(); // and the thread yields (handle_user_trap)
-            }
-            if !syscalls::trap::handle_user_trap(&cx, trap).await {
-                break;
+    /// The machine user threads run on (crate `uspace` runs them): riscv64's page tables and
+    /// trap entry, and the timer re-armed on every tick.
+    struct Simple;
+
+    impl uspace::Machine for Simple {
+        fn activate(&self, root: Option<usize>) {
+            match root {
+                Some(root) => mmu::activate(root),
+                None => mmu::activate_kernel(),
             }
         }
-        mmu::activate_kernel();
-        thread.exit(0);
-        thread.process.release_mm();
+
+        fn entering(&self, _now: u64) {}
+
+        fn run_user<H: FnMut(&mut UserContext) -> bool>(&self, ctx: &mut UserContext, fast: &mut H) -> Trap {
+            run_user_fast(ctx, fast)
+        }
+
+        fn tick(&self, _now: u64) {
+            tick()
+        }
     }
 
     #[panic_handler]

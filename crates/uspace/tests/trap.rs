@@ -1,10 +1,10 @@
 //! What happens when a user thread traps: syscalls, faults, illegal instructions, timer ticks.
 use hal::context::{Access, Trap};
 use syscalls::testing::*;
-use syscalls::trap::handle_user_trap;
 use syscalls::Sysno;
 use task::executor::block_on;
 use task::process::ExitStatus;
+use uspace::handle_user_trap;
 
 #[test]
 fn a_fault_on_a_lazily_mapped_page_is_resolved_and_the_thread_goes_on() {

@@ -9,6 +9,7 @@ use syscalls::testing::*;
 use syscalls::{Caller, Sysno};
 use task::executor::block_on;
 use task::process::ExitStatus;
+use uspace::testing::Ecall;
 
 const HANDLER: usize = 0x4_0000;
 const FRAME: usize = core::mem::size_of::<RtSigFrame>();
@@ -403,10 +404,7 @@ fn a_page_fault_with_a_handler_delivers_sigsegv_with_the_address() {
     let k = TestKernel::new();
     let p = spawn_with_registers(&k);
     action(&k, &p, SIGSEGV, HANDLER, SA_SIGINFO | SA_NODEFER, 0);
-    assert!(block_on(syscalls::trap::handle_user_trap(
-        &p,
-        Trap::PageFault { addr: UNMAPPED + 8, access: Access::Read }
-    )));
+    assert!(block_on(uspace::handle_user_trap(&p, Trap::PageFault { addr: UNMAPPED + 8, access: Access::Read })));
     let c = ctx(&p);
     assert_eq!(c.sepc, HANDLER);
     let frame: RtSigFrame = k.peek_val(&p, c.sp());
@@ -414,7 +412,7 @@ fn a_page_fault_with_a_handler_delivers_sigsegv_with_the_address() {
     assert_eq!(frame.info.addr(), UNMAPPED + 8);
     assert_eq!(frame.uc.regs[0], 0x1_0000, "the faulting pc, to retry");
 
-    assert!(block_on(syscalls::trap::handle_user_trap(&p, Trap::PageFault { addr: READONLY, access: Access::Write })));
+    assert!(block_on(uspace::handle_user_trap(&p, Trap::PageFault { addr: READONLY, access: Access::Write })));
     let frame: RtSigFrame = k.peek_val(&p, ctx(&p).sp());
     assert_eq!((frame.info.code, frame.info.addr()), (SEGV_ACCERR, READONLY), "mapped, but not writable");
 }
@@ -424,8 +422,8 @@ fn a_fault_in_the_handler_of_the_same_fault_kills() {
     let k = TestKernel::new();
     let p = spawn_with_registers(&k);
     action(&k, &p, SIGSEGV, HANDLER, 0, 0);
-    assert!(block_on(syscalls::trap::handle_user_trap(&p, Trap::PageFault { addr: 0, access: Access::Read })));
-    assert!(!block_on(syscalls::trap::handle_user_trap(&p, Trap::PageFault { addr: 0, access: Access::Read })));
+    assert!(block_on(uspace::handle_user_trap(&p, Trap::PageFault { addr: 0, access: Access::Read })));
+    assert!(!block_on(uspace::handle_user_trap(&p, Trap::PageFault { addr: 0, access: Access::Read })));
     assert_eq!(k.exit_status(&p), Some(ExitStatus::Signaled(SIGSEGV)));
 }
 
@@ -441,7 +439,7 @@ fn other_faults_carry_their_codes() {
         (Trap::Breakpoint, SIGTRAP, TRAP_BRKPT, HANDLER),
         (Trap::Misaligned { addr: 0x1233 }, SIGBUS, BUS_ADRALN, 0x1233),
     ] {
-        assert!(block_on(syscalls::trap::handle_user_trap(&p, trap)));
+        assert!(block_on(uspace::handle_user_trap(&p, trap)));
         let frame: RtSigFrame = k.peek_val(&p, ctx(&p).sp());
         assert_eq!((frame.info.signo, frame.info.code, frame.info.addr()), (sig as i32, code, addr), "{trap:?}");
     }
@@ -453,11 +451,11 @@ fn a_blocked_or_ignored_fault_signal_kills() {
     let p = k.spawn();
     action(&k, &p, SIGSEGV, HANDLER, 0, 0);
     block(&k, &p, SIG_BLOCK, sigbit(SIGSEGV));
-    assert!(!block_on(syscalls::trap::handle_user_trap(&p, Trap::PageFault { addr: 0, access: Access::Read })));
+    assert!(!block_on(uspace::handle_user_trap(&p, Trap::PageFault { addr: 0, access: Access::Read })));
     assert_eq!(k.exit_status(&p), Some(ExitStatus::Signaled(SIGSEGV)));
     let q = k.spawn();
     action(&k, &q, SIGILL, SIG_IGN, 0, 0);
-    assert!(!block_on(syscalls::trap::handle_user_trap(&q, Trap::IllegalInstruction)));
+    assert!(!block_on(uspace::handle_user_trap(&q, Trap::IllegalInstruction)));
     assert_eq!(k.exit_status(&q), Some(ExitStatus::Signaled(SIGILL)));
 }
 

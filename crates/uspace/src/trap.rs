@@ -20,9 +20,7 @@
 //! process, every stop and every exit request wakes (the queue interruptible waits use). While
 //! that waker has not fired since the last full delivery check and the call has not changed the
 //! blocked mask, no signal can have become deliverable.
-use crate::dispatch::poll_call;
-use crate::table::{flag, immediate, SYSCALLS};
-use crate::{deliver::deliver, handle_syscall, Caller};
+use crate::deliver::deliver;
 use abi::signal::*;
 use abi::Sysno;
 use alloc::sync::Arc;
@@ -32,6 +30,8 @@ use core::pin::Pin;
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll, Waker};
 use hal::context::{Trap, UserContext};
+use syscalls::table::{flag, immediate, SyscallSet};
+use syscalls::{handle_syscall, poll_call, Caller};
 use task::signal::force_fault;
 use task::Thread;
 
@@ -124,46 +124,17 @@ fn fault(cx: &Caller, info: SigInfo) {
     force_fault(cx.thread(), info);
 }
 
-/// The calls of the syscall table the fast path may run (flag `fast`), as a bitmap over the
-/// numbers below 512 (riscv64 has none above). Such a call must not lock the caller's saved
-/// registers (the kernel holds that lock while the fast path runs), replace the address space
-/// (execve) or set a temporary signal mask (sigsuspend, ppoll, pselect6: it is put back by the
-/// delivery). Any of them may wait: it then finishes in [`FastPath::after`].
-const FAST_BITS: [u64; 8] = {
-    let mut bits = [0u64; 8];
-    let mut i = 0;
-    while i < SYSCALLS.len() {
-        let row = &SYSCALLS[i];
-        if row.has(flag::fast) {
-            let n = row.no.0;
-            assert!(n < 512);
-            bits[n / 64] |= 1 << (n % 64);
-        }
-        i += 1;
-    }
-    bits
-};
-
-#[inline]
-fn is_fast(n: usize) -> bool {
-    n < 512 && FAST_BITS[n / 64] & (1 << (n % 64)) != 0
-}
+/// The calls of the syscall table the fast path may run (flag `fast`). Such a call must not
+/// lock the caller's saved registers (the kernel holds that lock while the fast path runs),
+/// replace the address space (execve) or set a temporary signal mask (sigsuspend, ppoll,
+/// pselect6: it is put back by the delivery). Any of them may wait: it then finishes in
+/// [`FastPath::after`].
+const FAST: SyscallSet = SyscallSet::with(flag::fast);
 
 /// Is `ret` one of the ERESTART* codes (a call interrupted by a signal)?
 #[inline]
 fn is_restart(ret: isize) -> bool {
     (-(abi::Errno::ERESTART_RESTARTBLOCK as isize)..=-(abi::Errno::ERESTARTSYS as isize)).contains(&ret)
-}
-
-/// The value of a syscall future that contains no wait at all (getpid and the like), polled
-/// once: for the trap's fast path and for linked applications' plain calls. The compiler folds
-/// the poll away.
-#[inline(always)]
-pub fn ready_now<F: Future>(call: F) -> F::Output {
-    match core::pin::pin!(call).poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(v) => v,
-        Poll::Pending => unreachable!("a system call that never waits waited"),
-    }
 }
 
 /// Set when something may need the thread before it returns to user mode (a waker registered
@@ -193,7 +164,7 @@ struct Started {
 /// One thread's fast path of system calls (see the module documentation). The kernel's loop
 /// calls [`FastPath::syscall`] from the trap entry's hook and [`FastPath::after`] for every trap
 /// that reaches it. `call` is where a call that has to wait stays meanwhile (a pinned `Option`
-/// in the loop's future); `start` makes a call's future: [`crate::dispatch`].
+/// in the loop's future); `start` makes a call's future: [`syscalls::dispatch`].
 pub struct FastPath {
     attention: Arc<Attention>,
     /// A waker that sets `attention`, for the thread's `signal_queue`.
@@ -238,7 +209,7 @@ impl FastPath {
         }
         // A call armed to panic takes the ordinary way, through the dispatcher.
         #[cfg(feature = "fault-inject")]
-        if crate::fault::armed(n) {
+        if syscalls::fault::armed(n) {
             return false;
         }
         if let Some(ret) = immediate(cx, n, || ctx.syscall().1) {
@@ -246,7 +217,7 @@ impl FastPath {
             ctx.set_return(ret);
             return true;
         }
-        is_fast(n) && self.poll_once(cx, ctx, task, call, start)
+        FAST.contains(n) && self.poll_once(cx, ctx, task, call, start)
     }
 
     /// The fast path for a call of a `fast` call: start it and poll it once.
@@ -361,7 +332,7 @@ impl FastPath {
 #[inline]
 fn traced() -> bool {
     #[cfg(feature = "trace")]
-    if crate::trace::enabled() {
+    if syscalls::trace::enabled() {
         return true;
     }
     log::max_level() >= log::LevelFilter::Trace
@@ -370,10 +341,10 @@ fn traced() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::*;
     use abi::structs::SigAction;
     use core::pin::pin;
     use hal::context::reg;
+    use syscalls::testing::*;
     use task::executor::block_on;
 
     const HANDLER: usize = 0x4_0000;
@@ -412,7 +383,7 @@ mod tests {
         ($p:ident, $fast:ident, $call:ident, $start:ident) => {
             let mut $fast = FastPath::new();
             let mut $call = pin!(None);
-            let $start = |n, a| crate::dispatch(&$p, n, a);
+            let $start = |n, a| syscalls::dispatch(&$p, n, a);
             assert!(block_on($fast.after(&$p, Trap::External, $call.as_mut())));
         };
     }
@@ -433,9 +404,9 @@ mod tests {
         let mut fast = FastPath::new();
         let mut call = pin!(None);
         let pc0 = pc(&p);
-        let (taken, pid) = ecall(&p, &mut fast, call.as_mut(), |n, a| crate::dispatch(&p, n, a), Sysno::getpid, &[]);
+        let (taken, pid) = ecall(&p, &mut fast, call.as_mut(), |n, a| syscalls::dispatch(&p, n, a), Sysno::getpid, &[]);
         assert_eq!((taken, pid as usize, pc(&p)), (false, p.process().pid, pc0 + 4));
-        let (taken, pid) = ecall(&p, &mut fast, call.as_mut(), |n, a| crate::dispatch(&p, n, a), Sysno::getpid, &[]);
+        let (taken, pid) = ecall(&p, &mut fast, call.as_mut(), |n, a| syscalls::dispatch(&p, n, a), Sysno::getpid, &[]);
         assert_eq!((taken, pid as usize, pc(&p)), (true, p.process().pid, pc0 + 8));
     }
 
@@ -469,10 +440,10 @@ mod tests {
         assert_eq!(pc(&p), pc0, "untouched: the ordinary path steps over the ecall");
         for n in [Sysno::execve, Sysno::execveat, Sysno::clone, Sysno::clone3, Sysno::rt_sigreturn, Sysno::sigaltstack]
         {
-            assert!(!is_fast(n.0) && immediate(&p, n.0, || [0; 6]).is_none(), "{n:?} uses the registers");
+            assert!(!FAST.contains(n.0) && immediate(&p, n.0, || [0; 6]).is_none(), "{n:?} uses the registers");
         }
         for n in [Sysno::rt_sigsuspend, Sysno::ppoll, Sysno::pselect6, Sysno::exit, Sysno::exit_group] {
-            assert!(!is_fast(n.0), "{n:?}");
+            assert!(!FAST.contains(n.0), "{n:?}");
         }
     }
 
@@ -488,7 +459,7 @@ mod tests {
         k.poke(&p, SCRATCH + 64, b"late");
         task::executor::spawn(async move {
             task::executor::sleep_until(hal::time::now_ns() + 1_000_000).await;
-            let n = crate::dispatch(&w, Sysno::write.0, [fds[1] as usize, SCRATCH + 64, 4, 0, 0, 0]).await;
+            let n = syscalls::dispatch(&w, Sysno::write.0, [fds[1] as usize, SCRATCH + 64, 4, 0, 0, 0]).await;
             assert_eq!(n, 4);
         });
         let (taken, n) = ecall(&p, &mut fast, call.as_mut(), start, Sysno::read, &[fds[0] as usize, SCRATCH + 128, 16]);
