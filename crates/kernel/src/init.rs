@@ -1,40 +1,37 @@
-//! The root file system and the first programs.
+//! The root file system and the first programs: what the kernel does once the machine is up.
+//! Pure composition of the components (`fs`, `syscalls`, `app`): the host tests build a root
+//! from a cpio archive and start init from it, as the kernel does at boot.
+use crate::bootargs::{commands, INIT_ENV};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use fs::ramfs::RamDir;
 use fs::{FileKind, InodeRef};
-use kernel::bootargs::{commands, INIT_ENV};
-use kernel::layout::Range;
 use task::Process;
 
 /// The root file system: the ext4 volume on disk `root_dev` (`root=/dev/vda`), or else a ramfs
-/// holding the initramfs (cpio newc at physical `initrd`). Either way /dev and /tmp are there.
-pub fn rootfs(initrd: Option<Range>, root_dev: Option<&str>, read_only: bool) -> InodeRef {
+/// holding the initramfs (the cpio newc archive `initrd`). Either way /dev and /tmp are there.
+/// A root disk that cannot be mounted is fatal (Linux's "VFS: Unable to mount root fs"): the
+/// message says why.
+pub fn rootfs(initrd: Option<&[u8]>, root_dev: Option<&str>, read_only: bool) -> Result<InodeRef, String> {
     if let Some(dev) = root_dev {
         #[cfg(feature = "ext4")]
         return disk_root(dev, read_only);
         #[cfg(not(feature = "ext4"))]
         {
             let _ = read_only;
-            hal::console::write_bytes(alloc::format!("bakaex: root={dev}: built without ext4\n").as_bytes());
-            hal::riscv64::power::power_off(1)
+            return Err(alloc::format!("root={dev}: built without ext4"));
         }
     }
     let root: InodeRef = RamDir::new_root();
     match initrd {
-        Some(r) => {
-            // SAFETY: the device tree says the initramfs lies in `r`; it is RAM, kept out of the
-            // heap and the frame allocator until we are done with it, and mapped by the window.
-            let bytes = unsafe { core::slice::from_raw_parts(hal::mem::phys_to_virt(r.start), r.len()) };
-            match fs::cpio::unpack(&root, bytes) {
-                Ok(n) => log::info!("initramfs: {n} entries, {} KiB", r.len() / 1024),
-                Err(e) => log::error!("initramfs: not a cpio newc archive, or damaged ({e})"),
-            }
-        }
+        Some(bytes) => match fs::cpio::unpack(&root, bytes) {
+            Ok(n) => log::info!("initramfs: {n} entries, {} KiB", bytes.len() / 1024),
+            Err(e) => log::error!("initramfs: not a cpio newc archive, or damaged ({e})"),
+        },
         None => log::warn!("no initramfs: QEMU's -initrd was not given"),
     }
-    let dev = directory(&root, "dev", 0o755);
+    let dev = directory(&root, "dev", 0o755)?;
     let devices: [(&str, InodeRef); 4] = [
         ("console", fs::dev::CONSOLE.clone()),
         ("tty", fs::dev::CONSOLE.clone()),
@@ -48,26 +45,20 @@ pub fn rootfs(initrd: Option<Range>, root_dev: Option<&str>, read_only: bool) ->
             }
         }
     }
-    directory(&root, "tmp", 0o1777);
-    root
+    directory(&root, "tmp", 0o1777)?;
+    Ok(root)
 }
 
 /// `/` from the ext4 volume on `dev`, registered as the root mount, with a devfs on /dev and a
 /// tmpfs on /tmp (their directories are made on the volume if missing). A disk that is missing or
 /// not ext4 is fatal, as on Linux ("VFS: Unable to mount root fs").
 #[cfg(feature = "ext4")]
-fn disk_root(dev: &str, read_only: bool) -> InodeRef {
+fn disk_root(dev: &str, read_only: bool) -> Result<InodeRef, String> {
     let flags = if read_only { abi::flags::MS_RDONLY } else { 0 };
-    let volume = match ext4fs::make(dev, flags, "") {
-        Ok(fs) => fs,
-        Err(e) => {
-            let disks = drivers::block::names().join(" ");
-            hal::console::write_bytes(
-                alloc::format!("bakaex: cannot mount root={dev} as ext4: {e} (disks: {disks})\n").as_bytes(),
-            );
-            hal::riscv64::power::power_off(1)
-        }
-    };
+    let volume = ext4fs::make(dev, flags, "").map_err(|e| {
+        let disks = drivers::block::names().join(" ");
+        alloc::format!("cannot mount root={dev} as ext4: {e} (disks: {disks})")
+    })?;
     let root_mount = fs::vfs::mount_root(volume, dev, flags, "");
     let root = root_mount.root.clone();
     log::info!("root: ext4 on {dev}{}", if read_only { ", read-only" } else { "" });
@@ -89,15 +80,14 @@ fn disk_root(dev: &str, read_only: bool) -> InodeRef {
             log::warn!("mount {path}: {e}");
         }
     }
-    root
+    Ok(root)
 }
 
 /// The directory `name` under the root, created if missing.
-fn directory(root: &InodeRef, name: &str, mode: u32) -> InodeRef {
-    match root.lookup(name) {
-        Ok(d) => d,
-        Err(_) => root.create(name, FileKind::Directory, mode).unwrap_or_else(|e| panic!("cannot create /{name}: {e}")),
-    }
+fn directory(root: &InodeRef, name: &str, mode: u32) -> Result<InodeRef, String> {
+    root.lookup(name)
+        .or_else(|_| root.create(name, FileKind::Directory, mode))
+        .map_err(|e| alloc::format!("cannot create /{name}: {e}"))
 }
 
 /// `name` as an absolute path: as given if it has a '/', else the first of /bin, /usr/bin and /
@@ -115,8 +105,9 @@ fn resolve(root: &InodeRef, name: &str) -> String {
 }
 
 /// Start every program of the `init=` command (` ; ` separated) and return the first one's
-/// process. Powers off with status 127 if the first cannot be started.
-pub fn start(root: &InodeRef, init: &str) -> Arc<Process> {
+/// process (its threads go to `task::spawn_thread`, the spawner the kernel registered). An error
+/// (the kernel then powers off with status 127) if the first cannot be started.
+pub fn start(root: &InodeRef, init: &str) -> Result<Arc<Process>, String> {
     let envp: Vec<Vec<u8>> = INIT_ENV.iter().map(|e| e.as_bytes().to_vec()).collect();
     let mut first = None;
     for (i, argv) in commands(init).into_iter().enumerate() {
@@ -127,19 +118,13 @@ pub fn start(root: &InodeRef, init: &str) -> Arc<Process> {
                     first = Some(process);
                 }
             }
-            Err((what, e)) if i == 0 => {
-                hal::console::write_bytes(alloc::format!("bakaex: cannot run {what}: {e}\n").as_bytes());
-                hal::riscv64::power::shutdown(127)
-            }
+            Err((what, e)) if i == 0 => return Err(alloc::format!("cannot run {what}: {e}")),
             Err((what, e)) => log::error!("cannot run {what}: {e}"),
         }
     }
-    let Some(first) = first else {
-        hal::console::write_bytes(b"bakaex: init= names no program\n");
-        hal::riscv64::power::shutdown(127)
-    };
+    let first = first.ok_or_else(|| String::from("init= names no program"))?;
     hal::console::write_bytes(alloc::format!("bakaex: run {init}\n").as_bytes());
-    first
+    Ok(first)
 }
 
 /// Start one program: a linked application if one has that (bare) name, else the ELF file it
@@ -159,7 +144,7 @@ fn start_elf(root: &InodeRef, argv: &[&str], envp: &[Vec<u8>]) -> Result<Arc<Pro
     let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.as_bytes().to_vec()).collect();
     let thread = syscalls::exec::spawn_init(root, &path, &argv, envp).map_err(|e| (path.clone(), e))?;
     let process = thread.process.clone();
-    crate::sched::spawn_thread(thread);
+    task::spawn_thread(thread);
     Ok(process)
 }
 

@@ -1,15 +1,23 @@
-//! The BakaEx kernel's machine-independent logic, kept here so the host runs its tests:
-//! boot-argument parsing ([`bootargs`]), the boot page table and the physical-memory plan
-//! ([`layout`]). The bare-metal entry, trap glue and idle loop are in `main.rs` and its modules,
-//! compiled only for `riscv64imac-unknown-none-elf`; docs/BOOT.md describes the whole boot path.
+//! The BakaEx kernel as a library: everything it does at boot that is not the machine itself,
+//! compiled and tested on the host. Boot arguments ([`bootargs`]), the device tree and the
+//! memory plan ([`devicetree`]), the boot page table and physical layout ([`layout`]), the first
+//! instructions ([`entry`], assembled only for the machine), the root file system and the first
+//! programs ([`init`]), the linked applications of this build ([`apps`]), the kernel log
+//! ([`logger`]). The binary (`main.rs` and its modules, compiled only for
+//! `riscv64imac-unknown-none-elf`) is the machine glue around it: boot, bring-up of the devices,
+//! the heap, the `uspace::Machine` and the idle loop; docs/BOOT.md describes the whole boot path.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
 extern crate alloc;
 
+pub mod apps;
 pub mod bootargs;
+pub mod devicetree;
 pub mod entry;
+pub mod init;
 pub mod layout;
+pub mod logger;
 
 // hal's riscv64 module only exists on the machine; its scause decoder is pure logic, so it is
 // compiled here as well to run its tests on the host (it names `crate::context`).

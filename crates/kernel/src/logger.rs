@@ -60,3 +60,24 @@ pub fn init(level: LevelFilter) {
 pub fn keep_in_memory() {
     KEEP.store(true, Ordering::Relaxed);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_carry_the_time_and_level_and_long_ones_are_cut() {
+        init(LevelFilter::Info);
+        hal::console::take_output();
+        let us = hal::time::now_ns() / 1000;
+        log::info!("hello {}", 42);
+        log::debug!("not shown at level info");
+        log::warn!("{}", "x".repeat(400));
+        let out = String::from_utf8(hal::console::take_output()).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 2, "{out}");
+        assert_eq!(lines[0], format!("[{:>4}.{:06}] INFO  hello 42", us / 1_000_000, us % 1_000_000));
+        assert!(lines[1].contains("] WARN  xxx"));
+        assert_eq!(lines[1].len(), 255, "256 bytes with the newline");
+    }
+}

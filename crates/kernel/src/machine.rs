@@ -2,117 +2,20 @@
 use crate::boot::kernel_end_pa;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, Ordering};
-use fdt::node::FdtNode;
 use fdt::Fdt;
 use hal::mem::phys_to_virt;
 use hal::riscv64::{power, timer};
 use kernel::bootargs;
-use kernel::layout::{heap_size, Range, RangeSet, PHYS_WINDOW, PHYS_WINDOW_IN_USE};
+use kernel::devicetree::{self, Machine};
+use kernel::layout::{Range, PHYS_WINDOW, PHYS_WINDOW_IN_USE};
 
-/// What the kernel needs from the device tree.
-struct Machine {
-    ram: RangeSet<8>,
-    /// Never to be used as memory: firmware, the kernel image, the device tree, reservations.
-    reserved: RangeSet<32>,
-    initrd: Option<Range>,
-    bootargs: &'static str,
-    timebase: Option<u64>,
-    test_device: Option<usize>,
-    rtc: Option<usize>,
-    /// An NS16550 console UART: (physical address, register shift).
-    uart: Option<(usize, usize)>,
-    /// virtio-mmio slots (physical address, size), in device-tree order; most are empty.
-    virtio: [(usize, usize); MAX_VIRTIO],
-    virtio_count: usize,
-}
-
-/// virtio-mmio slots looked at (QEMU virt has 8).
-const MAX_VIRTIO: usize = 16;
-
-fn region(r: fdt::standard_nodes::MemoryRegion) -> Range {
-    let start = r.starting_address as usize;
-    Range::new(start, start + r.size.unwrap_or(0))
-}
-
-fn reserve(set: &mut RangeSet<32>, r: Range) {
-    if !set.add(r.pages_around()) {
-        panic!("too many reserved memory ranges");
-    }
-}
-
-fn read_device_tree(dtb_pa: usize) -> Machine {
+/// The device tree OpenSBI left at `dtb_pa`, read (`kernel::devicetree`).
+fn read_device_tree(dtb_pa: usize) -> Machine<'static> {
     // SAFETY: OpenSBI passes the device tree's physical address in a1; the window maps it, and
     // its pages stay reserved (never handed out), so the 'static borrow holds.
     let fdt: Fdt<'static> = unsafe { Fdt::from_ptr(phys_to_virt(dtb_pa)) }
         .unwrap_or_else(|e| panic!("no valid device tree at {dtb_pa:#x}: {e:?}"));
-    let mut m = Machine {
-        ram: RangeSet::new(),
-        reserved: RangeSet::new(),
-        initrd: None,
-        bootargs: "",
-        timebase: None,
-        test_device: None,
-        rtc: None,
-        uart: None,
-        virtio: [(0, 0); MAX_VIRTIO],
-        virtio_count: 0,
-    };
-    // OpenSBI sits below the kernel: nothing under the kernel's end is ours.
-    reserve(&mut m.reserved, Range::new(0, kernel_end_pa()));
-    reserve(&mut m.reserved, Range::new(dtb_pa, dtb_pa + fdt.total_size()));
-    for r in fdt.memory_reservations() {
-        reserve(&mut m.reserved, Range::new(r.address() as usize, r.address() as usize + r.size()));
-    }
-    // One walk over the tree (the fdt crate re-parses on every lookup: ~30 µs per walk).
-    let first_reg = |n: FdtNode| n.reg().and_then(|mut r| r.next()).map(|r| r.starting_address as usize);
-    for node in fdt.all_nodes() {
-        let prop = |name| node.property(name).and_then(|p| p.as_usize());
-        match node.name.split('@').next().unwrap_or("") {
-            "chosen" => {
-                m.bootargs = node.property("bootargs").and_then(|p| p.as_str()).unwrap_or("");
-                if let (Some(start), Some(end)) = (prop("linux,initrd-start"), prop("linux,initrd-end")) {
-                    if end > start {
-                        m.initrd = Some(Range::new(start, end));
-                        reserve(&mut m.reserved, Range::new(start, end));
-                    }
-                }
-            }
-            "cpus" => m.timebase = prop("timebase-frequency").map(|f| f as u64),
-            "reserved-memory" => {
-                for r in node.children().filter_map(|c| c.reg()).flatten() {
-                    reserve(&mut m.reserved, region(r));
-                }
-            }
-            _ if node.property("device_type").and_then(|p| p.as_str()) == Some("memory") => {
-                for r in node.reg().into_iter().flatten() {
-                    m.ram.add(region(r));
-                }
-            }
-            _ => {
-                let Some(compatible) = node.compatible() else {
-                    continue;
-                };
-                for c in compatible.all() {
-                    match c {
-                        "sifive,test0" | "sifive,test1" if m.test_device.is_none() => m.test_device = first_reg(node),
-                        "google,goldfish-rtc" if m.rtc.is_none() => m.rtc = first_reg(node),
-                        "ns16550a" | "ns16550" if m.uart.is_none() && prop("reg-io-width").unwrap_or(1) == 1 => {
-                            m.uart = first_reg(node).map(|pa| (pa, prop("reg-shift").unwrap_or(0)))
-                        }
-                        "virtio,mmio" if m.virtio_count < MAX_VIRTIO => {
-                            if let Some(r) = node.reg().and_then(|mut r| r.next()) {
-                                m.virtio[m.virtio_count] = (r.starting_address as usize, r.size.unwrap_or(0x200));
-                                m.virtio_count += 1;
-                            }
-                        }
-                        _ => continue,
-                    }
-                    break;
-                }
-            }
-        }
-    }
-    m
+    devicetree::read(&fdt, Range::new(dtb_pa, dtb_pa + fdt.total_size()), kernel_end_pa())
 }
 
 /// Disks cached in front of the device: 1 MiB of 4 KiB chunks.
@@ -169,7 +72,7 @@ pub fn start(hart: usize, dtb_pa: usize) -> ! {
     let entered = timer::now_ns();
     hal::riscv64::trap::init();
     crate::boot::arm_stack_canary();
-    crate::logger::init(bootargs::DEFAULT_LOG);
+    kernel::logger::init(bootargs::DEFAULT_LOG);
     assert_eq!(hal::mem::PHYS_OFFSET, PHYS_WINDOW, "hal and kernel disagree on the physical window");
     hal::mem::set_phys_offset(PHYS_WINDOW_IN_USE);
 
@@ -188,15 +91,7 @@ pub fn start(hart: usize, dtb_pa: usize) -> ! {
     }
 
     // Memory: RAM minus what is reserved; the heap first, the frame allocator gets the rest.
-    let mut free = RangeSet::<32>::new();
-    for r in m.ram.as_slice() {
-        free.add(r.pages_inside());
-    }
-    for r in m.reserved.as_slice() {
-        free.remove(*r);
-    }
-    let initrd_len = m.initrd.map_or(0, |r| r.len());
-    let heap = free.take(heap_size(m.ram.total(), initrd_len)).expect("no room for the kernel heap");
+    let (heap, free) = devicetree::plan_memory(&m).expect("no room for the kernel heap");
     crate::heap::init(heap);
     for r in free.as_slice() {
         mm::frame::add_memory(r.start, r.end);
@@ -241,7 +136,13 @@ pub fn start(hart: usize, dtb_pa: usize) -> ! {
         hal::riscv64::mmu::set_kernel_root(crate::boot::boot_table_pa());
     }
 
-    let root = crate::init::rootfs(m.initrd, args.root, args.read_only);
+    // SAFETY: the device tree says the initramfs lies in `r`; it is RAM, kept out of the heap and
+    // the frame allocator until it is unpacked, and mapped by the window.
+    let initrd = m.initrd.map(|r| unsafe { core::slice::from_raw_parts(phys_to_virt(r.start), r.len()) });
+    let root = kernel::init::rootfs(initrd, args.root, args.read_only).unwrap_or_else(|e| {
+        say(&e);
+        power::power_off(1)
+    });
     if let Some(r) = m.initrd {
         // Unpacked into the ramfs: the archive's own pages become free frames.
         let p = r.pages_inside();
@@ -253,9 +154,20 @@ pub fn start(hart: usize, dtb_pa: usize) -> ! {
     if let Err(e) = syscalls::fs::mount_standard(&root) {
         log::error!("standard mounts: {e}");
     }
-    crate::logger::keep_in_memory();
-    let init = crate::init::start(&root, args.init);
+    kernel::logger::keep_in_memory();
+    // clone, fork and init's own threads go to the executor.
+    #[cfg(feature = "user")]
+    task::set_thread_spawner(crate::sched::spawn_thread);
+    let init = kernel::init::start(&root, args.init).unwrap_or_else(|e| {
+        say(&e);
+        power::shutdown(127)
+    });
     crate::sched::run(init)
+}
+
+/// Why boot cannot go on, on the console.
+fn say(why: &str) {
+    hal::console::write_bytes(alloc::format!("bakaex: {why}\n").as_bytes());
 }
 
 /// A panic in a task that runs for one process unwinds to the executor, which ends that

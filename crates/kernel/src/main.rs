@@ -5,8 +5,9 @@
 //! timer and console; [`init`] unpacks the initramfs and starts the programs named by `init=`;
 //! [`sched`] runs every user thread as a future and idles with `wfi` until init exits.
 //!
-//! On the host this binary only says where to find the real one: the machine-independent logic
-//! lives in the library (`kernel::bootargs`, `kernel::layout`) and is tested there.
+//! On the host this binary only says where to find the real one: everything that is not the
+//! machine lives in the library (`kernel::init`, `kernel::devicetree`, `kernel::bootargs`, ...)
+//! and is tested there.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 // A failed allocation is an ordinary panic (Rust's default for no_std cannot unwind), so that it
 // ends only the task that made it (`hal::unwind`). Kernel builds run with RUSTC_BOOTSTRAP=1.
@@ -16,15 +17,9 @@
 extern crate alloc;
 
 #[cfg(target_os = "none")]
-mod apps;
-#[cfg(target_os = "none")]
 mod boot;
 #[cfg(target_os = "none")]
 mod heap;
-#[cfg(target_os = "none")]
-mod init;
-#[cfg(target_os = "none")]
-mod logger;
 #[cfg(target_os = "none")]
 mod machine;
 #[cfg(target_os = "none")]

@@ -7,7 +7,8 @@
 //! busy program is preempted (a slice that ends in the kernel, at the latest when it returns to
 //! user mode) and a blocked system waits in `wfi`.
 //!
-//! New threads (clone, fork) reach the executor through the spawner registered in [`run`].
+//! New threads (init's, clone's, fork's) reach the executor through [`spawn_thread`], the
+//! spawner the bring-up registers.
 // Without the `user` feature nothing starts user threads: their loop is compiled but unused.
 #![cfg_attr(not(feature = "user"), allow(dead_code))]
 use alloc::sync::Arc;
@@ -75,9 +76,7 @@ pub fn spawn_thread(thread: Arc<Thread>) {
 /// Run the system until `init` exits, then report its status as the last line and power off
 /// with it (exit code N, or 128 + signal).
 pub fn run(init: Arc<Process>) -> ! {
-    // clone and fork hand their new threads to the executor; orphans go to init.
-    #[cfg(feature = "user")]
-    task::set_thread_spawner(spawn_thread);
+    // Orphans go to init.
     task::process::set_child_reaper(&init);
     // ^C, ^\ and ^Z on the console signal its foreground process group.
     fs::tty::set_signal_hook(|pgrp, sig| {

@@ -232,3 +232,44 @@ pub mod ret {
         ERESTART_RESTARTBLOCK
     );
 }
+
+/// The entry point of [`tiny_elf`].
+pub const ENTRY: usize = 0x10078;
+
+/// A minimal static riscv64 executable: one R+X segment at 0x10000 (headers and a few bytes
+/// of code), entry just after the program header.
+pub fn tiny_elf() -> Vec<u8> {
+    use mm::loader::{Ehdr, Phdr, EM_RISCV, ET_EXEC, PF_R, PF_X, PT_LOAD};
+    let mut ident = [0u8; 16];
+    ident[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+    let eh = Ehdr {
+        ident,
+        kind: ET_EXEC,
+        machine: EM_RISCV,
+        version: 1,
+        entry: ENTRY as u64,
+        phoff: 64,
+        shoff: 0,
+        flags: 0,
+        ehsize: 64,
+        phentsize: 56,
+        phnum: 1,
+        shentsize: 64,
+        shnum: 0,
+        shstrndx: 0,
+    };
+    let ph = Phdr {
+        kind: PT_LOAD,
+        flags: PF_R | PF_X,
+        offset: 0,
+        vaddr: 0x10000,
+        paddr: 0x10000,
+        filesz: 0x80,
+        memsz: 0x80,
+        align: 0x1000,
+    };
+    let mut f = bytemuck::bytes_of(&eh).to_vec();
+    f.extend_from_slice(bytemuck::bytes_of(&ph));
+    f.resize(0x80, 0x13); // nops-ish filler
+    f
+}
