@@ -24,7 +24,7 @@ rm -f "$OUT"/*
 cat >"$OUT/session.gdb" <<EOF
 break $BREAK
 continue
-bt 3
+bt 6
 next
 next
 step
@@ -60,7 +60,8 @@ check() {  # description, grep -E pattern, file
   fi
 }
 check "breakpoint hit in the syscall" "^Breakpoint 1(\.[0-9]+)?, .*sys_write" "$OUT/gdb.log"
-check "a backtrace from the syscall down to the dispatcher" "^#1 .*dispatch" "$OUT/gdb.log"
+check "a backtrace from the syscall down to the dispatcher" "^#[0-9]+ .*syscalls::dispatch::dispatch" "$OUT/gdb.log"
+check "and on to the fast path that ran it" "^#[0-9]+ .*uspace::trap::FastPath" "$OUT/gdb.log"
 check "next/step showed source lines of the kernel" "^[0-9]+[[:space:]]" "$OUT/gdb.log"
 check "continued to exit_group(2)" "^Breakpoint 2(\.[0-9]+)?, .*sys_exit_group" "$OUT/gdb.log"
 check "the program wrote its line on the console" "^Hello from user mode: pid 1" "$OUT/console.log"
