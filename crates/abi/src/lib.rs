@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod errno;
+pub mod events;
 pub mod flags;
 pub mod process;
 pub mod signal;

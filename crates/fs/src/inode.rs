@@ -19,6 +19,9 @@ pub enum FileKind {
     BlockDevice,
     Fifo,
     Socket,
+    /// An anonymous inode (epoll, eventfd, timerfd, signalfd): no file type bits in `st_mode`,
+    /// as Linux's anon_inodefs.
+    Anon,
 }
 
 impl FileKind {
@@ -32,6 +35,7 @@ impl FileKind {
             FileKind::BlockDevice => S_IFBLK,
             FileKind::Fifo => S_IFIFO,
             FileKind::Socket => S_IFSOCK,
+            FileKind::Anon => 0,
         }
     }
     /// The kind named by the `S_IFMT` bits of `mode`.
@@ -58,6 +62,7 @@ impl FileKind {
             FileKind::Regular => 8,
             FileKind::Symlink => 10,
             FileKind::Socket => 12,
+            FileKind::Anon => 0,
         }
     }
 }

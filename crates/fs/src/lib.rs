@@ -14,6 +14,8 @@ extern crate alloc;
 
 pub mod cpio;
 pub mod dev;
+pub mod epoll;
+pub mod eventfd;
 pub mod file;
 pub mod inode;
 pub mod lock;

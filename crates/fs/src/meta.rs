@@ -52,3 +52,19 @@ mod tests {
         assert_ne!(alloc_dev(), alloc_dev());
     }
 }
+
+/// The device of anonymous inodes (anon_inodefs).
+pub static ANON_DEV: sync::Lazy<u64> = sync::Lazy::new(alloc_dev);
+
+/// What fstat says about an anonymous inode numbered `ino` (epoll, eventfd, timerfd, signalfd):
+/// mode 0600 without type bits, owned by root, times 0, as Linux's anon_inodefs.
+pub fn anon_stat(ino: u64) -> abi::structs::Stat {
+    abi::structs::Stat {
+        st_dev: *ANON_DEV,
+        st_ino: ino,
+        st_mode: 0o600,
+        st_nlink: 1,
+        st_blksize: 4096,
+        ..Default::default()
+    }
+}

@@ -19,6 +19,7 @@ pub mod clone;
 #[cfg(not(target_os = "none"))]
 mod coverage;
 mod dispatch;
+pub mod events;
 pub mod exec;
 #[cfg(feature = "fault-inject")]
 pub mod fault;

@@ -24,7 +24,7 @@ use crate::args::Args;
 use crate::dispatch::{unimplemented, IntoRet};
 #[cfg(feature = "trace")]
 use crate::trace::kinds::{Arg::*, *};
-use crate::{clone, exec, fs, futex, info, itimer, mm, process, reboot, signal, time, wait, Caller};
+use crate::{clone, events, exec, fs, futex, info, itimer, mm, process, reboot, signal, time, wait, Caller};
 use abi::Sysno;
 
 /// The flags of a row (see the module documentation).
@@ -199,6 +199,15 @@ syscall_table! {
         ioctl(Fd, Enum(IOCTL), Hex) [fast waits] => fs::sys_ioctl(i32(0), usize(1), usize(2));
         sendfile(Fd, Fd, Ptr, Uint) [fast waits] => fs::sys_sendfile(i32(0), i32(1), ptr(2), usize(3));
         pselect6(Int, Ptr, Ptr, Ptr, Ptr, Ptr) [waits] => fs::sys_pselect6(i32(0), usize(1), usize(2), usize(3), ptr(4), ptr(5));
+        // event files: events.rs
+        epoll_create1(Flags(O_BITS)) [fast] => events::sys_epoll_create1(u32(0));
+        epoll_ctl(Fd, Int, Fd, Ptr) [fast] => events::sys_epoll_ctl(i32(0), i32(1), i32(2), ptr(3));
+        epoll_pwait(Fd, Ptr, Int, Int, Ptr, Uint) [waits] => events::sys_epoll_pwait(i32(0), usize(1), i32(2), i32(3), usize(4), usize(5));
+        epoll_pwait2(Fd, Ptr, Int, Ptr, Ptr, Uint) [waits] => events::sys_epoll_pwait2(i32(0), usize(1), i32(2), ptr(3), usize(4), usize(5));
+        eventfd2(Uint, Flags(O_BITS)) [fast] => events::sys_eventfd2(u32(0), u32(1));
+        timerfd_create(Int, Flags(O_BITS)) [fast] => events::sys_timerfd_create(usize(0), u32(1));
+        timerfd_settime(Fd, Int, Ptr, Ptr) [fast] => events::sys_timerfd_settime(i32(0), u32(1), ptr(2), ptr(3));
+        timerfd_gettime(Fd, Ptr) [fast] => events::sys_timerfd_gettime(i32(0), ptr(1));
         fsync(Fd) [fast] => fs::sys_fsync(i32(0));
         fdatasync(Fd) [fast] => fs::sys_fdatasync(i32(0));
         statx(Fd, Str, Flags(AT), Hex, Ptr) [fast] => fs::sys_statx(i32(0), cstr(1), u32(2), u32(3), ptr(4));

@@ -26,6 +26,7 @@
 //! The last check reads the dispatch table's source: every pointer it decodes (`a.ptr`,
 //! `a.slice`, `a.slice_mut`, `a.cstr`) and every pointer it passes as a plain number
 //! ([`UNTYPED`]) must have a row, so a syscall added without one fails this test.
+use abi::events::{EpollEvent, ItimerSpec, EPOLL_CTL_ADD};
 use abi::flags::{
     OpenFlags, AT_FDCWD, CLOCK_MONOTONIC, F_GETLK, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_RDLCK, F_SETLK, F_SETLKW,
     RLIMIT_CORE, R_OK, SIG_BLOCK, STATX_BASIC_STATS, S_IFREG, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGPGRP, TIOCGWINSZ,
@@ -149,6 +150,19 @@ impl Fx {
 
     fn pid(&self) -> usize {
         self.p.process().pid
+    }
+
+    /// A new epoll watching the terminal for output (always ready).
+    fn epoll_on_tty(&self) -> usize {
+        let ep = self.call(Sysno::epoll_create1, [0]) as usize;
+        let ev = self.put(SETUP, EpollEvent { events: 4, _pad: 0, data: 1 });
+        assert_eq!(self.call(Sysno::epoll_ctl, [ep, EPOLL_CTL_ADD as usize, TTY, ev]), 0);
+        ep
+    }
+
+    /// A new timerfd.
+    fn timerfd(&self) -> usize {
+        self.call(Sysno::timerfd_create, [abi::flags::CLOCK_MONOTONIC, 0]) as usize
     }
 
     fn tid(&self) -> usize {
@@ -506,6 +520,40 @@ fn rows() -> Vec<Row> {
         .put(0u64)
         .good(Is(1))
         .on(Null, Is(1)),
+        // ---- event files: events.rs ----
+        row(Sysno::epoll_ctl, 3, "event", In(size_of::<EpollEvent>()), |fx, p| {
+            regs([fx.call(Sysno::epoll_create1, [0]) as usize, EPOLL_CTL_ADD as usize, TTY, p])
+        })
+        .put(EpollEvent { events: 1, _pad: 0, data: 0 }),
+        row(Sysno::epoll_pwait, 1, "events", Out(size_of::<EpollEvent>()), |fx, p| {
+            regs([fx.epoll_on_tty(), p, 1, 0, 0, 8])
+        })
+        .good(Is(1)),
+        row(Sysno::epoll_pwait, 4, "sigmask", In(8), |fx, p| regs([fx.epoll_on_tty(), AUX, 1, 0, p, 8]))
+            .put(0u64)
+            .good(Is(1))
+            .on(Null, Is(1)),
+        row(Sysno::epoll_pwait2, 3, "timeout", In(size_of::<Timespec>()), |fx, p| {
+            regs([fx.epoll_on_tty(), AUX, 1, p, 0, 8])
+        })
+        .put(ZERO_TIME)
+        .good(Is(1))
+        .on(Null, Is(1)),
+        row(Sysno::epoll_pwait2, 1, "events", Out(size_of::<EpollEvent>()), |fx, p| {
+            regs([fx.epoll_on_tty(), p, 1, 0, 0, 8])
+        })
+        .good(Is(1)),
+        row(Sysno::epoll_pwait2, 4, "sigmask", In(8), |fx, p| regs([fx.epoll_on_tty(), AUX, 1, 0, p, 8]))
+            .put(0u64)
+            .good(Is(1))
+            .on(Null, Is(1)),
+        row(Sysno::timerfd_settime, 2, "new_value", In(size_of::<ItimerSpec>()), |fx, p| regs([fx.timerfd(), 0, p, 0]))
+            .put(ItimerSpec::default()),
+        row(Sysno::timerfd_settime, 3, "old_value", Out(size_of::<ItimerSpec>()), |fx, p| {
+            regs([fx.timerfd(), 0, fx.put(AUX, ItimerSpec::default()), p])
+        })
+        .on(Null, Is(0)),
+        row(Sysno::timerfd_gettime, 1, "curr_value", Out(size_of::<ItimerSpec>()), |fx, p| regs([fx.timerfd(), p])),
         // A NULL fd set is no set.
         row(Sysno::pselect6, 1, "readfds", InOut(8), |fx, p| regs([FILE + 1, p, 0, 0, fx.put(AUX, ZERO_TIME), 0]))
             .put(1u64 << FILE)
@@ -944,6 +992,10 @@ const UNTYPED: &[(&str, usize)] = &[
     ("ioctl", 2),
     ("fcntl", 2),
     ("ppoll", 3),
+    ("epoll_pwait", 1),
+    ("epoll_pwait", 4),
+    ("epoll_pwait2", 1),
+    ("epoll_pwait2", 4),
     ("pselect6", 1),
     ("pselect6", 2),
     ("pselect6", 3),
