@@ -11,8 +11,9 @@
 //!
 //! Level-triggered entries are reported while their file is ready; edge-triggered ones (EPOLLET)
 //! only after their file's queue was woken since the last report (and when added); EPOLLONESHOT
-//! disables an entry once reported, until EPOLL_CTL_MOD. Collections start after the entry last
-//! reported, so a small `maxevents` does not starve the entries further down.
+//! disables an entry once reported, until EPOLL_CTL_MOD. The list is kept in the order Linux's
+//! ready list would have: an entry reported goes to the back, so a small `maxevents` takes
+//! turns instead of starving the entries further down.
 use crate::file::File;
 use crate::inode::{FileKind, Inode};
 use crate::meta::{anon_stat, next_ino};
@@ -76,11 +77,10 @@ pub struct Epoll {
     ino: u64,
 }
 
+/// The entries, in the order they are looked at (reported ones go to the back).
 #[derive(Default)]
 struct List {
     entries: Vec<Entry>,
-    /// Where the next collection starts (after the entry last reported).
-    next: usize,
 }
 
 /// The epoll behind `file`, if it is one.
@@ -192,17 +192,13 @@ impl Epoll {
     pub fn collect(&self, max: usize, out: &mut Vec<EpollEvent>) -> usize {
         let mut list = self.entries.lock();
         list.entries.retain(|e| e.file.strong_count() > 0);
-        let n = list.entries.len();
-        let start = if list.next < n { list.next } else { 0 };
-        let mut reported = 0;
-        for k in 0..n {
-            let i = (start + k) % n;
-            let e = &mut list.entries[i];
+        let mut reported = Vec::new();
+        for (i, e) in list.entries.iter_mut().enumerate() {
             let Some(file) = e.file.upgrade() else { continue };
             if let Some(q) = file.inode().wait_queue() {
                 q.register(&e.waker);
             }
-            if e.disabled || reported == max {
+            if e.disabled || reported.len() == max {
                 continue;
             }
             if e.events.contains(EpollFlags::ET) && !e.notify.fired.swap(false, Ordering::AcqRel) {
@@ -213,13 +209,17 @@ impl Epoll {
                 continue;
             }
             out.push(EpollEvent { events: ready.bits(), _pad: 0, data: e.data });
-            reported += 1;
+            reported.push(i);
             if e.events.contains(EpollFlags::ONESHOT) {
                 e.disabled = true;
             }
-            list.next = i + 1;
         }
-        reported
+        // The reported entries go to the back, in the order reported.
+        for (k, &i) in reported.iter().enumerate() {
+            let e = list.entries.remove(i - k);
+            list.entries.push(e);
+        }
+        reported.len()
     }
 
     /// Whether some entry would be reported now (poll(2) on the epoll, an outer epoll), without
