@@ -284,7 +284,18 @@ async fn write_from(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>, m
             None => &[],
         };
         drop(mm);
-        return send_all(cx, file, src, 0, pos).await;
+        // The first try without an `.await`, as below.
+        let first = match pos {
+            _ if src.is_empty() => Ok(0),
+            Some(p) => file.write_at(p, src),
+            None => file.write(src),
+        };
+        return match first {
+            Ok(n) if n == src.len() || n == 0 => Ok(n),
+            Ok(n) => Ok(n + send_all(cx, file, &src[n..], n, pos).await?),
+            Err(Errno::EAGAIN) => send_all(cx, file, src, 0, pos).await,
+            Err(e) => Err(e),
+        };
     }
     // The address space stays locked from the check above to the first copy (never across
     // an `.await`, nor while the file writes).
