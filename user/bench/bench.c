@@ -22,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -241,6 +243,118 @@ static long long row_signal_catch(long n)
 	return t;
 }
 
+/* The file-system rows work in /tmp (a tmpfs on both kernels: BakaEx mounts one, the Linux
+ * side's init does): a directory with a 4 KiB file and 64 other entries. */
+#define FS_DIR "/tmp/bench.d"
+#define FS_FILE FS_DIR "/file"
+#define FS_ENTRIES 64
+
+static int fs_ready;
+
+static int fs_setup(void)
+{
+	if (fs_ready)
+		return 0;
+	if (mkdir(FS_DIR, 0755) != 0 && errno != EEXIST)
+		return fail_errno("mkdir " FS_DIR);
+	int fd = open(FS_FILE, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return fail_errno("open " FS_FILE);
+	static char page[4096];
+	memset(page, 'b', sizeof page);
+	if (write(fd, page, sizeof page) != (ssize_t)sizeof page)
+		return fail_errno("write " FS_FILE);
+	close(fd);
+	/* The file and 63 more: 64 entries besides . and .. */
+	for (int i = 1; i < FS_ENTRIES; i++) {
+		char name[64];
+		snprintf(name, sizeof name, FS_DIR "/entry-%02d", i);
+		int e = open(name, O_WRONLY | O_CREAT, 0644);
+		if (e < 0)
+			return fail_errno("open an entry");
+		close(e);
+	}
+	fs_ready = 1;
+	return 0;
+}
+
+static long long row_open_close(long n)
+{
+	if (fs_setup() != 0)
+		return -1;
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		int fd = open(FS_FILE, O_RDONLY);
+		if (fd < 0)
+			return fail_errno("open " FS_FILE);
+		if (close(fd) != 0)
+			return fail_errno("close");
+	}
+	return now_ns() - t0;
+}
+
+static long long row_stat_path(long n)
+{
+	struct stat st;
+	if (fs_setup() != 0)
+		return -1;
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++)
+		if (fstatat(AT_FDCWD, FS_FILE, &st, 0) != 0 || st.st_size != 4096)
+			return fail_errno("fstatat " FS_FILE);
+	return now_ns() - t0;
+}
+
+static long long rw_4k(int is_write, long n)
+{
+	static char buf[4096];
+	if (fs_setup() != 0)
+		return -1;
+	int fd = open(FS_FILE, O_RDWR);
+	if (fd < 0)
+		return fail_errno("open " FS_FILE);
+	memset(buf, 'w', sizeof buf);
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		ssize_t r = is_write ? pwrite(fd, buf, sizeof buf, 0) : pread(fd, buf, sizeof buf, 0);
+		if (r != (ssize_t)sizeof buf)
+			return r < 0 ? fail_errno(is_write ? "pwrite" : "pread")
+				     : fail("%s of 4096 bytes returned %zd", is_write ? "pwrite" : "pread", r);
+	}
+	long long t = now_ns() - t0;
+	close(fd);
+	return t;
+}
+
+static long long row_read_4k_file(long n) { return rw_4k(0, n); }
+static long long row_write_4k_file(long n) { return rw_4k(1, n); }
+
+static long long row_getdents_64(long n)
+{
+	static char buf[8192];
+	if (fs_setup() != 0)
+		return -1;
+	int fd = open(FS_DIR, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return fail_errno("open " FS_DIR);
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		if (lseek(fd, 0, SEEK_SET) != 0)
+			return fail_errno("lseek");
+		long entries = 0, r;
+		while ((r = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0)
+			for (long off = 0; off < r; off += ((struct dirent64 *)(buf + off))->d_reclen)
+				entries++;
+		if (r < 0)
+			return fail_errno("getdents64");
+		if (entries != FS_ENTRIES + 2)
+			return fail("getdents64 listed %ld entries, not %d", entries, FS_ENTRIES + 2);
+	}
+	long long t = now_ns() - t0;
+	close(fd);
+	return t;
+}
+
 struct row {
 	const char *name;
 	long iters;
@@ -267,6 +381,12 @@ static const struct row rows[] = {
 	  "mmap 1 MiB anonymous private, write one byte to each of its 256 pages, munmap" },
 	{ "signal_catch", 5000, row_signal_catch,
 	  "kill(getpid(), SIGUSR1) delivered to an installed handler (signal, handler, sigreturn)" },
+	{ "open_close", 5000, row_open_close, "open(2) of a file in /tmp (tmpfs, path /tmp/bench.d/file) and close(2)" },
+	{ "stat_path", 5000, row_stat_path, "fstatat(AT_FDCWD, \"/tmp/bench.d/file\") (newfstatat of a 3-component path)" },
+	{ "read_4k_file", 5000, row_read_4k_file, "pread64(2) of 4 KiB at offset 0 of a 4 KiB tmpfs file" },
+	{ "write_4k_file", 5000, row_write_4k_file, "pwrite64(2) of 4 KiB at offset 0 of a 4 KiB tmpfs file" },
+	{ "getdents_64", 2000, row_getdents_64,
+	  "list a tmpfs directory of 64 entries (lseek to 0, getdents64 with an 8 KiB buffer until it returns 0)" },
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 

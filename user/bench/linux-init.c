@@ -1,6 +1,6 @@
 /*
  * /init of the initramfs in which scripts/bench.sh runs the benchmarks on Linux: mounts devtmpfs
- * on /dev and proc on /proc, runs the command given after `--` on the kernel command line (argv[1]
+ * on /dev, proc on /proc and a tmpfs on /tmp (as BakaEx does), runs the command given after `--` on the kernel command line (argv[1]
  * onwards, /bin/bench by default) as a child, then prints the same last line as BakaEx,
  * `init exited with status N` / `init killed by signal S`, and powers the machine off.
  */
@@ -26,6 +26,8 @@ int main(int argc, char **argv)
 	mount("devtmpfs", "/dev", "devtmpfs", 0, "mode=755");
 	mkdir("/proc", 0555);
 	mount("proc", "/proc", "proc", 0, NULL);
+	mkdir("/tmp", 01777);
+	mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777");
 	printf("linux-init: run %s\n", cmd[0]);
 	pid_t pid = fork();
 	if (pid == 0) {

@@ -28,44 +28,54 @@ async fn row(app: &App, name: &str, start: u64, n: u64) {
     let _ = app.print(&format!("{name} {per_op:.1}\n")).await;
 }
 
+/// `callcost` runs every row, N calls each; `callcost ROW COUNT` only that row, COUNT calls
+/// (scripts/profile.sh compares two counts).
 async fn main(app: App) -> i32 {
-    let t = hal::time::now_ns();
-    let mut acc = 0;
-    for i in 0..N {
-        acc = plain(acc + i as usize);
+    let only = app.args().get(1).cloned();
+    let n = app.args().get(2).and_then(|c| c.parse().ok()).unwrap_or(N);
+    let wanted = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    if wanted("plain_call") {
+        let t = hal::time::now_ns();
+        let mut acc = 0;
+        for i in 0..n {
+            acc = plain(acc + i as usize);
+        }
+        black_box(acc);
+        row(&app, "plain_call", t, n).await;
     }
-    black_box(acc);
-    row(&app, "plain_call", t, N).await;
-
-    let t = hal::time::now_ns();
-    for _ in 0..N {
-        black_box(app.getpid());
+    if wanted("linked_getpid") {
+        let t = hal::time::now_ns();
+        for _ in 0..n {
+            black_box(app.getpid());
+        }
+        row(&app, "linked_getpid", t, n).await;
     }
-    row(&app, "linked_getpid", t, N).await;
-
-    let Ok(null) = app.open("/dev/null", OpenFlags::WRONLY.bits(), 0).await else {
-        let _ = app.print("linked_write_dev_null n/a open /dev/null\n").await;
-        return 1;
-    };
-    let byte = [b'x'];
-    let t = hal::time::now_ns();
-    for _ in 0..N {
-        black_box(app.write(null, &byte).await.ok());
+    if wanted("linked_write_dev_null") {
+        let Ok(null) = app.open("/dev/null", OpenFlags::WRONLY.bits(), 0).await else {
+            let _ = app.print("linked_write_dev_null n/a open /dev/null\n").await;
+            return 1;
+        };
+        let byte = [b'x'];
+        let t = hal::time::now_ns();
+        for _ in 0..n {
+            black_box(app.write(null, &byte).await.ok());
+        }
+        row(&app, "linked_write_dev_null", t, n).await;
     }
-    row(&app, "linked_write_dev_null", t, N).await;
-
-    match pipe_roundtrip(&app).await {
-        Some((t, n)) => row(&app, "linked_pipe_roundtrip", t, n).await,
-        None => {
-            let _ = app.print("linked_pipe_roundtrip n/a\n").await;
+    if wanted("linked_pipe_roundtrip") {
+        let n = if only.is_some() { n } else { N / 10 };
+        match pipe_roundtrip(&app, n).await {
+            Some((t, n)) => row(&app, "linked_pipe_roundtrip", t, n).await,
+            None => {
+                let _ = app.print("linked_pipe_roundtrip n/a\n").await;
+            }
         }
     }
     0
 }
 
 /// One byte there and back between this task and a second linked task, through two pipes.
-async fn pipe_roundtrip(app: &App) -> Option<(u64, u64)> {
-    let n = N / 10;
+async fn pipe_roundtrip(app: &App, n: u64) -> Option<(u64, u64)> {
     let [to_rd, to_wr] = app.pipe().await.ok()?;
     let [back_rd, back_wr] = app.pipe().await.ok()?;
     let args = [

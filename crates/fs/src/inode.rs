@@ -241,6 +241,17 @@ pub trait Inode: Send + Sync {
     fn read_dir(&self) -> SysResult<Vec<DirEntry>> {
         Err(Errno::ENOTDIR)
     }
+    /// The entries of [`Inode::read_dir`] from index `start` on, in its order, each given to
+    /// `f` (name, inode number, kind) until it returns false: getdents64 without a list of
+    /// every entry (a file system may override it to visit its entries in place).
+    fn visit_dir(&self, start: usize, f: &mut dyn FnMut(&str, u64, FileKind) -> bool) -> SysResult<()> {
+        for e in self.read_dir()?.iter().skip(start) {
+            if !f(&e.name, e.ino, e.kind) {
+                break;
+            }
+        }
+        Ok(())
+    }
     /// The target of a symbolic link.
     fn read_link(&self) -> SysResult<String> {
         Err(Errno::EINVAL)

@@ -755,6 +755,21 @@ impl Inode for RamDir {
         self.meta.accessed();
         Ok(v)
     }
+    fn visit_dir(&self, start: usize, f: &mut dyn FnMut(&str, u64, FileKind) -> bool) -> SysResult<()> {
+        self.meta.accessed();
+        let dots = [(".", self.meta.ino), ("..", self.lookup("..")?.id().1)];
+        for (name, ino) in dots.into_iter().skip(start) {
+            if !f(name, ino, FileKind::Directory) {
+                return Ok(());
+            }
+        }
+        for (name, node) in self.entries.lock().iter().skip(start.saturating_sub(2)) {
+            if !f(name, node.id().1, node.kind()) {
+                break;
+            }
+        }
+        Ok(())
+    }
 }
 
 type EntryMap = BTreeMap<String, InodeRef>;
@@ -857,6 +872,35 @@ impl FileSystem for RamFs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn visiting_a_directory_from_any_index_lists_what_read_dir_lists() {
+        let root = RamDir::new_root();
+        for name in ["b", "a", "sub", "c"] {
+            let kind = if name == "sub" { FileKind::Directory } else { FileKind::Regular };
+            root.create(name, kind, 0o755).unwrap();
+        }
+        let all: Vec<(String, u64, FileKind)> =
+            root.read_dir().unwrap().into_iter().map(|e| (e.name, e.ino, e.kind)).collect();
+        assert_eq!(all.len(), 6);
+        for start in 0..=7 {
+            let mut seen = Vec::new();
+            root.visit_dir(start, &mut |name, ino, kind| {
+                seen.push((name.to_string(), ino, kind));
+                true
+            })
+            .unwrap();
+            assert_eq!(seen, all[start.min(6)..], "from {start}");
+        }
+        // It stops when asked to.
+        let mut n = 0;
+        root.visit_dir(1, &mut |_, _, _| {
+            n += 1;
+            n < 3
+        })
+        .unwrap();
+        assert_eq!(n, 3);
+    }
 
     #[test]
     fn sparse_files_read_zeros_in_holes_and_count_only_written_pages() {

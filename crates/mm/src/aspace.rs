@@ -206,6 +206,9 @@ impl Area {
     }
 }
 
+/// Bytes of a C string read (and searched for its NUL) at a time.
+const CSTR_CHUNK: usize = 128;
+
 pub struct AddressSpace {
     /// Unique for the life of the system (futex keys of private mappings).
     id: u64,
@@ -270,6 +273,11 @@ impl AddressSpace {
             // SAFETY: as in `linked_bytes`; the application lent the buffer for writing.
             Ok(unsafe { crate::linked::bytes_mut(va, len) })
         })
+    }
+
+    /// Whether this is a linked application's space (its pointers are kernel addresses).
+    pub fn is_linked(&self) -> bool {
+        self.linked
     }
 
     /// This address space's identity (never reused).
@@ -604,23 +612,49 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// Visit `[va, va+len)` page by page: `f(frame, offset in frame, offset in range, length)`.
+    /// The physical address of the page holding `va` if the page table already lets the user
+    /// make the access (`write`: a writable entry, which a copy-on-write page never has; else a
+    /// readable one). The user copies take this short way, what the MMU would do, before
+    /// [`AddressSpace::page`] (area lookup, first touch, copy-on-write).
+    #[inline]
+    fn mapped_pa(&self, va: usize, write: bool) -> Option<usize> {
+        let (pa, flags) = self.pt.translate(va)?;
+        let need = PteFlags::U | if write { PteFlags::W } else { PteFlags::R };
+        flags.contains(need).then_some(pa)
+    }
+
+    /// The common case of a user copy: `[va, va+len)` lies in one page of user space that the
+    /// page table maps for the access (see [`AddressSpace::mapped_pa`]): that page.
+    #[inline]
+    fn one_mapped_page(&self, va: usize, len: usize, write: bool) -> Option<usize> {
+        if self.linked || len == 0 || va % PAGE_SIZE + len > PAGE_SIZE || va >= USER_END {
+            return None;
+        }
+        self.mapped_pa(va, write)
+    }
+
+    /// Visit `[va, va+len)` page by page: `f(physical address of the page, offset in it,
+    /// offset in the range, length)`. On a page that cannot be had, the error and how many
+    /// bytes were visited before it.
     fn for_each_page(
         &mut self,
         va: usize,
         len: usize,
         access: Option<Access>,
         write: bool,
-        mut f: impl FnMut(&Frame, usize, usize, usize),
-    ) -> SysResult<()> {
-        self.check_range(va, len)?;
+        mut f: impl FnMut(usize, usize, usize, usize),
+    ) -> Result<(), (usize, Errno)> {
+        self.check_range(va, len).map_err(|e| (0, e))?;
         let mut done = 0;
         while done < len {
             let at = va + done;
             let off = at % PAGE_SIZE;
             let n = (PAGE_SIZE - off).min(len - done);
-            let frame = self.page(at, access, write)?;
-            f(frame, off, done, n);
+            let pa = match access.and_then(|_| self.mapped_pa(at, write)) {
+                Some(pa) => pa,
+                None => self.page(at, access, write).map_err(|e| (done, e))?.pa(),
+            };
+            f(pa, off, done, n);
             done += n;
         }
         Ok(())
@@ -628,24 +662,69 @@ impl AddressSpace {
 
     /// Copy user memory at `va` into `dst`, as the user could read it.
     pub fn read_bytes(&mut self, va: usize, dst: &mut [u8]) -> SysResult<()> {
-        if self.linked {
-            return crate::linked::read(va, dst);
+        self.read_some(va, dst).map_err(|(_, e)| e)
+    }
+
+    /// [`AddressSpace::read_bytes`] that says, on an error, how many bytes it copied before the
+    /// page that failed (a short read or write(2) counts them).
+    #[inline]
+    pub fn read_some(&mut self, va: usize, dst: &mut [u8]) -> Result<(), (usize, Errno)> {
+        match self.one_mapped_page(va, dst.len(), false) {
+            Some(pa) => {
+                crate::frame::read_phys(pa, va % PAGE_SIZE, dst);
+                Ok(())
+            }
+            None => self.read_pages(va, dst),
         }
-        self.for_each_page(va, dst.len(), Some(Access::Read), false, |f, off, at, n| f.read(off, &mut dst[at..at + n]))
+    }
+
+    /// [`AddressSpace::read_some`] of anything but one mapped page.
+    #[inline(never)]
+    fn read_pages(&mut self, va: usize, dst: &mut [u8]) -> Result<(), (usize, Errno)> {
+        if self.linked {
+            return crate::linked::read(va, dst).map_err(|e| (0, e));
+        }
+        self.for_each_page(va, dst.len(), Some(Access::Read), false, |pa, off, at, n| {
+            crate::frame::read_phys(pa, off, &mut dst[at..at + n])
+        })
     }
 
     /// Copy `src` to user memory at `va`, as the user could write it.
     pub fn write_bytes(&mut self, va: usize, src: &[u8]) -> SysResult<()> {
-        if self.linked {
-            return crate::linked::write(va, src);
+        self.write_some(va, src).map_err(|(_, e)| e)
+    }
+
+    /// [`AddressSpace::write_bytes`] that says, on an error, how many bytes it copied before
+    /// the page that failed.
+    #[inline]
+    pub fn write_some(&mut self, va: usize, src: &[u8]) -> Result<(), (usize, Errno)> {
+        match self.one_mapped_page(va, src.len(), true) {
+            Some(pa) => {
+                crate::frame::write_phys(pa, va % PAGE_SIZE, src);
+                Ok(())
+            }
+            None => self.write_pages(va, src),
         }
-        self.for_each_page(va, src.len(), Some(Access::Write), true, |f, off, at, n| f.write(off, &src[at..at + n]))
+    }
+
+    /// [`AddressSpace::write_some`] of anything but one mapped page.
+    #[inline(never)]
+    fn write_pages(&mut self, va: usize, src: &[u8]) -> Result<(), (usize, Errno)> {
+        if self.linked {
+            return crate::linked::write(va, src).map_err(|e| (0, e));
+        }
+        self.for_each_page(va, src.len(), Some(Access::Write), true, |pa, off, at, n| {
+            crate::frame::write_phys(pa, off, &src[at..at + n])
+        })
     }
 
     /// Kernel initialisation of user memory regardless of its permission (program loading,
     /// private file mappings). The range must be mapped.
     pub fn fill_bytes(&mut self, va: usize, src: &[u8]) -> SysResult<()> {
-        self.for_each_page(va, src.len(), None, true, |f, off, at, n| f.write(off, &src[at..at + n]))
+        self.for_each_page(va, src.len(), None, true, |pa, off, at, n| {
+            crate::frame::write_phys(pa, off, &src[at..at + n])
+        })
+        .map_err(|(_, e)| e)
     }
 
     /// [`AddressSpace::fill_bytes`] from a file: `len` bytes of `src` from byte `offset` go to
@@ -679,19 +758,20 @@ impl AddressSpace {
         loop {
             self.check_range(at, 1)?;
             let off = at % PAGE_SIZE;
-            let mut chunk = [0u8; PAGE_SIZE];
-            let n = PAGE_SIZE - off;
-            self.page(at, Some(Access::Read), false)?.read(off, &mut chunk[..n]);
-            if let Some(z) = chunk[..n].iter().position(|&b| b == 0) {
-                out.extend_from_slice(&chunk[..z]);
-                if out.len() > max {
-                    return Err(Errno::ENAMETOOLONG);
-                }
-                return Ok(out);
-            }
-            out.extend_from_slice(&chunk[..n]);
+            let n = (PAGE_SIZE - off).min(CSTR_CHUNK);
+            let pa = match self.mapped_pa(at, false) {
+                Some(pa) => pa,
+                None => self.page(at, Some(Access::Read), false)?.pa(),
+            };
+            let mut chunk = [0u8; CSTR_CHUNK];
+            crate::frame::read_phys(pa, off, &mut chunk[..n]);
+            let z = chunk[..n].iter().position(|&b| b == 0);
+            out.extend_from_slice(&chunk[..z.unwrap_or(n)]);
             if out.len() > max {
                 return Err(Errno::ENAMETOOLONG);
+            }
+            if z.is_some() {
+                return Ok(out);
             }
             at += n;
         }

@@ -51,17 +51,12 @@ impl Frame {
 
     /// Copy `src` into the frame at `offset`.
     pub fn write(&self, offset: usize, src: &[u8]) {
-        assert!(offset + src.len() <= PAGE_SIZE);
-        // SAFETY: the frame is owned by `self`, lies in the physical window and the range was
-        // checked above; user memory may be written concurrently only by the user itself.
-        unsafe { core::ptr::copy_nonoverlapping(src.as_ptr(), phys_to_virt(self.pa).add(offset), src.len()) }
+        write_phys(self.pa, offset, src)
     }
 
     /// Copy from the frame at `offset` into `dst`.
     pub fn read(&self, offset: usize, dst: &mut [u8]) {
-        assert!(offset + dst.len() <= PAGE_SIZE);
-        // SAFETY: as in `write`.
-        unsafe { core::ptr::copy_nonoverlapping(phys_to_virt(self.pa).add(offset), dst.as_mut_ptr(), dst.len()) }
+        read_phys(self.pa, offset, dst)
     }
 
     pub fn fill(&self, byte: u8) {
@@ -76,6 +71,23 @@ impl Frame {
         unsafe { core::ptr::copy_nonoverlapping(phys_to_virt(self.pa), phys_to_virt(pa), PAGE_SIZE) }
         Some(Frame { pa })
     }
+}
+
+/// Copy `src` into the frame at physical address `pa` (page aligned), at `offset`. The caller
+/// holds the frame: it is the page of a `Frame` kept by a page table or an area.
+pub(crate) fn write_phys(pa: usize, offset: usize, src: &[u8]) {
+    assert!(offset + src.len() <= PAGE_SIZE && pa.is_multiple_of(PAGE_SIZE));
+    // SAFETY: the frame at `pa` is owned by a `Frame` the caller keeps alive (an address
+    // space's page or the frame itself), lies in the physical window and the range was checked
+    // above; user memory may be written concurrently only by the user itself.
+    unsafe { core::ptr::copy_nonoverlapping(src.as_ptr(), phys_to_virt(pa).add(offset), src.len()) }
+}
+
+/// Copy from the frame at physical address `pa` (page aligned), at `offset`, into `dst`.
+pub(crate) fn read_phys(pa: usize, offset: usize, dst: &mut [u8]) {
+    assert!(offset + dst.len() <= PAGE_SIZE && pa.is_multiple_of(PAGE_SIZE));
+    // SAFETY: as in `write_phys`.
+    unsafe { core::ptr::copy_nonoverlapping(phys_to_virt(pa).add(offset), dst.as_mut_ptr(), dst.len()) }
 }
 
 impl Drop for Frame {

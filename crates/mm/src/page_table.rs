@@ -128,6 +128,7 @@ impl PageTable {
     }
 
     /// The frame and flags `va`'s page maps to.
+    #[inline]
     pub fn translate(&self, va: usize) -> Option<(usize, PteFlags)> {
         let mut table = self.root.pa();
         for level in [2, 1, 0] {

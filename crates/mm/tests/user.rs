@@ -139,3 +139,49 @@ fn typed_pointers_read_and_write_values_and_slices() {
     assert_eq!(input.read(&mut mm).unwrap(), [1, 2]);
     assert_eq!(input.prefix(1).read(&mut mm).unwrap(), [1]);
 }
+
+#[test]
+fn a_copy_that_fails_part_way_says_how_much_it_copied() {
+    let mut mm = two_pages();
+    // Crossing from the second (last) page into unmapped memory: the bytes of the mapped page.
+    let src = [7u8; 16];
+    assert_eq!(mm.write_some(BASE + 2 * P - 4, &src), Err((4, Errno::EFAULT)));
+    let mut dst = [0u8; 16];
+    assert_eq!(mm.read_some(BASE + 2 * P - 4, &mut dst), Err((4, Errno::EFAULT)));
+    assert_eq!(&dst[..4], &[7; 4]);
+    assert_eq!(mm.read_some(BASE, &mut dst), Ok(()));
+    assert_eq!(mm.read_some(BASE + 2 * P, &mut dst[..1]), Err((0, Errno::EFAULT)));
+}
+
+#[test]
+fn copies_to_pages_already_mapped_follow_the_page_permission() {
+    // The copies take the page table's word for a page that is present (what the MMU would
+    // allow the user): a read-only page that was touched is readable, never writable, also
+    // after mprotect changes it either way.
+    let mut mm = two_pages();
+    mm.write_bytes(BASE, b"data").unwrap();
+    mm.protect(BASE, P, Perm::R).unwrap();
+    let mut buf = [0u8; 4];
+    mm.read_bytes(BASE, &mut buf).unwrap();
+    assert_eq!(&buf, b"data");
+    assert_eq!(mm.write_bytes(BASE, b"more"), Err(Errno::EFAULT));
+    mm.protect(BASE, P, Perm::empty()).unwrap();
+    assert_eq!(mm.read_bytes(BASE, &mut buf), Err(Errno::EFAULT));
+    mm.protect(BASE, P, RW).unwrap();
+    mm.write_bytes(BASE, b"more").unwrap();
+    mm.read_bytes(BASE, &mut buf).unwrap();
+    assert_eq!(&buf, b"more");
+}
+
+#[test]
+fn a_long_string_is_read_in_pieces_up_to_its_nul() {
+    let mut mm = two_pages();
+    let s: Vec<u8> = (0..300).map(|i| b'a' + (i % 26) as u8).collect();
+    // Across the page boundary and longer than one piece.
+    let at = BASE + P - 150;
+    mm.write_bytes(at, &s).unwrap();
+    mm.write_bytes(at + s.len(), &[0]).unwrap();
+    assert_eq!(mm.read_cstr(at, PATH_MAX - 1).unwrap(), s);
+    assert_eq!(mm.read_cstr(at, 299), Err(Errno::ENAMETOOLONG));
+    assert_eq!(mm.read_cstr(at, 300).unwrap().len(), 300);
+}

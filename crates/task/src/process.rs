@@ -719,9 +719,38 @@ pub struct Thread {
     pub signal_queue: WaitQueue,
     exiting: AtomicBool,
     exited: AtomicBool,
+    /// The kernel buffer its transfers between user memory and files go through (read,
+    /// write...), kept between calls up to [`IO_BUFFER_KEPT`] bytes: see [`Thread::take_io_buffer`].
+    io_buffer: Mutex<Vec<u8>>,
 }
 
+/// The most a thread keeps of its I/O buffer between calls; a larger transfer allocates its
+/// own buffer each time.
+pub const IO_BUFFER_KEPT: usize = 4096;
+
 impl Thread {
+    /// A kernel buffer of at least `len` bytes for moving data between user memory and a file,
+    /// without allocating or clearing it on every call: the thread's own, taken out of it
+    /// until [`Thread::put_io_buffer`] (a second transfer meanwhile gets a new one). Its bytes
+    /// are whatever an earlier transfer of this thread left there.
+    pub fn take_io_buffer(&self, len: usize) -> Vec<u8> {
+        let mut buf = core::mem::take(&mut *self.io_buffer.lock());
+        if buf.len() < len {
+            buf.resize(len, 0);
+        }
+        buf
+    }
+
+    /// Give back the buffer of [`Thread::take_io_buffer`]; it is kept if it is small enough.
+    pub fn put_io_buffer(&self, buf: Vec<u8>) {
+        if buf.len() <= IO_BUFFER_KEPT {
+            let mut mine = self.io_buffer.lock();
+            if buf.len() > mine.len() {
+                *mine = buf;
+            }
+        }
+    }
+
     /// The first thread of `process` (tid = pid), starting with `ctx`.
     pub fn new_main(process: &Arc<Process>, ctx: UserContext) -> Arc<Thread> {
         Self::create(process, process.pid, ctx)
@@ -742,6 +771,7 @@ impl Thread {
             sigmask: AtomicU64::new(0),
             signals: Mutex::new(ThreadSignals::default()),
             signal_queue: WaitQueue::new(),
+            io_buffer: Mutex::new(Vec::new()),
             exiting: AtomicBool::new(false),
             exited: AtomicBool::new(false),
         });

@@ -280,45 +280,43 @@ pub async fn sys_getdents64(cx: &Caller, fd: i32, buf: UserSliceMut<u8>) -> SysR
     if node.kind() != FileKind::Directory {
         return Err(Errno::ENOTDIR);
     }
-    let entries = node.read_dir()?;
     let count = buf.len().min(i32::MAX as usize);
     file.with_offset(|off| {
-        let mut out: Vec<u8> = Vec::new();
+        let mut out: Vec<u8> = Vec::with_capacity(count.min(16 * 1024));
         // Where each entry ends in `out`.
         let mut ends = Vec::new();
         let mut next = *off as usize;
-        for e in entries.iter().skip(next) {
-            let reclen = dirent_len(e.name.len());
+        let mut more = false;
+        node.visit_dir(next, &mut |name, ino, kind| {
+            let reclen = dirent_len(name.len());
             if out.len() + reclen > count {
-                break;
+                more = true;
+                return false;
             }
             next += 1;
-            out.extend_from_slice(&e.ino.to_ne_bytes());
+            out.extend_from_slice(&ino.to_ne_bytes());
             out.extend_from_slice(&(next as i64).to_ne_bytes());
             out.extend_from_slice(&(reclen as u16).to_ne_bytes());
-            out.push(e.kind.dirent_type());
-            out.extend_from_slice(e.name.as_bytes());
-            out.resize(out.len() + reclen - 19 - e.name.len(), 0);
+            out.push(kind.dirent_type());
+            out.extend_from_slice(name.as_bytes());
+            out.resize(out.len() + reclen - 19 - name.len(), 0);
             ends.push(out.len());
-        }
-        if out.is_empty() && next < entries.len() {
+            true
+        })?;
+        if out.is_empty() && more {
             return Err(Errno::EINVAL);
         }
-        // Entry by entry, as Linux's filldir64: when the buffer goes bad, the entries before
-        // the fault are returned (and the offset moves past them only); EFAULT if none fits.
-        let mut mm = cx.mm();
-        let mut done = 0;
-        for (i, &end) in ends.iter().enumerate() {
-            if let Err(e) = mm.write_bytes(buf.addr() + done, &out[done..end]) {
-                if i == 0 {
-                    return Err(e);
-                }
-                break;
-            }
-            done = end;
-            *off += 1;
-        }
-        Ok(done)
+        // As Linux's filldir64: when the buffer goes bad, the entries before the fault are
+        // returned (and the offset moves past them only); EFAULT if none fits.
+        let copied = match cx.mm().write_some(buf.addr(), &out) {
+            Ok(()) => ends.len(),
+            Err((bytes, e)) => match ends.iter().take_while(|&&end| end <= bytes).count() {
+                0 => return Err(e),
+                n => n,
+            },
+        };
+        *off += copied as u64;
+        Ok(ends.get(copied.wrapping_sub(1)).copied().unwrap_or(0))
     })
 }
 

@@ -13,8 +13,8 @@ use alloc::vec;
 use alloc::vec::Vec;
 use fs::file::{SEEK_DATA, SEEK_HOLE};
 use fs::{File, FileKind};
-use hal::mem::PAGE_SIZE;
 use mm::{AddressSpace, UserPtr, UserSlice, UserSliceMut};
+use task::Thread;
 
 /// Bytes moved per step between user memory and a file.
 const CHUNK: usize = 64 * 1024;
@@ -55,8 +55,7 @@ impl UserBuf {
     /// EFAULT unless every segment lies inside user space (Linux's access_ok, checked before
     /// anything moves, so an absurd count is EFAULT rather than a short transfer). The total
     /// is capped at MAX_RW_COUNT.
-    fn new(cx: &Caller, mut segs: Segments) -> SysResult<UserBuf> {
-        let mm = cx.mm();
+    fn new(mm: &AddressSpace, mut segs: Segments) -> SysResult<UserBuf> {
         let mut len = 0;
         for (addr, n) in segs.as_mut_slice() {
             mm.check_range(*addr, *n)?;
@@ -66,55 +65,49 @@ impl UserBuf {
         Ok(UserBuf { segs, len })
     }
 
-    fn single(cx: &Caller, addr: usize, len: usize) -> SysResult<UserBuf> {
-        Self::new(cx, Segments::One([(addr, len)]))
+    fn single(mm: &AddressSpace, addr: usize, len: usize) -> SysResult<UserBuf> {
+        Self::new(mm, Segments::One([(addr, len)]))
     }
 
     /// readv/writev's iovec array: at most IOV_MAX entries (EINVAL), readable (EFAULT), no
     /// length above SSIZE_MAX (EINVAL; checked for all entries before any is EFAULT).
-    fn from_iovecs(cx: &Caller, iov: UserPtr<Iovec>, iovcnt: i32) -> SysResult<UserBuf> {
+    fn from_iovecs(mm: &mut AddressSpace, iov: UserPtr<Iovec>, iovcnt: i32) -> SysResult<UserBuf> {
         if !(0..=IOV_MAX).contains(&iovcnt) {
             return Err(Errno::EINVAL);
         }
-        let iovs = UserSlice::<Iovec>::new(iov.addr(), iovcnt as usize).read(&mut cx.mm())?;
+        let iovs = UserSlice::<Iovec>::new(iov.addr(), iovcnt as usize).read(mm)?;
         if iovs.iter().any(|v| v.len > isize::MAX as usize) {
             return Err(Errno::EINVAL);
         }
-        Self::new(cx, Segments::Many(iovs.iter().map(|v| (v.base, v.len)).collect()))
+        Self::new(mm, Segments::Many(iovs.iter().map(|v| (v.base, v.len)).collect()))
     }
 
-    /// The user ranges holding bytes `[at, at + len)` of the run, none crossing a page.
-    fn pieces(&self, at: usize, len: usize) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
+    /// The user ranges holding bytes `[at, at + len)` of the run, in order.
+    fn ranges(&self, at: usize, len: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
         let (mut skip, mut left) = (at, len);
-        for &(base, seg_len) in self.segs.as_slice() {
+        self.segs.as_slice().iter().filter_map(move |&(base, seg_len)| {
             if left == 0 {
-                break;
+                return None;
             }
             if skip >= seg_len {
                 skip -= seg_len;
-                continue;
+                return None;
             }
-            let (mut addr, mut n) = (base + skip, (seg_len - skip).min(left));
+            let n = (seg_len - skip).min(left);
+            let range = (base + skip, n);
             skip = 0;
             left -= n;
-            while n > 0 {
-                let k = n.min(PAGE_SIZE - addr % PAGE_SIZE);
-                out.push((addr, k));
-                addr += k;
-                n -= k;
-            }
-        }
-        out
+            Some(range)
+        })
     }
 
     /// Copy `data` to bytes `at..` of the run; returns how much arrived before a bad page, and
     /// what was wrong with it (EFAULT, or ENOMEM when no page could be had for it).
     fn copy_out(&self, mm: &mut AddressSpace, at: usize, data: &[u8]) -> (usize, Errno) {
         let mut done = 0;
-        for (addr, n) in self.pieces(at, data.len()) {
-            if let Err(e) = mm.write_bytes(addr, &data[done..done + n]) {
-                return (done, e);
+        for (addr, n) in self.ranges(at, data.len()) {
+            if let Err((k, e)) = mm.write_some(addr, &data[done..done + n]) {
+                return (done + k, e);
             }
             done += n;
         }
@@ -124,9 +117,9 @@ impl UserBuf {
     /// Fill `out` from bytes `at..` of the run; returns how much was read before a bad page.
     fn copy_in(&self, mm: &mut AddressSpace, at: usize, out: &mut [u8]) -> usize {
         let mut done = 0;
-        for (addr, n) in self.pieces(at, out.len()) {
-            if mm.read_bytes(addr, &mut out[done..done + n]).is_err() {
-                break;
+        for (addr, n) in self.ranges(at, out.len()) {
+            if let Err((k, _)) = mm.read_some(addr, &mut out[done..done + n]) {
+                return done + k;
             }
             done += n;
         }
@@ -134,17 +127,46 @@ impl UserBuf {
     }
 }
 
-/// Transfers up to this size use a buffer on the stack instead of the heap.
-const SMALL: usize = 256;
+/// The caller's address space, locked (`Caller::mm`): the read and write paths check the user
+/// buffer and make the first copy under one lock. Never held across an `.await`.
+type Mm<'a> = task::shared::SharedGuard<'a, AddressSpace>;
 
-/// The kernel buffer of a transfer of `len` bytes: `small` if it fits, else `large` grown to
-/// at most [`CHUNK`].
-fn kernel_buffer<'a>(small: &'a mut [u8; SMALL], large: &'a mut Vec<u8>, len: usize) -> &'a mut [u8] {
-    if len <= SMALL {
-        &mut small[..len]
-    } else {
-        large.resize(len.min(CHUNK), 0);
-        large
+/// Transfers up to this size go through a buffer on the stack (clearing it costs a few
+/// stores), bigger ones through the thread's.
+const SMALL: usize = 64;
+
+/// The kernel buffer of a transfer: on the stack, or the thread's own
+/// (`Thread::take_io_buffer`: no allocation and no clearing per call), given back when the
+/// transfer ends.
+enum KernelBuffer<'a> {
+    /// Words, so that clearing it is a few stores, not a call of `memset`.
+    Small([u64; SMALL / 8]),
+    Thread(&'a Thread, Vec<u8>),
+}
+
+impl<'a> KernelBuffer<'a> {
+    /// At least `min(len, CHUNK)` bytes.
+    fn take(cx: &'a Caller, len: usize) -> Self {
+        if len <= SMALL {
+            return KernelBuffer::Small([0; SMALL / 8]);
+        }
+        let thread = cx.thread();
+        KernelBuffer::Thread(thread, thread.take_io_buffer(len.min(CHUNK)))
+    }
+
+    fn bytes(&mut self) -> &mut [u8] {
+        match self {
+            KernelBuffer::Small(b) => bytemuck::cast_slice_mut(b),
+            KernelBuffer::Thread(_, v) => v,
+        }
+    }
+}
+
+impl Drop for KernelBuffer<'_> {
+    fn drop(&mut self) {
+        if let KernelBuffer::Thread(t, v) = self {
+            t.put_io_buffer(core::mem::take(v));
+        }
     }
 }
 
@@ -171,6 +193,15 @@ fn partial(done: usize, err: Errno) -> SysResult<usize> {
 /// (woken, never polled). An O_NONBLOCK file, or a node with nothing to wait on, gets one try.
 /// A signal for the thread ends the wait with ERESTARTSYS (EINTR, or a restart).
 async fn retry_blocking<T>(cx: &Caller, file: &File, mut op: impl FnMut() -> SysResult<T>) -> SysResult<T> {
+    match op() {
+        Err(Errno::EAGAIN) => wait_and_retry(cx, file, op).await,
+        r => r,
+    }
+}
+
+/// [`retry_blocking`] after a first try of `op` answered EAGAIN. The calls that move data try
+/// once without an `.await` and come here only when they have to wait.
+async fn wait_and_retry<T>(cx: &Caller, file: &File, mut op: impl FnMut() -> SysResult<T>) -> SysResult<T> {
     match file.inode().wait_queue() {
         Some(queue) if !file.nonblocking() => {
             let wait = queue.wait_until(|| match op() {
@@ -179,7 +210,17 @@ async fn retry_blocking<T>(cx: &Caller, file: &File, mut op: impl FnMut() -> Sys
             });
             task::signal::interruptible(cx.thread(), wait).await?
         }
-        _ => op(),
+        _ => Err(Errno::EAGAIN),
+    }
+}
+
+/// A linked application's buffer (one buffer in its own memory, see `mm::linked`), which the
+/// file reads into or writes from in place, without a kernel copy: its address. `None` for
+/// everything else, which goes through a kernel buffer.
+fn in_place(mm: &AddressSpace, buf: &UserBuf) -> Option<usize> {
+    match buf.segs.as_slice() {
+        &[(addr, _)] if mm.is_linked() => Some(addr),
+        _ => None,
     }
 }
 
@@ -187,15 +228,17 @@ async fn retry_blocking<T>(cx: &Caller, file: &File, mut op: impl FnMut() -> Sys
 /// data; later ones take what is there at once, and a short chunk ends the call: a regular
 /// file reads until `buf` is full or the file ends, a terminal gives one line, a pipe what it
 /// holds, as on Linux.
-async fn read_into(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) -> SysResult<usize> {
-    if let Some(r) = transfer_in_place(cx, file, buf, pos, true).await {
-        return r;
+async fn read_into(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>, mm: Mm<'_>) -> SysResult<usize> {
+    let linked = in_place(&mm, buf);
+    drop(mm);
+    if let Some(addr) = linked {
+        return read_in_place(cx, file, addr, buf.len, pos).await;
     }
     if file.inode().kind() == FileKind::Directory {
         return Err(Errno::EISDIR);
     }
-    let (mut small, mut large) = ([0u8; SMALL], Vec::new());
-    let kbuf = kernel_buffer(&mut small, &mut large, buf.len);
+    let mut kbuf = KernelBuffer::take(cx, buf.len);
+    let kbuf = kbuf.bytes();
     let mut done = 0;
     while done < buf.len {
         let want = (buf.len - done).min(CHUNK);
@@ -211,7 +254,10 @@ async fn read_into(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) ->
                 None => file.read_with(&mut kbuf[..want], deliver),
             }
         };
-        let result = if done == 0 { retry_blocking(cx, file, &mut attempt).await } else { attempt() };
+        let result = match attempt() {
+            Err(Errno::EAGAIN) if done == 0 => wait_and_retry(cx, file, &mut attempt).await,
+            r => r,
+        };
         let n = match result {
             Ok(n) => n,
             Err(e) => return partial(done, e),
@@ -230,22 +276,59 @@ async fn read_into(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) ->
 /// Write `buf` at the file offset (or the end, with O_APPEND), or at `pos` (pwrite). Every
 /// byte is written, waiting for room as needed, unless the file is O_NONBLOCK or an error
 /// comes after some bytes went out.
-async fn write_from(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) -> SysResult<usize> {
-    if let Some(r) = transfer_in_place(cx, file, buf, pos, false).await {
-        return r;
+async fn write_from(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>, mm: Mm<'_>) -> SysResult<usize> {
+    if let Some(addr) = in_place(&mm, buf) {
+        let src = match mm.linked_bytes(addr, buf.len) {
+            Some(Ok(src)) => src,
+            Some(Err(e)) => return Err(e),
+            None => &[],
+        };
+        drop(mm);
+        // The first try without an `.await`, as below.
+        let first = match pos {
+            _ if src.is_empty() => Ok(0),
+            Some(p) => file.write_at(p, src),
+            None => file.write(src),
+        };
+        return match first {
+            Ok(n) if n == src.len() || n == 0 => Ok(n),
+            Ok(n) => Ok(n + send_all(cx, file, &src[n..], n, pos).await?),
+            Err(Errno::EAGAIN) => send_all(cx, file, src, 0, pos).await,
+            Err(e) => Err(e),
+        };
     }
-    let (mut small, mut large) = ([0u8; SMALL], Vec::new());
-    let kbuf = kernel_buffer(&mut small, &mut large, buf.len);
+    // The address space stays locked from the check above to the first copy (never across
+    // an `.await`, nor while the file writes).
+    let mut held = Some(mm);
+    let mut kbuf = KernelBuffer::take(cx, buf.len);
+    let kbuf = kbuf.bytes();
     let mut done = 0;
     while done < buf.len {
         let want = (buf.len - done).min(CHUNK);
-        let mut got = buf.copy_in(&mut cx.mm(), done, &mut kbuf[..want]);
+        let mut got = {
+            let mut mm = held.take().unwrap_or_else(|| cx.mm());
+            buf.copy_in(&mut mm, done, &mut kbuf[..want])
+        };
         if got < want && file.inode().tty().is_some() {
             // A terminal copies the whole chunk before writing any of it (Linux's tty_write):
             // a bad byte anywhere in it means none of it is written.
             got = 0;
         }
-        let sent = send_all(cx, file, &kbuf[..got], done, pos).await?;
+        let data = &kbuf[..got];
+        // The first try without an `.await`: most writes go out at once. What follows is
+        // `send_all`'s loop.
+        let first = match pos {
+            _ if got == 0 => Ok(0),
+            Some(p) => file.write_at(p + done as u64, data),
+            None => file.write(data),
+        };
+        let sent = match first {
+            Ok(n) if n == got || n == 0 => n,
+            // Bytes already out: `send_all` cannot fail any more.
+            Ok(n) => n + send_all(cx, file, &data[n..], done + n, pos).await?,
+            Err(Errno::EAGAIN) => send_all(cx, file, data, done, pos).await?,
+            Err(e) => return partial(done, e),
+        };
         if sent < got {
             return Ok(done + sent);
         }
@@ -259,7 +342,6 @@ async fn write_from(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>) -
     }
     Ok(done)
 }
-
 /// Write all of `data`, bytes `at..` of the transfer, waiting for room as needed. Returns how
 /// much went out (less only if the file took nothing more), or the error that stopped it, with
 /// bytes already out winning over the error as `partial` says.
@@ -282,41 +364,21 @@ async fn send_all(cx: &Caller, file: &File, data: &[u8], at: usize, pos: Option<
     Ok(sent)
 }
 
-/// A linked application's transfer (one buffer in its own memory, see `mm::linked`): the file
-/// reads into or writes from the buffer itself, without a kernel copy. `None` for everything
-/// else, which goes through a kernel buffer.
-async fn transfer_in_place(
-    cx: &Caller,
-    file: &File,
-    buf: &UserBuf,
-    pos: Option<u64>,
-    read: bool,
-) -> Option<SysResult<usize>> {
-    let &[(addr, _)] = buf.segs.as_slice() else {
-        return None;
+/// A linked application's read: the file reads into its buffer at `addr` itself.
+async fn read_in_place(cx: &Caller, file: &File, addr: usize, len: usize, pos: Option<u64>) -> SysResult<usize> {
+    let dst = match cx.mm().linked_bytes_mut(addr, len) {
+        Some(Ok(dst)) => dst,
+        Some(Err(e)) => return Err(e),
+        None => return Err(Errno::EFAULT),
     };
-    if read {
-        let dst = match cx.mm().linked_bytes_mut(addr, buf.len)? {
-            Ok(dst) => dst,
-            Err(e) => return Some(Err(e)),
-        };
-        if file.inode().kind() == FileKind::Directory {
-            return Some(Err(Errno::EISDIR));
-        }
-        Some(
-            retry_blocking(cx, file, || match pos {
-                Some(p) => file.read_at(p, dst),
-                None => file.read_with(dst, |data| data.len()),
-            })
-            .await,
-        )
-    } else {
-        let src = match cx.mm().linked_bytes(addr, buf.len)? {
-            Ok(src) => src,
-            Err(e) => return Some(Err(e)),
-        };
-        Some(send_all(cx, file, src, 0, pos).await)
+    if file.inode().kind() == FileKind::Directory {
+        return Err(Errno::EISDIR);
     }
+    retry_blocking(cx, file, || match pos {
+        Some(p) => file.read_at(p, dst),
+        None => file.read_with(dst, |data| data.len()),
+    })
+    .await
 }
 
 /// The file behind `fd` if it was opened for reading (EBADF otherwise).
@@ -333,8 +395,9 @@ fn writer(cx: &Caller, fd: i32) -> SysResult<alloc::sync::Arc<File>> {
 /// a writer's bytes. A directory is EISDIR even for a count of 0.
 pub async fn sys_read(cx: &Caller, fd: i32, buf: UserSliceMut<u8>) -> SysResult<usize> {
     let file = reader(cx, fd)?;
-    let buf = UserBuf::single(cx, buf.addr(), buf.len())?;
-    read_into(cx, &file, &buf, None).await
+    let mm = cx.mm();
+    let buf = UserBuf::single(&mm, buf.addr(), buf.len())?;
+    read_into(cx, &file, &buf, None, mm).await
 }
 
 /// A write into a pipe nobody reads any more fails with EPIPE and sends the writer SIGPIPE
@@ -354,25 +417,28 @@ fn raise_sigpipe(cx: &Caller) {
 /// write(2). EPIPE (and SIGPIPE) on a pipe without readers.
 pub async fn sys_write(cx: &Caller, fd: i32, buf: UserSlice<u8>) -> SysResult<usize> {
     let file = writer(cx, fd)?;
-    let buf = UserBuf::single(cx, buf.addr(), buf.len())?;
-    epipe_signal(cx, write_from(cx, &file, &buf, None).await)
+    let mm = cx.mm();
+    let buf = UserBuf::single(&mm, buf.addr(), buf.len())?;
+    epipe_signal(cx, write_from(cx, &file, &buf, None, mm).await)
 }
 
 /// readv(2): one read scattered over the iovecs. Nothing to read (all lengths 0) is 0 at once.
 pub async fn sys_readv(cx: &Caller, fd: i32, iov: UserPtr<Iovec>, iovcnt: i32) -> SysResult<usize> {
     let file = reader(cx, fd)?;
-    let buf = UserBuf::from_iovecs(cx, iov, iovcnt)?;
+    let mut mm = cx.mm();
+    let buf = UserBuf::from_iovecs(&mut mm, iov, iovcnt)?;
     if buf.len == 0 {
         return Ok(0);
     }
-    read_into(cx, &file, &buf, None).await
+    read_into(cx, &file, &buf, None, mm).await
 }
 
 /// writev(2): one write gathered from the iovecs.
 pub async fn sys_writev(cx: &Caller, fd: i32, iov: UserPtr<Iovec>, iovcnt: i32) -> SysResult<usize> {
     let file = writer(cx, fd)?;
-    let buf = UserBuf::from_iovecs(cx, iov, iovcnt)?;
-    epipe_signal(cx, write_from(cx, &file, &buf, None).await)
+    let mut mm = cx.mm();
+    let buf = UserBuf::from_iovecs(&mut mm, iov, iovcnt)?;
+    epipe_signal(cx, write_from(cx, &file, &buf, None, mm).await)
 }
 
 /// The checks pread64/pwrite64 make before looking at the access mode, in Linux's order: a
@@ -399,9 +465,10 @@ pub async fn sys_pread64(cx: &Caller, fd: i32, buf: UserSliceMut<u8>, offset: i6
     if !file.readable() {
         return Err(Errno::EBADF);
     }
-    let buf = UserBuf::single(cx, buf.addr(), buf.len())?;
+    let mm = cx.mm();
+    let buf = UserBuf::single(&mm, buf.addr(), buf.len())?;
     check_end(offset, &buf)?;
-    read_into(cx, &file, &buf, Some(offset as u64)).await
+    read_into(cx, &file, &buf, Some(offset as u64), mm).await
 }
 
 /// pwrite64(2): write at `offset` (at the end with O_APPEND, like Linux); the file offset does
@@ -411,9 +478,10 @@ pub async fn sys_pwrite64(cx: &Caller, fd: i32, buf: UserSlice<u8>, offset: i64)
     if !file.writable() {
         return Err(Errno::EBADF);
     }
-    let buf = UserBuf::single(cx, buf.addr(), buf.len())?;
+    let mm = cx.mm();
+    let buf = UserBuf::single(&mm, buf.addr(), buf.len())?;
     check_end(offset, &buf)?;
-    write_from(cx, &file, &buf, Some(offset as u64)).await
+    write_from(cx, &file, &buf, Some(offset as u64), mm).await
 }
 
 /// lseek(2). An unknown `whence` is EINVAL before a file without offsets is ESPIPE.
