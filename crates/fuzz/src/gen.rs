@@ -192,6 +192,7 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::timerfd_create, &[Clock, Flags(0o2004000)]),
     (Sysno::timerfd_settime, &[Fd, Flags(3), Ptr(S::Itimerval), Out]),
     (Sysno::timerfd_gettime, &[Fd, Out]),
+    (Sysno::signalfd4, &[Cmd(&[usize::MAX, usize::MAX, 3, 4]), Ptr(S::Sigset), Cmd(SIGSETSIZES), Flags(0o2004000)]),
     (Sysno::ioctl, &[Fd, Cmd(IOCTLS), Ptr(S::Termios)]),
     (Sysno::sendfile, &[Fd, Fd, Ptr(S::Off64), Len]),
     (Sysno::pselect6, &[Int, Ptr(S::FdSet), Ptr(S::FdSet), Ptr(S::FdSet), Ptr(S::Timespec), Ptr(S::SigsetArg)]),

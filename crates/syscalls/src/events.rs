@@ -1,5 +1,6 @@
-//! Event files: epoll, eventfd, timerfd (the files themselves are `fs::epoll`, `fs::eventfd`
-//! and `task::timerfd`; this module makes them descriptors and waits on them).
+//! Event files: epoll, eventfd, timerfd, signalfd (the files themselves are `fs::epoll`,
+//! `fs::eventfd`, `task::timerfd` and `task::signalfd`; this module makes them descriptors and
+//! waits on them).
 use crate::Caller;
 use abi::events::*;
 use abi::flags::OpenFlags;
@@ -15,6 +16,7 @@ use fs::epoll::{as_epoll, Epoll};
 use fs::eventfd::EventFd;
 use fs::{File, InodeRef};
 use mm::{UserPtr, UserSliceMut};
+use task::signalfd::{as_signalfd, SignalFd};
 use task::timerfd::{as_timerfd, Clock, TimerFd};
 
 /// Install a new anonymous file for `inode` (named `anon_inode:<name>`, as /proc shows it),
@@ -185,4 +187,19 @@ pub async fn sys_timerfd_gettime(cx: &Caller, fd: i32, cur: UserPtr<ItimerSpec>)
     let file = cx.process().files().get(fd)?;
     let timer = as_timerfd(&file).ok_or(Errno::EINVAL)?;
     cur.write(&mut cx.mm(), &timer.get())
+}
+
+/// signalfd4(2): a new signalfd reading the signals of `mask` (`fd` = -1), or a new mask for
+/// the signalfd `fd`.
+pub async fn sys_signalfd4(cx: &Caller, fd: i32, mask: UserPtr<u64>, sizemask: usize, flags: u32) -> SysResult<usize> {
+    if sizemask != 8 || flags & !(SFD_NONBLOCK | SFD_CLOEXEC) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let set = mask.read(&mut cx.mm())?;
+    if fd == -1 {
+        return install(cx, SignalFd::new(cx.process(), set), "[signalfd]", flags);
+    }
+    let file = cx.process().files().get(fd)?;
+    as_signalfd(&file).ok_or(Errno::EINVAL)?.set_mask(set);
+    Ok(fd as usize)
 }

@@ -208,6 +208,7 @@ syscall_table! {
         timerfd_create(Int, Flags(O_BITS)) [fast] => events::sys_timerfd_create(usize(0), u32(1));
         timerfd_settime(Fd, Int, Ptr, Ptr) [fast] => events::sys_timerfd_settime(i32(0), u32(1), ptr(2), ptr(3));
         timerfd_gettime(Fd, Ptr) [fast] => events::sys_timerfd_gettime(i32(0), ptr(1));
+        signalfd4(Fd, Ptr, Uint, Flags(O_BITS)) [fast] => events::sys_signalfd4(i32(0), ptr(1), usize(2), u32(3));
         fsync(Fd) [fast] => fs::sys_fsync(i32(0));
         fdatasync(Fd) [fast] => fs::sys_fdatasync(i32(0));
         statx(Fd, Str, Flags(AT), Hex, Ptr) [fast] => fs::sys_statx(i32(0), cstr(1), u32(2), u32(3), ptr(4));

@@ -553,6 +553,7 @@ fn rows() -> Vec<Row> {
             regs([fx.timerfd(), 0, fx.put(AUX, ItimerSpec::default()), p])
         })
         .on(Null, Is(0)),
+        row(Sysno::signalfd4, 1, "mask", In(8), |_, p| regs([usize::MAX, p, 8, 0])).put(0u64).good(Ok),
         row(Sysno::timerfd_gettime, 1, "curr_value", Out(size_of::<ItimerSpec>()), |fx, p| regs([fx.timerfd(), p])),
         // A NULL fd set is no set.
         row(Sysno::pselect6, 1, "readfds", InOut(8), |fx, p| regs([FILE + 1, p, 0, 0, fx.put(AUX, ZERO_TIME), 0]))

@@ -300,3 +300,58 @@ fn a_blocking_timerfd_read_and_epoll_wake_at_the_deadline() {
     assert_eq!(wait(&k, &p, ep, 8, -1), Ok(vec![(IN, 11)]));
     assert_eq!(hal::time::now_ns() - start, 10_000_000);
 }
+
+fn block_signals(k: &TestKernel, p: &Caller, set: u64) {
+    k.poke(p, SPEC + 256, &set.to_le_bytes());
+    assert_eq!(k.syscall(p, Sysno::rt_sigprocmask, [0, SPEC + 256, 0, 8]), 0);
+}
+
+fn signalfd(k: &TestKernel, p: &Caller, fd: isize, set: u64, flags: u32) -> isize {
+    k.poke(p, SPEC + 264, &set.to_le_bytes());
+    k.syscall(p, Sysno::signalfd4, [fd as usize, SPEC + 264, 8, flags as usize])
+}
+
+#[test]
+fn signalfd_reads_blocked_signals() {
+    use abi::signal::{sigbit, SIGUSR1, SIGUSR2, SI_USER};
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let pid = p.process().pid;
+    block_signals(&k, &p, sigbit(SIGUSR1) | sigbit(SIGUSR2));
+    let s = signalfd(&k, &p, -1, sigbit(SIGUSR1), SFD_NONBLOCK);
+    assert!(s >= 0);
+    let s = s as usize;
+    assert_eq!(k.syscall(&p, Sysno::read, [s, BUF, 128]), EAGAIN);
+    assert_eq!(k.syscall(&p, Sysno::kill, [pid, SIGUSR1]), 0);
+    assert_eq!(k.syscall(&p, Sysno::read, [s, BUF, 127]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::read, [s, BUF, 300]), 128);
+    let info: SignalfdSiginfo = k.peek_val(&p, BUF);
+    assert_eq!((info.signo, info.code, info.pid), (SIGUSR1 as u32, SI_USER, pid as u32));
+    assert_eq!(k.syscall(&p, Sysno::read, [s, BUF, 128]), EAGAIN, "taken: no longer pending");
+    // SIGUSR2 is pending but not in the mask, until the mask is changed.
+    assert_eq!(k.syscall(&p, Sysno::kill, [pid, SIGUSR2]), 0);
+    assert_eq!(k.syscall(&p, Sysno::read, [s, BUF, 128]), EAGAIN);
+    assert_eq!(signalfd(&k, &p, s as isize, sigbit(SIGUSR1) | sigbit(SIGUSR2), 0), s as isize);
+    assert_eq!(k.syscall(&p, Sysno::kill, [pid, SIGUSR1]), 0);
+    assert_eq!(k.syscall(&p, Sysno::read, [s, BUF, 256]), 256, "two signals, lowest first");
+    assert_eq!(k.peek_val::<SignalfdSiginfo>(&p, BUF).signo, SIGUSR1 as u32);
+    assert_eq!(k.peek_val::<SignalfdSiginfo>(&p, BUF + 128).signo, SIGUSR2 as u32);
+    // Readiness through epoll, and a blocking read woken by a kill from elsewhere.
+    let ep = epoll(&k, &p);
+    assert_eq!(ctl(&k, &p, ep, EPOLL_CTL_ADD, s, IN, 1), 0);
+    assert_eq!(wait(&k, &p, ep, 8, 0), Ok(vec![]));
+    assert_eq!(k.syscall(&p, Sysno::kill, [pid, SIGUSR2]), 0);
+    assert_eq!(wait(&k, &p, ep, 8, 0), Ok(vec![(IN, 1)]));
+    assert_eq!(k.syscall(&p, Sysno::read, [s, BUF, 128]), 128);
+    let b = signalfd(&k, &p, -1, sigbit(SIGUSR1), 0) as usize;
+    k.syscall_later(&p, Sysno::kill, [pid, SIGUSR1]);
+    assert_eq!(k.syscall(&p, Sysno::read, [b, BUF, 128]), 128);
+    // Errors.
+    k.poke(&p, SPEC + 264, &0u64.to_le_bytes());
+    assert_eq!(k.syscall(&p, Sysno::signalfd4, [usize::MAX, SPEC + 264, 4, 0]), EINVAL);
+    assert_eq!(signalfd(&k, &p, -1, 0, 1), EINVAL);
+    let (r, _w) = pipe(&k, &p);
+    assert_eq!(signalfd(&k, &p, r as isize, 0, 0), EINVAL, "not a signalfd");
+    assert_eq!(signalfd(&k, &p, 99, 0, 0), EBADF);
+    assert_eq!(k.syscall(&p, Sysno::signalfd4, [usize::MAX, UNMAPPED, 8, 0]), EFAULT);
+}

@@ -23,6 +23,7 @@ pub mod process;
 pub mod random;
 pub mod shared;
 pub mod signal;
+pub mod signalfd;
 pub mod timerfd;
 
 pub use fd_table::FdTable;

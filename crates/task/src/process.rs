@@ -245,6 +245,9 @@ pub struct Process {
     state: Mutex<ProcState>,
     /// Signals sent to the process as a whole (kill), taken by whichever thread gets there.
     pub(crate) shared_pending: Mutex<SigQueue>,
+    /// Woken whenever a signal is queued for the process or one of its threads: signalfd
+    /// readers and pollers wait here (`crate::signalfd`).
+    pub signal_arrivals: Arc<WaitQueue>,
     /// Signal for the parent when this process ends (SIGCHLD normally; 0: none).
     pub exit_signal: AtomicUsize,
     /// init: signals whose action is the default are not delivered (see `task::signal`).
@@ -339,6 +342,7 @@ impl Process {
             threads: Mutex::new(Vec::new()),
             state: Mutex::new(ProcState::default()),
             shared_pending: Mutex::new(SigQueue::default()),
+            signal_arrivals: Arc::new(WaitQueue::new()),
             exit_signal: AtomicUsize::new(exit_signal),
             unkillable: AtomicBool::new(false),
             exit_queue: WaitQueue::new(),

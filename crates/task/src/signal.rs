@@ -173,6 +173,7 @@ fn send(p: &Arc<Process>, target: Option<&Arc<Thread>>, info: SigInfo) {
             }
         }
     }
+    p.signal_arrivals.wake_all();
 }
 
 fn remove_everywhere(p: &Process, threads: &[Arc<Thread>], mask: u64) {
