@@ -66,6 +66,24 @@ static inline const char *errno_name(int e)
 	case ELOOP: return "ELOOP";
 	case EOVERFLOW: return "EOVERFLOW";
 	case ENOTSUP: return "EOPNOTSUPP";
+	case EDOM: return "EDOM";
+	case ENOTSOCK: return "ENOTSOCK";
+	case EDESTADDRREQ: return "EDESTADDRREQ";
+	case EMSGSIZE: return "EMSGSIZE";
+	case EPROTOTYPE: return "EPROTOTYPE";
+	case ENOPROTOOPT: return "ENOPROTOOPT";
+	case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+	case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT";
+	case EAFNOSUPPORT: return "EAFNOSUPPORT";
+	case EADDRINUSE: return "EADDRINUSE";
+	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+	case ECONNRESET: return "ECONNRESET";
+	case ENOBUFS: return "ENOBUFS";
+	case EISCONN: return "EISCONN";
+	case ENOTCONN: return "ENOTCONN";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case ECONNREFUSED: return "ECONNREFUSED";
+	case EINPROGRESS: return "EINPROGRESS";
 	default: return "E?";
 	}
 }

@@ -67,8 +67,27 @@ errnos! {
     ELOOP = 40, "Too many levels of symbolic links";
     EOVERFLOW = 75, "Value too large for defined data type";
     ENOTSOCK = 88, "Socket operation on non-socket";
+    EDESTADDRREQ = 89, "Destination address required";
+    EMSGSIZE = 90, "Message too long";
+    EPROTOTYPE = 91, "Protocol wrong type for socket";
+    ENOPROTOOPT = 92, "Protocol not available";
+    EPROTONOSUPPORT = 93, "Protocol not supported";
+    ESOCKTNOSUPPORT = 94, "Socket type not supported";
+    // Also EOPNOTSUPP: the same value on Linux.
     ENOTSUP = 95, "Operation not supported";
+    EAFNOSUPPORT = 97, "Address family not supported by protocol";
+    EADDRINUSE = 98, "Address already in use";
+    EADDRNOTAVAIL = 99, "Cannot assign requested address";
+    ENETUNREACH = 101, "Network is unreachable";
+    ECONNABORTED = 103, "Software caused connection abort";
+    ECONNRESET = 104, "Connection reset by peer";
+    ENOBUFS = 105, "No buffer space available";
+    EISCONN = 106, "Transport endpoint is already connected";
+    ENOTCONN = 107, "Transport endpoint is not connected";
     ETIMEDOUT = 110, "Connection timed out";
+    ECONNREFUSED = 111, "Connection refused";
+    EALREADY = 114, "Operation already in progress";
+    EINPROGRESS = 115, "Operation now in progress";
     // Kernel-internal: a syscall interrupted by a signal. Never seen by user space: the signal
     // delivery on the way back turns them into EINTR or restarts the call (signal(7)).
     ERESTARTSYS = 512, "Interrupted, restart if SA_RESTART";
@@ -78,6 +97,9 @@ errnos! {
 }
 
 impl Errno {
+    /// EOPNOTSUPP, Linux's other name for ENOTSUP (socket calls use it).
+    pub const EOPNOTSUPP: Errno = Errno::ENOTSUP;
+
     /// The value a syscall returns to user space for this error.
     pub const fn as_ret(self) -> isize {
         -(self as i32 as isize)

@@ -8,6 +8,7 @@
 pub mod errno;
 pub mod events;
 pub mod flags;
+pub mod net;
 pub mod process;
 pub mod signal;
 pub mod structs;

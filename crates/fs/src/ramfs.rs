@@ -491,6 +491,43 @@ impl Inode for RamFifo {
     }
 }
 
+/// A socket's name in the file system (bind(2) of an AF_UNIX address makes it): metadata only.
+/// Connecting finds the socket bound to it by the node's identity; opening it is ENXIO.
+pub struct RamSocket {
+    meta: Meta,
+}
+
+impl Inode for RamSocket {
+    fn kind(&self) -> FileKind {
+        FileKind::Socket
+    }
+    fn stat(&self) -> Stat {
+        self.meta.stat(FileKind::Socket, 0, 0)
+    }
+    fn id(&self) -> (u64, u64) {
+        (self.meta.dev(), self.meta.ino)
+    }
+    fn read_at(&self, _offset: u64, _buf: &mut [u8]) -> SysResult<usize> {
+        Err(Errno::ENXIO)
+    }
+    fn write_at(&self, _offset: u64, _buf: &[u8]) -> SysResult<usize> {
+        Err(Errno::ENXIO)
+    }
+    fn seekable(&self) -> bool {
+        false
+    }
+    fn mappable(&self) -> bool {
+        false
+    }
+    fn set_attr(&self, attr: &SetAttr) -> SysResult<()> {
+        self.meta.set_attr(FileKind::Socket, attr);
+        Ok(())
+    }
+    fn as_any(&self) -> Option<&dyn Any> {
+        Some(self)
+    }
+}
+
 /// A directory.
 pub struct RamDir {
     meta: Meta,
@@ -608,6 +645,7 @@ impl Inode for RamDir {
             FileKind::Regular => RamFile::new_in(mode, self.sb()),
             FileKind::Directory => RamDir::new_child(self.this.clone(), mode, self.sb()),
             FileKind::Fifo => Arc::new(RamFifo { meta: Meta::new(mode, Some(self.sb())), pipe: Pipe::new() }),
+            FileKind::Socket => Arc::new(RamSocket { meta: Meta::new(mode, Some(self.sb())) }),
             _ => return Err(Errno::EPERM),
         };
         entries.insert(name.to_string(), node.clone());

@@ -28,6 +28,7 @@ pub mod futex;
 pub mod info;
 pub mod itimer;
 pub mod mm;
+pub mod net;
 pub mod process;
 pub mod reboot;
 pub mod sigframe;

@@ -24,7 +24,7 @@ use crate::args::Args;
 use crate::dispatch::{unimplemented, IntoRet};
 #[cfg(feature = "trace")]
 use crate::trace::kinds::{Arg::*, *};
-use crate::{clone, events, exec, fs, futex, info, itimer, mm, process, reboot, signal, time, wait, Caller};
+use crate::{clone, events, exec, fs, futex, info, itimer, mm, net, process, reboot, signal, time, wait, Caller};
 use abi::Sysno;
 
 /// The flags of a row (see the module documentation).
@@ -209,6 +209,23 @@ syscall_table! {
         timerfd_settime(Fd, Int, Ptr, Ptr) [fast] => events::sys_timerfd_settime(i32(0), u32(1), ptr(2), ptr(3));
         timerfd_gettime(Fd, Ptr) [fast] => events::sys_timerfd_gettime(i32(0), ptr(1));
         signalfd4(Fd, Ptr, Uint, Flags(O_BITS)) [fast] => events::sys_signalfd4(i32(0), ptr(1), usize(2), u32(3));
+        // sockets: net.rs
+        socket(Int, Int, Int) [fast] => net::sys_socket(i32(0), i32(1), i32(2));
+        socketpair(Int, Int, Int, OutFds) [fast] => net::sys_socketpair(i32(0), i32(1), i32(2), ptr(3));
+        bind(Fd, Ptr, Uint) [] => net::sys_bind(i32(0), usize(1), u32(2));
+        listen(Fd, Int) [fast] => net::sys_listen(i32(0), i32(1));
+        accept(Fd, Ptr, Ptr) [fast waits] => net::sys_accept(i32(0), usize(1), usize(2));
+        accept4(Fd, Ptr, Ptr, Flags(O_BITS)) [fast waits] => net::sys_accept4(i32(0), usize(1), usize(2), i32(3));
+        connect(Fd, Ptr, Uint) [fast waits] => net::sys_connect(i32(0), usize(1), u32(2));
+        getsockname(Fd, Ptr, Ptr) [fast] => net::sys_getsockname(i32(0), usize(1), usize(2));
+        getpeername(Fd, Ptr, Ptr) [fast] => net::sys_getpeername(i32(0), usize(1), usize(2));
+        sendto(Fd, InBuf(2), Uint, Hex, Ptr, Uint) [fast waits] => net::sys_sendto(i32(0), slice(1, 2), u32(3), usize(4), u32(5));
+        recvfrom(Fd, OutBuf, Uint, Hex, Ptr, Ptr) [fast waits] => net::sys_recvfrom(i32(0), slice_mut(1, 2), u32(3), usize(4), usize(5));
+        setsockopt(Fd, Int, Int, Ptr, Uint) [fast] => net::sys_setsockopt(i32(0), i32(1), i32(2), usize(3), u32(4));
+        getsockopt(Fd, Int, Int, Ptr, Ptr) [fast] => net::sys_getsockopt(i32(0), i32(1), i32(2), usize(3), usize(4));
+        shutdown(Fd, Int) [fast] => net::sys_shutdown(i32(0), i32(1));
+        sendmsg(Fd, Ptr, Hex) [fast waits] => net::sys_sendmsg(i32(0), ptr(1), u32(2));
+        recvmsg(Fd, Ptr, Hex) [fast waits] => net::sys_recvmsg(i32(0), ptr(1), u32(2));
         fsync(Fd) [fast] => fs::sys_fsync(i32(0));
         fdatasync(Fd) [fast] => fs::sys_fdatasync(i32(0));
         statx(Fd, Str, Flags(AT), Hex, Ptr) [fast] => fs::sys_statx(i32(0), cstr(1), u32(2), u32(3), ptr(4));

@@ -226,11 +226,27 @@ pub mod ret {
         ELOOP,
         EOVERFLOW,
         ENOTSUP,
+        EDOM,
+        ENOTSOCK,
+        EMSGSIZE,
+        EPROTOTYPE,
+        ENOPROTOOPT,
+        EPROTONOSUPPORT,
+        ESOCKTNOSUPPORT,
+        EAFNOSUPPORT,
+        EADDRINUSE,
+        ECONNRESET,
+        ENOBUFS,
+        EISCONN,
+        ENOTCONN,
+        ECONNREFUSED,
         ETIMEDOUT,
         ERESTARTSYS,
         ERESTARTNOHAND,
         ERESTART_RESTARTBLOCK
     );
+    /// EOPNOTSUPP: ENOTSUP's other name.
+    pub const EOPNOTSUPP: isize = ENOTSUP;
 }
 
 /// The entry point of [`tiny_elf`].

@@ -32,6 +32,7 @@ use abi::flags::{
     RLIMIT_CORE, R_OK, SIG_BLOCK, STATX_BASIC_STATS, S_IFREG, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGPGRP, TIOCGWINSZ,
     TIOCSPGRP, TIOCSWINSZ, UTIME_NOW,
 };
+use abi::net::MsgHdr;
 use abi::process::{
     Itimerval, Rusage, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID, CLONE_VM, FUTEX_BITSET_MATCH_ANY,
     FUTEX_CMP_REQUEUE, FUTEX_PRIVATE_FLAG, FUTEX_REQUEUE, FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_WAKE, FUTEX_WAKE_OP,
@@ -158,6 +159,15 @@ impl Fx {
         let ev = self.put(SETUP, EpollEvent { events: 4, _pad: 0, data: 1 });
         assert_eq!(self.call(Sysno::epoll_ctl, [ep, EPOLL_CTL_ADD as usize, TTY, ev]), 0);
         ep
+    }
+
+    /// A connected pair of AF_UNIX stream sockets, the first holding 16 bytes to read.
+    fn pair(&self) -> (usize, usize) {
+        assert_eq!(self.call(Sysno::socketpair, [1, 1, 0, SETUP]), 0);
+        let fds: [i32; 2] = self.k.peek_val(&self.p, SETUP);
+        self.k.poke(&self.p, SETUP + 64, &[b's'; 16]);
+        assert_eq!(self.call(Sysno::write, [fds[1] as usize, SETUP + 64, 16]), 16);
+        (fds[0] as usize, fds[1] as usize)
     }
 
     /// A new timerfd.
@@ -553,6 +563,36 @@ fn rows() -> Vec<Row> {
             regs([fx.timerfd(), 0, fx.put(AUX, ItimerSpec::default()), p])
         })
         .on(Null, Is(0)),
+        // ---- sockets: net.rs ----
+        row(Sysno::socketpair, 3, "sv", Out(8), |_, p| regs([1, 1, 0, p])),
+        row(Sysno::sendto, 1, "buf", In(16), |fx, p| regs([fx.pair().0, p, 16, 0, 0, 0])).good(Is(16)).count(2, Is(0)),
+        row(Sysno::recvfrom, 1, "buf", Out(16), |fx, p| regs([fx.pair().0, p, 16, 0, 0, 0]))
+            .good(Is(16))
+            .count(2, Is(0)),
+        row(Sysno::sendmsg, 1, "msg", In(size_of::<MsgHdr>()), |fx, p| regs([fx.pair().0, p, 0]))
+            .data_with(|fx, _| {
+                bytes_of(&MsgHdr { iov: fx.put(AUX, iov(BUF, 16)), iovlen: 1, ..Default::default() }).to_vec()
+            })
+            .good(Is(16)),
+        row(Sysno::recvmsg, 1, "msg", InOut(size_of::<MsgHdr>()), |fx, p| regs([fx.pair().0, p, 0]))
+            .data_with(|fx, _| {
+                bytes_of(&MsgHdr { iov: fx.put(AUX, iov(BUF, 16)), iovlen: 1, ..Default::default() }).to_vec()
+            })
+            .good(Is(16)),
+        row(Sysno::sendmsg, 1, "msg->iov", In(size_of::<Iovec>()), |fx, p| {
+            regs([fx.pair().0, fx.put(AUX, MsgHdr { iov: p, iovlen: 1, ..Default::default() }), 0])
+        })
+        .put(iov(BUF, 16))
+        .good(Is(16)),
+        row(Sysno::connect, 1, "addr", In(12), |fx, p| regs([fx.call(Sysno::socket, [1, 2, 0]) as usize, p, 12]))
+            .data_with(|_, _| {
+                let mut a = 1u16.to_ne_bytes().to_vec();
+                a.extend_from_slice(b"\0efault-x\0");
+                a
+            })
+            .good(Is(ECONNREFUSED)),
+        row(Sysno::getsockname, 1, "addr", Out(2), |fx, p| regs([fx.pair().0, p, fx.put(AUX, 16i32)])),
+        row(Sysno::getsockname, 2, "addrlen", InOut(4), |fx, p| regs([fx.pair().0, AUX2, p])).put(16i32),
         row(Sysno::signalfd4, 1, "mask", In(8), |_, p| regs([usize::MAX, p, 8, 0])).put(0u64).good(Ok),
         row(Sysno::timerfd_gettime, 1, "curr_value", Out(size_of::<ItimerSpec>()), |fx, p| regs([fx.timerfd(), p])),
         // A NULL fd set is no set.
@@ -994,6 +1034,9 @@ const UNTYPED: &[(&str, usize)] = &[
     ("fcntl", 2),
     ("ppoll", 3),
     ("epoll_pwait", 1),
+    ("connect", 1),
+    ("getsockname", 1),
+    ("getsockname", 2),
     ("epoll_pwait", 4),
     ("epoll_pwait2", 1),
     ("epoll_pwait2", 4),

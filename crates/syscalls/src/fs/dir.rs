@@ -60,7 +60,7 @@ pub async fn sys_mkdirat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32) -> 
     Ok(())
 }
 
-/// mknodat(2): regular files (S_IFREG or 0) and FIFOs. Device nodes and sockets need file
+/// mknodat(2): regular files (S_IFREG or 0), FIFOs and socket names. Device nodes need file
 /// system support not written yet: EPERM, as a file system without them answers.
 pub async fn sys_mknodat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32, _dev: u64) -> SysResult<()> {
     let path = read_path(cx, path)?;
@@ -68,7 +68,8 @@ pub async fn sys_mknodat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32, _de
         0 | S_IFREG => FileKind::Regular,
         S_IFIFO => FileKind::Fifo,
         S_IFDIR => return Err(Errno::EPERM),
-        S_IFCHR | S_IFBLK | S_IFSOCK => FileKind::CharDevice,
+        S_IFSOCK => FileKind::Socket,
+        S_IFCHR | S_IFBLK => FileKind::CharDevice,
         _ => return Err(Errno::EINVAL),
     };
     let p = new_name(cx, dirfd, &path, false)?;

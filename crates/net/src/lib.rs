@@ -1,0 +1,71 @@
+//! Sockets as files.
+//!
+//! A socket is an `fs::Inode` (kind Socket), so read, write, poll, epoll, dup, fork, close and
+//! exec treat it as any other file; the socket calls reach it by downcasting the file's inode
+//! ([`as_unix`]). This crate knows nothing of descriptors, user memory or paths: the syscall
+//! layer (`syscalls::net`) resolves names in the file system, copies user buffers and turns
+//! descriptors passed with SCM_RIGHTS into open files and back.
+//!
+//! So far: AF_UNIX ([`unix`]). AF_INET and AF_INET6 are EAFNOSUPPORT until the IP stack lands.
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod addr;
+pub mod unix;
+
+pub use addr::UnixAddr;
+pub use unix::{as_unix, UnixSocket};
+
+use abi::net::*;
+use abi::structs::Timeval;
+
+/// The options setsockopt stores and getsockopt reports that change nothing else here.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub sndbuf: i32,
+    pub rcvbuf: i32,
+    pub reuseaddr: bool,
+    pub reuseport: bool,
+    pub keepalive: bool,
+    pub passcred: bool,
+    pub broadcast: bool,
+    pub oobinline: bool,
+    pub linger: Linger,
+    pub rcvlowat: i32,
+    pub rcvtimeo: Timeval,
+    pub sndtimeo: Timeval,
+}
+
+/// Linux's default socket buffer size (net.core.wmem_default / rmem_default).
+pub const DEFAULT_BUF: i32 = 212_992;
+/// The largest buffer size setsockopt grants (net.core.wmem_max), before Linux's doubling.
+pub const MAX_BUF: i32 = 212_992;
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            sndbuf: DEFAULT_BUF,
+            rcvbuf: DEFAULT_BUF,
+            reuseaddr: false,
+            reuseport: false,
+            keepalive: false,
+            passcred: false,
+            broadcast: false,
+            oobinline: false,
+            linger: Linger::default(),
+            rcvlowat: 1,
+            rcvtimeo: Timeval::default(),
+            sndtimeo: Timeval::default(),
+        }
+    }
+}
+
+impl Options {
+    /// SO_SNDBUF / SO_RCVBUF as Linux sets them: doubled (for its bookkeeping), at most twice
+    /// the maximum, at least a minimum.
+    pub fn buffer_size(requested: i32, min: i32) -> i32 {
+        requested.clamp(0, MAX_BUF).saturating_mul(2).max(min)
+    }
+}
