@@ -84,6 +84,8 @@ static inline const char *errno_name(int e)
 	case ETIMEDOUT: return "ETIMEDOUT";
 	case ECONNREFUSED: return "ECONNREFUSED";
 	case EINPROGRESS: return "EINPROGRESS";
+	case EALREADY: return "EALREADY";
+	case ENETUNREACH: return "ENETUNREACH";
 	default: return "E?";
 	}
 }

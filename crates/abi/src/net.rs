@@ -104,6 +104,44 @@ pub struct Linger {
     pub linger: i32,
 }
 
+/// Protocol levels of setsockopt/getsockopt besides SOL_SOCKET (and protocol numbers).
+pub const IPPROTO_IP: i32 = 0;
+pub const IPPROTO_TCP: i32 = 6;
+pub const IPPROTO_UDP: i32 = 17;
+pub const IPPROTO_IPV6: i32 = 41;
+
+pub const TCP_NODELAY: i32 = 1;
+pub const TCP_MAXSEG: i32 = 2;
+pub const TCP_KEEPIDLE: i32 = 4;
+pub const TCP_KEEPINTVL: i32 = 5;
+pub const TCP_KEEPCNT: i32 = 6;
+
+pub const IP_TOS: i32 = 1;
+pub const IP_TTL: i32 = 2;
+pub const IPV6_UNICAST_HOPS: i32 = 16;
+pub const IPV6_V6ONLY: i32 = 26;
+
+/// `struct sockaddr_in`: the port and address in network byte order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct SockaddrIn {
+    pub family: u16,
+    pub port: [u8; 2],
+    pub addr: [u8; 4],
+    pub zero: [u8; 8],
+}
+
+/// `struct sockaddr_in6`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct SockaddrIn6 {
+    pub family: u16,
+    pub port: [u8; 2],
+    pub flowinfo: u32,
+    pub addr: [u8; 16],
+    pub scope_id: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,5 +153,8 @@ mod tests {
         assert_eq!(core::mem::offset_of!(MsgHdr, flags), 48);
         assert_eq!(core::mem::size_of::<CmsgHdr>(), 16);
         assert_eq!(core::mem::size_of::<Ucred>(), 12);
+        assert_eq!(core::mem::size_of::<SockaddrIn>(), 16);
+        assert_eq!(core::mem::size_of::<SockaddrIn6>(), 28);
+        assert_eq!(core::mem::offset_of!(SockaddrIn6, addr), 8);
     }
 }

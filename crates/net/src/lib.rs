@@ -6,16 +6,20 @@
 //! layer (`syscalls::net`) resolves names in the file system, copies user buffers and turns
 //! descriptors passed with SCM_RIGHTS into open files and back.
 //!
-//! So far: AF_UNIX ([`unix`]). AF_INET and AF_INET6 are EAFNOSUPPORT until the IP stack lands.
+//! AF_UNIX ([`unix`]), and AF_INET/AF_INET6 TCP and UDP over smoltcp ([`inet`]).
 #![no_std]
 #![forbid(unsafe_code)]
 
 extern crate alloc;
+#[cfg(not(target_os = "none"))]
+extern crate std;
 
 pub mod addr;
+pub mod inet;
 pub mod unix;
 
 pub use addr::UnixAddr;
+pub use inet::{as_inet, InetSocket};
 pub use unix::{as_unix, UnixSocket};
 
 use abi::net::*;

@@ -3,6 +3,11 @@
 //! `net`'s; this module resolves names in the file system, copies user memory, turns SCM_RIGHTS
 //! descriptors into open files and back, and waits (on the socket's queue, with SO_RCVTIMEO /
 //! SO_SNDTIMEO, woken never polled) unless the socket or the call is non-blocking.
+//!
+//! Each call first asks whether the descriptor is an AF_INET/AF_INET6 socket ([`inet`]); the
+//! rest of this module is AF_UNIX's.
+mod inet;
+
 use crate::fs::PathStart;
 use crate::Caller;
 use abi::flags::{OpenFlags, AT_FDCWD};
@@ -16,7 +21,7 @@ use alloc::vec::Vec;
 use fs::{File, FileKind};
 use mm::{UserPtr, UserSlice, UserSliceMut};
 use net::unix::{self, Extras, Key, Kind, Received};
-use net::{as_unix, Options, UnixAddr, UnixSocket};
+use net::{as_inet, as_unix, InetSocket, Options, UnixAddr, UnixSocket};
 
 /// Bytes moved per step of a long send (the socket takes at most its capacity anyway).
 const CHUNK: usize = 64 * 1024;
@@ -37,13 +42,27 @@ fn socket(cx: &Caller, fd: i32) -> SysResult<(Arc<File>, Arc<UnixSocket>)> {
 }
 
 fn install(cx: &Caller, sock: Arc<UnixSocket>, flags: i32) -> SysResult<i32> {
+    install_file(cx, sock, flags)
+}
+
+/// The open file `fd` and its socket if it is an AF_INET/AF_INET6 one (EBADF for no file).
+fn inet_socket(cx: &Caller, fd: i32) -> SysResult<Option<(Arc<File>, Arc<InetSocket>)>> {
+    let file = cx.process().files().get(fd)?;
+    let sock = as_inet(&file).map(|s| s.arc());
+    Ok(sock.map(|s| (file, s)))
+}
+
+fn install_file(cx: &Caller, inode: Arc<dyn fs::Inode>, flags: i32) -> SysResult<i32> {
     let status = OpenFlags::RDWR | (OpenFlags::from_bits_retain(flags as u32) & OpenFlags::NONBLOCK);
-    let file = Arc::new(File::new(sock, status, String::from("socket:")));
+    let file = Arc::new(File::new(inode, status, String::from("socket:")));
     cx.process().files().insert(file, flags & SOCK_CLOEXEC != 0)
 }
 
-/// socket(2). AF_UNIX only for now: AF_INET and AF_INET6 are EAFNOSUPPORT until the IP stack.
+/// socket(2): AF_UNIX, AF_INET and AF_INET6.
 pub async fn sys_socket(cx: &Caller, domain: i32, ty: i32, protocol: i32) -> SysResult<usize> {
+    if domain == AF_INET as i32 || domain == AF_INET6 as i32 {
+        return inet::socket(cx, domain, ty, protocol);
+    }
     let kind = socket_kind(domain, ty, protocol)?;
     Ok(install(cx, UnixSocket::new(kind, cred(cx)), ty)? as usize)
 }
@@ -124,6 +143,9 @@ fn find(cx: &Caller, addr: &UnixAddr) -> SysResult<Arc<UnixSocket>> {
 /// bind(2): a path makes a socket node (EADDRINUSE if the name exists), an abstract name is
 /// registered, the family alone picks an abstract name.
 pub async fn sys_bind(cx: &Caller, fd: i32, addr: usize, len: u32) -> SysResult<()> {
+    if let Some((_, s)) = inet_socket(cx, fd)? {
+        return inet::bind(cx, &s, addr, len);
+    }
     let (_file, sock) = socket(cx, fd)?;
     let addr = read_addr(cx, addr, len)?;
     // A path that exists is EADDRINUSE even for a bound socket (Linux makes the node first).
@@ -153,6 +175,9 @@ pub async fn sys_bind(cx: &Caller, fd: i32, addr: usize, len: u32) -> SysResult<
 
 /// listen(2).
 pub async fn sys_listen(cx: &Caller, fd: i32, backlog: i32) -> SysResult<()> {
+    if let Some((_, s)) = inet_socket(cx, fd)? {
+        return s.listen(backlog);
+    }
     let (_file, sock) = socket(cx, fd)?;
     sock.listen(backlog)
 }
@@ -191,6 +216,11 @@ async fn wait<T>(
 /// Write `addr` to a (`addr`, `addrlen`) pair of the caller: as much as `*addrlen` allows,
 /// and the full length back into `*addrlen`. Nothing if `addr` is NULL.
 fn put_addr(cx: &Caller, addr: &UnixAddr, buf: usize, lenp: usize) -> SysResult<()> {
+    put_bytes(cx, &addr.encode(), buf, lenp)
+}
+
+/// [`put_addr`] for an encoded socket address.
+fn put_bytes(cx: &Caller, bytes: &[u8], buf: usize, lenp: usize) -> SysResult<()> {
     if buf == 0 {
         return Ok(());
     }
@@ -199,7 +229,6 @@ fn put_addr(cx: &Caller, addr: &UnixAddr, buf: usize, lenp: usize) -> SysResult<
     if room < 0 {
         return Err(Errno::EINVAL);
     }
-    let bytes = addr.encode();
     let n = bytes.len().min(room as usize);
     UserSliceMut::<u8>::new(buf, n).write(&mut cx.mm(), &bytes[..n])?;
     lenp.write(&mut cx.mm(), &(bytes.len() as i32))
@@ -209,6 +238,9 @@ fn put_addr(cx: &Caller, addr: &UnixAddr, buf: usize, lenp: usize) -> SysResult<
 pub async fn sys_accept4(cx: &Caller, fd: i32, addr: usize, addrlen: usize, flags: i32) -> SysResult<usize> {
     if flags & !(SOCK_NONBLOCK | SOCK_CLOEXEC) != 0 {
         return Err(Errno::EINVAL);
+    }
+    if let Some((file, s)) = inet_socket(cx, fd)? {
+        return inet::accept(cx, &file, &s, addr, addrlen, flags).await;
     }
     let (file, sock) = socket(cx, fd)?;
     if sock.kind() == Kind::Dgram {
@@ -234,6 +266,9 @@ pub async fn sys_accept(cx: &Caller, fd: i32, addr: usize, addrlen: usize) -> Sy
 /// connect(2). A full backlog is EAGAIN for a non-blocking socket; a blocking one waits for
 /// the listener to accept.
 pub async fn sys_connect(cx: &Caller, fd: i32, addr: usize, len: u32) -> SysResult<()> {
+    if let Some((file, s)) = inet_socket(cx, fd)? {
+        return inet::connect(cx, &file, &s, addr, len).await;
+    }
     let (file, sock) = socket(cx, fd)?;
     let addr = read_addr(cx, addr, len)?;
     if addr.is_unnamed() {
@@ -247,12 +282,18 @@ pub async fn sys_connect(cx: &Caller, fd: i32, addr: usize, len: u32) -> SysResu
 
 /// getsockname(2).
 pub async fn sys_getsockname(cx: &Caller, fd: i32, addr: usize, addrlen: usize) -> SysResult<()> {
+    if let Some((_, s)) = inet_socket(cx, fd)? {
+        return put_bytes(cx, &s.local_addr(), addr, addrlen).and_then(|_| check_null(addr));
+    }
     let (_file, sock) = socket(cx, fd)?;
     put_addr(cx, &sock.local_addr(), addr, addrlen).and_then(|_| check_null(addr))
 }
 
 /// getpeername(2). ENOTCONN without a peer.
 pub async fn sys_getpeername(cx: &Caller, fd: i32, addr: usize, addrlen: usize) -> SysResult<()> {
+    if let Some((_, s)) = inet_socket(cx, fd)? {
+        return put_bytes(cx, &s.peer_addr()?, addr, addrlen).and_then(|_| check_null(addr));
+    }
     let (_file, sock) = socket(cx, fd)?;
     let peer = sock.peer_addr()?;
     put_addr(cx, &peer, addr, addrlen).and_then(|_| check_null(addr))
@@ -376,14 +417,24 @@ async fn recv(cx: &Caller, file: &File, sock: &UnixSocket, iovs: &[Iovec], flags
 }
 
 /// Copy `data` into the iovecs.
-fn scatter(cx: &Caller, iovs: &[Iovec], mut data: &[u8]) -> SysResult<()> {
+fn scatter(cx: &Caller, iovs: &[Iovec], data: &[u8]) -> SysResult<()> {
+    scatter_at(cx, iovs, 0, data)
+}
+
+/// Copy `data` into the iovecs, from byte `skip` of them on.
+fn scatter_at(cx: &Caller, iovs: &[Iovec], mut skip: usize, mut data: &[u8]) -> SysResult<()> {
     for v in iovs {
         if data.is_empty() {
             break;
         }
-        let n = v.len.min(data.len());
-        UserSliceMut::<u8>::new(v.base, n).write(&mut cx.mm(), &data[..n])?;
+        if skip >= v.len {
+            skip -= v.len;
+            continue;
+        }
+        let n = (v.len - skip).min(data.len());
+        UserSliceMut::<u8>::new(v.base + skip, n).write(&mut cx.mm(), &data[..n])?;
         data = &data[n..];
+        skip = 0;
     }
     Ok(())
 }
@@ -410,6 +461,10 @@ pub async fn sys_sendto(
     addr: usize,
     len: u32,
 ) -> SysResult<usize> {
+    if let Some((file, s)) = inet_socket(cx, fd)? {
+        let src = Gather::new(vec![Iovec { base: buf.addr(), len: buf.len() }])?;
+        return inet::send(cx, &file, &s, src, flags, addr, len).await;
+    }
     let (file, sock) = socket(cx, fd)?;
     let to = destination(cx, &sock, addr, len)?;
     let src = Gather::new(vec![Iovec { base: buf.addr(), len: buf.len() }])?;
@@ -425,6 +480,14 @@ pub async fn sys_recvfrom(
     addr: usize,
     addrlen: usize,
 ) -> SysResult<usize> {
+    if let Some((file, s)) = inet_socket(cx, fd)? {
+        let iovs = [Iovec { base: buf.addr(), len: buf.len() }];
+        let got = inet::recv(cx, &file, &s, &iovs, flags).await?;
+        if let Some(from) = got.from {
+            put_bytes(cx, &s.encode(from), addr, addrlen)?;
+        }
+        return Ok(if flags & MSG_TRUNC != 0 { got.full } else { got.len });
+    }
     let (file, sock) = socket(cx, fd)?;
     let got = recv(cx, &file, &sock, &[Iovec { base: buf.addr(), len: buf.len() }], flags).await?;
     if let Some(from) = &got.from {
@@ -449,6 +512,11 @@ fn cmsg_align(n: usize) -> usize {
 /// sendmsg(2): iovecs, an optional address, and control messages (SCM_RIGHTS: open files
 /// passed along; SCM_CREDENTIALS: checked against the caller's own).
 pub async fn sys_sendmsg(cx: &Caller, fd: i32, msg: UserPtr<MsgHdr>, flags: u32) -> SysResult<usize> {
+    if let Some((file, s)) = inet_socket(cx, fd)? {
+        let m = msg.read(&mut cx.mm())?;
+        let src = Gather::new(read_iovs(cx, &m)?)?;
+        return inet::send(cx, &file, &s, src, flags, m.name, m.namelen).await;
+    }
     let (file, sock) = socket(cx, fd)?;
     let m = msg.read(&mut cx.mm())?;
     let to = destination(cx, &sock, m.name, m.namelen)?;
@@ -499,6 +567,9 @@ pub async fn sys_sendmsg(cx: &Caller, fd: i32, msg: UserPtr<MsgHdr>, flags: u32)
 /// files sent with SCM_RIGHTS become new descriptors (as many as fit: MSG_CTRUNC for the rest),
 /// SCM_CREDENTIALS with SO_PASSCRED. MSG_TRUNC in the flags when a message was cut.
 pub async fn sys_recvmsg(cx: &Caller, fd: i32, msg: UserPtr<MsgHdr>, flags: u32) -> SysResult<usize> {
+    if let Some((file, s)) = inet_socket(cx, fd)? {
+        return inet::recvmsg(cx, &file, &s, msg, flags).await;
+    }
     let (file, sock) = socket(cx, fd)?;
     let mut m = msg.read(&mut cx.mm())?;
     let iovs = read_iovs(cx, &m)?;
@@ -559,6 +630,9 @@ fn push_cmsg(control: &mut Vec<u8>, kind: i32, data: &[u8], room: usize, flags: 
 
 /// shutdown(2).
 pub async fn sys_shutdown(cx: &Caller, fd: i32, how: i32) -> SysResult<()> {
+    if let Some((_, s)) = inet_socket(cx, fd)? {
+        return s.shutdown(how);
+    }
     let (_file, sock) = socket(cx, fd)?;
     sock.shutdown(how)
 }
@@ -570,21 +644,43 @@ fn timeval_ok(t: &Timeval) -> SysResult<Timeval> {
     Ok(if t.tv_sec < 0 { Timeval::default() } else { *t })
 }
 
-/// setsockopt(2): the SOL_SOCKET options (stored; SO_SNDBUF/SO_RCVBUF doubled as Linux does).
-/// ENOPROTOOPT for others; an AF_UNIX socket has no other level (EOPNOTSUPP).
+/// setsockopt(2): the SOL_SOCKET options (stored; SO_SNDBUF/SO_RCVBUF doubled as Linux does),
+/// ENOPROTOOPT for others; an AF_UNIX socket has no other level (EOPNOTSUPP); the TCP and IP
+/// levels are [`inet`]'s.
 pub async fn sys_setsockopt(cx: &Caller, fd: i32, level: i32, name: i32, val: usize, len: u32) -> SysResult<()> {
-    let (_file, sock) = socket(cx, fd)?;
-    if level != SOL_SOCKET {
-        return Err(Errno::EOPNOTSUPP);
-    }
+    let file = cx.process().files().get(fd)?;
     let read = |n: usize| -> SysResult<Vec<u8>> {
         if (len as usize) < n {
             return Err(Errno::EINVAL);
         }
         UserSlice::<u8>::new(val, n).read(&mut cx.mm())
     };
-    let int = || -> SysResult<i32> { read(4).map(|b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]])) };
-    let mut o = *sock.options.lock();
+    if let Some(s) = as_inet(&file) {
+        if level != SOL_SOCKET {
+            return inet::setsockopt(s, level, name, &read);
+        }
+        return set_socket_option(&s.options, name, &read);
+    }
+    let sock = as_unix(&file).ok_or(Errno::ENOTSOCK)?;
+    if level != SOL_SOCKET {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    set_socket_option(&sock.options, name, &read)
+}
+
+/// An int option's value (`read` gives the option's first `n` bytes, EINVAL if shorter).
+fn int_option(read: &dyn Fn(usize) -> SysResult<Vec<u8>>) -> SysResult<i32> {
+    read(4).map(|b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// The SOL_SOCKET options every socket stores alike.
+fn set_socket_option(
+    options: &sync::Mutex<Options>,
+    name: i32,
+    read: &dyn Fn(usize) -> SysResult<Vec<u8>>,
+) -> SysResult<()> {
+    let int = || int_option(read);
+    let mut o = *options.lock();
     match name {
         SO_SNDBUF => o.sndbuf = Options::buffer_size(int()?, 4608),
         SO_RCVBUF => o.rcvbuf = Options::buffer_size(int()?, 2304),
@@ -609,31 +705,68 @@ pub async fn sys_setsockopt(cx: &Caller, fd: i32, level: i32, name: i32, val: us
         }
         _ => return Err(Errno::ENOPROTOOPT),
     }
-    *sock.options.lock() = o;
+    *options.lock() = o;
     Ok(())
 }
 
 /// getsockopt(2).
 pub async fn sys_getsockopt(cx: &Caller, fd: i32, level: i32, name: i32, val: usize, lenp: usize) -> SysResult<()> {
-    let (_file, sock) = socket(cx, fd)?;
+    let file = cx.process().files().get(fd)?;
     let lenp = UserPtr::<i32>::new(lenp);
     let room = lenp.read(&mut cx.mm())?;
     if room < 0 {
         return Err(Errno::EINVAL);
     }
-    if level != SOL_SOCKET {
-        return Err(Errno::EOPNOTSUPP);
+    let bytes = if let Some(s) = as_inet(&file) {
+        if level == SOL_SOCKET {
+            let o = *s.options.lock();
+            get_socket_option(&o, name, |name| inet::socket_fact(s, name))?
+        } else {
+            inet::getsockopt(s, level, name)?
+        }
+    } else {
+        let sock = as_unix(&file).ok_or(Errno::ENOTSOCK)?;
+        if level != SOL_SOCKET {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        let o = *sock.options.lock();
+        get_socket_option(&o, name, |name| unix_fact(sock, name))?
+    };
+    let n = bytes.len().min(room as usize);
+    UserSliceMut::<u8>::new(val, n).write(&mut cx.mm(), &bytes[..n])?;
+    lenp.write(&mut cx.mm(), &(n as i32))
+}
+
+/// An int option's bytes.
+fn int_bytes(v: i32) -> Vec<u8> {
+    v.to_ne_bytes().to_vec()
+}
+
+/// The SOL_SOCKET options that say what an AF_UNIX socket is (rather than what was stored).
+fn unix_fact(sock: &UnixSocket, name: i32) -> Option<Vec<u8>> {
+    Some(match name {
+        SO_TYPE => int_bytes(sock.kind().sock_type()),
+        SO_DOMAIN => int_bytes(AF_UNIX as i32),
+        SO_PROTOCOL => int_bytes(0),
+        SO_ERROR => int_bytes(sock.take_error().map_or(0, |e| e as i32)),
+        SO_ACCEPTCONN => int_bytes(sock.is_listening() as i32),
+        // Without a peer: pid 0 and the overflow ids, as Linux.
+        SO_PEERCRED => {
+            bytemuck::bytes_of(&sock.peer_cred().unwrap_or(Ucred { pid: 0, uid: 65534, gid: 65534 })).to_vec()
+        }
+        _ => return None,
+    })
+}
+
+/// A SOL_SOCKET option's bytes: `fact` answers those that depend on the socket's kind.
+fn get_socket_option(o: &Options, name: i32, fact: impl FnOnce(i32) -> Option<Vec<u8>>) -> SysResult<Vec<u8>> {
+    if let Some(b) = fact(name) {
+        return Ok(b);
     }
-    let o = *sock.options.lock();
-    let b = |v: bool| (v as i32).to_ne_bytes().to_vec();
-    let bytes: Vec<u8> = match name {
-        SO_TYPE => sock.kind().sock_type().to_ne_bytes().to_vec(),
-        SO_DOMAIN => (AF_UNIX as i32).to_ne_bytes().to_vec(),
-        SO_PROTOCOL => 0i32.to_ne_bytes().to_vec(),
-        SO_ERROR => sock.take_error().map_or(0, |e| e as i32).to_ne_bytes().to_vec(),
-        SO_ACCEPTCONN => b(sock.is_listening()),
-        SO_SNDBUF => o.sndbuf.to_ne_bytes().to_vec(),
-        SO_RCVBUF => o.rcvbuf.to_ne_bytes().to_vec(),
+    let b = |v: bool| int_bytes(v as i32);
+    Ok(match name {
+        SO_SNDBUF => int_bytes(o.sndbuf),
+        SO_RCVBUF => int_bytes(o.rcvbuf),
         SO_REUSEADDR => b(o.reuseaddr),
         SO_REUSEPORT => b(o.reuseport),
         SO_KEEPALIVE => b(o.keepalive),
@@ -641,18 +774,11 @@ pub async fn sys_getsockopt(cx: &Caller, fd: i32, level: i32, name: i32, val: us
         SO_BROADCAST => b(o.broadcast),
         SO_OOBINLINE => b(o.oobinline),
         SO_DEBUG | SO_DONTROUTE => b(false),
-        SO_RCVLOWAT => o.rcvlowat.to_ne_bytes().to_vec(),
-        SO_SNDLOWAT => 1i32.to_ne_bytes().to_vec(),
+        SO_RCVLOWAT => int_bytes(o.rcvlowat),
+        SO_SNDLOWAT => int_bytes(1),
         SO_LINGER => bytemuck::bytes_of(&o.linger).to_vec(),
         SO_RCVTIMEO => bytemuck::bytes_of(&o.rcvtimeo).to_vec(),
         SO_SNDTIMEO => bytemuck::bytes_of(&o.sndtimeo).to_vec(),
-        // Without a peer: pid 0 and the overflow ids, as Linux.
-        SO_PEERCRED => {
-            bytemuck::bytes_of(&sock.peer_cred().unwrap_or(Ucred { pid: 0, uid: 65534, gid: 65534 })).to_vec()
-        }
         _ => return Err(Errno::ENOPROTOOPT),
-    };
-    let n = bytes.len().min(room as usize);
-    UserSliceMut::<u8>::new(val, n).write(&mut cx.mm(), &bytes[..n])?;
-    lenp.write(&mut cx.mm(), &(n as i32))
+    })
 }

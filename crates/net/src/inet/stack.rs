@@ -1,0 +1,575 @@
+//! The IP stack: a smoltcp interface on a loopback device (127.0.0.1 and ::1), the smoltcp
+//! sockets, and what Linux keeps beside them (bound ports, listeners' backlogs, pending errors).
+//!
+//! Everything sits behind one lock ([`with_stack`]): smoltcp wants `&mut` for any step, and a
+//! packet sent by one socket is received by another in the same step. Each call that changes a
+//! socket runs the interface until the loopback queue is empty ([`Stack::poll`]), then compares
+//! every socket's state with what it was ([`Snapshot`]) and wakes the queues of those that
+//! changed, after the lock is let go. A waiter is thus woken by the step that delivered its
+//! bytes, never by a timer; edge-triggered epoll sees every arrival (the bytes queued change).
+//!
+//! A listener is not one smoltcp socket but as many as it has connections pending: before the
+//! interface sees a SYN, [`Stack::poll`] looks at the queued packets and gives the listener
+//! another smoltcp socket in the LISTEN state if it has none free and its backlog has room.
+//!
+//! On the host, each thread has its own stack (as its own executor and clock): parallel tests
+//! are separate machines.
+use super::addr::Family;
+use abi::{Errno, SysResult};
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
+use smoltcp::phy::{self, ChecksumCapabilities, Device, DeviceCapabilities, Medium};
+use smoltcp::socket::{tcp, udp};
+use smoltcp::time::Instant;
+use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, IpEndpoint, IpListenEndpoint};
+use sync::{Mutex, WaitQueue};
+
+/// Bytes of each direction's buffer of a TCP socket.
+pub const TCP_BUF: usize = 64 * 1024;
+/// Payload bytes of each direction's buffer of a UDP socket, and the datagrams it holds.
+pub const UDP_BUF: usize = 64 * 1024;
+pub const UDP_PACKETS: usize = 64;
+/// The largest UDP payload (an IPv4 datagram of 64 KiB).
+pub const UDP_MAX_PAYLOAD: usize = 65507;
+/// Socket buffer memory all sockets together may hold: a socket beyond it is ENOBUFS.
+pub const MEMORY_BUDGET: usize = 32 << 20;
+/// Linux's ip_local_port_range.
+const EPHEMERAL: core::ops::RangeInclusive<u16> = 32768..=60999;
+/// The most connections one listener keeps pending (Linux's somaxconn).
+pub const SOMAXCONN: usize = 4096;
+/// Interface steps one poll runs at most (each empties the loopback queue once).
+const MAX_ROUNDS: usize = 64;
+
+/// The loopback device: what is sent is received, in order. Its queue is visible to the stack,
+/// which looks for SYNs in it.
+struct Loopback {
+    queue: VecDeque<Vec<u8>>,
+}
+
+impl Device for Loopback {
+    type RxToken<'a> = RxToken;
+    type TxToken<'a> = TxToken<'a>;
+
+    fn capabilities(&self) -> DeviceCapabilities {
+        let mut caps = DeviceCapabilities::default();
+        caps.max_transmission_unit = 65535;
+        caps.medium = Medium::Ip;
+        caps.checksum = ChecksumCapabilities::ignored();
+        caps
+    }
+
+    fn receive(&mut self, _now: Instant) -> Option<(RxToken, TxToken<'_>)> {
+        let packet = self.queue.pop_front()?;
+        Some((RxToken(packet), TxToken(&mut self.queue)))
+    }
+
+    fn transmit(&mut self, _now: Instant) -> Option<TxToken<'_>> {
+        Some(TxToken(&mut self.queue))
+    }
+}
+
+struct RxToken(Vec<u8>);
+
+impl phy::RxToken for RxToken {
+    fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
+        f(&self.0)
+    }
+}
+
+struct TxToken<'a>(&'a mut VecDeque<Vec<u8>>);
+
+impl phy::TxToken for TxToken<'_> {
+    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
+        let mut packet = vec![0; len];
+        let r = f(&mut packet);
+        self.0.push_back(packet);
+        r
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proto {
+    Tcp,
+    Udp,
+}
+
+/// What a socket is, beside its smoltcp socket(s).
+pub enum State {
+    /// TCP: neither listening nor connected. UDP: no smoltcp socket yet (not bound).
+    Idle,
+    /// Pending connections: smoltcp sockets in LISTEN, SYN-RECEIVED or ESTABLISHED, oldest first.
+    Listening {
+        backlog: usize,
+        handles: Vec<SocketHandle>,
+    },
+    Tcp(Conn),
+    Udp {
+        handle: SocketHandle,
+        peer: Option<IpEndpoint>,
+    },
+}
+
+/// A TCP socket that connected or is connecting.
+pub struct Conn {
+    pub handle: SocketHandle,
+    /// The handshake completed (as smoltcp saw it).
+    pub established: bool,
+    /// A connect call saw it complete (Linux's SS_CONNECTED): a second connect is EISCONN.
+    pub announced: bool,
+    /// The peer sent its FIN.
+    pub peer_fin: bool,
+    /// The peer reset the connection (reported once as ECONNRESET, then EPIPE and end of file).
+    pub reset: bool,
+}
+
+/// What the wake-up check compares: the state, the bytes queued each way, the pending error.
+type Snapshot = [usize; 4];
+
+pub struct Entry {
+    pub fam: Family,
+    pub proto: Proto,
+    pub v6only: bool,
+    pub reuseaddr: bool,
+    pub reuseport: bool,
+    /// The local address bind(2) (or an automatic bind) took: `addr` None is the wildcard.
+    pub bound: Option<IpListenEndpoint>,
+    /// The bind was automatic (connect, listen or send without one): undone if connect fails.
+    pub autobound: bool,
+    pub state: State,
+    /// SO_ERROR: reported by the next call that can fail, or by getsockopt.
+    pub error: Option<Errno>,
+    pub shut_rd: bool,
+    pub shut_wr: bool,
+    pub queue: Arc<WaitQueue>,
+    snap: Snapshot,
+}
+
+pub struct Stack {
+    iface: Interface,
+    dev: Loopback,
+    pub set: SocketSet<'static>,
+    pub entries: BTreeMap<u64, Entry>,
+    next_id: u64,
+    /// Closed sockets smoltcp still runs (FIN, last ACK), removed when done.
+    closing: Vec<SocketHandle>,
+    next_port: u16,
+    /// Buffer bytes the smoltcp sockets hold.
+    memory: usize,
+    /// Queues to wake once the lock is let go.
+    to_wake: Vec<Arc<WaitQueue>>,
+}
+
+pub fn now() -> Instant {
+    Instant::from_micros((hal::time::now_ns() / 1000) as i64)
+}
+
+impl Stack {
+    fn new() -> Stack {
+        let mut dev = Loopback { queue: VecDeque::new() };
+        let mut config = Config::new(HardwareAddress::Ip);
+        config.random_seed = hal::time::now_ns() ^ 0x5eed_ba4a;
+        let mut iface = Interface::new(config, &mut dev, now());
+        iface.update_ip_addrs(|addrs| {
+            // Two addresses fit smoltcp's default table; both are constant.
+            let _ = addrs.push(IpCidr::new(IpAddress::v4(127, 0, 0, 1), 8));
+            let _ = addrs.push(IpCidr::new(IpAddress::v6(0, 0, 0, 0, 0, 0, 0, 1), 128));
+        });
+        Stack {
+            iface,
+            dev,
+            set: SocketSet::new(Vec::new()),
+            entries: BTreeMap::new(),
+            next_id: 1,
+            closing: Vec::new(),
+            next_port: *EPHEMERAL.start(),
+            memory: 0,
+            to_wake: Vec::new(),
+        }
+    }
+
+    pub fn create(&mut self, fam: Family, proto: Proto, queue: Arc<WaitQueue>) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let entry = Entry {
+            fam,
+            proto,
+            v6only: false,
+            reuseaddr: false,
+            reuseport: false,
+            bound: None,
+            autobound: false,
+            state: State::Idle,
+            error: None,
+            shut_rd: false,
+            shut_wr: false,
+            queue,
+            snap: [0; 4],
+        };
+        self.entries.insert(id, entry);
+        id
+    }
+
+    pub fn entry(&mut self, id: u64) -> &mut Entry {
+        self.entries.get_mut(&id).expect("a socket's entry lives as long as the socket")
+    }
+
+    pub fn tcp(&mut self, h: SocketHandle) -> &mut tcp::Socket<'static> {
+        self.set.get_mut::<tcp::Socket>(h)
+    }
+
+    pub fn udp(&mut self, h: SocketHandle) -> &mut udp::Socket<'static> {
+        self.set.get_mut::<udp::Socket>(h)
+    }
+
+    /// The smoltcp socket `h` and the interface's context (connect needs both).
+    pub fn tcp_and_context(&mut self, h: SocketHandle) -> (&mut tcp::Socket<'static>, &mut smoltcp::iface::Context) {
+        (self.set.get_mut::<tcp::Socket>(h), self.iface.context())
+    }
+
+    /// Whether `addr` is an address of this machine (what bind accepts).
+    pub fn is_local(&self, addr: IpAddress) -> bool {
+        self.iface.has_ip_addr(addr)
+    }
+
+    /// Take `bytes` of the memory budget: ENOBUFS if it is spent.
+    fn charge(&mut self, bytes: usize) -> SysResult<()> {
+        if self.memory + bytes > MEMORY_BUDGET {
+            return Err(Errno::ENOBUFS);
+        }
+        self.memory += bytes;
+        Ok(())
+    }
+
+    /// A new smoltcp TCP socket (loopback needs no delayed ACKs: they only add latency).
+    pub fn new_tcp(&mut self) -> SysResult<SocketHandle> {
+        self.charge(2 * TCP_BUF)?;
+        let mut s =
+            tcp::Socket::new(tcp::SocketBuffer::new(vec![0; TCP_BUF]), tcp::SocketBuffer::new(vec![0; TCP_BUF]));
+        s.set_ack_delay(None);
+        Ok(self.set.add(s))
+    }
+
+    pub fn new_udp(&mut self) -> SysResult<SocketHandle> {
+        self.charge(2 * UDP_BUF)?;
+        let buffer = || udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; UDP_PACKETS], vec![0; UDP_BUF]);
+        Ok(self.set.add(udp::Socket::new(buffer(), buffer())))
+    }
+
+    /// Remove a smoltcp socket and give its memory back.
+    pub fn remove(&mut self, h: SocketHandle) {
+        let bytes = match self.set.remove(h) {
+            smoltcp::socket::Socket::Tcp(_) => 2 * TCP_BUF,
+            smoltcp::socket::Socket::Udp(_) => 2 * UDP_BUF,
+        };
+        self.memory -= bytes;
+    }
+
+    /// Hand a TCP socket to the closing list: smoltcp finishes it (FIN, last ACK), then it goes.
+    pub fn linger(&mut self, h: SocketHandle) {
+        self.closing.push(h);
+    }
+
+    /// The local ports taken by `proto` sockets, with whether each holder allows reuse.
+    fn port_users(&self, proto: Proto, port: u16, except: u64) -> impl Iterator<Item = (&Entry, Option<IpAddress>)> {
+        self.entries.iter().filter_map(move |(&id, e)| {
+            let b = e.bound?;
+            (id != except && e.proto == proto && b.port == port).then_some((e, b.addr))
+        })
+    }
+
+    /// Whether binding `ep` for socket `id` collides with another socket, as Linux decides:
+    /// sockets may share a port if both set SO_REUSEPORT, or both set SO_REUSEADDR and (for TCP)
+    /// the other one is not listening. A closed TCP connection still finishing holds its port
+    /// against a socket without SO_REUSEADDR.
+    pub fn in_use(&self, id: u64, ep: IpListenEndpoint) -> bool {
+        let me = &self.entries[&id];
+        self.port_users(me.proto, ep.port, id).any(|(other, addr)| {
+            let overlap = match (addr, ep.addr) {
+                (None, _) | (_, None) => true,
+                (Some(a), Some(b)) => a == b,
+            };
+            let listening = matches!(other.state, State::Listening { .. });
+            let shared = (me.reuseport && other.reuseport)
+                || (me.reuseaddr && other.reuseaddr && (me.proto == Proto::Udp || !listening));
+            overlap && !shared
+        }) || (me.proto == Proto::Tcp && !me.reuseaddr && self.closing_uses(ep.port))
+    }
+
+    fn closing_uses(&self, port: u16) -> bool {
+        self.closing.iter().any(|&h| {
+            let s = self.set.get::<tcp::Socket>(h);
+            s.local_endpoint().is_some_and(|e| e.port == port)
+        })
+    }
+
+    /// A free ephemeral port for `proto`: EADDRINUSE when every one is taken.
+    pub fn ephemeral(&mut self, proto: Proto) -> SysResult<u16> {
+        let span = (*EPHEMERAL.end() - *EPHEMERAL.start()) as usize + 1;
+        for _ in 0..span {
+            let port = self.next_port;
+            self.next_port = if port == *EPHEMERAL.end() { *EPHEMERAL.start() } else { port + 1 };
+            if self.port_users(proto, port, 0).next().is_none() && !self.closing_uses(port) {
+                return Ok(port);
+            }
+        }
+        Err(Errno::EADDRINUSE)
+    }
+
+    /// Run the interface until the loopback queue is empty (or [`MAX_ROUNDS`]), settle what
+    /// changed, and queue the wake-ups.
+    pub fn poll(&mut self) {
+        let t = now();
+        for _ in 0..MAX_ROUNDS {
+            self.snoop_syns();
+            self.iface.poll(t, &mut self.dev, &mut self.set);
+            if self.dev.queue.is_empty() {
+                break;
+            }
+        }
+        self.settle();
+        self.reap();
+        let ids: Vec<u64> = self.entries.keys().copied().collect();
+        for id in ids {
+            let snap = self.observe(id);
+            let e = self.entry(id);
+            if e.snap != snap {
+                e.snap = snap;
+                let q = e.queue.clone();
+                self.to_wake.push(q);
+            }
+        }
+    }
+
+    /// Take the current state of socket `id` as seen: a change by the caller itself (its own
+    /// receive) wakes nobody, a change by the network after it does.
+    pub fn seen(&mut self, id: u64) {
+        let snap = self.observe(id);
+        self.entry(id).snap = snap;
+    }
+
+    fn observe(&mut self, id: u64) -> Snapshot {
+        let e = &self.entries[&id];
+        let err = e.error.map_or(0, |e| e as usize) + ((e.shut_rd as usize) << 16) + ((e.shut_wr as usize) << 17);
+        match &e.state {
+            State::Idle => [0, 0, 0, err],
+            State::Listening { handles, .. } => {
+                let ready = handles.iter().filter(|&&h| accepted(self.set.get::<tcp::Socket>(h).state())).count();
+                [1, ready, handles.len(), err]
+            }
+            State::Tcp(c) => {
+                let s = self.set.get::<tcp::Socket>(c.handle);
+                [2 + s.state() as usize, s.recv_queue(), s.send_queue(), err]
+            }
+            State::Udp { handle, .. } => {
+                let s = self.set.get::<udp::Socket>(*handle);
+                [100, s.recv_queue(), s.send_queue(), err]
+            }
+        }
+    }
+
+    /// Bring the TCP sockets' own state up to date with smoltcp's: handshakes done or refused,
+    /// FINs and resets from the peer.
+    fn settle(&mut self) {
+        let ids: Vec<u64> = self.entries.keys().copied().collect();
+        for id in ids {
+            let State::Tcp(c) = &self.entries[&id].state else { continue };
+            let h = c.handle;
+            let st = self.set.get::<tcp::Socket>(h).state();
+            let e = self.entry(id);
+            let State::Tcp(c) = &mut e.state else { continue };
+            use tcp::State as S;
+            if matches!(st, S::CloseWait | S::LastAck | S::Closing | S::TimeWait) {
+                c.peer_fin = true;
+            }
+            if !c.established && !matches!(st, S::SynSent | S::SynReceived | S::Closed | S::Listen) {
+                c.established = true;
+            }
+            if st != S::Closed {
+                continue;
+            }
+            if !c.established {
+                // Refused (a RST answered the SYN): the socket is unconnected again.
+                e.error = Some(Errno::ECONNREFUSED);
+                e.state = State::Idle;
+                if e.autobound {
+                    e.bound = None;
+                    e.autobound = false;
+                }
+                self.remove(h);
+            } else if !c.peer_fin && !c.reset {
+                c.reset = true;
+                e.error = Some(Errno::ECONNRESET);
+            }
+        }
+    }
+
+    /// Remove closed sockets: those closed by their owner once smoltcp is done with them
+    /// (TIME-WAIT is not kept: nothing on loopback can arrive late), and pending connections a
+    /// listener lost to a reset.
+    fn reap(&mut self) {
+        let mut i = 0;
+        while i < self.closing.len() {
+            let st = self.set.get::<tcp::Socket>(self.closing[i]).state();
+            if matches!(st, tcp::State::Closed | tcp::State::TimeWait) {
+                let h = self.closing.swap_remove(i);
+                self.remove(h);
+            } else {
+                i += 1;
+            }
+        }
+        let mut dead = Vec::new();
+        for e in self.entries.values_mut() {
+            if let State::Listening { handles, .. } = &mut e.state {
+                handles.retain(|&h| {
+                    let gone = self.set.get::<tcp::Socket>(h).state() == tcp::State::Closed;
+                    if gone {
+                        dead.push(h);
+                    }
+                    !gone
+                });
+            }
+        }
+        for h in dead {
+            self.remove(h);
+        }
+    }
+
+    /// Give every listener a SYN in the loopback queue is for a free LISTEN socket, if its
+    /// backlog has room (else smoltcp answers the SYN with a reset: ECONNREFUSED).
+    fn snoop_syns(&mut self) {
+        let syns: Vec<IpListenEndpoint> = self.dev.queue.iter().filter_map(|p| syn_target(p)).collect();
+        for dst in syns {
+            let Some((&id, _)) = self.entries.iter().find(|(_, e)| listens_for(e, dst)) else { continue };
+            let State::Listening { handles, backlog } = &self.entries[&id].state else { continue };
+            let free = handles.iter().any(|&h| self.set.get::<tcp::Socket>(h).state() == tcp::State::Listen);
+            if free || handles.len() >= *backlog {
+                continue;
+            }
+            let bound = self.entries[&id].bound.unwrap_or(IpListenEndpoint { addr: None, port: dst.port });
+            let Ok(h) = self.new_tcp() else { continue };
+            if self.tcp(h).listen(bound).is_err() {
+                self.remove(h);
+                continue;
+            }
+            if let State::Listening { handles, .. } = &mut self.entry(id).state {
+                handles.push(h);
+            }
+        }
+    }
+
+    /// Close socket `id` for good (its file was closed): a connection ends with a FIN after its
+    /// queued bytes (a reset if unread bytes are left, or `abort`: SO_LINGER with 0 seconds);
+    /// a listener's pending connections are reset.
+    pub fn close(&mut self, id: u64, abort: bool) {
+        let Some(e) = self.entries.remove(&id) else { return };
+        match e.state {
+            State::Idle => {}
+            State::Listening { handles, .. } => {
+                for h in handles {
+                    self.tcp(h).abort();
+                    self.linger(h);
+                }
+            }
+            State::Tcp(c) => {
+                let s = self.tcp(c.handle);
+                if abort || s.recv_queue() > 0 {
+                    s.abort();
+                } else {
+                    s.close();
+                }
+                self.linger(c.handle);
+            }
+            State::Udp { handle, .. } => self.remove(handle),
+        }
+        self.poll();
+    }
+
+    fn take_wakes(&mut self) -> Vec<Arc<WaitQueue>> {
+        core::mem::take(&mut self.to_wake)
+    }
+}
+
+/// A connection a listener can hand to accept (the handshake is done; the peer may have sent
+/// its FIN already).
+pub fn accepted(st: tcp::State) -> bool {
+    !matches!(st, tcp::State::Listen | tcp::State::SynReceived | tcp::State::Closed)
+}
+
+/// Whether socket `e` listens for connections to `dst`.
+fn listens_for(e: &Entry, dst: IpListenEndpoint) -> bool {
+    let State::Listening { .. } = e.state else { return false };
+    let Some(b) = e.bound else { return false };
+    if e.proto != Proto::Tcp || b.port != dst.port {
+        return false;
+    }
+    let family_ok = match dst.addr {
+        Some(IpAddress::Ipv4(_)) => e.fam == Family::V4 || !e.v6only,
+        Some(IpAddress::Ipv6(_)) => e.fam == Family::V6,
+        None => false,
+    };
+    family_ok && (b.addr.is_none() || b.addr == dst.addr)
+}
+
+/// The destination of `packet` if it is a TCP SYN (not a SYN-ACK).
+fn syn_target(p: &[u8]) -> Option<IpListenEndpoint> {
+    let (addr, tcp) = match p.first()? >> 4 {
+        4 => {
+            let ihl = ((p[0] & 0xf) as usize) * 4;
+            if p.len() < 20 || *p.get(9)? != 6 {
+                return None;
+            }
+            (IpAddress::v4(p[16], p[17], p[18], p[19]), p.get(ihl..)?)
+        }
+        6 => {
+            if p.len() < 40 || p[6] != 6 {
+                return None;
+            }
+            let mut raw = [0u8; 16];
+            raw.copy_from_slice(&p[24..40]);
+            (IpAddress::Ipv6(raw.into()), &p[40..])
+        }
+        _ => return None,
+    };
+    let flags = *tcp.get(13)?;
+    let syn = flags & 0x02 != 0 && flags & 0x10 == 0;
+    syn.then(|| IpListenEndpoint { addr: Some(addr), port: u16::from_be_bytes([tcp[2], tcp[3]]) })
+}
+
+#[cfg(target_os = "none")]
+static STACK: sync::Lazy<Mutex<Stack>> = sync::Lazy::new(|| Mutex::new(Stack::new()));
+
+#[cfg(not(target_os = "none"))]
+std::thread_local! {
+    static STACK: Mutex<Stack> = Mutex::new(Stack::new());
+}
+
+#[cfg(target_os = "none")]
+fn locked<R>(f: impl FnOnce(&mut Stack) -> R) -> Option<R> {
+    Some(f(&mut STACK.lock()))
+}
+
+/// The host's stack, or nothing while the thread is ending (its sockets go with it).
+#[cfg(not(target_os = "none"))]
+fn locked<R>(f: impl FnOnce(&mut Stack) -> R) -> Option<R> {
+    STACK.try_with(|s| f(&mut s.lock())).ok()
+}
+
+/// Run `f` on the stack; wake the queues it changed once the lock is let go.
+pub fn with_stack<R>(f: impl FnOnce(&mut Stack) -> R) -> R {
+    try_with_stack(f).expect("the network stack outlives the thread's sockets")
+}
+
+/// [`with_stack`], or `None` on the host while the thread is ending.
+pub fn try_with_stack<R>(f: impl FnOnce(&mut Stack) -> R) -> Option<R> {
+    let (r, wakes) = locked(|s| {
+        let r = f(s);
+        (r, s.take_wakes())
+    })?;
+    for q in wakes {
+        q.wake_all();
+    }
+    Some(r)
+}
