@@ -21,6 +21,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,12 +51,18 @@ func main() {
 		netMode()
 		return
 	}
+	// More Ps than the one hart BakaEx has (Linux's qemu-user has the host's CPUs): several
+	// OS threads run Go code at once, and the kernel's scheduler interleaves them.
+	runtime.GOMAXPROCS(4)
+	syscall.Umask(0o022) // file modes below do not depend on the caller's umask
 	args()
 	goroutines()
+	preemption()
 	timers()
 	signals()
 	files()
 	pipes()
+	httpUnix()
 	memory()
 	fmt.Println("godemo: done")
 }
@@ -238,6 +245,56 @@ func goroutines() {
 	fmt.Printf("locked-thread goroutines sum %d\n", threadSum)
 }
 
+// --- preemption ----------------------------------------------------------------------------------
+
+func preemption() {
+	section("preemption")
+	// One P: the sleeping main goroutine runs again only if the runtime preempts a goroutine
+	// that spins without a single call (sysmon sends its thread SIGURG; the signal handler
+	// makes it yield: tgkill, signal delivery on the alternate stack, rt_sigreturn).
+	prev := runtime.GOMAXPROCS(1)
+	var stop int32
+	done := make(chan int)
+	go func() {
+		n := 0
+		for atomic.LoadInt32(&stop) == 0 {
+			n++
+		}
+		done <- n
+	}()
+	time.Sleep(20 * time.Millisecond)
+	atomic.StoreInt32(&stop, 1)
+	check("a goroutine spinning without calls was preempted", <-done > 0)
+	runtime.GOMAXPROCS(prev)
+
+	// Many goroutines at once, each with its own stack, fanned in.
+	const n = 2000
+	results := make(chan int, 64)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			var deep func(int) int
+			deep = func(d int) int { // grows the goroutine's stack (copying it)
+				var pad [64]byte
+				pad[d%64] = byte(d)
+				if d == 0 {
+					return int(pad[0])
+				}
+				return deep(d-1) + int(pad[d%64]&1)
+			}
+			results <- i + deep(200)
+		}(i)
+	}
+	go func() { wg.Wait(); close(results) }()
+	sum := 0
+	for r := range results {
+		sum += r
+	}
+	fmt.Printf("%d goroutines: sum %d\n", n, sum)
+}
+
 // --- timers and context -----------------------------------------------------------------------
 
 func timers() {
@@ -256,9 +313,9 @@ func timers() {
 	}
 	check("After(10ms) took >= 10ms", time.Since(start) >= 10*time.Millisecond)
 
+	start = time.Now()
 	ticker := time.NewTicker(5 * time.Millisecond)
 	ticks := 0
-	start = time.Now()
 	for range ticker.C {
 		ticks++
 		if ticks == 5 {
@@ -295,19 +352,23 @@ func timers() {
 	<-t.C
 	fmt.Println("reset timer fired")
 
-	// Many sleeping goroutines at once wake in deadline order.
-	order := make(chan int, 10)
+	// Many sleeping goroutines at once, each woken no earlier than its deadline.
+	base := time.Now()
+	late := make(chan bool, 10)
 	for i := 10; i >= 1; i-- {
 		go func(i int) {
-			time.Sleep(time.Duration(i) * 4 * time.Millisecond)
-			order <- i
+			d := time.Duration(i) * 4 * time.Millisecond
+			time.Sleep(time.Until(base.Add(d)))
+			late <- time.Since(base) >= d
 		}(i)
 	}
-	var got []string
+	onTime := 0
 	for i := 0; i < 10; i++ {
-		got = append(got, strconv.Itoa(<-order))
+		if <-late {
+			onTime++
+		}
 	}
-	fmt.Printf("wake order %s\n", strings.Join(got, " "))
+	fmt.Printf("sleepers woken no earlier than their deadlines: %d of 10\n", onTime)
 	check("monotonic clock advances", time.Since(start) > 0)
 	check("wall clock after 2020", time.Now().Year() >= 2020)
 }
@@ -523,13 +584,31 @@ func memory() {
 	}
 	fmt.Printf("map: %d entries, sum %d\n", len(m), total)
 	runtime.GC()
+	// Give the heap back to the kernel (madvise MADV_DONTNEED), then use it again: new memory
+	// must read as zeros and keep what is written.
+	m = nil
+	debug.FreeOSMemory()
+	zeros, kept := true, true
+	for i := 0; i < 16; i++ {
+		s := make([]byte, 1<<20)
+		for j := 0; j < len(s); j += 512 {
+			zeros = zeros && s[j] == 0
+			s[j] = byte(j>>9) ^ byte(i)
+		}
+		for j := 0; j < len(s); j += 512 {
+			kept = kept && s[j] == byte(j>>9)^byte(i)
+		}
+	}
+	check("memory after FreeOSMemory reads as zeros", zeros)
+	check("and keeps what is written", kept)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	check("GC ran", ms.NumGC >= 2)
 }
 
-// --- net: an HTTP server and client over loopback ---------------------------------------------
+// --- net/http: a server and a client, over TCP on loopback or over a Unix socket -------------
 
+// netMode is `godemo net`: HTTP over TCP on 127.0.0.1.
 func netMode() {
 	section("net")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -539,7 +618,38 @@ func netMode() {
 	addr := ln.Addr().(*net.TCPAddr)
 	check("listening on 127.0.0.1", addr.IP.Equal(net.IPv4(127, 0, 0, 1)))
 	check("port > 0", addr.Port > 0)
+	httpExchange(ln, "tcp", addr.String())
+	_, err = net.DialTimeout("tcp", addr.String(), 2*time.Second)
+	check("dial after shutdown refused", errors.Is(err, syscall.ECONNREFUSED))
+	fmt.Println("godemo net: done")
+}
 
+// httpUnix is the same exchange over an AF_UNIX stream socket (part of the default mode).
+func httpUnix() {
+	section("http over a unix socket")
+	dir, err := os.MkdirTemp("", "godemo-sock-")
+	if err != nil {
+		fail("MkdirTemp", err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "http.sock")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		fail("listen unix", err)
+	}
+	st, err := os.Stat(path)
+	check("the socket is in the file system", err == nil && st.Mode()&fs.ModeSocket != 0)
+	httpExchange(ln, "unix", path)
+	_, err = os.Stat(path)
+	check("closing the listener removed the socket", errors.Is(err, fs.ErrNotExist))
+	_, err = net.DialTimeout("unix", path, 2*time.Second)
+	check("dial after shutdown: ENOENT", errors.Is(err, syscall.ENOENT))
+}
+
+// httpExchange serves HTTP on ln and talks to it with a client that dials (network, addr):
+// keep-alive requests, a POST, a chunked response, concurrent requests, a 404, a raw HTTP/1.0
+// exchange, and a graceful shutdown.
+func httpExchange(ln net.Listener, network, addr string) {
 	var hits int64
 	mux := http.NewServeMux()
 	mux.HandleFunc("/hello", func(w http.ResponseWriter, r *http.Request) {
@@ -577,8 +687,17 @@ func netMode() {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
-	base := "http://" + addr.String()
-	client := &http.Client{Timeout: 10 * time.Second}
+	// The URL's host is only a name here: the transport dials (network, addr).
+	base := "http://godemo"
+	var dialer net.Dialer
+	client := &http.Client{
+		Timeout: 10 * time.Second,
+		Transport: &http.Transport{
+			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+				return dialer.DialContext(ctx, network, addr)
+			},
+		},
+	}
 
 	// Keep-alive: three requests in a row, the later ones on the same connection.
 	for i, name := range []string{"one", "two", "three"} {
@@ -645,8 +764,8 @@ func netMode() {
 		fmt.Printf("GET /missing %s\n", resp.Status)
 	}
 
-	// A raw TCP exchange with the server: HTTP/1.0 without keep-alive, the server closes.
-	conn, err := net.Dial("tcp", addr.String())
+	// A raw exchange with the server: HTTP/1.0 without keep-alive, the server closes.
+	conn, err := net.Dial(network, addr)
 	if err != nil {
 		fail("dial", err)
 	}
@@ -656,7 +775,7 @@ func netMode() {
 	status := strings.SplitN(string(raw), "\r\n", 2)[0]
 	fmt.Printf("raw: %s, body %q\n", status, string(raw[strings.Index(string(raw), "\r\n\r\n")+4:]))
 
-	// Connection refused on a port nobody listens on (the listener's own port after closing).
+	client.CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	if err := srv.Shutdown(ctx); err != nil {
 		fail("Shutdown", err)
@@ -664,7 +783,4 @@ func netMode() {
 	cancel()
 	fmt.Printf("Serve returned: %v\n", <-served)
 	fmt.Printf("handler hits %d\n", atomic.LoadInt64(&hits))
-	_, err = net.DialTimeout("tcp", addr.String(), 2*time.Second)
-	check("dial after shutdown refused", errors.Is(err, syscall.ECONNREFUSED))
-	fmt.Println("godemo net: done")
 }
