@@ -4,6 +4,7 @@
 //
 //	godemo [args...]   goroutines, channels, sync, timers, context, signals, files, pipes, env, args
 //	godemo net         a net/http server on 127.0.0.1 and a client (keep-alive, concurrent requests)
+//	godemo exec        os/exec: children (itself as "godemo child ...") with pipes, exit codes, signals
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
@@ -47,9 +49,18 @@ func fail(what string, err error) {
 }
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "net" {
-		netMode()
-		return
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "net":
+			netMode()
+			return
+		case "exec":
+			execMode()
+			return
+		case "child":
+			child()
+			return
+		}
 	}
 	// More Ps than the one hart BakaEx has (Linux's qemu-user has the host's CPUs): several
 	// OS threads run Go code at once, and the kernel's scheduler interleaves them.
@@ -783,4 +794,104 @@ func httpExchange(ln net.Listener, network, addr string) {
 	cancel()
 	fmt.Printf("Serve returned: %v\n", <-served)
 	fmt.Printf("handler hits %d\n", atomic.LoadInt64(&hits))
+}
+
+// --- os/exec ------------------------------------------------------------------------------------
+
+// child is what `godemo exec` runs: `godemo child <what> [args]`.
+func child() {
+	what := ""
+	if len(os.Args) > 2 {
+		what = os.Args[2]
+	}
+	switch what {
+	case "upper": // stdin to stdout in upper case, then the arguments and one variable
+		in, _ := io.ReadAll(os.Stdin)
+		fmt.Printf("%s|args %q|GODEMO_CHILD=%q\n", strings.ToUpper(string(in)), os.Args[3:], os.Getenv("GODEMO_CHILD"))
+	case "exit":
+		code, _ := strconv.Atoi(os.Args[3])
+		fmt.Fprintf(os.Stderr, "exiting with %d\n", code)
+		os.Exit(code)
+	case "lines":
+		for i := 0; i < 1000; i++ {
+			fmt.Printf("child line %04d\n", i)
+		}
+	case "sleep":
+		time.Sleep(time.Hour)
+	case "cwd":
+		wd, _ := os.Getwd()
+		fmt.Println(filepath.Base(wd))
+	}
+}
+
+func execMode() {
+	section("exec")
+	self := "bin/godemo" // relative: the same file on BakaEx (cwd /) and for the reference
+	cmd := exec.Command(self, "child", "upper", "a", "b c")
+	cmd.Stdin = strings.NewReader("input for the child")
+	cmd.Env = append(os.Environ(), "GODEMO_CHILD=set by the parent")
+	out, err := cmd.Output()
+	fmt.Printf("upper: %q err=%v exit=%d\n", out, err, cmd.ProcessState.ExitCode())
+
+	var stderr strings.Builder
+	cmd = exec.Command(self, "child", "exit", "7")
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	check("exit 7 is an ExitError", errors.As(err, &ee))
+	fmt.Printf("exit: %v code=%d stderr=%q\n", err, cmd.ProcessState.ExitCode(), stderr.String())
+
+	cmd = exec.Command(self, "child", "lines")
+	pipe, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		fail("start", err)
+	}
+	sc := bufio.NewScanner(pipe)
+	lines, last := 0, ""
+	for sc.Scan() {
+		lines++
+		last = sc.Text()
+	}
+	err = cmd.Wait()
+	fmt.Printf("lines: %d, last %q, err=%v\n", lines, last, err)
+
+	cmd = exec.Command(self, "child", "sleep")
+	if err := cmd.Start(); err != nil {
+		fail("start", err)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	err = cmd.Wait()
+	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	fmt.Printf("sleep: %v signaled=%v signal=%v\n", err, ws.Signaled(), ws.Signal())
+
+	cmd = exec.Command("../"+self, "child", "cwd")
+	cmd.Dir = "bin"
+	out, err = cmd.Output()
+	fmt.Printf("cwd: %q err=%v\n", out, err)
+
+	// Four children at once.
+	var wg sync.WaitGroup
+	res := make([]string, 4)
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			c := exec.Command(self, "child", "upper", strconv.Itoa(i))
+			c.Stdin = strings.NewReader(fmt.Sprintf("child %d", i))
+			o, err := c.Output()
+			res[i] = fmt.Sprintf("%q %v", o, err)
+		}(i)
+	}
+	wg.Wait()
+	for i, r := range res {
+		fmt.Printf("parallel %d: %s\n", i, r)
+	}
+
+	err = exec.Command("bin/no-such-program").Run()
+	check("a missing program: ErrNotExist", errors.Is(err, fs.ErrNotExist))
+	err = exec.Command("data/hello.txt").Run()
+	check("a file that is not executable: ErrPermission", errors.Is(err, fs.ErrPermission))
+	p, err := exec.LookPath("godemo")
+	fmt.Printf("LookPath: %s %v\n", p, err)
+	fmt.Println("godemo exec: done")
 }
