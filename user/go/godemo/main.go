@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -31,6 +32,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 func check(what string, ok bool) {
@@ -71,6 +73,7 @@ func main() {
 	preemption()
 	timers()
 	signals()
+	faults()
 	files()
 	pipes()
 	httpUnix()
@@ -408,6 +411,57 @@ func signals() {
 	fmt.Println("SIGHUP ignored")
 	signal.Reset(syscall.SIGHUP)
 }
+
+// --- faults: SIGSEGV turned into Go panics -----------------------------------------------------
+
+func faults() {
+	section("faults")
+	// A nil dereference: the kernel's SIGSEGV, its siginfo and the registers in the signal frame
+	// let the runtime's handler make the faulting goroutine panic, and recover() takes it.
+	func() {
+		defer func() { fmt.Printf("recovered: %v\n", recover()) }()
+		var p *int
+		*p = 1
+	}()
+	// With SetPanicOnFault, a fault at any address panics with that address (si_addr).
+	old := debug.SetPanicOnFault(true)
+	defer debug.SetPanicOnFault(old)
+	for _, addr := range []uintptr{0xdead0000, 0x10_0000_1234} {
+		func() {
+			defer func() {
+				r := recover()
+				if a, ok := r.(interface{ Addr() uintptr }); ok {
+					fmt.Printf("fault at %#x: %v\n", a.Addr(), r)
+				} else {
+					fmt.Printf("fault: %v\n", r)
+				}
+			}()
+			p := (*int)(unsafe.Pointer(addr))
+			*p = 42
+		}()
+	}
+	// A write to read-only memory (a string's bytes live in the read-only data segment).
+	data := (*reflect.StringHeader)(unsafe.Pointer(&readOnly)).Data
+	func() {
+		defer func() {
+			r := recover()
+			a, ok := r.(interface{ Addr() uintptr })
+			fmt.Printf("write to read-only data recovered: %v, address right: %v\n", r != nil,
+				ok && a.Addr() == data)
+		}()
+		b := unsafe.Slice((*byte)(unsafe.Pointer(data)), len(readOnly))
+		b[0] = 'X'
+	}()
+	// Software checks for comparison.
+	func() {
+		defer func() { fmt.Printf("recovered: %v\n", recover()) }()
+		var s []int
+		i := len(os.Args) + 5
+		_ = s[i]
+	}()
+}
+
+var readOnly = "a constant string"
 
 // --- files ----------------------------------------------------------------------------------------
 
