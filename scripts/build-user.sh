@@ -3,6 +3,7 @@
 #   bin/<name>       one static riscv64 program per user/c/<name>.c (glibc, riscv64-linux-gnu-gcc)
 #   bin/rust-hello   user/rust-hello, a Rust std program (-Zbuild-std, +crt-static)
 #   bin/rust-nomain  the same body entered through C main (std's runtime start-up skipped)
+#   bin/godemo       user/go/godemo, a static Go program (Debian's go, CGO_ENABLED=0)
 #   etc/, data/      fixtures copied from user/rootfs/
 # Incremental: a program is rebuilt only when its sources (or this script) are newer than it;
 # with nothing changed the script takes well under a second.
@@ -77,6 +78,21 @@ if [ $rust_stale = 1 ]; then
     built+=("$b")
   done
 fi
+
+# --- Go: its own module (no external modules), static, build cache in the cache -------------------
+GO_DIR=user/go
+GO_BINS=(godemo)
+for b in "${GO_BINS[@]}"; do
+  if [ -e "$OUT/bin/$b" ] && [ -z "$(find "$GO_DIR" "$SELF" -newer "$OUT/bin/$b" -print -quit)" ]; then
+    continue
+  fi
+  ( cd "$GO_DIR" &&
+    CGO_ENABLED=0 GOOS=linux GOARCH=riscv64 GOCACHE=$CACHE/go-build GOPATH=$CACHE/go GOPROXY=off \
+    GOFLAGS= go build -trimpath -buildvcs=false -o "$OUT/bin/$b.tmp" "./$b" ) || {
+      rm -f "$OUT/bin/$b.tmp"; echo "build-user: the Go program $b failed to build" >&2; exit 1; }
+  mv -f "$OUT/bin/$b.tmp" "$OUT/bin/$b"
+  built+=("$b")
+done
 
 # --- fixtures: copied when their content differs --------------------------------------------------
 while IFS= read -r -d '' f; do

@@ -20,8 +20,8 @@
  * counters changed: nothing writes there, so that is memory of one process written through
  * another's (exit 3: processes survived SIGKILL for 20 s, also "FAILED").
  *
- * --no=LIST leaves out special generators (mmap, munmap, mprotect, touch, clone, exec, futex,
- * mount, reboot, console, exit, sigreturn), table entries by syscall number, or "any" (random
+ * --no=LIST leaves out special generators (mmap, munmap, mprotect, madvise, touch, clone, exec,
+ * futex, mount, reboot, console, exit, sigreturn), table entries by syscall number, or "any" (random
  * numbers), to find out what a failure needs. A run is not reproducible call for call (the
  * scheduler's timing decides who runs when), but a seed that fails usually fails again.
  *
@@ -38,7 +38,7 @@
  * with any flags whose child runs a few instructions of assembly and exits, faults or execs:
  * vfork included), execve/execveat of its own binary (a new fuzzing image), of junk files it
  * wrote (random bytes, mutated copies of its own ELF, #! scripts), of directories and devices,
- * with hostile argv/envp; mmap/munmap/mprotect/brk on an arena of its own and on what it
+ * with hostile argv/envp; mmap/munmap/mprotect/madvise/brk on an arena of its own and on what it
  * mapped, and touching the mappings (faults are caught: SIGSEGV & co. siglongjmp back); futexes
  * shared between processes; mount/umount2 of tmpfs/proc/devtmpfs in /tmp/fz; ioctls on the
  * console; signals to itself, its children and threads, its siblings, its parent, init (1),
@@ -961,6 +961,7 @@ enum {
 	X_MMAP = 1000,
 	X_MUNMAP,
 	X_MPROTECT,
+	X_MADVISE,
 	X_TOUCH,
 	X_CLONE,
 	X_CLONE3,
@@ -1046,6 +1047,8 @@ static const struct spec specs[] = {
 	{SYS_getuid, 1, ""},
 	{SYS_getegid, 1, ""},
 	{SYS_prlimit64, 2, "PrLL"},
+	{SYS_getrlimit, 1, "rp"},
+	{SYS_setrlimit, 1, "rL"},
 	{SYS_getresuid, 1, "ppp"},
 	{SYS_getresgid, 1, "ppp"},
 	{SYS_getgroups, 1, "ip"},
@@ -1071,6 +1074,8 @@ static const struct spec specs[] = {
 	{SYS_clock_nanosleep, 2, "cxTT"},
 	{SYS_times, 1, "p"},
 	{SYS_sched_yield, 2, ""},
+	{SYS_sched_getaffinity, 1, "Plp"},
+	{SYS_sched_setaffinity, 1, "Plb"},
 	{SYS_uname, 1, "p"},
 	{SYS_getrandom, 2, "plx"},
 	{SYS_sysinfo, 1, "p"},
@@ -1090,6 +1095,7 @@ static const struct spec specs[] = {
 	{X_MMAP, 6, ""},
 	{X_MUNMAP, 4, ""},
 	{X_MPROTECT, 4, ""},
+	{X_MADVISE, 3, ""},
 	{X_TOUCH, 3, ""},
 	{X_CLONE, 4, ""},
 	{X_CLONE3, 1, ""},
@@ -1114,7 +1120,7 @@ static void exclude(const char *list)
 		const char *name;
 		short nr[3];
 	} names[] = {
-		{"mmap", {X_MMAP}}, {"munmap", {X_MUNMAP}}, {"mprotect", {X_MPROTECT}}, {"touch", {X_TOUCH}},
+		{"mmap", {X_MMAP}}, {"munmap", {X_MUNMAP}}, {"mprotect", {X_MPROTECT}}, {"madvise", {X_MADVISE}}, {"touch", {X_TOUCH}},
 		{"clone", {X_CLONE, X_CLONE3}}, {"exec", {X_EXECVE}}, {"futex", {X_FUTEX}},
 		{"mount", {X_MOUNT, X_UMOUNT}}, {"reboot", {X_REBOOT}}, {"console", {X_CONSOLE}},
 		{"exit", {X_EXIT}}, {"sigreturn", {X_SIGRETURN}},
@@ -1562,6 +1568,18 @@ static void do_mprotect(struct call *k)
 		prot |= chance(c, 50) ? PROT_GROWSDOWN : PROT_GROWSUP;
 	count_call();
 	sc3(SYS_mprotect, addr, len, prot);
+}
+
+static void do_madvise(struct call *k)
+{
+	struct ctx *c = k->c;
+	long addr, len;
+	some_range(c, &addr, &len);
+	/* mostly MADV_DONTNEED and MADV_FREE (they drop pages), then hints and unknown advice */
+	static const long advice[] = {4, 4, 4, 8, 8, 0, 1, 2, 3, 9, 10, 14, 16, 20, 21, 22, 24, 25, 100};
+	long a = chance(c, 95) ? PICK(c, advice) : (long)rn(c, 1u << 20);
+	count_call();
+	sc3(SYS_madvise, addr, len, a);
 }
 
 static void do_touch(struct call *k)
@@ -2174,6 +2192,9 @@ static void one_call(struct ctx *c)
 		return;
 	case X_MPROTECT:
 		do_mprotect(&k);
+		return;
+	case X_MADVISE:
+		do_madvise(&k);
 		return;
 	case X_TOUCH:
 		do_touch(&k);

@@ -111,6 +111,31 @@ bitflags! {
     }
 }
 
+/// madvise advice values (Linux's include/uapi/asm-generic/mman-common.h).
+pub const MADV_NORMAL: usize = 0;
+pub const MADV_RANDOM: usize = 1;
+pub const MADV_SEQUENTIAL: usize = 2;
+pub const MADV_WILLNEED: usize = 3;
+pub const MADV_DONTNEED: usize = 4;
+pub const MADV_FREE: usize = 8;
+pub const MADV_REMOVE: usize = 9;
+pub const MADV_DONTFORK: usize = 10;
+pub const MADV_DOFORK: usize = 11;
+pub const MADV_MERGEABLE: usize = 12;
+pub const MADV_UNMERGEABLE: usize = 13;
+pub const MADV_HUGEPAGE: usize = 14;
+pub const MADV_NOHUGEPAGE: usize = 15;
+pub const MADV_DONTDUMP: usize = 16;
+pub const MADV_DODUMP: usize = 17;
+pub const MADV_WIPEONFORK: usize = 18;
+pub const MADV_KEEPONFORK: usize = 19;
+pub const MADV_COLD: usize = 20;
+pub const MADV_PAGEOUT: usize = 21;
+pub const MADV_POPULATE_READ: usize = 22;
+pub const MADV_POPULATE_WRITE: usize = 23;
+pub const MADV_DONTNEED_LOCKED: usize = 24;
+pub const MADV_COLLAPSE: usize = 25;
+
 /// clock_gettime clocks.
 pub const CLOCK_REALTIME: usize = 0;
 pub const CLOCK_MONOTONIC: usize = 1;

@@ -149,6 +149,8 @@ const OPENS: &[usize] =
     &[0, 2, 0o1101, 0o102, 0o200000, 0o2002, 0o10000000, 0o2101, 0o4002, 0o2000302, 0o4001, 0o400000, 2, 0o102];
 const SEEKS: &[usize] = &[0, 1, 2, 3, 4, 5, usize::MAX];
 const RLIMITS: &[usize] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 1000, usize::MAX];
+/// madvise advice: the known ones (DONTNEED and FREE twice), unsupported and unknown ones.
+const MADVICE: &[usize] = &[0, 1, 2, 3, 4, 4, 8, 8, 9, 10, 14, 16, 20, 21, 22, 24, 25, 100, usize::MAX];
 const WHICH: &[usize] = &[0, 1, 2, 3, usize::MAX];
 const IDTYPES: &[usize] = &[0, 1, 2, 3, 4, usize::MAX];
 const SYSLOG: &[usize] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, usize::MAX];
@@ -258,6 +260,7 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::mmap, &[Addr, MapLen, Flags(7), Cmd(&[0x22, 0x21, 0x32, 0x02, 0x01, 0x12, 0x8022, 0x100022]), Fd, Off]),
     (Sysno::munmap, &[Addr, MapLen]),
     (Sysno::mprotect, &[Addr, MapLen, Flags(PROT_MASK)]),
+    (Sysno::madvise, &[Addr, MapLen, Cmd(MADVICE)]),
     (Sysno::exit, &[Int]),
     (Sysno::exit_group, &[Int]),
     (Sysno::getpid, &[]),
@@ -269,6 +272,8 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::getgid, &[]),
     (Sysno::getegid, &[]),
     (Sysno::prlimit64, &[Pid, Cmd(RLIMITS), Ptr(S::Rlimit), Out]),
+    (Sysno::getrlimit, &[Cmd(RLIMITS), Out]),
+    (Sysno::setrlimit, &[Cmd(RLIMITS), Ptr(S::Rlimit)]),
     (Sysno::getresuid, &[Out, Out, Out]),
     (Sysno::getresgid, &[Out, Out, Out]),
     (Sysno::getgroups, &[Int, Out]),
@@ -302,6 +307,8 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::clock_nanosleep, &[Clock, Flags(1), Ptr(S::Timespec), Out]),
     (Sysno::times, &[Out]),
     (Sysno::sched_yield, &[]),
+    (Sysno::sched_getaffinity, &[Tid, Cmd(&[8, 8, 0, 4, 16, 128, 8192]), Out]),
+    (Sysno::sched_setaffinity, &[Tid, Cmd(&[8, 8, 0, 1, 16, 128]), In]),
     (Sysno::uname, &[Out]),
     (Sysno::getrandom, &[Out, Len, Flags(7)]),
     (Sysno::sysinfo, &[Out]),

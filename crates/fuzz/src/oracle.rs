@@ -34,6 +34,8 @@ pub fn writes(nr: usize, a: &[usize; 6]) -> Vec<(usize, usize)> {
         N::pipe2 => vec![(a[0], 8)],
         N::getresuid | N::getresgid => vec![(a[0], 4), (a[1], 4), (a[2], 4)],
         N::prlimit64 => vec![(a[3], 16)],
+        N::getrlimit => vec![(a[1], 16)],
+        N::sched_getaffinity => vec![(a[2], 8)],
         N::sigaltstack => vec![(a[1], size_of::<abi::signal::StackT>())],
         N::rt_sigaction => vec![(a[2], size_of::<abi::structs::SigAction>())],
         N::rt_sigprocmask => vec![(a[2], 8)],

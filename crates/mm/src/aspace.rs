@@ -189,6 +189,12 @@ impl Area {
         matches!(self.source, Source::Shared(..))
     }
 
+    /// Private anonymous memory (zero-filled on first touch: anonymous mappings, the heap, the
+    /// stack), Linux's `vma_is_anonymous` (what MADV_FREE accepts).
+    pub fn is_private_anonymous(&self) -> bool {
+        matches!(self.source, Source::Zero)
+    }
+
     /// Split off `[at, end)` into a new area (page aligned, strictly inside).
     fn split_off(&mut self, at: usize) -> Area {
         let pages = self.pages.split_off(&at);
@@ -472,6 +478,28 @@ impl AddressSpace {
         }
         hal::mem::flush_tlb();
         Ok(())
+    }
+
+    /// MADV_DONTNEED: let go of the pages present in `[start, end)` (page aligned), in every
+    /// area there (holes are skipped). The next touch takes each page from its area's source
+    /// again: zeros for private anonymous memory, the file for a private file mapping, the
+    /// shared object (the same data) for MAP_SHARED memory. A frame still shared after fork
+    /// stays with the other address space.
+    pub fn discard(&mut self, start: usize, end: usize) {
+        let mut dropped = Vec::new();
+        for (_, area) in self.areas.range_mut(..end).rev().take_while(|(_, a)| a.end > start) {
+            let keys: Vec<usize> = area.pages.range(start..end).map(|(&va, _)| va).collect();
+            for va in keys {
+                area.pages.remove(&va);
+                dropped.push(va);
+            }
+        }
+        for &va in &dropped {
+            self.pt.unmap(va);
+        }
+        if !dropped.is_empty() {
+            hal::mem::flush_tlb();
+        }
     }
 
     /// mprotect semantics: change the permission of `[start, start+len)`, area by area from the

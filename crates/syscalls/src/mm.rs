@@ -1,10 +1,10 @@
-//! Memory syscalls: brk, mmap, munmap, mprotect.
+//! Memory syscalls: brk, mmap, munmap, mprotect, madvise.
 //!
 //! The checks and their order follow Linux (mm/mmap.c `do_mmap`, mm/mprotect.c), so that a
 //! program probing for errors sees the same errno as on Linux. File mappings read their pages
 //! from the file when first touched; shared file mappings are read-only (see [`sys_mmap`]).
 use crate::Caller;
-use abi::flags::{MapFlags, Prot};
+use abi::flags::*;
 use abi::{Errno, SysResult};
 use alloc::sync::Arc;
 use fs::File;
@@ -211,4 +211,70 @@ pub async fn sys_mprotect(cx: &Caller, addr: usize, len: usize, prot: u32) -> Sy
         start = first.start.min(addr);
     }
     mm.protect(start, end - start, perm)
+}
+
+/// What madvise(2) does with an advice.
+enum Advice {
+    /// A hint about the future use of the memory, with no effect on its contents: there is no
+    /// readahead, swap or core dump here to act on it. Checked like any advice (holes: ENOMEM).
+    Hint,
+    /// MADV_DONTNEED (and MADV_DONTNEED_LOCKED: nothing is ever locked): the pages go; the
+    /// next touch reads zeros (private anonymous memory), the file (private file mappings) or
+    /// the shared object's data again (MAP_SHARED memory).
+    DontNeed,
+    /// MADV_FREE: the kernel may free the pages until they are written again; here they go at
+    /// once, as under memory pressure on Linux. Private anonymous memory only (EINVAL).
+    Free,
+}
+
+/// madvise(2), with Linux's checks in Linux's order (mm/madvise.c `do_madvise`): an advice the
+/// kernel does not know is EINVAL first, then an unaligned start, a length that wraps or whose
+/// end does; a zero length does nothing. The areas in the range are visited from the lowest; an
+/// area that refuses the advice ends the call with its error (the ones before it keep theirs),
+/// and a hole anywhere in the range is ENOMEM once the rest has been done.
+///
+/// Advice Linux has only with optional features is EINVAL here, as on a Linux built without
+/// them: MADV_HUGEPAGE/NOHUGEPAGE/COLLAPSE (no transparent huge pages),
+/// MADV_MERGEABLE/UNMERGEABLE (no KSM), MADV_HWPOISON/SOFT_OFFLINE. So are MADV_REMOVE,
+/// MADV_DONTFORK/DOFORK, MADV_WIPEONFORK/KEEPONFORK and MADV_POPULATE_READ/WRITE, which this
+/// kernel does not implement.
+pub async fn sys_madvise(cx: &Caller, start: usize, len: usize, advice: usize) -> SysResult<()> {
+    let advice = match advice {
+        MADV_NORMAL | MADV_RANDOM | MADV_SEQUENTIAL | MADV_WILLNEED | MADV_COLD | MADV_PAGEOUT | MADV_DONTDUMP
+        | MADV_DODUMP => Advice::Hint,
+        MADV_DONTNEED | MADV_DONTNEED_LOCKED => Advice::DontNeed,
+        MADV_FREE => Advice::Free,
+        _ => return Err(Errno::EINVAL),
+    };
+    if !start.is_multiple_of(PAGE_SIZE) {
+        return Err(Errno::EINVAL);
+    }
+    let len = page_up_checked(len).ok_or(Errno::EINVAL)?;
+    let end = start.checked_add(len).ok_or(Errno::EINVAL)?;
+    if len == 0 {
+        return Ok(());
+    }
+    let mut mm = cx.mm();
+    // The areas meeting the range, clipped to it: (start, end, private anonymous).
+    let spans: alloc::vec::Vec<(usize, usize, bool)> = mm
+        .areas()
+        .skip_while(|a| a.end <= start)
+        .take_while(|a| a.start < end)
+        .map(|a| (a.start.max(start), a.end.min(end), a.is_private_anonymous()))
+        .collect();
+    let mut covered = start;
+    let mut hole = false;
+    for &(from, to, anonymous) in &spans {
+        hole |= from > covered;
+        covered = to;
+        match advice {
+            Advice::Hint => {}
+            Advice::Free if !anonymous => return Err(Errno::EINVAL),
+            Advice::DontNeed | Advice::Free => mm.discard(from, to),
+        }
+    }
+    if hole || covered < end {
+        return Err(Errno::ENOMEM);
+    }
+    Ok(())
 }

@@ -69,20 +69,28 @@ pub async fn sys_prlimit64(
     if pid != 0 && pid as usize != cx.process().pid {
         return Err(Errno::ESRCH);
     }
-    let resource = resource as usize;
-    if resource >= RLIM_NLIMITS {
+    if resource as usize >= RLIM_NLIMITS {
         return Err(Errno::EINVAL);
     }
     let new = match new.nonnull() {
-        Some(p) => {
-            let v = p.read(&mut cx.mm())?;
-            if v.cur > v.max {
-                return Err(Errno::EINVAL);
-            }
-            Some(v)
-        }
+        Some(p) => Some(p.read(&mut cx.mm())?),
         None => None,
     };
+    let current = do_prlimit(cx, resource, new)?;
+    // As Linux: the new limit is in force even if the old one cannot be reported (EFAULT).
+    if let Some(p) = old.nonnull() {
+        p.write(&mut cx.mm(), &current)?;
+    }
+    Ok(())
+}
+
+/// Linux's `do_prlimit` on the caller: EINVAL for an unknown resource or a soft limit above the
+/// hard one; sets `new` if given and returns the limit as it was before.
+fn do_prlimit(cx: &Caller, resource: u32, new: Option<Rlimit>) -> SysResult<Rlimit> {
+    let resource = resource as usize;
+    if resource >= RLIM_NLIMITS || new.is_some_and(|v| v.cur > v.max) {
+        return Err(Errno::EINVAL);
+    }
     let current = cx.process().rlimits.lock()[resource];
     if let Some(v) = new {
         // Raising the hard limit needs CAP_SYS_RESOURCE, which uid 0 has.
@@ -91,11 +99,22 @@ pub async fn sys_prlimit64(
         }
         cx.process().rlimits.lock()[resource] = v;
     }
-    // As Linux: the new limit is in force even if the old one cannot be reported (EFAULT).
-    if let Some(p) = old.nonnull() {
-        p.write(&mut cx.mm(), &current)?;
-    }
-    Ok(())
+    Ok(current)
+}
+
+/// getrlimit(2) (riscv64 has the call beside prlimit64; `struct rlimit` is two 64-bit words
+/// there, so the two share one layout): EINVAL for an unknown resource, then the limit or
+/// EFAULT.
+pub async fn sys_getrlimit(cx: &Caller, resource: u32, rlim: UserPtr<Rlimit>) -> SysResult<()> {
+    let current = do_prlimit(cx, resource, None)?;
+    rlim.write(&mut cx.mm(), &current)
+}
+
+/// setrlimit(2): as Linux, the new limit is read first (EFAULT), then checked as prlimit64
+/// checks it (EINVAL for an unknown resource or soft above hard).
+pub async fn sys_setrlimit(cx: &Caller, resource: u32, rlim: UserPtr<Rlimit>) -> SysResult<()> {
+    let new = rlim.read(&mut cx.mm())?;
+    do_prlimit(cx, resource, Some(new)).map(|_| ())
 }
 
 /// getresuid(2)/getresgid(2): real, effective and saved ids, all 0 (root) for now.

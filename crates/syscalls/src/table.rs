@@ -270,11 +270,14 @@ syscall_table! {
         mmap(Ptr, Uint, Flags(PROT), Flags(MAP), Fd, Uint) [fast hex] => mm::sys_mmap(usize(0), usize(1), u32(2), u32(3), i32(4), usize(5));
         munmap(Ptr, Uint) [fast] => mm::sys_munmap(usize(0), usize(1));
         mprotect(Ptr, Uint, Flags(PROT)) [fast] => mm::sys_mprotect(usize(0), usize(1), u32(2));
+        madvise(Ptr, Uint, Enum(MADV)) [fast] => mm::sys_madvise(usize(0), usize(1), usize(2));
         // processes: process.rs
         exit(Int) [noreturn] => process::sys_exit(i32(0));
         exit_group(Int) [noreturn] => process::sys_exit_group(i32(0));
         set_tid_address(Ptr) [fast] => process::sys_set_tid_address(usize(0));
         prlimit64(Int, Enum(RLIMITS), Ptr, Ptr) [fast] => process::sys_prlimit64(i32(0), u32(1), ptr(2), ptr(3));
+        getrlimit(Enum(RLIMITS), Ptr) [fast] => process::sys_getrlimit(u32(0), ptr(1));
+        setrlimit(Enum(RLIMITS), Ptr) [fast] => process::sys_setrlimit(u32(0), ptr(1));
         getresuid(Ptr, Ptr, Ptr) [fast] => process::sys_getresuid(ptr(0), ptr(1), ptr(2));
         getresgid(Ptr, Ptr, Ptr) [fast] => process::sys_getresgid(ptr(0), ptr(1), ptr(2));
         getgroups(Int, Ptr) [fast] => process::sys_getgroups(i32(0), usize(1));
@@ -308,6 +311,8 @@ syscall_table! {
         clock_nanosleep(Enum(CLOCKS), Hex, Ptr, Ptr) [fast waits] => time::sys_clock_nanosleep(usize(0), u32(1), ptr(2), ptr(3));
         times(Ptr) [fast] => time::sys_times(ptr(0));
         sched_yield() [fast waits] => time::sys_sched_yield();
+        sched_getaffinity(Int, Uint, Ptr) [fast] => time::sys_sched_getaffinity(i32(0), u32(1), ptr(2));
+        sched_setaffinity(Int, Uint, Ptr) [] => time::sys_sched_setaffinity(i32(0), u32(1), ptr(2));
         // system information: info.rs
         uname(Ptr) [fast] => info::sys_uname(ptr(0));
         getrandom(Ptr, Uint, Flags(GRND)) [fast] => info::sys_getrandom(slice_mut(0, 1), u32(2));

@@ -136,3 +136,49 @@ pub async fn sys_sched_yield(_cx: &Caller) -> SysResult<()> {
     task::executor::yield_now().await;
     Ok(())
 }
+
+/// CPUs the kernel runs on: one hart (Linux's `nr_cpu_ids`); their mask.
+const NR_CPUS: usize = 1;
+const ALL_CPUS: u64 = (1 << NR_CPUS) - 1;
+/// Bytes of a CPU mask in the kernel (Linux's `cpumask_size()`: whole longs of NR_CPUS bits, as
+/// a riscv64 Linux built for at most 64 CPUs has): one u64.
+const CPUMASK_SIZE: usize = 8;
+
+/// The thread sched_{get,set}affinity name: 0 is the caller, else any thread id (ESRCH).
+fn affinity_target(pid: i32) -> SysResult<()> {
+    match pid {
+        0 => Ok(()),
+        p if p > 0 && task::process::lookup_thread(p as task::process::Pid).is_some() => Ok(()),
+        _ => Err(Errno::ESRCH),
+    }
+}
+
+/// sched_getaffinity(2): the CPUs thread `pid` may run on, which is every CPU there is: the
+/// one hart. As Linux: EINVAL unless `len` is a whole number of longs holding at least
+/// `NR_CPUS` bits, then ESRCH, then the mask is written (`min(len, CPUMASK_SIZE)` bytes, what
+/// the raw call returns; glibc's wrapper returns 0) or EFAULT.
+pub async fn sys_sched_getaffinity(cx: &Caller, pid: i32, len: u32, mask: UserPtr<u64>) -> SysResult<usize> {
+    let len = len as usize;
+    if len * 8 < NR_CPUS || !len.is_multiple_of(size_of::<u64>()) {
+        return Err(Errno::EINVAL);
+    }
+    affinity_target(pid)?;
+    // A valid `len` is at least one long: the whole kernel mask is written.
+    mask.write(&mut cx.mm(), &ALL_CPUS)?;
+    Ok(len.min(CPUMASK_SIZE))
+}
+
+/// sched_setaffinity(2): restrict thread `pid` to the CPUs in the mask. As Linux, the mask is
+/// read first (`min(len, CPUMASK_SIZE)` bytes, the rest of the kernel's mask clear), then the
+/// thread is looked up (ESRCH), and a mask naming no CPU that exists is EINVAL. With one hart,
+/// a valid mask leaves the thread where it always runs.
+pub async fn sys_sched_setaffinity(cx: &Caller, pid: i32, len: u32, mask: UserPtr<u8>) -> SysResult<()> {
+    let n = (len as usize).min(CPUMASK_SIZE);
+    let mut bits = [0u8; CPUMASK_SIZE];
+    bits[..n].copy_from_slice(&mm::UserSlice::<u8>::new(mask.addr(), n).read(&mut cx.mm())?);
+    affinity_target(pid)?;
+    if u64::from_le_bytes(bits) & ALL_CPUS == 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
+}

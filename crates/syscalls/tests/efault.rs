@@ -732,6 +732,13 @@ fn rows() -> Vec<Row> {
             .on(Null, Is(0)),
         row(Sysno::prlimit64, 3, "old_limit", Out(size_of::<Rlimit>()), |_, p| regs([0, RLIMIT_CORE, 0, p]))
             .on(Null, Is(0)),
+        row(Sysno::getrlimit, 1, "rlim", Out(size_of::<Rlimit>()), |_, p| regs([RLIMIT_CORE, p])),
+        row(Sysno::setrlimit, 1, "rlim", In(size_of::<Rlimit>()), |_, p| regs([RLIMIT_CORE, p]))
+            .put(Rlimit { cur: 0, max: u64::MAX }),
+        // The raw call returns the size of the kernel's mask; a length of 0 is EINVAL before the
+        // pointer is looked at (getaffinity) or reads nothing: an empty mask (setaffinity).
+        row(Sysno::sched_getaffinity, 2, "mask", Out(8), |_, p| regs([0, 8, p])).good(Is(8)).count(1, Is(EINVAL)),
+        row(Sysno::sched_setaffinity, 2, "mask", In(8), |_, p| regs([0, 8, p])).put(1u64).count(1, Is(EINVAL)),
         row(Sysno::getresuid, 0, "ruid", Out(4), |_, p| regs([p, AUX, AUX + 4])),
         row(Sysno::getresuid, 1, "euid", Out(4), |_, p| regs([AUX, p, AUX + 4])),
         row(Sysno::getresuid, 2, "suid", Out(4), |_, p| regs([AUX, AUX + 4, p])),

@@ -1,4 +1,5 @@
-//! exit, exit_group, identity, set_tid_address, set_robust_list, prlimit64.
+//! exit, exit_group, identity, set_tid_address, set_robust_list, prlimit64, getrlimit/setrlimit,
+//! sched_getaffinity/sched_setaffinity.
 use abi::flags::*;
 use abi::structs::Rlimit;
 use syscalls::testing::ret::*;
@@ -133,4 +134,109 @@ fn prlimit64_with_bad_pointers_is_efault() {
     assert_eq!(k.syscall(&p, Sysno::prlimit64, [0, RLIMIT_STACK, 0, UNMAPPED]), EFAULT);
     assert_eq!(k.syscall(&p, Sysno::prlimit64, [0, RLIMIT_STACK, 0, READONLY]), EFAULT);
     assert_eq!(k.syscall(&p, Sysno::prlimit64, [0, RLIMIT_STACK, UNMAPPED, 0]), EFAULT);
+}
+
+#[test]
+fn getrlimit_reads_what_prlimit64_reads() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    assert_eq!(k.syscall(&p, Sysno::getrlimit, [RLIMIT_NOFILE, SCRATCH]), 0);
+    assert_eq!(rlimit(&k, &p, SCRATCH), Rlimit { cur: 1024, max: 4096 });
+    assert_eq!(k.syscall(&p, Sysno::getrlimit, [RLIMIT_STACK, SCRATCH]), 0);
+    assert_eq!(rlimit(&k, &p, SCRATCH), Rlimit { cur: 8 << 20, max: RLIM_INFINITY });
+}
+
+#[test]
+fn setrlimit_sets_the_limit_and_the_descriptor_tables_size() {
+    // What the Go runtime does at start-up: raise the soft limit of open files to the hard one.
+    let k = TestKernel::new();
+    let p = k.spawn();
+    k.poke(&p, SCRATCH, bytemuck::bytes_of(&Rlimit { cur: 4096, max: 4096 }));
+    assert_eq!(k.syscall(&p, Sysno::setrlimit, [RLIMIT_NOFILE, SCRATCH]), 0);
+    assert_eq!(p.process().files().limit(), 4096);
+    assert_eq!(k.syscall(&p, Sysno::prlimit64, [0, RLIMIT_NOFILE, 0, SCRATCH + 16]), 0);
+    assert_eq!(rlimit(&k, &p, SCRATCH + 16), Rlimit { cur: 4096, max: 4096 });
+    assert_eq!(k.syscall(&p, Sysno::getrlimit, [RLIMIT_NOFILE, SCRATCH + 32]), 0);
+    assert_eq!(rlimit(&k, &p, SCRATCH + 32), Rlimit { cur: 4096, max: 4096 });
+}
+
+#[test]
+fn getrlimit_and_setrlimit_errors_are_linuxs() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    assert_eq!(k.syscall(&p, Sysno::getrlimit, [RLIM_NLIMITS, SCRATCH]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::getrlimit, [RLIM_NLIMITS, UNMAPPED]), EINVAL, "the resource first");
+    assert_eq!(k.syscall(&p, Sysno::getrlimit, [RLIMIT_CORE, UNMAPPED]), EFAULT);
+    assert_eq!(k.syscall(&p, Sysno::getrlimit, [RLIMIT_CORE, READONLY]), EFAULT);
+    // setrlimit reads the limit before it looks at the resource.
+    assert_eq!(k.syscall(&p, Sysno::setrlimit, [RLIM_NLIMITS, UNMAPPED]), EFAULT);
+    k.poke(&p, SCRATCH, bytemuck::bytes_of(&Rlimit { cur: 10, max: 10 }));
+    assert_eq!(k.syscall(&p, Sysno::setrlimit, [RLIM_NLIMITS, SCRATCH]), EINVAL);
+    k.poke(&p, SCRATCH, bytemuck::bytes_of(&Rlimit { cur: 10, max: 5 }));
+    assert_eq!(k.syscall(&p, Sysno::setrlimit, [RLIMIT_NOFILE, SCRATCH]), EINVAL);
+    assert_eq!(p.process().files().limit(), 1024, "unchanged");
+}
+
+#[test]
+fn sched_getaffinity_reports_the_one_cpu() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    k.poke(&p, SCRATCH, &[0xff; 16]);
+    // The raw call returns the size of the kernel's mask (glibc's wrapper returns 0).
+    assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [0, 8192, SCRATCH]), 8);
+    assert_eq!(k.peek(&p, SCRATCH, 16), [1, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [0, 8, SCRATCH]), 8);
+    let tid = p.thread().tid;
+    assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [tid, 8, SCRATCH]), 8);
+}
+
+#[test]
+fn sched_getaffinity_errors_are_linuxs() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let tid = p.thread().tid;
+    for len in [0, 1, 4, 12] {
+        assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [0, len, SCRATCH]), EINVAL, "len {len}");
+    }
+    // The length is an unsigned int: 2^32 + 8 is 8.
+    assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [0, (1 << 32) + 8, SCRATCH]), 8);
+    assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [0, 4, UNMAPPED]), EINVAL, "the length first");
+    assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [tid + 1000, 8, SCRATCH]), ESRCH);
+    assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [-1isize as usize, 8, SCRATCH]), ESRCH);
+    assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [tid + 1000, 8, UNMAPPED]), ESRCH, "then the thread");
+    assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [0, 8, UNMAPPED]), EFAULT);
+    assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [0, 8, READONLY]), EFAULT);
+}
+
+#[test]
+fn sched_setaffinity_accepts_masks_with_the_one_cpu() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let tid = p.thread().tid;
+    k.poke(&p, SCRATCH, &[0xff; 128]);
+    assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [0, 128, SCRATCH]), 0);
+    k.poke(&p, SCRATCH, &[1, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [tid, 8, SCRATCH]), 0);
+    // A length shorter than the kernel's mask: only its bytes are read.
+    assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [0, 1, SCRATCH]), 0);
+    assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [0, 8, SCRATCH + 64]), 8);
+    assert_eq!(k.peek(&p, SCRATCH + 64, 8), [1, 0, 0, 0, 0, 0, 0, 0]);
+}
+
+#[test]
+fn sched_setaffinity_errors_are_linuxs() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let tid = p.thread().tid;
+    // No CPU that exists: EINVAL (an empty mask, only other CPUs, a length of 0 reads nothing).
+    k.poke(&p, SCRATCH, &[0, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [0, 8, SCRATCH]), EINVAL);
+    k.poke(&p, SCRATCH, &[0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1]);
+    assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [0, 16, SCRATCH]), EINVAL, "bit 64 is beyond the mask");
+    k.poke(&p, SCRATCH, &[1]);
+    assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [0, 0, SCRATCH]), EINVAL);
+    // The mask is read first, then the thread looked up.
+    assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [tid + 1000, 8, UNMAPPED]), EFAULT);
+    assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [tid + 1000, 8, SCRATCH]), ESRCH);
+    assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [tid + 1000, 0, UNMAPPED]), ESRCH, "nothing to read");
 }

@@ -1,0 +1,3 @@
+module bakaex/user/go
+
+go 1.19
