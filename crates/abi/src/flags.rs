@@ -330,3 +330,16 @@ pub const STATX_BTIME: u32 = 0x800;
 pub const STATX_MNT_ID: u32 = 0x1000;
 /// Reserved for a future struct statx expansion: EINVAL if asked for.
 pub const STATX__RESERVED: u32 = 0x8000_0000;
+
+/// madvise(2) advice (the values BakaEx acts on or accepts; see `syscalls::mm::sys_madvise`).
+pub const MADV_NORMAL: i32 = 0;
+pub const MADV_RANDOM: i32 = 1;
+pub const MADV_SEQUENTIAL: i32 = 2;
+pub const MADV_WILLNEED: i32 = 3;
+pub const MADV_DONTNEED: i32 = 4;
+pub const MADV_FREE: i32 = 8;
+pub const MADV_DONTDUMP: i32 = 16;
+pub const MADV_DODUMP: i32 = 17;
+pub const MADV_COLD: i32 = 20;
+pub const MADV_PAGEOUT: i32 = 21;
+pub const MADV_DONTNEED_LOCKED: i32 = 24;

@@ -29,6 +29,8 @@ pub fn writes(nr: usize, a: &[usize; 6]) -> Vec<(usize, usize)> {
         N::clock_gettime | N::clock_getres => vec![(a[1], 16)],
         N::gettimeofday => vec![(a[0], 16), (a[1], 8)],
         N::getrusage => vec![(a[1], rusage)],
+        N::sched_getaffinity => vec![(a[2], (a[1] as u32 as usize).min(8))],
+        N::prctl if a[0] as i32 == abi::process::PR_GET_NAME => vec![(a[1], 16)],
         N::getitimer => vec![(a[1], 32)],
         N::setitimer => vec![(a[2], 32)],
         N::pipe2 => vec![(a[0], 8)],

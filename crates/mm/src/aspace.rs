@@ -523,6 +523,69 @@ impl AddressSpace {
         result
     }
 
+    /// madvise(2)'s walk over `[start, end)` (page aligned, non-empty), Linux's
+    /// `madvise_walk_vmas`: `visit` gets each area meeting the range and the part of the range
+    /// in it, in address order; an error from it ends the walk. Holes are skipped and make the
+    /// result ENOMEM once the areas after them are done.
+    fn advise_walk(
+        &mut self,
+        start: usize,
+        end: usize,
+        mut visit: impl FnMut(&mut AddressSpace, usize, usize, usize) -> SysResult<()>,
+    ) -> SysResult<()> {
+        let mut at = start;
+        let mut hole = false;
+        while at < end {
+            let next = (self.areas.range(..=at).next_back().filter(|(_, a)| a.end > at))
+                .or_else(|| self.areas.range(at..end).next())
+                .map(|(&k, a)| (k, a.start, a.end));
+            let Some((key, a_start, a_end)) = next else {
+                return Err(Errno::ENOMEM);
+            };
+            if a_start > at {
+                hole = true;
+                at = a_start;
+            }
+            let stop = a_end.min(end);
+            visit(self, key, at, stop)?;
+            at = stop;
+        }
+        if hole {
+            Err(Errno::ENOMEM)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// madvise(MADV_DONTNEED) on `[start, end)` (page aligned): the pages present there are
+    /// dropped, so the next touch gets a fresh page from the area's source: zeros for private
+    /// anonymous memory, the file's bytes for a private file mapping, and the same shared page
+    /// again for MAP_SHARED memory (its object keeps it). With `anonymous_only`
+    /// (MADV_FREE), an area that is not private anonymous memory is EINVAL. Holes: ENOMEM,
+    /// after the rest is done.
+    pub fn discard(&mut self, start: usize, end: usize, anonymous_only: bool) -> SysResult<()> {
+        let result = self.advise_walk(start, end, |mm, key, from, to| {
+            let area = mm.areas.get_mut(&key).expect("area");
+            if anonymous_only && !matches!(area.source, Source::Zero) {
+                return Err(Errno::EINVAL);
+            }
+            let gone: Vec<usize> = area.pages.range(from..to).map(|(&va, _)| va).collect();
+            for va in gone {
+                area.pages.remove(&va);
+                mm.pt.unmap(va);
+            }
+            Ok(())
+        });
+        hal::mem::flush_tlb();
+        result
+    }
+
+    /// madvise(2) for advice that changes nothing here (access-pattern hints): only Linux's
+    /// answer for holes in `[start, end)`, ENOMEM.
+    pub fn check_mapped(&mut self, start: usize, end: usize) -> SysResult<()> {
+        self.advise_walk(start, end, |_, _, _, _| Ok(()))
+    }
+
     /// A free, page-aligned range of `len` bytes, searched top-down below `MMAP_TOP`.
     pub fn find_free(&self, len: usize) -> Option<usize> {
         let len = page_up_checked(len)?;

@@ -1,10 +1,13 @@
-//! Memory syscalls: brk, mmap, munmap, mprotect.
+//! Memory syscalls: brk, mmap, munmap, mprotect, madvise.
 //!
 //! The checks and their order follow Linux (mm/mmap.c `do_mmap`, mm/mprotect.c), so that a
 //! program probing for errors sees the same errno as on Linux. File mappings read their pages
 //! from the file when first touched; shared file mappings are read-only (see [`sys_mmap`]).
 use crate::Caller;
-use abi::flags::{MapFlags, Prot};
+use abi::flags::{
+    MapFlags, Prot, MADV_COLD, MADV_DODUMP, MADV_DONTDUMP, MADV_DONTNEED, MADV_DONTNEED_LOCKED, MADV_FREE,
+};
+use abi::flags::{MADV_NORMAL, MADV_PAGEOUT, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED};
 use abi::{Errno, SysResult};
 use alloc::sync::Arc;
 use fs::File;
@@ -211,4 +214,41 @@ pub async fn sys_mprotect(cx: &Caller, addr: usize, len: usize, prot: u32) -> Sy
         start = first.start.min(addr);
     }
     mm.protect(start, end - start, perm)
+}
+
+/// madvise(2), with Linux's checks in its order: the advice (EINVAL), an unaligned address
+/// (EINVAL), a length that wraps (EINVAL); a zero length does nothing; holes in the range are
+/// ENOMEM after the mapped parts are done.
+///
+/// * MADV_DONTNEED (and _LOCKED: nothing is locked here) drops the pages: the next touch reads
+///   zeros from private anonymous memory, the file again in a private file mapping, and the
+///   same bytes in MAP_SHARED memory (glibc does this to the stack of a thread that ends).
+/// * MADV_FREE: the same, done at once (Linux may free the pages any time until they are
+///   written again; zeros are one of the two answers it allows). EINVAL for memory that is not
+///   private anonymous, as Linux.
+/// * MADV_NORMAL, _RANDOM, _SEQUENTIAL, _WILLNEED, _COLD, _PAGEOUT (access-pattern and reclaim
+///   hints: there is no read-ahead or swap to steer) and MADV_DONTDUMP/_DODUMP (there are no
+///   core dumps) change nothing.
+/// * The rest (MADV_REMOVE, the fork flags, populating, KSM, huge pages, poisoning) are EINVAL,
+///   as a Linux built without them answers.
+pub async fn sys_madvise(cx: &Caller, addr: usize, len: usize, advice: i32) -> SysResult<()> {
+    let hint = match advice {
+        MADV_DONTNEED | MADV_DONTNEED_LOCKED | MADV_FREE => false,
+        MADV_NORMAL | MADV_RANDOM | MADV_SEQUENTIAL | MADV_WILLNEED | MADV_COLD | MADV_PAGEOUT | MADV_DONTDUMP
+        | MADV_DODUMP => true,
+        _ => return Err(Errno::EINVAL),
+    };
+    if !addr.is_multiple_of(PAGE_SIZE) {
+        return Err(Errno::EINVAL);
+    }
+    let end = page_up_checked(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::EINVAL)?;
+    if end == addr {
+        return Ok(());
+    }
+    let mut mm = cx.mm();
+    if hint {
+        mm.check_mapped(addr, end)
+    } else {
+        mm.discard(addr, end, advice == MADV_FREE)
+    }
 }

@@ -1,6 +1,7 @@
 //! Process and identity syscalls.
 use crate::Caller;
 use abi::flags::{RLIMIT_NOFILE, RLIM_NLIMITS};
+use abi::process::{PR_GET_NAME, PR_SET_NAME};
 use abi::structs::Rlimit;
 use abi::{Errno, SysResult};
 use core::sync::atomic::Ordering;
@@ -279,4 +280,80 @@ pub async fn sys_getrusage(cx: &Caller, who: i32, usage: UserPtr<abi::process::R
         ..Default::default()
     };
     usage.write(&mut cx.mm(), &r)
+}
+
+/// The number of CPUs: the kernel runs on one hart.
+const NR_CPUS: usize = 1;
+/// The size of Linux's cpumask in bytes (`cpumask_size()`: whole longs).
+const CPUMASK_BYTES: usize = NR_CPUS.div_ceil(64) * 8;
+
+/// The thread a sched_* call names: 0 is the caller.
+fn sched_target(cx: &Caller, pid: i32) -> SysResult<alloc::sync::Arc<task::Thread>> {
+    match pid {
+        0 => Ok(cx.thread().clone()),
+        p if p < 0 => Err(Errno::ESRCH),
+        p => task::process::lookup_thread(p as Pid).ok_or(Errno::ESRCH),
+    }
+}
+
+/// sched_getaffinity(2), the raw syscall: writes the CPU mask of thread `pid` (0: the caller)
+/// and returns its size in bytes. Every thread may run on the one CPU, CPU 0. As Linux: EINVAL
+/// for a `len` too small for the CPUs or not a multiple of a long, then ESRCH, then EFAULT.
+pub async fn sys_sched_getaffinity(cx: &Caller, pid: i32, len: u32, mask: usize) -> SysResult<usize> {
+    let len = len as usize;
+    if len * 8 < NR_CPUS || !len.is_multiple_of(8) {
+        return Err(Errno::EINVAL);
+    }
+    sched_target(cx, pid)?;
+    let mut bytes = [0u8; CPUMASK_BYTES];
+    bytes[0] = 1;
+    let n = len.min(CPUMASK_BYTES);
+    cx.mm().write_bytes(mask, &bytes[..n])?;
+    Ok(n)
+}
+
+/// sched_setaffinity(2): the mask (`len` bytes read, the rest taken as zeros) must allow the
+/// one CPU, else EINVAL; the thread then keeps running on it. EFAULT, then ESRCH, as Linux.
+pub async fn sys_sched_setaffinity(cx: &Caller, pid: i32, len: u32, mask: usize) -> SysResult<()> {
+    let mut bytes = [0u8; CPUMASK_BYTES];
+    let n = (len as usize).min(CPUMASK_BYTES);
+    cx.mm().read_bytes(mask, &mut bytes[..n])?;
+    sched_target(cx, pid)?;
+    if bytes[0] & 1 == 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
+}
+
+/// prctl(2): PR_SET_NAME names the calling thread (at most 15 bytes of the string are taken),
+/// PR_GET_NAME writes its name, NUL-padded to 16 bytes (the program's base name until it is
+/// named: /proc/<pid>/task/<tid>/comm and stat show the same). Other options are EINVAL, as
+/// Linux answers an option it does not have.
+pub async fn sys_prctl(cx: &Caller, option: i32, arg2: usize) -> SysResult<usize> {
+    match option {
+        PR_SET_NAME => {
+            // strncpy_from_user: byte by byte up to the NUL, EFAULT only for a byte it needs.
+            let mut name = alloc::vec::Vec::with_capacity(task::process::COMM_MAX);
+            let mut mm = cx.mm();
+            while name.len() < task::process::COMM_MAX {
+                let mut b = [0u8];
+                mm.read_bytes(arg2.checked_add(name.len()).ok_or(Errno::EFAULT)?, &mut b)?;
+                if b[0] == 0 {
+                    break;
+                }
+                name.push(b[0]);
+            }
+            drop(mm);
+            cx.thread().set_name(Some(&name));
+            Ok(0)
+        }
+        PR_GET_NAME => {
+            let name = cx.thread().name().unwrap_or_else(|| procfs::exec_comm(cx.process()).into_bytes());
+            let mut buf = [0u8; task::process::COMM_MAX + 1];
+            buf[..name.len()].copy_from_slice(&name);
+            cx.mm().write_bytes(arg2, &buf)?;
+            Ok(0)
+        }
+        _ => Err(Errno::EINVAL),
+    }
 }

@@ -270,6 +270,7 @@ syscall_table! {
         mmap(Ptr, Uint, Flags(PROT), Flags(MAP), Fd, Uint) [fast hex] => mm::sys_mmap(usize(0), usize(1), u32(2), u32(3), i32(4), usize(5));
         munmap(Ptr, Uint) [fast] => mm::sys_munmap(usize(0), usize(1));
         mprotect(Ptr, Uint, Flags(PROT)) [fast] => mm::sys_mprotect(usize(0), usize(1), u32(2));
+        madvise(Ptr, Uint, Enum(MADV)) [fast] => mm::sys_madvise(usize(0), usize(1), i32(2));
         // processes: process.rs
         exit(Int) [noreturn] => process::sys_exit(i32(0));
         exit_group(Int) [noreturn] => process::sys_exit_group(i32(0));
@@ -282,6 +283,9 @@ syscall_table! {
         getpriority(Int, Int) [fast] => process::sys_getpriority(i32(0), i32(1));
         setpriority(Int, Int, Int) [] => process::sys_setpriority(i32(0), i32(1), i32(2));
         getrusage(Int, Ptr) [fast] => process::sys_getrusage(i32(0), ptr(1));
+        sched_getaffinity(Int, Uint, Ptr) [fast] => process::sys_sched_getaffinity(i32(0), u32(1), usize(2));
+        sched_setaffinity(Int, Uint, Ptr) [] => process::sys_sched_setaffinity(i32(0), u32(1), usize(2));
+        prctl(Enum(PRCTL), Hex, Hex, Hex, Hex) [] => process::sys_prctl(i32(0), usize(1));
         getitimer(Int, Ptr) [] => itimer::sys_getitimer(usize(0), ptr(1));
         setitimer(Int, Ptr, Ptr) [] => itimer::sys_setitimer(usize(0), ptr(1), ptr(2));
         setpgid(Int, Int) [] => process::sys_setpgid(i32(0), i32(1));

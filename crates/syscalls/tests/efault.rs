@@ -36,7 +36,7 @@ use abi::net::MsgHdr;
 use abi::process::{
     Itimerval, Rusage, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID, CLONE_VM, FUTEX_BITSET_MATCH_ANY,
     FUTEX_CMP_REQUEUE, FUTEX_PRIVATE_FLAG, FUTEX_REQUEUE, FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_WAKE, FUTEX_WAKE_OP,
-    ITIMER_VIRTUAL, P_ALL, WEXITED,
+    ITIMER_VIRTUAL, PR_GET_NAME, PR_SET_NAME, P_ALL, WEXITED,
 };
 use abi::signal::{sigbit, SigInfo, StackT, SIGCHLD, SIGUSR1, SIGWINCH, SI_QUEUE, SS_DISABLE};
 use abi::structs::{
@@ -747,6 +747,10 @@ fn rows() -> Vec<Row> {
         .count(0, Is(2)),
         row(Sysno::setgroups, 1, "list", In(8), |_, p| regs([2, p])).put([5u32, 6]).count(0, Is(0)),
         row(Sysno::getrusage, 1, "usage", Out(size_of::<Rusage>()), |_, p| regs([0, p])),
+        row(Sysno::sched_getaffinity, 2, "mask", Out(8), |_, p| regs([0, 8, p])).good(Is(8)),
+        row(Sysno::sched_setaffinity, 2, "mask", In(8), |_, p| regs([0, 8, p])).put(1u64),
+        row(Sysno::prctl, 1, "name", Str, |_, p| regs([PR_SET_NAME as usize, p])).text("tokio-worker"),
+        row(Sysno::prctl, 1, "name (PR_GET_NAME)", Out(16), |_, p| regs([PR_GET_NAME as usize, p])),
         // ---- interval timers: itimer.rs ----
         row(Sysno::getitimer, 1, "curr_value", Out(size_of::<Itimerval>()), |_, p| regs([ITIMER_VIRTUAL, p])),
         // A NULL new value disarms (Linux too, with a warning); a NULL old one is not reported.
@@ -1058,6 +1062,9 @@ const UNTYPED: &[(&str, usize)] = &[
     ("reboot", 3),
     ("syslog", 1),
     ("rt_sigpending", 0),
+    ("sched_getaffinity", 2),
+    ("sched_setaffinity", 2),
+    ("prctl", 1),
 ];
 
 /// The rows of the syscall table: each syscall's name, with the arguments it decodes as
