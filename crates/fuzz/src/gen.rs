@@ -217,6 +217,7 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::signalfd4, &[Cmd(&[usize::MAX, usize::MAX, 3, 4]), Ptr(S::Sigset), Cmd(SIGSETSIZES), Flags(0o2004000)]),
     (Sysno::ioctl, &[Fd, Cmd(IOCTLS), Ptr(S::Termios)]),
     (Sysno::sendfile, &[Fd, Fd, Ptr(S::Off64), Len]),
+    (Sysno::copy_file_range, &[Fd, Ptr(S::Off64), Fd, Ptr(S::Off64), Len, Cmd(&[0, 0, 1])]),
     (Sysno::pselect6, &[Int, Ptr(S::FdSet), Ptr(S::FdSet), Ptr(S::FdSet), Ptr(S::Timespec), Ptr(S::SigsetArg)]),
     (Sysno::flock, &[Fd, Cmd(&[1, 2, 8, 5, 6, 12, 4, 0])]),
     (Sysno::fsync, &[Fd]),

@@ -56,6 +56,7 @@ fn max_result(nr: usize, a: &[usize; 6]) -> Option<usize> {
         Sysno::readlinkat => Some(a[3]),
         Sysno::getcwd | Sysno::getrandom => Some(a[1]),
         Sysno::sendfile => Some(a[3]),
+        Sysno::copy_file_range => Some(a[4]),
         _ => None,
     }
 }

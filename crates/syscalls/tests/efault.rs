@@ -480,6 +480,19 @@ fn rows() -> Vec<Row> {
         .put(0i64)
         .good(Is(16))
         .on(Null, Is(16)),
+        // copy_file_range's offsets the same way.
+        row(Sysno::copy_file_range, 1, "off_in", InOut(8), |fx, p| {
+            regs([FILE, p, fx.k.open_ok(&fx.p, "/tmp/g", O_WRONLY | O_CREAT), 0, 16, 0])
+        })
+        .put(0i64)
+        .good(Is(16))
+        .on(Null, Is(16)),
+        row(Sysno::copy_file_range, 3, "off_out", InOut(8), |fx, p| {
+            regs([FILE, 0, fx.k.open_ok(&fx.p, "/tmp/g", O_WRONLY | O_CREAT), p, 16, 0])
+        })
+        .put(0i64)
+        .good(Is(16))
+        .on(Null, Is(16)),
         // ---- opening, metadata: fs/open.rs, fs/stat.rs ----
         row(Sysno::openat, 1, "path", Str, |_, p| regs([CWD, p, O_RDONLY])).text("/tmp/f"),
         row(Sysno::fstat, 1, "statbuf", Out(size_of::<Stat>()), |_, p| regs([FILE, p])),

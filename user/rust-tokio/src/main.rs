@@ -384,6 +384,13 @@ async fn blocking() {
     println!("block_in_place: {inside:016x}");
     let name = tokio::task::spawn_blocking(|| std::thread::current().name().map(str::to_owned));
     println!("blocking thread name: {:?}", name.await.unwrap());
+    // The name std gave the thread reaches the kernel (prctl PR_SET_NAME) and /proc.
+    let comm = tokio::task::spawn_blocking(|| std::fs::read_to_string("/proc/thread-self/comm"));
+    println!("its /proc/thread-self/comm: {:?}", comm.await.unwrap().ok());
+    check(
+        "available_parallelism is known",
+        std::thread::available_parallelism().is_ok_and(|n| n.get() >= 1),
+    );
 }
 
 fn multi_thread() {
