@@ -4,6 +4,7 @@
 #   bin/rust-hello   user/rust-hello, a Rust std program (-Zbuild-std, +crt-static)
 #   bin/rust-nomain  the same body entered through C main (std's runtime start-up skipped)
 #   bin/godemo       user/go/godemo, a static Go program (Debian's go, CGO_ENABLED=0)
+#   bin/rust-tokio   user/rust-tokio, a program on the tokio runtime (crates.io), built the same way
 #   etc/, data/      fixtures copied from user/rootfs/
 # Incremental: a program is rebuilt only when its sources (or this script) are newer than it;
 # with nothing changed the script takes well under a second.
@@ -93,6 +94,21 @@ for b in "${GO_BINS[@]}"; do
   mv -f "$OUT/bin/$b.tmp" "$OUT/bin/$b"
   built+=("$b")
 done
+# --- user/rust-tokio: a program on tokio (crates.io, its Cargo.lock kept), built the same way ----
+# Same target directory and profile as rust-hello, so std is built once for both.
+TOKIO_DIR=user/rust-tokio
+if [ ! -e "$OUT/bin/rust-tokio" ] ||
+   [ -n "$(find "$TOKIO_DIR" "$SELF" -newer "$OUT/bin/rust-tokio" -not -path '*/target/*' -print -quit)" ]; then
+  ( cd "$TOKIO_DIR" &&
+    RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$RUST_OUT \
+    CARGO_TARGET_RISCV64GC_UNKNOWN_LINUX_GNU_LINKER=$CC \
+    RUSTFLAGS="-C target-feature=+crt-static" \
+    cargo build --quiet --release --locked --target $RUST_TARGET -Zbuild-std=std,panic_abort ) || {
+      echo "build-user: user/rust-tokio failed to build" >&2; exit 1; }
+  cp -f "$RUST_OUT/$RUST_TARGET/release/rust-tokio" "$OUT/bin/rust-tokio.tmp" &&
+    mv -f "$OUT/bin/rust-tokio.tmp" "$OUT/bin/rust-tokio"
+  built+=(rust-tokio)
+fi
 
 # --- fixtures: copied when their content differs --------------------------------------------------
 while IFS= read -r -d '' f; do

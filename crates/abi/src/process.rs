@@ -140,3 +140,7 @@ mod tests {
         assert_eq!(wait_stopped(19), 0x137f);
     }
 }
+
+/// prctl(2) options (those BakaEx has; see `syscalls::process::sys_prctl`).
+pub const PR_SET_NAME: i32 = 15;
+pub const PR_GET_NAME: i32 = 16;

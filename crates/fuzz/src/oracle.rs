@@ -29,6 +29,7 @@ pub fn writes(nr: usize, a: &[usize; 6]) -> Vec<(usize, usize)> {
         N::clock_gettime | N::clock_getres => vec![(a[1], 16)],
         N::gettimeofday => vec![(a[0], 16), (a[1], 8)],
         N::getrusage => vec![(a[1], rusage)],
+        N::prctl if a[0] as i32 == abi::process::PR_GET_NAME => vec![(a[1], 16)],
         N::getitimer => vec![(a[1], 32)],
         N::setitimer => vec![(a[2], 32)],
         N::pipe2 => vec![(a[0], 8)],
@@ -56,6 +57,7 @@ fn max_result(nr: usize, a: &[usize; 6]) -> Option<usize> {
         Sysno::readlinkat => Some(a[3]),
         Sysno::getcwd | Sysno::getrandom => Some(a[1]),
         Sysno::sendfile => Some(a[3]),
+        Sysno::copy_file_range => Some(a[4]),
         _ => None,
     }
 }

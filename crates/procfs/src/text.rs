@@ -162,10 +162,21 @@ pub(crate) fn global(g: Global) -> String {
 /// The kernel release uname reports (kept in step with `syscalls::info::RELEASE`).
 const RELEASE: &str = "6.1.0-bakaex";
 
-/// The name of a process (comm): the base name of the path it was started with (execve's
-/// filename, kept by the loader as AT_EXECFN right after the environment strings), at most
-/// 15 bytes (TASK_COMM_LEN - 1). /bin/ps as a link to busybox is "ps", as on Linux.
-pub fn comm(p: &Process) -> String {
+/// The name of a task (comm): what prctl(PR_SET_NAME) made it (the thread's name; for a
+/// process, its main thread's), else the process's [`exec_comm`].
+pub(crate) fn comm(p: &Process, id: TaskId) -> String {
+    let want = id.tid.unwrap_or(id.pid) as usize;
+    match p.threads_alive().iter().find(|t| t.tid == want).and_then(|t| t.name()) {
+        Some(name) => String::from_utf8_lossy(&name).into_owned(),
+        None => exec_comm(p),
+    }
+}
+
+/// The name of a process from its program (comm): the base name of the path it was started
+/// with (execve's filename, kept by the loader as AT_EXECFN right after the environment
+/// strings), at most 15 bytes (TASK_COMM_LEN - 1). /bin/ps as a link to busybox is "ps", as on
+/// Linux.
+pub fn exec_comm(p: &Process) -> String {
     let execfn = {
         let mut mm = p.mm.lock();
         let at = mm.args.env_end;
@@ -283,7 +294,7 @@ fn stat_line(p: &Arc<Process>, id: TaskId, viewer: u32) -> String {
          {threads} 0 {start} {vsize} {rss} {rsslim} {startcode} {endcode} {startstack} 0 0 {pending} {blocked} \
          {ign} {cgt} 0 0 0 {exit_signal} 0 0 0 0 0 0 {startdata} {enddata} {startbrk} {argstart} {argend} \
          {envstart} {envend} {exit_code}\n",
-        comm = comm(p),
+        comm = comm(p, id),
         ppid = p.ppid(),
         pgrp = p.pgid(),
         sid = p.sid(),
@@ -320,7 +331,7 @@ fn status(p: &Arc<Process>, id: TaskId, viewer: u32) -> String {
         "Name:\t{comm}\nUmask:\t{umask:04o}\nState:\t{st} ({name})\nTgid:\t{tgid}\nNgid:\t0\nPid:\t{pid}\nPPid:\t{ppid}\n\
          TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t{fd_size}\nGroups:\t \nNStgid:\t{tgid}\nNSpid:\t{pid}\n\
          NSpgid:\t{pgid}\nNSsid:\t{sid}\n",
-        comm = comm(p),
+        comm = comm(p, id),
         tgid = id.pid,
         ppid = p.ppid(),
         pgid = p.pgid(),
@@ -479,7 +490,7 @@ pub(crate) fn task_file(id: TaskId, f: PidFile, viewer: u32) -> SysResult<Vec<u8
         PidFile::Stat => stat_line(&p, id, viewer).into_bytes(),
         PidFile::Status => status(&p, id, viewer).into_bytes(),
         PidFile::Statm => statm(&p).into_bytes(),
-        PidFile::Comm => format!("{}\n", comm(&p)).into_bytes(),
+        PidFile::Comm => format!("{}\n", comm(&p, id)).into_bytes(),
         PidFile::Cmdline | PidFile::Environ if zombie => Vec::new(),
         PidFile::Cmdline => {
             let a = p.mm.lock().args;

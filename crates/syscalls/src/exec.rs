@@ -273,6 +273,7 @@ async fn commit(cx: &Caller, mm: AddressSpace, entry: mm::loader::Entry, exe: St
     task::signal::set_altstack(t, abi::signal::StackT::default());
     task::signal::take_restart(t);
     *p.exe.lock() = exe;
+    t.set_name(None);
     *t.ctx.lock() = UserContext::new(entry.pc, entry.sp);
     p.mark_execed();
     Ok(())

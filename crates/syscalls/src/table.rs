@@ -198,6 +198,7 @@ syscall_table! {
         readlinkat(Fd, Str, OutBuf, Uint) [fast] => fs::sys_readlinkat(i32(0), cstr(1), slice_mut(2, 3));
         ioctl(Fd, Enum(IOCTL), Hex) [fast waits] => fs::sys_ioctl(i32(0), usize(1), usize(2));
         sendfile(Fd, Fd, Ptr, Uint) [fast waits] => fs::sys_sendfile(i32(0), i32(1), ptr(2), usize(3));
+        copy_file_range(Fd, Ptr, Fd, Ptr, Uint, Hex) [fast waits] => fs::sys_copy_file_range(i32(0), ptr(1), i32(2), ptr(3), usize(4), u32(5));
         pselect6(Int, Ptr, Ptr, Ptr, Ptr, Ptr) [waits] => fs::sys_pselect6(i32(0), usize(1), usize(2), usize(3), ptr(4), ptr(5));
         // event files: events.rs
         epoll_create1(Flags(O_BITS)) [fast] => events::sys_epoll_create1(u32(0));
@@ -313,6 +314,7 @@ syscall_table! {
         sched_yield() [fast waits] => time::sys_sched_yield();
         sched_getaffinity(Int, Uint, Ptr) [fast] => time::sys_sched_getaffinity(i32(0), u32(1), ptr(2));
         sched_setaffinity(Int, Uint, Ptr) [] => time::sys_sched_setaffinity(i32(0), u32(1), ptr(2));
+        prctl(Enum(PRCTL), Hex, Hex, Hex, Hex) [] => process::sys_prctl(i32(0), usize(1));
         // system information: info.rs
         uname(Ptr) [fast] => info::sys_uname(ptr(0));
         getrandom(Ptr, Uint, Flags(GRND)) [fast] => info::sys_getrandom(slice_mut(0, 1), u32(2));

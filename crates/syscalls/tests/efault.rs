@@ -36,7 +36,7 @@ use abi::net::MsgHdr;
 use abi::process::{
     Itimerval, Rusage, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID, CLONE_VM, FUTEX_BITSET_MATCH_ANY,
     FUTEX_CMP_REQUEUE, FUTEX_PRIVATE_FLAG, FUTEX_REQUEUE, FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_WAKE, FUTEX_WAKE_OP,
-    ITIMER_VIRTUAL, P_ALL, WEXITED,
+    ITIMER_VIRTUAL, PR_GET_NAME, PR_SET_NAME, P_ALL, WEXITED,
 };
 use abi::signal::{sigbit, SigInfo, StackT, SIGCHLD, SIGUSR1, SIGWINCH, SI_QUEUE, SS_DISABLE};
 use abi::structs::{
@@ -480,6 +480,19 @@ fn rows() -> Vec<Row> {
         .put(0i64)
         .good(Is(16))
         .on(Null, Is(16)),
+        // copy_file_range's offsets the same way.
+        row(Sysno::copy_file_range, 1, "off_in", InOut(8), |fx, p| {
+            regs([FILE, p, fx.k.open_ok(&fx.p, "/tmp/g", O_WRONLY | O_CREAT), 0, 16, 0])
+        })
+        .put(0i64)
+        .good(Is(16))
+        .on(Null, Is(16)),
+        row(Sysno::copy_file_range, 3, "off_out", InOut(8), |fx, p| {
+            regs([FILE, 0, fx.k.open_ok(&fx.p, "/tmp/g", O_WRONLY | O_CREAT), p, 16, 0])
+        })
+        .put(0i64)
+        .good(Is(16))
+        .on(Null, Is(16)),
         // ---- opening, metadata: fs/open.rs, fs/stat.rs ----
         row(Sysno::openat, 1, "path", Str, |_, p| regs([CWD, p, O_RDONLY])).text("/tmp/f"),
         row(Sysno::fstat, 1, "statbuf", Out(size_of::<Stat>()), |_, p| regs([FILE, p])),
@@ -754,6 +767,8 @@ fn rows() -> Vec<Row> {
         .count(0, Is(2)),
         row(Sysno::setgroups, 1, "list", In(8), |_, p| regs([2, p])).put([5u32, 6]).count(0, Is(0)),
         row(Sysno::getrusage, 1, "usage", Out(size_of::<Rusage>()), |_, p| regs([0, p])),
+        row(Sysno::prctl, 1, "name", Str, |_, p| regs([PR_SET_NAME as usize, p])).text("tokio-worker"),
+        row(Sysno::prctl, 1, "name (PR_GET_NAME)", Out(16), |_, p| regs([PR_GET_NAME as usize, p])),
         // ---- interval timers: itimer.rs ----
         row(Sysno::getitimer, 1, "curr_value", Out(size_of::<Itimerval>()), |_, p| regs([ITIMER_VIRTUAL, p])),
         // A NULL new value disarms (Linux too, with a warning); a NULL old one is not reported.
@@ -1065,6 +1080,7 @@ const UNTYPED: &[(&str, usize)] = &[
     ("reboot", 3),
     ("syslog", 1),
     ("rt_sigpending", 0),
+    ("prctl", 1),
 ];
 
 /// The rows of the syscall table: each syscall's name, with the arguments it decodes as

@@ -726,7 +726,14 @@ pub struct Thread {
     /// The kernel buffer its transfers between user memory and files go through (read,
     /// write...), kept between calls up to [`IO_BUFFER_KEPT`] bytes: see [`Thread::take_io_buffer`].
     io_buffer: Mutex<Vec<u8>>,
+    /// The name prctl(PR_SET_NAME) gave the thread (Linux's `comm`, at most [`COMM_MAX`]
+    /// bytes), copied by clone and fork; `None` until then and again after execve: the name is
+    /// then the program's (procfs derives it from execve's file name).
+    name: Mutex<Option<Vec<u8>>>,
 }
+
+/// The longest thread name (TASK_COMM_LEN - 1).
+pub const COMM_MAX: usize = 15;
 
 /// The most a thread keeps of its I/O buffer between calls; a larger transfer allocates its
 /// own buffer each time.
@@ -743,6 +750,16 @@ impl Thread {
             buf.resize(len, 0);
         }
         buf
+    }
+
+    /// The name prctl(PR_SET_NAME) set, if any (see the field).
+    pub fn name(&self) -> Option<Vec<u8>> {
+        self.name.lock().clone()
+    }
+
+    /// Set the name (cut to [`COMM_MAX`] bytes), or forget it (`None`: execve).
+    pub fn set_name(&self, name: Option<&[u8]>) {
+        *self.name.lock() = name.map(|n| n[..n.len().min(COMM_MAX)].to_vec());
     }
 
     /// Give back the buffer of [`Thread::take_io_buffer`]; it is kept if it is small enough.
@@ -776,6 +793,7 @@ impl Thread {
             signals: Mutex::new(ThreadSignals::default()),
             signal_queue: WaitQueue::new(),
             io_buffer: Mutex::new(Vec::new()),
+            name: Mutex::new(None),
             exiting: AtomicBool::new(false),
             exited: AtomicBool::new(false),
         });

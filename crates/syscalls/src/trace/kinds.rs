@@ -231,6 +231,7 @@ pub(crate) const RLIMITS: Names =
     names![RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_CORE, RLIMIT_NOFILE, RLIMIT_AS];
 pub(crate) const WAIT: Names = names![WNOHANG, WUNTRACED, WEXITED, WCONTINUED, WNOWAIT, __WNOTHREAD, __WALL, __WCLONE];
 pub(crate) const RENAME: Names = names![RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT];
+pub(crate) const PRCTL: Names = names![PR_SET_NAME, PR_GET_NAME];
 pub(crate) const GRND: Names = names![GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE];
 pub(crate) const UMOUNT: Names = names![MNT_FORCE, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW];
 pub(crate) const MS: Names = names![
