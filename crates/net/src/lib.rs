@@ -25,6 +25,18 @@ pub use unix::{as_unix, UnixSocket};
 use abi::net::*;
 use abi::structs::Timeval;
 
+/// What fstat(2) says of a socket (either family): an anonymous socket node.
+pub fn socket_stat(ino: u64) -> abi::structs::Stat {
+    abi::structs::Stat {
+        st_dev: *fs::meta::ANON_DEV,
+        st_ino: ino,
+        st_mode: fs::inode::FileKind::Socket.mode_bits() | 0o777,
+        st_nlink: 1,
+        st_blksize: 4096,
+        ..abi::structs::Stat::default()
+    }
+}
+
 /// The options setsockopt stores and getsockopt reports that change nothing else here.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {

@@ -301,14 +301,7 @@ impl Inode for InetSocket {
         FileKind::Socket
     }
     fn stat(&self) -> Stat {
-        Stat {
-            st_dev: *fs::meta::ANON_DEV,
-            st_ino: self.ino,
-            st_mode: FileKind::Socket.mode_bits() | 0o777,
-            st_nlink: 1,
-            st_blksize: 4096,
-            ..Stat::default()
-        }
+        crate::socket_stat(self.ino)
     }
     fn seekable(&self) -> bool {
         false
