@@ -46,8 +46,12 @@ reference() {  # command out err
   local prog=${argv[0]}
   local status_file=$out.status
   rm -f "$status_file"
+  # A private copy of the root: programs create files in their working directory, and the
+  # kernel runs of other tests pack $ROOTFS_DIR meanwhile (a file vanishing mid-pack fails them).
+  local root
+  root=$(mktemp -d "$BUILD/reference.XXXXXX") && cp -a "$ROOTFS_DIR/." "$root" || return 1
   (
-    cd "$ROOTFS_DIR" || exit 1
+    cd "$root" || exit 1
     ulimit -c 0   # qemu-user would otherwise leave qemu_*.core files behind after a SIGSEGV
     STATUS_FILE=$status_file timeout -k 5 "$TEST_TIMEOUT" \
       perl -e '
@@ -60,6 +64,7 @@ reference() {  # command out err
       env -i HOME=/ PATH=/bin:/usr/bin TERM=linux \
       "$QEMU_USER" -0 "$prog" "${prog#/}" "${argv[@]:1}" </dev/null >"$out" 2>"$err"
   )
+  rm -rf "$root"
   ensure_newline "$out"
   if [ -s "$status_file" ]; then cat "$status_file" >>"$out"; else echo "status: timeout" >>"$out"; fi
   rm -f "$status_file"
