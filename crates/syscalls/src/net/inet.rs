@@ -1,6 +1,6 @@
 //! The socket calls on AF_INET and AF_INET6 sockets (crate `net`'s [`InetSocket`]): addresses
 //! are `sockaddr_in`/`sockaddr_in6`, TCP sends a stream, UDP whole datagrams.
-use super::{install_file, put_bytes, wait, Gather, IOV_MAX};
+use super::{install_file, put_bytes, wait, Gather, Sending, CHUNK, IOV_MAX};
 use crate::Caller;
 use abi::net::*;
 use abi::structs::Iovec;
@@ -13,8 +13,6 @@ use net::InetSocket;
 
 /// The largest socket address read (`struct sockaddr_storage`).
 const SOCKADDR_MAX: u32 = 128;
-/// Bytes moved per step of a long TCP send.
-const CHUNK: usize = 64 * 1024;
 
 /// socket(2) for AF_INET and AF_INET6: SOCK_STREAM is TCP, SOCK_DGRAM is UDP.
 pub fn socket(cx: &Caller, domain: i32, ty: i32, protocol: i32) -> SysResult<usize> {
@@ -92,42 +90,25 @@ pub async fn connect(cx: &Caller, file: &File, sock: &InetSocket, ptr: usize, le
 }
 
 /// sendto(2) and sendmsg(2): TCP sends all of `src` unless non-blocking (then what fits); UDP
-/// one datagram, to `ptr`'s address if given. EPIPE raises SIGPIPE unless MSG_NOSIGNAL.
+/// one datagram, to `ptr`'s address if given.
 pub async fn send(
     cx: &Caller,
     file: &File,
     sock: &InetSocket,
-    mut src: Gather,
+    src: Gather,
     flags: u32,
     ptr: usize,
     len: u32,
 ) -> SysResult<usize> {
-    let to = if ptr != 0 && sock.proto() == Proto::Udp { Some(read_addr(cx, sock, ptr, len)?) } else { None };
-    let nonblocking = file.nonblocking() || flags & MSG_DONTWAIT != 0;
-    let timeout = sock.options.lock().sndtimeo;
-    let whole = sock.proto() == Proto::Udp;
-    if whole && src.total > net::inet::stack::UDP_MAX_PAYLOAD {
-        return Err(Errno::EMSGSIZE);
-    }
-    let mut done = 0;
-    let result = loop {
-        let chunk = src.next(cx, if whole { src.total } else { CHUNK })?;
-        match wait(cx, sock.queue(), nonblocking, timeout, || sock.send(&chunk, to)).await {
-            Ok(n) => {
-                done += n;
-                src.at += n;
-                if whole || src.at >= src.total || n == 0 {
-                    break Ok(done);
-                }
-            }
-            Err(_) if done > 0 => break Ok(done),
-            Err(e) => break Err(e),
-        }
+    let udp = sock.proto() == Proto::Udp;
+    let to = if ptr != 0 && udp { Some(read_addr(cx, sock, ptr, len)?) } else { None };
+    let how = Sending {
+        queue: sock.queue(),
+        timeout: sock.options.lock().sndtimeo,
+        whole: udp,
+        max_message: net::inet::stack::UDP_MAX_PAYLOAD,
     };
-    if result == Err(Errno::EPIPE) && flags & MSG_NOSIGNAL == 0 {
-        task::signal::send_to_thread(cx.thread(), abi::signal::SIGPIPE);
-    }
-    result
+    super::send_with(cx, file, src, flags, how, |chunk| sock.send(chunk, to)).await
 }
 
 /// Receive into user iovecs: one datagram (UDP), or what is there (TCP; with MSG_WAITALL until

@@ -353,30 +353,59 @@ async fn send(
     cx: &Caller,
     file: &File,
     sock: &Arc<UnixSocket>,
-    mut src: Gather,
+    src: Gather,
     flags: u32,
     to: Option<Arc<UnixSocket>>,
     mut extras: Extras,
 ) -> SysResult<usize> {
-    let nonblocking = file.nonblocking() || flags & MSG_DONTWAIT != 0;
-    let timeout = sock.options.lock().sndtimeo;
-    let whole = sock.kind() != Kind::Stream;
-    if whole && src.total > unix::CAPACITY {
+    let how = Sending {
+        queue: sock.queue(),
+        timeout: sock.options.lock().sndtimeo,
+        whole: sock.kind() != Kind::Stream,
+        max_message: unix::CAPACITY,
+    };
+    send_with(cx, file, src, flags, how, |chunk| sock.send(chunk, to.as_ref(), &mut extras)).await
+}
+
+/// What [`send_with`] needs to know of a socket.
+struct Sending<'a> {
+    /// Woken when the socket may take more.
+    queue: &'a sync::WaitQueue,
+    /// SO_SNDTIMEO.
+    timeout: Timeval,
+    /// Message-oriented (datagrams, seqpacket): `src` goes whole, in one step.
+    whole: bool,
+    /// The largest message (EMSGSIZE beyond); only for `whole` sockets.
+    max_message: usize,
+}
+
+/// The send loop of every socket family: `step` offers the socket a chunk and says how much
+/// it took (EAGAIN: no room yet). Streams go a chunk at a time until all of `src` is sent,
+/// waiting for room unless non-blocking; bytes already sent win over an error, which the next
+/// call meets again. EPIPE raises SIGPIPE unless MSG_NOSIGNAL.
+async fn send_with(
+    cx: &Caller,
+    file: &File,
+    mut src: Gather,
+    flags: u32,
+    how: Sending<'_>,
+    mut step: impl FnMut(&[u8]) -> SysResult<usize>,
+) -> SysResult<usize> {
+    if how.whole && src.total > how.max_message {
         return Err(Errno::EMSGSIZE);
     }
+    let nonblocking = file.nonblocking() || flags & MSG_DONTWAIT != 0;
     let mut done = 0;
     let result = loop {
-        let chunk = src.next(cx, if whole { src.total } else { CHUNK })?;
-        let r = wait(cx, sock.queue(), nonblocking, timeout, || sock.send(&chunk, to.as_ref(), &mut extras)).await;
-        match r {
+        let chunk = src.next(cx, if how.whole { src.total } else { CHUNK })?;
+        match wait(cx, how.queue, nonblocking, how.timeout, || step(&chunk)).await {
             Ok(n) => {
                 done += n;
                 src.at += n;
-                if whole || src.at >= src.total || n == 0 {
+                if how.whole || src.at >= src.total || n == 0 {
                     break Ok(done);
                 }
             }
-            // Bytes already sent win over an error, which the next call meets again.
             Err(_) if done > 0 => break Ok(done),
             Err(e) => break Err(e),
         }
