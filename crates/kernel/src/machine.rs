@@ -59,6 +59,51 @@ fn blk_ro(b: &drivers::virtio::VirtioBlk) -> bool {
     drivers::BlockDevice::read_only(b)
 }
 
+/// eth0: the virtio-net device as the network stack sees it.
+#[cfg(feature = "net")]
+struct Nic(drivers::net::VirtioNet);
+
+#[cfg(feature = "net")]
+impl net::inet::link::EthernetDevice for Nic {
+    fn mac(&self) -> [u8; 6] {
+        self.0.mac()
+    }
+    fn receive(&mut self) -> Option<alloc::vec::Vec<u8>> {
+        self.0.receive()
+    }
+    fn send(&mut self, frame: &[u8]) {
+        self.0.send(frame)
+    }
+}
+
+/// Probe the virtio-mmio slots for a network device; the first one becomes eth0, configured
+/// by `ip=` (DHCP unless it says otherwise).
+#[cfg(feature = "net")]
+fn probe_net(m: &Machine, ip: bootargs::Ip) {
+    use kernel::layout::{GIB, KERNEL_OFFSET, KERNEL_VIRT};
+    if ip == bootargs::Ip::Off {
+        return;
+    }
+    drivers::virtio::set_kernel_image(KERNEL_VIRT & !(GIB - 1), KERNEL_OFFSET);
+    for &(pa, size) in &m.virtio[..m.virtio_count] {
+        // SAFETY: a virtio-mmio register block from the device tree, mapped by the physical
+        // window; a slot that holds a disk was taken by probe_disks and is not a network device.
+        let Some(nic) = (unsafe { drivers::net::VirtioNet::probe(pa, size) }) else {
+            continue;
+        };
+        let mac = nic.mac();
+        log::info!("eth0: virtio-net at {pa:#x}, MAC {mac:02x?}");
+        let config = match ip {
+            bootargs::Ip::Static { addr, prefix, gateway } => {
+                Some(net::inet::link::Ipv4Config { addr, prefix, gateway })
+            }
+            _ => None,
+        };
+        net::inet::stack::attach(alloc::boxed::Box::new(Nic(nic)), config);
+        return;
+    }
+}
+
 /// Nanoseconds since the epoch from a Goldfish RTC (reading TIME_LOW latches TIME_HIGH).
 fn read_goldfish_rtc(pa: usize) -> u64 {
     let base = phys_to_virt(pa) as *const u32;
@@ -127,6 +172,8 @@ pub fn start(hart: usize, dtb_pa: usize) -> ! {
 
     #[cfg(feature = "ext4")]
     probe_disks(&m);
+    #[cfg(feature = "net")]
+    probe_net(&m, args.ip);
 
     #[cfg(feature = "user")]
     {

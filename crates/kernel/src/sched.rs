@@ -38,6 +38,10 @@ fn tick(now: u64) {
         fs::dev::CONSOLE.receive_input();
         fs::dev::CONSOLE_INPUT.wake_all();
     }
+    // Frames that arrived on eth0, TCP retransmissions and DHCP renewals: the network is run
+    // on every tick (each timer interrupt and each wake-up of the idle loop).
+    #[cfg(feature = "net")]
+    net::inet::stack::poll_links();
     timer::set_deadline(next_stop(now));
 }
 
