@@ -13,6 +13,7 @@
 //! The address comes from a boot argument ([`Ipv4Config`]) or from smoltcp's DHCPv4 client,
 //! which runs on a small Ethernet-medium interface of its own (smoltcp's DHCP socket wants one)
 //! fed only the DHCP frames.
+pub use crate::iface::Counters;
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::vec;
@@ -47,17 +48,6 @@ impl Ipv4Config {
     pub fn cidr(&self) -> Ipv4Cidr {
         Ipv4Cidr::new(Ipv4Address::from(self.addr), self.prefix)
     }
-}
-
-/// Packets and bytes through an interface.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counters {
-    pub rx_packets: u64,
-    pub rx_bytes: u64,
-    pub tx_packets: u64,
-    pub tx_bytes: u64,
-    pub rx_dropped: u64,
-    pub tx_dropped: u64,
 }
 
 /// Ethernet MTU (IP bytes per frame).

@@ -8,6 +8,8 @@ pub mod addr;
 pub mod link;
 pub mod stack;
 mod tcp;
+#[cfg(test)]
+mod tests_eth;
 mod udp;
 
 pub use addr::{Family, Parsed};

@@ -15,7 +15,8 @@
 //! On the host, each thread has its own stack (as its own executor and clock): parallel tests
 //! are separate machines.
 use super::addr::Family;
-use super::link::{Change, Counters, EthernetDevice, External, Ipv4Config, ETH_MTU};
+use super::link::{Change, EthernetDevice, External, Ipv4Config, ETH_MTU};
+use crate::iface::{Counters, InterfaceInfo, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_RUNNING, IFF_UP};
 use abi::{Errno, SysResult};
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, VecDeque};
@@ -728,27 +729,6 @@ fn locked<R>(f: impl FnOnce(&mut Stack) -> R) -> Option<R> {
     STACK.try_with(|s| f(&mut s.lock())).ok()
 }
 
-/// An interface as `ip addr`, `ifconfig` and /proc/net/dev show it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InterfaceInfo {
-    pub name: &'static str,
-    /// Linux's ifindex (lo is 1).
-    pub index: u32,
-    pub mac: [u8; 6],
-    /// IPv4 address and prefix length.
-    pub ipv4: Option<([u8; 4], u8)>,
-    pub mtu: u32,
-    /// IFF_* flags (`abi`-free: the values of Linux's <net/if.h>).
-    pub flags: u32,
-    pub counters: Counters,
-}
-
-pub const IFF_UP: u32 = 0x1;
-pub const IFF_BROADCAST: u32 = 0x2;
-pub const IFF_LOOPBACK: u32 = 0x8;
-pub const IFF_RUNNING: u32 = 0x40;
-pub const IFF_MULTICAST: u32 = 0x1000;
-
 /// Set once eth0 exists: the timer tick then runs the stack ([`poll_links`]).
 static HAS_EXTERNAL: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
@@ -766,7 +746,7 @@ pub fn poll_links() {
     }
 }
 
-/// The interfaces (lo, and eth0 if attached).
+/// The interfaces (lo, and eth0 if attached): [`crate::interfaces`].
 pub fn interfaces() -> Vec<InterfaceInfo> {
     try_with_stack(|s| s.interfaces()).unwrap_or_default()
 }
