@@ -74,10 +74,14 @@ impl net::inet::link::EthernetDevice for Nic {
     fn send(&mut self, frame: &[u8]) {
         self.0.send(frame)
     }
+    fn ack_interrupt(&mut self) {
+        self.0.ack_interrupt()
+    }
 }
 
 /// Probe the virtio-mmio slots for a network device; the first one becomes eth0, configured
-/// by `ip=` (DHCP unless it says otherwise).
+/// by `ip=` (DHCP unless it says otherwise). Its interrupt goes through the PLIC: a frame that
+/// arrives ends the idle loop's `wfi` or traps out of user mode, and the tick runs the stack.
 #[cfg(feature = "net")]
 fn probe_net(m: &Machine, ip: bootargs::Ip) {
     use kernel::layout::{GIB, KERNEL_OFFSET, KERNEL_VIRT};
@@ -85,7 +89,7 @@ fn probe_net(m: &Machine, ip: bootargs::Ip) {
         return;
     }
     drivers::virtio::set_kernel_image(KERNEL_VIRT & !(GIB - 1), KERNEL_OFFSET);
-    for &(pa, size) in &m.virtio[..m.virtio_count] {
+    for (i, &(pa, size)) in m.virtio[..m.virtio_count].iter().enumerate() {
         // SAFETY: a virtio-mmio register block from the device tree, mapped by the physical
         // window; a slot that holds a disk was taken by probe_disks and is not a network device.
         let Some(nic) = (unsafe { drivers::net::VirtioNet::probe(pa, size) }) else {
@@ -100,6 +104,15 @@ fn probe_net(m: &Machine, ip: bootargs::Ip) {
             _ => None,
         };
         net::inet::stack::attach(alloc::boxed::Box::new(Nic(nic)), config);
+        match (m.plic, m.virtio_irq[i]) {
+            (Some(plic), irq) if irq != 0 => {
+                hal::riscv64::plic::init(phys_to_virt(plic) as usize);
+                hal::riscv64::plic::enable(irq);
+                hal::riscv64::csr::sie_set(hal::riscv64::csr::SIE_SEIE);
+            }
+            // Still works: the timer tick runs the stack every 10 ms.
+            _ => log::warn!("eth0: no interrupt (no PLIC in the device tree): polled on the tick"),
+        }
         return;
     }
 }

@@ -34,6 +34,8 @@ pub trait EthernetDevice: Send {
     fn receive(&mut self) -> Option<Vec<u8>>;
     /// Send one frame (dropped if the device cannot take it).
     fn send(&mut self, frame: &[u8]);
+    /// Acknowledge the device's interrupt (called before each drain of its frames).
+    fn ack_interrupt(&mut self) {}
 }
 
 /// An interface's IPv4 configuration: address, prefix length, default gateway.
@@ -139,6 +141,7 @@ impl External {
     /// Take every frame the device has: ARP answered here, DHCP to the client, IPv4 queued for
     /// the interface, anything else dropped.
     pub fn pump(&mut self, now: Instant) {
+        self.dev.ack_interrupt();
         while let Some(frame) = self.dev.receive() {
             self.counters.rx_packets += 1;
             self.counters.rx_bytes += frame.len() as u64;
