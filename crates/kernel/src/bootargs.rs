@@ -119,7 +119,7 @@ pub fn parse_ip(v: &str) -> Option<Ip> {
         "off" | "none" => return Some(Ip::Off),
         _ => {}
     }
-    if let Some((cidr, rest)) = v.split_once('/').map(|(a, r)| (a, r)) {
+    if let Some((cidr, rest)) = v.split_once('/') {
         let (prefix, gateway) = rest.split_once(',').map_or((rest, None), |(p, g)| (p, Some(g)));
         let prefix: u8 = prefix.parse().ok().filter(|&p| p <= 32)?;
         let gateway = match gateway {
