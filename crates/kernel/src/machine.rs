@@ -113,7 +113,33 @@ fn probe_net(m: &Machine, ip: bootargs::Ip) {
             // Still works: the timer tick runs the stack every 10 ms.
             _ => log::warn!("eth0: no interrupt (no PLIC in the device tree): polled on the tick"),
         }
+        if config.is_none() {
+            wait_for_dhcp();
+        }
         return;
+    }
+}
+
+/// As Linux with `ip=dhcp`, boot waits until DHCP has given eth0 an address, so that init may
+/// connect out at once; at most [`DHCP_WAIT_NS`] (QEMU answers within milliseconds), then boot
+/// goes on and the address comes whenever the answer does.
+#[cfg(feature = "net")]
+fn wait_for_dhcp() {
+    const DHCP_WAIT_NS: u64 = 3_000_000_000;
+    let configured = || net::interfaces().iter().any(|i| i.name == "eth0" && i.ipv4.is_some());
+    let deadline = timer::now_ns() + DHCP_WAIT_NS;
+    while !configured() {
+        let now = timer::now_ns();
+        if now >= deadline {
+            log::warn!("eth0: no answer from DHCP yet; booting on without an address");
+            return;
+        }
+        // Woken by eth0's interrupt or, at the latest, 10 ms on (smoltcp's DHCP retries).
+        timer::set_deadline(now + 10_000_000);
+        hal::riscv64::csr::wfi();
+        let irq = hal::riscv64::plic::claim();
+        net::inet::stack::poll_links();
+        hal::riscv64::plic::complete(irq);
     }
 }
 

@@ -345,3 +345,36 @@ fn dhcp_gives_eth0_its_address_and_default_route() {
     };
     assert_eq!(target_protocol_addr, HOST, "off the subnet: the gateway is the next hop");
 }
+
+#[test]
+fn a_datagram_from_a_wildcard_socket_leaves_from_eth0_s_address() {
+    let wire = attach(Some(QEMU));
+    inject(&wire, arp(ArpOperation::Reply, GUEST_MAC, GUEST));
+    let u = InetSocket::new(Family::V4, Proto::Udp);
+    assert_eq!(u.send(b"ping", Some(at([10, 0, 2, 2], 53))), Ok(4));
+    let out = sent(&wire);
+    assert_eq!(out.len(), 1, "the host's MAC is known: no ARP");
+    let eth = EthernetFrame::new_checked(&out[0][..]).unwrap();
+    assert_eq!(eth.dst_addr().0, HOST_MAC);
+    let ip = Ipv4Packet::new_checked(eth.payload()).unwrap();
+    assert!(ip.verify_checksum());
+    assert_eq!((ip.src_addr(), ip.dst_addr()), (GUEST, HOST));
+    let udp = UdpPacket::new_checked(ip.payload()).unwrap();
+    assert!(udp.verify_checksum(&IpAddress::Ipv4(GUEST), &IpAddress::Ipv4(HOST)));
+    assert_eq!((udp.dst_port(), udp.payload()), (53, &b"ping"[..]));
+    // The answer comes back to the socket.
+    let mut seg = vec![0; 8 + 4];
+    UdpRepr { src_port: 53, dst_port: udp.src_port() }.emit(
+        &mut UdpPacket::new_unchecked(&mut seg[..]),
+        &IpAddress::Ipv4(HOST),
+        &IpAddress::Ipv4(GUEST),
+        4,
+        |b| b.copy_from_slice(b"pong"),
+        &ChecksumCapabilities::default(),
+    );
+    inject(&wire, ethernet(GUEST_MAC, EthernetProtocol::Ipv4, &ipv4(HOST, GUEST, IpProtocol::Udp, &seg)));
+    let mut buf = [0u8; 8];
+    let got = u.recv(&mut buf, false).unwrap();
+    assert_eq!(&buf[..got.len], b"pong");
+    assert_eq!(got.from.map(|e| e.addr), Some(IpAddress::Ipv4(HOST)));
+}
