@@ -8,6 +8,8 @@
 #   make run INIT="pipeline ; /bin/demo"            linked and isolated programs in one image
 #   make run ROOTFS=<dir> INIT="<path> [args...]"   run any directory of static riscv64 programs
 #   make run LOG=debug                              kernel log level (error|warn|info|debug|trace)
+#   make run NET=1 PORTS=8080:80 INIT="/bin/httpd /data"   virtio-net on QEMU's user networking;
+#                                                   host 127.0.0.1:8080 -> guest port 80
 #   make run TRACE=1                                every syscall, strace-style
 #   make run FAULT=<syscall> ...                    that syscall panics (panic isolation: the caller dies of SIGSEGV)
 #   make bench                                      BakaEx next to Linux 6.1 (docs/BENCHMARKS.md)
@@ -27,8 +29,13 @@ export INIT ?=
 export TRACE ?=
 export FAULT ?=
 export APP ?=
+# Networking (scripts/run.sh): NET=1 attaches virtio-net on QEMU's user networking; PORTS=h:g[,...]
+# forwards the host's 127.0.0.1:h to guest port g (implies NET=1); IP= is the guest's ip= argument.
+export NET ?=
+export PORTS ?=
+export IP ?=
 
-.PHONY: all setup kernel user busybox run debug console test-debug test test-host fuzz-host test-qemu test-busybox test-shell test-unikernel test-simple test-bench lint fmt clean linux bench fuzz-kernel fuzz
+.PHONY: all setup kernel user busybox run debug console test-debug test test-host test-net fuzz-host test-qemu test-busybox test-shell test-unikernel test-simple test-bench lint fmt clean linux bench fuzz-kernel fuzz
 
 all: kernel user
 
@@ -76,7 +83,7 @@ console:
 	@tail -n 5 "$(CONSOLE_LOG)" 2>/dev/null || true
 	@socat -,rawer,opost=1,onlcr=1,escape=0x1d UNIX-CONNECT:"$(CONSOLE_SOCK)"
 
-test: setup lint test-host fuzz-host test-qemu test-busybox test-shell test-unikernel test-simple test-bench fuzz-kernel
+test: setup lint test-host fuzz-host test-qemu test-busybox test-shell test-unikernel test-simple test-net test-bench fuzz-kernel
 
 # Host tests, and the check that each row of the syscall table is called by one of them.
 test-host: setup
@@ -107,6 +114,12 @@ test-qemu: kernel user
 # A busybox shell script (60+ applets, pipelines, jobs) on BakaEx, diffed against Linux.
 test-busybox: kernel user busybox
 	@scripts/busybox-test.sh
+
+# The C HTTP server (user/c/httpd.c) in the guest, answering a few hundred curl requests from the
+# host through virtio-net and PORTS (keep-alive, 8 at a time, bodies compared, 404), then powering
+# off cleanly. scripts/net-test.sh --init "<init line>" tests another server the same way.
+test-net: kernel user
+	@scripts/net-test.sh
 
 # examples/simple-kernel: the crates composed in under 200 lines run /bin/hello in user mode.
 test-simple: user

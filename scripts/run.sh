@@ -18,6 +18,11 @@
 #   LOG=level       kernel log level: error|warn|info|debug|trace (default warn)
 #   TRACE=1         print every syscall strace-style (boot argument `trace`)
 #   FAULT=name      make that syscall panic (boot argument `panic_on=`: tests of panic isolation)
+#   NET=1           attach a virtio-net device on QEMU's user networking (no root, no host set-up:
+#                   the guest gets 10.0.2.15 by DHCP, the host is 10.0.2.2)
+#   PORTS=h:g[,...] forward TCP port h of the host's 127.0.0.1 to port g of the guest (implies
+#                   NET=1), e.g. PORTS=8080:80 makes a guest server on port 80 http://127.0.0.1:8080
+#   IP=...          the guest's boot argument ip= (default DHCP), e.g. IP=10.0.2.15/24,10.0.2.2
 #   TIMEOUT=secs    give up after that long and exit 124 (default: no limit)
 #   QEMU_FLAGS=...  extra QEMU options, e.g. "-icount shift=0" for deterministic guest time
 #   KERNEL=path     the kernel image (default: what scripts/build-kernel.sh builds; with GDB=1,
@@ -53,6 +58,9 @@ INIT="${INIT:-/bin/demo}"
 LOG="${LOG:-warn}"
 TIMEOUT="${TIMEOUT:-}"
 QEMU_FLAGS="${QEMU_FLAGS:-}"
+NET="${NET:-}"
+PORTS="${PORTS:-}"
+IP="${IP:-}"
 CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bakaex/target}"
 GDB="${GDB:-}"
 if [ "$GDB" = 1 ]; then
@@ -122,6 +130,23 @@ if [ "$ROOTFS_TYPE" != initramfs ]; then
   BOOTARGS+=" root=/dev/vda"
   [ -z "$ROOT_RO" ] || BOOTARGS+=" ro"
 fi
+[ -n "$PORTS" ] && NET=1
+if [ "$NET" = 1 ]; then
+  netdev="user,id=net0"
+  IFS=',' read -ra fwds <<<"$PORTS"
+  for f in "${fwds[@]}"; do
+    [ -n "$f" ] || continue
+    if ! [[ "$f" =~ ^([0-9]+):([0-9]+)$ ]] || [ "${BASH_REMATCH[1]}" -gt 65535 ] || [ "${BASH_REMATCH[2]}" -gt 65535 ]; then
+      echo "run.sh: PORTS wants <host port>:<guest port>[,...], not '$f'" >&2; exit 2
+    fi
+    # The host side is always 127.0.0.1: nothing of the guest is exposed beyond this machine.
+    netdev+=",hostfwd=tcp:127.0.0.1:${BASH_REMATCH[1]}-:${BASH_REMATCH[2]}"
+  done
+  QEMU+=(-netdev "$netdev" -device virtio-net-device,netdev=net0)
+elif [ -n "$NET" ] && [ "$NET" != 0 ]; then
+  echo "run.sh: NET must be 1 or empty (not '$NET')" >&2; exit 2
+fi
+[ -n "$IP" ] && BOOTARGS+=" ip=$IP"
 QEMU+=(-append "$BOOTARGS init=$INIT")
 # shellcheck disable=SC2206  # QEMU_FLAGS is a list of words on purpose
 QEMU+=($QEMU_FLAGS)

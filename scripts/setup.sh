@@ -15,6 +15,7 @@ PKGS=(
   e2fsprogs                          # mkfs.ext4 -d (ext4 root images), e2fsck/debugfs (ext4 tests)
   gdb-multiarch                      # make debug: gdb for the riscv64 kernel under QEMU's gdbstub
   socat                              # make console: the guest's console of a make debug session
+  curl                               # make test-net: HTTP requests to the guest through PORTS
   golang-go                          # Go 1.19: the static riscv64 Go test program (user/go, CGO_ENABLED=0)
 )
 

@@ -7,6 +7,9 @@
 //! file system as `/` instead of unpacking the initramfs; `ro` mounts it read-only. `trace`
 //! prints every syscall strace-style (kernels built with the `trace` feature). `panic_on=<name>`
 //! makes that syscall panic (kernels built with `fault-inject`: tests of panic isolation).
+//! `ip=` configures eth0 (kernels built with `net`, a virtio-net device present): `ip=dhcp` (the
+//! default), `ip=<addr>/<prefix>[,<gateway>]` (e.g. `ip=10.0.2.15/24,10.0.2.2`), Linux's
+//! `ip=<addr>::<gateway>:<netmask>[:...]`, or `ip=off` (leave the device alone).
 use alloc::vec::Vec;
 use log::LevelFilter;
 
@@ -33,6 +36,8 @@ pub struct BootArgs<'a> {
     pub trace: bool,
     /// `panic_on=<syscall>`: that syscall panics (kernels built with `fault-inject`).
     pub panic_on: Option<&'a str>,
+    /// `ip=`: how eth0 gets its address.
+    pub ip: Ip,
     /// Words that meant nothing to us (reported, not fatal); a bad `log=` value lands here too.
     pub unknown: Vec<&'a str>,
 }
@@ -47,6 +52,7 @@ pub fn parse(cmdline: &str) -> BootArgs<'_> {
         read_only: false,
         trace: false,
         panic_on: None,
+        ip: Ip::Dhcp,
         unknown: Vec::new(),
     };
     let mut rest = cmdline.trim();
@@ -72,6 +78,13 @@ pub fn parse(cmdline: &str) -> BootArgs<'_> {
             args.panic_on = Some(name).filter(|n| !n.is_empty());
             continue;
         }
+        if let Some(ip) = word.strip_prefix("ip=") {
+            match parse_ip(ip) {
+                Some(ip) => args.ip = ip,
+                None => args.unknown.push(word),
+            }
+            continue;
+        }
         if word == "trace" {
             args.trace = true;
             continue;
@@ -86,6 +99,66 @@ pub fn parse(cmdline: &str) -> BootArgs<'_> {
         }
     }
     args
+}
+
+/// How eth0 gets its IPv4 address (`ip=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ip {
+    /// Ask DHCP (QEMU's user networking answers 10.0.2.15, gateway 10.0.2.2).
+    Dhcp,
+    /// This address, prefix length and default gateway.
+    Static { addr: [u8; 4], prefix: u8, gateway: Option<[u8; 4]> },
+    /// Leave the network device unused.
+    Off,
+}
+
+/// The value of `ip=`; `None` if it makes no sense.
+pub fn parse_ip(v: &str) -> Option<Ip> {
+    match v {
+        "dhcp" | "on" | "any" | "" => return Some(Ip::Dhcp),
+        "off" | "none" => return Some(Ip::Off),
+        _ => {}
+    }
+    if let Some((cidr, rest)) = v.split_once('/') {
+        let (prefix, gateway) = rest.split_once(',').map_or((rest, None), |(p, g)| (p, Some(g)));
+        let prefix: u8 = prefix.parse().ok().filter(|&p| p <= 32)?;
+        let gateway = match gateway {
+            Some(g) => Some(parse_ipv4(g)?),
+            None => None,
+        };
+        return Some(Ip::Static { addr: parse_ipv4(cidr)?, prefix, gateway });
+    }
+    // Linux: <client>:<server>:<gateway>:<netmask>:<hostname>:<device>:<autoconf>...
+    let mut f = v.split(':');
+    let addr = parse_ipv4(f.next()?)?;
+    let _server = f.next();
+    let gateway = f.next().filter(|g| !g.is_empty()).map(parse_ipv4);
+    let gateway = match gateway {
+        Some(g) => Some(g?),
+        None => None,
+    };
+    let prefix = match f.next().filter(|m| !m.is_empty()) {
+        Some(m) => {
+            let mask = u32::from_be_bytes(parse_ipv4(m)?);
+            // A netmask is ones then zeros.
+            if mask.leading_ones() + mask.trailing_zeros() != 32 {
+                return None;
+            }
+            mask.leading_ones() as u8
+        }
+        None => 24,
+    };
+    Some(Ip::Static { addr, prefix, gateway })
+}
+
+/// A dotted-quad IPv4 address.
+fn parse_ipv4(s: &str) -> Option<[u8; 4]> {
+    let mut out = [0u8; 4];
+    let mut parts = s.split('.');
+    for b in &mut out {
+        *b = parts.next()?.parse().ok()?;
+    }
+    parts.next().is_none().then_some(out)
 }
 
 /// Split an `init=` command into programs (at ` ; `) and each program into argv (at spaces).
@@ -166,5 +239,32 @@ mod tests {
         assert_eq!(commands("/a 1 2 ; /b ;  ; /c"), [vec!["/a", "1", "2"], vec!["/b"], vec!["/c"]]);
         assert_eq!(commands("/a x;y"), [vec!["/a", "x;y"]]);
         assert!(commands("  ").is_empty());
+    }
+
+    #[test]
+    fn ip_takes_dhcp_a_prefix_and_gateway_or_linux_s_colon_form() {
+        assert_eq!(parse("init=/x").ip, Ip::Dhcp);
+        assert_eq!(parse("ip=dhcp init=/x").ip, Ip::Dhcp);
+        assert_eq!(parse("ip=off").ip, Ip::Off);
+        let qemu = Ip::Static { addr: [10, 0, 2, 15], prefix: 24, gateway: Some([10, 0, 2, 2]) };
+        assert_eq!(parse("ip=10.0.2.15/24,10.0.2.2 init=/x").ip, qemu);
+        assert_eq!(parse_ip("10.0.2.15::10.0.2.2:255.255.255.0::eth0:off"), Some(qemu));
+        assert_eq!(parse_ip("192.168.1.9/16"), Some(Ip::Static { addr: [192, 168, 1, 9], prefix: 16, gateway: None }));
+        assert_eq!(parse_ip("10.0.2.15"), Some(Ip::Static { addr: [10, 0, 2, 15], prefix: 24, gateway: None }));
+    }
+
+    #[test]
+    fn a_bad_ip_is_reported_and_leaves_dhcp() {
+        for bad in [
+            "ip=10.0.2/24",
+            "ip=10.0.2.15/33",
+            "ip=10.0.2.15/24,10.0.2",
+            "ip=1.2.3.4::1.1.1.1:255.0.255.0",
+            "ip=300.1.1.1/8",
+        ] {
+            let a = parse(bad);
+            assert_eq!(a.ip, Ip::Dhcp, "{bad}");
+            assert_eq!(a.unknown, [bad]);
+        }
     }
 }

@@ -28,6 +28,10 @@ pub struct Machine<'a> {
     /// virtio-mmio slots (physical address, size), in device-tree order; most are empty.
     pub virtio: [(usize, usize); MAX_VIRTIO],
     pub virtio_count: usize,
+    /// The interrupt source of each virtio-mmio slot at the PLIC (0: none).
+    pub virtio_irq: [u32; MAX_VIRTIO],
+    /// The PLIC's registers (physical address).
+    pub plic: Option<usize>,
 }
 
 fn region(r: fdt::standard_nodes::MemoryRegion) -> Range {
@@ -55,6 +59,8 @@ pub fn read<'a>(fdt: &Fdt<'a>, dtb: Range, kernel_end: usize) -> Machine<'a> {
         uart: None,
         virtio: [(0, 0); MAX_VIRTIO],
         virtio_count: 0,
+        virtio_irq: [0; MAX_VIRTIO],
+        plic: None,
     };
     reserve(&mut m.reserved, Range::new(0, kernel_end));
     reserve(&mut m.reserved, dtb);
@@ -93,6 +99,7 @@ pub fn read<'a>(fdt: &Fdt<'a>, dtb: Range, kernel_end: usize) -> Machine<'a> {
                 for c in compatible.all() {
                     match c {
                         "sifive,test0" | "sifive,test1" if m.test_device.is_none() => m.test_device = first_reg(node),
+                        "riscv,plic0" | "sifive,plic-1.0.0" if m.plic.is_none() => m.plic = first_reg(node),
                         "google,goldfish-rtc" if m.rtc.is_none() => m.rtc = first_reg(node),
                         "ns16550a" | "ns16550" if m.uart.is_none() && prop("reg-io-width").unwrap_or(1) == 1 => {
                             m.uart = first_reg(node).map(|pa| (pa, prop("reg-shift").unwrap_or(0)))
@@ -100,6 +107,8 @@ pub fn read<'a>(fdt: &Fdt<'a>, dtb: Range, kernel_end: usize) -> Machine<'a> {
                         "virtio,mmio" if m.virtio_count < MAX_VIRTIO => {
                             if let Some(r) = node.reg().and_then(|mut r| r.next()) {
                                 m.virtio[m.virtio_count] = (r.starting_address as usize, r.size.unwrap_or(0x200));
+                                m.virtio_irq[m.virtio_count] =
+                                    node.interrupts().and_then(|mut i| i.next()).unwrap_or(0) as u32;
                                 m.virtio_count += 1;
                             }
                         }
@@ -156,6 +165,11 @@ mod tests {
         assert_eq!(m.uart, Some((0x1000_0000, 0)));
         assert_eq!(m.virtio_count, 8);
         assert_eq!(m.virtio[0], (0x1000_8000, 0x1000), "QEMU lists the last slot first");
+        assert_eq!(m.plic, Some(0x0c00_0000));
+        for i in 0..m.virtio_count {
+            // QEMU virt wires slot n (at 0x1000_1000 + n * 0x1000) to PLIC source 1 + n.
+            assert_eq!(m.virtio_irq[i] as usize, 1 + (m.virtio[i].0 - 0x1000_1000) / 0x1000);
+        }
         let initrd = m.initrd.expect("the initramfs");
         assert_eq!(initrd.len(), 10000);
     }

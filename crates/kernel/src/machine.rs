@@ -59,6 +59,90 @@ fn blk_ro(b: &drivers::virtio::VirtioBlk) -> bool {
     drivers::BlockDevice::read_only(b)
 }
 
+/// eth0: the virtio-net device as the network stack sees it.
+#[cfg(feature = "net")]
+struct Nic(drivers::net::VirtioNet);
+
+#[cfg(feature = "net")]
+impl net::inet::link::EthernetDevice for Nic {
+    fn mac(&self) -> [u8; 6] {
+        self.0.mac()
+    }
+    fn receive(&mut self) -> Option<alloc::vec::Vec<u8>> {
+        self.0.receive()
+    }
+    fn send(&mut self, frame: &[u8]) {
+        self.0.send(frame)
+    }
+    fn ack_interrupt(&mut self) {
+        self.0.ack_interrupt()
+    }
+}
+
+/// Probe the virtio-mmio slots for a network device; the first one becomes eth0, configured
+/// by `ip=` (DHCP unless it says otherwise). Its interrupt goes through the PLIC: a frame that
+/// arrives ends the idle loop's `wfi` or traps out of user mode, and the tick runs the stack.
+#[cfg(feature = "net")]
+fn probe_net(m: &Machine, ip: bootargs::Ip) {
+    use kernel::layout::{GIB, KERNEL_OFFSET, KERNEL_VIRT};
+    if ip == bootargs::Ip::Off {
+        return;
+    }
+    drivers::virtio::set_kernel_image(KERNEL_VIRT & !(GIB - 1), KERNEL_OFFSET);
+    for (i, &(pa, size)) in m.virtio[..m.virtio_count].iter().enumerate() {
+        // SAFETY: a virtio-mmio register block from the device tree, mapped by the physical
+        // window; a slot that holds a disk was taken by probe_disks and is not a network device.
+        let Some(nic) = (unsafe { drivers::net::VirtioNet::probe(pa, size) }) else {
+            continue;
+        };
+        let mac = nic.mac();
+        log::info!("eth0: virtio-net at {pa:#x}, MAC {mac:02x?}");
+        let config = match ip {
+            bootargs::Ip::Static { addr, prefix, gateway } => {
+                Some(net::inet::link::Ipv4Config { addr, prefix, gateway })
+            }
+            _ => None,
+        };
+        net::inet::stack::attach(alloc::boxed::Box::new(Nic(nic)), config);
+        match (m.plic, m.virtio_irq[i]) {
+            (Some(plic), irq) if irq != 0 => {
+                hal::riscv64::plic::init(phys_to_virt(plic) as usize);
+                hal::riscv64::plic::enable(irq);
+                hal::riscv64::csr::sie_set(hal::riscv64::csr::SIE_SEIE);
+            }
+            // Still works: the timer tick runs the stack every 10 ms.
+            _ => log::warn!("eth0: no interrupt (no PLIC in the device tree): polled on the tick"),
+        }
+        if config.is_none() {
+            wait_for_dhcp();
+        }
+        return;
+    }
+}
+
+/// As Linux with `ip=dhcp`, boot waits until DHCP has given eth0 an address, so that init may
+/// connect out at once; at most [`DHCP_WAIT_NS`] (QEMU answers within milliseconds), then boot
+/// goes on and the address comes whenever the answer does.
+#[cfg(feature = "net")]
+fn wait_for_dhcp() {
+    const DHCP_WAIT_NS: u64 = 3_000_000_000;
+    let configured = || net::interfaces().iter().any(|i| i.name == "eth0" && i.ipv4.is_some());
+    let deadline = timer::now_ns() + DHCP_WAIT_NS;
+    while !configured() {
+        let now = timer::now_ns();
+        if now >= deadline {
+            log::warn!("eth0: no answer from DHCP yet; booting on without an address");
+            return;
+        }
+        // Woken by eth0's interrupt or, at the latest, 10 ms on (smoltcp's DHCP retries).
+        timer::set_deadline(now + 10_000_000);
+        hal::riscv64::csr::wfi();
+        let irq = hal::riscv64::plic::claim();
+        net::inet::stack::poll_links();
+        hal::riscv64::plic::complete(irq);
+    }
+}
+
 /// Nanoseconds since the epoch from a Goldfish RTC (reading TIME_LOW latches TIME_HIGH).
 fn read_goldfish_rtc(pa: usize) -> u64 {
     let base = phys_to_virt(pa) as *const u32;
@@ -127,6 +211,8 @@ pub fn start(hart: usize, dtb_pa: usize) -> ! {
 
     #[cfg(feature = "ext4")]
     probe_disks(&m);
+    #[cfg(feature = "net")]
+    probe_net(&m, args.ip);
 
     #[cfg(feature = "user")]
     {

@@ -13,7 +13,7 @@
 #![cfg_attr(not(feature = "user"), allow(dead_code))]
 use alloc::sync::Arc;
 use hal::context::{Trap, UserContext};
-use hal::riscv64::{csr, mmu, power, sbi, timer};
+use hal::riscv64::{csr, mmu, plic, power, sbi, timer};
 use task::executor;
 use task::process::ExitStatus;
 use task::{Process, Thread};
@@ -27,7 +27,7 @@ fn next_stop(now: u64) -> u64 {
     executor::next_deadline().map_or(slice_end, |d| d.min(slice_end))
 }
 
-/// Work done on every timer interrupt and idle wake-up: wake the sleepers that are due and the
+/// Work done on every timer or device interrupt and idle wake-up: wake the sleepers that are due and the
 /// readers of console input that has arrived, and start a new slice (the only place the timer
 /// is re-armed once it fired: see `timer::ensure_deadline`).
 fn tick(now: u64) {
@@ -38,6 +38,14 @@ fn tick(now: u64) {
         fs::dev::CONSOLE.receive_input();
         fs::dev::CONSOLE_INPUT.wake_all();
     }
+    // A device interrupt (eth0's, the only source enabled) stays in service until the stack
+    // has run, which acknowledges the device (else its line would raise it again at once).
+    let irq = plic::claim();
+    // Frames that arrived on eth0, TCP retransmissions and DHCP renewals: the network is run
+    // on every tick (each timer or device interrupt and each wake-up of the idle loop).
+    #[cfg(feature = "net")]
+    net::inet::stack::poll_links();
+    plic::complete(irq);
     timer::set_deadline(next_stop(now));
 }
 

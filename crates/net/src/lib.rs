@@ -6,7 +6,8 @@
 //! layer (`syscalls::net`) resolves names in the file system, copies user buffers and turns
 //! descriptors passed with SCM_RIGHTS into open files and back.
 //!
-//! AF_UNIX ([`unix`]), and AF_INET/AF_INET6 TCP and UDP over smoltcp ([`inet`]).
+//! AF_UNIX ([`unix`]), and AF_INET/AF_INET6 TCP and UDP over smoltcp ([`inet`], feature `inet`:
+//! without it the crate holds no IP stack). [`interfaces`] lists the network interfaces.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -15,10 +16,14 @@ extern crate alloc;
 extern crate std;
 
 pub mod addr;
+pub mod iface;
+#[cfg(feature = "inet")]
 pub mod inet;
 pub mod unix;
 
 pub use addr::UnixAddr;
+pub use iface::{interfaces, InterfaceInfo};
+#[cfg(feature = "inet")]
 pub use inet::{as_inet, InetSocket};
 pub use unix::{as_unix, UnixSocket};
 

@@ -30,8 +30,8 @@ pub trait Machine: Sync + 'static {
     /// first offered to `fast`; when that returns true the call is done and the program goes on
     /// at once, without returning here. `fast` must not be given the lock that guards `ctx`.
     fn run_user<H: FnMut(&mut UserContext) -> bool>(&self, ctx: &mut UserContext, fast: &mut H) -> Trap;
-    /// A timer interrupt came from user mode at `now`: fire due timers, start a new slice. The
-    /// thread yields to the other tasks afterwards.
+    /// A timer or device interrupt came from user mode at `now`: fire due timers, serve the
+    /// device, start a new slice. The thread yields to the other tasks afterwards.
     fn tick(&self, now: u64);
 }
 
@@ -90,7 +90,7 @@ pub async fn run<M: Machine>(thread: Arc<Thread>, machine: &M) {
         let after = hal::time::now_ns();
         thread.process.user_ns.fetch_add(after.saturating_sub(now), Ordering::Relaxed);
         if !fast.started() {
-            if trap == Trap::Timer {
+            if matches!(trap, Trap::Timer | Trap::External) {
                 machine.tick(after);
             }
             // exec replaces the address space whose table is live: leave it first, so it is

@@ -47,7 +47,8 @@ pub async fn handle_user_trap(cx: &Caller, trap: Trap) -> bool {
                 syscall = Some(args[0]);
             }
         }
-        Trap::Timer => task::executor::yield_now().await,
+        // A device interrupt may have woken a task (a frame for a waiting socket): let it run.
+        Trap::Timer | Trap::External => task::executor::yield_now().await,
         _ => handle_exception(cx, trap).await,
     }
     returning(cx, syscall).await
@@ -304,7 +305,7 @@ impl FastPath {
             // fault, a timer tick), there is nothing to deliver.
             None if trap != Trap::Syscall && self.quiet() => {
                 match trap {
-                    Trap::Timer => task::executor::yield_now().await,
+                    Trap::Timer | Trap::External => task::executor::yield_now().await,
                     _ => handle_exception(cx, trap).await,
                 }
                 (self.quiet() && !mm::frame::short()) || returning(cx, None).await

@@ -6,6 +6,7 @@
 //! * [`timer`]: the `time` CSR as nanoseconds since boot, and the one-shot supervisor timer.
 //! * [`mmu`]: which page table is live (`satp`).
 //! * [`power`]: powering off with an exit code QEMU passes on.
+//! * [`plic`]: the interrupt controller: device interrupts claimed and completed.
 //!
 //! The kernel runs with `sstatus.SIE = 0`: interrupts are taken only while user code runs, so
 //! kernel code is never interrupted and a trap from S-mode is always a kernel bug.
@@ -14,6 +15,7 @@
 mod cause;
 pub mod csr;
 pub mod mmu;
+pub mod plic;
 pub mod power;
 pub mod sbi;
 pub mod timer;

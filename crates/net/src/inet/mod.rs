@@ -5,8 +5,11 @@
 //! reached by id under the stack's lock. Calls that would wait answer EAGAIN; the syscall layer
 //! waits on [`InetSocket::queue`], which the stack wakes when the socket's state changes.
 pub mod addr;
+pub mod link;
 pub mod stack;
 mod tcp;
+#[cfg(test)]
+mod tests_eth;
 mod udp;
 
 pub use addr::{Family, Parsed};

@@ -15,7 +15,10 @@
 //! On the host, each thread has its own stack (as its own executor and clock): parallel tests
 //! are separate machines.
 use super::addr::Family;
+use super::link::{Change, EthernetDevice, External, Ipv4Config, ETH_MTU};
+use crate::iface::{Counters, InterfaceInfo, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_RUNNING, IFF_UP};
 use abi::{Errno, SysResult};
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
 use alloc::vec;
@@ -43,15 +46,31 @@ pub const SOMAXCONN: usize = 4096;
 /// Interface steps one poll runs at most (each empties the loopback queue once).
 const MAX_ROUNDS: usize = 64;
 
-/// The loopback device: what is sent is received, in order. Its queue is visible to the stack,
+/// The loopback link: what is sent is received, in order. Its queue is visible to the stack,
 /// which looks for SYNs in it.
 struct Loopback {
     queue: VecDeque<Vec<u8>>,
+    counters: Counters,
 }
 
-impl Device for Loopback {
-    type RxToken<'a> = RxToken;
-    type TxToken<'a> = TxToken<'a>;
+/// The device under the interface: the loopback link, and eth0 when there is one. A packet
+/// goes out of eth0 when its destination is outside this machine ([`External::routes`]), else
+/// into the loopback queue; packets are received from the loopback queue first.
+struct Links<'a> {
+    lo: &'a mut Loopback,
+    ext: Option<&'a mut External>,
+    now: Instant,
+}
+
+impl Device for Links<'_> {
+    type RxToken<'b>
+        = RxToken
+    where
+        Self: 'b;
+    type TxToken<'b>
+        = TxToken<'b>
+    where
+        Self: 'b;
 
     fn capabilities(&self) -> DeviceCapabilities {
         let mut caps = DeviceCapabilities::default();
@@ -62,12 +81,21 @@ impl Device for Loopback {
     }
 
     fn receive(&mut self, _now: Instant) -> Option<(RxToken, TxToken<'_>)> {
-        let packet = self.queue.pop_front()?;
-        Some((RxToken(packet), TxToken(&mut self.queue)))
+        let packet = match self.lo.queue.pop_front() {
+            Some(p) => p,
+            None => self.ext.as_mut()?.rx.pop_front()?,
+        };
+        Some((RxToken(packet), self.tx()))
     }
 
     fn transmit(&mut self, _now: Instant) -> Option<TxToken<'_>> {
-        Some(TxToken(&mut self.queue))
+        Some(self.tx())
+    }
+}
+
+impl Links<'_> {
+    fn tx(&mut self) -> TxToken<'_> {
+        TxToken { lo: &mut *self.lo, ext: self.ext.as_deref_mut(), now: self.now }
     }
 }
 
@@ -79,14 +107,40 @@ impl phy::RxToken for RxToken {
     }
 }
 
-struct TxToken<'a>(&'a mut VecDeque<Vec<u8>>);
+struct TxToken<'a> {
+    lo: &'a mut Loopback,
+    ext: Option<&'a mut External>,
+    now: Instant,
+}
 
 impl phy::TxToken for TxToken<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
         let mut packet = vec![0; len];
         let r = f(&mut packet);
-        self.0.push_back(packet);
+        match self.ext {
+            Some(ext) if packet_dst(&packet).is_some_and(|d| ext.routes(d)) => ext.send_ip(packet, self.now),
+            _ => {
+                self.lo.counters.tx_packets += 1;
+                self.lo.counters.tx_bytes += len as u64;
+                self.lo.counters.rx_packets += 1;
+                self.lo.counters.rx_bytes += len as u64;
+                self.lo.queue.push_back(packet)
+            }
+        }
         r
+    }
+}
+
+/// The destination address of IP packet `p`.
+fn packet_dst(p: &[u8]) -> Option<IpAddress> {
+    match p.first()? >> 4 {
+        4 if p.len() >= 20 => Some(IpAddress::v4(p[16], p[17], p[18], p[19])),
+        6 if p.len() >= 40 => {
+            let mut raw = [0u8; 16];
+            raw.copy_from_slice(&p[24..40]);
+            Some(IpAddress::Ipv6(raw.into()))
+        }
+        _ => None,
     }
 }
 
@@ -150,6 +204,8 @@ pub struct Entry {
 pub struct Stack {
     iface: Interface,
     dev: Loopback,
+    /// eth0, once a device is attached ([`attach`]).
+    ext: Option<External>,
     pub set: SocketSet<'static>,
     pub entries: BTreeMap<u64, Entry>,
     next_id: u64,
@@ -168,18 +224,22 @@ pub fn now() -> Instant {
 
 impl Stack {
     fn new() -> Stack {
-        let mut dev = Loopback { queue: VecDeque::new() };
+        let mut dev = Loopback { queue: VecDeque::new(), counters: Counters::default() };
         let mut config = Config::new(HardwareAddress::Ip);
         config.random_seed = hal::time::now_ns() ^ 0x5eed_ba4a;
-        let mut iface = Interface::new(config, &mut dev, now());
+        let mut links = Links { lo: &mut dev, ext: None, now: now() };
+        let mut iface = Interface::new(config, &mut links, now());
         iface.update_ip_addrs(|addrs| {
-            // Two addresses fit smoltcp's default table; both are constant.
+            // Always the first two (smoltcp takes the first IPv4 address as the source of a
+            // wildcard socket's packets: loopback unless [`Stack::source_for`] says otherwise);
+            // eth0's IPv4 address is the third.
             let _ = addrs.push(IpCidr::new(IpAddress::v4(127, 0, 0, 1), 8));
             let _ = addrs.push(IpCidr::new(IpAddress::v6(0, 0, 0, 0, 0, 0, 0, 1), 128));
         });
         Stack {
             iface,
             dev,
+            ext: None,
             set: SocketSet::new(Vec::new()),
             entries: BTreeMap::new(),
             next_id: 1,
@@ -234,6 +294,98 @@ impl Stack {
         self.iface.has_ip_addr(addr)
     }
 
+    /// Whether packets to `addr` have a way: this machine, or out of eth0.
+    pub fn reachable(&self, addr: IpAddress) -> bool {
+        self.is_local(addr) || self.ext.as_ref().is_some_and(|e| e.routes(addr))
+    }
+
+    /// The local address a socket bound to the wildcard sends from to `dst`: eth0's for a
+    /// destination out of eth0, `dst` itself for an address of eth0, else `None` (the
+    /// interface's first address of the family: 127.0.0.1 or ::1).
+    pub fn source_for(&self, dst: IpAddress) -> Option<IpAddress> {
+        let ext = self.ext.as_ref()?;
+        let c = ext.config?;
+        if ext.routes(dst) {
+            Some(IpAddress::v4(c.addr[0], c.addr[1], c.addr[2], c.addr[3]))
+        } else {
+            (dst == IpAddress::v4(c.addr[0], c.addr[1], c.addr[2], c.addr[3])).then_some(dst)
+        }
+    }
+
+    /// Attach eth0 (a second attach replaces the first).
+    pub fn attach(&mut self, dev: Box<dyn EthernetDevice>, config: Option<Ipv4Config>) {
+        let t = now();
+        self.ext = Some(External::new(dev, config, t));
+        if let Some(c) = config {
+            self.apply(Change::Configured(c));
+        }
+        self.poll();
+    }
+
+    /// Give the interface eth0's new address and default route (or take them away).
+    fn apply(&mut self, change: Change) {
+        // eth0's address is the interface's one IPv4 address outside 127.0.0.0/8.
+        let of_eth0 = |a: &IpCidr| matches!(a, IpCidr::Ipv4(c) if !c.address().is_loopback());
+        if change == Change::Deconfigured && !self.iface.ip_addrs().iter().any(of_eth0) {
+            return;
+        }
+        self.iface.update_ip_addrs(|addrs| addrs.retain(|a| !of_eth0(a)));
+        self.iface.routes_mut().remove_default_ipv4_route();
+        if let Change::Configured(c) = change {
+            log::info!(
+                "eth0: {}.{}.{}.{}/{}{}",
+                c.addr[0],
+                c.addr[1],
+                c.addr[2],
+                c.addr[3],
+                c.prefix,
+                c.gateway.map_or(alloc::string::String::new(), |g| alloc::format!(
+                    " via {}.{}.{}.{}",
+                    g[0],
+                    g[1],
+                    g[2],
+                    g[3]
+                ))
+            );
+            self.iface.update_ip_addrs(|addrs| {
+                let _ = addrs.push(IpCidr::Ipv4(c.cidr()));
+            });
+            if let Some(gw) = c.gateway {
+                let _ = self.iface.routes_mut().add_default_ipv4_route(gw.into());
+            }
+            if let Some(e) = &mut self.ext {
+                e.config = Some(c);
+            }
+        } else {
+            log::info!("eth0: address lost");
+        }
+    }
+
+    /// The interfaces, as `ip addr` / `/proc/net/dev` list them.
+    pub fn interfaces(&self) -> Vec<InterfaceInfo> {
+        let mut list = vec![InterfaceInfo {
+            name: "lo",
+            index: 1,
+            mac: [0; 6],
+            ipv4: Some(([127, 0, 0, 1], 8)),
+            mtu: 65536,
+            flags: IFF_UP | IFF_LOOPBACK | IFF_RUNNING,
+            counters: self.dev.counters,
+        }];
+        if let Some(e) = &self.ext {
+            list.push(InterfaceInfo {
+                name: "eth0",
+                index: 2,
+                mac: e.mac(),
+                ipv4: e.config.map(|c| (c.addr, c.prefix)),
+                mtu: ETH_MTU as u32,
+                flags: IFF_UP | IFF_BROADCAST | IFF_RUNNING | IFF_MULTICAST,
+                counters: e.counters,
+            });
+        }
+        list
+    }
+
     /// Take `bytes` of the memory budget: ENOBUFS if it is spent.
     fn charge(&mut self, bytes: usize) -> SysResult<()> {
         if self.memory + bytes > MEMORY_BUDGET {
@@ -263,6 +415,8 @@ impl Stack {
         let bytes = match self.set.remove(h) {
             smoltcp::socket::Socket::Tcp(_) => 2 * TCP_BUF,
             smoltcp::socket::Socket::Udp(_) => 2 * UDP_BUF,
+            // Only eth0's DHCP client has one, in a set of its own.
+            _ => 0,
         };
         self.memory -= bytes;
     }
@@ -323,9 +477,16 @@ impl Stack {
     pub fn poll(&mut self) {
         let t = now();
         for _ in 0..MAX_ROUNDS {
+            if let Some(ext) = &mut self.ext {
+                ext.pump(t);
+                if let Some(change) = ext.poll_dhcp(t) {
+                    self.apply(change);
+                }
+            }
             self.snoop_syns();
-            self.iface.poll(t, &mut self.dev, &mut self.set);
-            if self.dev.queue.is_empty() {
+            let mut links = Links { lo: &mut self.dev, ext: self.ext.as_mut(), now: t };
+            self.iface.poll(t, &mut links, &mut self.set);
+            if self.dev.queue.is_empty() && self.ext.as_ref().is_none_or(|e| e.rx.is_empty()) {
                 break;
             }
         }
@@ -437,25 +598,36 @@ impl Stack {
         }
     }
 
-    /// Give every listener a SYN in the loopback queue is for a free LISTEN socket, if its
-    /// backlog has room (else smoltcp answers the SYN with a reset: ECONNREFUSED).
+    /// Give every listener as many free LISTEN sockets as there are SYNs for it in the
+    /// receive queues (loopback and eth0), as far as its backlog has room (beyond it smoltcp
+    /// answers the SYN with a reset: ECONNREFUSED).
     fn snoop_syns(&mut self) {
-        let syns: Vec<IpListenEndpoint> = self.dev.queue.iter().filter_map(|p| syn_target(p)).collect();
+        let external = self.ext.iter().flat_map(|e| e.rx.iter());
+        let syns: Vec<IpListenEndpoint> = self.dev.queue.iter().chain(external).filter_map(|p| syn_target(p)).collect();
+        // SYNs per listener, in order of arrival.
+        let mut wanted: Vec<(u64, IpListenEndpoint, usize)> = Vec::new();
         for dst in syns {
             let Some((&id, _)) = self.entries.iter().find(|(_, e)| listens_for(e, dst)) else { continue };
+            match wanted.iter_mut().find(|w| w.0 == id) {
+                Some(w) => w.2 += 1,
+                None => wanted.push((id, dst, 1)),
+            }
+        }
+        for (id, dst, n) in wanted {
             let State::Listening { handles, backlog } = &self.entries[&id].state else { continue };
-            let free = handles.iter().any(|&h| self.set.get::<tcp::Socket>(h).state() == tcp::State::Listen);
-            if free || handles.len() >= *backlog {
-                continue;
-            }
+            let free =
+                handles.iter().filter(|&&h| self.set.get::<tcp::Socket>(h).state() == tcp::State::Listen).count();
+            let room = backlog.saturating_sub(handles.len());
             let bound = self.entries[&id].bound.unwrap_or(IpListenEndpoint { addr: None, port: dst.port });
-            let Ok(h) = self.new_tcp() else { continue };
-            if self.tcp(h).listen(bound).is_err() {
-                self.remove(h);
-                continue;
-            }
-            if let State::Listening { handles, .. } = &mut self.entry(id).state {
-                handles.push(h);
+            for _ in 0..n.saturating_sub(free).min(room) {
+                let Ok(h) = self.new_tcp() else { break };
+                if self.tcp(h).listen(bound).is_err() {
+                    self.remove(h);
+                    break;
+                }
+                if let State::Listening { handles, .. } = &mut self.entry(id).state {
+                    handles.push(h);
+                }
             }
         }
     }
@@ -555,6 +727,28 @@ fn locked<R>(f: impl FnOnce(&mut Stack) -> R) -> Option<R> {
 #[cfg(not(target_os = "none"))]
 fn locked<R>(f: impl FnOnce(&mut Stack) -> R) -> Option<R> {
     STACK.try_with(|s| f(&mut s.lock())).ok()
+}
+
+/// Set once eth0 exists: the timer tick then runs the stack ([`poll_links`]).
+static HAS_EXTERNAL: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+/// Attach `dev` as eth0 with the address `config`, or asking DHCP for one.
+pub fn attach(dev: Box<dyn EthernetDevice>, config: Option<Ipv4Config>) {
+    with_stack(|s| s.attach(dev, config));
+    HAS_EXTERNAL.store(true, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// Run the stack if eth0 exists: take the frames that arrived, run TCP's timers and DHCP, and
+/// wake the sockets that changed. The kernel calls it on every timer tick and device interrupt.
+pub fn poll_links() {
+    if HAS_EXTERNAL.load(core::sync::atomic::Ordering::Relaxed) {
+        let _ = try_with_stack(|s| s.poll());
+    }
+}
+
+/// The interfaces (lo, and eth0 if attached): [`crate::interfaces`].
+pub fn interfaces() -> Vec<InterfaceInfo> {
+    try_with_stack(|s| s.interfaces()).unwrap_or_default()
 }
 
 /// Run `f` on the stack; wake the queues it changed once the lock is let go.

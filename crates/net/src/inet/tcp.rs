@@ -117,12 +117,15 @@ pub fn connect(s: &mut Stack, id: u64, to: Parsed, nodelay: bool) -> SysResult<(
     if matches!(to.addr, IpAddress::Ipv4(_)) && fam == Family::V6 && v6only {
         return Err(Errno::ENETUNREACH);
     }
-    if !s.is_local(to.addr) {
+    if !s.reachable(to.addr) {
         return Err(Errno::ENETUNREACH);
     }
     let local = autobind(s, id)?;
     // A wildcard bind of an AF_INET6 socket connects from the address of the peer's family.
-    let local = IpListenEndpoint { addr: local.addr.filter(|a| a.version() == to.addr.version()), port: local.port };
+    let local = IpListenEndpoint {
+        addr: local.addr.filter(|a| a.version() == to.addr.version()).or_else(|| s.source_for(to.addr)),
+        port: local.port,
+    };
     let h = s.new_tcp()?;
     s.tcp(h).set_nagle_enabled(!nodelay);
     let r = {

@@ -39,7 +39,7 @@ fn destination(s: &Stack, fam: Family, v6only: bool, ep: IpListenEndpoint) -> Sy
         Family::V4 => IpAddress::v4(127, 0, 0, 1),
         Family::V6 => IpAddress::v6(0, 0, 0, 0, 0, 0, 0, 1),
     });
-    if (matches!(addr, IpAddress::Ipv4(_)) && fam == Family::V6 && v6only) || !s.is_local(addr) {
+    if (matches!(addr, IpAddress::Ipv4(_)) && fam == Family::V6 && v6only) || !s.reachable(addr) {
         return Err(Errno::ENETUNREACH);
     }
     Ok(IpEndpoint { addr, port: ep.port })
@@ -89,7 +89,13 @@ pub fn send(s: &mut Stack, id: u64, data: &[u8], to: Option<Parsed>) -> SysResul
     }
     autobind(s, id)?;
     let State::Udp { handle, .. } = s.entries[&id].state else { unreachable!("opened just now") };
-    match s.udp(handle).send_slice(data, dest) {
+    // A wildcard-bound socket sends from the address of the link the datagram leaves by.
+    let local_address = match s.entries[&id].bound {
+        Some(IpListenEndpoint { addr: Some(_), .. }) => None,
+        _ => s.source_for(dest.addr),
+    };
+    let meta = smoltcp::socket::udp::UdpMetadata { endpoint: dest, local_address, meta: Default::default() };
+    match s.udp(handle).send_slice(data, meta) {
         Ok(()) => {}
         Err(smoltcp::socket::udp::SendError::BufferFull) => return Err(Errno::EAGAIN),
         Err(smoltcp::socket::udp::SendError::Unaddressable) => return Err(Errno::EINVAL),

@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use fs::File;
 use mm::{UserPtr, UserSlice, UserSliceMut};
 use net::inet::{addr, Family, Got, Parsed, Proto};
-use net::InetSocket;
+pub use net::{as_inet, InetSocket};
 
 /// The largest socket address read (`struct sockaddr_storage`).
 const SOCKADDR_MAX: u32 = 128;

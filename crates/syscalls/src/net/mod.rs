@@ -6,6 +6,8 @@
 //!
 //! Each call first asks whether the descriptor is an AF_INET/AF_INET6 socket ([`inet`]); the
 //! rest of this module is AF_UNIX's.
+// Without the IP stack (feature `inet` off) the same names answer EAFNOSUPPORT / never match.
+#[cfg_attr(not(feature = "inet"), path = "inet_off.rs")]
 mod inet;
 
 use crate::fs::PathStart;
@@ -19,9 +21,10 @@ use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 use fs::{File, FileKind};
+use inet::{as_inet, InetSocket};
 use mm::{UserPtr, UserSlice, UserSliceMut};
 use net::unix::{self, Extras, Key, Kind, Received};
-use net::{as_inet, as_unix, InetSocket, Options, UnixAddr, UnixSocket};
+use net::{as_unix, Options, UnixAddr, UnixSocket};
 
 /// Bytes moved per step of a long send (the socket takes at most its capacity anyway).
 const CHUNK: usize = 64 * 1024;

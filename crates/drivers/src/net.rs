@@ -1,0 +1,107 @@
+//! virtio-net over the virtio-mmio transport (`-device virtio-net-device`), through the
+//! `virtio-drivers` crate: Ethernet frames in and out, without the virtio-net header (the crate
+//! adds and strips it).
+//!
+//! Receive buffers are posted to the device once at start and recycled after each frame is
+//! copied out; a send waits for the device to take the frame (QEMU does so before the notifying
+//! MMIO write returns). The device raises its interrupt line for every used buffer; the kernel
+//! acknowledges it with [`VirtioNet::ack_interrupt`] and then drains [`VirtioNet::receive`].
+use crate::virtio::VirtioHal;
+use alloc::vec::Vec;
+use core::ptr::NonNull;
+use hal::mem::phys_to_virt;
+use virtio_drivers::device::net::VirtIONet;
+use virtio_drivers::transport::mmio::{MmioTransport, VirtIOHeader};
+use virtio_drivers::transport::{DeviceType, Transport};
+
+/// Receive (and transmit) queue entries.
+const QUEUE_SIZE: usize = 64;
+/// Bytes of one receive buffer: the virtio-net header and a full Ethernet frame (1514) with room.
+const RX_BUF: usize = 2048;
+/// The largest frame handed to the device (no VLAN tag, no jumbo frames).
+pub const MAX_FRAME: usize = 1514;
+
+/// Frames and bytes that went each way, and frames dropped.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub rx_packets: u64,
+    pub rx_bytes: u64,
+    pub tx_packets: u64,
+    pub tx_bytes: u64,
+    pub tx_dropped: u64,
+}
+
+/// A virtio network device.
+pub struct VirtioNet {
+    dev: VirtIONet<VirtioHal, MmioTransport<'static>, QUEUE_SIZE>,
+    pub counters: Counters,
+}
+
+// SAFETY: the device's registers and queues are owned by this value alone (the network stack
+// keeps it behind its lock), so moving it to another hart is sound.
+unsafe impl Send for VirtioNet {}
+
+impl VirtioNet {
+    /// The device at the virtio-mmio slot at physical `pa` (`size` bytes of registers), if that
+    /// slot holds a network device. Empty slots and other devices give `None`.
+    ///
+    /// # Safety
+    /// `[pa, pa + size)` must be a virtio-mmio register block (from the device tree) that
+    /// nothing else drives, reachable through the physical-memory window.
+    pub unsafe fn probe(pa: usize, size: usize) -> Option<VirtioNet> {
+        let header = NonNull::new(phys_to_virt(pa) as *mut VirtIOHeader)?;
+        // SAFETY: the caller guarantees a virtio-mmio region of `size` bytes, used only here.
+        let transport = unsafe { MmioTransport::new(header, size) }.ok()?;
+        if transport.device_type() != DeviceType::Network {
+            return None;
+        }
+        match VirtIONet::new(transport, RX_BUF) {
+            Ok(dev) => Some(VirtioNet { dev, counters: Counters::default() }),
+            Err(e) => {
+                log::warn!("virtio-net at {pa:#x}: {e}");
+                None
+            }
+        }
+    }
+
+    pub fn mac(&self) -> [u8; 6] {
+        self.dev.mac_address()
+    }
+
+    /// Acknowledge the device's interrupt (its line drops until the next used buffer).
+    pub fn ack_interrupt(&mut self) {
+        self.dev.ack_interrupt();
+    }
+
+    /// The next received frame, if one is there.
+    pub fn receive(&mut self) -> Option<Vec<u8>> {
+        let buf = self.dev.receive().ok()?;
+        let frame = buf.packet().to_vec();
+        if let Err(e) = self.dev.recycle_rx_buffer(buf) {
+            log::error!("virtio-net: receive buffer lost: {e}");
+        }
+        self.counters.rx_packets += 1;
+        self.counters.rx_bytes += frame.len() as u64;
+        Some(frame)
+    }
+
+    /// Send one frame; a frame the device refuses (or too long) is dropped, as a full NIC would.
+    pub fn send(&mut self, frame: &[u8]) {
+        if frame.len() > MAX_FRAME || !self.dev.can_send() {
+            self.counters.tx_dropped += 1;
+            return;
+        }
+        let mut tx = self.dev.new_tx_buffer(frame.len());
+        tx.packet_mut().copy_from_slice(frame);
+        match self.dev.send(tx) {
+            Ok(()) => {
+                self.counters.tx_packets += 1;
+                self.counters.tx_bytes += frame.len() as u64;
+            }
+            Err(e) => {
+                log::warn!("virtio-net: send: {e}");
+                self.counters.tx_dropped += 1;
+            }
+        }
+    }
+}
