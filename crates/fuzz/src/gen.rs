@@ -264,6 +264,8 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::munmap, &[Addr, MapLen]),
     (Sysno::mprotect, &[Addr, MapLen, Flags(PROT_MASK)]),
     (Sysno::madvise, &[Addr, MapLen, Cmd(MADVICE)]),
+    (Sysno::mremap, &[Addr, MapLen, MapLen, Flags(7), Addr]),
+    (Sysno::mremap, &[Addr, MapLen, MapLen, Cmd(&[0, 1, 1, 3, 5]), Addr]),
     (Sysno::exit, &[Int]),
     (Sysno::exit_group, &[Int]),
     (Sysno::getpid, &[]),

@@ -361,7 +361,10 @@ fn remap_to(mm: &mut AddressSpace, addr: usize, mut old_len: usize, new_addr: us
         mm.unmap(new_addr, new_len)?;
     }
     if old_len > new_len {
-        mm.unmap(addr + new_len, old_len - new_len)?;
+        // Linux's sum wraps and unmaps wherever it lands; here a tail beyond user space is
+        // EINVAL, as munmap of an address there.
+        let tail = addr.checked_add(new_len).ok_or(Errno::EINVAL)?;
+        mm.unmap(tail, old_len - new_len)?;
         old_len = new_len;
     }
     resize_check(mm, addr, old_len, new_len)?;

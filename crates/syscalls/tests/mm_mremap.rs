@@ -290,3 +290,14 @@ fn a_huge_new_length_is_enomem() {
     assert_eq!(mremap(&k, &p, AT, P, 1 << 60, MAYMOVE, 0), ENOMEM);
     assert_eq!(firsts(&k, &p, AT, 1), [1]);
 }
+
+/// Found by the fuzzer: a shrinking move of a range at the very top of the address space
+/// overflowed computing where its tail starts (a kernel panic).
+#[test]
+fn a_shrinking_move_whose_tail_wraps_is_einval() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let top = usize::MAX & !(P - 1);
+    assert_eq!(mremap(&k, &p, top, 0xd6_dca5, 0x9000, MAYMOVE | FIXED, TO), EINVAL);
+    assert_eq!(mremap(&k, &p, top, 4 * P, P, 0, 0), EINVAL);
+}
