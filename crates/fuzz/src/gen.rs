@@ -870,8 +870,8 @@ impl Gen {
                 b[..2].copy_from_slice(&10u16.to_le_bytes());
                 b[2..4].copy_from_slice(&r.pick(PORTS).to_be_bytes());
                 match r.below(4) {
-                    0 | 1 => b[23] = 1, // ::1
-                    2 => {}             // ::
+                    0 | 1 => b[23] = 1,                                          // ::1
+                    2 => {}                                                      // ::
                     _ => b[18..24].copy_from_slice(&[0xff, 0xff, 127, 0, 0, 1]), // ::ffff:127.0.0.1
                 }
                 b

@@ -604,7 +604,14 @@ impl AddressSpace {
     /// (MREMAP_DONTUNMAP) stays mapped without its pages. `old_len` 0 duplicates a shared
     /// mapping: the new area shares the object and nothing is unmapped. The caller has checked
     /// the ranges (one area holds the old one, the new one is free and does not overlap it).
-    pub fn move_range(&mut self, addr: usize, old_len: usize, new_addr: usize, new_len: usize, keep_old: bool) -> SysResult<()> {
+    pub fn move_range(
+        &mut self,
+        addr: usize,
+        old_len: usize,
+        new_addr: usize,
+        new_len: usize,
+        keep_old: bool,
+    ) -> SysResult<()> {
         if self.linked {
             return Err(Errno::ENOMEM);
         }

@@ -292,7 +292,14 @@ pub async fn sys_madvise(cx: &Caller, start: usize, len: usize, advice: usize) -
 ///   leaves the old range mapped and empty (zeros for private anonymous memory).
 /// * The old range must lie in one mapping: EFAULT if `addr` is unmapped or the range runs past
 ///   its mapping. An old length of 0 duplicates a shared mapping (EINVAL for a private one).
-pub async fn sys_mremap(cx: &Caller, addr: usize, old_len: usize, new_len: usize, flags: u32, new_addr: usize) -> SysResult<usize> {
+pub async fn sys_mremap(
+    cx: &Caller,
+    addr: usize,
+    old_len: usize,
+    new_len: usize,
+    flags: u32,
+    new_addr: usize,
+) -> SysResult<usize> {
     if flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0
         || (flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0)
         || (flags & MREMAP_DONTUNMAP != 0 && (flags & MREMAP_MAYMOVE == 0 || old_len != new_len))
@@ -344,7 +351,14 @@ fn resize_check(mm: &mut AddressSpace, addr: usize, old_len: usize, new_len: usi
 }
 
 /// mremap with MREMAP_FIXED or MREMAP_DONTUNMAP (Linux's `mremap_to`).
-fn remap_to(mm: &mut AddressSpace, addr: usize, mut old_len: usize, new_addr: usize, new_len: usize, flags: u32) -> SysResult<usize> {
+fn remap_to(
+    mm: &mut AddressSpace,
+    addr: usize,
+    mut old_len: usize,
+    new_addr: usize,
+    new_len: usize,
+    flags: u32,
+) -> SysResult<usize> {
     if !new_addr.is_multiple_of(PAGE_SIZE) || new_len > USER_END || new_addr > USER_END - new_len {
         return Err(Errno::EINVAL);
     }

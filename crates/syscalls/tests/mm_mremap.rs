@@ -138,7 +138,8 @@ fn growing_with_maymove_moves_the_contents() {
     let k = TestKernel::new();
     let p = k.spawn();
     mapped(&k, &p, AT, 3, MAP_PRIVATE);
-    mapped(&k, &p, AT + 3 * P, 1, MAP_PRIVATE); // blocks growing in place
+    // Blocks growing in place.
+    mapped(&k, &p, AT + 3 * P, 1, MAP_PRIVATE);
     let got = mremap(&k, &p, AT, 3 * P, 8 * P, MAYMOVE, 0);
     assert!(got > 0 && got as usize != AT, "moved: {got:#x}");
     let to = got as usize;
@@ -169,7 +170,8 @@ fn fixed_replaces_what_was_at_the_new_address() {
     let k = TestKernel::new();
     let p = k.spawn();
     mapped(&k, &p, AT, 2, MAP_PRIVATE);
-    mapped(&k, &p, TO, 4, MAP_PRIVATE); // bytes 1..=4, replaced by the move
+    // Bytes 1..=4 at TO, replaced by the move.
+    mapped(&k, &p, TO, 4, MAP_PRIVATE);
     // Shrinks while moving: only the first page goes to TO.
     assert_eq!(mremap(&k, &p, AT, 2 * P, P, MAYMOVE | FIXED, TO + P), (TO + P) as isize);
     assert_eq!(firsts(&k, &p, TO, 4), [1, 1, 3, 4]);
@@ -222,7 +224,8 @@ fn a_private_file_mapping_moves_with_its_file_offset() {
     // Pages 1 and 2 of the file at AT; page 0 of the mapping touched (and written) first.
     assert_eq!(k.syscall(&p, Sysno::mmap, [AT, 2 * P, RW, MAP_PRIVATE | MAP_FIXED, fd as usize, P]), AT as isize);
     k.poke(&p, AT + 5, &[99]);
-    mapped(&k, &p, AT + 2 * P, 1, MAP_PRIVATE); // blocks growing in place
+    // Blocks growing in place.
+    mapped(&k, &p, AT + 2 * P, 1, MAP_PRIVATE);
     let to = mremap(&k, &p, AT, 2 * P, 3 * P, MAYMOVE, 0);
     assert!(to > 0, "{to}");
     let to = to as usize;
