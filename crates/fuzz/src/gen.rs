@@ -213,6 +213,7 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::accept, &[Fd, Out, Ptr(S::SockLenPtr)]),
     (Sysno::accept4, &[Fd, Out, Out, Flags(0o2004000)]),
     (Sysno::accept4, &[Fd, Out, Ptr(S::SockLenPtr), Cmd(&[0, 0o4000, 0o2000000, 0o2004000])]),
+    (Sysno::accept4, &[Fd, Cmd(&[0]), Cmd(&[0]), Cmd(&[0, 0o4000, 0o2000000, 0o2004000])]),
     (Sysno::connect, &[Fd, In, Cmd(&[2, 3, 8, 12, 110, 111, 0])]),
     (Sysno::connect, &[Fd, Ptr(S::SockAddr), SockLen]),
     (Sysno::connect, &[Fd, Ptr(S::SockAddr), SockLen]),
