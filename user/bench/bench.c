@@ -23,7 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -355,6 +361,201 @@ static long long row_getdents_64(long n)
 	return t;
 }
 
+/* --- sockets ------------------------------------------------------------------------------------
+ * The request/response rows run an echo child (fork) on the other end of a connected pair of
+ * sockets: the parent writes 1 byte and reads it back, n times (2 writes, 2 reads and 2 context
+ * switches per operation, like pipe_roundtrip). */
+
+/* The child's side: echo every byte back until end of file. */
+static void echo_child(int fd)
+{
+	char c;
+	for (;;) {
+		ssize_t r = read(fd, &c, 1);
+		if (r == 0)
+			_exit(0);
+		if (r != 1 || write(fd, &c, 1) != 1)
+			_exit(3);
+	}
+}
+
+/* n round trips of 1 byte over fd with the echo child pid, then close and reap it. */
+static long long rr_loop(int fd, pid_t pid, long n, const char *what)
+{
+	char c = 'r';
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		if (write(fd, &c, 1) != 1)
+			return fail_errno("write to the echo child");
+		ssize_t r = read(fd, &c, 1);
+		if (r != 1)
+			return r == 0 ? fail("the echo child closed the socket") : fail_errno("read from the echo child");
+	}
+	long long t = now_ns() - t0;
+	close(fd);
+	if (reap(pid, what) != 0)
+		return -1;
+	return t;
+}
+
+/* A TCP listener on 127.0.0.1 at a port the kernel picks; its address in *sa. */
+static int tcp_listener(struct sockaddr_in *sa)
+{
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	if (l < 0)
+		return fail_errno("socket(AF_INET, SOCK_STREAM)");
+	memset(sa, 0, sizeof *sa);
+	sa->sin_family = AF_INET;
+	sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	socklen_t len = sizeof *sa;
+	if (bind(l, (struct sockaddr *)sa, sizeof *sa) != 0)
+		return fail_errno("bind 127.0.0.1:0");
+	if (listen(l, 4) != 0)
+		return fail_errno("listen");
+	if (getsockname(l, (struct sockaddr *)sa, &len) != 0)
+		return fail_errno("getsockname");
+	return l;
+}
+
+/* A connected pair over 127.0.0.1: the accepted socket in *server, the connecting one returned
+ * (both with TCP_NODELAY: 1-byte writes go out at once on both kernels). */
+static int tcp_pair(int *server)
+{
+	struct sockaddr_in sa;
+	int one = 1;
+	int l = tcp_listener(&sa);
+	if (l < 0)
+		return -1;
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	if (c < 0)
+		return fail_errno("socket");
+	if (connect(c, (struct sockaddr *)&sa, sizeof sa) != 0)
+		return fail_errno("connect 127.0.0.1");
+	int s = accept(l, NULL, NULL);
+	if (s < 0)
+		return fail_errno("accept");
+	close(l);
+	if (setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
+	    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
+		return fail_errno("setsockopt TCP_NODELAY");
+	*server = s;
+	return c;
+}
+
+/* Request/response over a connected pair: the child echoes on b, the parent times on a. */
+static long long rr_pair(int a, int b, long n, const char *what)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return fail_errno("fork");
+	if (pid == 0) {
+		close(a);
+		echo_child(b);
+	}
+	close(b);
+	return rr_loop(a, pid, n, what);
+}
+
+static long long row_tcp_loopback_rr(long n)
+{
+	int s, c = tcp_pair(&s);
+	if (c < 0)
+		return -1;
+	return rr_pair(c, s, n, "tcp echo");
+}
+
+static long long row_unix_stream_rr(long n)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		return fail_errno("socketpair(AF_UNIX, SOCK_STREAM)");
+	return rr_pair(sv[0], sv[1], n, "unix echo");
+}
+
+#define STREAM_BYTES (16 << 20)
+#define STREAM_CHUNK (64 << 10)
+
+/* One operation: a child writes 16 MiB in 64 KiB writes to a TCP socket over 127.0.0.1, the
+ * parent reads it all (64 KiB reads) until end of file; connection set-up excluded. */
+static long long row_tcp_loopback_stream(long n)
+{
+	static char buf[STREAM_CHUNK];
+	long long total = 0;
+	for (long i = 0; i < n; i++) {
+		int s, c = tcp_pair(&s);
+		if (c < 0)
+			return -1;
+		long long t0 = now_ns();
+		pid_t pid = fork();
+		if (pid < 0)
+			return fail_errno("fork");
+		if (pid == 0) {
+			close(s);
+			memset(buf, 's', sizeof buf);
+			for (long sent = 0; sent < STREAM_BYTES;) {
+				ssize_t w = write(c, buf, STREAM_CHUNK);
+				if (w <= 0)
+					_exit(3);
+				sent += w;
+			}
+			_exit(0);
+		}
+		close(c);
+		long got = 0;
+		for (;;) {
+			ssize_t r = read(s, buf, sizeof buf);
+			if (r == 0)
+				break;
+			if (r < 0)
+				return fail_errno("read");
+			got += r;
+		}
+		total += now_ns() - t0;
+		close(s);
+		if (reap(pid, "tcp stream writer") != 0)
+			return -1;
+		if (got != STREAM_BYTES)
+			return fail("read %ld bytes, not %d", got, STREAM_BYTES);
+	}
+	return total;
+}
+
+#define EPOLL_FDS 64
+
+/* epoll_wait(timeout 0) on a set of 64 eventfds (level-triggered EPOLLIN) of which one, the
+ * 33rd, has a nonzero counter: each call reports exactly that one. */
+static long long row_epoll_wait_1ready(long n)
+{
+	int fds[EPOLL_FDS];
+	struct epoll_event ev, out[EPOLL_FDS];
+	int ep = epoll_create1(0);
+	if (ep < 0)
+		return fail_errno("epoll_create1");
+	for (int i = 0; i < EPOLL_FDS; i++) {
+		fds[i] = eventfd(0, 0);
+		if (fds[i] < 0)
+			return fail_errno("eventfd");
+		ev.events = EPOLLIN;
+		ev.data.u32 = i;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev) != 0)
+			return fail_errno("epoll_ctl ADD");
+	}
+	uint64_t one = 1;
+	if (write(fds[EPOLL_FDS / 2], &one, sizeof one) != sizeof one)
+		return fail_errno("write eventfd");
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		int r = epoll_wait(ep, out, EPOLL_FDS, 0);
+		if (r != 1 || out[0].data.u32 != EPOLL_FDS / 2)
+			return r < 0 ? fail_errno("epoll_wait") : fail("epoll_wait returned %d", r);
+	}
+	long long t = now_ns() - t0;
+	for (int i = 0; i < EPOLL_FDS; i++)
+		close(fds[i]);
+	close(ep);
+	return t;
+}
+
 struct row {
 	const char *name;
 	long iters;
@@ -387,6 +588,14 @@ static const struct row rows[] = {
 	{ "write_4k_file", 5000, row_write_4k_file, "pwrite64(2) of 4 KiB at offset 0 of a 4 KiB tmpfs file" },
 	{ "getdents_64", 2000, row_getdents_64,
 	  "list a tmpfs directory of 64 entries (lseek to 0, getdents64 with an 8 KiB buffer until it returns 0)" },
+	{ "tcp_loopback_rr", 2000, row_tcp_loopback_rr,
+	  "1 byte to a child process over TCP on 127.0.0.1 (TCP_NODELAY) and back (2 writes, 2 reads, 2 context switches)" },
+	{ "tcp_loopback_stream", 1, row_tcp_loopback_stream,
+	  "16 MiB from a child process over TCP on 127.0.0.1 (64 KiB writes and reads; the fork of the writer included, connection set-up not)" },
+	{ "unix_stream_rr", 2000, row_unix_stream_rr,
+	  "1 byte to a child process over an AF_UNIX stream socketpair and back (2 writes, 2 reads, 2 context switches)" },
+	{ "epoll_wait_1ready", 5000, row_epoll_wait_1ready,
+	  "epoll_wait(timeout 0) on 64 registered eventfds (EPOLLIN, level-triggered), one of them ready" },
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 

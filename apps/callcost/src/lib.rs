@@ -15,6 +15,7 @@ use core::hint::black_box;
 
 app::linked_app!(APP, "callcost", main);
 app::linked_app!(ECHO, "callcost-echo", echo);
+app::linked_app!(SOCK_ECHO, "callcost-sock-echo", sock_echo);
 
 const N: u64 = 20_000;
 
@@ -69,6 +70,77 @@ async fn main(app: App) -> i32 {
             None => {
                 let _ = app.print("linked_pipe_roundtrip n/a\n").await;
             }
+        }
+    }
+    if wanted("linked_tcp_loopback_rr") {
+        let n = if only.is_some() { n } else { N / 10 };
+        match tcp_roundtrip(&app, n).await {
+            Ok((t, n)) => row(&app, "linked_tcp_loopback_rr", t, n).await,
+            Err(e) => {
+                let _ = app.print(&format!("linked_tcp_loopback_rr n/a {e}\n")).await;
+            }
+        }
+    }
+    0
+}
+
+/// One byte there and back over TCP on 127.0.0.1 (TCP_NODELAY on both ends) between this task
+/// and a second linked task, as `tcp_loopback_rr` of user/bench/bench.c does between two
+/// processes: the socket calls are the `syscalls::net` functions, called directly.
+async fn tcp_roundtrip(app: &App, n: u64) -> Result<(u64, u64), String> {
+    use abi::net::{AF_INET, IPPROTO_TCP, SOCK_STREAM, TCP_NODELAY};
+    use syscalls::net as sn;
+    let cx = app.caller();
+    fn err(what: &'static str) -> impl Fn(abi::Errno) -> String {
+        move |e| format!("{what}: {e:?}")
+    }
+    let listener = sn::sys_socket(cx, AF_INET as i32, SOCK_STREAM, 0).await.map_err(err("socket"))? as i32;
+    // sockaddr_in for 127.0.0.1, port 0 (the kernel picks one; getsockname says which).
+    let mut sa = [0u8; 16];
+    sa[..2].copy_from_slice(&AF_INET.to_ne_bytes());
+    sa[4..8].copy_from_slice(&[127, 0, 0, 1]);
+    sn::sys_bind(cx, listener, sa.as_ptr() as usize, 16).await.map_err(err("bind"))?;
+    sn::sys_listen(cx, listener, 4).await.map_err(err("listen"))?;
+    let mut len = 16u32;
+    let lenp = &mut len as *mut u32 as usize;
+    sn::sys_getsockname(cx, listener, sa.as_mut_ptr() as usize, lenp).await.map_err(err("getsockname"))?;
+    let client = sn::sys_socket(cx, AF_INET as i32, SOCK_STREAM, 0).await.map_err(err("socket"))? as i32;
+    sn::sys_connect(cx, client, sa.as_ptr() as usize, 16).await.map_err(err("connect"))?;
+    let server = sn::sys_accept(cx, listener, 0, 0).await.map_err(err("accept"))? as i32;
+    app.close(listener).await.map_err(err("close"))?;
+    let one = 1i32.to_ne_bytes();
+    for fd in [client, server] {
+        sn::sys_setsockopt(cx, fd, IPPROTO_TCP, TCP_NODELAY, one.as_ptr() as usize, 4)
+            .await
+            .map_err(err("setsockopt"))?;
+    }
+    let args = [String::from("callcost-sock-echo"), format!("{server}"), format!("{client}")];
+    let pid = app.spawn(&SOCK_ECHO, args.to_vec()).map_err(err("spawn"))?;
+    app.close(server).await.map_err(err("close"))?;
+    let mut b = [0u8; 1];
+    let t = hal::time::now_ns();
+    for _ in 0..n {
+        app.write(client, b"r").await.map_err(err("write"))?;
+        if app.read(client, &mut b).await.map_err(err("read"))? != 1 {
+            return Err(String::from("the echo task closed the socket"));
+        }
+    }
+    let end = (t, n);
+    app.close(client).await.map_err(err("close"))?;
+    app.wait(pid as i32).await.map_err(err("wait"))?;
+    Ok(end)
+}
+
+/// The other end of `tcp_roundtrip`: echo every byte on socket args[1] until end of file;
+/// args[2] is the parent's end, which this copy of the descriptors closes.
+async fn sock_echo(app: App) -> i32 {
+    let fd = |i: usize| app.args().get(i).and_then(|a| a.parse().ok()).unwrap_or(-1);
+    let s = fd(1);
+    let _ = app.close(fd(2)).await;
+    let mut b = [0u8; 1];
+    while let Ok(1) = app.read(s, &mut b).await {
+        if app.write(s, &b).await.is_err() {
+            return 1;
         }
     }
     0

@@ -111,6 +111,11 @@ bitflags! {
     }
 }
 
+/// mremap(2) flags (Linux's include/uapi/linux/mman.h).
+pub const MREMAP_MAYMOVE: u32 = 1;
+pub const MREMAP_FIXED: u32 = 2;
+pub const MREMAP_DONTUNMAP: u32 = 4;
+
 /// madvise advice values (Linux's include/uapi/asm-generic/mman-common.h).
 pub const MADV_NORMAL: usize = 0;
 pub const MADV_RANDOM: usize = 1;

@@ -61,6 +61,12 @@ struct Entry {
     data: u64,
     /// EPOLLONESHOT and reported: silent until EPOLL_CTL_MOD.
     disabled: bool,
+    /// Look at the file at the next collection even if its queue was not woken: it was ready
+    /// when last looked at (a level-triggered entry is reported while it stays ready), or it
+    /// has no wait queue to say when it changes.
+    recheck: bool,
+    /// The file has a wait queue (the entry's waker is on it until the queue is woken).
+    queued: bool,
     notify: Arc<Notify>,
     waker: Waker,
 }
@@ -123,9 +129,11 @@ impl Epoll {
         // Fired from the start: a file that is ready when added is reported (edge-triggered too).
         let notify = Arc::new(Notify { fired: AtomicBool::new(true), epoll: self.queue.clone() });
         let waker = Waker::from(notify.clone());
-        if let Some(q) = file.inode().wait_queue() {
+        let queue = file.inode().wait_queue();
+        if let Some(q) = queue {
             q.register(&waker);
         }
+        let queued = queue.is_some();
         let events = events.difference(EpollFlags::WAKEUP); // needs CAP_BLOCK_SUSPEND: dropped
         list.entries.push(Entry {
             fd,
@@ -133,6 +141,8 @@ impl Epoll {
             events,
             data: ev.data,
             disabled: false,
+            recheck: !queued,
+            queued,
             notify,
             waker,
         });
@@ -188,23 +198,38 @@ impl Epoll {
 
     /// Report up to `max` ready entries into `out` (epoll_wait): level-triggered ones that are
     /// ready, edge-triggered ones that are ready and were woken since their last report;
-    /// one-shot entries are disabled. Every entry's waker is registered again on its file.
+    /// one-shot entries are disabled.
+    ///
+    /// Only the entries that may have changed are looked at (Linux's ready list, kept as
+    /// marks): those whose file's queue was woken since they were last looked at, those that
+    /// were ready then (level-triggered) and those whose file has no queue. Any other entry was
+    /// not ready when last looked at and its waker is still on its file's queue (a queue lets
+    /// go of its wakers only when woken), so it is not ready now. An entry looked at has its
+    /// waker registered again before its file is polled.
     pub fn collect(&self, max: usize, out: &mut Vec<EpollEvent>) -> usize {
         let mut list = self.entries.lock();
         list.entries.retain(|e| e.file.strong_count() > 0);
         let mut reported = Vec::new();
         for (i, e) in list.entries.iter_mut().enumerate() {
+            if e.disabled || reported.len() == max {
+                continue;
+            }
+            let fired = e.notify.fired.swap(false, Ordering::AcqRel);
+            if !fired && !e.recheck {
+                continue;
+            }
             let Some(file) = e.file.upgrade() else { continue };
             if let Some(q) = file.inode().wait_queue() {
                 q.register(&e.waker);
             }
-            if e.disabled || reported.len() == max {
-                continue;
-            }
-            if e.events.contains(EpollFlags::ET) && !e.notify.fired.swap(false, Ordering::AcqRel) {
+            let edge = e.events.contains(EpollFlags::ET);
+            if edge && !fired {
+                e.recheck = !e.queued;
                 continue;
             }
             let ready = readiness(&file, e.events);
+            // An edge-triggered entry is reported again only after a new wake-up.
+            e.recheck = !e.queued || (!ready.is_empty() && !edge);
             if ready.is_empty() {
                 continue;
             }

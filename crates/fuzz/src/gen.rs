@@ -82,6 +82,9 @@ pub enum K {
     FutexOp,
     FcntlArg,
     Ptr(S),
+    /// The length of the socket address generated for an earlier argument (`S::SockAddr`),
+    /// mostly, else a length from a list of edges.
+    SockLen,
     Raw,
 }
 
@@ -108,6 +111,11 @@ pub enum S {
     MountData,
     Groups,
     Termios,
+    /// A socket address: sockaddr_in / sockaddr_in6 on 127.0.0.1 / ::1 (or the wildcard) with a
+    /// port from a small range, sockaddr_un paths and abstract names, the family alone, junk.
+    SockAddr,
+    /// A socklen_t for an address a call writes (accept, getsockname, recvfrom).
+    SockLenPtr,
 }
 
 const O_MASK: u64 = 0o37777777;
@@ -197,14 +205,25 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::socket, &[Cmd(&[1, 1, 1, 2, 10, 0, 99]), Cmd(&[1, 2, 5, 0x801, 0x80002, 3, 9]), Cmd(&[0, 0, 1, 6])]),
     (Sysno::socketpair, &[Cmd(&[1, 1, 2]), Cmd(&[1, 2, 5, 0x801, 3]), Cmd(&[0, 0, 6]), Out]),
     (Sysno::bind, &[Fd, In, Cmd(&[2, 3, 8, 12, 110, 111, 0])]),
+    (Sysno::bind, &[Fd, Ptr(S::SockAddr), SockLen]),
+    (Sysno::bind, &[Fd, Ptr(S::SockAddr), SockLen]),
+    (Sysno::listen, &[Fd, Cmd(&[0, 1, 5, 4096, usize::MAX])]),
     (Sysno::listen, &[Fd, Cmd(&[0, 1, 5, 4096, usize::MAX])]),
     (Sysno::accept, &[Fd, Out, Out]),
+    (Sysno::accept, &[Fd, Out, Ptr(S::SockLenPtr)]),
     (Sysno::accept4, &[Fd, Out, Out, Flags(0o2004000)]),
+    (Sysno::accept4, &[Fd, Out, Ptr(S::SockLenPtr), Cmd(&[0, 0o4000, 0o2000000, 0o2004000])]),
+    (Sysno::accept4, &[Fd, Cmd(&[0]), Cmd(&[0]), Cmd(&[0, 0o4000, 0o2000000, 0o2004000])]),
     (Sysno::connect, &[Fd, In, Cmd(&[2, 3, 8, 12, 110, 111, 0])]),
+    (Sysno::connect, &[Fd, Ptr(S::SockAddr), SockLen]),
+    (Sysno::connect, &[Fd, Ptr(S::SockAddr), SockLen]),
     (Sysno::getsockname, &[Fd, Out, Out]),
+    (Sysno::getsockname, &[Fd, Out, Ptr(S::SockLenPtr)]),
     (Sysno::getpeername, &[Fd, Out, Out]),
     (Sysno::sendto, &[Fd, In, Len, Flags(0x4142), In, Cmd(&[0, 2, 12, 110])]),
+    (Sysno::sendto, &[Fd, In, Len, Flags(0x4142), Ptr(S::SockAddr), SockLen]),
     (Sysno::recvfrom, &[Fd, Out, Len, Flags(0x4000_0162), Out, Out]),
+    (Sysno::recvfrom, &[Fd, Out, Len, Flags(0x4000_0162), Out, Ptr(S::SockLenPtr)]),
     (
         Sysno::setsockopt,
         &[Fd, Cmd(&[1, 1, 1, 6, 0]), Cmd(&[2, 3, 4, 7, 8, 9, 13, 16, 17, 20, 21, 99]), In, Cmd(&[4, 8, 16, 0, 2])],
@@ -264,6 +283,8 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::munmap, &[Addr, MapLen]),
     (Sysno::mprotect, &[Addr, MapLen, Flags(PROT_MASK)]),
     (Sysno::madvise, &[Addr, MapLen, Cmd(MADVICE)]),
+    (Sysno::mremap, &[Addr, MapLen, MapLen, Flags(7), Addr]),
+    (Sysno::mremap, &[Addr, MapLen, MapLen, Cmd(&[0, 1, 1, 3, 5]), Addr]),
     (Sysno::exit, &[Int]),
     (Sysno::exit_group, &[Int]),
     (Sysno::getpid, &[]),
@@ -426,6 +447,8 @@ const MOUNT_DATA: &[&str] =
 /// The generator.
 pub struct Gen {
     pub rng: Rng,
+    /// The length of the last socket address written (`S::SockAddr`), for `K::SockLen`.
+    sock_len: usize,
 }
 
 /// Values that are interesting anywhere.
@@ -466,7 +489,7 @@ const EDGES: &[usize] = &[
 
 impl Gen {
     pub fn new(seed: u64) -> Gen {
-        Gen { rng: Rng::new(seed) }
+        Gen { rng: Rng::new(seed), sock_len: 16 }
     }
 
     /// The next op for `w`.
@@ -824,6 +847,60 @@ impl Gen {
         s
     }
 
+    /// A socket address (see `S::SockAddr`), as many bytes as its length says: mostly ones the
+    /// calls accept, so that bind, listen, connect and accept meet each other (a few ports, a
+    /// few names), sometimes junk.
+    fn sockaddr(&mut self) -> Vec<u8> {
+        const PORTS: &[u16] = &[5000, 5001, 5002, 0];
+        const UNIX_PATHS: &[&str] = &["/tmp/s0", "/tmp/s1", "/tmp/d0/s", "/tmp/f0", "/nowhere/s", "s0", ""];
+        const ABSTRACT: &[&[u8]] = &[b"a", b"b", b"", b"\0x"];
+        let r = &mut self.rng;
+        match r.below(16) {
+            0..=5 => {
+                // sockaddr_in: family, port (big-endian), address, 8 bytes of zero.
+                let mut b = vec![0u8; 16];
+                b[..2].copy_from_slice(&2u16.to_le_bytes());
+                b[2..4].copy_from_slice(&r.pick(PORTS).to_be_bytes());
+                let ip = r.pick(&[[127, 0, 0, 1], [127, 0, 0, 1], [0, 0, 0, 0], [10, 0, 2, 15], [255, 255, 255, 255]]);
+                b[4..8].copy_from_slice(&ip);
+                b
+            }
+            6..=8 => {
+                // sockaddr_in6: family, port, flow info, address, scope id.
+                let mut b = vec![0u8; 28];
+                b[..2].copy_from_slice(&10u16.to_le_bytes());
+                b[2..4].copy_from_slice(&r.pick(PORTS).to_be_bytes());
+                match r.below(4) {
+                    0 | 1 => b[23] = 1,                                          // ::1
+                    2 => {}                                                      // ::
+                    _ => b[18..24].copy_from_slice(&[0xff, 0xff, 127, 0, 0, 1]), // ::ffff:127.0.0.1
+                }
+                b
+            }
+            9..=11 => {
+                // sockaddr_un with a path, NUL-terminated.
+                let mut b = 1u16.to_le_bytes().to_vec();
+                b.extend_from_slice(r.pick(UNIX_PATHS).as_bytes());
+                b.push(0);
+                b
+            }
+            12 | 13 => {
+                // An abstract name: a NUL, then the name (its length is the address length).
+                let mut b = 1u16.to_le_bytes().to_vec();
+                b.push(0);
+                b.extend_from_slice(r.pick(ABSTRACT));
+                b
+            }
+            14 => r.pick(&[1u16, 2, 10]).to_le_bytes().to_vec(),
+            _ => {
+                let n = r.pick(&[2, 3, 16, 28, 110, 111, 200]);
+                let mut b = r.bytes(n);
+                b[..2].copy_from_slice(&r.pick(&[0u16, 1, 2, 10, 16, 0xffff]).to_le_bytes());
+                b
+            }
+        }
+    }
+
     fn struct_ptr(&mut self, cx: &Caller, at: usize, pokes: &mut Vec<Poke>) -> usize {
         // Sometimes the struct straddles the end of the scratch area or a read-only page, or
         // the pointer is bad altogether.
@@ -1053,6 +1130,15 @@ impl Gen {
                 (0..n).flat_map(|_| (self.rng.pick(&[0u32, 1, 1000, u32::MAX])).to_le_bytes()).collect()
             }
             S::Termios => self.rng.bytes(64),
+            S::SockAddr => {
+                let b = self.sockaddr();
+                self.sock_len = b.len();
+                b
+            }
+            S::SockLenPtr => {
+                let n = self.rng.pick(&[16u32, 16, 28, 110, 128, 0, 2, 8, u32::MAX, 0x8000_0000]);
+                n.to_le_bytes().to_vec()
+            }
         };
         pokes.push(Poke { addr: at, bytes });
         self.struct_ptr(cx, at, pokes)
@@ -1152,6 +1238,13 @@ impl Gen {
                 _ => self.int(),
             },
             Ptr(s) => self.make_struct(cx, s, i, pokes),
+            SockLen => {
+                if self.rng.chance(4, 5) {
+                    self.sock_len
+                } else {
+                    self.rng.pick(&[0, 1, 2, 3, 8, 15, 16, 27, 28, 110, 111, 128, 4096, usize::MAX])
+                }
+            }
             Raw => self.raw(cx),
         }
     }

@@ -551,6 +551,116 @@ impl AddressSpace {
         result
     }
 
+    /// Join the alike areas (see `merge_at`) that meet inside `[start, end)`, as Linux's
+    /// merged VMAs: two adjacent anonymous mmaps are one area for mremap.
+    fn merge_within(&mut self, start: usize, end: usize) {
+        if end <= start.saturating_add(1) {
+            return;
+        }
+        let keys: Vec<usize> = self.areas.range(start.saturating_add(1)..end).map(|(&k, _)| k).collect();
+        for k in keys {
+            self.merge_at(k);
+        }
+    }
+
+    /// The area that `[addr, addr+len)` lies in, whole (Linux's `vma_to_resize` lookup):
+    /// EFAULT if `addr` is unmapped or the range runs past the area's end.
+    pub fn resizable_area(&mut self, addr: usize, len: usize) -> SysResult<&Area> {
+        if let Some(end) = addr.checked_add(len) {
+            self.merge_within(addr, end);
+        }
+        let a = self.area_at(addr).ok_or(Errno::EFAULT)?;
+        if len > a.end - addr {
+            return Err(Errno::EFAULT);
+        }
+        Ok(a)
+    }
+
+    /// Grow the area ending at `addr+old_len` (page aligned, `old_len` reaching its end) to end
+    /// at `addr+new_len` if that range is free and in user space; false if it is not. The new
+    /// pages come from the area's source when touched.
+    pub fn grow_in_place(&mut self, addr: usize, old_len: usize, new_len: usize) -> bool {
+        let (old_end, new_end) = match (addr.checked_add(old_len), addr.checked_add(new_len)) {
+            (Some(o), Some(n)) if n <= USER_END => (o, n),
+            _ => return false,
+        };
+        if self.overlaps(old_end, new_end) {
+            return false;
+        }
+        match self.areas.range_mut(..old_end).next_back() {
+            Some((_, a)) if a.end == old_end && a.start <= addr => {
+                a.end = new_end;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// mremap's move (Linux's `move_vma`): a new area of `new_len` bytes at the free (or freed)
+    /// `new_addr`, with the permission, kind and source of the area holding `[addr,
+    /// addr+old_len)` from `addr` on, takes over that range's present pages (their contents
+    /// move with them; frames shared after fork stay copy-on-write); the rest of the new area
+    /// comes from the source when touched. The old range is then unmapped, or with `keep_old`
+    /// (MREMAP_DONTUNMAP) stays mapped without its pages. `old_len` 0 duplicates a shared
+    /// mapping: the new area shares the object and nothing is unmapped. The caller has checked
+    /// the ranges (one area holds the old one, the new one is free and does not overlap it).
+    pub fn move_range(
+        &mut self,
+        addr: usize,
+        old_len: usize,
+        new_addr: usize,
+        new_len: usize,
+        keep_old: bool,
+    ) -> SysResult<()> {
+        if self.linked {
+            return Err(Errno::ENOMEM);
+        }
+        let (perm, max, kind, source) = {
+            let a = self.area_at(addr).ok_or(Errno::EFAULT)?;
+            (a.perm, a.max, a.kind.clone(), a.source.advanced(addr - a.start))
+        };
+        let new_end = new_addr.checked_add(new_len).filter(|&e| e <= USER_END).ok_or(Errno::ENOMEM)?;
+        if self.overlaps(new_addr, new_end) {
+            return Err(Errno::EEXIST);
+        }
+        let moved = old_len.min(new_len);
+        let mut pages = BTreeMap::new();
+        if moved > 0 {
+            self.split_at(addr);
+            self.split_at(addr + moved);
+            let area = self.areas.get_mut(&addr).expect("area");
+            let shared = area.is_shared();
+            for (va, f) in core::mem::take(&mut area.pages) {
+                self.pt.unmap(va);
+                let to = va - addr + new_addr;
+                if let Some(flags) = perm.pte() {
+                    let flags = if !shared && Arc::strong_count(&f) > 1 { flags - PteFlags::W } else { flags };
+                    if self.pt.map(to, f.pa(), flags).is_none() {
+                        // No memory for a page table: the page is lost (it comes from the
+                        // source again when touched), never left mapped without its frame.
+                        log::warn!("mremap: no page table for {to:#x}; its contents are lost");
+                        continue;
+                    }
+                }
+                pages.insert(to, f);
+            }
+            self.merge_at(addr + moved);
+            self.merge_at(addr);
+        }
+        let area = Area { start: new_addr, end: new_end, perm, max, kind, pages, source };
+        self.areas.insert(new_addr, area);
+        if old_len > 0 && !keep_old {
+            for key in self.isolate(addr, addr + old_len) {
+                let area = self.areas.remove(&key).expect("area");
+                for &va in area.pages.keys() {
+                    self.pt.unmap(va);
+                }
+            }
+        }
+        hal::mem::flush_tlb();
+        Ok(())
+    }
+
     /// A free, page-aligned range of `len` bytes, searched top-down below `MMAP_TOP`.
     pub fn find_free(&self, len: usize) -> Option<usize> {
         let len = page_up_checked(len)?;

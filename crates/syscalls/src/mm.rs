@@ -1,4 +1,4 @@
-//! Memory syscalls: brk, mmap, munmap, mprotect, madvise.
+//! Memory syscalls: brk, mmap, munmap, mprotect, madvise, mremap.
 //!
 //! The checks and their order follow Linux (mm/mmap.c `do_mmap`, mm/mprotect.c), so that a
 //! program probing for errors sees the same errno as on Linux. File mappings read their pages
@@ -277,4 +277,112 @@ pub async fn sys_madvise(cx: &Caller, start: usize, len: usize, advice: usize) -
         return Err(Errno::ENOMEM);
     }
     Ok(())
+}
+
+/// mremap(2), with Linux's checks in Linux's order (mm/mremap.c): unknown flags, MREMAP_FIXED
+/// without MREMAP_MAYMOVE, MREMAP_DONTUNMAP without MAYMOVE or with a new size, an unaligned
+/// address and a zero new length (after rounding up to pages) are EINVAL.
+///
+/// * Shrinking unmaps the tail and returns the address (even over unmapped pages, as Linux).
+/// * Growing takes the free pages after the mapping if the old range ends where its area
+///   ends; otherwise, with MREMAP_MAYMOVE, the mapping moves to a free range (its contents,
+///   permission and file or shared object move with it), without it is ENOMEM.
+/// * MREMAP_FIXED moves to `new_addr` (page aligned, EINVAL otherwise or if the two ranges
+///   overlap), unmapping what was there; MREMAP_DONTUNMAP (same size) moves the pages and
+///   leaves the old range mapped and empty (zeros for private anonymous memory).
+/// * The old range must lie in one mapping: EFAULT if `addr` is unmapped or the range runs past
+///   its mapping. An old length of 0 duplicates a shared mapping (EINVAL for a private one).
+pub async fn sys_mremap(
+    cx: &Caller,
+    addr: usize,
+    old_len: usize,
+    new_len: usize,
+    flags: u32,
+    new_addr: usize,
+) -> SysResult<usize> {
+    if flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0
+        || (flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0)
+        || (flags & MREMAP_DONTUNMAP != 0 && (flags & MREMAP_MAYMOVE == 0 || old_len != new_len))
+        || !addr.is_multiple_of(PAGE_SIZE)
+    {
+        return Err(Errno::EINVAL);
+    }
+    // PAGE_ALIGN wraps in Linux: a length within a page of usize::MAX becomes 0.
+    let old_len = page_up_checked(old_len).unwrap_or(0);
+    let new_len = page_up_checked(new_len).unwrap_or(0);
+    if new_len == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let mut mm = cx.mm();
+    if flags & (MREMAP_FIXED | MREMAP_DONTUNMAP) != 0 {
+        return remap_to(&mut mm, addr, old_len, new_addr, new_len, flags);
+    }
+    if old_len >= new_len {
+        if old_len > new_len {
+            let tail = addr.checked_add(new_len).ok_or(Errno::EINVAL)?;
+            mm.unmap(tail, old_len - new_len)?;
+        }
+        return Ok(addr);
+    }
+    resize_check(&mut mm, addr, old_len, new_len)?;
+    let area_end = mm.area_at(addr).map_or(0, |a| a.end);
+    if old_len == area_end - addr && mm.grow_in_place(addr, old_len, new_len) {
+        return Ok(addr);
+    }
+    if flags & MREMAP_MAYMOVE == 0 {
+        return Err(Errno::ENOMEM);
+    }
+    let to = place(&mm, 0, new_len, MapFlags::empty())?;
+    mm.move_range(addr, old_len, to, new_len, false)?;
+    Ok(to)
+}
+
+/// Linux's `vma_to_resize`: the old range must lie in one mapping (EFAULT), an old length of 0
+/// only duplicates a shared one (EINVAL), and the new size must fit (ENOMEM).
+fn resize_check(mm: &mut AddressSpace, addr: usize, old_len: usize, new_len: usize) -> SysResult<()> {
+    let shared = mm.resizable_area(addr, old_len)?.is_shared();
+    if old_len == 0 && !shared {
+        return Err(Errno::EINVAL);
+    }
+    if new_len != old_len && new_len > USER_END - MMAP_MIN {
+        return Err(Errno::ENOMEM);
+    }
+    Ok(())
+}
+
+/// mremap with MREMAP_FIXED or MREMAP_DONTUNMAP (Linux's `mremap_to`).
+fn remap_to(
+    mm: &mut AddressSpace,
+    addr: usize,
+    mut old_len: usize,
+    new_addr: usize,
+    new_len: usize,
+    flags: u32,
+) -> SysResult<usize> {
+    if !new_addr.is_multiple_of(PAGE_SIZE) || new_len > USER_END || new_addr > USER_END - new_len {
+        return Err(Errno::EINVAL);
+    }
+    // The two ranges must not overlap.
+    if addr.saturating_add(old_len) > new_addr && new_addr + new_len > addr {
+        return Err(Errno::EINVAL);
+    }
+    let fixed = flags & MREMAP_FIXED != 0;
+    if fixed {
+        if new_addr < MMAP_MIN {
+            // As mmap(MAP_FIXED) here: NULL and small pointers always fault.
+            return Err(Errno::EPERM);
+        }
+        mm.unmap(new_addr, new_len)?;
+    }
+    if old_len > new_len {
+        // Linux's sum wraps and unmaps wherever it lands; here a tail beyond user space is
+        // EINVAL, as munmap of an address there.
+        let tail = addr.checked_add(new_len).ok_or(Errno::EINVAL)?;
+        mm.unmap(tail, old_len - new_len)?;
+        old_len = new_len;
+    }
+    resize_check(mm, addr, old_len, new_len)?;
+    let to = if fixed { new_addr } else { place(mm, new_addr, new_len, MapFlags::empty())? };
+    mm.move_range(addr, old_len, to, new_len, flags & MREMAP_DONTUNMAP != 0)?;
+    Ok(to)
 }

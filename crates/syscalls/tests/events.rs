@@ -355,3 +355,37 @@ fn signalfd_reads_blocked_signals() {
     assert_eq!(signalfd(&k, &p, 99, 0, 0), EBADF);
     assert_eq!(k.syscall(&p, Sysno::signalfd4, [usize::MAX, UNMAPPED, 8, 0]), EFAULT);
 }
+
+/// epoll_wait looks only at the entries whose file may have changed (woken since last looked at,
+/// or ready then): readiness must still follow every write and read among many entries.
+#[test]
+fn many_entries_report_exactly_the_ready_ones_as_they_change() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let ep = epoll(&k, &p);
+    let fds: Vec<usize> = (0..64)
+        .map(|_| {
+            let fd = k.syscall(&p, Sysno::eventfd2, [0, 0]);
+            assert!(fd >= 0);
+            fd as usize
+        })
+        .collect();
+    for (i, &fd) in fds.iter().enumerate() {
+        assert_eq!(ctl(&k, &p, ep, EPOLL_CTL_ADD, fd, IN, i as u64), 0);
+    }
+    assert_eq!(wait(&k, &p, ep, 64, 0), Ok(vec![]));
+    assert_eq!(write(&k, &p, fds[32], &1u64.to_ne_bytes()), 8);
+    for _ in 0..3 {
+        assert_eq!(wait(&k, &p, ep, 64, 0), Ok(vec![(IN, 32)]), "level-triggered: while ready");
+    }
+    assert_eq!(write(&k, &p, fds[5], &1u64.to_ne_bytes()), 8);
+    assert_eq!(wait(&k, &p, ep, 64, 0), Ok(vec![(IN, 5), (IN, 32)]));
+    assert_eq!(read_u64(&k, &p, fds[32]), Ok(1));
+    assert_eq!(wait(&k, &p, ep, 64, 0), Ok(vec![(IN, 5)]));
+    assert_eq!(read_u64(&k, &p, fds[5]), Ok(1));
+    assert_eq!(wait(&k, &p, ep, 64, 0), Ok(vec![]));
+    assert_eq!(wait(&k, &p, ep, 64, 0), Ok(vec![]));
+    // A new write to an entry not looked at for a while is seen.
+    assert_eq!(write(&k, &p, fds[63], &1u64.to_ne_bytes()), 8);
+    assert_eq!(wait(&k, &p, ep, 64, 0), Ok(vec![(IN, 63)]));
+}

@@ -492,14 +492,12 @@ impl Stack {
         }
         self.settle();
         self.reap();
-        let ids: Vec<u64> = self.entries.keys().copied().collect();
-        for id in ids {
-            let snap = self.observe(id);
-            let e = self.entry(id);
+        // (The entries and the sockets are separate fields: one pass, no list of ids.)
+        for e in self.entries.values_mut() {
+            let snap = observe(e, &self.set);
             if e.snap != snap {
                 e.snap = snap;
-                let q = e.queue.clone();
-                self.to_wake.push(q);
+                self.to_wake.push(e.queue.clone());
             }
         }
     }
@@ -507,40 +505,18 @@ impl Stack {
     /// Take the current state of socket `id` as seen: a change by the caller itself (its own
     /// receive) wakes nobody, a change by the network after it does.
     pub fn seen(&mut self, id: u64) {
-        let snap = self.observe(id);
-        self.entry(id).snap = snap;
-    }
-
-    fn observe(&mut self, id: u64) -> Snapshot {
-        let e = &self.entries[&id];
-        let err = e.error.map_or(0, |e| e as usize) + ((e.shut_rd as usize) << 16) + ((e.shut_wr as usize) << 17);
-        match &e.state {
-            State::Idle => [0, 0, 0, err],
-            State::Listening { handles, .. } => {
-                let ready = handles.iter().filter(|&&h| accepted(self.set.get::<tcp::Socket>(h).state())).count();
-                [1, ready, handles.len(), err]
-            }
-            State::Tcp(c) => {
-                let s = self.set.get::<tcp::Socket>(c.handle);
-                [2 + s.state() as usize, s.recv_queue(), s.send_queue(), err]
-            }
-            State::Udp { handle, .. } => {
-                let s = self.set.get::<udp::Socket>(*handle);
-                [100, s.recv_queue(), s.send_queue(), err]
-            }
-        }
+        let e = self.entries.get_mut(&id).expect("a socket's entry lives as long as the socket");
+        e.snap = observe(e, &self.set);
     }
 
     /// Bring the TCP sockets' own state up to date with smoltcp's: handshakes done or refused,
     /// FINs and resets from the peer.
     fn settle(&mut self) {
-        let ids: Vec<u64> = self.entries.keys().copied().collect();
-        for id in ids {
-            let State::Tcp(c) = &self.entries[&id].state else { continue };
+        let mut refused = Vec::new();
+        for e in self.entries.values_mut() {
+            let State::Tcp(c) = &mut e.state else { continue };
             let h = c.handle;
             let st = self.set.get::<tcp::Socket>(h).state();
-            let e = self.entry(id);
-            let State::Tcp(c) = &mut e.state else { continue };
             use tcp::State as S;
             if matches!(st, S::CloseWait | S::LastAck | S::Closing | S::TimeWait) {
                 c.peer_fin = true;
@@ -559,11 +535,14 @@ impl Stack {
                     e.bound = None;
                     e.autobound = false;
                 }
-                self.remove(h);
+                refused.push(h);
             } else if !c.peer_fin && !c.reset {
                 c.reset = true;
                 e.error = Some(Errno::ECONNRESET);
             }
+        }
+        for h in refused {
+            self.remove(h);
         }
     }
 
@@ -668,6 +647,26 @@ impl Stack {
 /// its FIN already).
 pub fn accepted(st: tcp::State) -> bool {
     !matches!(st, tcp::State::Listen | tcp::State::SynReceived | tcp::State::Closed)
+}
+
+/// What the wake-up check compares for entry `e` now (see [`Snapshot`]).
+fn observe(e: &Entry, set: &SocketSet<'static>) -> Snapshot {
+    let err = e.error.map_or(0, |e| e as usize) + ((e.shut_rd as usize) << 16) + ((e.shut_wr as usize) << 17);
+    match &e.state {
+        State::Idle => [0, 0, 0, err],
+        State::Listening { handles, .. } => {
+            let ready = handles.iter().filter(|&&h| accepted(set.get::<tcp::Socket>(h).state())).count();
+            [1, ready, handles.len(), err]
+        }
+        State::Tcp(c) => {
+            let s = set.get::<tcp::Socket>(c.handle);
+            [2 + s.state() as usize, s.recv_queue(), s.send_queue(), err]
+        }
+        State::Udp { handle, .. } => {
+            let s = set.get::<udp::Socket>(*handle);
+            [100, s.recv_queue(), s.send_queue(), err]
+        }
+    }
 }
 
 /// Whether socket `e` listens for connections to `dst`.

@@ -110,6 +110,7 @@ pub(crate) const MAP: Names = &[
     (0x40000, "MAP_HUGETLB"),
     (0x100000, "MAP_FIXED_NOREPLACE"),
 ];
+pub(crate) const MREMAP: Names = &[(0x1, "MREMAP_MAYMOVE"), (0x2, "MREMAP_FIXED"), (0x4, "MREMAP_DONTUNMAP")];
 pub(crate) const CLONE: Names = names![
     CLONE_VM,
     CLONE_FS,
