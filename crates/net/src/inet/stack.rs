@@ -15,6 +15,7 @@
 //! On the host, each thread has its own stack (as its own executor and clock): parallel tests
 //! are separate machines.
 use super::addr::Family;
+use super::iface::Counters;
 use abi::{Errno, SysResult};
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
@@ -47,6 +48,7 @@ const MAX_ROUNDS: usize = 64;
 /// which looks for SYNs in it.
 struct Loopback {
     queue: VecDeque<Vec<u8>>,
+    counters: Counters,
 }
 
 impl Device for Loopback {
@@ -63,11 +65,12 @@ impl Device for Loopback {
 
     fn receive(&mut self, _now: Instant) -> Option<(RxToken, TxToken<'_>)> {
         let packet = self.queue.pop_front()?;
-        Some((RxToken(packet), TxToken(&mut self.queue)))
+        self.counters.received(packet.len());
+        Some((RxToken(packet), TxToken(&mut self.queue, &mut self.counters)))
     }
 
     fn transmit(&mut self, _now: Instant) -> Option<TxToken<'_>> {
-        Some(TxToken(&mut self.queue))
+        Some(TxToken(&mut self.queue, &mut self.counters))
     }
 }
 
@@ -79,12 +82,13 @@ impl phy::RxToken for RxToken {
     }
 }
 
-struct TxToken<'a>(&'a mut VecDeque<Vec<u8>>);
+struct TxToken<'a>(&'a mut VecDeque<Vec<u8>>, &'a mut Counters);
 
 impl phy::TxToken for TxToken<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
         let mut packet = vec![0; len];
         let r = f(&mut packet);
+        self.1.sent(len);
         self.0.push_back(packet);
         r
     }
@@ -144,6 +148,8 @@ pub struct Entry {
     pub shut_rd: bool,
     pub shut_wr: bool,
     pub queue: Arc<WaitQueue>,
+    /// The socket file's inode number (/proc/net/tcp's `inode`).
+    pub ino: u64,
     snap: Snapshot,
 }
 
@@ -168,7 +174,7 @@ pub fn now() -> Instant {
 
 impl Stack {
     fn new() -> Stack {
-        let mut dev = Loopback { queue: VecDeque::new() };
+        let mut dev = Loopback { queue: VecDeque::new(), counters: Counters::default() };
         let mut config = Config::new(HardwareAddress::Ip);
         config.random_seed = hal::time::now_ns() ^ 0x5eed_ba4a;
         let mut iface = Interface::new(config, &mut dev, now());
@@ -206,6 +212,7 @@ impl Stack {
             shut_rd: false,
             shut_wr: false,
             queue,
+            ino: 0,
             snap: [0; 4],
         };
         self.entries.insert(id, entry);
@@ -487,9 +494,114 @@ impl Stack {
         self.poll();
     }
 
+    /// What the loopback device moved (each packet is sent and received once).
+    pub fn loopback_counters(&self) -> Counters {
+        self.dev.counters
+    }
+
+    /// Every TCP and UDP socket as /proc/net/{tcp,udp}{,6} list them: open sockets, the
+    /// connections listeners hold before accept, and closed connections still finishing.
+    pub fn sockets(&self) -> Vec<SocketInfo> {
+        let mut out = Vec::new();
+        let conn = |s: &tcp::Socket, fam, ino| {
+            let local = s.local_endpoint().map(|e| (Some(e.addr), e.port)).unwrap_or((None, 0));
+            let (send, recv) = (s.send_queue(), s.recv_queue());
+            SocketInfo { fam, proto: Proto::Tcp, local, remote: s.remote_endpoint(), state: linux_tcp_state(s.state()), tx_queue: send, rx_queue: recv, ino }
+        };
+        for e in self.entries.values() {
+            let local = e.bound.map_or((None, 0), |b| (b.addr, b.port));
+            let info = |state, tx_queue, rx_queue, remote| SocketInfo {
+                fam: e.fam,
+                proto: e.proto,
+                local,
+                remote,
+                state,
+                tx_queue,
+                rx_queue,
+                ino: e.ino,
+            };
+            match &e.state {
+                State::Idle => out.push(info(TCP_CLOSE, 0, 0, None)),
+                State::Listening { backlog, handles } => {
+                    let socks = handles.iter().map(|&h| self.set.get::<tcp::Socket>(h));
+                    let ready = socks.clone().filter(|s| accepted(s.state())).count();
+                    out.push(info(TCP_LISTEN, *backlog, ready, None));
+                    out.extend(socks.filter(|s| s.state() != tcp::State::Listen).map(|s| conn(s, e.fam, 0)));
+                }
+                State::Tcp(c) => {
+                    let mut i = conn(self.set.get::<tcp::Socket>(c.handle), e.fam, e.ino);
+                    if i.local.1 == 0 {
+                        i.local = local;
+                    }
+                    out.push(i);
+                }
+                State::Udp { handle, peer } => {
+                    let u = self.set.get::<udp::Socket>(*handle);
+                    let st = if peer.is_some() { TCP_ESTABLISHED } else { TCP_CLOSE };
+                    out.push(info(st, u.send_queue(), u.recv_queue(), *peer));
+                }
+            }
+        }
+        for &h in &self.closing {
+            let s = self.set.get::<tcp::Socket>(h);
+            let fam = match s.local_endpoint().map(|e| e.addr) {
+                Some(IpAddress::Ipv6(_)) => Family::V6,
+                _ => Family::V4,
+            };
+            out.push(conn(s, fam, 0));
+        }
+        out
+    }
+
     fn take_wakes(&mut self) -> Vec<Arc<WaitQueue>> {
         core::mem::take(&mut self.to_wake)
     }
+}
+
+/// Linux's TCP state numbers (include/net/tcp_states.h).
+pub const TCP_ESTABLISHED: u8 = 1;
+pub const TCP_CLOSE: u8 = 7;
+pub const TCP_LISTEN: u8 = 10;
+
+/// smoltcp's TCP state as Linux numbers it.
+pub fn linux_tcp_state(st: tcp::State) -> u8 {
+    use tcp::State as S;
+    match st {
+        S::Established => TCP_ESTABLISHED,
+        S::SynSent => 2,
+        S::SynReceived => 3,
+        S::FinWait1 => 4,
+        S::FinWait2 => 5,
+        S::TimeWait => 6,
+        S::Closed => TCP_CLOSE,
+        S::CloseWait => 8,
+        S::LastAck => 9,
+        S::Listen => TCP_LISTEN,
+        S::Closing => 11,
+    }
+}
+
+/// One socket as /proc/net lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SocketInfo {
+    pub fam: Family,
+    pub proto: Proto,
+    /// The local address (None: the wildcard) and port.
+    pub local: (Option<IpAddress>, u16),
+    pub remote: Option<IpEndpoint>,
+    /// Linux's TCP state number (UDP: ESTABLISHED when connected, else CLOSE).
+    pub state: u8,
+    /// Bytes queued to send and received unread; a listener: its backlog and the connections
+    /// ready to accept (as Linux).
+    pub tx_queue: usize,
+    pub rx_queue: usize,
+    /// The socket file's inode number; 0 for a connection no file holds.
+    pub ino: u64,
+}
+
+/// Every TCP and UDP socket ([`Stack::sockets`]).
+pub fn sockets() -> Vec<SocketInfo> {
+    with_stack(|s| s.sockets())
 }
 
 /// A connection a listener can hand to accept (the handshake is done; the peer may have sent

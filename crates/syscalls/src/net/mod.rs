@@ -7,6 +7,7 @@
 //! Each call first asks whether the descriptor is an AF_INET/AF_INET6 socket ([`inet`]); the
 //! rest of this module is AF_UNIX's.
 mod inet;
+mod ioctl;
 
 use crate::fs::PathStart;
 use crate::Caller;
@@ -22,6 +23,8 @@ use fs::{File, FileKind};
 use mm::{UserPtr, UserSlice, UserSliceMut};
 use net::unix::{self, Extras, Key, Kind, Received};
 use net::{as_inet, as_unix, InetSocket, Options, UnixAddr, UnixSocket};
+
+pub use ioctl::*;
 
 /// Bytes moved per step of a long send (the socket takes at most its capacity anyway).
 const CHUNK: usize = 64 * 1024;
