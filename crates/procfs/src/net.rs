@@ -16,14 +16,16 @@ pub(crate) enum NetFile {
     Udp,
     Udp6,
     Dev,
+    IfInet6,
 }
 
-pub(crate) const NET_FILES: [(&str, NetFile); 5] = [
+pub(crate) const NET_FILES: [(&str, NetFile); 6] = [
     ("tcp", NetFile::Tcp),
     ("tcp6", NetFile::Tcp6),
     ("udp", NetFile::Udp),
     ("udp6", NetFile::Udp6),
     ("dev", NetFile::Dev),
+    ("if_inet6", NetFile::IfInet6),
 ];
 
 /// Linux pads each line of /proc/net/tcp to 149 characters, of /proc/net/udp to 127.
@@ -44,6 +46,7 @@ pub(crate) fn content(f: NetFile) -> String {
         NetFile::Tcp6 => inet6(Proto::Tcp),
         NetFile::Udp6 => inet6(Proto::Udp),
         NetFile::Dev => dev(),
+        NetFile::IfInet6 => if_inet6(),
     }
 }
 
@@ -157,6 +160,24 @@ fn dev() -> String {
             "{:>6}: {:7} {:7} {:4} {:4} {:4} {:5} {:10} {:9} {:8} {:7} {:4} {:4} {:4} {:5} {:7} {:10}",
             i.name, c.rx_bytes, c.rx_packets, 0, 0, 0, 0, 0, 0, c.tx_bytes, c.tx_packets, 0, 0, 0, 0, 0, 0
         );
+    }
+    out
+}
+
+/// /proc/net/if_inet6: address, interface index, prefix length, scope, flags (permanent), name.
+fn if_inet6() -> String {
+    let mut out = String::new();
+    for i in interfaces() {
+        let Some((addr, prefix)) = i.ipv6 else { continue };
+        let scope = if addr.is_loopback() {
+            0x10
+        } else if addr.is_unicast_link_local() {
+            0x20
+        } else {
+            0
+        };
+        let hex: String = addr.octets().iter().map(|b| format!("{b:02x}")).collect();
+        let _ = writeln!(out, "{hex} {:02x} {prefix:02x} {scope:02x} 80 {:>8}", i.index, i.name);
     }
     out
 }

@@ -4,7 +4,7 @@ use super::stack::with_stack;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
-use core::net::Ipv4Addr;
+use core::net::{Ipv4Addr, Ipv6Addr};
 
 /// IFF_* flags (linux/if.h).
 pub const IFF_UP: u32 = 0x1;
@@ -52,6 +52,8 @@ pub struct InterfaceInfo {
     pub mac: [u8; 6],
     /// The IPv4 address and its prefix length, if it has one.
     pub ipv4: Option<(Ipv4Addr, u8)>,
+    /// The IPv6 address and its prefix length, if it has one.
+    pub ipv6: Option<(Ipv6Addr, u8)>,
     pub counters: Counters,
 }
 
@@ -86,6 +88,7 @@ pub fn interfaces() -> Vec<InterfaceInfo> {
         hw_type: ARPHRD_LOOPBACK,
         mac: [0; 6],
         ipv4: Some((Ipv4Addr::LOCALHOST, 8)),
+        ipv6: Some((Ipv6Addr::LOCALHOST, 128)),
         counters,
     }]
 }

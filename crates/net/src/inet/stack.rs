@@ -522,10 +522,10 @@ impl Stack {
             };
             match &e.state {
                 State::Idle => out.push(info(TCP_CLOSE, 0, 0, None)),
-                State::Listening { backlog, handles } => {
+                State::Listening { handles, .. } => {
                     let socks = handles.iter().map(|&h| self.set.get::<tcp::Socket>(h));
                     let ready = socks.clone().filter(|s| accepted(s.state())).count();
-                    out.push(info(TCP_LISTEN, *backlog, ready, None));
+                    out.push(info(TCP_LISTEN, 0, ready, None));
                     out.extend(socks.filter(|s| s.state() != tcp::State::Listen).map(|s| conn(s, e.fam, 0)));
                 }
                 State::Tcp(c) => {
@@ -591,8 +591,8 @@ pub struct SocketInfo {
     pub remote: Option<IpEndpoint>,
     /// Linux's TCP state number (UDP: ESTABLISHED when connected, else CLOSE).
     pub state: u8,
-    /// Bytes queued to send and received unread; a listener: its backlog and the connections
-    /// ready to accept (as Linux).
+    /// Bytes queued to send and received unread; a listener: 0 and the connections ready to
+    /// accept (as Linux).
     pub tx_queue: usize,
     pub rx_queue: usize,
     /// The socket file's inode number; 0 for a connection no file holds.
