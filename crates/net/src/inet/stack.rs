@@ -521,7 +521,9 @@ impl Stack {
                 ino: e.ino,
             };
             match &e.state {
-                State::Idle => out.push(info(TCP_CLOSE, 0, 0, None)),
+                // Neither listening nor connected (a closed or reset connection too): Linux's
+                // tables do not hold it.
+                State::Idle => {}
                 State::Listening { handles, .. } => {
                     let socks = handles.iter().map(|&h| self.set.get::<tcp::Socket>(h));
                     let ready = socks.clone().filter(|s| accepted(s.state())).count();
@@ -533,12 +535,22 @@ impl Stack {
                     if i.local.1 == 0 {
                         i.local = local;
                     }
-                    out.push(i);
+                    if i.state != TCP_CLOSE {
+                        out.push(i);
+                    }
                 }
                 State::Udp { handle, peer } => {
                     let u = self.set.get::<udp::Socket>(*handle);
                     let st = if peer.is_some() { TCP_ESTABLISHED } else { TCP_CLOSE };
-                    out.push(info(st, u.send_queue(), u.recv_queue(), *peer));
+                    let mut i = info(st, u.send_queue(), u.recv_queue(), *peer);
+                    // Connected without a local address: the source address is the one towards
+                    // the peer, which on loopback is the peer's own.
+                    if let (None, Some(p)) = (i.local.0, peer) {
+                        if self.iface.has_ip_addr(p.addr) {
+                            i.local.0 = Some(p.addr);
+                        }
+                    }
+                    out.push(i);
                 }
             }
         }
