@@ -76,10 +76,7 @@ fn of(s: &SocketInfo, fam: Family, proto: Proto) -> bool {
 /// The columns after the state: queues, timers, uid, inode and the rest (uid 0: the kernel
 /// keeps no owner per socket; the pointer is hidden as Linux hides it from readers).
 fn tail(s: &SocketInfo) -> String {
-    let common = format!(
-        "{:08X}:{:08X} 00:00000000 00000000 {:>5} {:>8} {} ",
-        s.tx_queue, s.rx_queue, 0, 0, s.ino
-    );
+    let common = format!("{:08X}:{:08X} 00:00000000 00000000 {:>5} {:>8} {} ", s.tx_queue, s.rx_queue, 0, 0, s.ino);
     match s.proto {
         Proto::Tcp => {
             let ssthresh = if s.state == net::inet::stack::TCP_LISTEN { 0 } else { -1 };

@@ -506,7 +506,16 @@ impl Stack {
         let conn = |s: &tcp::Socket, fam, ino| {
             let local = s.local_endpoint().map(|e| (Some(e.addr), e.port)).unwrap_or((None, 0));
             let (send, recv) = (s.send_queue(), s.recv_queue());
-            SocketInfo { fam, proto: Proto::Tcp, local, remote: s.remote_endpoint(), state: linux_tcp_state(s.state()), tx_queue: send, rx_queue: recv, ino }
+            SocketInfo {
+                fam,
+                proto: Proto::Tcp,
+                local,
+                remote: s.remote_endpoint(),
+                state: linux_tcp_state(s.state()),
+                tx_queue: send,
+                rx_queue: recv,
+                ino,
+            }
         };
         for e in self.entries.values() {
             let local = e.bound.map_or((None, 0), |b| (b.addr, b.port));
