@@ -483,6 +483,63 @@ sec_misc() {
   busybox --list | grep -c .
 }
 
+# Network tools over the loopback interface. The Linux reference shares the host's network (its
+# interfaces, their counters, other programs' sockets), so only lo and this section's own sockets
+# are printed, ephemeral ports masked.
+wait_for() {  # netstat-args pattern: until netstat lists it (at most ~5 s)
+  i=0
+  until netstat $1 2>/dev/null | grep -q "$2"; do
+    i=$((i + 1)); [ $i -gt 250 ] && { echo "never listed: $2"; return 1; }
+    usleep 20000
+  done
+}
+sec_net() {
+  ifconfig lo > lo.txt; echo "ifconfig lo: status $?"
+  head -n 4 lo.txt | sed 's/ *$//'
+  echo "counter lines: $(grep -c -e '^ *RX packets:[0-9]* errors:0 dropped:0 overruns:0 frame:0$' \
+    -e '^ *TX packets:[0-9]* errors:0 dropped:0 overruns:0 carrier:0$' -e '^ *RX bytes:[0-9]* (.*)  TX bytes:[0-9]* (.*)$' lo.txt)"
+  echo "ifconfig lists lo: $(ifconfig | grep -c '^lo ')"
+  ifconfig nosuch0; echo "ifconfig nosuch0: status $?"
+  echo "-- nc: a listener and a client"
+  nc -l -p 47615 > got.txt &
+  listener=$!
+  wait_for -tln ':47615 '
+  netstat -tln | sed -n '1,2p' | sed 's/ *$//'
+  netstat -tln | grep ':47615 ' | sed 's/ *$//'
+  echo "through nc" | nc 127.0.0.1 47615; echo "nc client: status $?"
+  wait $listener; echo "nc listener: status $?"
+  cat got.txt
+  echo "-- a connection open"
+  usleep 2000000 | nc -l -p 47616 > /dev/null &
+  listener=$!
+  wait_for -tln ':47616 '
+  usleep 2000000 | nc 127.0.0.1 47616 &
+  client=$!
+  wait_for -tn ':47616 .*ESTABLISHED'
+  usleep 100000
+  netstat -tn | grep ':47616 .*ESTABLISHED' |
+    awk '{ for (i = 4; i <= 5; i++) if ($i !~ /:47616$/) sub(/:[0-9]+$/, ":PORT", $i); print $1, $2, $3, $4, $5, $6 }' | sort
+  netstat -an 2>/dev/null | grep -c ':47616 .*ESTABLISHED'
+  wait $client; echo "client: status $?"
+  wait $listener; echo "listener: status $?"
+  echo "-- udp"
+  nc -u -l -p 47617 > /dev/null &
+  listener=$!
+  wait_for -uln ':47617 '
+  netstat -uln | grep ':47617 ' | sed 's/ *$//'
+  # ash's "Terminated" notice comes or not depending on when the child is reaped (on Linux too).
+  kill $listener; wait $listener 2>/dev/null; echo "udp listener killed: status $?"
+  echo "-- wget from busybox httpd"
+  mkdir www; echo "served by busybox httpd" > www/index.html
+  httpd -f -p 127.0.0.1:47618 -h www &
+  server=$!
+  wait_for -tln '127.0.0.1:47618 '
+  wget -q -O - http://127.0.0.1:47618/; echo "wget: status $?"
+  wget -q -O got.html http://127.0.0.1:47618/index.html; echo "wget to a file: status $?"; cat got.html
+  wget -q -O - http://127.0.0.1:47618/missing; echo "wget of a missing file: status $?"
+  kill $server; wait $server 2>/dev/null; echo "httpd killed: status $?"
+}
+
 sec_end() {
   echo "all sections ran"
 }
@@ -514,5 +571,6 @@ run digest
 run archive
 run process
 run misc
+run net
 run end direct
 rm -rf "$T" /tmp/bbt-*.txt

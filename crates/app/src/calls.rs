@@ -40,9 +40,10 @@ macro_rules! call {
         r
     }};
 }
+pub(crate) use call;
 
 /// The kernel's restart codes mean "interrupted" to an application without signal handlers.
-fn interrupted<T>(r: SysResult<T>) -> SysResult<T> {
+pub(crate) fn interrupted<T>(r: SysResult<T>) -> SysResult<T> {
     match r {
         Err(Errno::ERESTARTSYS | Errno::ERESTARTNOINTR | Errno::ERESTARTNOHAND | Errno::ERESTART_RESTARTBLOCK) => {
             Err(Errno::EINTR)

@@ -22,6 +22,7 @@
 extern crate alloc;
 
 mod calls;
+mod net;
 mod start;
 
 #[doc(hidden)]

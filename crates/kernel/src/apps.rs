@@ -16,6 +16,8 @@ mod linked {
         pipeline::APP,
         #[cfg(feature = "app-callcost")]
         callcost::APP,
+        #[cfg(feature = "app-httpd")]
+        httpd::APP,
     ];
 
     /// The linked application called `name` (a bare name: paths are always ELF files).

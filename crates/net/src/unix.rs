@@ -439,6 +439,24 @@ impl UnixSocket {
     /// ending at a segment that carries files, 0 at the end (the writer gone or this end shut
     /// down reading); seqpacket and datagrams: one message, cut to `out` (the rest is lost).
     /// EAGAIN when there is nothing yet; EINVAL for a stream that is not connected.
+    /// FIONREAD (SIOCINQ) as Linux's unix_inq_len: EINVAL for a listener; a stream: the bytes
+    /// queued; seqpacket and datagram: the size of the next message.
+    pub fn inq(&self) -> SysResult<usize> {
+        let inner = self.inner.lock();
+        match &inner.state {
+            State::Listening { .. } => Err(Errno::EINVAL),
+            State::Connected { conn, side, .. } if self.kind.connected() => {
+                let dir = conn.dirs[*side].lock();
+                Ok(match self.kind {
+                    Kind::Stream => dir.bytes,
+                    _ => dir.segments.front().map_or(0, |s| s.left()),
+                })
+            }
+            _ if self.kind.connected() => Ok(0),
+            _ => Ok(inner.rx.front().map_or(0, |d| d.data.len())),
+        }
+    }
+
     pub fn recv(&self, out: &mut [u8], peek: bool) -> SysResult<Received> {
         if !self.kind.connected() {
             return self.recv_datagram(out, peek);

@@ -13,6 +13,7 @@
 //! /proc/self -> <pid>           /proc/thread-self -> <pid>/task/<tid>
 //! /proc/<pid>/ stat status statm cmdline environ comm maps mounts mountinfo
 //!              exe cwd root (links) fd/<n> (links) task/<tid>/...
+//! /proc/<pid>/net/ tcp tcp6 udp udp6 dev     /proc/net -> self/net
 //! /proc/meminfo uptime loadavg stat cpuinfo version filesystems cmdline mounts (-> self/mounts)
 //! ```
 #![no_std]
@@ -20,6 +21,7 @@
 
 extern crate alloc;
 
+mod net;
 mod text;
 
 use abi::flags::{Access, S_IFDIR, S_IFLNK, S_IFREG};
@@ -141,6 +143,11 @@ enum What {
     SelfLink,
     ThreadSelfLink,
     MountsLink,
+    /// /proc/net -> self/net.
+    NetLink,
+    /// /proc/<pid>/net and its files.
+    NetDir(u32),
+    NetFile(u32, net::NetFile),
     Global(Global),
     TaskDir(TaskId),
     TaskFile(TaskId, PidFile),
@@ -205,7 +212,7 @@ impl ProcNode {
     fn time(&self) -> (i64, u64) {
         let pid = match self.what {
             What::TaskDir(t) | What::TaskFile(t, _) | What::TaskLink(t, _) => Some(t.pid),
-            What::Threads(p) | What::Fds(p) | What::Fd(p, _) => Some(p),
+            What::Threads(p) | What::Fds(p) | What::Fd(p, _) | What::NetDir(p) | What::NetFile(p, _) => Some(p),
             _ => None,
         };
         let start = pid.and_then(|p| task::process::lookup(p as usize)).map_or(0, |p| p.start_ns);
@@ -217,6 +224,7 @@ impl ProcNode {
         match self.what {
             What::Global(g) => Ok(text::global(g).into_bytes()),
             What::TaskFile(id, f) => text::task_file(id, f, self.viewer),
+            What::NetFile(_, f) => Ok(net::content(f).into_bytes()),
             _ => Err(Errno::EISDIR),
         }
     }
@@ -233,6 +241,7 @@ impl ProcNode {
                 v.push(entry("self", FileKind::Symlink, What::SelfLink));
                 v.push(entry("thread-self", FileKind::Symlink, What::ThreadSelfLink));
                 v.push(entry("mounts", FileKind::Symlink, What::MountsLink));
+                v.push(entry("net", FileKind::Symlink, What::NetLink));
                 for (name, g) in GLOBALS {
                     v.push(entry(name, FileKind::Regular, What::Global(g)));
                 }
@@ -252,6 +261,7 @@ impl ProcNode {
                     v.push(entry(name, FileKind::Symlink, What::TaskLink(id, l)));
                 }
                 v.push(entry("fd", FileKind::Directory, What::Fds(id.pid)));
+                v.push(entry("net", FileKind::Directory, What::NetDir(id.pid)));
                 if id.tid.is_none() {
                     v.push(entry("task", FileKind::Directory, What::Threads(id.pid)));
                 }
@@ -269,6 +279,12 @@ impl ProcNode {
                     v.push(entry(&fd.to_string(), FileKind::Symlink, What::Fd(pid, fd)));
                 }
             }
+            What::NetDir(pid) => {
+                process(pid)?;
+                for &(name, f) in net::NET_FILES {
+                    v.push(entry(name, FileKind::Regular, What::NetFile(pid, f)));
+                }
+            }
             _ => return Err(Errno::ENOTDIR),
         }
         Ok(v)
@@ -279,7 +295,7 @@ impl ProcNode {
             (_, ".") => return Ok(self.child(self.what, who)),
             (What::Root, "..") => return Ok(self.child(What::Root, who)),
             (What::TaskDir(TaskId { pid, tid: Some(_) }), "..") => return Ok(self.child(What::Threads(pid), who)),
-            (What::Fds(pid) | What::Threads(pid), "..") => {
+            (What::Fds(pid) | What::Threads(pid) | What::NetDir(pid), "..") => {
                 return Ok(self.child(What::TaskDir(TaskId { pid, tid: None }), who))
             }
             (_, "..") => return Ok(self.child(What::Root, who)),
@@ -290,6 +306,7 @@ impl ProcNode {
                 "self" => What::SelfLink,
                 "thread-self" => What::ThreadSelfLink,
                 "mounts" => What::MountsLink,
+                "net" => What::NetLink,
                 _ => match GLOBALS.iter().find(|(n, _)| *n == name) {
                     Some((_, g)) => What::Global(*g),
                     None => {
@@ -317,6 +334,8 @@ impl ProcNode {
                     What::TaskLink(id, *l)
                 } else if name == "fd" {
                     What::Fds(id.pid)
+                } else if name == "net" {
+                    What::NetDir(id.pid)
                 } else if name == "task" && id.tid.is_none() {
                     What::Threads(id.pid)
                 } else {
@@ -329,6 +348,11 @@ impl ProcNode {
                     return Err(Errno::ENOENT);
                 }
                 What::TaskDir(TaskId { pid, tid: Some(tid as u32) })
+            }
+            What::NetDir(pid) => {
+                process(pid)?;
+                let (_, f) = net::NET_FILES.iter().find(|(n, _)| *n == name).ok_or(Errno::ENOENT)?;
+                What::NetFile(pid, *f)
             }
             What::Fds(pid) => {
                 let fd: i32 = name.parse().map_err(|_| Errno::ENOENT)?;
@@ -379,19 +403,22 @@ impl Inode for ProcNode {
     }
     fn kind(&self) -> FileKind {
         match self.what {
-            What::Root | What::TaskDir(_) | What::Threads(_) | What::Fds(_) => FileKind::Directory,
-            What::SelfLink | What::ThreadSelfLink | What::MountsLink | What::TaskLink(..) | What::Fd(..) => {
-                FileKind::Symlink
-            }
-            What::Global(_) | What::TaskFile(..) => FileKind::Regular,
+            What::Root | What::TaskDir(_) | What::Threads(_) | What::Fds(_) | What::NetDir(_) => FileKind::Directory,
+            What::SelfLink
+            | What::ThreadSelfLink
+            | What::MountsLink
+            | What::NetLink
+            | What::TaskLink(..)
+            | What::Fd(..) => FileKind::Symlink,
+            What::Global(_) | What::TaskFile(..) | What::NetFile(..) => FileKind::Regular,
         }
     }
     fn stat(&self) -> Stat {
         let mode = match self.what {
-            What::Root | What::TaskDir(_) | What::Threads(_) => S_IFDIR | 0o555,
+            What::Root | What::TaskDir(_) | What::Threads(_) | What::NetDir(_) => S_IFDIR | 0o555,
             What::Fds(_) => S_IFDIR | 0o500,
             What::TaskFile(_, PidFile::Environ) => S_IFREG | 0o400,
-            What::Global(_) | What::TaskFile(..) => S_IFREG | 0o444,
+            What::Global(_) | What::TaskFile(..) | What::NetFile(..) => S_IFREG | 0o444,
             What::Fd(pid, fd) => {
                 // The link's permissions say how the file is open.
                 let access = process(pid).ok().and_then(|p| p.files().get(fd).ok()).map(|f| f.access());
@@ -434,7 +461,7 @@ impl Inode for ProcNode {
     fn write_at(&self, _offset: u64, _buf: &[u8]) -> SysResult<usize> {
         // Linux: a /proc file without a write method is EIO, a process's file EINVAL.
         Err(match self.what {
-            What::Global(_) => Errno::EIO,
+            What::Global(_) | What::NetFile(..) => Errno::EIO,
             What::TaskFile(..) => Errno::EINVAL,
             _ => Errno::EISDIR,
         })
@@ -461,6 +488,7 @@ impl Inode for ProcNode {
             What::ThreadSelfLink if who.pid == 0 => Err(Errno::ENOENT),
             What::ThreadSelfLink => Ok(format!("{}/task/{}", who.pid, who.tid)),
             What::MountsLink => Ok(String::from("self/mounts")),
+            What::NetLink => Ok(String::from("self/net")),
             _ => Ok(self.target()?.1),
         }
     }

@@ -59,12 +59,17 @@ pub fn as_inet(file: &fs::File) -> Option<&InetSocket> {
 impl InetSocket {
     pub fn new(fam: Family, proto: Proto) -> Arc<InetSocket> {
         let queue = Arc::new(WaitQueue::new());
-        let id = with_stack(|s| s.create(fam, proto, queue.clone()));
+        let ino = next_ino();
+        let id = with_stack(|s| {
+            let id = s.create(fam, proto, queue.clone());
+            s.entry(id).ino = ino;
+            id
+        });
         Arc::new_cyclic(|this| InetSocket {
             id,
             fam,
             proto,
-            ino: next_ino(),
+            ino,
             queue,
             options: Mutex::new(Options::default()),
             nodelay: AtomicBool::new(false),
@@ -138,14 +143,19 @@ impl InetSocket {
             return Err(Errno::EOPNOTSUPP);
         }
         let queue = Arc::new(WaitQueue::new());
-        let id = self.with(|s, id| tcp::accept(s, id, queue.clone()))?;
+        let ino = next_ino();
+        let id = self.with(|s, id| {
+            let new = tcp::accept(s, id, queue.clone())?;
+            s.entry(new).ino = ino;
+            Ok(new)
+        })?;
         let o = *self.options.lock();
         let nodelay = self.nodelay.load(Ordering::Relaxed);
         Ok(Arc::new_cyclic(|this| InetSocket {
             id,
             fam: self.fam,
             proto: Proto::Tcp,
-            ino: next_ino(),
+            ino,
             queue,
             options: Mutex::new(o),
             nodelay: AtomicBool::new(nodelay),
@@ -251,6 +261,23 @@ impl InetSocket {
             let e = s.entry(id).error.take();
             s.seen(id);
             e
+        })
+    }
+
+    /// FIONREAD (SIOCINQ): TCP: bytes received and not read (EINVAL for a listener); UDP: the
+    /// size of the next datagram, 0 if none.
+    pub fn inq(&self) -> SysResult<usize> {
+        self.with(|s, id| match &s.entries[&id].state {
+            State::Listening { .. } => Err(Errno::EINVAL),
+            State::Tcp(c) => {
+                let h = c.handle;
+                Ok(s.tcp(h).recv_queue())
+            }
+            State::Udp { handle, .. } => {
+                let h = *handle;
+                Ok(s.udp(h).peek().map_or(0, |(data, _)| data.len()))
+            }
+            State::Idle => Ok(0),
         })
     }
 

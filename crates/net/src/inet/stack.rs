@@ -16,7 +16,8 @@
 //! are separate machines.
 use super::addr::Family;
 use super::link::{Change, EthernetDevice, External, Ipv4Config, ETH_MTU};
-use crate::iface::{Counters, InterfaceInfo, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_RUNNING, IFF_UP};
+use crate::iface::{Counters, InterfaceInfo, ARPHRD_ETHER, IFF_BROADCAST, IFF_MULTICAST, IFF_RUNNING, IFF_UP};
+use core::net::{Ipv4Addr, Ipv6Addr};
 use abi::{Errno, SysResult};
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, VecDeque};
@@ -198,6 +199,8 @@ pub struct Entry {
     pub shut_rd: bool,
     pub shut_wr: bool,
     pub queue: Arc<WaitQueue>,
+    /// The socket file's inode number (/proc/net/tcp's `inode`).
+    pub ino: u64,
     snap: Snapshot,
 }
 
@@ -266,6 +269,7 @@ impl Stack {
             shut_rd: false,
             shut_wr: false,
             queue,
+            ino: 0,
             snap: [0; 4],
         };
         self.entries.insert(id, entry);
@@ -364,22 +368,21 @@ impl Stack {
     /// The interfaces, as `ip addr` / `/proc/net/dev` list them.
     pub fn interfaces(&self) -> Vec<InterfaceInfo> {
         let mut list = vec![InterfaceInfo {
-            name: "lo",
-            index: 1,
-            mac: [0; 6],
-            ipv4: Some(([127, 0, 0, 1], 8)),
-            mtu: 65536,
-            flags: IFF_UP | IFF_LOOPBACK | IFF_RUNNING,
+            ipv4: Some((Ipv4Addr::LOCALHOST, 8)),
+            ipv6: Some((Ipv6Addr::LOCALHOST, 128)),
             counters: self.dev.counters,
+            ..InterfaceInfo::loopback()
         }];
         if let Some(e) = &self.ext {
             list.push(InterfaceInfo {
                 name: "eth0",
                 index: 2,
-                mac: e.mac(),
-                ipv4: e.config.map(|c| (c.addr, c.prefix)),
                 mtu: ETH_MTU as u32,
                 flags: IFF_UP | IFF_BROADCAST | IFF_RUNNING | IFF_MULTICAST,
+                hw_type: ARPHRD_ETHER,
+                mac: e.mac(),
+                ipv4: e.config.map(|c| (Ipv4Addr::from(c.addr), c.prefix)),
+                ipv6: None,
                 counters: e.counters,
             });
         }
@@ -638,9 +641,130 @@ impl Stack {
         self.poll();
     }
 
+    /// Every TCP and UDP socket as /proc/net/{tcp,udp}{,6} list them: open sockets, the
+    /// connections listeners hold before accept, and closed connections still finishing.
+    pub fn sockets(&self) -> Vec<SocketInfo> {
+        let mut out = Vec::new();
+        let conn = |s: &tcp::Socket, fam, ino| {
+            let local = s.local_endpoint().map(|e| (Some(e.addr), e.port)).unwrap_or((None, 0));
+            let (send, recv) = (s.send_queue(), s.recv_queue());
+            SocketInfo {
+                fam,
+                proto: Proto::Tcp,
+                local,
+                remote: s.remote_endpoint(),
+                state: linux_tcp_state(s.state()),
+                tx_queue: send,
+                rx_queue: recv,
+                ino,
+            }
+        };
+        for e in self.entries.values() {
+            let local = e.bound.map_or((None, 0), |b| (b.addr, b.port));
+            let info = |state, tx_queue, rx_queue, remote| SocketInfo {
+                fam: e.fam,
+                proto: e.proto,
+                local,
+                remote,
+                state,
+                tx_queue,
+                rx_queue,
+                ino: e.ino,
+            };
+            match &e.state {
+                // Neither listening nor connected (a closed or reset connection too): Linux's
+                // tables do not hold it.
+                State::Idle => {}
+                State::Listening { handles, .. } => {
+                    let socks = handles.iter().map(|&h| self.set.get::<tcp::Socket>(h));
+                    let ready = socks.clone().filter(|s| accepted(s.state())).count();
+                    out.push(info(TCP_LISTEN, 0, ready, None));
+                    out.extend(socks.filter(|s| s.state() != tcp::State::Listen).map(|s| conn(s, e.fam, 0)));
+                }
+                State::Tcp(c) => {
+                    let mut i = conn(self.set.get::<tcp::Socket>(c.handle), e.fam, e.ino);
+                    if i.local.1 == 0 {
+                        i.local = local;
+                    }
+                    if i.state != TCP_CLOSE {
+                        out.push(i);
+                    }
+                }
+                State::Udp { handle, peer } => {
+                    let u = self.set.get::<udp::Socket>(*handle);
+                    let st = if peer.is_some() { TCP_ESTABLISHED } else { TCP_CLOSE };
+                    let mut i = info(st, u.send_queue(), u.recv_queue(), *peer);
+                    // Connected without a local address: the source address is the one towards
+                    // the peer, which on loopback is the peer's own.
+                    if let (None, Some(p)) = (i.local.0, peer) {
+                        if self.iface.has_ip_addr(p.addr) {
+                            i.local.0 = Some(p.addr);
+                        }
+                    }
+                    out.push(i);
+                }
+            }
+        }
+        for &h in &self.closing {
+            let s = self.set.get::<tcp::Socket>(h);
+            let fam = match s.local_endpoint().map(|e| e.addr) {
+                Some(IpAddress::Ipv6(_)) => Family::V6,
+                _ => Family::V4,
+            };
+            out.push(conn(s, fam, 0));
+        }
+        out
+    }
+
     fn take_wakes(&mut self) -> Vec<Arc<WaitQueue>> {
         core::mem::take(&mut self.to_wake)
     }
+}
+
+/// Linux's TCP state numbers (include/net/tcp_states.h).
+pub const TCP_ESTABLISHED: u8 = 1;
+pub const TCP_CLOSE: u8 = 7;
+pub const TCP_LISTEN: u8 = 10;
+
+/// smoltcp's TCP state as Linux numbers it.
+pub fn linux_tcp_state(st: tcp::State) -> u8 {
+    use tcp::State as S;
+    match st {
+        S::Established => TCP_ESTABLISHED,
+        S::SynSent => 2,
+        S::SynReceived => 3,
+        S::FinWait1 => 4,
+        S::FinWait2 => 5,
+        S::TimeWait => 6,
+        S::Closed => TCP_CLOSE,
+        S::CloseWait => 8,
+        S::LastAck => 9,
+        S::Listen => TCP_LISTEN,
+        S::Closing => 11,
+    }
+}
+
+/// One socket as /proc/net lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SocketInfo {
+    pub fam: Family,
+    pub proto: Proto,
+    /// The local address (None: the wildcard) and port.
+    pub local: (Option<IpAddress>, u16),
+    pub remote: Option<IpEndpoint>,
+    /// Linux's TCP state number (UDP: ESTABLISHED when connected, else CLOSE).
+    pub state: u8,
+    /// Bytes queued to send and received unread; a listener: 0 and the connections ready to
+    /// accept (as Linux).
+    pub tx_queue: usize,
+    pub rx_queue: usize,
+    /// The socket file's inode number; 0 for a connection no file holds.
+    pub ino: u64,
+}
+
+/// Every TCP and UDP socket ([`Stack::sockets`]).
+pub fn sockets() -> Vec<SocketInfo> {
+    with_stack(|s| s.sockets())
 }
 
 /// A connection a listener can hand to accept (the handshake is done; the peer may have sent

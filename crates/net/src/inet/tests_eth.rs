@@ -333,7 +333,7 @@ fn dhcp_gives_eth0_its_address_and_default_route() {
     assert_eq!(dhcp_type(&request), DhcpMessageType::Request);
     inject(&wire, dhcp_answer(&request, DhcpMessageType::Ack));
     let eth0 = crate::interfaces().into_iter().find(|i| i.name == "eth0").unwrap();
-    assert_eq!(eth0.ipv4, Some(([10, 0, 2, 15], 24)));
+    assert_eq!(eth0.ipv4, Some((core::net::Ipv4Addr::new(10, 0, 2, 15), 24)));
     assert!(eth0.counters.tx_packets >= 2 && eth0.counters.rx_packets >= 2);
     // The address is this machine's (bind) and outside is reachable through the gateway.
     let b = InetSocket::new(Family::V4, Proto::Udp);

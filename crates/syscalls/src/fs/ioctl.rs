@@ -34,6 +34,9 @@ pub async fn sys_ioctl(cx: &Caller, fd: i32, cmd: usize, arg: usize) -> SysResul
         }
         _ => {}
     }
+    if file.inode().kind() == fs::FileKind::Socket {
+        return crate::net::socket_ioctl(cx, &file, cmd, arg);
+    }
     let tty = file.inode().tty().ok_or(Errno::ENOTTY)?;
     match cmd {
         TCGETS => UserPtr::<Termios>::new(arg).write(&mut cx.mm(), &tty.termios())?,

@@ -14,6 +14,11 @@ pub use net::{as_inet, InetSocket};
 /// The largest socket address read (`struct sockaddr_storage`).
 const SOCKADDR_MAX: u32 = 128;
 
+/// Whether `file` is an AF_INET socket (the SIOCGIF* address requests need one).
+pub fn is_ipv4(file: &File) -> bool {
+    as_inet(file).is_some_and(|s| s.family() == Family::V4)
+}
+
 /// socket(2) for AF_INET and AF_INET6: SOCK_STREAM is TCP, SOCK_DGRAM is UDP.
 pub fn socket(cx: &Caller, domain: i32, ty: i32, protocol: i32) -> SysResult<usize> {
     if ty & !(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC) != 0 {

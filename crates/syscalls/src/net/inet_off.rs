@@ -33,6 +33,10 @@ pub fn as_inet(_file: &File) -> Option<&InetSocket> {
     None
 }
 
+pub fn is_ipv4(_file: &File) -> bool {
+    false
+}
+
 impl InetSocket {
     pub fn arc(&self) -> Arc<InetSocket> {
         match self.never {}
@@ -41,6 +45,9 @@ impl InetSocket {
         match self.never {}
     }
     pub fn shutdown(&self, _how: i32) -> SysResult<()> {
+        match self.never {}
+    }
+    pub fn inq(&self) -> SysResult<usize> {
         match self.never {}
     }
     pub fn local_addr(&self) -> Vec<u8> {

@@ -9,6 +9,7 @@
 // Without the IP stack (feature `inet` off) the same names answer EAFNOSUPPORT / never match.
 #[cfg_attr(not(feature = "inet"), path = "inet_off.rs")]
 mod inet;
+mod ioctl;
 
 use crate::fs::PathStart;
 use crate::Caller;
@@ -25,6 +26,8 @@ use inet::{as_inet, InetSocket};
 use mm::{UserPtr, UserSlice, UserSliceMut};
 use net::unix::{self, Extras, Key, Kind, Received};
 use net::{as_unix, Options, UnixAddr, UnixSocket};
+
+pub use ioctl::*;
 
 /// Bytes moved per step of a long send (the socket takes at most its capacity anyway).
 const CHUNK: usize = 64 * 1024;
