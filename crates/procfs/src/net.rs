@@ -3,11 +3,11 @@
 use alloc::format;
 use alloc::string::String;
 use core::fmt::Write;
-use net::interfaces;
 #[cfg(feature = "inet")]
 use net::inet::stack::{sockets, SocketInfo};
 #[cfg(feature = "inet")]
 use net::inet::{Family, Proto};
+use net::interfaces;
 #[cfg(feature = "inet")]
 use smoltcp::wire::IpAddress;
 

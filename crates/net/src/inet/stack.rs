@@ -17,13 +17,13 @@
 use super::addr::Family;
 use super::link::{Change, EthernetDevice, External, Ipv4Config, ETH_MTU};
 use crate::iface::{Counters, InterfaceInfo, ARPHRD_ETHER, IFF_BROADCAST, IFF_MULTICAST, IFF_RUNNING, IFF_UP};
-use core::net::{Ipv4Addr, Ipv6Addr};
 use abi::{Errno, SysResult};
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
+use core::net::{Ipv4Addr, Ipv6Addr};
 use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
 use smoltcp::phy::{self, ChecksumCapabilities, Device, DeviceCapabilities, Medium};
 use smoltcp::socket::{tcp, udp};

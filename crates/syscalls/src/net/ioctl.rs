@@ -3,6 +3,7 @@
 //! of 40 bytes), and FIONREAD. As Linux: the interface requests work on any socket (the device
 //! layer answers them), the IPv4 address requests only on AF_INET sockets (ENOTTY elsewhere); an
 //! unknown name is ENODEV, an interface without an IPv4 address EADDRNOTAVAIL.
+use super::inet::{as_inet, is_ipv4};
 use crate::Caller;
 use abi::net::AF_INET;
 use abi::{Errno, SysResult};
@@ -10,9 +11,8 @@ use alloc::vec::Vec;
 use core::net::Ipv4Addr;
 use fs::File;
 use mm::{UserPtr, UserSliceMut};
-use net::{interfaces, InterfaceInfo};
-use super::inet::{as_inet, is_ipv4};
 use net::as_unix;
+use net::{interfaces, InterfaceInfo};
 
 pub const FIONREAD: usize = 0x541b;
 pub const SIOCGIFNAME: usize = 0x8910;
