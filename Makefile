@@ -120,6 +120,7 @@ test-busybox: kernel user busybox
 # off cleanly. scripts/net-test.sh --init "<init line>" tests another server the same way.
 test-net: kernel user
 	@scripts/net-test.sh
+	@scripts/net-test.sh --init "httpd /www" --quit /.shutdown
 
 # examples/simple-kernel: the crates composed in under 200 lines run /bin/hello in user mode.
 test-simple: user

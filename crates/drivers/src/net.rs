@@ -8,11 +8,9 @@
 //! acknowledges it with [`VirtioNet::ack_interrupt`] and then drains [`VirtioNet::receive`].
 use crate::virtio::VirtioHal;
 use alloc::vec::Vec;
-use core::ptr::NonNull;
-use hal::mem::phys_to_virt;
 use virtio_drivers::device::net::VirtIONet;
-use virtio_drivers::transport::mmio::{MmioTransport, VirtIOHeader};
-use virtio_drivers::transport::{DeviceType, Transport};
+use virtio_drivers::transport::mmio::MmioTransport;
+use virtio_drivers::transport::DeviceType;
 
 /// Receive (and transmit) queue entries.
 const QUEUE_SIZE: usize = 64;
@@ -49,12 +47,8 @@ impl VirtioNet {
     /// `[pa, pa + size)` must be a virtio-mmio register block (from the device tree) that
     /// nothing else drives, reachable through the physical-memory window.
     pub unsafe fn probe(pa: usize, size: usize) -> Option<VirtioNet> {
-        let header = NonNull::new(phys_to_virt(pa) as *mut VirtIOHeader)?;
-        // SAFETY: the caller guarantees a virtio-mmio region of `size` bytes, used only here.
-        let transport = unsafe { MmioTransport::new(header, size) }.ok()?;
-        if transport.device_type() != DeviceType::Network {
-            return None;
-        }
+        // SAFETY: the caller's guarantee.
+        let transport = unsafe { crate::virtio::transport_of(pa, size, DeviceType::Network) }?;
         match VirtIONet::new(transport, RX_BUF) {
             Ok(dev) => Some(VirtioNet { dev, counters: Counters::default() }),
             Err(e) => {

@@ -96,19 +96,8 @@ impl VirtioBlk {
     /// `[pa, pa + size)` must be a virtio-mmio register block (from the device tree) that
     /// nothing else drives, reachable through the physical-memory window.
     pub unsafe fn probe(pa: usize, size: usize) -> Option<VirtioBlk> {
-        let header = NonNull::new(phys_to_virt(pa) as *mut VirtIOHeader)?;
-        // SAFETY: the caller guarantees a virtio-mmio region of `size` bytes, used only here.
-        let transport = match unsafe { MmioTransport::new(header, size) } {
-            Ok(t) => t,
-            Err(e) => {
-                log::trace!("virtio-mmio at {pa:#x}: {e}");
-                return None;
-            }
-        };
-        if transport.device_type() != DeviceType::Block {
-            log::debug!("virtio-mmio at {pa:#x}: {:?}, not a block device", transport.device_type());
-            return None;
-        }
+        // SAFETY: the caller's guarantee.
+        let transport = unsafe { transport_of(pa, size, DeviceType::Block) }?;
         match VirtIOBlk::new(transport) {
             Ok(dev) => Some(VirtioBlk { dev }),
             Err(e) => {
@@ -180,4 +169,29 @@ mod tests {
         // Host: no image registered, the window is the identity.
         assert_eq!(kernel_virt_to_phys(0x1234), 0x1234);
     }
+}
+
+/// The transport of the virtio-mmio slot at `pa` if it holds a `ty` device.
+///
+/// # Safety
+/// `pa` is a virtio-mmio register block of `size` bytes from the device tree, mapped by the
+/// physical window, and no driver owns it yet, or it holds no `ty` device.
+pub(crate) unsafe fn transport_of(pa: usize, size: usize, ty: DeviceType) -> Option<MmioTransport<'static>> {
+    let header = NonNull::new(phys_to_virt(pa) as *mut VirtIOHeader)?;
+    // SAFETY: the caller's guarantee; only read here unless it is a `ty` device.
+    let transport = match unsafe { MmioTransport::new(header, size) } {
+        Ok(t) => t,
+        Err(e) => {
+            log::trace!("virtio-mmio at {pa:#x}: {e}");
+            return None;
+        }
+    };
+    if transport.device_type() != ty {
+        log::debug!("virtio-mmio at {pa:#x}: {:?}, not {ty:?}", transport.device_type());
+        // Dropping a transport resets its device (virtio-drivers' Drop writes status 0), and
+        // this slot may be another driver's. It holds no memory: forgetting leaks nothing.
+        core::mem::forget(transport);
+        return None;
+    }
+    Some(transport)
 }
