@@ -531,7 +531,7 @@ sec_net() {
   kill $listener; wait $listener 2>/dev/null; echo "udp listener killed: status $?"
   echo "-- wget from busybox httpd"
   mkdir www; echo "served by busybox httpd" > www/index.html
-  httpd -f -p 127.0.0.1:47618 -h www &
+  busybox httpd -f -p 127.0.0.1:47618 -h www &
   server=$!
   wait_for -tln '127.0.0.1:47618 '
   wget -q -O - http://127.0.0.1:47618/; echo "wget: status $?"
