@@ -19,20 +19,9 @@ const RX_BUF: usize = 2048;
 /// The largest frame handed to the device (no VLAN tag, no jumbo frames).
 pub const MAX_FRAME: usize = 1514;
 
-/// Frames and bytes that went each way, and frames dropped.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counters {
-    pub rx_packets: u64,
-    pub rx_bytes: u64,
-    pub tx_packets: u64,
-    pub tx_bytes: u64,
-    pub tx_dropped: u64,
-}
-
 /// A virtio network device.
 pub struct VirtioNet {
     dev: VirtIONet<VirtioHal, MmioTransport<'static>, QUEUE_SIZE>,
-    pub counters: Counters,
 }
 
 // SAFETY: the device's registers and queues are owned by this value alone (the network stack
@@ -50,7 +39,7 @@ impl VirtioNet {
         // SAFETY: the caller's guarantee.
         let transport = unsafe { crate::virtio::transport_of(pa, size, DeviceType::Network) }?;
         match VirtIONet::new(transport, RX_BUF) {
-            Ok(dev) => Some(VirtioNet { dev, counters: Counters::default() }),
+            Ok(dev) => Some(VirtioNet { dev }),
             Err(e) => {
                 log::warn!("virtio-net at {pa:#x}: {e}");
                 None
@@ -74,28 +63,19 @@ impl VirtioNet {
         if let Err(e) = self.dev.recycle_rx_buffer(buf) {
             log::error!("virtio-net: receive buffer lost: {e}");
         }
-        self.counters.rx_packets += 1;
-        self.counters.rx_bytes += frame.len() as u64;
         Some(frame)
     }
 
     /// Send one frame; a frame the device refuses (or too long) is dropped, as a full NIC would.
+    /// The interface's counters are kept above, by the network stack (`net::inet::link`).
     pub fn send(&mut self, frame: &[u8]) {
         if frame.len() > MAX_FRAME || !self.dev.can_send() {
-            self.counters.tx_dropped += 1;
             return;
         }
         let mut tx = self.dev.new_tx_buffer(frame.len());
         tx.packet_mut().copy_from_slice(frame);
-        match self.dev.send(tx) {
-            Ok(()) => {
-                self.counters.tx_packets += 1;
-                self.counters.tx_bytes += frame.len() as u64;
-            }
-            Err(e) => {
-                log::warn!("virtio-net: send: {e}");
-                self.counters.tx_dropped += 1;
-            }
+        if let Err(e) = self.dev.send(tx) {
+            log::warn!("virtio-net: send: {e}");
         }
     }
 }
