@@ -42,6 +42,15 @@ macro_rules! call {
 }
 pub(crate) use call;
 
+/// Whether calls are traced (they then go through `call!`, which prints them).
+#[inline(always)]
+fn traced() -> bool {
+    #[cfg(feature = "trace")]
+    return syscalls::trace::enabled();
+    #[cfg(not(feature = "trace"))]
+    false
+}
+
 /// The kernel's restart codes mean "interrupted" to an application without signal handlers.
 pub(crate) fn interrupted<T>(r: SysResult<T>) -> SysResult<T> {
     match r {
@@ -82,15 +91,26 @@ impl App {
         ready_now(syscalls::trace::traced(&self.cx, Sysno::getpid, [0; 6], fut)) as usize
     }
 
-    /// write(2) from `buf`, in place.
+    /// write(2) from `buf`, in place: synchronously when it need not wait (`fs::now_write`,
+    /// as the trap's fast path), else through its future.
     pub async fn write(&self, fd: Fd, buf: &[u8]) -> SysResult<usize> {
         let (p, n) = (buf.as_ptr() as usize, buf.len());
+        if !traced() {
+            if let Some(r) = fs::now_write(&self.cx, fd, UserSlice::new(p, n)) {
+                return r;
+            }
+        }
         call!(self, write, [fd, p, n], fs::sys_write(&self.cx, fd, UserSlice::new(p, n)))
     }
 
-    /// read(2) into `buf`, in place.
+    /// read(2) into `buf`, in place, synchronously when it need not wait (as `write`).
     pub async fn read(&self, fd: Fd, buf: &mut [u8]) -> SysResult<usize> {
         let (p, n) = (buf.as_mut_ptr() as usize, buf.len());
+        if !traced() {
+            if let Some(r) = fs::now_read(&self.cx, fd, UserSliceMut::new(p, n)) {
+                return r;
+            }
+        }
         call!(self, read, [fd, p, n], fs::sys_read(&self.cx, fd, UserSliceMut::new(p, n)))
     }
 

@@ -9,7 +9,12 @@
 //! * [`SYSCALLS`], the list of rows (name, number, flags, the tracer's argument kinds), from
 //!   which the fast path's set and the tracer's lookups are computed;
 //! * [`immediate`]: the calls of the first section, which only read who the caller is, answered
-//!   on the trap's fast path without building a future.
+//!   on the trap's fast path without building a future;
+//! * [`now`]: the other calls the fast path runs without building the dispatcher's future: a
+//!   `fast` call that never `waits` (its own future, polled once, is ready), and a call whose
+//!   row names a `now` function: a synchronous try of the call that gives its whole result
+//!   when it finishes at once (the usual read or write) and `None`, having done nothing, when
+//!   it would wait (then its future runs).
 //!
 //! Flags: `fast`: the trap's fast path may run it (it does not lock the caller's saved
 //! registers, replace the address space or set a temporary signal mask, see crate `uspace`);
@@ -135,7 +140,8 @@ macro_rules! syscall_table {
             $iname:ident ( $($ikind:expr),* ) [ $($iflag:ident)* ] => $($if:ident)::+ ( $($idec:ident ( $($ii:literal),* )),* );
         )*}
         calls {$(
-            $name:ident ( $($kind:expr),* ) [ $($flag:ident)* ] => $($f:ident)::+ ( $($dec:ident ( $($i:literal),* )),* );
+            $name:ident ( $($kind:expr),* ) [ $($flag:ident)* ] => $($f:ident)::+ ( $($dec:ident ( $($i:literal),* )),* )
+                $(now $($nf:ident)::+)?;
         )*}
     ) => {
         /// Every implemented system call (see the module documentation).
@@ -167,7 +173,39 @@ macro_rules! syscall_table {
                 _ => return None,
             })
         }
+
+        /// The calls of the second section that can finish without a future, run
+        /// synchronously: a `fast` call that never waits (its future, polled once, is ready),
+        /// and a call with a `now` function (the try of a call that usually finishes at once:
+        /// `None` from it means nothing happened and the call must run as its future).
+        /// `None`: the call is not one of them, or must run as its future.
+        #[inline]
+        pub fn now(cx: &Caller, n: usize, a: impl FnOnce() -> [usize; 6]) -> Option<isize> {
+            match Sysno(n) {
+                $(Sysno::$name => now_arm!(
+                    cx, a, 0 $(| flag::$flag)*, [$($($nf)::+)?], $($f)::+ ($($dec($($i),*)),*)
+                ),)*
+                _ => None,
+            }
+        }
     };
+}
+
+/// One arm of [`now`]: the row's `now` function if it has one, else its syscall function
+/// polled once if the row is `fast` and never `waits`, else `None`.
+macro_rules! now_arm {
+    ($cx:ident, $a:ident, $flags:expr, [$($nf:ident)::+], $($f:ident)::+ ($($dec:ident ($($i:literal),*)),*)) => {{
+        let _a = Args($a());
+        $($nf)::+($cx $(, _a.$dec($($i),*))*).map(IntoRet::into_ret)
+    }};
+    ($cx:ident, $a:ident, $flags:expr, [], $($f:ident)::+ ($($dec:ident ($($i:literal),*)),*)) => {{
+        if const { $flags & (flag::fast | flag::waits) == flag::fast } {
+            let _a = Args($a());
+            Some(IntoRet::into_ret(crate::dispatch::ready_now($($f)::+($cx $(, _a.$dec($($i),*))*))))
+        } else {
+            None
+        }
+    }};
 }
 
 #[rustfmt::skip]
@@ -183,12 +221,12 @@ syscall_table! {
     }
     calls {
         // files: fs/io.rs, fs/open.rs, fs/stat.rs, fs/ioctl.rs, fs/poll.rs
-        read(Fd, OutBuf, Uint) [fast waits] => fs::sys_read(i32(0), slice_mut(1, 2));
-        write(Fd, InBuf(2), Uint) [fast waits] => fs::sys_write(i32(0), slice(1, 2));
+        read(Fd, OutBuf, Uint) [fast waits] => fs::sys_read(i32(0), slice_mut(1, 2)) now fs::now_read;
+        write(Fd, InBuf(2), Uint) [fast waits] => fs::sys_write(i32(0), slice(1, 2)) now fs::now_write;
         readv(Fd, OutIov(2), Int) [fast waits] => fs::sys_readv(i32(0), ptr(1), i32(2));
         writev(Fd, InIov(2), Int) [fast waits] => fs::sys_writev(i32(0), ptr(1), i32(2));
-        pread64(Fd, OutBuf, Uint, Long) [fast waits] => fs::sys_pread64(i32(0), slice_mut(1, 2), i64(3));
-        pwrite64(Fd, InBuf(2), Uint, Long) [fast waits] => fs::sys_pwrite64(i32(0), slice(1, 2), i64(3));
+        pread64(Fd, OutBuf, Uint, Long) [fast waits] => fs::sys_pread64(i32(0), slice_mut(1, 2), i64(3)) now fs::now_pread64;
+        pwrite64(Fd, InBuf(2), Uint, Long) [fast waits] => fs::sys_pwrite64(i32(0), slice(1, 2), i64(3)) now fs::now_pwrite64;
         lseek(Fd, Long, Enum(WHENCE)) [fast] => fs::sys_lseek(i32(0), i64(1), u32(2));
         openat(Fd, Str, Open, CreatMode) [fast waits] => fs::sys_openat(i32(0), cstr(1), u32(2), u32(3));
         close(Fd) [fast] => fs::sys_close(i32(0));

@@ -39,6 +39,22 @@ pub struct TestKernel {
     pub root: InodeRef,
 }
 
+/// Syscall `n` as the trap's fast path runs it without a future (`crate::table::now`), unless
+/// it is traced or armed to fail (those take the dispatcher, as in the kernel).
+pub fn now_way(cx: &Caller, n: usize, a: [usize; 6]) -> Option<isize> {
+    #[cfg(feature = "trace")]
+    if crate::trace::enabled() {
+        return None;
+    }
+    #[cfg(feature = "fault-inject")]
+    if crate::fault::armed(n) {
+        return None;
+    }
+    let ret = crate::table::now(cx, n, || a)?;
+    crate::coverage::record(n);
+    Some(ret)
+}
+
 impl Default for TestKernel {
     fn default() -> Self {
         Self::new()
@@ -85,11 +101,16 @@ impl TestKernel {
         Caller::new(Thread::new_main(&p, UserContext::new(0x1000, SCRATCH + SCRATCH_LEN)))
     }
 
-    /// Call syscall `n` with raw register values (missing ones are 0), running the executor
-    /// until it returns. Returns the raw a0 value (negative errno on failure).
+    /// Call syscall `n` with raw register values (missing ones are 0), the way the trap's fast
+    /// path does: synchronously if the table can ([`crate::table::now`]), else its future,
+    /// running the executor until it returns. Returns the raw a0 value (negative errno on
+    /// failure). `tests/fs_io_now.rs` checks that both ways give the same results.
     pub fn syscall<const N: usize>(&self, cx: &Caller, n: Sysno, args: [usize; N]) -> isize {
         let mut a = [0usize; 6];
         a[..N].copy_from_slice(&args);
+        if let Some(ret) = now_way(cx, n.0, a) {
+            return ret;
+        }
         task::executor::block_on(dispatch(cx, n.0, a))
     }
 

@@ -9,8 +9,9 @@
 //!
 //! [`FastPath`] is the short way for the most frequent system calls: the kernel offers it every
 //! `ecall` from the trap entry itself (`hal::riscv64::trap::run_user_fast`), before the trap
-//! reaches the thread's loop. It runs the call (polling its future once, with the thread's task
-//! waker) and, if the call finished and nothing needs the thread's attention, the program
+//! reaches the thread's loop. It runs the call (synchronously when the table can,
+//! `syscalls::table::now`, else polling its future once with the thread's task waker) and, if
+//! the call finished and nothing needs the thread's attention, the program
 //! continues at once. Otherwise the rest happens the ordinary way in [`FastPath::after`]: a call
 //! that has to wait is awaited there (it has registered the task's waker, so it is woken as on
 //! the ordinary path), then signals are delivered and interrupted calls restarted as always.
@@ -30,7 +31,7 @@ use core::pin::Pin;
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll, Waker};
 use hal::context::{Trap, UserContext};
-use syscalls::table::{flag, immediate, SyscallSet};
+use syscalls::table::{flag, immediate, now, SyscallSet};
 use syscalls::{handle_syscall, poll_call, Caller};
 use task::signal::force_fault;
 use task::Thread;
@@ -221,7 +222,8 @@ impl FastPath {
         FAST.contains(n) && self.poll_once(cx, ctx, task, call, start)
     }
 
-    /// The fast path for a call of a `fast` call: start it and poll it once.
+    /// The fast path for a `fast` call: run it synchronously if the table can
+    /// (`syscalls::table::now`), else start its future and poll it once.
     #[inline(never)]
     fn poll_once<F: Future<Output = isize>>(
         &mut self,
@@ -238,13 +240,19 @@ impl FastPath {
         let t = cx.thread();
         let mask = t.sigmask.load(Ordering::Relaxed);
         ctx.skip_ecall();
-        call.set(Some(start(n, args)));
-        let Some(fut) = call.as_mut().as_pin_mut() else { return false };
-        let Poll::Ready(ret) = poll_call(fut, &mut Context::from_waker(task)) else {
-            self.started = Some(Started { orig_a0: args[0], mask, waiting: true });
-            return false;
+        let ret = match now(cx, n, || args) {
+            Some(ret) => ret,
+            None => {
+                call.set(Some(start(n, args)));
+                let Some(fut) = call.as_mut().as_pin_mut() else { return false };
+                let Poll::Ready(ret) = poll_call(fut, &mut Context::from_waker(task)) else {
+                    self.started = Some(Started { orig_a0: args[0], mask, waiting: true });
+                    return false;
+                };
+                call.set(None);
+                ret
+            }
         };
-        call.set(None);
         ctx.set_return(ret);
         if self.nothing_to_deliver(t, mask, ret) {
             return true;

@@ -17,7 +17,7 @@ use mm::{AddressSpace, UserPtr, UserSlice, UserSliceMut};
 use task::Thread;
 
 /// Bytes moved per step between user memory and a file.
-const CHUNK: usize = 64 * 1024;
+pub(super) const CHUNK: usize = 64 * 1024;
 /// Linux caps one transfer at INT_MAX rounded down to a page (MAX_RW_COUNT).
 const MAX_RW_COUNT: usize = 0x7fff_f000;
 /// Most iovecs one readv/writev takes (UIO_MAXIOV).
@@ -25,9 +25,9 @@ const IOV_MAX: i32 = 1024;
 
 /// The user memory of one transfer: one buffer, or the segments of an iovec array, seen as
 /// one run of `len` bytes.
-struct UserBuf {
+pub(super) struct UserBuf {
     segs: Segments,
-    len: usize,
+    pub(super) len: usize,
 }
 
 /// The segments of a transfer; one buffer (read, write) needs no allocation.
@@ -65,7 +65,7 @@ impl UserBuf {
         Ok(UserBuf { segs, len })
     }
 
-    fn single(mm: &AddressSpace, addr: usize, len: usize) -> SysResult<UserBuf> {
+    pub(super) fn single(mm: &AddressSpace, addr: usize, len: usize) -> SysResult<UserBuf> {
         Self::new(mm, Segments::One([(addr, len)]))
     }
 
@@ -103,7 +103,7 @@ impl UserBuf {
 
     /// Copy `data` to bytes `at..` of the run; returns how much arrived before a bad page, and
     /// what was wrong with it (EFAULT, or ENOMEM when no page could be had for it).
-    fn copy_out(&self, mm: &mut AddressSpace, at: usize, data: &[u8]) -> (usize, Errno) {
+    pub(super) fn copy_out(&self, mm: &mut AddressSpace, at: usize, data: &[u8]) -> (usize, Errno) {
         let mut done = 0;
         for (addr, n) in self.ranges(at, data.len()) {
             if let Err((k, e)) = mm.write_some(addr, &data[done..done + n]) {
@@ -115,7 +115,7 @@ impl UserBuf {
     }
 
     /// Fill `out` from bytes `at..` of the run; returns how much was read before a bad page.
-    fn copy_in(&self, mm: &mut AddressSpace, at: usize, out: &mut [u8]) -> usize {
+    pub(super) fn copy_in(&self, mm: &mut AddressSpace, at: usize, out: &mut [u8]) -> usize {
         let mut done = 0;
         for (addr, n) in self.ranges(at, out.len()) {
             if let Err((k, _)) = mm.read_some(addr, &mut out[done..done + n]) {
@@ -138,7 +138,7 @@ const SMALL: usize = 64;
 /// The kernel buffer of a transfer: on the stack, or the thread's own
 /// (`Thread::take_io_buffer`: no allocation and no clearing per call), given back when the
 /// transfer ends.
-enum KernelBuffer<'a> {
+pub(super) enum KernelBuffer<'a> {
     /// Words, so that clearing it is a few stores, not a call of `memset`.
     Small([u64; SMALL / 8]),
     Thread(&'a Thread, Vec<u8>),
@@ -146,7 +146,7 @@ enum KernelBuffer<'a> {
 
 impl<'a> KernelBuffer<'a> {
     /// At least `min(len, CHUNK)` bytes.
-    fn take(cx: &'a Caller, len: usize) -> Self {
+    pub(super) fn take(cx: &'a Caller, len: usize) -> Self {
         if len <= SMALL {
             return KernelBuffer::Small([0; SMALL / 8]);
         }
@@ -154,7 +154,7 @@ impl<'a> KernelBuffer<'a> {
         KernelBuffer::Thread(thread, thread.take_io_buffer(len.min(CHUNK)))
     }
 
-    fn bytes(&mut self) -> &mut [u8] {
+    pub(super) fn bytes(&mut self) -> &mut [u8] {
         match self {
             KernelBuffer::Small(b) => bytemuck::cast_slice_mut(b),
             KernelBuffer::Thread(_, v) => v,
@@ -181,7 +181,7 @@ async fn stop_between_chunks(cx: &Caller, any_signal: bool) -> bool {
 }
 
 /// Bytes already transferred win over an error, which the next call will meet again.
-fn partial(done: usize, err: Errno) -> SysResult<usize> {
+pub(super) fn partial(done: usize, err: Errno) -> SysResult<usize> {
     if done > 0 {
         Ok(done)
     } else {
@@ -382,12 +382,12 @@ async fn read_in_place(cx: &Caller, file: &File, addr: usize, len: usize, pos: O
 }
 
 /// The file behind `fd` if it was opened for reading (EBADF otherwise).
-fn reader(cx: &Caller, fd: i32) -> SysResult<alloc::sync::Arc<File>> {
+pub(super) fn reader(cx: &Caller, fd: i32) -> SysResult<alloc::sync::Arc<File>> {
     Some(io_file(cx, fd)?).filter(|f| f.readable()).ok_or(Errno::EBADF)
 }
 
 /// The file behind `fd` if it was opened for writing (EBADF otherwise).
-fn writer(cx: &Caller, fd: i32) -> SysResult<alloc::sync::Arc<File>> {
+pub(super) fn writer(cx: &Caller, fd: i32) -> SysResult<alloc::sync::Arc<File>> {
     Some(io_file(cx, fd)?).filter(|f| f.writable()).ok_or(Errno::EBADF)
 }
 
@@ -402,7 +402,7 @@ pub async fn sys_read(cx: &Caller, fd: i32, buf: UserSliceMut<u8>) -> SysResult<
 
 /// A write into a pipe nobody reads any more fails with EPIPE and sends the writer SIGPIPE
 /// (which kills it unless it is caught or ignored).
-fn epipe_signal<T>(cx: &Caller, r: SysResult<T>) -> SysResult<T> {
+pub(super) fn epipe_signal<T>(cx: &Caller, r: SysResult<T>) -> SysResult<T> {
     if r.as_ref().err() == Some(&Errno::EPIPE) {
         raise_sigpipe(cx);
     }
@@ -454,17 +454,24 @@ fn positioned(cx: &Caller, fd: i32, offset: i64) -> SysResult<alloc::sync::Arc<F
     Ok(file)
 }
 
+/// pread64's file: [`positioned`], opened for reading (EBADF).
+pub(super) fn pread_file(cx: &Caller, fd: i32, offset: i64) -> SysResult<alloc::sync::Arc<File>> {
+    Some(positioned(cx, fd, offset)?).filter(|f| f.readable()).ok_or(Errno::EBADF)
+}
+
+/// pwrite64's file: [`positioned`], opened for writing (EBADF).
+pub(super) fn pwrite_file(cx: &Caller, fd: i32, offset: i64) -> SysResult<alloc::sync::Arc<File>> {
+    Some(positioned(cx, fd, offset)?).filter(|f| f.writable()).ok_or(Errno::EBADF)
+}
+
 /// `offset + len` must stay a valid file position (EINVAL).
-fn check_end(offset: i64, buf: &UserBuf) -> SysResult<()> {
+pub(super) fn check_end(offset: i64, buf: &UserBuf) -> SysResult<()> {
     offset.checked_add(buf.len as i64).map(|_| ()).ok_or(Errno::EINVAL)
 }
 
 /// pread64(2): read at `offset`; the file offset does not move.
 pub async fn sys_pread64(cx: &Caller, fd: i32, buf: UserSliceMut<u8>, offset: i64) -> SysResult<usize> {
-    let file = positioned(cx, fd, offset)?;
-    if !file.readable() {
-        return Err(Errno::EBADF);
-    }
+    let file = pread_file(cx, fd, offset)?;
     let mm = cx.mm();
     let buf = UserBuf::single(&mm, buf.addr(), buf.len())?;
     check_end(offset, &buf)?;
@@ -474,10 +481,7 @@ pub async fn sys_pread64(cx: &Caller, fd: i32, buf: UserSliceMut<u8>, offset: i6
 /// pwrite64(2): write at `offset` (at the end with O_APPEND, like Linux); the file offset does
 /// not move.
 pub async fn sys_pwrite64(cx: &Caller, fd: i32, buf: UserSlice<u8>, offset: i64) -> SysResult<usize> {
-    let file = positioned(cx, fd, offset)?;
-    if !file.writable() {
-        return Err(Errno::EBADF);
-    }
+    let file = pwrite_file(cx, fd, offset)?;
     let mm = cx.mm();
     let buf = UserBuf::single(&mm, buf.addr(), buf.len())?;
     check_end(offset, &buf)?;
