@@ -1,7 +1,8 @@
 //! The kernel command line (`/chosen/bootargs`, QEMU's `-append`).
 //!
 //! `log=<level> init=<command>`: everything after `init=` is the command, which may hold several
-//! programs separated by ` ; `; all of them start at once and the first one is "init".
+//! programs separated by ` ; `; all of them start at once and the first one is "init". Leading
+//! `NAME=value` words of a program are its environment ([`split_env`]).
 //! `crash=panic|fault` makes the kernel fail on purpose right after boot (tests of the fatal
 //! paths: they must report and power off, never hang). `root=/dev/vda` mounts that disk's ext4
 //! file system as `/` instead of unpacking the initramfs; `ro` mounts it read-only. `trace`
