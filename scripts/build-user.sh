@@ -112,6 +112,20 @@ for src in user/dyn/*.c user/dyn/*.cpp; do
     built+=("${v%%:*}")
   done
 done
+# musl (scripts/build-musl.sh: Debian's source, built once into the cache): its libc.so, which is
+# also its loader, as /lib/ld-musl-riscv64.so.1, and dynhello linked against it (dynhello-musl).
+MUSL=$(scripts/build-musl.sh)
+if ! cmp -s "$MUSL/usr/lib/libc.so" "$OUT/lib/ld-musl-riscv64.so.1"; then
+  cp -f "$MUSL/usr/lib/libc.so" "$OUT/lib/ld-musl-riscv64.so.1.tmp" && chmod 755 "$OUT/lib/ld-musl-riscv64.so.1.tmp" &&
+    mv -f "$OUT/lib/ld-musl-riscv64.so.1.tmp" "$OUT/lib/ld-musl-riscv64.so.1"
+  built+=(lib/ld-musl-riscv64.so.1)
+fi
+if dyn_stale "$OUT/bin/dynhello-musl" user/dyn/dynhello.c "$MUSL/usr/lib/libc.so"; then
+  # shellcheck disable=SC2046
+  dyn_build "$CC" "$OUT/bin/dynhello-musl" user/dyn/dynhello.c -specs "$MUSL/musl-gcc.specs" \
+    $(dyn_field user/dyn/dynhello.c LDFLAGS)
+  built+=(dynhello-musl)
+fi
 
 # --- Rust: its own workspace, std built from source, target dir in the cache ---------------------
 RUST_DIR=user/rust-hello
