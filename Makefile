@@ -6,7 +6,8 @@
 #   make run INIT=/bin/demo                         run one program instead of busybox init + sh
 #   make run APP=hello                              run a linked application (apps/<name>; unikernel mode)
 #   make run INIT="pipeline ; /bin/demo"            linked and isolated programs in one image
-#   make run ROOTFS=<dir> INIT="<path> [args...]"   run any directory of static riscv64 programs
+#   make run ROOTFS=<dir> INIT="<path> [args...]"   run any directory of riscv64 programs (dynamically
+#                                                   linked ones with their /lib); INIT="VAR=x <path>" sets env
 #   make run LOG=debug                              kernel log level (error|warn|info|debug|trace)
 #   make run NET=1 PORTS=8080:80 INIT="/bin/httpd /data"   virtio-net on QEMU's user networking;
 #                                                   host 127.0.0.1:8080 -> guest port 80

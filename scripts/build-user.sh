@@ -56,6 +56,77 @@ for src in user/nolibc/*.c; do
   compile "$src" "$out" "${NOLIBC_FLAGS[@]}" || { echo "build-user: $src failed" >&2; exit 1; }
 done
 
+# --- Dynamically linked programs: user/dyn, with glibc's loader and libraries in /lib ------------
+# Debian's riscv64 cross packages (libc6-, libstdc++6-, libgcc-s1-riscv64-cross) hold the loader
+# and the libraries, already stripped (3.7 MB together). A source's "INSTALL: <dir>" line makes it
+# a shared library installed there (lib<name>.c -> <dir>/lib<name>.so), its "LDFLAGS: ..." line
+# says what it links with ($OUT is this root). Libraries are built first: programs link them.
+GLIBC_LIB=/usr/riscv64-linux-gnu/lib
+DYN_LIBS=(ld-linux-riscv64-lp64d.so.1 libc.so.6 libm.so.6 libstdc++.so.6 libgcc_s.so.1)
+CXX=${CXX_RISCV:-riscv64-linux-gnu-g++}
+mkdir -p "$OUT/lib"
+for l in "${DYN_LIBS[@]}"; do
+  if ! cmp -s "$GLIBC_LIB/$l" "$OUT/lib/$l"; then
+    cp -L "$GLIBC_LIB/$l" "$OUT/lib/$l.tmp" && chmod 755 "$OUT/lib/$l.tmp" && mv -f "$OUT/lib/$l.tmp" "$OUT/lib/$l"
+    built+=("lib/$l")
+  fi
+done
+dyn_field() {  # source field: the text after "<field>: " on the source's first such line
+  local v
+  v=$(sed -n "s/.*$2: //p" "$1" | head -n 1)
+  echo "${v//\$OUT/$OUT}"
+}
+dyn_stale() {  # out sources...: whether out is missing or older than a source, common.h or this script
+  local out=$1 f; shift
+  [ -e "$out" ] || return 0
+  for f in "$@" user/c/common.h "$SELF"; do [ "$f" -nt "$out" ] && return 0; done
+  return 1
+}
+dyn_build() {  # compiler out src flags...
+  local cc=$1 out=$2 src=$3; shift 3
+  mkdir -p "$(dirname "$out")"
+  if ! "$cc" -O2 -Wall -Werror -Iuser/c -o "$out.tmp" "$src" "$@"; then
+    rm -f "$out.tmp"; echo "build-user: $src failed" >&2; exit 1
+  fi
+  mv -f "$out.tmp" "$out"
+}
+for src in user/dyn/lib*.c; do
+  name=$(basename "$src" .c); dir=$(dyn_field "$src" INSTALL)
+  out=$OUT${dir:-/lib}/$name.so
+  dyn_stale "$out" "$src" || continue
+  # shellcheck disable=SC2046
+  dyn_build "$CC" "$out" "$src" -shared -fPIC $(dyn_field "$src" LDFLAGS)
+  built+=("${out#$OUT/}")
+done
+for src in user/dyn/*.c user/dyn/*.cpp; do
+  name=$(basename "$src"); name=${name%.*}
+  case $name in lib*) continue ;; esac
+  cc=$CC; [ "${src##*.}" = cpp ] && cc=$CXX
+  # dynhello is also built at a fixed address (ET_EXEC with an interpreter): dynhello-nopie.
+  variants=("$name:"); [ "$name" = dynhello ] && variants+=("dynhello-nopie:-no-pie")
+  for v in "${variants[@]}"; do
+    out=$OUT/bin/${v%%:*}
+    dyn_stale "$out" "$src" user/dyn/lib*.c || continue
+    # shellcheck disable=SC2046
+    dyn_build "$cc" "$out" "$src" ${v#*:} $(dyn_field "$src" LDFLAGS)
+    built+=("${v%%:*}")
+  done
+done
+# musl (scripts/build-musl.sh: Debian's source, built once into the cache): its libc.so, which is
+# also its loader, as /lib/ld-musl-riscv64.so.1, and dynhello linked against it (dynhello-musl).
+MUSL=$(scripts/build-musl.sh)
+if ! cmp -s "$MUSL/usr/lib/libc.so" "$OUT/lib/ld-musl-riscv64.so.1"; then
+  cp -f "$MUSL/usr/lib/libc.so" "$OUT/lib/ld-musl-riscv64.so.1.tmp" && chmod 755 "$OUT/lib/ld-musl-riscv64.so.1.tmp" &&
+    mv -f "$OUT/lib/ld-musl-riscv64.so.1.tmp" "$OUT/lib/ld-musl-riscv64.so.1"
+  built+=(lib/ld-musl-riscv64.so.1)
+fi
+if dyn_stale "$OUT/bin/dynhello-musl" user/dyn/dynhello.c "$MUSL/usr/lib/libc.so"; then
+  # shellcheck disable=SC2046
+  dyn_build "$CC" "$OUT/bin/dynhello-musl" user/dyn/dynhello.c -specs "$MUSL/musl-gcc.specs" \
+    $(dyn_field user/dyn/dynhello.c LDFLAGS)
+  built+=(dynhello-musl)
+fi
+
 # --- Rust: its own workspace, std built from source, target dir in the cache ---------------------
 RUST_DIR=user/rust-hello
 RUST_TARGET=riscv64gc-unknown-linux-gnu

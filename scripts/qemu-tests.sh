@@ -41,8 +41,12 @@ tests() {
 # program's stdout followed by a "status: exit N" / "status: signal S" line to $2.
 reference() {  # command out err
   local cmd=$1 out=$2 err=$3
-  local -a argv
+  local -a argv envs=() prefix=()
   read -r -a argv <<<"$cmd"
+  # Leading NAME=value words are the program's environment (the kernel's init= line takes them so).
+  while [ ${#argv[@]} -gt 0 ] && [[ ${argv[0]} =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
+    envs+=("${argv[0]}"); argv=("${argv[@]:1}")
+  done
   local prog=${argv[0]}
   local status_file=$out.status
   rm -f "$status_file"
@@ -50,6 +54,10 @@ reference() {  # command out err
   # kernel runs of other tests pack $ROOTFS_DIR meanwhile (a file vanishing mid-pack fails them).
   local root
   root=$(mktemp -d "$BUILD/reference.XXXXXX") && cp -a "$ROOTFS_DIR/." "$root" || return 1
+  # A dynamically linked program (or the dynamic loader run as a command) takes its loader and
+  # libraries from the copy of the root: qemu-user's -L makes every absolute path that exists
+  # there lead there (QEMU_LD_PREFIX). Static programs run without it, so that nothing else moves.
+  if is_dynamic "$root$prog"; then prefix=(-L "$root"); fi
   (
     cd "$root" || exit 1
     ulimit -c 0   # qemu-user would otherwise leave qemu_*.core files behind after a SIGSEGV
@@ -61,13 +69,19 @@ reference() {  # command out err
         if ($s == -1) { print $f "status: could not run\n" }
         elsif ($s & 127) { print $f "status: signal ", $s & 127, "\n" }
         else { print $f "status: exit ", $s >> 8, "\n" }' \
-      env -i HOME=/ PATH=/bin:/usr/bin TERM=linux \
-      "$QEMU_USER" -0 "$prog" "${prog#/}" "${argv[@]:1}" </dev/null >"$out" 2>"$err"
+      env -i HOME=/ PATH=/bin:/usr/bin TERM=linux "${envs[@]}" \
+      "$QEMU_USER" "${prefix[@]}" -0 "$prog" "${prog#/}" "${argv[@]:1}" </dev/null >"$out" 2>"$err"
   )
   rm -rf "$root"
   ensure_newline "$out"
   if [ -s "$status_file" ]; then cat "$status_file" >>"$out"; else echo "status: timeout" >>"$out"; fi
   rm -f "$status_file"
+}
+
+# Whether the ELF file $1 names an interpreter (PT_INTERP), or is itself one (/lib/ld-*).
+is_dynamic() {
+  case $1 in */lib/ld-*) return 0 ;; esac
+  LC_ALL=C riscv64-linux-gnu-readelf -lW "$1" 2>/dev/null | grep -q 'Requesting program interpreter'
 }
 
 ensure_newline() {

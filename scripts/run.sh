@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Boot the kernel in QEMU with a directory of static riscv64 programs as the root file system:
+# Boot the kernel in QEMU with a directory of riscv64 programs as the root file system:
 # unpacked from an initramfs (default), or on an ext4 disk (docs/STORAGE.md).
 #
 #   ROOTFS=dir      the directory packed into the initramfs (default: $BUILD/rootfs)
@@ -14,7 +14,8 @@
 #   DISK=img        a raw disk image attached as virtio-blk /dev/vda (with ROOTFS_TYPE=initramfs it
 #                   is just a disk to mount(2); with ROOTFS_TYPE=disk it is the root)
 #   ROOT_RO=1       mount the root disk read-only (bootarg ro)
-#   INIT="cmd ..."  what to run; several programs separated by " ; " run at once (default /bin/demo)
+#   INIT="cmd ..."  what to run; several programs separated by " ; " run at once (default /bin/demo);
+#                   leading NAME=value words of a program are added to its environment
 #   LOG=level       kernel log level: error|warn|info|debug|trace (default warn)
 #   TRACE=1         print every syscall strace-style (boot argument `trace`)
 #   FAULT=name      make that syscall panic (boot argument `panic_on=`: tests of panic isolation)

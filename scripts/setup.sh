@@ -10,6 +10,7 @@ PKGS=(
   qemu-system-misc                   # qemu-system-riscv64 + OpenSBI
   qemu-user-static                   # qemu-riscv64-static: the Linux reference for differential tests
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross  # static C test programs
+  g++-riscv64-linux-gnu libstdc++6-riscv64-cross libgcc-s1-riscv64-cross  # dynamically linked C/C++ tests and their /lib
   cpio                               # packs the initramfs
   dpkg-dev                           # apt-get source busybox (scripts/build-busybox.sh)
   e2fsprogs                          # mkfs.ext4 -d (ext4 root images), e2fsck/debugfs (ext4 tests)

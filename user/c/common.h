@@ -65,6 +65,7 @@ static inline const char *errno_name(int e)
 	case ENOTEMPTY: return "ENOTEMPTY";
 	case ELOOP: return "ELOOP";
 	case EOVERFLOW: return "EOVERFLOW";
+	case ELIBBAD: return "ELIBBAD";
 	case ENOTSUP: return "EOPNOTSUPP";
 	case EDOM: return "EDOM";
 	case ENOTSOCK: return "ENOTSOCK";

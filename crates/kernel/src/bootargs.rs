@@ -1,7 +1,8 @@
 //! The kernel command line (`/chosen/bootargs`, QEMU's `-append`).
 //!
 //! `log=<level> init=<command>`: everything after `init=` is the command, which may hold several
-//! programs separated by ` ; `; all of them start at once and the first one is "init".
+//! programs separated by ` ; `; all of them start at once and the first one is "init". Leading
+//! `NAME=value` words of a program are its environment ([`split_env`]).
 //! `crash=panic|fault` makes the kernel fail on purpose right after boot (tests of the fatal
 //! paths: they must report and power off, never hang). `root=/dev/vda` mounts that disk's ext4
 //! file system as `/` instead of unpacking the initramfs; `ro` mounts it read-only. `trace`
@@ -10,6 +11,7 @@
 //! `ip=` configures eth0 (kernels built with `net`, a virtio-net device present): `ip=dhcp` (the
 //! default), `ip=<addr>/<prefix>[,<gateway>]` (e.g. `ip=10.0.2.15/24,10.0.2.2`), Linux's
 //! `ip=<addr>::<gateway>:<netmask>[:...]`, or `ip=off` (leave the device alone).
+use alloc::string::String;
 use alloc::vec::Vec;
 use log::LevelFilter;
 
@@ -181,9 +183,41 @@ pub fn commands(init: &str) -> Vec<Vec<&str>> {
     out
 }
 
+/// A command's leading `NAME=value` words (NAME: letters, digits and `_`, not starting with a
+/// digit), as a shell takes them: the program's environment, on top of [`INIT_ENV`]. Returns the
+/// environment and the rest of the command (`LD_LIBRARY_PATH=/opt/lib /bin/prog x`).
+pub fn split_env<'a, 'b>(argv: &'b [&'a str]) -> (Vec<String>, &'b [&'a str]) {
+    let assignment = |w: &str| {
+        w.split_once('=').is_some_and(|(name, _)| {
+            let mut chars = name.chars();
+            chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+    };
+    let n = argv.iter().take_while(|w| assignment(w)).count();
+    let mut env: Vec<String> = INIT_ENV.iter().map(|e| String::from(*e)).collect();
+    for word in &argv[..n] {
+        let name = word.split('=').next().unwrap_or_default();
+        env.retain(|e| e.split('=').next() != Some(name));
+        env.push(String::from(*word));
+    }
+    (env, &argv[n..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leading_assignments_are_the_environment() {
+        let (env, rest) = split_env(&["LD_LIBRARY_PATH=/opt/lib", "HOME=/root", "/bin/p", "A=1"]);
+        assert_eq!(env, ["PATH=/bin:/usr/bin", "TERM=linux", "LD_LIBRARY_PATH=/opt/lib", "HOME=/root"]);
+        assert_eq!(rest, ["/bin/p", "A=1"]);
+        let (env, rest) = split_env(&["/bin/x=y", "1A=2"]);
+        assert_eq!((env.len(), rest), (3, &["/bin/x=y", "1A=2"][..]), "not names: the program");
+        let (_, rest) = split_env(&["_X=", "hello"]);
+        assert_eq!(rest, ["hello"]);
+    }
 
     #[test]
     fn log_level_and_init_command() {

@@ -1,7 +1,7 @@
 //! The root file system and the first programs: what the kernel does once the machine is up.
 //! Pure composition of the components (`fs`, `syscalls`, `app`): the host tests build a root
 //! from a cpio archive and start init from it, as the kernel does at boot.
-use crate::bootargs::{commands, INIT_ENV};
+use crate::bootargs::{commands, split_env};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -108,10 +108,20 @@ fn resolve(root: &InodeRef, name: &str) -> String {
 /// process (its threads go to `task::spawn_thread`, the spawner the kernel registered). An error
 /// (the kernel then powers off with status 127) if the first cannot be started.
 pub fn start(root: &InodeRef, init: &str) -> Result<Arc<Process>, String> {
-    let envp: Vec<Vec<u8>> = INIT_ENV.iter().map(|e| e.as_bytes().to_vec()).collect();
     let mut first = None;
-    for (i, argv) in commands(init).into_iter().enumerate() {
-        match start_one(root, &argv, &envp) {
+    for (i, words) in commands(init).into_iter().enumerate() {
+        // `NAME=value` words before the program are its environment (on top of INIT_ENV).
+        let (env, argv) = split_env(&words);
+        let envp: Vec<Vec<u8>> = env.into_iter().map(String::into_bytes).collect();
+        if argv.is_empty() {
+            let what = words.join(" ");
+            if i == 0 {
+                return Err(alloc::format!("cannot run {what}: no program, only an environment"));
+            }
+            log::error!("cannot run {what}: no program, only an environment");
+            continue;
+        }
+        match start_one(root, argv, &envp) {
             Ok(process) => {
                 log::info!("started {} as pid {}", argv[0], process.pid);
                 if i == 0 {

@@ -62,6 +62,25 @@ fn init_starts_from_the_root_by_bare_name_or_path() {
 }
 
 #[test]
+fn leading_assignments_are_the_programs_environment() {
+    let root = initramfs();
+    start(&root, "LD_LIBRARY_PATH=/opt/lib TERM=dumb prog x").unwrap();
+    let t = task::take_spawned().pop().unwrap();
+    let mm = t.process.mm();
+    let (start, end) = (mm.args.env_start, mm.args.env_end);
+    let mut env = vec![0u8; end - start];
+    drop(mm);
+    t.process.mm().read_bytes(start, &mut env).unwrap();
+    let env: Vec<&str> = env.split(|&b| b == 0).map(|s| std::str::from_utf8(s).unwrap()).collect();
+    assert_eq!(env[..4], ["HOME=/", "PATH=/bin:/usr/bin", "LD_LIBRARY_PATH=/opt/lib", "TERM=dumb"]);
+    assert_eq!(start_err(&root, "A=1"), "cannot run A=1: no program, only an environment");
+}
+
+fn start_err(root: &InodeRef, init: &str) -> String {
+    start(root, init).err().unwrap()
+}
+
+#[test]
 fn a_first_program_that_cannot_run_is_an_error_others_are_logged() {
     let root = initramfs();
     assert_eq!(

@@ -1,14 +1,16 @@
-//! Loading a static Linux ELF executable and building its initial stack.
+//! Loading a Linux ELF executable (and its interpreter) and building its initial stack.
 //!
 //! The ELF and program headers are read with `bytemuck` from possibly unaligned bytes and every
 //! field is checked before use, so any file (truncated, hostile, misaligned) is either loaded or
-//! ENOEXEC, never a kernel panic. (`xmas-elf`, used before, slices its input unchecked and
-//! asserts alignment.) Both ET_EXEC and static-PIE (ET_DYN without an interpreter) are accepted;
-//! a program that needs a dynamic loader is ENOEXEC until dynamic linking is supported.
+//! an error, never a kernel panic. (`xmas-elf`, used before, slices its input unchecked and
+//! asserts alignment.) ET_EXEC and ET_DYN programs are accepted, with or without an
+//! interpreter (PT_INTERP: the dynamic loader, loaded beside the program; see [`load_from`]).
+use crate::aspace::page_up_checked;
 use crate::aspace::{AddressSpace, AreaKind, Backing, Perm};
-use crate::layout::{PIE_BASE, STACK_SIZE, STACK_TOP};
+use crate::layout::{ELF_ET_DYN_BASE, PIE_BASE, STACK_SIZE, STACK_TOP, USER_END};
 use abi::flags::*;
 use abi::{Errno, SysResult};
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use bytemuck::{Pod, Zeroable};
@@ -117,23 +119,32 @@ fn parse(elf: &dyn Backing) -> SysResult<(Ehdr, Vec<Phdr>)> {
         && eh.ident[4] == 2 // ELFCLASS64
         && eh.ident[5] == 1 // little endian
         && eh.machine == EM_RISCV
-        && (eh.kind == ET_EXEC || eh.kind == ET_DYN)
-        && eh.phentsize as usize == PHDR_SIZE
-        && eh.phnum > 0
-        && eh.phnum as usize * PHDR_SIZE <= MAX_PHDRS_SIZE;
+        && (eh.kind == ET_EXEC || eh.kind == ET_DYN);
     if !ok {
+        return Err(Errno::ENOEXEC);
+    }
+    Ok((eh, read_phdrs(elf, &eh)?))
+}
+
+/// The program headers `eh` describes: ENOEXEC for a wrong entry size, none or more than a
+/// page of them (Linux's `load_elf_phdrs`), or a file too short to hold them.
+fn read_phdrs(elf: &dyn Backing, eh: &Ehdr) -> SysResult<Vec<Phdr>> {
+    if eh.phentsize as usize != PHDR_SIZE || eh.phnum == 0 || eh.phnum as usize * PHDR_SIZE > MAX_PHDRS_SIZE {
         return Err(Errno::ENOEXEC);
     }
     let mut phdrs = alloc::vec![Phdr::zeroed(); eh.phnum as usize];
     read_exact(elf, eh.phoff, bytemuck::cast_slice_mut(&mut phdrs))?;
-    Ok((eh, phdrs))
+    Ok(phdrs)
 }
 
-/// Facts about the image needed for the auxiliary vector.
+/// Facts about a loaded image needed for the auxiliary vector.
 struct Image {
+    /// Where it starts (its load bias plus `e_entry`).
     entry: usize,
+    /// Where its program headers are mapped (0 if no segment holds them).
     phdr: usize,
     phnum: usize,
+    /// The end of its last segment.
     end: usize,
 }
 
@@ -147,18 +158,43 @@ fn perm_of(flags: u32) -> Perm {
     perm
 }
 
-/// Map the program's segments into `mm` (which should be empty) and set its break.
-fn load_segments(mm: &mut AddressSpace, elf: &dyn Backing, size: u64, name: &str) -> SysResult<Image> {
-    let (eh, phdrs) = parse(elf)?;
-    let base = if eh.kind == ET_DYN { PIE_BASE } else { 0 };
+/// The segments that occupy memory.
+fn loads(phdrs: &[Phdr]) -> impl Iterator<Item = &Phdr> {
+    phdrs.iter().filter(|ph| ph.kind == PT_LOAD && ph.memsz != 0)
+}
+
+/// The page-aligned span from the first segment's page to the end of the segments (Linux's
+/// `total_mapping_size`): `(first page, length)`.
+fn span(phdrs: &[Phdr]) -> Option<(usize, usize)> {
+    let first = page_down(usize::try_from(loads(phdrs).next()?.vaddr).ok()?);
+    let end = loads(phdrs).try_fold(0u64, |end, ph| Some(end.max(ph.vaddr.checked_add(ph.memsz)?)))?;
+    let len = page_up_checked(usize::try_from(end).ok()?.checked_sub(first)?)?;
+    (len > 0 && len <= USER_END).then_some((first, len))
+}
+
+/// The largest power-of-two `p_align` of the loadable segments, at least a page (Linux's
+/// `maximum_alignment`).
+fn max_alignment(phdrs: &[Phdr]) -> usize {
+    let aligns = phdrs.iter().filter(|ph| ph.kind == PT_LOAD && ph.align.is_power_of_two()).map(|ph| ph.align);
+    let a = aligns.max().unwrap_or(0).max(PAGE_SIZE as u64);
+    usize::try_from(a).unwrap_or(usize::MAX)
+}
+
+/// Map the segments of `elf` (`size` bytes), moved by `base`, into `mm`. ENOEXEC for segments
+/// that cannot be mapped (overlapping what is there, out of order, beyond user space, or
+/// beyond the end of the file).
+fn load_segments(
+    mm: &mut AddressSpace,
+    elf: &dyn Backing,
+    size: u64,
+    name: &str,
+    (eh, phdrs): (&Ehdr, &[Phdr]),
+    base: usize,
+) -> SysResult<Image> {
     let bad = |_| Errno::ENOEXEC;
-    if phdrs.iter().any(|ph| ph.kind == PT_INTERP) {
-        log::warn!("{name}: dynamically linked programs are not supported yet");
-        return Err(Errno::ENOEXEC);
-    }
     let mut phdr = 0;
     let (mut end, mut last_va, mut last_page_end) = (0, 0, 0);
-    for ph in phdrs.iter().filter(|ph| ph.kind == PT_LOAD && ph.memsz != 0) {
+    for ph in loads(phdrs) {
         let [vaddr, memsz, filesz, off] = [ph.vaddr, ph.memsz, ph.filesz, ph.offset].map(|v| v as usize);
         let va = base.checked_add(vaddr).ok_or(Errno::ENOEXEC)?;
         let va_end = va.checked_add(memsz).ok_or(Errno::ENOEXEC)?;
@@ -167,7 +203,7 @@ fn load_segments(mm: &mut AddressSpace, elf: &dyn Backing, size: u64, name: &str
             return Err(Errno::ENOEXEC);
         }
         // PT_LOAD entries are sorted by address (ELF spec); each must fit its memory size.
-        if filesz > memsz || va < last_va || va_end > crate::layout::USER_END {
+        if filesz > memsz || va < last_va || va_end > USER_END {
             return Err(Errno::ENOEXEC);
         }
         let perm = perm_of(ph.flags);
@@ -193,12 +229,80 @@ fn load_segments(mm: &mut AddressSpace, elf: &dyn Backing, size: u64, name: &str
     if end == 0 {
         return Err(Errno::ENOEXEC);
     }
-    mm.init_brk(page_up(end));
     let entry = base.checked_add(eh.entry as usize).ok_or(Errno::ENOEXEC)?;
     Ok(Image { entry, phdr, phnum: eh.phnum as usize, end })
 }
 
-/// [`load_from`] for an image in memory.
+/// Linux's PATH_MAX: the longest interpreter name a PT_INTERP may hold, its NUL included.
+pub const PATH_MAX: usize = 4096;
+
+/// The interpreter (dynamic loader) a program names in its PT_INTERP, opened by the caller of
+/// [`load_from`]: the file, its size, and its name for /proc/<pid>/maps.
+pub struct Interp<'a> {
+    pub file: Box<dyn Backing + 'a>,
+    pub size: u64,
+    pub name: String,
+}
+
+/// How [`load_from`] opens an interpreter: its path as the program gives it (up to the first
+/// NUL). The errors are execve's (ENOENT, EACCES, ENOTDIR, ELOOP, ...), as Linux's
+/// `open_exec`, which resolves the name like open(2) does from the caller's cwd and root.
+pub type OpenInterp<'a> = dyn Fn(&str) -> SysResult<Interp<'a>> + 'a;
+
+/// Exactly `buf.len()` bytes of `file` from `offset`, or EIO if the file is too short (Linux's
+/// `elf_read`).
+fn read_exact_eio(file: &dyn Backing, offset: u64, buf: &mut [u8]) -> SysResult<()> {
+    read_exact(file, offset, buf).map_err(|e| if e == Errno::ENOEXEC { Errno::EIO } else { e })
+}
+
+/// The interpreter's name from a PT_INTERP segment, checked as Linux checks it: 2 to PATH_MAX
+/// bytes (ENOEXEC), all in the file (EIO), the last one a NUL (ENOEXEC). The name ends at the
+/// first NUL, as a C string does.
+fn interp_name(elf: &dyn Backing, ph: &Phdr) -> SysResult<String> {
+    if ph.filesz > PATH_MAX as u64 || ph.filesz < 2 {
+        return Err(Errno::ENOEXEC);
+    }
+    let mut name = alloc::vec![0u8; ph.filesz as usize];
+    read_exact_eio(elf, ph.offset, &mut name)?;
+    if name.last() != Some(&0) {
+        return Err(Errno::ENOEXEC);
+    }
+    let len = name.iter().position(|&b| b == 0).unwrap_or(0);
+    name.truncate(len);
+    Ok(String::from_utf8_lossy(&name).into_owned())
+}
+
+/// The interpreter's headers, checked as Linux checks them before its point of no return: a
+/// header shorter than 64 bytes is EIO; a wrong magic or machine, or program headers that
+/// cannot be read, ELIBBAD.
+fn parse_interp(file: &dyn Backing) -> SysResult<(Ehdr, Vec<Phdr>)> {
+    let mut eh = Ehdr::zeroed();
+    read_exact_eio(file, 0, bytemuck::bytes_of_mut(&mut eh))?;
+    if eh.ident[..4] != *b"\x7fELF" || eh.ident[4] != 2 || eh.ident[5] != 1 || eh.machine != EM_RISCV {
+        return Err(Errno::ELIBBAD);
+    }
+    // The type is checked later by Linux (`load_elf_interp`), after the point of no return.
+    let phdrs = read_phdrs(file, &eh).map_err(|e| if e == Errno::ENOEXEC { Errno::ELIBBAD } else { e })?;
+    if eh.kind != ET_EXEC && eh.kind != ET_DYN {
+        return Err(Errno::ELIBBAD);
+    }
+    Ok((eh, phdrs))
+}
+
+/// Load the interpreter `interp` into `mm`, beside the program: an ET_DYN interpreter where a
+/// mapping of its whole span without an address hint would go (top-down below the mmap
+/// top, as Linux maps it), an ET_EXEC one at its own addresses. Returns its load bias
+/// (AT_BASE) and entry. Every problem with its segments is ELIBBAD.
+fn load_interp(mm: &mut AddressSpace, interp: &Interp, (eh, phdrs): (&Ehdr, &[Phdr])) -> SysResult<(usize, usize)> {
+    let libbad = |e| if e == Errno::ENOEXEC { Errno::ELIBBAD } else { e };
+    let (first, len) = span(phdrs).ok_or(Errno::ELIBBAD)?;
+    let bias = if eh.kind == ET_DYN { mm.find_free(len).ok_or(Errno::ENOMEM)? - first } else { 0 };
+    let img = load_segments(mm, &*interp.file, interp.size, &interp.name, (eh, phdrs), bias).map_err(libbad)?;
+    Ok((bias, img.entry))
+}
+
+/// [`load_from`] for an image in memory that needs no interpreter (one that names one gets
+/// ENOENT).
 pub fn load(
     mm: &mut AddressSpace,
     elf_bytes: &[u8],
@@ -207,7 +311,8 @@ pub fn load(
     envp: &[Vec<u8>],
     random: [u8; 16],
 ) -> SysResult<Entry> {
-    load_from(mm, &elf_bytes, elf_bytes.len() as u64, name, argv, envp, random)
+    let no_interp = |_: &str| Err(Errno::ENOENT);
+    load_from(mm, &elf_bytes, elf_bytes.len() as u64, name, argv, envp, random, &no_interp)
 }
 
 /// Load the program in `elf` (a file of `size` bytes: only its headers and segments are read,
@@ -216,6 +321,26 @@ pub fn load(
 /// (16-byte aligned), then (16-byte aligned) argc, argv[], NULL, envp[], NULL, auxv pairs,
 /// AT_NULL. Returns where to start. E2BIG if the strings take more than a quarter of the stack
 /// or one is longer than [`MAX_ARG_STRLEN`], as in Linux.
+///
+/// Where things go (no randomization: the addresses Linux gives with ASLR off):
+/// * an ET_EXEC program at its own addresses;
+/// * an ET_DYN program with an interpreter (PIE) at [`ELF_ET_DYN_BASE`] (aligned down to its
+///   largest segment alignment), one without (static PIE, or the dynamic loader run as a
+///   command) at [`PIE_BASE`];
+/// * the interpreter that PT_INTERP names (opened with `open_interp`; only the first PT_INTERP
+///   counts, and an interpreter's own PT_INTERP is ignored, as in Linux) where an mmap of its
+///   span without a hint would go, top-down below the mmap top; it is where the program
+///   starts, AT_BASE says where it is, AT_PHDR/AT_PHNUM/AT_ENTRY still describe the program;
+/// * the break just after the program's last segment.
+///
+/// Errors follow Linux's `load_elf_binary`: a bad program is ENOEXEC; a PT_INTERP of fewer than
+/// 2 or more than PATH_MAX bytes or not ending in NUL is ENOEXEC, one beyond the end of the
+/// file EIO; the interpreter's own open errors (ENOENT, EACCES, ...); an interpreter shorter
+/// than an ELF header EIO; one with a wrong magic, machine or program headers ELIBBAD. Linux
+/// finds the remaining problems of an interpreter (its type, its segments) past its point of
+/// no return and kills the process with SIGSEGV; here they are ELIBBAD, before the caller's
+/// image is touched.
+#[allow(clippy::too_many_arguments)]
 pub fn load_from(
     mm: &mut AddressSpace,
     elf: &dyn Backing,
@@ -224,6 +349,7 @@ pub fn load_from(
     argv: &[Vec<u8>],
     envp: &[Vec<u8>],
     random: [u8; 16],
+    open_interp: &OpenInterp,
 ) -> SysResult<Entry> {
     let mut total = 0;
     for len in argv.iter().chain(envp).map(Vec::len).chain([name.len()]) {
@@ -235,7 +361,30 @@ pub fn load_from(
     if total > STACK_SIZE / 4 {
         return Err(Errno::E2BIG);
     }
-    let img = load_segments(mm, elf, size, name)?;
+    let (eh, phdrs) = parse(elf)?;
+    let interp = match phdrs.iter().find(|ph| ph.kind == PT_INTERP) {
+        Some(ph) => {
+            let path = interp_name(elf, ph)?;
+            let interp = open_interp(&path)?;
+            let headers = parse_interp(&*interp.file)?;
+            Some((interp, headers))
+        }
+        None => None,
+    };
+    let base = match eh.kind {
+        ET_DYN if interp.is_some() => {
+            let first = loads(&phdrs).next().map_or(0, |ph| ph.vaddr as usize);
+            page_down((ELF_ET_DYN_BASE & !(max_alignment(&phdrs) - 1)).wrapping_sub(first))
+        }
+        ET_DYN => PIE_BASE,
+        _ => 0,
+    };
+    let img = load_segments(mm, elf, size, name, (&eh, &phdrs), base)?;
+    mm.init_brk(page_up(img.end));
+    let (at_base, pc) = match &interp {
+        Some((file, (ieh, iphdrs))) => load_interp(mm, file, (ieh, iphdrs))?,
+        None => (0, img.entry),
+    };
     mm.map(STACK_TOP - STACK_SIZE, STACK_SIZE, Perm::R | Perm::W, AreaKind::Stack).map_err(|_| Errno::ENOEXEC)?;
 
     // Push a NUL-terminated string below `sp`; returns its address.
@@ -264,7 +413,7 @@ pub fn load_from(
         (AT_PHDR, img.phdr),
         (AT_PHENT, PHDR_SIZE),
         (AT_PHNUM, img.phnum),
-        (AT_BASE, 0),
+        (AT_BASE, at_base),
         (AT_FLAGS, 0),
         (AT_ENTRY, img.entry),
         (AT_UID, 0),
@@ -289,6 +438,6 @@ pub fn load_from(
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
     let sp = (sp - bytes.len()) & !15;
     mm.write_bytes(sp, &bytes)?;
-    log::debug!("loaded {name}: entry {:#x}, end {:#x}, sp {sp:#x}", img.entry, img.end);
-    Ok(Entry { pc: img.entry, sp })
+    log::debug!("loaded {name}: entry {:#x}, end {:#x}, interpreter at {at_base:#x}, sp {sp:#x}", img.entry, img.end);
+    Ok(Entry { pc, sp })
 }

@@ -20,7 +20,7 @@ use hal::context::UserContext;
 use hal::mem::PAGE_SIZE;
 use mm::aspace::AreaKind;
 use mm::layout::SIGRETURN_TRAMPOLINE;
-use mm::loader::MAX_ARG_STRLEN;
+use mm::loader::{Interp, MAX_ARG_STRLEN};
 use mm::{AddressSpace, Perm, UserCStr, UserPtr};
 use sync::Mutex;
 use task::{process::root_context, FdTable, Process, Thread};
@@ -90,19 +90,37 @@ pub fn map_sigreturn_trampoline(mm: &mut AddressSpace) -> SysResult<()> {
     mm.fill_bytes(SIGRETURN_TRAMPOLINE, &code)
 }
 
-/// A new address space holding the program `elf` (named `execfn` for AT_EXECFN), its stack
-/// with `argv` and `envp`, and the sigreturn trampoline. Returns where to start.
+/// The interpreter a program names, found by `lookup` (which resolves a path as open(2) would
+/// for the process: from its root or cwd, following symlinks), checked as Linux's `open_exec`
+/// checks it: a regular file with execute permission (EACCES otherwise).
+fn open_interp<'a>(path: &str, lookup: impl Fn(&str) -> SysResult<(InodeRef, String)>) -> SysResult<Interp<'a>> {
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    let (node, name) = lookup(path)?;
+    let st = node.stat();
+    if node.kind() != FileKind::Regular || !fs::perm::may_access(&st, &fs::Who::default(), X_OK) {
+        return Err(Errno::EACCES);
+    }
+    Ok(Interp { file: alloc::boxed::Box::new(FileBacking(node)), size: st.st_size.max(0) as u64, name })
+}
+
+/// A new address space holding the program `elf` (named `execfn` for AT_EXECFN), its
+/// interpreter if it names one (found by `lookup`, see [`open_interp`]), its stack with `argv`
+/// and `envp`, and the sigreturn trampoline. Returns where to start.
 fn build_image(
     elf: &InodeRef,
     execfn: &str,
     argv: &[Vec<u8>],
     envp: &[Vec<u8>],
+    lookup: &dyn Fn(&str) -> SysResult<(InodeRef, String)>,
 ) -> SysResult<(AddressSpace, mm::loader::Entry)> {
     let mut mm = AddressSpace::new()?;
     let mut random = [0u8; 16];
     task::random::fill(&mut random);
     let size = elf.stat().st_size.max(0) as u64;
-    let entry = mm::loader::load_from(&mut mm, &FileBacking(elf.clone()), size, execfn, argv, envp, random)?;
+    let open = |path: &str| open_interp(path, lookup);
+    let entry = mm::loader::load_from(&mut mm, &FileBacking(elf.clone()), size, execfn, argv, envp, random, &open)?;
     map_sigreturn_trampoline(&mut mm)?;
     Ok((mm, entry))
 }
@@ -114,7 +132,13 @@ pub fn spawn_init(root: &InodeRef, path: &str, argv: &[Vec<u8>], envp: &[Vec<u8>
     if inode.kind() != FileKind::Regular {
         return Err(Errno::EACCES);
     }
-    let (mm, entry) = build_image(&inode, path, argv, envp)?;
+    // The first process's root and cwd are `root`.
+    let lookup = |p: &str| -> SysResult<(InodeRef, String)> {
+        let start = fs::path::Located::new(root.clone(), "/");
+        let found = fs::path::Resolver::new(root.clone(), fs::Who::default()).resolve(&start, p, true)?;
+        Ok((found.node.clone(), found.path()))
+    };
+    let (mm, entry) = build_image(&inode, path, argv, envp, &lookup)?;
     let process = Process::new(None, mm, console_fds()?, root_context(root.clone()));
     *process.exe.lock() = String::from(path);
     Ok(Thread::new_main(&process, UserContext::new(entry.pc, entry.sp)))
@@ -237,7 +261,12 @@ pub async fn sys_execveat(
         script = interp;
         node = located.node;
     };
-    let (mm, entry) = build_image(&elf, &name, &argv, &envp)?;
+    // The interpreter of a dynamically linked program is found as open(2) would find it.
+    let lookup = |p: &str| -> SysResult<(InodeRef, String)> {
+        let located = PathStart::new(cx, AT_FDCWD as i32, p)?.resolve(p, true)?;
+        Ok((located.node.clone(), located.path()))
+    };
+    let (mm, entry) = build_image(&elf, &name, &argv, &envp, &lookup)?;
     commit(cx, mm, entry, exe).await?;
     Ok(0)
 }

@@ -219,6 +219,7 @@ pub mod ret {
         ENXIO,
         E2BIG,
         ENOEXEC,
+        ELIBBAD,
         EBADF,
         ECHILD,
         EAGAIN,
