@@ -36,6 +36,9 @@ static PIPEFS_DEV: sync::Lazy<u64> = sync::Lazy::new(alloc_dev);
 
 struct State {
     slots: VecDeque<Vec<u8>>,
+    /// The buffer of the last slot a read emptied, for the next slot a write starts: a pipe
+    /// that carries one small message at a time then allocates nothing (one buffer per pipe).
+    spare: Option<Vec<u8>>,
     max_slots: usize,
     readers: usize,
     writers: usize,
@@ -69,6 +72,7 @@ impl Pipe {
             time: now(),
             state: Mutex::new(State {
                 slots: VecDeque::new(),
+                spare: None,
                 max_slots: DEFAULT_SLOTS,
                 readers: 0,
                 writers: 0,
@@ -160,7 +164,8 @@ impl Inode for Pipe {
             buf[done..done + n].copy_from_slice(&front[..n]);
             front.drain(..n);
             if front.is_empty() {
-                s.slots.pop_front();
+                let emptied = s.slots.pop_front();
+                s.spare = s.spare.take().or(emptied);
             }
             done += n;
         }
@@ -189,7 +194,9 @@ impl Inode for Pipe {
         }
         while done < buf.len() && !s.full() {
             let n = (buf.len() - done).min(PAGE);
-            s.slots.push_back(Vec::from(&buf[done..done + n]));
+            let mut slot = s.spare.take().unwrap_or_default();
+            slot.extend_from_slice(&buf[done..done + n]);
+            s.slots.push_back(slot);
             done += n;
         }
         drop(s);
@@ -274,6 +281,23 @@ mod tests {
         let r = File::new(p.clone(), OpenFlags::empty(), String::from("pipe:"));
         let w = File::new(p.clone(), OpenFlags::WRONLY, String::from("pipe:"));
         (p, r, w)
+    }
+
+    #[test]
+    fn one_message_at_a_time_reuses_one_buffer() {
+        let (p, r, w) = ends();
+        let mut buf = [0u8; 8];
+        assert_eq!(w.write(b"ping"), Ok(4));
+        let first = p.state.lock().slots[0].as_ptr();
+        assert_eq!(r.read(&mut buf), Ok(4));
+        assert!(p.state.lock().slots.is_empty());
+        assert_eq!(w.write(b"pong"), Ok(4));
+        assert_eq!(p.state.lock().slots[0].as_ptr(), first, "the emptied slot's buffer again");
+        assert_eq!(w.write(&[7; PAGE]), Ok(PAGE), "a second slot: a new buffer");
+        assert_eq!(r.read(&mut buf[..4]), Ok(4));
+        assert_eq!(&buf[..4], b"pong");
+        assert_eq!(r.read(&mut buf), Ok(8));
+        assert_eq!(buf, [7; 8]);
     }
 
     #[test]
