@@ -229,6 +229,9 @@ pub struct AddressSpace {
     /// The space of a linked application: its pointers are kernel addresses (`crate::linked`);
     /// the page table stays empty and nothing can be mapped.
     linked: bool,
+    /// The membarrier(2) commands this address space registered for (their `REGISTER_*` bits),
+    /// as Linux's `mm->membarrier_state`: a fork's or an exec's new space starts without.
+    pub membarrier: u32,
 }
 
 /// The ranges `[arg_start, arg_end)` and `[env_start, env_end)` of the initial stack holding
@@ -252,6 +255,7 @@ impl AddressSpace {
             args: ArgArea::default(),
             brk: 0,
             linked: false,
+            membarrier: 0,
         })
     }
 
