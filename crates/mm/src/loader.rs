@@ -441,3 +441,38 @@ pub fn load_from(
     log::debug!("loaded {name}: entry {:#x}, end {:#x}, interpreter at {at_base:#x}, sp {sp:#x}", img.entry, img.end);
     Ok(Entry { pc, sp })
 }
+
+/// An ELF file built in memory for host tests (of `mm` and of the crates above it): the header
+/// and `phdrs` at offset 64, then `blobs` written at their offsets; the file ends where the
+/// last segment or blob ends.
+#[cfg(not(target_os = "none"))]
+pub fn test_elf(kind: u16, machine: u16, entry: u64, phdrs: &[Phdr], blobs: &[(usize, &[u8])]) -> Vec<u8> {
+    let mut ident = [0u8; 16];
+    ident[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+    let eh = Ehdr {
+        ident,
+        kind,
+        machine,
+        version: 1,
+        entry,
+        phoff: 64,
+        shoff: 0,
+        flags: 0,
+        ehsize: 64,
+        phentsize: 56,
+        phnum: phdrs.len() as u16,
+        shentsize: 64,
+        shnum: 0,
+        shstrndx: 0,
+    };
+    let mut f = bytemuck::bytes_of(&eh).to_vec();
+    for ph in phdrs {
+        f.extend_from_slice(bytemuck::bytes_of(ph));
+    }
+    let end = phdrs.iter().map(|p| (p.offset + p.filesz) as usize).chain(blobs.iter().map(|(o, b)| o + b.len()));
+    f.resize(end.max().unwrap_or(0).max(f.len()), 0);
+    for (off, b) in blobs {
+        f[*off..off + b.len()].copy_from_slice(b);
+    }
+    f
+}

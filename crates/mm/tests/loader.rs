@@ -4,6 +4,7 @@ use abi::flags::*;
 use abi::Errno;
 use hal::mem::PAGE_SIZE;
 use mm::layout::{ELF_ET_DYN_BASE, MMAP_TOP, PIE_BASE, STACK_TOP, USER_END};
+use mm::loader::test_elf as elf;
 use mm::loader::{
     load, load_from, Ehdr, Entry, Interp, Phdr, EM_RISCV, ET_DYN, ET_EXEC, HWCAP_RV64IMAFDC, PATH_MAX, PF_R, PF_W,
     PF_X, PT_INTERP, PT_LOAD,
@@ -20,39 +21,6 @@ const AT_SYSINFO_EHDR: usize = 33;
 /// A program header.
 fn seg(kind: u32, flags: u32, offset: u64, vaddr: u64, filesz: u64, memsz: u64) -> Phdr {
     Phdr { kind, flags, offset, vaddr, paddr: vaddr, filesz, memsz, align: P as u64 }
-}
-
-/// An ELF file: the header and `phdrs` at offset 64, then `blobs` written at their offsets; the
-/// file ends where the last segment or blob ends.
-fn elf(kind: u16, machine: u16, entry: u64, phdrs: &[Phdr], blobs: &[(usize, &[u8])]) -> Vec<u8> {
-    let mut ident = [0u8; 16];
-    ident[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
-    let eh = Ehdr {
-        ident,
-        kind,
-        machine,
-        version: 1,
-        entry,
-        phoff: 64,
-        shoff: 0,
-        flags: 0,
-        ehsize: 64,
-        phentsize: 56,
-        phnum: phdrs.len() as u16,
-        shentsize: 64,
-        shnum: 0,
-        shstrndx: 0,
-    };
-    let mut f = bytemuck::bytes_of(&eh).to_vec();
-    for ph in phdrs {
-        f.extend_from_slice(bytemuck::bytes_of(ph));
-    }
-    let end = phdrs.iter().map(|p| (p.offset + p.filesz) as usize).chain(blobs.iter().map(|(o, b)| o + b.len()));
-    f.resize(end.max().unwrap_or(0).max(f.len()), 0);
-    for (off, b) in blobs {
-        f[*off..off + b.len()].copy_from_slice(b);
-    }
-    f
 }
 
 const CODE: &[u8] = b"\x13\x00\x00\x00code";

@@ -80,12 +80,17 @@ impl TestKernel {
         TestKernel { root }
     }
 
-    /// Create (or replace) a regular file at absolute `path`; its directory must exist.
+    /// Create (or replace) a regular file at absolute `path`, mode 0644; its directory must exist.
     pub fn add_file(&self, path: &str, data: &[u8]) -> InodeRef {
+        self.add_file_mode(path, 0o644, data)
+    }
+
+    /// [`TestKernel::add_file`] with permission bits `mode`.
+    pub fn add_file_mode(&self, path: &str, mode: u32, data: &[u8]) -> InodeRef {
         let (dir, name) = fs::path::split_parent(path);
         let dir = fs::path::lookup(&self.root, &self.root, &dir, true).expect("parent directory");
         let _ = dir.unlink(&name);
-        let f: InodeRef = RamFile::new(0o644, Vec::from(data));
+        let f: InodeRef = RamFile::new(mode, Vec::from(data));
         dir.link(&name, f.clone()).unwrap();
         f
     }

@@ -3,8 +3,6 @@ use abi::flags::{OpenFlags, AT_EMPTY_PATH, AT_FDCWD};
 use abi::process::*;
 use abi::signal::*;
 use abi::structs::SigAction;
-use fs::ramfs::RamFile;
-use fs::InodeRef;
 use hal::context::{reg, Trap};
 use mm::layout::SIGRETURN_TRAMPOLINE;
 use syscalls::exec::parse_shebang;
@@ -15,18 +13,9 @@ use syscalls::{Caller, Errno, Sysno};
 const ARRAYS: usize = SCRATCH + 0x1000;
 const STRINGS: usize = SCRATCH + 0x2_0000;
 
-fn add(k: &TestKernel, path: &str, mode: u32, data: &[u8]) -> InodeRef {
-    let (dir, name) = fs::path::split_parent(path);
-    let dir = fs::path::lookup(&k.root, &k.root, &dir, true).unwrap();
-    let _ = dir.unlink(&name);
-    let f: InodeRef = RamFile::new(mode, data.to_vec());
-    dir.link(&name, f.clone()).unwrap();
-    f
-}
-
 fn setup(k: &TestKernel) {
     k.root.create("bin", fs::FileKind::Directory, 0o755).unwrap();
-    add(k, "/bin/prog", 0o755, &tiny_elf());
+    k.add_file_mode("/bin/prog", 0o755, &tiny_elf());
 }
 
 /// Put `strs` in the process's memory and a NULL-terminated pointer array at `at`.
@@ -123,8 +112,8 @@ fn close_on_exec_descriptors_take_their_locks_along_the_others_keep_theirs() {
     let k = TestKernel::new();
     setup(&k);
     let p = k.spawn();
-    let f = add(&k, "/tmp/f", 0o644, b"data").id();
-    let g = add(&k, "/tmp/g", 0o644, b"data").id();
+    let f = k.add_file_mode("/tmp/f", 0o644, b"data").id();
+    let g = k.add_file_mode("/tmp/g", 0o644, b"data").id();
     let rw = OpenFlags::RDWR.bits();
     let a = k.open_ok(&p, "/tmp/f", rw | OpenFlags::CLOEXEC.bits());
     let b = k.open_ok(&p, "/tmp/g", rw);
@@ -163,7 +152,7 @@ fn handlers_are_reset_ignored_signals_the_mask_and_pending_signals_stay() {
 fn a_script_runs_its_interpreter_with_the_optional_argument() {
     let k = TestKernel::new();
     setup(&k);
-    add(&k, "/bin/script", 0o755, b"#!/bin/prog  -x -y \t\necho hi\n");
+    k.add_file_mode("/bin/script", 0o755, b"#!/bin/prog  -x -y \t\necho hi\n");
     let p = k.spawn();
     assert_eq!(exec(&k, &p, "/bin/script", &["script", "a1", "a2"], &["E=1"]), 0);
     let (argv, envp) = stack_args(&p);
@@ -177,12 +166,12 @@ fn a_script_runs_its_interpreter_with_the_optional_argument() {
 fn a_script_may_name_another_script_up_to_four_levels() {
     let k = TestKernel::new();
     setup(&k);
-    add(&k, "/bin/s1", 0o755, b"#!/bin/prog\n");
-    add(&k, "/bin/s2", 0o755, b"#! /bin/s1 arg\n");
+    k.add_file_mode("/bin/s1", 0o755, b"#!/bin/prog\n");
+    k.add_file_mode("/bin/s2", 0o755, b"#! /bin/s1 arg\n");
     let p = k.spawn();
     assert_eq!(exec(&k, &p, "/bin/s2", &["s2", "x"], &[]), 0);
     assert_eq!(stack_args(&p).0, ["/bin/prog", "/bin/s1", "arg", "/bin/s2", "x"]);
-    add(&k, "/bin/loop", 0o755, b"#!/bin/loop\n");
+    k.add_file_mode("/bin/loop", 0o755, b"#!/bin/loop\n");
     let q = k.spawn();
     assert_eq!(exec(&k, &q, "/bin/loop", &["loop"], &[]), ELOOP);
 }
@@ -208,10 +197,10 @@ fn shebang_lines_are_parsed_like_linux() {
 fn execve_errors() {
     let k = TestKernel::new();
     setup(&k);
-    add(&k, "/bin/noexec", 0o644, &tiny_elf());
-    add(&k, "/bin/garbage", 0o755, b"\x7fELF but not really");
-    add(&k, "/bin/empty", 0o755, b"");
-    add(&k, "/bin/badinterp", 0o755, b"#!/nonexistent\n");
+    k.add_file_mode("/bin/noexec", 0o644, &tiny_elf());
+    k.add_file_mode("/bin/garbage", 0o755, b"\x7fELF but not really");
+    k.add_file_mode("/bin/empty", 0o755, b"");
+    k.add_file_mode("/bin/badinterp", 0o755, b"#!/nonexistent\n");
     let p = k.spawn();
     assert_eq!(exec(&k, &p, "/bin/none", &["x"], &[]), ENOENT);
     assert_eq!(exec(&k, &p, "/bin/noexec", &["x"], &[]), EACCES, "no execute bit, even for root");

@@ -3,10 +3,8 @@
 //! program, and started; bad interpreters are the errors Linux gives; the loader can be run as a
 //! command. The ELF files are built here byte by byte.
 use abi::flags::{AT_BASE, AT_ENTRY, AT_EXECFN, AT_NULL, AT_PHDR, AT_PHNUM};
-use fs::ramfs::RamFile;
-use fs::InodeRef;
 use mm::layout::{ELF_ET_DYN_BASE, MMAP_TOP, PIE_BASE};
-use mm::loader::{Ehdr, Phdr, EM_RISCV, ET_DYN, ET_EXEC, PF_R, PF_W, PF_X, PT_INTERP, PT_LOAD};
+use mm::loader::{Phdr, EM_RISCV, ET_DYN, ET_EXEC, PF_R, PF_W, PF_X, PT_INTERP, PT_LOAD};
 use syscalls::testing::ret::*;
 use syscalls::testing::*;
 use syscalls::{Caller, Sysno};
@@ -19,36 +17,9 @@ fn seg(kind: u32, flags: u32, offset: u64, vaddr: u64, filesz: u64, memsz: u64) 
     Phdr { kind, flags, offset, vaddr, paddr: vaddr, filesz, memsz, align: 0x1000 }
 }
 
-/// An ELF file: header, `phdrs` at 64, `blobs` at their offsets.
+/// An ELF file for riscv64: header, `phdrs` at 64, `blobs` at their offsets.
 fn elf(kind: u16, entry: u64, phdrs: &[Phdr], blobs: &[(usize, &[u8])]) -> Vec<u8> {
-    let mut ident = [0u8; 16];
-    ident[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
-    let eh = Ehdr {
-        ident,
-        kind,
-        machine: EM_RISCV,
-        version: 1,
-        entry,
-        phoff: 64,
-        shoff: 0,
-        flags: 0,
-        ehsize: 64,
-        phentsize: 56,
-        phnum: phdrs.len() as u16,
-        shentsize: 64,
-        shnum: 0,
-        shstrndx: 0,
-    };
-    let mut f = bytemuck::bytes_of(&eh).to_vec();
-    for ph in phdrs {
-        f.extend_from_slice(bytemuck::bytes_of(ph));
-    }
-    let end = phdrs.iter().map(|p| (p.offset + p.filesz) as usize).chain(blobs.iter().map(|(o, b)| o + b.len()));
-    f.resize(end.max().unwrap_or(0).max(f.len()), 0);
-    for (off, b) in blobs {
-        f[*off..off + b.len()].copy_from_slice(b);
-    }
-    f
+    mm::loader::test_elf(kind, EM_RISCV, entry, phdrs, blobs)
 }
 
 /// A PIE naming `interp` (the bytes of its PT_INTERP): text at 0 with the entry at 0x1000, data
@@ -70,22 +41,13 @@ fn ld_so() -> Vec<u8> {
     elf(ET_DYN, 0x800, &phdrs, &[(0x800, b"\x13\x00\x00\x00ld.so")])
 }
 
-fn add(k: &TestKernel, path: &str, mode: u32, data: &[u8]) -> InodeRef {
-    let (dir, name) = fs::path::split_parent(path);
-    let dir = fs::path::lookup(&k.root, &k.root, &dir, true).unwrap();
-    let _ = dir.unlink(&name);
-    let f: InodeRef = RamFile::new(mode, data.to_vec());
-    dir.link(&name, f.clone()).unwrap();
-    f
-}
-
 /// /bin/prog (a PIE needing LD), /lib/ld-2.36.so and LD, a symlink to it, as Debian had it.
 fn setup(k: &TestKernel) {
     k.root.create("bin", fs::FileKind::Directory, 0o755).unwrap();
     let lib = k.root.create("lib", fs::FileKind::Directory, 0o755).unwrap();
-    add(k, "/lib/ld-2.36.so", 0o755, &ld_so());
+    k.add_file_mode("/lib/ld-2.36.so", 0o755, &ld_so());
     lib.symlink("ld-linux-riscv64-lp64d.so.1", "ld-2.36.so").unwrap();
-    add(k, "/bin/prog", 0o755, &pie(format!("{LD}\0").as_bytes()));
+    k.add_file_mode("/bin/prog", 0o755, &pie(format!("{LD}\0").as_bytes()));
 }
 
 /// Put `strs` in the process's memory and a NULL-terminated pointer array at `at`.
@@ -181,7 +143,7 @@ fn the_interpreter_is_found_like_open_finds_a_file() {
     let k = TestKernel::new();
     setup(&k);
     // A relative name is taken from the caller's working directory (Linux's open_exec).
-    add(&k, "/bin/rel", 0o755, &pie(b"lib/ld-2.36.so\0"));
+    k.add_file_mode("/bin/rel", 0o755, &pie(b"lib/ld-2.36.so\0"));
     let p = k.spawn();
     assert_eq!(exec(&k, &p, "/bin/rel", &["rel"]), 0, "from / (the cwd)");
     let p = k.spawn();
@@ -191,7 +153,7 @@ fn the_interpreter_is_found_like_open_finds_a_file() {
     // An absolute name is taken from the process's root (one chroot(2) would have set).
     let jail = k.root.create("jail", fs::FileKind::Directory, 0o755).unwrap();
     jail.create("bin", fs::FileKind::Directory, 0o755).unwrap();
-    add(&k, "/jail/bin/prog", 0o755, &pie(format!("{LD}\0").as_bytes()));
+    k.add_file_mode("/jail/bin/prog", 0o755, &pie(format!("{LD}\0").as_bytes()));
     let p = k.spawn();
     p.process().fs.lock().root = jail;
     assert_eq!(exec(&k, &p, "/bin/prog", &["prog"]), ENOENT, "the jail has no /lib");
@@ -210,14 +172,14 @@ fn bad_interpreters_are_the_errors_linux_gives_and_leave_the_caller_as_it_was() 
     bad_type[16..18].copy_from_slice(&1u16.to_le_bytes()); // ET_REL
     let mut bad_phdrs = ld.clone();
     bad_phdrs[54..56].copy_from_slice(&32u16.to_le_bytes()); // e_phentsize
-    add(&k, "/lib/noexec.so", 0o644, &ld);
-    add(&k, "/lib/short.so", 0o755, &ld[..40]);
-    add(&k, "/lib/empty.so", 0o755, b"");
-    add(&k, "/lib/script.so", 0o755, &not_elf);
-    add(&k, "/lib/x86.so", 0o755, &x86);
-    add(&k, "/lib/rel.so", 0o755, &bad_type);
-    add(&k, "/lib/phdrs.so", 0o755, &bad_phdrs);
-    add(&k, "/lib/cut.so", 0o755, &ld[..0x900]);
+    k.add_file_mode("/lib/noexec.so", 0o644, &ld);
+    k.add_file_mode("/lib/short.so", 0o755, &ld[..40]);
+    k.add_file_mode("/lib/empty.so", 0o755, b"");
+    k.add_file_mode("/lib/script.so", 0o755, &not_elf);
+    k.add_file_mode("/lib/x86.so", 0o755, &x86);
+    k.add_file_mode("/lib/rel.so", 0o755, &bad_type);
+    k.add_file_mode("/lib/phdrs.so", 0o755, &bad_phdrs);
+    k.add_file_mode("/lib/cut.so", 0o755, &ld[..0x900]);
     let long = format!("/{}\0", "l".repeat(4096));
     let cases: [(&str, Vec<u8>, isize); 13] = [
         ("missing", b"/lib/none.so\0".to_vec(), ENOENT),
@@ -237,7 +199,7 @@ fn bad_interpreters_are_the_errors_linux_gives_and_leave_the_caller_as_it_was() 
     let p = k.spawn();
     k.poke(&p, SCRATCH, b"still here");
     for (what, interp, err) in cases {
-        add(&k, "/bin/bad", 0o755, &pie(&interp));
+        k.add_file_mode("/bin/bad", 0o755, &pie(&interp));
         assert_eq!(exec(&k, &p, "/bin/bad", &["bad"]), err, "{what}");
     }
     assert_eq!(k.peek(&p, SCRATCH, 10), b"still here", "the failed calls left the process as it was");
@@ -249,8 +211,8 @@ fn an_interpreter_naming_an_interpreter_is_loaded_without_it() {
     let k = TestKernel::new();
     setup(&k);
     // As Linux: only the program's PT_INTERP is followed; the interpreter's own is ignored.
-    add(&k, "/lib/odd.so", 0o755, &pie(b"/lib/none.so\0"));
-    add(&k, "/bin/odd", 0o755, &pie(b"/lib/odd.so\0"));
+    k.add_file_mode("/lib/odd.so", 0o755, &pie(b"/lib/none.so\0"));
+    k.add_file_mode("/bin/odd", 0o755, &pie(b"/lib/odd.so\0"));
     let p = k.spawn();
     assert_eq!(exec(&k, &p, "/bin/odd", &["odd"]), 0);
     let base = MMAP_TOP - 0x3000;
@@ -278,7 +240,7 @@ fn an_exec_program_with_an_interpreter_keeps_its_addresses() {
     let interp = format!("{LD}\0");
     let n = interp.len() as u64;
     let phdrs = [seg(PT_INTERP, PF_R, 0x200, 0x10200, n, n), seg(PT_LOAD, PF_R | PF_X, 0, 0x10000, 0x1100, 0x1100)];
-    add(&k, "/bin/fixed", 0o755, &elf(ET_EXEC, 0x11000, &phdrs, &[(0x200, interp.as_bytes())]));
+    k.add_file_mode("/bin/fixed", 0o755, &elf(ET_EXEC, 0x11000, &phdrs, &[(0x200, interp.as_bytes())]));
     let p = k.spawn();
     assert_eq!(exec(&k, &p, "/bin/fixed", &["fixed"]), 0);
     let auxv = stack(&p).1;
@@ -292,7 +254,7 @@ fn the_first_process_may_be_dynamically_linked() {
     setup(&k);
     let t = syscalls::exec::spawn_init(&k.root, "/bin/prog", &[b"prog".to_vec()], &[]).unwrap();
     assert_eq!(t.ctx.lock().sepc, LD_BASE + 0x800);
-    add(&k, "/bin/lost", 0o755, &pie(b"/lib/none.so\0"));
+    k.add_file_mode("/bin/lost", 0o755, &pie(b"/lib/none.so\0"));
     let r = syscalls::exec::spawn_init(&k.root, "/bin/lost", &[b"lost".to_vec()], &[]);
     assert_eq!(r.err(), Some(syscalls::Errno::ENOENT));
 }
