@@ -287,6 +287,20 @@ pub const F_SETPIPE_SZ: u32 = 1031;
 pub const F_GETPIPE_SZ: u32 = 1032;
 pub const F_ADD_SEALS: u32 = 1033;
 pub const F_GET_SEALS: u32 = 1034;
+/// File seals (F_ADD_SEALS/F_GET_SEALS of a memfd).
+pub const F_SEAL_SEAL: u32 = 0x01;
+pub const F_SEAL_SHRINK: u32 = 0x02;
+pub const F_SEAL_GROW: u32 = 0x04;
+pub const F_SEAL_WRITE: u32 = 0x08;
+pub const F_SEAL_FUTURE_WRITE: u32 = 0x10;
+/// memfd_create(2) flags (Linux 6.1's set).
+pub const MFD_CLOEXEC: u32 = 0x01;
+pub const MFD_ALLOW_SEALING: u32 = 0x02;
+pub const MFD_HUGETLB: u32 = 0x04;
+/// msync(2) flags.
+pub const MS_ASYNC: u32 = 1;
+pub const MS_INVALIDATE: u32 = 2;
+pub const MS_SYNC: u32 = 4;
 /// The descriptor flag of F_GETFD/F_SETFD.
 pub const FD_CLOEXEC: u32 = 1;
 /// Lock types of `struct flock`.

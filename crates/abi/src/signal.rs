@@ -63,6 +63,8 @@ pub const SEGV_MAPERR: i32 = 1;
 pub const SEGV_ACCERR: i32 = 2;
 pub const ILL_ILLOPC: i32 = 1;
 pub const BUS_ADRALN: i32 = 1;
+/// SIGBUS: a non-existent physical address (a page past the end of a mapped file).
+pub const BUS_ADRERR: i32 = 2;
 pub const TRAP_BRKPT: i32 = 1;
 
 /// `ss_flags` of sigaltstack.

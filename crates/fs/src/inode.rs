@@ -153,6 +153,11 @@ pub trait Inode: Send + Sync {
     fn mappable(&self) -> bool {
         self.kind() == FileKind::Regular
     }
+    /// The file's page cache, for mappings that share its frames (MAP_SHARED, private
+    /// copy-on-write mappings, program segments). `None`: mappings read copies of the data.
+    fn file_pages(self: Arc<Self>) -> Option<Arc<dyn mm::cache::FilePages>> {
+        None
+    }
     /// Which of the poll(2) conditions hold now. Files that never block are always ready;
     /// a node that can block reports its state and wakes `wait_queue` when it changes.
     fn poll(&self) -> PollEvents {

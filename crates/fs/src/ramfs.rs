@@ -14,13 +14,14 @@ use crate::pipe::Pipe;
 use crate::vfs::{FileSystem, StatFs};
 use abi::flags::{Access, PollEvents};
 use abi::{structs::Stat, Errno, SysResult};
-use alloc::collections::{btree_map, BTreeMap};
+use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::sync::{Arc, Weak};
 use alloc::vec;
 use alloc::vec::Vec;
 use core::any::Any;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use mm::cache::{FilePages, PageCache};
 use mm::Frame;
 use sync::WaitQueue;
 use sync::{Mutex, MutexGuard, Once};
@@ -234,31 +235,88 @@ fn meta_of(node: &dyn Inode) -> Option<&Meta> {
     None
 }
 
-/// A sparse byte array in pages.
-#[derive(Default)]
-struct Pages {
-    size: u64,
-    pages: BTreeMap<u64, Frame>,
+/// The ramfs file behind `node`, if it is one (seals).
+pub fn as_ramfile(node: &dyn Inode) -> Option<&RamFile> {
+    node.as_any()?.downcast_ref::<RamFile>()
+}
+
+/// [`RamFile::seals`] of a file that is not a memfd.
+const NOT_SEALABLE: u32 = u32::MAX;
+
+/// The tmpfs instance that holds unnamed files (memfd_create), Linux's internal `shm_mnt`: it
+/// is mounted nowhere, and its size is the default tmpfs size.
+pub fn unnamed_files() -> &'static Arc<RamFs> {
+    static FS: Once<Arc<RamFs>> = Once::new();
+    FS.call_once(|| RamFs::new("tmpfs"))
 }
 
 /// A regular file.
 pub struct RamFile {
     meta: Meta,
-    data: Mutex<Pages>,
+    /// Its seals (F_ADD_SEALS), or [`NOT_SEALABLE`]: only a memfd has seals.
+    seals: AtomicU32,
+    /// The file's data: its page cache is all there is of it.
+    data: Mutex<PageCache>,
 }
 
 impl RamFile {
     /// A file on its own (it joins the file system it is linked into). Kernel-made, so outside
     /// any size limit until then.
     pub fn new(mode: u32, data: Vec<u8>) -> Arc<RamFile> {
-        let f = Arc::new(RamFile { meta: Meta::new(mode, None), data: Mutex::new(Pages::default()) });
+        let f = Arc::new(RamFile {
+            meta: Meta::new(mode, None),
+            seals: AtomicU32::new(NOT_SEALABLE),
+            data: Mutex::new(PageCache::default()),
+        });
         if !data.is_empty() {
             f.write_at(0, &data).expect("in-memory write");
         }
         f
     }
     fn new_in(mode: u32, sb: &Arc<Shared>) -> Arc<RamFile> {
-        Arc::new(RamFile { meta: Meta::new(mode, Some(sb)), data: Mutex::new(Pages::default()) })
+        Arc::new(RamFile {
+            meta: Meta::new(mode, Some(sb)),
+            seals: AtomicU32::new(NOT_SEALABLE),
+            data: Mutex::new(PageCache::default()),
+        })
+    }
+    /// Its seals; EINVAL for a file that cannot have any (not a memfd), as F_GET_SEALS.
+    pub fn seals(&self) -> SysResult<u32> {
+        match self.seals.load(Ordering::Relaxed) {
+            NOT_SEALABLE => Err(Errno::EINVAL),
+            s => Ok(s),
+        }
+    }
+    /// F_ADD_SEALS, with Linux's checks (mm/memfd.c): unknown bits EINVAL, a sealed seal
+    /// EPERM, and F_SEAL_WRITE EBUSY while a shared mapping may write the file.
+    pub fn add_seals(&self, seals: u32) -> SysResult<()> {
+        use abi::flags::*;
+        let now = self.seals()?;
+        if seals & !(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE) != 0 {
+            return Err(Errno::EINVAL);
+        }
+        if now & F_SEAL_SEAL != 0 {
+            return Err(Errno::EPERM);
+        }
+        if seals & F_SEAL_WRITE != 0 && now & F_SEAL_WRITE == 0 && mm::cache::writably_mapped(mm::cache::file_id(self))
+        {
+            return Err(Errno::EBUSY);
+        }
+        self.seals.fetch_or(seals, Ordering::Relaxed);
+        Ok(())
+    }
+    /// Whether a seal forbids writing (stores through new shared mappings too).
+    pub fn write_sealed(&self) -> bool {
+        self.seals().is_ok_and(|s| s & (abi::flags::F_SEAL_WRITE | abi::flags::F_SEAL_FUTURE_WRITE) != 0)
+    }
+    /// EPERM if a seal forbids changing the size from `old` to `new`.
+    fn check_resize(&self, old: u64, new: u64) -> SysResult<()> {
+        let seals = self.seals().unwrap_or(0);
+        if (new < old && seals & abi::flags::F_SEAL_SHRINK != 0) || (new > old && seals & abi::flags::F_SEAL_GROW != 0)
+        {
+            return Err(Errno::EPERM);
+        }
+        Ok(())
     }
     /// A new page for the file: within its instance's room (ENOSPC) and the free memory (ENOMEM).
     fn new_page(&self) -> SysResult<Frame> {
@@ -280,7 +338,7 @@ impl RamFile {
 
 impl Drop for RamFile {
     fn drop(&mut self) {
-        let n = self.data.get_mut().pages.len() as u64;
+        let n = self.data.get_mut().resident();
         self.pages_gone(n);
     }
 }
@@ -292,7 +350,7 @@ impl Inode for RamFile {
     fn stat(&self) -> Stat {
         let (size, pages) = {
             let d = self.data.lock();
-            (d.size, d.pages.len() as u64)
+            (d.size(), d.resident())
         };
         self.meta.stat(FileKind::Regular, size, pages * (PAGE as u64 / 512))
     }
@@ -300,26 +358,7 @@ impl Inode for RamFile {
         (self.meta.dev(), self.meta.ino)
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> SysResult<usize> {
-        let n = {
-            let d = self.data.lock();
-            if offset >= d.size {
-                0
-            } else {
-                let n = buf.len().min((d.size - offset).min(usize::MAX as u64) as usize);
-                let mut done = 0;
-                while done < n {
-                    let pos = offset + done as u64;
-                    let (pg, off) = (pos / PAGE as u64, (pos % PAGE as u64) as usize);
-                    let k = (PAGE - off).min(n - done);
-                    match d.pages.get(&pg) {
-                        Some(p) => p.read(off, &mut buf[done..done + k]),
-                        None => buf[done..done + k].fill(0),
-                    }
-                    done += k;
-                }
-                n
-            }
-        };
+        let n = self.data.lock().read_at(offset, buf);
         self.meta.accessed();
         Ok(n)
     }
@@ -327,34 +366,18 @@ impl Inode for RamFile {
     /// some bytes were written, the count so far, as Linux's short write.
     fn write_at(&self, offset: u64, buf: &[u8]) -> SysResult<usize> {
         let end = offset.checked_add(buf.len() as u64).filter(|&e| e <= MAX_FILE_SIZE).ok_or(Errno::EFBIG)?;
-        let mut done = 0;
-        let mut failed = None;
-        {
-            let mut d = self.data.lock();
-            while done < buf.len() {
-                let pos = offset + done as u64;
-                let (pg, off) = (pos / PAGE as u64, (pos % PAGE as u64) as usize);
-                let k = (PAGE - off).min(buf.len() - done);
-                let page = match d.pages.entry(pg) {
-                    btree_map::Entry::Occupied(e) => e.into_mut(),
-                    btree_map::Entry::Vacant(e) => match self.new_page() {
-                        Ok(f) => e.insert(f),
-                        Err(err) => {
-                            failed = Some(err);
-                            break;
-                        }
-                    },
-                };
-                page.write(off, &buf[done..done + k]);
-                done += k;
-            }
-            d.size = d.size.max(offset + done as u64);
+        if self.write_sealed() {
+            return Err(Errno::EPERM);
         }
+        let mut data = self.data.lock();
+        let size = data.size();
+        self.check_resize(size, end.max(size))?;
+        let (done, failed) = data.write_at(offset, buf, || self.new_page());
+        drop(data);
         match failed {
             Some(err) if done == 0 => return Err(err),
             _ => {}
         }
-        debug_assert!(failed.is_some() || offset + done as u64 == end);
         self.meta.modified();
         Ok(done)
     }
@@ -362,29 +385,20 @@ impl Inode for RamFile {
         if len > MAX_FILE_SIZE {
             return Err(Errno::EFBIG);
         }
-        let removed = {
-            let mut d = self.data.lock();
-            if len < d.size {
-                // Whole pages past the end go; the tail of the last one is zeroed, so growing
-                // again reads zeros.
-                let first_gone = len.div_ceil(PAGE as u64);
-                let gone = d.pages.split_off(&first_gone);
-                if !len.is_multiple_of(PAGE as u64) {
-                    if let Some(p) = d.pages.get(&(len / PAGE as u64)) {
-                        let tail = (len % PAGE as u64) as usize;
-                        p.write(tail, &[0u8; PAGE][tail..]);
-                    }
-                }
-                d.size = len;
-                gone.len() as u64
-            } else {
-                d.size = len;
-                0
-            }
+        let cut = {
+            let mut data = self.data.lock();
+            self.check_resize(data.size(), len)?;
+            data.truncate(len)
         };
-        self.pages_gone(removed);
+        if let Some(index) = cut.unmap_from {
+            mm::cache::unmap_past(mm::cache::file_id(self), index);
+        }
+        self.pages_gone(cut.freed);
         self.meta.modified();
         Ok(())
+    }
+    fn file_pages(self: Arc<Self>) -> Option<Arc<dyn FilePages>> {
+        Some(self)
     }
     fn set_attr(&self, attr: &SetAttr) -> SysResult<()> {
         self.meta.set_attr(FileKind::Regular, attr);
@@ -392,6 +406,13 @@ impl Inode for RamFile {
     }
     fn as_any(&self) -> Option<&dyn Any> {
         Some(self)
+    }
+}
+
+impl FilePages for RamFile {
+    /// The file's own frame: the cache is the file.
+    fn page(&self, index: u64) -> SysResult<Option<Arc<Frame>>> {
+        self.data.lock().map_page(index, || self.new_page())
     }
 }
 
@@ -675,7 +696,7 @@ impl Inode for RamDir {
                 m.join(self.sb());
                 if let Some(f) = node.as_any().and_then(|a| a.downcast_ref::<RamFile>()) {
                     // Kernel-made contents count, even beyond the limit.
-                    let n = f.data.lock().pages.len() as u64;
+                    let n = f.data.lock().resident();
                     self.sb().pages.fetch_add(n, Ordering::Relaxed);
                     ALL_PAGES.fetch_add(n, Ordering::Relaxed);
                 }
@@ -860,6 +881,15 @@ impl RamFs {
         root.sb().max_pages.store(size / PAGE as u64, Ordering::Relaxed);
         Arc::new(RamFs { root, name, magic, size })
     }
+    /// A regular file of this instance with no name (memfd_create): its link count is 0 and it
+    /// lives as long as a descriptor or a mapping holds it. It takes seals (none yet).
+    pub fn unnamed_file(&self, mode: u32) -> Arc<RamFile> {
+        let f = RamFile::new_in(mode, self.root.sb());
+        f.meta.attr.lock().nlink = 0;
+        f.seals.store(0, Ordering::Relaxed);
+        f
+    }
+
     pub fn root_dir(&self) -> &Arc<RamDir> {
         &self.root
     }

@@ -286,6 +286,8 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::mremap, &[Addr, MapLen, MapLen, Flags(7), Addr]),
     (Sysno::mremap, &[Addr, MapLen, MapLen, Cmd(&[0, 1, 1, 3, 5]), Addr]),
     (Sysno::membarrier, &[Cmd(&[0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 3, usize::MAX]), Cmd(&[0, 0, 1]), Int]),
+    (Sysno::msync, &[Addr, MapLen, Flags(7)]),
+    (Sysno::memfd_create, &[Path, Flags(7)]),
     (Sysno::exit, &[Int]),
     (Sysno::exit_group, &[Int]),
     (Sysno::getpid, &[]),

@@ -13,7 +13,10 @@
 //! object that every process mapping them shares: a page touched first in any of them, before
 //! or after fork, is the same frame in all. File areas ([`AddressSpace::map_file`]) read a
 //! page from their [`Backing`] when it is first touched, so mapping a huge file costs nothing
-//! until it is used.
+//! until it is used. Areas over a file with a page cache ([`AddressSpace::map_cache`]) hold the
+//! cache's own frames: shared ones write into the file, private ones copy a page on the first
+//! write, and a page past the end of the file cannot be had (`EIO`: SIGBUS for the user).
+use crate::cache::FilePages;
 use crate::frame::Frame;
 use crate::layout::{MMAP_MIN, MMAP_TOP, USER_END};
 use crate::page_table::{PageTable, PteFlags};
@@ -98,6 +101,7 @@ fn first_touch(source: &Source, offset: usize) -> SysResult<Arc<Frame>> {
                 Entry::Vacant(e) => Ok(e.insert(Arc::new(Frame::alloc().ok_or(Errno::ENOMEM)?)).clone()),
             }
         }
+        Source::Cache(file, first, _) => file.page(first + (offset / PAGE_SIZE) as u64)?.ok_or(Errno::EIO),
         Source::File(file, start) => {
             let f = Frame::alloc().ok_or(Errno::ENOMEM)?;
             let mut buf = [0u8; PAGE_SIZE];
@@ -142,6 +146,11 @@ pub trait Backing: Send + Sync {
     /// Fill `buf` from byte `offset` of the file; returns how many bytes there were (fewer at
     /// its end, 0 past it).
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> SysResult<usize>;
+    /// The file's page cache, if it has one: then mappings share its frames instead of reading
+    /// copies (see [`AddressSpace::map_cache`]).
+    fn pages(&self) -> Option<Arc<dyn FilePages>> {
+        None
+    }
 }
 
 /// Where an area's pages come from when first touched.
@@ -153,6 +162,9 @@ enum Source {
     Shared(Arc<SharedPages>, usize),
     /// Byte `offset` of the file is the area's first byte.
     File(Arc<dyn Backing>, u64),
+    /// Page `index` of the file's cache is the area's first page; `true` for a shared mapping
+    /// (stores reach the file), `false` for a private one (copy on the first write).
+    Cache(Arc<dyn FilePages>, u64, bool),
 }
 
 impl Source {
@@ -162,6 +174,9 @@ impl Source {
             Source::Zero => Source::Zero,
             Source::Shared(obj, index) => Source::Shared(obj.clone(), index + bytes / PAGE_SIZE),
             Source::File(file, offset) => Source::File(file.clone(), offset + bytes as u64),
+            Source::Cache(file, index, shared) => {
+                Source::Cache(file.clone(), index + (bytes / PAGE_SIZE) as u64, *shared)
+            }
         }
     }
 
@@ -172,6 +187,9 @@ impl Source {
             (Source::Shared(a, i), Source::Shared(b, j)) => Arc::ptr_eq(a, b) && i + bytes / PAGE_SIZE == *j,
             (Source::File(a, o), Source::File(b, p)) => {
                 core::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b)) && o + bytes as u64 == *p
+            }
+            (Source::Cache(a, i, s), Source::Cache(b, j, t)) => {
+                core::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b)) && i + (bytes / PAGE_SIZE) as u64 == *j && s == t
             }
             _ => false,
         }
@@ -186,7 +204,12 @@ impl Area {
 
     /// MAP_SHARED memory: its frames stay shared (and writable) across fork.
     pub fn is_shared(&self) -> bool {
-        matches!(self.source, Source::Shared(..))
+        matches!(self.source, Source::Shared(..) | Source::Cache(_, _, true))
+    }
+
+    /// A mapping of a file (shared or private), as opposed to anonymous memory.
+    pub fn is_file(&self) -> bool {
+        matches!(self.source, Source::File(..) | Source::Cache(..))
     }
 
     /// Private anonymous memory (zero-filled on first touch: anonymous mappings, the heap, the
@@ -261,6 +284,14 @@ impl AddressSpace {
 
     /// The address space of a linked application (unikernel mode): user pointers are the
     /// application's own kernel addresses, read and written in place (see `crate::linked`).
+    /// The space as processes hold it, made known to the page cache so that a file that shrinks
+    /// can take its pages back from the space's mappings ([`crate::cache::unmap_past`]).
+    pub fn shared(self) -> Arc<Mutex<AddressSpace>> {
+        let space = Arc::new(Mutex::new(self));
+        crate::cache::register(&space);
+        space
+    }
+
     pub fn linked() -> SysResult<AddressSpace> {
         Ok(AddressSpace { linked: true, ..Self::new()? })
     }
@@ -427,6 +458,83 @@ impl AddressSpace {
         self.map_area(start, len, perm, max, kind)?;
         self.areas.get_mut(&start).expect("just mapped").source = Source::File(file, offset);
         Ok(())
+    }
+
+    /// [`AddressSpace::map_area`] over page `index` on of a file's page cache: `shared`, the
+    /// area holds the cache's frames and stores reach the file (MAP_SHARED); otherwise it holds
+    /// them read-only and copies a page when it is first written (MAP_PRIVATE, program
+    /// segments). Pages are taken when first touched; one wholly past the end of the file
+    /// cannot be (SIGBUS).
+    #[allow(clippy::too_many_arguments)]
+    pub fn map_cache(
+        &mut self,
+        start: usize,
+        len: usize,
+        perm: Perm,
+        max: Perm,
+        kind: AreaKind,
+        file: Arc<dyn FilePages>,
+        index: u64,
+        shared: bool,
+    ) -> SysResult<()> {
+        self.map_area(start, len, perm, max, kind)?;
+        self.areas.get_mut(&start).expect("just mapped").source = Source::Cache(file, index, shared);
+        Ok(())
+    }
+
+    /// Drop the pages from page `index` of the file `file` ([`crate::cache::file_id`]) on out
+    /// of every area mapping it: the file shrank below them.
+    pub(crate) fn drop_file_pages(&mut self, file: usize, index: u64) {
+        let mut dropped = Vec::new();
+        for area in self.areas.values_mut() {
+            let first = match &area.source {
+                Source::Cache(f, first, _) if crate::cache::file_id(&**f) == file => *first,
+                _ => continue,
+            };
+            let keys: Vec<usize> = area
+                .pages
+                .keys()
+                .copied()
+                .filter(|&va| first + ((va - area.start) / PAGE_SIZE) as u64 >= index)
+                .collect();
+            for va in keys {
+                area.pages.remove(&va);
+                dropped.push(va);
+            }
+        }
+        for &va in &dropped {
+            self.pt.unmap(va);
+        }
+        if !dropped.is_empty() {
+            hal::mem::flush_tlb();
+        }
+    }
+
+    /// Whether a shared area of this space maps the file `file` ([`crate::cache::file_id`])
+    /// writable, or may be made so by mprotect.
+    pub(crate) fn maps_writable(&self, file: usize) -> bool {
+        self.areas.values().any(|a| match &a.source {
+            Source::Cache(f, _, true) => crate::cache::file_id(&**f) == file && a.max.contains(Perm::W),
+            _ => false,
+        })
+    }
+
+    /// The files of the shared file mappings in `[start, end)` (for msync), and whether part of
+    /// the range is not mapped.
+    pub fn shared_files(&self, start: usize, end: usize) -> (Vec<Arc<dyn FilePages>>, bool) {
+        let mut files: Vec<Arc<dyn FilePages>> = Vec::new();
+        let mut at = start;
+        let mut hole = false;
+        for a in self.areas.range(..end).map(|(_, a)| a).filter(|a| a.end > start) {
+            hole |= a.start > at;
+            at = a.end;
+            if let Source::Cache(f, _, true) = &a.source {
+                if !files.iter().any(|g| core::ptr::addr_eq(Arc::as_ptr(g), Arc::as_ptr(f))) {
+                    files.push(f.clone());
+                }
+            }
+        }
+        (files, hole || at < end)
     }
 
     /// Split areas so that `at` is an area boundary.
@@ -711,8 +819,15 @@ impl AddressSpace {
                 Ok(frame)
             }
             Entry::Vacant(e) => {
-                let f = first_touch(source, page - area_start)?;
+                let mut f = first_touch(source, page - area_start)?;
+                // A private area's page from a file's cache is the cache's frame: copied now
+                // if this is a write, read-only until one otherwise.
+                let borrowed = !shared && Arc::strong_count(&f) > 1;
+                if borrowed && write {
+                    f = Arc::new(f.duplicate().ok_or(Errno::ENOMEM)?);
+                }
                 if let Some(flags) = perm.pte() {
+                    let flags = if borrowed && !write { flags - PteFlags::W } else { flags };
                     self.pt.map(page, f.pa(), flags).ok_or(Errno::ENOMEM)?;
                 }
                 Ok(e.insert(f))
@@ -720,7 +835,9 @@ impl AddressSpace {
         }
     }
 
-    /// Resolve a user page fault. `Err` means the access is illegal (SIGSEGV for the thread).
+    /// Resolve a user page fault. `Err` means the access is illegal: `EIO` when the page lies
+    /// past the end of a mapped file or the file could not be read (SIGBUS for the thread),
+    /// `ENOMEM` when memory ran out, anything else SIGSEGV.
     pub fn handle_fault(&mut self, va: usize, access: Access) -> SysResult<()> {
         self.page(va, Some(access), access == Access::Write).map(|_| ())
     }
@@ -794,7 +911,12 @@ impl AddressSpace {
             let n = (PAGE_SIZE - off).min(len - done);
             let pa = match access.and_then(|_| self.mapped_pa(at, write)) {
                 Some(pa) => pa,
-                None => self.page(at, access, write).map_err(|e| (done, e))?.pa(),
+                // A page the file cannot give (past its end) is a bad address for a copy, as on
+                // Linux; the user's own access to it is SIGBUS.
+                None => self
+                    .page(at, access, write)
+                    .map_err(|e| (done, if e == Errno::EIO { Errno::EFAULT } else { e }))?
+                    .pa(),
             };
             f(pa, off, done, n);
             done += n;

@@ -13,6 +13,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod aspace;
+pub mod cache;
 pub mod frame;
 pub mod layout;
 mod linked;

@@ -216,10 +216,36 @@ fn load_segments(
             start += PAGE_SIZE;
         }
         let stop = page_up(va_end);
-        if stop > start {
-            mm.map(start, stop - start, perm, AreaKind::File(String::from(name))).map_err(bad)?;
+        let kind = || AreaKind::File(String::from(name));
+        match elf.pages().filter(|_| va % PAGE_SIZE == off % PAGE_SIZE) {
+            // From the page cache: the file's pages, private and copied when written; the
+            // memory past the file's bytes (bss) is anonymous, and the rest of the last file
+            // page is cleared (a private copy), as Linux's padzero.
+            Some(pages) => {
+                let file_end = if filesz == 0 { start } else { page_up(va + filesz).max(start).min(stop) };
+                if file_end > start {
+                    let index = ((page_down(off) + (start - page_down(va))) / PAGE_SIZE) as u64;
+                    mm.map_cache(start, file_end - start, perm, Perm::all(), kind(), pages, index, false)
+                        .map_err(bad)?;
+                }
+                if stop > file_end {
+                    mm.map(file_end, stop - file_end, perm, kind()).map_err(bad)?;
+                }
+                // This segment's bytes in a page the previous segment's area holds are copied.
+                let shared_part = (start.max(va) - va).min(filesz);
+                mm.fill_from(va, elf, off as u64, shared_part)?;
+                let tail = va + filesz;
+                if memsz > filesz && tail % PAGE_SIZE != 0 {
+                    mm.fill_bytes(tail, &[0u8; PAGE_SIZE][tail % PAGE_SIZE..])?;
+                }
+            }
+            None => {
+                if stop > start {
+                    mm.map(start, stop - start, perm, kind()).map_err(bad)?;
+                }
+                mm.fill_from(va, elf, off as u64, filesz)?;
+            }
         }
-        mm.fill_from(va, elf, off as u64, filesz)?;
         // As Linux: AT_PHDR is where the segment that holds e_phoff maps it.
         if ph.offset <= eh.phoff && eh.phoff < ph.offset + ph.filesz {
             phdr = va + (eh.phoff - ph.offset) as usize;

@@ -6,10 +6,8 @@ use crate::Caller;
 use abi::flags::NSIG;
 use abi::process::*;
 use abi::{Errno, SysResult};
-use alloc::sync::Arc;
 use core::sync::atomic::Ordering;
 use hal::context::reg;
-use sync::Mutex;
 use task::process::ProcessParts;
 use task::{signal, Process, Thread};
 
@@ -68,7 +66,7 @@ pub async fn sys_clone(
     let (child, new_process) = if flags & CLONE_THREAD != 0 {
         (Thread::new_in(p, ctx), None)
     } else {
-        let mm = if flags & CLONE_VM != 0 { p.mm.get() } else { Arc::new(Mutex::new(cx.mm().fork()?)) };
+        let mm = if flags & CLONE_VM != 0 { p.mm.get() } else { cx.mm().fork()?.shared() };
         let parts = ProcessParts {
             mm,
             files: if flags & CLONE_FILES != 0 { p.files.get() } else { p.files.copy() },

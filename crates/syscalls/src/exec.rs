@@ -22,7 +22,6 @@ use mm::aspace::AreaKind;
 use mm::layout::SIGRETURN_TRAMPOLINE;
 use mm::loader::{Interp, MAX_ARG_STRLEN};
 use mm::{AddressSpace, Perm, UserCStr, UserPtr};
-use sync::Mutex;
 use task::{process::root_context, FdTable, Process, Thread};
 
 /// Read a whole regular file (small files the kernel itself needs; never a program, whose
@@ -54,6 +53,9 @@ pub struct FileBacking(pub InodeRef);
 impl mm::aspace::Backing for FileBacking {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> SysResult<usize> {
         self.0.read_at(offset, buf)
+    }
+    fn pages(&self) -> Option<Arc<dyn mm::cache::FilePages>> {
+        self.0.clone().file_pages()
     }
 }
 
@@ -283,7 +285,7 @@ async fn commit(cx: &Caller, mm: AddressSpace, entry: mm::loader::Entry, exe: St
     task::signal::killable(t, alone).await?;
     // The old address space goes (the kernel has made its own page table live), unless a vfork
     // parent shares it.
-    drop(p.mm.replace(Arc::new(Mutex::new(mm))));
+    drop(p.mm.replace(mm.shared()));
     t.clear_child_tid.store(0, core::sync::atomic::Ordering::Relaxed);
     task::futex::exit_robust_list(t);
     p.files.unshare();

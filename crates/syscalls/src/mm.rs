@@ -1,8 +1,8 @@
 //! Memory syscalls: brk, mmap, munmap, mprotect, madvise, mremap, membarrier.
 //!
 //! The checks and their order follow Linux (mm/mmap.c `do_mmap`, mm/mprotect.c), so that a
-//! program probing for errors sees the same errno as on Linux. File mappings read their pages
-//! from the file when first touched; shared file mappings are read-only (see [`sys_mmap`]).
+//! program probing for errors sees the same errno as on Linux. File mappings take their pages
+//! from the file's page cache when first touched (see [`sys_mmap`]).
 use crate::Caller;
 use abi::flags::*;
 use abi::{Errno, SysResult};
@@ -72,7 +72,7 @@ fn place(mm: &AddressSpace, addr: usize, len: usize, flags: MapFlags) -> SysResu
 
 /// The checks Linux makes on the file of a file mapping, in its order. Returns the largest
 /// permission mprotect may give the mapping later.
-fn check_file(file: &File, offset: usize, len: usize, prot: Prot, flags: MapFlags) -> SysResult<Perm> {
+fn check_file(file: &File, offset: usize, len: usize, prot: Prot, flags: MapFlags, has_cache: bool) -> SysResult<Perm> {
     if (offset as u64).checked_add(len as u64).is_none_or(|end| end > MAX_FILE_OFFSET) {
         return Err(Errno::EOVERFLOW);
     }
@@ -96,28 +96,40 @@ fn check_file(file: &File, offset: usize, len: usize, prot: Prot, flags: MapFlag
     if !shared {
         return Ok(Perm::all());
     }
-    // A shared mapping is a snapshot of the file, which is what a reader sees as long as nobody
-    // writes the file meanwhile. Writes through it would be silently lost, so writable shared
-    // file mappings are refused, now and by a later mprotect.
+    // A shared mapping of a file with a page cache holds the file's own pages: writable if the
+    // file was opened for writing (now or by a later mprotect), as Linux's VM_MAYWRITE.
+    if has_cache {
+        return Ok(if file.writable() { Perm::all() } else { Perm::R | Perm::X });
+    }
+    // Without a cache a shared mapping is a snapshot of the file, which is what a reader sees
+    // as long as nobody writes the file meanwhile. Writes through it would be silently lost, so
+    // writable ones are refused, now and by a later mprotect.
     if prot.contains(Prot::WRITE) {
-        log::warn!("mmap: writable MAP_SHARED mappings of files are not supported ({}): ENODEV", file.path);
+        log::warn!("mmap: writable MAP_SHARED mappings of {} (no page cache) are not supported: ENODEV", file.path);
         return Err(Errno::ENODEV);
     }
     Ok(Perm::R | Perm::X)
 }
 
+/// Whether the mapping type of `flags` is shared (MAP_SHARED or MAP_SHARED_VALIDATE).
+fn is_shared(flags: MapFlags) -> bool {
+    matches!(flags.bits() & MAP_TYPE, 0x01 | 0x03)
+}
+
 /// mmap(2).
 ///
 /// * Anonymous memory is zero-filled and backed lazily, page by page, on first touch.
-/// * MAP_PRIVATE file mappings read each page from the file when it is first touched, and keep
-///   that copy: writes to the mapping never reach the file, and writes to the file are seen
-///   only in pages not touched yet. Bytes past the end of the file read as zeros, whole pages
-///   past it too (Linux would raise SIGBUS there).
+/// * Files with a page cache (tmpfs, the root, memfd) are mapped as Linux maps them: a
+///   MAP_SHARED mapping holds the file's own pages, so stores through it are what `read`, other
+///   mappings and other processes see; a MAP_PRIVATE one shares them read-only and copies a
+///   page on its first write (until then it sees writes to the file). A page wholly past the
+///   end of the file is SIGBUS when touched, and a file that shrinks takes its pages back.
+/// * Files without a page cache: MAP_PRIVATE mappings read each page from the file when it is
+///   first touched, and keep that copy (bytes past the end of the file read as zeros); MAP_SHARED
+///   ones are read-only, read like private ones: with PROT_WRITE they are ENODEV, and mprotect
+///   refuses to make them writable (EACCES).
 /// * MAP_SHARED anonymous memory is shared with fork children (the area is marked shared: its
 ///   pages are populated at fork and never copied on write). MAP_SHARED_VALIDATE too.
-/// * MAP_SHARED file mappings are read-only, read like private ones: with PROT_WRITE (on a
-///   file opened for writing) they are ENODEV, and mprotect refuses to make them writable
-///   (EACCES).
 /// * Only regular files can be mapped (ENODEV otherwise; that includes /dev/zero).
 /// * Hints and MAP_FIXED addresses below `MMAP_MIN` are not used (EPERM for MAP_FIXED).
 /// * PROT_WRITE without PROT_READ gives readable memory: RISC-V has no write-only pages.
@@ -144,23 +156,39 @@ pub async fn sys_mmap(
     // The address is checked first, as Linux does.
     let mut mm = cx.mm();
     let start = place(&mm, addr, len, flags)?;
+    let pages = file.as_ref().and_then(|f| f.inode().clone().file_pages());
     let max = match &file {
-        Some(file) => check_file(file, offset, len, prot, flags)?,
+        Some(file) => {
+            let mut max = check_file(file, offset, len, prot, flags, pages.is_some())?;
+            // A memfd sealed against writing refuses writable shared mappings, now and later.
+            if is_shared(flags) && fs::ramfs::as_ramfile(&**file.inode()).is_some_and(|f| f.write_sealed()) {
+                if prot.contains(Prot::WRITE) {
+                    return Err(Errno::EPERM);
+                }
+                max -= Perm::W;
+            }
+            max
+        }
         None if matches!(flags.bits() & MAP_TYPE, 0x01 | 0x02) => Perm::all(),
         None => return Err(Errno::EINVAL),
     };
     if flags.contains(MapFlags::FIXED) && !flags.contains(MapFlags::FIXED_NOREPLACE) {
         mm.unmap(start, len)?;
     }
-    match file {
-        Some(file) => {
+    match (file, pages) {
+        (Some(file), Some(pages)) => {
+            let kind = AreaKind::File(file.path.clone());
+            let index = (offset / PAGE_SIZE) as u64;
+            mm.map_cache(start, len, perm_of(prot), max, kind, pages, index, is_shared(flags))?;
+        }
+        (Some(file), None) => {
             let backing = Arc::new(crate::exec::FileBacking(file.inode().clone()));
             let kind = AreaKind::File(file.path.clone());
             mm.map_file(start, len, perm_of(prot), max, kind, backing, offset as u64)?;
         }
-        None => {
+        (None, _) => {
             mm.map_area(start, len, perm_of(prot), max, AreaKind::Anonymous)?;
-            if matches!(flags.bits() & MAP_TYPE, 0x01 | 0x03) {
+            if is_shared(flags) {
                 // MAP_SHARED anonymous memory: one set of pages for this process and its fork
                 // children.
                 mm.mark_shared(start);
@@ -168,6 +196,61 @@ pub async fn sys_mmap(
         }
     }
     Ok(start)
+}
+
+/// msync(2), with Linux's checks in its order: unknown flags, an unaligned start, or MS_SYNC
+/// with MS_ASYNC are EINVAL; a range that wraps, or has unmapped parts, ENOMEM (after the rest
+/// was synced); a zero length does nothing. MS_SYNC writes the files of the shared file
+/// mappings in the range back to their disk; MS_ASYNC and MS_INVALIDATE have nothing to do,
+/// since a mapping holds the page cache's own pages.
+pub async fn sys_msync(cx: &Caller, addr: usize, len: usize, flags: u32) -> SysResult<()> {
+    if flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0
+        || !addr.is_multiple_of(PAGE_SIZE)
+        || flags & (MS_ASYNC | MS_SYNC) == MS_ASYNC | MS_SYNC
+    {
+        return Err(Errno::EINVAL);
+    }
+    let end = page_up_checked(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::ENOMEM)?;
+    if end == addr {
+        return Ok(());
+    }
+    let (files, hole) = cx.mm().shared_files(addr, end);
+    if flags & MS_SYNC != 0 {
+        for f in files {
+            f.sync()?;
+        }
+    }
+    if hole {
+        return Err(Errno::ENOMEM);
+    }
+    Ok(())
+}
+
+/// The longest memfd name: NAME_MAX less the "memfd:" prefix.
+const MFD_NAME_MAX: usize = 255 - 6;
+
+/// memfd_create(2): an unnamed tmpfs file, open for reading and writing, shown in /proc as
+/// `/memfd:<name> (deleted)`. With MFD_ALLOW_SEALING it takes seals (F_ADD_SEALS), otherwise
+/// it holds F_SEAL_SEAL. MFD_HUGETLB is ENOSYS, as on a Linux without hugetlbfs; other unknown
+/// flags and a name longer than 249 bytes are EINVAL.
+pub async fn sys_memfd_create(cx: &Caller, name: usize, flags: u32) -> SysResult<usize> {
+    if flags & !(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let name = match cx.mm().read_cstr(name, MFD_NAME_MAX) {
+        Err(Errno::ENAMETOOLONG) => return Err(Errno::EINVAL),
+        n => n?,
+    };
+    if flags & MFD_HUGETLB != 0 {
+        return Err(Errno::ENOSYS);
+    }
+    let node = fs::ramfs::unnamed_files().unnamed_file(0o777);
+    if flags & MFD_ALLOW_SEALING == 0 {
+        node.add_seals(F_SEAL_SEAL)?;
+    }
+    let path = alloc::format!("/memfd:{} (deleted)", alloc::string::String::from_utf8_lossy(&name));
+    let file = Arc::new(File::new(node, OpenFlags::RDWR | OpenFlags::LARGEFILE, path));
+    Ok(cx.process().files().insert(file, flags & MFD_CLOEXEC != 0)? as usize)
 }
 
 /// munmap(2). EINVAL for an unaligned address, a zero length or a range beyond user space;

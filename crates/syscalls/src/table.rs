@@ -312,6 +312,8 @@ syscall_table! {
         madvise(Ptr, Uint, Enum(MADV)) [fast] => mm::sys_madvise(usize(0), usize(1), usize(2));
         mremap(Ptr, Uint, Uint, Flags(MREMAP), Ptr) [fast hex] => mm::sys_mremap(usize(0), usize(1), usize(2), u32(3), usize(4));
         membarrier(Int, Hex, Int) [fast] => mm::sys_membarrier(i32(0), u32(1), i32(2));
+        msync(Ptr, Uint, Flags(MSYNC)) [] => mm::sys_msync(usize(0), usize(1), u32(2));
+        memfd_create(Str, Flags(MFD)) [] => mm::sys_memfd_create(usize(0), u32(1));
         // processes: process.rs
         exit(Int) [noreturn] => process::sys_exit(i32(0));
         exit_group(Int) [noreturn] => process::sys_exit_group(i32(0));

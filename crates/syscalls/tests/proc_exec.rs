@@ -283,3 +283,41 @@ fn execve_ends_the_other_threads_first() {
     assert_eq!(p.process().threads_alive().len(), 1);
     assert_eq!(k.exit_status(&p), None);
 }
+
+#[test]
+fn segments_are_mapped_from_the_page_cache_copied_when_written_and_bss_is_zero() {
+    use mm::loader::{test_elf, Phdr, EM_RISCV, ET_EXEC, PF_R, PF_W, PF_X, PT_LOAD};
+    let k = TestKernel::new();
+    setup(&k);
+    let seg = |flags, offset: u64, vaddr: u64, filesz, memsz| Phdr {
+        kind: PT_LOAD,
+        flags,
+        offset,
+        vaddr,
+        paddr: vaddr,
+        filesz,
+        memsz,
+        align: 0x1000,
+    };
+    // Text: two pages. Data: 0x100 bytes of the file's third page, then bss; the file goes on
+    // past the data with bytes that must not show in the bss.
+    let phdrs = [seg(PF_R | PF_X, 0, 0x40_0000, 0x2000, 0x2000), seg(PF_R | PF_W, 0x2000, 0x40_2000, 0x100, 0x3000)];
+    let text = vec![0x13u8; 0x1000];
+    let data = vec![0xd5u8; 0x1000];
+    let elf = test_elf(ET_EXEC, EM_RISCV, 0x40_1000, &phdrs, &[(0x1000, &text), (0x2000, &data)]);
+    let node = k.add_file_mode("/bin/segs", 0o755, &elf);
+    let p = k.spawn();
+    assert_eq!(exec(&k, &p, "/bin/segs", &["segs"], &[]), 0);
+    // The text page is the file's own frame (the cache holds it too).
+    assert_eq!(k.peek(&p, 0x40_1000, 4), [0x13; 4]);
+    assert_eq!(p.mm().frame_owners(0x40_1000), Some(2));
+    assert_eq!(k.peek(&p, 0x40_2000, 0x100), vec![0xd5; 0x100]);
+    assert_eq!(k.peek(&p, 0x40_2100, 0xf00), vec![0; 0xf00], "the rest of the last file page is cleared");
+    assert_eq!(k.peek(&p, 0x40_3000, 0x2000), vec![0; 0x2000]);
+    k.poke(&p, 0x40_2000, b"written");
+    let mut buf = [0u8; 7];
+    assert_eq!(node.read_at(0x2000, &mut buf), Ok(7));
+    assert_eq!(buf, [0xd5; 7], "a store into a segment never reaches the file");
+    assert_eq!(node.read_at(0x2100, &mut buf), Ok(7));
+    assert_eq!(buf, [0xd5; 7]);
+}

@@ -281,7 +281,7 @@ pub struct Process {
 
 /// The address space zombies are left with ([`Process::release_mm`]).
 static EMPTY_MM: sync::Lazy<Arc<Mutex<AddressSpace>>> =
-    sync::Lazy::new(|| Arc::new(Mutex::new(AddressSpace::new().expect("memory for the first process"))));
+    sync::Lazy::new(|| AddressSpace::new().expect("memory for the first process").shared());
 
 /// An interval timer: when it fires next (boot ns) and its period (0: once). `generation`
 /// changes whenever it is set, so that a timer task armed earlier knows it is stale.
@@ -317,7 +317,7 @@ impl Process {
     /// group and session are 0, as for Linux's init.
     pub fn new(parent: Option<&Arc<Process>>, mm: AddressSpace, files: FdTable, fs: FsContext) -> Arc<Process> {
         let parts = ProcessParts {
-            mm: Arc::new(Mutex::new(mm)),
+            mm: mm.shared(),
             files: Arc::new(Mutex::new(files)),
             fs: Arc::new(Mutex::new(fs)),
             sigactions: Arc::new(Mutex::new([SigAction::default(); NSIG])),

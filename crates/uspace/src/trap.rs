@@ -66,6 +66,14 @@ async fn handle_exception(cx: &Caller, trap: Trap) {
                 // A legal access without a page to give it: memory is exhausted. The fault
                 // repeats once memory was freed.
                 wait_for_memory(cx).await;
+            } else if r == Err(abi::Errno::EIO) {
+                // The page lies past the end of a mapped file (or the file could not be read).
+                log::info!(
+                    "pid {}: {:?} fault at {addr:#x} past a mapped file's end: SIGBUS",
+                    cx.process().pid,
+                    access
+                );
+                fault(cx, SigInfo::fault(SIGBUS, BUS_ADRERR, addr));
             } else if r.is_err() {
                 let pc = cx.thread().ctx.lock().sepc;
                 let code = if cx.mm().area_at(addr).is_some() { SEGV_ACCERR } else { SEGV_MAPERR };

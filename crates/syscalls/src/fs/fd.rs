@@ -3,6 +3,7 @@ use crate::Caller;
 use abi::flags::*;
 use abi::{Errno, SysResult};
 use fs::pipe::Pipe;
+use fs::ramfs::as_ramfile;
 
 /// dup(2): the lowest free descriptor, sharing the open file; close-on-exec is off.
 pub async fn sys_dup(cx: &Caller, fd: i32) -> SysResult<i32> {
@@ -81,7 +82,16 @@ pub async fn sys_fcntl(cx: &Caller, fd: i32, cmd: u32, arg: usize) -> SysResult<
                 Ok(pipe.set_capacity(arg as u32 as usize)? as isize)
             }
         }
-        F_ADD_SEALS | F_GET_SEALS => Err(Errno::EINVAL),
+        F_GET_SEALS => Ok(as_ramfile(&**file.inode()).ok_or(Errno::EINVAL)?.seals()? as isize),
+        F_ADD_SEALS => {
+            let f = as_ramfile(&**file.inode()).ok_or(Errno::EINVAL)?;
+            f.seals()?;
+            if !file.writable() {
+                return Err(Errno::EPERM);
+            }
+            f.add_seals(arg as u32)?;
+            Ok(0)
+        }
         _ => Err(Errno::EINVAL),
     }
 }

@@ -111,6 +111,8 @@ pub(crate) const MAP: Names = &[
     (0x100000, "MAP_FIXED_NOREPLACE"),
 ];
 pub(crate) const MREMAP: Names = &[(0x1, "MREMAP_MAYMOVE"), (0x2, "MREMAP_FIXED"), (0x4, "MREMAP_DONTUNMAP")];
+pub(crate) const MSYNC: Names = &[(0x1, "MS_ASYNC"), (0x2, "MS_INVALIDATE"), (0x4, "MS_SYNC")];
+pub(crate) const MFD: Names = &[(0x1, "MFD_CLOEXEC"), (0x2, "MFD_ALLOW_SEALING"), (0x4, "MFD_HUGETLB")];
 pub(crate) const CLONE: Names = names![
     CLONE_VM,
     CLONE_FS,
