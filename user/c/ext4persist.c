@@ -10,6 +10,7 @@
 // "ext4persist: write ok" / "ext4persist: check ok" (or what differs) and exits 0 or 1.
 #include "common.h"
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -108,6 +109,19 @@ static void do_write(void) {
     if (optional("unlink", unlink(BASE "/gone.txt"))) strcat(manifest, "unlink\n");
     if (optional("link", link(BASE "/text.txt", BASE "/hard.txt"))) strcat(manifest, "hardlink\n");
     if (write_file(BASE "/manifest", manifest, strlen(manifest), O_TRUNC)) fail("manifest");
+    // Stores through a shared mapping: page 0 synced with msync, page 1 left for munmap, page 2
+    // still mapped when the program exits (written back at unmount, before power-off).
+    fd = open(BASE "/mapped.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    char *map = fd < 0 || ftruncate(fd, 3 * 4096) != 0 ? MAP_FAILED
+                                                       : mmap(0, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED) {
+        fail("mmap mapped.bin");
+    } else {
+        for (int i = 0; i < 3; i++) snprintf(map + i * 4096 + 100, 32, "mapped page %d", i);
+        if (msync(map, 4096, MS_SYNC) != 0) fail("msync mapped.bin");
+        close(fd);
+        munmap(map + 4096, 4096);
+    }
     if (failures == 0) printf("ext4persist: write ok\n");
 }
 
@@ -146,6 +160,13 @@ static void do_check(void) {
     if (strstr(manifest, "unlink") && stat(BASE "/gone.txt", &st) == 0) fail("gone.txt is still there");
     if (strstr(manifest, "hardlink")) {
         if (stat(BASE "/hard.txt", &st) != 0 || st.st_nlink != 2) fail("hard.txt is not a second link");
+    }
+    char mapped[3 * 4096];
+    if (read_file(BASE "/mapped.bin", mapped, sizeof mapped) != (ssize_t)sizeof mapped) fail("mapped.bin has the wrong size");
+    for (int i = 0; i < 3; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "mapped page %d", i);
+        if (strcmp(mapped + i * 4096 + 100, want) != 0) fail("a store through a shared mapping was lost");
     }
     if (failures == 0) printf("ext4persist: check ok\n");
 }

@@ -21,6 +21,9 @@
 
 extern crate alloc;
 
+mod cache;
+pub use cache::reclaim;
+
 use abi::{structs::Stat, Errno, SysResult};
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::{String, ToString};
@@ -166,6 +169,9 @@ pub struct Ext4Fs {
     orphans: Mutex<BTreeSet<u32>>,
     /// Orphans whose last node is gone: to be reaped at the next operation.
     pending: Mutex<Vec<u32>>,
+    /// Files with pages shared mappings may have stored into, kept alive until written back
+    /// (`cache`).
+    dirty: Mutex<BTreeMap<u32, Arc<Ext4Node>>>,
     this: Weak<Ext4Fs>,
 }
 
@@ -215,8 +221,10 @@ pub fn mount(dev: SharedDevice, name: &str, dev_id: u64, read_only: bool) -> Sys
         nodes: Mutex::new(BTreeMap::new()),
         orphans: Mutex::new(BTreeSet::new()),
         pending: Mutex::new(Vec::new()),
+        dirty: Mutex::new(BTreeMap::new()),
         this: this.clone(),
     });
+    mm::frame::set_reclaimer(cache::reclaim);
     log::info!("ext4 {name}: mounted, {} blocks of {} bytes", info.blocks, info.block_size);
     MOUNTED.lock().push(Arc::downgrade(&fs));
     Ok(fs)
@@ -268,9 +276,11 @@ impl Ext4Fs {
         })
     }
 
-    /// Write cached changes to the disk.
+    /// Write cached changes to the disk: what shared mappings stored, then rsext4's buffers.
     pub fn sync(&self) -> SysResult<()> {
-        self.with(|e| e.sync())
+        let written = self.write_back_all();
+        self.with(|e| e.sync())?;
+        written.map(|_| ())
     }
 
     /// Unmount (umount(2)): EBUSY while an unlinked file is still open. Later operations on this
@@ -280,6 +290,13 @@ impl Ext4Fs {
     }
 
     fn unmount_now(&self, force: bool) -> SysResult<()> {
+        // Stores through shared mappings reach the disk first; a file still mapped keeps the
+        // file system busy (Linux: EBUSY), except at power-off.
+        match self.write_back_all() {
+            Ok(true) if !force => return Err(Errno::EBUSY),
+            Err(e) => log::error!("ext4 {}: writing back mapped pages: {e}", self.name),
+            _ => {}
+        }
         if force {
             // Powering off: nobody will read the open orphans again.
             let orphans: Vec<u32> = core::mem::take(&mut *self.orphans.lock()).into_iter().collect();
@@ -323,7 +340,7 @@ impl Ext4Fs {
             return n;
         }
         let fs = self.this.upgrade().expect("a mounted file system is held by its nodes");
-        let n = Arc::new(Ext4Node { fs, ino, kind });
+        let n = Arc::new(Ext4Node { fs, ino, kind, cache: Mutex::new(cache::NodeCache::default()) });
         nodes.insert(ino.raw(), Arc::downgrade(&n));
         n
     }
@@ -427,6 +444,8 @@ pub struct Ext4Node {
     fs: Arc<Ext4Fs>,
     ino: InodeNumber,
     kind: FileKind,
+    /// A regular file's cached pages (`cache`).
+    cache: Mutex<cache::NodeCache>,
 }
 
 impl Drop for Ext4Node {
@@ -550,7 +569,7 @@ impl Inode for Ext4Node {
 
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> SysResult<usize> {
         match self.kind {
-            FileKind::Regular => self.fs.with(|e| e.read_inode(self.ino, offset, buf)),
+            FileKind::Regular => self.read_cached(offset, buf),
             FileKind::Directory => Err(Errno::EISDIR),
             _ => Err(Errno::EINVAL),
         }
@@ -558,13 +577,7 @@ impl Inode for Ext4Node {
 
     fn write_at(&self, offset: u64, buf: &[u8]) -> SysResult<usize> {
         match self.kind {
-            FileKind::Regular => {
-                offset.checked_add(buf.len() as u64).ok_or(Errno::EFBIG)?;
-                if !buf.is_empty() {
-                    self.fs.with(|e| e.write_inode(self.ino, offset, buf))?;
-                }
-                Ok(buf.len())
-            }
+            FileKind::Regular => self.write_cached(offset, buf),
             FileKind::Directory => Err(Errno::EISDIR),
             _ => Err(Errno::EINVAL),
         }
@@ -572,14 +585,25 @@ impl Inode for Ext4Node {
 
     fn truncate(&self, len: u64) -> SysResult<()> {
         match self.kind {
-            FileKind::Regular => self.fs.with(|e| e.truncate_inode(self.ino, len)),
+            FileKind::Regular => self.truncate_cached(len),
             FileKind::Directory => Err(Errno::EISDIR),
             _ => Err(Errno::EINVAL),
         }
     }
 
     fn fsync(&self) -> SysResult<()> {
-        self.fs.sync()
+        let written = self.write_back();
+        if let Ok(false) = written {
+            // Clean and unmapped: the file system need not keep the node alive for it.
+            let node = self.fs.dirty.lock().remove(&self.ino.raw());
+            drop(node);
+        }
+        self.fs.with(|e| e.sync())?;
+        written.map(|_| ())
+    }
+
+    fn file_pages(self: Arc<Self>) -> Option<Arc<dyn mm::cache::FilePages>> {
+        (self.kind == FileKind::Regular).then_some(self)
     }
 
     fn set_attr(&self, attr: &SetAttr) -> SysResult<()> {

@@ -521,3 +521,73 @@ fn the_mount_factory_finds_registered_disks_by_dev_path() {
     assert_eq!(root.create("x", FileKind::Regular, 0o644).err(), Some(Errno::EROFS), "MS_RDONLY");
     assert_eq!(ext4fs::make("factorydisk", 0, "").err(), Some(Errno::EBUSY), "mounted once");
 }
+
+/// Page `index` of `node` as a mapping gets it (`shared`: MAP_SHARED).
+fn mapped_page(node: &InodeRef, index: u64, shared: bool) -> Option<Arc<mm::Frame>> {
+    node.clone().file_pages().expect("a regular file has a page cache").page(index, shared).unwrap()
+}
+
+#[test]
+fn stores_into_a_shared_page_reach_the_disk_on_fsync_and_at_unmount() {
+    let img = Image::new("mapped");
+    let m = img.mount();
+    let f = m.root.create("mapped.bin", FileKind::Regular, 0o644).unwrap();
+    f.write_at(0, &pattern(3 * 4096 + 100, 5)).unwrap();
+    // A private page is the cache's, and a store into a copy changes nothing.
+    let private = mapped_page(&f, 0, false).unwrap();
+    let mut first = [0u8; 8];
+    private.read(0, &mut first);
+    assert_eq!(first, pattern(8, 5)[..]);
+    // Shared pages: one stored into and synced, one stored into and left for the unmount.
+    let page1 = mapped_page(&f, 1, true).unwrap();
+    page1.write(0, b"stored through a mapping");
+    let on_disk = |m: &Mounted| m.bytes.lock().windows(24).any(|w| w == b"stored through a mapping");
+    assert!(!on_disk(&m), "a store alone does not reach the disk");
+    assert_eq!(f.fsync(), Ok(()));
+    assert!(on_disk(&m), "fsync writes it back");
+    let page3 = mapped_page(&f, 3, true).unwrap();
+    page3.write(90, b"tail!");
+    page3.write(200, b"past the end: never written");
+    // What read(2) sees is the cache: the stores at once.
+    let mut buf = [0u8; 5];
+    assert_eq!(f.read_at(3 * 4096 + 90, &mut buf), Ok(5));
+    assert_eq!(&buf, b"tail!");
+    assert!(mapped_page(&f, 4, true).is_none(), "past the end of the file");
+    // Still mapped: umount(2) is EBUSY; let go of the pages and it unmounts, writing them.
+    assert_eq!(m.fs.unmount(), Err(Errno::EBUSY));
+    drop((private, page1, page3, f));
+    m.unmount();
+    img.fsck().unwrap();
+    let mut want = pattern(3 * 4096 + 100, 5);
+    want[4096..4096 + 24].copy_from_slice(b"stored through a mapping");
+    want[3 * 4096 + 90..3 * 4096 + 95].copy_from_slice(b"tail!");
+    assert_eq!(img.debugfs_cat("/mapped.bin"), want);
+}
+
+#[test]
+fn a_file_that_shrinks_drops_its_pages_and_clean_pages_are_reclaimed_under_pressure() {
+    let img = Image::new("cachetrunc");
+    let m = img.mount();
+    let big = m.get("/big.bin").unwrap();
+    let want = pattern(3 << 20, 7);
+    assert_eq!(m.read_all("/big.bin"), want);
+    let cached = mm::cache::cached_pages();
+    assert!(cached >= 768, "the file's pages are cached: {cached}");
+    let held = mapped_page(&big, 5, false).unwrap();
+    // Clean pages no mapping holds go; the held one stays; reading again reads the disk.
+    assert!(ext4fs::reclaim() >= 767);
+    let mut b = [0u8; 16];
+    held.read(0, &mut b);
+    assert_eq!(b, want[5 * 4096..5 * 4096 + 16]);
+    assert_eq!(m.read_all("/big.bin"), want);
+    // Truncating drops the pages past the new end.
+    big.truncate(4096 + 10).unwrap();
+    assert!(mapped_page(&big, 2, false).is_none());
+    let page1 = mapped_page(&big, 1, false).unwrap();
+    page1.read(0, &mut b);
+    assert_eq!(b[..10], want[4096..4096 + 10]);
+    assert_eq!(b[10..], [0; 6], "the tail of the last page is cleared");
+    drop((held, page1, big));
+    m.unmount();
+    img.fsck().unwrap();
+}

@@ -411,7 +411,7 @@ impl Inode for RamFile {
 
 impl FilePages for RamFile {
     /// The file's own frame: the cache is the file.
-    fn page(&self, index: u64) -> SysResult<Option<Arc<Frame>>> {
+    fn page(&self, index: u64, _shared: bool) -> SysResult<Option<Arc<Frame>>> {
         self.data.lock().map_page(index, || self.new_page())
     }
 }

@@ -101,7 +101,9 @@ fn first_touch(source: &Source, offset: usize) -> SysResult<Arc<Frame>> {
                 Entry::Vacant(e) => Ok(e.insert(Arc::new(Frame::alloc().ok_or(Errno::ENOMEM)?)).clone()),
             }
         }
-        Source::Cache(file, first, _) => file.page(first + (offset / PAGE_SIZE) as u64)?.ok_or(Errno::EIO),
+        Source::Cache(file, first, shared) => {
+            file.page(first + (offset / PAGE_SIZE) as u64, *shared)?.ok_or(Errno::EIO)
+        }
         Source::File(file, start) => {
             let f = Frame::alloc().ok_or(Errno::ENOMEM)?;
             let mut buf = [0u8; PAGE_SIZE];

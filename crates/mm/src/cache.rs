@@ -18,6 +18,7 @@ use abi::SysResult;
 use alloc::collections::btree_map::{BTreeMap, Entry};
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU64, Ordering};
 use hal::mem::PAGE_SIZE;
 use sync::Mutex;
 
@@ -27,12 +28,38 @@ const PAGE: u64 = PAGE_SIZE as u64;
 pub trait FilePages: Send + Sync {
     /// The frame of page `index` of the file, brought into the cache if it is not there (a hole
     /// of a tmpfs file becomes a zeroed page); `Ok(None)` if the page lies wholly past the end
-    /// of the file (the access is SIGBUS).
-    fn page(&self, index: u64) -> SysResult<Option<Arc<Frame>>>;
+    /// of the file (the access is SIGBUS). `shared`: for a MAP_SHARED mapping, whose stores a
+    /// disk file system must write back.
+    fn page(&self, index: u64, shared: bool) -> SysResult<Option<Arc<Frame>>>;
     /// Write what stores through mappings changed to where the file lives (msync MS_SYNC); a
     /// file that lives in memory has nothing to do.
     fn sync(&self) -> SysResult<()> {
         Ok(())
+    }
+}
+
+/// Pages in all page caches together (/proc/meminfo's Cached).
+static CACHED: AtomicU64 = AtomicU64::new(0);
+/// Pages of disk files that shared mappings may have written and that are not written back
+/// yet (/proc/meminfo's Dirty): the file systems count them ([`dirty_pages_changed`]).
+static DIRTY: AtomicU64 = AtomicU64::new(0);
+
+/// Pages held by page caches.
+pub fn cached_pages() -> u64 {
+    CACHED.load(Ordering::Relaxed)
+}
+
+/// Pages of disk files that may differ from the disk.
+pub fn dirty_pages() -> u64 {
+    DIRTY.load(Ordering::Relaxed)
+}
+
+/// A file system's count of dirty pages grew (`+n`) or shrank (`-n`).
+pub fn dirty_pages_changed(delta: i64) {
+    if delta >= 0 {
+        DIRTY.fetch_add(delta as u64, Ordering::Relaxed);
+    } else {
+        DIRTY.fetch_sub(delta.unsigned_abs(), Ordering::Relaxed);
     }
 }
 
@@ -60,9 +87,49 @@ pub struct Truncated {
     pub unmap_from: Option<u64>,
 }
 
+impl Drop for PageCache {
+    fn drop(&mut self) {
+        CACHED.fetch_sub(self.pages.len() as u64, Ordering::Relaxed);
+    }
+}
+
 impl PageCache {
     pub fn size(&self) -> u64 {
         self.size
+    }
+
+    /// Set the size without touching the pages: for a file whose data lives on a disk, which
+    /// has changed there.
+    pub fn set_size(&mut self, size: u64) {
+        self.size = size;
+    }
+
+    /// The frame of page `index` if it is present.
+    pub fn get(&self, index: u64) -> Option<&Arc<Frame>> {
+        self.pages.get(&index)
+    }
+
+    /// The frame of page `index`, made by `new_page` (a zeroed frame, or one read from a disk)
+    /// if it is not present.
+    pub fn get_or_insert(&mut self, index: u64, new_page: impl FnOnce() -> SysResult<Frame>) -> SysResult<&Arc<Frame>> {
+        Ok(match self.pages.entry(index) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let f = e.insert(Arc::new(new_page()?));
+                CACHED.fetch_add(1, Ordering::Relaxed);
+                f
+            }
+        })
+    }
+
+    /// Let go of the pages no mapping holds and `keep` does not name (clean pages of a file
+    /// whose data is on a disk: they can be read again). Returns how many went.
+    pub fn evict(&mut self, keep: impl Fn(u64) -> bool) -> u64 {
+        let before = self.pages.len();
+        self.pages.retain(|&i, f| Arc::strong_count(f) > 1 || keep(i));
+        let gone = (before - self.pages.len()) as u64;
+        CACHED.fetch_sub(gone, Ordering::Relaxed);
+        gone
     }
 
     /// Pages present (what the file holds in memory).
@@ -105,15 +172,12 @@ impl PageCache {
             let pos = offset + done as u64;
             let (index, off) = (pos / PAGE, (pos % PAGE) as usize);
             let k = (PAGE_SIZE - off).min(buf.len() - done);
-            let page = match self.pages.entry(index) {
-                Entry::Occupied(e) => e.into_mut(),
-                Entry::Vacant(e) => match new_page() {
-                    Ok(f) => e.insert(Arc::new(f)),
-                    Err(err) => {
-                        failed = Some(err);
-                        break;
-                    }
-                },
+            let page = match self.get_or_insert(index, &mut new_page) {
+                Ok(page) => page,
+                Err(err) => {
+                    failed = Some(err);
+                    break;
+                }
             };
             page.write(off, &buf[done..done + k]);
             done += k;
@@ -133,6 +197,7 @@ impl PageCache {
         }
         let first_gone = len.div_ceil(PAGE);
         let gone = self.pages.split_off(&first_gone);
+        CACHED.fetch_sub(gone.len() as u64, Ordering::Relaxed);
         if !len.is_multiple_of(PAGE) {
             if let Some(p) = self.pages.get(&(len / PAGE)) {
                 let tail = (len % PAGE) as usize;
@@ -154,10 +219,7 @@ impl PageCache {
             return Ok(None);
         }
         self.mapped = true;
-        Ok(Some(match self.pages.entry(index) {
-            Entry::Occupied(e) => e.get().clone(),
-            Entry::Vacant(e) => e.insert(Arc::new(new_page()?)).clone(),
-        }))
+        Ok(Some(self.get_or_insert(index, new_page)?.clone()))
     }
 }
 

@@ -24,9 +24,42 @@ pub fn short() -> bool {
     SHORT.load(core::sync::atomic::Ordering::Relaxed)
 }
 
-/// One frame (or `None`, remembering the shortage).
+/// What gives frames back under memory pressure (the disk file systems' clean cached pages),
+/// returning how many it freed.
+static RECLAIM: sync::Once<fn() -> usize> = sync::Once::new();
+/// Set while the reclaimer runs: a frame it needs itself is not reclaimed for.
+static RECLAIMING: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+/// Install the reclaimer (the first call wins; later ones are ignored). It runs inside frame
+/// allocation, so it must only `try_lock` what an allocating caller might hold.
+pub fn set_reclaimer(f: fn() -> usize) {
+    RECLAIM.call_once(|| f);
+}
+
+fn try_one() -> Option<usize> {
+    if free() <= reserve() {
+        None
+    } else {
+        backend::alloc(1)
+    }
+}
+
+/// One frame (or `None`, remembering the shortage). When none is free, clean page-cache pages
+/// are let go first, as Linux reclaims them before it considers the OOM killer.
 fn take_one() -> Option<usize> {
-    let pa = if free() <= reserve() { None } else { backend::alloc(1) };
+    use core::sync::atomic::Ordering::{Acquire, Release};
+    let mut pa = try_one();
+    if pa.is_none() {
+        if let Some(reclaim) = RECLAIM.get() {
+            if !RECLAIMING.swap(true, Acquire) {
+                let freed = reclaim();
+                RECLAIMING.store(false, Release);
+                if freed > 0 {
+                    pa = try_one();
+                }
+            }
+        }
+    }
     if pa.is_none() {
         SHORT.store(true, core::sync::atomic::Ordering::Relaxed);
     }

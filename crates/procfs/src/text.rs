@@ -23,8 +23,13 @@ pub struct MemInfo {
     pub total: u64,
     pub free: u64,
     pub available: u64,
-    /// Memory held by tmpfs and shared mappings (0: not counted yet).
+    /// File data in memory: every page cache (tmpfs files and the root included, as Linux
+    /// counts shmem in Cached).
+    pub cached: u64,
+    /// Held by tmpfs, the root and memfds: it cannot be let go (there is no swap).
     pub shmem: u64,
+    /// Pages of disk files shared mappings may have changed, not yet written back.
+    pub dirty: u64,
 }
 
 impl MemInfo {
@@ -33,7 +38,14 @@ impl MemInfo {
         let total = total_frames() as u64 * PAGE;
         let used = mm::frame::allocated() as u64 * PAGE;
         let free = total.saturating_sub(used);
-        MemInfo { total, free, available: free, shmem: 0 }
+        let cached = mm::cache::cached_pages() * PAGE;
+        let shmem = fs::ramfs::bytes_held();
+        let dirty = mm::cache::dirty_pages() * PAGE;
+        // What could be had without killing anything: free memory and clean disk-file pages
+        // (the reclaimer lets them go; a mapped one would not go, which this ignores, as
+        // Linux's estimate does).
+        let available = free + cached.saturating_sub(shmem + dirty);
+        MemInfo { total, free, available, cached, shmem, dirty }
     }
 }
 
@@ -62,7 +74,7 @@ fn meminfo() -> String {
         ("MemFree", m.free),
         ("MemAvailable", m.available),
         ("Buffers", 0),
-        ("Cached", m.shmem),
+        ("Cached", m.cached),
         ("SwapCached", 0),
         ("Active", 0),
         ("Inactive", 0),
@@ -74,9 +86,9 @@ fn meminfo() -> String {
         ("Mlocked", 0),
         ("SwapTotal", 0),
         ("SwapFree", 0),
-        ("Dirty", 0),
+        ("Dirty", m.dirty),
         ("Writeback", 0),
-        ("AnonPages", m.total - m.free),
+        ("AnonPages", (m.total - m.free).saturating_sub(m.cached)),
         ("Mapped", 0),
         ("Shmem", m.shmem),
         ("KReclaimable", 0),
