@@ -11,7 +11,8 @@
 #
 # Steps:
 #   1. user/bench/*.c -> $BUILD/bench-rootfs/{bin/bench,init} (riscv64-linux-gnu-gcc -static -O2;
-#      rebuilt when a source or this script is newer). /init is user/bench/linux-init.c, the init
+#      rebuilt when a source or this script is newer), and bin/dynexit (dynamically linked, for
+#      the exec_dynamic row) with glibc's loader and libc.so.6 in lib/. /init is user/bench/linux-init.c, the init
 #      of the Linux side (mounts /dev and /proc, runs the command, powers off); BakaEx runs
 #      /bin/bench itself as init.
 #   2. the kernels: BakaEx from scripts/build-kernel.sh (unless KERNEL=<elf> is given), Linux
@@ -86,6 +87,15 @@ compile() {  # source output
 }
 compile user/bench/bench.c "$RFS/bin/bench"
 compile user/bench/linux-init.c "$RFS/init"
+# The exec_dynamic row's program, dynamically linked, with glibc's loader and libc in /lib.
+if [ ! -x "$RFS/bin/dynexit" ] || [ user/bench/dynexit.c -nt "$RFS/bin/dynexit" ] || [ "$0" -nt "$RFS/bin/dynexit" ]; then
+  "${CROSS_COMPILE}gcc" -O2 -Wall -Werror -o "$RFS/bin/dynexit.tmp" user/bench/dynexit.c
+  mv -f "$RFS/bin/dynexit.tmp" "$RFS/bin/dynexit"
+fi
+mkdir -p "$RFS/lib"
+for l in ld-linux-riscv64-lp64d.so.1 libc.so.6; do
+  cmp -s "/usr/riscv64-linux-gnu/lib/$l" "$RFS/lib/$l" || cp -L "/usr/riscv64-linux-gnu/lib/$l" "$RFS/lib/$l"
+done
 
 # The rows, their iteration counts and descriptions come from the program itself (run on the
 # host by qemu-user), so adding a row to bench.c is all it takes.

@@ -335,6 +335,90 @@ static long long rw_4k(int is_write, long n)
 static long long row_read_4k_file(long n) { return rw_4k(0, n); }
 static long long row_write_4k_file(long n) { return rw_4k(1, n); }
 
+/* A tmpfs file of MAP_BYTES (made once) for the page-cache rows. */
+#define BIG_FILE FS_DIR "/big"
+static int big_file(void)
+{
+	if (fs_setup() != 0)
+		return -1;
+	int fd = open(BIG_FILE, O_RDWR | O_CREAT, 0644);
+	if (fd < 0)
+		return fail_errno("open " BIG_FILE);
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return fail_errno("fstat");
+	static char chunk[65536];
+	memset(chunk, 'b', sizeof chunk);
+	for (off_t at = st.st_size; at < MAP_BYTES; at += sizeof chunk)
+		if (pwrite(fd, chunk, sizeof chunk, at) != (ssize_t)sizeof chunk)
+			return fail_errno("pwrite " BIG_FILE);
+	return fd;
+}
+
+static long long row_mmap_file_shared_touch(long n)
+{
+	int fd = big_file();
+	if (fd < 0)
+		return -1;
+	long page = sysconf(_SC_PAGESIZE);
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		char *p = mmap(NULL, MAP_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			return fail_errno("mmap MAP_SHARED " BIG_FILE);
+		for (long off = 0; off < MAP_BYTES; off += page)
+			p[off] = (char)i;
+		if (munmap(p, MAP_BYTES) != 0)
+			return fail_errno("munmap");
+	}
+	long long t = now_ns() - t0;
+	close(fd);
+	return t;
+}
+
+static long long row_page_cache_read_1m(long n)
+{
+	static char buf[4096];
+	int fd = big_file();
+	if (fd < 0)
+		return -1;
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++)
+		for (off_t at = 0; at < MAP_BYTES; at += sizeof buf)
+			if (pread(fd, buf, sizeof buf, at) != (ssize_t)sizeof buf)
+				return fail_errno("pread " BIG_FILE);
+	long long t = now_ns() - t0;
+	close(fd);
+	return t;
+}
+
+/* fork, and the child execs the dynamically linked /bin/dynexit (glibc's loader, libc.so.6) with
+ * its output sent to /dev/null. */
+static long long row_exec_dynamic(long n)
+{
+	char *argv[] = { "/bin/dynexit", NULL };
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			return fail_errno("fork");
+		if (pid == 0) {
+			int null = open("/dev/null", O_WRONLY);
+			dup2(null, 1);
+			execve(argv[0], argv, environ);
+			_exit(100 + (errno & 0x7f) % 100);
+		}
+		int status;
+		if (waitpid(pid, &status, 0) != pid)
+			return fail_errno("waitpid");
+		if (WIFEXITED(status) && WEXITSTATUS(status) >= 100)
+			return fail("execve %s: errno %d", argv[0], WEXITSTATUS(status) - 100);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			return fail("exec_dynamic: child status %#x", status);
+	}
+	return now_ns() - t0;
+}
+
 static long long row_getdents_64(long n)
 {
 	static char buf[8192];
@@ -580,6 +664,12 @@ static const struct row rows[] = {
 	  "fork(), the child execve()s this static program (/bin/bench --exit: glibc start-up, then exit), the parent waitpid()s" },
 	{ "mmap_touch_1m", 50, row_mmap_touch_1m,
 	  "mmap 1 MiB anonymous private, write one byte to each of its 256 pages, munmap" },
+	{ "exec_dynamic", 20, row_exec_dynamic,
+	  "fork(), the child execve()s a dynamically linked glibc program (/bin/dynexit: ld.so loads libc.so.6; prints hello to /dev/null), the parent waitpid()s" },
+	{ "mmap_file_shared_touch", 50, row_mmap_file_shared_touch,
+	  "mmap 1 MiB of a tmpfs file MAP_SHARED, write one byte to each of its 256 pages, munmap" },
+	{ "page_cache_read_1m", 50, row_page_cache_read_1m,
+	  "read 1 MiB of a cached tmpfs file in 4 KiB pread64(2)s" },
 	{ "signal_catch", 5000, row_signal_catch,
 	  "kill(getpid(), SIGUSR1) delivered to an installed handler (signal, handler, sigreturn)" },
 	{ "open_close", 5000, row_open_close, "open(2) of a file in /tmp (tmpfs, path /tmp/bench.d/file) and close(2)" },

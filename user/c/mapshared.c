@@ -2,7 +2,7 @@
  * mapshared: file mappings over the page cache. MAP_SHARED stores are the file's data (read(2),
  * other mappings, a fork child), MAP_PRIVATE copies a page on its first write only, a page past
  * the end of the file is SIGBUS (also after ftruncate shrinks the file under a mapping),
- * msync's checks, memfd_create and its seals.
+ * msync's checks, memfd_create and its seals, mincore, mlock, fadvise, readahead.
  */
 #include "common.h"
 #include <fcntl.h>
@@ -181,6 +181,47 @@ static void test_memfd(void)
 	expect_err("F_GET_SEALS of stdin", fcntl(0, F_GET_SEALS), EINVAL);
 }
 
+static void show_core(const char *what, char *a, int pages)
+{
+	unsigned char vec[16];
+	if (mincore(a, pages * PAGE, vec) != 0) {
+		printf("%s: mincore -1 %s\n", what, errno_name(errno));
+		return;
+	}
+	printf("%s: ", what);
+	for (int i = 0; i < pages; i++)
+		putchar('0' + (vec[i] & 1));
+	putchar('\n');
+}
+
+static void test_pages(void)
+{
+	/* (mlock2 and MAP_POPULATE are not in the reference: qemu-user lacks the first and maps
+	 * the second itself; host tests cover them) */
+	section("mincore, mlock, fadvise, readahead");
+	char *a = mmap(0, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	a[PAGE] = 1;
+	show_core("touched page 1", a, 4);
+	show("mlock(a + 10, 4096)", mlock(a + 10, PAGE));
+	show_core("after mlock", a, 4);
+	show("munlock", munlock(a, 4 * PAGE));
+	expect_err("mincore unaligned", mincore(a + 1, PAGE, (unsigned char *)a), EINVAL);
+	expect_err("mlockall(MCL_ONFAULT)", mlockall(MCL_ONFAULT), EINVAL);
+	expect_err("mlockall(0)", mlockall(0), EINVAL);
+	show("munlockall", munlockall());
+	int fd = make_file(2 * PAGE, 'r');
+	show("fadvise WILLNEED", posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED));
+	printf("fadvise bad advice: %s\n", errno_name(posix_fadvise(fd, 0, 0, 99)));
+	printf("fadvise negative length: %s\n", errno_name(posix_fadvise(fd, 0, -1, POSIX_FADV_NORMAL)));
+	show("readahead", readahead(fd, 0, 2 * PAGE));
+	int pfd[2];
+	pipe(pfd);
+	printf("fadvise of a pipe: %s\n", errno_name(posix_fadvise(pfd[0], 0, 0, POSIX_FADV_NORMAL)));
+	expect_err("readahead of a pipe", readahead(pfd[0], 0, PAGE), EINVAL);
+	close(fd);
+	unlink(NAME);
+}
+
 int main(void)
 {
 	test_init();
@@ -189,5 +230,6 @@ int main(void)
 	test_sigbus();
 	test_msync();
 	test_memfd();
+	test_pages();
 	return 0;
 }

@@ -196,6 +196,19 @@ impl FilePages for Ext4Node {
     fn sync(&self) -> SysResult<()> {
         crate::Inode::fsync(self)
     }
+
+    fn cached(&self, index: u64) -> bool {
+        self.cache.lock().pages.get(index).is_some()
+    }
+
+    fn lookup(&self, index: u64) -> SysResult<(u64, Option<Arc<Frame>>)> {
+        let mut c = self.cache()?;
+        let size = c.pages.size();
+        if index >= size.div_ceil(PAGE) {
+            return Ok((size, None));
+        }
+        Ok((size, Some(self.cached_page(&mut c, index)?)))
+    }
 }
 
 impl Ext4Fs {

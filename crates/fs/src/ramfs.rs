@@ -414,6 +414,15 @@ impl FilePages for RamFile {
     fn page(&self, index: u64, _shared: bool) -> SysResult<Option<Arc<Frame>>> {
         self.data.lock().map_page(index, || self.new_page())
     }
+    fn lookup(&self, index: u64) -> SysResult<(u64, Option<Arc<Frame>>)> {
+        Ok(self.data.lock().lookup(index))
+    }
+    fn accessed(&self) {
+        self.meta.accessed();
+    }
+    fn cached(&self, index: u64) -> bool {
+        self.data.lock().get(index).is_some()
+    }
 }
 
 /// A symbolic link.

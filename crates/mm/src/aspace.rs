@@ -539,6 +539,57 @@ impl AddressSpace {
         (files, hole || at < end)
     }
 
+    /// Whether every page of `[start, end)` is mapped.
+    pub fn mapped_throughout(&self, start: usize, end: usize) -> bool {
+        let mut at = start;
+        for a in self.areas.range(..end).map(|(_, a)| a).filter(|a| a.end > start) {
+            if a.start > at {
+                return false;
+            }
+            at = a.end;
+        }
+        at >= end
+    }
+
+    /// Whether the page at `va` is in memory (mincore(2)): present in this space, or in the
+    /// object or page cache its area maps (a page another process or `read` brought in).
+    pub fn resident(&self, va: usize) -> bool {
+        let Some(a) = self.area_at(va) else { return false };
+        let page = page_down(va);
+        if a.pages.contains_key(&page) {
+            return true;
+        }
+        let index = (page - a.start) / PAGE_SIZE;
+        match &a.source {
+            Source::Shared(obj, first) => obj.pages.lock().contains_key(&(first + index)),
+            Source::Cache(file, first, _) => file.cached(first + index as u64),
+            Source::Zero | Source::File(..) => false,
+        }
+    }
+
+    /// Fault in the pages of `[start, end)` that the user may touch (MAP_POPULATE, mlock), as
+    /// a write for private writable memory (Linux breaks copy-on-write ahead too). Pages past
+    /// the end of a file are skipped; ENOMEM when memory runs out.
+    pub fn populate(&mut self, start: usize, end: usize) -> SysResult<()> {
+        let mut va = page_down(start);
+        while va < end {
+            let Some(a) = self.area_at(va) else {
+                va += PAGE_SIZE;
+                continue;
+            };
+            let (perm, shared) = (a.perm, a.is_shared());
+            if !perm.is_empty() {
+                let write = perm.contains(Perm::W) && !shared;
+                match self.page(va, None, write) {
+                    Ok(_) | Err(Errno::EIO) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            va += PAGE_SIZE;
+        }
+        Ok(())
+    }
+
     /// Split areas so that `at` is an area boundary.
     fn split_at(&mut self, at: usize) {
         let key = match self.areas.range(..at).next_back() {
@@ -981,6 +1032,23 @@ impl AddressSpace {
         }
         self.for_each_page(va, src.len(), Some(Access::Write), true, |pa, off, at, n| {
             crate::frame::write_phys(pa, off, &src[at..at + n])
+        })
+    }
+
+    /// [`AddressSpace::write_some`] of `len` bytes at `off` of `frame` (a page of a file's cache),
+    /// copied from frame to frame, with no kernel buffer between.
+    pub fn write_from_frame(&mut self, va: usize, frame: &Frame, off: usize, len: usize) -> Result<(), (usize, Errno)> {
+        if self.linked {
+            let mut buf = [0u8; PAGE_SIZE];
+            frame.read(off, &mut buf[..len]);
+            return crate::linked::write(va, &buf[..len]).map_err(|e| (0, e));
+        }
+        if let Some(pa) = self.one_mapped_page(va, len, true) {
+            crate::frame::copy_phys(pa, va % PAGE_SIZE, frame.pa(), off, len);
+            return Ok(());
+        }
+        self.for_each_page(va, len, Some(Access::Write), true, |pa, o, at, n| {
+            crate::frame::copy_phys(pa, o, frame.pa(), off + at, n)
         })
     }
 

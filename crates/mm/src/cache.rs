@@ -36,6 +36,45 @@ pub trait FilePages: Send + Sync {
     fn sync(&self) -> SysResult<()> {
         Ok(())
     }
+    /// For read(2): the file's size, and the frame of page `index` if the file has data there
+    /// (`None`: a hole, which reads as zeros and is not made).
+    fn lookup(&self, index: u64) -> SysResult<(u64, Option<Arc<Frame>>)>;
+    /// The file was read (its access time).
+    fn accessed(&self) {}
+    /// Whether page `index` is in memory (mincore(2)), without bringing it in.
+    fn cached(&self, index: u64) -> bool;
+
+    /// read(2) from the cache, without a kernel buffer: `sink` gets each piece of `[offset,
+    /// offset + len)` that the file holds, as (the page's frame or `None` for a hole, the offset
+    /// in the page, the length), and returns how much of it it took (less: stop, a bad user
+    /// address). No lock of the file is held while `sink` runs, so it may copy to user memory
+    /// that is a mapping of this very file. Returns the bytes taken.
+    fn read_to(
+        &self,
+        offset: u64,
+        len: usize,
+        sink: &mut dyn FnMut(Option<&Frame>, usize, usize) -> usize,
+    ) -> SysResult<usize> {
+        let mut done = 0;
+        while done < len {
+            let pos = offset + done as u64;
+            let (index, off) = (pos / PAGE, (pos % PAGE) as usize);
+            let (size, frame) = self.lookup(index)?;
+            if pos >= size {
+                break;
+            }
+            let k = (PAGE_SIZE - off).min(len - done).min((size - pos).min(PAGE) as usize);
+            let took = sink(frame.as_deref(), off, k);
+            done += took;
+            if took < k {
+                break;
+            }
+        }
+        if done > 0 {
+            self.accessed();
+        }
+        Ok(done)
+    }
 }
 
 /// Pages in all page caches together (/proc/meminfo's Cached).
@@ -107,6 +146,11 @@ impl PageCache {
     /// The frame of page `index` if it is present.
     pub fn get(&self, index: u64) -> Option<&Arc<Frame>> {
         self.pages.get(&index)
+    }
+
+    /// [`FilePages::lookup`] of a file whose cache is all its data.
+    pub fn lookup(&self, index: u64) -> (u64, Option<Arc<Frame>>) {
+        (self.size, self.pages.get(&index).cloned())
     }
 
     /// The frame of page `index`, made by `new_page` (a zeroed frame, or one read from a disk)

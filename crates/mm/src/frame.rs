@@ -101,7 +101,7 @@ impl Frame {
     pub fn duplicate(&self) -> Option<Frame> {
         let pa = take_one()?;
         // SAFETY: both frames are whole pages in the physical window and distinct.
-        unsafe { core::ptr::copy_nonoverlapping(phys_to_virt(self.pa), phys_to_virt(pa), PAGE_SIZE) }
+        unsafe { hal::mem::copy(phys_to_virt(pa), phys_to_virt(self.pa), PAGE_SIZE) }
         Some(Frame { pa })
     }
 }
@@ -113,14 +113,31 @@ pub(crate) fn write_phys(pa: usize, offset: usize, src: &[u8]) {
     // SAFETY: the frame at `pa` is owned by a `Frame` the caller keeps alive (an address
     // space's page or the frame itself), lies in the physical window and the range was checked
     // above; user memory may be written concurrently only by the user itself.
-    unsafe { core::ptr::copy_nonoverlapping(src.as_ptr(), phys_to_virt(pa).add(offset), src.len()) }
+    unsafe { hal::mem::copy(phys_to_virt(pa).add(offset), src.as_ptr(), src.len()) }
 }
 
 /// Copy from the frame at physical address `pa` (page aligned), at `offset`, into `dst`.
 pub(crate) fn read_phys(pa: usize, offset: usize, dst: &mut [u8]) {
     assert!(offset + dst.len() <= PAGE_SIZE && pa.is_multiple_of(PAGE_SIZE));
     // SAFETY: as in `write_phys`.
-    unsafe { core::ptr::copy_nonoverlapping(phys_to_virt(pa).add(offset), dst.as_mut_ptr(), dst.len()) }
+    unsafe { hal::mem::copy(dst.as_mut_ptr(), phys_to_virt(pa).add(offset), dst.len()) }
+}
+
+/// Copy `len` bytes from `src_off` of the frame at `src` to `dst_off` of the frame at `dst`
+/// (both page aligned): page data moved without a kernel buffer (a page-cache read).
+pub(crate) fn copy_phys(dst: usize, dst_off: usize, src: usize, src_off: usize, len: usize) {
+    assert!(dst_off + len <= PAGE_SIZE && src_off + len <= PAGE_SIZE);
+    assert!(dst.is_multiple_of(PAGE_SIZE) && src.is_multiple_of(PAGE_SIZE));
+    // SAFETY: as in `write_phys`, for both frames. They are one page when a file is read into
+    // a mapping of itself: then the ranges may overlap, and move as memmove moves them.
+    unsafe {
+        let (to, from) = (phys_to_virt(dst).add(dst_off), phys_to_virt(src).add(src_off));
+        if dst == src {
+            core::ptr::copy(from, to, len)
+        } else {
+            hal::mem::copy(to, from, len)
+        }
+    }
 }
 
 impl Drop for Frame {

@@ -314,6 +314,14 @@ syscall_table! {
         membarrier(Int, Hex, Int) [fast] => mm::sys_membarrier(i32(0), u32(1), i32(2));
         msync(Ptr, Uint, Flags(MSYNC)) [] => mm::sys_msync(usize(0), usize(1), u32(2));
         memfd_create(Str, Flags(MFD)) [] => mm::sys_memfd_create(usize(0), u32(1));
+        mincore(Ptr, Uint, Ptr) [] => mm::sys_mincore(usize(0), usize(1), usize(2));
+        mlock(Ptr, Uint) [] => mm::sys_mlock(usize(0), usize(1));
+        mlock2(Ptr, Uint, Flags(MLOCK)) [] => mm::sys_mlock2(usize(0), usize(1), u32(2));
+        munlock(Ptr, Uint) [] => mm::sys_munlock(usize(0), usize(1));
+        mlockall(Flags(MCL)) [] => mm::sys_mlockall(u32(0));
+        munlockall() [] => mm::sys_munlockall();
+        fadvise64(Fd, Long, Long, Enum(FADV)) [] => mm::sys_fadvise64(i32(0), i64(1), i64(2), u32(3));
+        readahead(Fd, Long, Uint) [] => mm::sys_readahead(i32(0), i64(1), usize(2));
         // processes: process.rs
         exit(Int) [noreturn] => process::sys_exit(i32(0));
         exit_group(Int) [noreturn] => process::sys_exit_group(i32(0));

@@ -199,3 +199,34 @@ fn msync_checks_its_arguments_as_linux_and_syncs_shared_mappings() {
     assert_eq!(k.syscall(&p, Sysno::msync, [a, 2 * P, MS_SYNC]), err(Errno::ENOMEM));
     assert_eq!(k.syscall(&p, Sysno::msync, [a, P, MS_SYNC]), 0);
 }
+
+#[test]
+fn a_read_copies_from_the_cache_into_a_mapping_of_the_same_file_and_stops_at_a_page_past_its_end() {
+    let k = TestKernel::new();
+    let p = spawn(&k);
+    let fd = file(&k, &p, &[b'a'; P]);
+    pwrite(&k, &p, fd, P - 4, b"tail");
+    let a = mmap(&k, &p, 2 * P, RW, MAP_SHARED, fd, 0);
+    // Into its own page: the same bytes (the page is source and destination).
+    assert_eq!(k.syscall(&p, Sysno::pread64, [fd, a, P, 0]), P as isize);
+    assert_eq!(k.peek(&p, a + P - 4, 4), b"tail");
+    // From the middle of the file into the page past its end: what fits before it, then EFAULT.
+    assert_eq!(k.syscall(&p, Sysno::pread64, [fd, a + P - 8, 64, 0]), 8);
+    assert_eq!(k.peek(&p, a + P - 8, 8), b"aaaaaaaa");
+    assert_eq!(k.syscall(&p, Sysno::pread64, [fd, a + P, 64, 0]), err(Errno::EFAULT));
+    // A hole reads as zeros and is not made by reading.
+    assert_eq!(k.syscall(&p, Sysno::ftruncate, [fd, 4 * P]), 0);
+    k.poke(&p, 0x7000_0000, &[9; 16]);
+    assert_eq!(k.syscall(&p, Sysno::pread64, [fd, 0x7000_0000, 16, 3 * P]), 16);
+    assert_eq!(k.peek(&p, 0x7000_0000, 16), [0; 16]);
+    let st = fs::path::lookup(&k.root, &k.root, "/tmp/f", true).unwrap().stat();
+    assert_eq!(st.st_blocks, 8, "one page of data: the hole stays a hole");
+    // read(2) moves the offset by what it read. (The read into the mapping above changed the
+    // file's last bytes: the mapping is the file.)
+    assert_eq!(k.peek(&p, a + P - 4, 4), b"aaaa");
+    pwrite(&k, &p, fd, P - 4, b"tail");
+    assert_eq!(k.syscall(&p, Sysno::lseek, [fd, P - 4, 0]), (P - 4) as isize);
+    assert_eq!(k.syscall(&p, Sysno::read, [fd, 0x7000_0000, 4]), 4);
+    assert_eq!(k.peek(&p, 0x7000_0000, 4), b"tail");
+    assert_eq!(k.syscall(&p, Sysno::lseek, [fd, 0, 1]), P as isize);
+}

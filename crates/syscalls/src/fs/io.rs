@@ -13,7 +13,8 @@ use alloc::vec;
 use alloc::vec::Vec;
 use fs::file::{SEEK_DATA, SEEK_HOLE};
 use fs::{File, FileKind};
-use mm::{AddressSpace, UserPtr, UserSlice, UserSliceMut};
+use mm::cache::FilePages;
+use mm::{AddressSpace, Frame, UserPtr, UserSlice, UserSliceMut};
 use task::Thread;
 
 /// Bytes moved per step between user memory and a file.
@@ -107,6 +108,30 @@ impl UserBuf {
         let mut done = 0;
         for (addr, n) in self.ranges(at, data.len()) {
             if let Err((k, e)) = mm.write_some(addr, &data[done..done + n]) {
+                return (done + k, e);
+            }
+            done += n;
+        }
+        (done, Errno::EFAULT)
+    }
+
+    /// [`UserBuf::copy_out`] of `len` bytes at `off` of a page-cache frame (`None`: a hole,
+    /// zeros), copied from frame to frame.
+    pub(super) fn copy_out_frame(
+        &self,
+        mm: &mut AddressSpace,
+        at: usize,
+        frame: Option<&Frame>,
+        off: usize,
+        len: usize,
+    ) -> (usize, Errno) {
+        static ZEROS: [u8; hal::mem::PAGE_SIZE] = [0; hal::mem::PAGE_SIZE];
+        let Some(frame) = frame else {
+            return self.copy_out(mm, at, &ZEROS[..len]);
+        };
+        let mut done = 0;
+        for (addr, n) in self.ranges(at, len) {
+            if let Err((k, e)) = mm.write_from_frame(addr, frame, off + done, n) {
                 return (done + k, e);
             }
             done += n;
@@ -224,6 +249,48 @@ fn in_place(mm: &AddressSpace, buf: &UserBuf) -> Option<usize> {
     }
 }
 
+/// The page cache of a regular file, which reads copy from without a kernel buffer.
+pub(super) fn page_cache(file: &File) -> Option<alloc::sync::Arc<dyn FilePages>> {
+    match file.inode().kind() {
+        FileKind::Regular => file.inode().clone().file_pages(),
+        _ => None,
+    }
+}
+
+/// Read `want` bytes of a file with a page cache into bytes `at..` of `buf` straight from its
+/// pages, at `pos` or at the file offset (which moves by what was read). Returns the bytes
+/// read and, if the user memory failed first, why.
+pub(super) fn read_cached(
+    cx: &Caller,
+    file: &File,
+    pages: &dyn FilePages,
+    (buf, at, want): (&UserBuf, usize, usize),
+    pos: Option<u64>,
+) -> SysResult<(usize, Option<Errno>)> {
+    if !file.readable() {
+        return Err(Errno::EBADF);
+    }
+    let mut faulted = None;
+    let mut copied = 0;
+    let mut sink = |frame: Option<&Frame>, off: usize, n: usize| {
+        let (k, err) = buf.copy_out_frame(&mut cx.mm(), at + copied, frame, off, n);
+        copied += k;
+        if k < n {
+            faulted = Some(err);
+        }
+        k
+    };
+    let n = match pos {
+        Some(p) => pages.read_to(p, want, &mut sink)?,
+        None => file.with_offset(|off| {
+            let n = pages.read_to(*off, want, &mut sink)?;
+            *off += n as u64;
+            Ok::<usize, Errno>(n)
+        })?,
+    };
+    Ok((n, faulted))
+}
+
 /// Read into `buf` at the file offset, or at `pos` (pread). Only the first chunk waits for
 /// data; later ones take what is there at once, and a short chunk ends the call: a regular
 /// file reads until `buf` is full or the file ends, a terminal gives one line, a pipe what it
@@ -236,6 +303,24 @@ async fn read_into(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>, mm
     }
     if file.inode().kind() == FileKind::Directory {
         return Err(Errno::EISDIR);
+    }
+    if let Some(pages) = page_cache(file) {
+        let mut done = 0;
+        while done < buf.len {
+            let want = (buf.len - done).min(CHUNK);
+            let (n, faulted) = match read_cached(cx, file, &*pages, (buf, done, want), pos.map(|p| p + done as u64)) {
+                Ok(r) => r,
+                Err(e) => return partial(done, e),
+            };
+            done += n;
+            if let Some(err) = faulted {
+                return partial(done, err);
+            }
+            if n < want || (done < buf.len && stop_between_chunks(cx, false).await) {
+                break;
+            }
+        }
+        return Ok(done);
     }
     let mut kbuf = KernelBuffer::take(cx, buf.len);
     let kbuf = kbuf.bytes();

@@ -11,7 +11,8 @@
 //! Results are the futures' to the errno, which the host tests check by running every case
 //! both ways.
 use super::io::{
-    check_end, epipe_signal, partial, pread_file, pwrite_file, reader, writer, KernelBuffer, UserBuf, CHUNK,
+    check_end, epipe_signal, page_cache, partial, pread_file, pwrite_file, read_cached, reader, writer, KernelBuffer,
+    UserBuf, CHUNK,
 };
 use crate::Caller;
 use abi::flags::PollEvents;
@@ -124,6 +125,13 @@ fn read_now(cx: &Caller, file: &File, addr: usize, len: usize, pos: Option<u64>)
                 None => file.read_with(dst, |data| data.len()),
             },
         );
+    }
+    if let Some(pages) = page_cache(file) {
+        let (n, faulted) = tri!(read_cached(cx, file, &*pages, (&buf, 0, buf.len), pos));
+        return Some(match faulted {
+            Some(err) => partial(n, err),
+            None => Ok(n),
+        });
     }
     let mut kbuf = KernelBuffer::take(cx, len);
     let kbuf = &mut kbuf.bytes()[..len];

@@ -113,6 +113,16 @@ pub(crate) const MAP: Names = &[
 pub(crate) const MREMAP: Names = &[(0x1, "MREMAP_MAYMOVE"), (0x2, "MREMAP_FIXED"), (0x4, "MREMAP_DONTUNMAP")];
 pub(crate) const MSYNC: Names = &[(0x1, "MS_ASYNC"), (0x2, "MS_INVALIDATE"), (0x4, "MS_SYNC")];
 pub(crate) const MFD: Names = &[(0x1, "MFD_CLOEXEC"), (0x2, "MFD_ALLOW_SEALING"), (0x4, "MFD_HUGETLB")];
+pub(crate) const MLOCK: Names = &[(0x1, "MLOCK_ONFAULT")];
+pub(crate) const MCL: Names = &[(0x1, "MCL_CURRENT"), (0x2, "MCL_FUTURE"), (0x4, "MCL_ONFAULT")];
+pub(crate) const FADV: Names = &[
+    (0, "POSIX_FADV_NORMAL"),
+    (1, "POSIX_FADV_RANDOM"),
+    (2, "POSIX_FADV_SEQUENTIAL"),
+    (3, "POSIX_FADV_WILLNEED"),
+    (4, "POSIX_FADV_DONTNEED"),
+    (5, "POSIX_FADV_NOREUSE"),
+];
 pub(crate) const CLONE: Names = names![
     CLONE_VM,
     CLONE_FS,

@@ -1,4 +1,5 @@
-//! Memory syscalls: brk, mmap, munmap, mprotect, madvise, mremap, membarrier.
+//! Memory syscalls: brk, mmap, munmap, mprotect, madvise, mremap, membarrier; the calls about
+//! the pages behind memory and files are in [`pages`].
 //!
 //! The checks and their order follow Linux (mm/mmap.c `do_mmap`, mm/mprotect.c), so that a
 //! program probing for errors sees the same errno as on Linux. File mappings take their pages
@@ -12,6 +13,9 @@ use hal::mem::PAGE_SIZE;
 use mm::aspace::{page_up_checked, AreaKind};
 use mm::layout::{MMAP_MIN, USER_END};
 use mm::{AddressSpace, Perm};
+
+mod pages;
+pub use pages::*;
 
 /// brk(2), the raw syscall: move the program break to `addr` and return the new break, or the
 /// unchanged one when `addr` is 0, below the heap start, or the heap cannot grow that far.
@@ -133,8 +137,9 @@ fn is_shared(flags: MapFlags) -> bool {
 /// * Only regular files can be mapped (ENODEV otherwise; that includes /dev/zero).
 /// * Hints and MAP_FIXED addresses below `MMAP_MIN` are not used (EPERM for MAP_FIXED).
 /// * PROT_WRITE without PROT_READ gives readable memory: RISC-V has no write-only pages.
-/// * MAP_POPULATE, MAP_LOCKED, MAP_NORESERVE, MAP_HUGETLB, MAP_STACK, MAP_GROWSDOWN are accepted
-///   and make no difference.
+/// * MAP_POPULATE (and MAP_LOCKED, which locks as mlock does) faults the pages in at once, as
+///   far as memory allows (a failure there does not fail the call, as on Linux).
+/// * MAP_NORESERVE, MAP_HUGETLB, MAP_STACK, MAP_GROWSDOWN are accepted and make no difference.
 pub async fn sys_mmap(
     cx: &Caller,
     addr: usize,
@@ -195,62 +200,10 @@ pub async fn sys_mmap(
             }
         }
     }
+    if flags.intersects(MapFlags::POPULATE | MapFlags::LOCKED) {
+        let _ = mm.populate(start, start + len);
+    }
     Ok(start)
-}
-
-/// msync(2), with Linux's checks in its order: unknown flags, an unaligned start, or MS_SYNC
-/// with MS_ASYNC are EINVAL; a range that wraps, or has unmapped parts, ENOMEM (after the rest
-/// was synced); a zero length does nothing. MS_SYNC writes the files of the shared file
-/// mappings in the range back to their disk; MS_ASYNC and MS_INVALIDATE have nothing to do,
-/// since a mapping holds the page cache's own pages.
-pub async fn sys_msync(cx: &Caller, addr: usize, len: usize, flags: u32) -> SysResult<()> {
-    if flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0
-        || !addr.is_multiple_of(PAGE_SIZE)
-        || flags & (MS_ASYNC | MS_SYNC) == MS_ASYNC | MS_SYNC
-    {
-        return Err(Errno::EINVAL);
-    }
-    let end = page_up_checked(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::ENOMEM)?;
-    if end == addr {
-        return Ok(());
-    }
-    let (files, hole) = cx.mm().shared_files(addr, end);
-    if flags & MS_SYNC != 0 {
-        for f in files {
-            f.sync()?;
-        }
-    }
-    if hole {
-        return Err(Errno::ENOMEM);
-    }
-    Ok(())
-}
-
-/// The longest memfd name: NAME_MAX less the "memfd:" prefix.
-const MFD_NAME_MAX: usize = 255 - 6;
-
-/// memfd_create(2): an unnamed tmpfs file, open for reading and writing, shown in /proc as
-/// `/memfd:<name> (deleted)`. With MFD_ALLOW_SEALING it takes seals (F_ADD_SEALS), otherwise
-/// it holds F_SEAL_SEAL. MFD_HUGETLB is ENOSYS, as on a Linux without hugetlbfs; other unknown
-/// flags and a name longer than 249 bytes are EINVAL.
-pub async fn sys_memfd_create(cx: &Caller, name: usize, flags: u32) -> SysResult<usize> {
-    if flags & !(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB) != 0 {
-        return Err(Errno::EINVAL);
-    }
-    let name = match cx.mm().read_cstr(name, MFD_NAME_MAX) {
-        Err(Errno::ENAMETOOLONG) => return Err(Errno::EINVAL),
-        n => n?,
-    };
-    if flags & MFD_HUGETLB != 0 {
-        return Err(Errno::ENOSYS);
-    }
-    let node = fs::ramfs::unnamed_files().unnamed_file(0o777);
-    if flags & MFD_ALLOW_SEALING == 0 {
-        node.add_seals(F_SEAL_SEAL)?;
-    }
-    let path = alloc::format!("/memfd:{} (deleted)", alloc::string::String::from_utf8_lossy(&name));
-    let file = Arc::new(File::new(node, OpenFlags::RDWR | OpenFlags::LARGEFILE, path));
-    Ok(cx.process().files().insert(file, flags & MFD_CLOEXEC != 0)? as usize)
 }
 
 /// munmap(2). EINVAL for an unaligned address, a zero length or a range beyond user space;
