@@ -228,10 +228,15 @@ main() {
   printf '%s\n' "${names[@]}" | xargs -P "$JOBS" -I{} "$SELF" --one {}
 
   local passed=0 failed=0 n
-  # Beyond the list: the ext4 persistence test (two boots of one disk; scripts/ext4-persist-test.sh),
-  # run with the full set (names given on the command line select list tests only).
+  # Beyond the list: the ext4 persistence test (two boots of one disk; scripts/ext4-persist-test.sh)
+  # and the big initramfs, run with the full set (names given on the command line select list
+  # tests only).
   if [ "$all" = 1 ] && [ -z "${SKIP_EXT4:-}" ]; then
     if "$ROOT/scripts/ext4-persist-test.sh"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  fi
+  # ... and the 150 MB initramfs booted in 256 MiB (scripts/big-initramfs-test.sh).
+  if [ "$all" = 1 ]; then
+    if "$ROOT/scripts/big-initramfs-test.sh"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   fi
   for n in "${names[@]}"; do
     if grep -q '^PASS' "$OUTDIR/$n/result" 2>/dev/null; then

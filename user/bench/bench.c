@@ -336,7 +336,7 @@ static long long row_read_4k_file(long n) { return rw_4k(0, n); }
 static long long row_write_4k_file(long n) { return rw_4k(1, n); }
 
 /* A tmpfs file of MAP_BYTES (made once) for the page-cache rows. */
-#define BIG_FILE FS_DIR "/big"
+#define BIG_FILE "/tmp/bench-big"
 static int big_file(void)
 {
 	if (fs_setup() != 0)

@@ -49,6 +49,9 @@ pub struct Shared {
     inodes: AtomicU64,
     /// The most pages its files may hold (u64::MAX: no limit).
     max_pages: AtomicU64,
+    /// Whether its pages count toward the limit of all instances together (all but the root
+    /// the initramfs is unpacked into, which may be larger than half of RAM).
+    in_all: bool,
 }
 
 /// Pages held by all in-memory file systems together, and the most they may hold: half of RAM
@@ -61,8 +64,11 @@ static ALL_MAX_PAGES: AtomicU64 = AtomicU64::new(u64::MAX);
 
 /// Bytes of file data held by all in-memory file systems (the OOM report, /proc/meminfo's Shmem).
 pub fn bytes_held() -> u64 {
-    ALL_PAGES.load(Ordering::Relaxed) * PAGE as u64
+    HELD_PAGES.load(Ordering::Relaxed) * PAGE as u64
 }
+
+/// Pages held by all instances, the boot root included (which `ALL_PAGES` leaves out).
+static HELD_PAGES: AtomicU64 = AtomicU64::new(0);
 
 fn charge_all(n: u64) -> SysResult<()> {
     let max = ALL_MAX_PAGES.load(Ordering::Relaxed);
@@ -80,13 +86,20 @@ impl Shared {
         self.pages
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| used.checked_add(n).filter(|&u| u <= max))
             .map_err(|_| Errno::ENOSPC)?;
-        charge_all(n).inspect_err(|_| {
-            self.pages.fetch_sub(n, Ordering::Relaxed);
-        })
+        if self.in_all {
+            charge_all(n).inspect_err(|_| {
+                self.pages.fetch_sub(n, Ordering::Relaxed);
+            })?;
+        }
+        HELD_PAGES.fetch_add(n, Ordering::Relaxed);
+        Ok(())
     }
     fn uncharge(&self, n: u64) {
         self.pages.fetch_sub(n, Ordering::Relaxed);
-        ALL_PAGES.fetch_sub(n, Ordering::Relaxed);
+        HELD_PAGES.fetch_sub(n, Ordering::Relaxed);
+        if self.in_all {
+            ALL_PAGES.fetch_sub(n, Ordering::Relaxed);
+        }
     }
 }
 
@@ -569,11 +582,24 @@ pub struct RamDir {
 impl RamDir {
     /// The root of a new, empty ramfs instance with its own device number (its ".." is itself).
     pub fn new_root() -> Arc<RamDir> {
+        Self::root_of(true)
+    }
+
+    /// The root of the instance the initramfs is unpacked into: it holds whatever the archive
+    /// brings (no limit of its own while unpacking, and none of all instances together), so an
+    /// initramfs bigger than half of RAM boots; once mounted (`RamFs::from_root`) it may grow
+    /// only to the default size.
+    pub fn new_boot_root() -> Arc<RamDir> {
+        Self::root_of(false)
+    }
+
+    fn root_of(in_all: bool) -> Arc<RamDir> {
         let sb = Arc::new(Shared {
             dev: alloc_dev(),
             pages: AtomicU64::new(0),
             inodes: AtomicU64::new(0),
             max_pages: AtomicU64::new(u64::MAX),
+            in_all,
         });
         Self::new_child(Weak::new(), 0o755, &sb)
     }
@@ -707,7 +733,10 @@ impl Inode for RamDir {
                     // Kernel-made contents count, even beyond the limit.
                     let n = f.data.lock().resident();
                     self.sb().pages.fetch_add(n, Ordering::Relaxed);
-                    ALL_PAGES.fetch_add(n, Ordering::Relaxed);
+                    HELD_PAGES.fetch_add(n, Ordering::Relaxed);
+                    if self.sb().in_all {
+                        ALL_PAGES.fetch_add(n, Ordering::Relaxed);
+                    }
                 }
             } else if node.kind() != FileKind::Directory {
                 m.add_link(1);

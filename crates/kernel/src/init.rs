@@ -10,10 +10,15 @@ use fs::{FileKind, InodeRef};
 use task::Process;
 
 /// The root file system: the ext4 volume on disk `root_dev` (`root=/dev/vda`), or else a ramfs
-/// holding the initramfs (the cpio newc archive `initrd`). Either way /dev and /tmp are there.
+/// holding the initramfs (the cpio newc archive `initrd`, unpacked front to back: it is told
+/// what it may give back as it goes). Either way /dev and /tmp are there.
 /// A root disk that cannot be mounted is fatal (Linux's "VFS: Unable to mount root fs"): the
 /// message says why.
-pub fn rootfs(initrd: Option<&[u8]>, root_dev: Option<&str>, read_only: bool) -> Result<InodeRef, String> {
+pub fn rootfs(
+    initrd: Option<&mut dyn fs::cpio::Archive>,
+    root_dev: Option<&str>,
+    read_only: bool,
+) -> Result<InodeRef, String> {
     if let Some(dev) = root_dev {
         #[cfg(feature = "ext4")]
         return disk_root(dev, read_only);
@@ -23,11 +28,11 @@ pub fn rootfs(initrd: Option<&[u8]>, root_dev: Option<&str>, read_only: bool) ->
             return Err(alloc::format!("root={dev}: built without ext4"));
         }
     }
-    let root: InodeRef = RamDir::new_root();
+    let root: InodeRef = RamDir::new_boot_root();
     match initrd {
-        Some(bytes) => match fs::cpio::unpack(&root, bytes) {
-            Ok(n) => log::info!("initramfs: {n} entries, {} KiB", bytes.len() / 1024),
-            Err(e) => log::error!("initramfs: not a cpio newc archive, or damaged ({e})"),
+        Some(archive) => match fs::cpio::unpack(&root, archive) {
+            Ok(n) => log::info!("initramfs: {n} entries, {} KiB", archive.len() / 1024),
+            Err(e) => log::error!("initramfs: cannot unpack it: {e} (EINVAL: not a cpio newc archive, or damaged)"),
         },
         None => log::warn!("no initramfs: QEMU's -initrd was not given"),
     }

@@ -3,6 +3,7 @@ use crate::boot::kernel_end_pa;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, Ordering};
 use fdt::Fdt;
+use fs::cpio::Archive;
 use hal::mem::phys_to_virt;
 use hal::riscv64::{power, timer};
 use kernel::bootargs;
@@ -222,19 +223,15 @@ pub fn start(hart: usize, dtb_pa: usize) -> ! {
         hal::riscv64::mmu::set_kernel_root(crate::boot::boot_table_pa());
     }
 
-    // SAFETY: the device tree says the initramfs lies in `r`; it is RAM, kept out of the heap and
-    // the frame allocator until it is unpacked, and mapped by the window.
-    let initrd = m.initrd.map(|r| unsafe { core::slice::from_raw_parts(phys_to_virt(r.start), r.len()) });
-    let root = kernel::init::rootfs(initrd, args.root, args.read_only).unwrap_or_else(|e| {
+    let mut initrd = m.initrd.map(|r| Initramfs { range: r, given_back: r.pages_inside().start });
+    let archive = initrd.as_mut().map(|a| a as &mut dyn fs::cpio::Archive);
+    let root = kernel::init::rootfs(archive, args.root, args.read_only).unwrap_or_else(|e| {
         say(&e);
         power::power_off(1)
     });
-    if let Some(r) = m.initrd {
-        // Unpacked into the ramfs: the archive's own pages become free frames.
-        let p = r.pages_inside();
-        if !p.is_empty() {
-            mm::frame::add_memory(p.start, p.end);
-        }
+    if let Some(mut a) = initrd {
+        // Unpacked (or not used: a disk root): the rest of the archive's pages are free frames.
+        a.consumed(a.range.len());
     }
     // devtmpfs on /dev, proc on /proc, tmpfs on /tmp (each skipped if already mounted).
     if let Err(e) = syscalls::fs::mount_standard(&root) {
@@ -300,4 +297,37 @@ fn arm_fault(_name: &str) {
 #[cfg(not(feature = "trace"))]
 fn start_tracing() {
     log::warn!("`trace` needs a kernel built with the `trace` feature");
+}
+
+/// The initramfs where the boot loader put it: read through the physical window, its whole pages
+/// given to the frame allocator as the unpacking moves past them (`fs::cpio`), so that unpacking
+/// needs no second copy's worth of memory.
+struct Initramfs {
+    range: Range,
+    /// Pages below this address were given back.
+    given_back: usize,
+}
+
+impl fs::cpio::Archive for Initramfs {
+    fn len(&self) -> usize {
+        self.range.len()
+    }
+
+    fn read(&self, at: usize, buf: &mut [u8]) {
+        assert!(at + buf.len() <= self.range.len());
+        let pa = self.range.start + at;
+        assert!(pa >= self.given_back || pa < self.range.pages_inside().start, "the initramfs is read forward");
+        // SAFETY: the device tree says the initramfs lies in `range`; it is RAM, kept out of the
+        // heap and the frame allocator, and mapped by the window. Only bytes at or after
+        // `given_back` are read, and those pages were not handed to the allocator yet.
+        unsafe { core::ptr::copy_nonoverlapping(phys_to_virt(pa), buf.as_mut_ptr(), buf.len()) }
+    }
+
+    fn consumed(&mut self, at: usize) {
+        let upto = hal::mem::page_down(self.range.start + at).min(self.range.pages_inside().end);
+        if upto > self.given_back {
+            mm::frame::add_memory(self.given_back, upto);
+            self.given_back = upto;
+        }
+    }
 }

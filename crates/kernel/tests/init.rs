@@ -33,7 +33,7 @@ fn lookup(root: &InodeRef, path: &str) -> Option<InodeRef> {
 fn initramfs() -> InodeRef {
     let elf = tiny_elf();
     let archive = cpio(&[("bin", 0o40755, b""), ("bin/prog", 0o100755, &elf), ("etc", 0o40755, b"")]);
-    rootfs(Some(&archive), None, false).unwrap()
+    rootfs(Some(&mut &archive[..]), None, false).unwrap()
 }
 
 #[test]
