@@ -18,6 +18,7 @@ PKGS=(
   socat                              # make console: the guest's console of a make debug session
   curl                               # make test-net: HTTP requests to the guest through PORTS
   golang-go                          # Go 1.19: the static riscv64 Go test program (user/go, CGO_ENABLED=0)
+  autoconf automake                  # make ltp: LTP's `make autotools` (scripts/build-ltp.sh)
 )
 
 missing=()
