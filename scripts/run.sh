@@ -13,6 +13,7 @@
 #   DISK_SIZE=MiB   its size (default: the directory's size * 1.5 + 32 MiB)
 #   DISK=img        a raw disk image attached as virtio-blk /dev/vda (with ROOTFS_TYPE=initramfs it
 #                   is just a disk to mount(2); with ROOTFS_TYPE=disk it is the root)
+#   DISK_RO=1       attach DISK read-only (several QEMUs may share it; the kernel mounts it read-only)
 #   ROOT_RO=1       mount the root disk read-only (bootarg ro)
 #   INIT="cmd ..."  what to run; several programs separated by " ; " run at once (default /bin/demo);
 #                   leading NAME=value words of a program are added to its environment
@@ -125,7 +126,7 @@ case $ROOTFS_TYPE in
 esac
 if [ -n "$DISK" ]; then
   [ -f "$DISK" ] || { echo "run.sh: no disk image $DISK" >&2; exit 2; }
-  QEMU+=(-drive "file=$DISK,if=none,format=raw,id=hd0" -device virtio-blk-device,drive=hd0)
+  QEMU+=(-drive "file=$DISK,if=none,format=raw,id=hd0${DISK_RO:+,readonly=on}" -device virtio-blk-device,drive=hd0)
 fi
 if [ "$ROOTFS_TYPE" != initramfs ]; then
   BOOTARGS+=" root=/dev/vda"

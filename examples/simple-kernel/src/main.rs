@@ -15,7 +15,6 @@ fn main() {
 #[cfg(target_os = "none")]
 mod machine {
     extern crate alloc;
-    use alloc::sync::Arc;
     use alloc::vec;
     use hal::context::{Trap, UserContext};
     use hal::mem::{page_down, page_up, phys_to_virt};
@@ -63,7 +62,7 @@ mod machine {
         let root: fs::InodeRef = fs::ramfs::RamDir::new_root();
         // SAFETY: the initramfs range from the device tree, outside the frames handed out above.
         let cpio = unsafe { core::slice::from_raw_parts(phys_to_virt(initrd), initrd_end - initrd) };
-        fs::cpio::unpack(&root, cpio).expect("initramfs is not cpio newc");
+        fs::cpio::unpack(&root, &mut &cpio[..]).expect("initramfs is not cpio newc");
 
         let argv = vec![b"/bin/hello".to_vec()];
         let thread = syscalls::exec::spawn_init(&root, "/bin/hello", &argv, &[]).expect("cannot load /bin/hello");

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# LTP's syscall tests on BakaEx (make ltp; the regression list of make test). docs/LTP.md.
+#
+#   scripts/ltp.sh                     every entry of runtest/syscalls
+#   scripts/ltp.sh --list FILE         the entries named in FILE (one tag per line, # comments)
+#   scripts/ltp.sh --check FILE        the same, and exit 1 unless every one passes (make test)
+#   scripts/ltp.sh TAG...              these entries
+#
+# How: scripts/build-ltp.sh builds the programs (cached); they go on an ext4 image (cached beside
+# them) that every guest mounts read-only at /opt/ltp, so a boot is not limited by the initramfs
+# size. The entries are split over JOBS guests; each boots with /bin/ltprun (user/ltp/ltprun.c) as
+# init, which runs its entries one by one under a timeout and prints a result line for each. A
+# guest that stops answering (a kernel panic or hang: no output for LTP_TIMEOUT + 60 s) is
+# killed, its entry recorded as "crash", and it boots again with the entries after it.
+#
+# Results: $BUILD/ltp/results.txt, "tag result" per entry, result one of
+#   pass (exit 0), conf (TCONF only: exit 32), fail (TFAIL or TWARN), broken (TBROK),
+#   signal-N, timeout, crash, missing (not built)
+# and a summary line "ltp: N passed, N failed" (failed: everything but pass and conf).
+#
+# Environment: BUILD (./build), CACHE (~/.cache/bakaex), JOBS (2), LTP_TIMEOUT (60 s per entry),
+# KERNEL (default: scripts/build-kernel.sh's), LOG (error).
+set -uo pipefail
+case ${BUILD:-} in ''|/*) ;; *) BUILD=$PWD/$BUILD ;; esac
+case ${CACHE:-} in ''|/*) ;; *) CACHE=$PWD/$CACHE ;; esac
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PATH=/usr/bin:/usr/sbin:/bin:/sbin:$PATH
+export BUILD=${BUILD:-$ROOT/build}
+export CACHE=${CACHE:-$HOME/.cache/bakaex}
+JOBS=${JOBS:-2}
+LTP_TIMEOUT=${LTP_TIMEOUT:-60}
+OUT=$BUILD/ltp
+CROSS_COMPILE=${CROSS_COMPILE:-riscv64-linux-gnu-}
+
+die() { echo "ltp: $*" >&2; exit 2; }
+
+mode=all list=""
+case ${1:-} in
+  --list|--check) mode=${1#--}; list=$2; shift 2 ;;
+esac
+tags=("$@")
+
+LTP=$(scripts/build-ltp.sh | tail -n 1) || die "building LTP failed"
+[ -f "$LTP/runtest/syscalls" ] || die "no $LTP/runtest/syscalls"
+
+# The disk every guest mounts: the installed tree, rebuilt when the build changed.
+IMG=$CACHE/ltp/ltp.img
+if [ ! -f "$IMG" ] || [ "$CACHE/ltp/stamp" -nt "$IMG" ]; then
+  size=$(( $(du -sm "$LTP" | cut -f1) * 5 / 4 + 64 ))
+  rm -f "$IMG.tmp"
+  mkfs.ext4 -q -F -b 4096 -O ^dir_index -E root_owner=0:0 -L ltp -d "$LTP" "$IMG.tmp" "${size}M" \
+    || die "mkfs.ext4 of $LTP failed"
+  mv -f "$IMG.tmp" "$IMG"
+fi
+
+# The entries: runtest/syscalls, less comments, filtered by --list or the tags given.
+mkdir -p "$OUT"
+grep -v '^\s*#' "$LTP/runtest/syscalls" | awk 'NF >= 2' >"$OUT/all.txt"
+if [ -n "$list" ]; then
+  grep -v '^\s*#' "$list" | awk 'NF {print $1}' >"$OUT/wanted.txt"
+elif [ ${#tags[@]} -gt 0 ]; then
+  printf '%s\n' "${tags[@]}" >"$OUT/wanted.txt"
+else
+  awk '{print $1}' "$OUT/all.txt" >"$OUT/wanted.txt"
+fi
+awk 'NR == FNR { want[$1] = 1; next } want[$1]' "$OUT/wanted.txt" "$OUT/all.txt" >"$OUT/entries.txt"
+total=$(wc -l <"$OUT/entries.txt")
+[ "$total" -gt 0 ] || die "no entries to run"
+
+mkdir -p "$OUT/root/bin"
+"${CROSS_COMPILE}gcc" -static -O2 -Wall -Werror -o "$OUT/root/bin/ltprun" user/ltp/ltprun.c || die "ltprun failed to build"
+if [ -z "${KERNEL:-}" ]; then
+  scripts/build-kernel.sh >/dev/null || die "kernel build failed"
+fi
+
+# One guest: boot on its entries until all have a result.
+shard() {  # index
+  local i=$1 dir=$OUT/shard$1 pending boot=0
+  rm -rf "$dir"
+  mkdir -p "$dir/root/bin" "$dir/root/ltp"
+  cp "$OUT/root/bin/ltprun" "$dir/root/bin/"
+  awk -v n="$JOBS" -v i="$i" '(NR - 1) % n == i' "$OUT/entries.txt" >"$dir/pending"
+  : >"$dir/results"
+  while [ -s "$dir/pending" ]; do
+    boot=$((boot + 1))
+    cp "$dir/pending" "$dir/root/ltp/list"
+    local log=$dir/console.$boot.log
+    BUILD=$dir/run ROOTFS=$dir/root DISK=$IMG DISK_RO=1 LOG=${LOG:-error} TIMEOUT=100000 \
+      INIT="LTP_TIMEOUT=$LTP_TIMEOUT /bin/ltprun /ltp/list /dev/vda /opt/ltp" \
+      scripts/run.sh </dev/null >"$log" 2>&1 &
+    local qemu=$!
+    # The watchdog: a guest silent for too long is dead.
+    while kill -0 "$qemu" 2>/dev/null; do
+      sleep 5
+      if [ $(( $(date +%s) - $(stat -c %Y "$log") )) -gt $((LTP_TIMEOUT + 60)) ]; then
+        pkill -KILL -P "$qemu" 2>/dev/null
+        kill -KILL "$qemu" 2>/dev/null
+        echo "ltp: shard $i: the guest stopped answering (boot $boot)" >>"$dir/events"
+      fi
+    done
+    wait "$qemu" 2>/dev/null
+    tr -d '\r' <"$log" | awk '
+      /^ltprun: start / { cur = $3; next }
+      /^ltprun: noexec / { missing[$3] = 1; next }
+      /^ltprun: result / {
+        tag = $3; r = $4
+        if (r == "exit") {
+          s = $5 + 0
+          if (s == 0) r = "pass"; else if (s == 32) r = "conf"; else if (s == 127 && missing[tag]) r = "missing"
+          else if (int(s / 2) % 2 == 1) r = "broken"; else r = "fail"
+        } else if (r == "signal") r = "signal-" $5
+        print tag, r; cur = ""; next
+      }
+      END { if (cur != "") print cur, "crash" }' >>"$dir/results"
+    # What is still to run: the pending entries without a result.
+    awk 'NR == FNR { done[$1] = 1; next } !done[$1]' "$dir/results" "$dir/pending" >"$dir/pending.next"
+    if cmp -s "$dir/pending" "$dir/pending.next"; then
+      # Nothing ran at all (the guest did not boot): give up on this shard.
+      awk '{print $1, "crash"}' "$dir/pending" >>"$dir/results"
+      echo "ltp: shard $i: no progress in boot $boot; see $log" >>"$dir/events"
+      : >"$dir/pending.next"
+    fi
+    mv -f "$dir/pending.next" "$dir/pending"
+  done
+}
+
+echo "ltp: $total entries on $JOBS guests (timeout ${LTP_TIMEOUT} s per entry)" >&2
+start=$(date +%s)
+for i in $(seq 0 $((JOBS - 1))); do
+  shard "$i" &
+done
+wait
+cat "$OUT"/shard*/events 2>/dev/null >&2
+sort "$OUT"/shard*/results >"$OUT/results.txt"
+passed=$(awk '$2 == "pass"' "$OUT/results.txt" | wc -l)
+conf=$(awk '$2 == "conf"' "$OUT/results.txt" | wc -l)
+failed=$(( $(wc -l <"$OUT/results.txt") - passed - conf ))
+awk '{print $2}' "$OUT/results.txt" | sed 's/^signal-.*/signal/' | sort | uniq -c | sort -rn | awk '{printf "ltp:   %-8s %d\n", $2, $1}' >&2
+echo "ltp: done in $(( $(date +%s) - start )) s; results in ${OUT#$ROOT/}/results.txt" >&2
+echo "ltp: $passed passed, $failed failed, $conf skipped"
+# The regression list: every entry must pass (a TCONF there is a regression too).
+if [ "$mode" = check ] && [ "$passed" -lt "$total" ]; then
+  awk '$2 != "pass"' "$OUT/results.txt" | head -n 30 >&2
+  exit 1
+fi
+exit 0
