@@ -64,7 +64,7 @@ elif [ ${#tags[@]} -gt 0 ]; then
 else
   awk '{print $1}' "$OUT/all.txt" >"$OUT/wanted.txt"
 fi
-awk 'NR == FNR { want[$1] = 1; next } want[$1]' "$OUT/wanted.txt" "$OUT/all.txt" >"$OUT/entries.txt"
+awk 'FILENAME == ARGV[1] { want[$1] = 1; next } want[$1]' "$OUT/wanted.txt" "$OUT/all.txt" >"$OUT/entries.txt"
 total=$(wc -l <"$OUT/entries.txt")
 [ "$total" -gt 0 ] || die "no entries to run"
 
@@ -78,8 +78,13 @@ fi
 shard() {  # index
   local i=$1 dir=$OUT/shard$1 pending boot=0
   rm -rf "$dir"
-  mkdir -p "$dir/root/bin" "$dir/root/ltp"
+  mkdir -p "$dir/root/bin" "$dir/root/ltp" "$dir/root/etc"
   cp "$OUT/root/bin/ltprun" "$dir/root/bin/"
+  # The users and groups LTP's tests look up (nobody, bin, daemon), as on a Debian system.
+  printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin' \
+    'bin:x:2:2:bin:/bin:/usr/sbin/nologin' 'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin' \
+    >"$dir/root/etc/passwd"
+  printf '%s\n' 'root:x:0:' 'daemon:x:1:' 'bin:x:2:' 'users:x:100:' 'nogroup:x:65534:' >"$dir/root/etc/group"
   awk -v n="$JOBS" -v i="$i" '(NR - 1) % n == i' "$OUT/entries.txt" >"$dir/pending"
   : >"$dir/results"
   while [ -s "$dir/pending" ]; do
@@ -114,7 +119,7 @@ shard() {  # index
       }
       END { if (cur != "") print cur, "crash" }' >>"$dir/results"
     # What is still to run: the pending entries without a result.
-    awk 'NR == FNR { done[$1] = 1; next } !done[$1]' "$dir/results" "$dir/pending" >"$dir/pending.next"
+    awk 'FILENAME == ARGV[1] { done[$1] = 1; next } !done[$1]' "$dir/results" "$dir/pending" >"$dir/pending.next"
     if cmp -s "$dir/pending" "$dir/pending.next"; then
       # Nothing ran at all (the guest did not boot): give up on this shard.
       awk '{print $1, "crash"}' "$dir/pending" >>"$dir/results"

@@ -129,6 +129,13 @@ int main(int argc, char **argv)
 	if (argc == 4) {
 		ltproot = argv[3];
 		/* (after /dev: Linux finds the disk there) */
+		/* mkdir -p */
+		for (char *p = ltproot + 1; *p; p++)
+			if (*p == '/') {
+				*p = 0;
+				mkdir(ltproot, 0755);
+				*p = '/';
+			}
 		mkdir(ltproot, 0755);
 		if (mount(argv[2], ltproot, "ext4", MS_RDONLY, NULL) != 0) {
 			printf("ltprun: cannot mount %s on %s: %s\n", argv[2], ltproot, strerror(errno));
