@@ -36,7 +36,7 @@ export NET ?=
 export PORTS ?=
 export IP ?=
 
-.PHONY: all setup kernel user busybox run debug console test-debug test test-host test-net fuzz-host test-qemu test-busybox test-shell test-unikernel test-simple test-bench lint fmt clean linux bench fuzz-kernel fuzz
+.PHONY: all setup kernel user busybox run debug console test-debug test test-host test-net fuzz-host test-qemu test-busybox test-shell test-unikernel test-simple test-bench test-ltp ltp lint fmt clean linux bench fuzz-kernel fuzz
 
 all: kernel user
 
@@ -84,7 +84,7 @@ console:
 	@tail -n 5 "$(CONSOLE_LOG)" 2>/dev/null || true
 	@socat -,rawer,opost=1,onlcr=1,escape=0x1d UNIX-CONNECT:"$(CONSOLE_SOCK)"
 
-test: setup lint test-host fuzz-host test-qemu test-busybox test-shell test-unikernel test-simple test-net test-bench fuzz-kernel
+test: setup lint test-host fuzz-host test-qemu test-busybox test-shell test-unikernel test-simple test-net test-ltp test-bench fuzz-kernel
 
 # Host tests, and the check that each row of the syscall table is called by one of them.
 test-host: setup
@@ -140,6 +140,15 @@ test-shell: kernel user busybox
 # dying. SEED=s fuzzes with that seed, SECS=n for n seconds (two fresh seeds at once without SEED).
 fuzz-kernel: kernel user
 	@scripts/fuzz-kernel.sh $(if $(SECS),--secs $(SECS) $(if $(SEED),,--count 2)) $(SEED)
+
+# LTP's syscall tests (docs/LTP.md): built once into $(CACHE)/ltp (scripts/build-ltp.sh, about 5
+# minutes), run on the kernel in two QEMUs at a time. make test runs the entries that pass
+# (user/ltp/pass.txt) and fails if one does not; make ltp runs all 1506 and writes docs/LTP.md.
+test-ltp: kernel
+	@scripts/ltp.sh --check user/ltp/pass.txt
+
+ltp: kernel
+	@scripts/ltp.sh --doc
 
 # `make fuzz SECS=<n> SEED=<s>`: the fuzzers, for as long as wanted.
 fuzz: fuzz-kernel

@@ -5,6 +5,7 @@
 #   scripts/ltp.sh --list FILE         the entries named in FILE (one tag per line, # comments)
 #   scripts/ltp.sh --check FILE        the same, and exit 1 unless every one passes (make test)
 #   scripts/ltp.sh TAG...              these entries
+#   scripts/ltp.sh --doc               every entry, then docs/LTP.md from the results (make ltp)
 #
 # How: scripts/build-ltp.sh builds the programs (cached); they go on an ext4 image (cached beside
 # them) that every guest mounts read-only at /opt/ltp, so a boot is not limited by the initramfs
@@ -38,6 +39,7 @@ die() { echo "ltp: $*" >&2; exit 2; }
 mode=all list=""
 case ${1:-} in
   --list|--check) mode=${1#--}; list=$2; shift 2 ;;
+  --doc) mode=doc; shift ;;
 esac
 tags=("$@")
 
@@ -87,6 +89,7 @@ shard() {  # index
   printf '%s\n' 'root:x:0:' 'daemon:x:1:' 'bin:x:2:' 'users:x:100:' 'nogroup:x:65534:' >"$dir/root/etc/group"
   awk -v n="$JOBS" -v i="$i" '(NR - 1) % n == i' "$OUT/entries.txt" >"$dir/pending"
   : >"$dir/results"
+  : >"$dir/why"
   while [ -s "$dir/pending" ]; do
     boot=$((boot + 1))
     cp "$dir/pending" "$dir/root/ltp/list"
@@ -118,6 +121,16 @@ shard() {  # index
         print tag, r; cur = ""; next
       }
       END { if (cur != "") print cur, "crash" }' >>"$dir/results"
+    # Why each entry did not pass: its first TBROK, TFAIL or TCONF line, without colours and
+    # source positions.
+    tr -d '\r' <"$log" | sed 's/\x1b\[[0-9;]*m//g' | awk '
+      /^ltprun: start / { cur = $3; seen = 0; next }
+      /^ltprun: result / { cur = ""; next }
+      cur != "" && !seen && /(TBROK|TFAIL|TCONF)/ {
+        line = $0; sub(/^[^ ]*:[0-9]+: /, "", line); sub(/^[A-Za-z0-9_]+ +[0-9]+ +/, "", line)
+        sub(/ *: *[A-Za-z0-9_.]+\.c:[0-9]+: /, ": ", line)
+        print cur "\t" line; seen = 1
+      }' >>"$dir/why"
     # What is still to run: the pending entries without a result.
     awk 'FILENAME == ARGV[1] { done[$1] = 1; next } !done[$1]' "$dir/results" "$dir/pending" >"$dir/pending.next"
     if cmp -s "$dir/pending" "$dir/pending.next"; then
@@ -138,12 +151,17 @@ done
 wait
 cat "$OUT"/shard*/events 2>/dev/null >&2
 sort "$OUT"/shard*/results >"$OUT/results.txt"
+sort -t "$(printf '\t')" -k1,1 -u "$OUT"/shard*/why >"$OUT/why.txt"
 passed=$(awk '$2 == "pass"' "$OUT/results.txt" | wc -l)
 conf=$(awk '$2 == "conf"' "$OUT/results.txt" | wc -l)
 failed=$(( $(wc -l <"$OUT/results.txt") - passed - conf ))
 awk '{print $2}' "$OUT/results.txt" | sed 's/^signal-.*/signal/' | sort | uniq -c | sort -rn | awk '{printf "ltp:   %-8s %d\n", $2, $1}' >&2
 echo "ltp: done in $(( $(date +%s) - start )) s; results in ${OUT#$ROOT/}/results.txt" >&2
 echo "ltp: $passed passed, $failed failed, $conf skipped"
+if [ "$mode" = doc ]; then
+  python3 scripts/lib/ltp-doc.py "$OUT/results.txt" "$OUT/why.txt" "$LTP/runtest/syscalls" >docs/LTP.md || die "writing docs/LTP.md failed"
+  echo "ltp: wrote docs/LTP.md" >&2
+fi
 # The regression list: every entry must pass (a TCONF there is a regression too).
 if [ "$mode" = check ] && [ "$passed" -lt "$total" ]; then
   awk '$2 != "pass"' "$OUT/results.txt" | head -n 30 >&2

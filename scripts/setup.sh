@@ -19,6 +19,7 @@ PKGS=(
   curl                               # make test-net: HTTP requests to the guest through PORTS
   golang-go                          # Go 1.19: the static riscv64 Go test program (user/go, CGO_ENABLED=0)
   autoconf automake                  # make ltp: LTP's `make autotools` (scripts/build-ltp.sh)
+  python3                            # make ltp: docs/LTP.md (scripts/lib/ltp-doc.py)
 )
 
 missing=()
