@@ -80,8 +80,10 @@ fi
 shard() {  # index
   local i=$1 dir=$OUT/shard$1 pending boot=0
   rm -rf "$dir"
-  mkdir -p "$dir/root/bin" "$dir/root/ltp" "$dir/root/etc"
+  mkdir -p "$dir/root/bin" "$dir/root/ltp" "$dir/root/etc" "$dir/root/boot"
   cp "$OUT/root/bin/ltprun" "$dir/root/bin/"
+  # What the kernel has, in Linux's configuration terms (LTP's tests skip what is missing).
+  cp user/ltp/kconfig "$dir/root/boot/config-6.1.0-bakaex"
   # The users and groups LTP's tests look up (nobody, bin, daemon), as on a Debian system.
   printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin' \
     'bin:x:2:2:bin:/bin:/usr/sbin/nologin' 'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin' \

@@ -15,6 +15,7 @@
 //!              exe cwd root (links) fd/<n> (links) task/<tid>/...
 //! /proc/<pid>/net/ tcp tcp6 udp udp6 dev     /proc/net -> self/net
 //! /proc/meminfo uptime loadavg stat cpuinfo version filesystems cmdline mounts (-> self/mounts)
+//! /proc/sys/kernel/pid_max ... (read-only tunables, `sysctl`)
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
@@ -22,6 +23,7 @@
 extern crate alloc;
 
 mod net;
+mod sysctl;
 mod text;
 
 use abi::flags::{Access, S_IFDIR, S_IFLNK, S_IFREG};
@@ -155,6 +157,10 @@ enum What {
     Threads(u32),
     Fds(u32),
     Fd(u32, i32),
+    /// /proc/sys and its directories, by path under it ("" for /proc/sys).
+    SysDir(&'static str),
+    /// A file of /proc/sys, by its index in `sysctl::SYSCTLS`.
+    SysFile(usize),
 }
 
 /// A node of procfs.
@@ -163,6 +169,20 @@ pub struct ProcNode {
     what: What,
     /// The pid of the process that looked the node up.
     viewer: u32,
+}
+
+/// The child `name` of the /proc/sys directory `path`.
+fn sys_child(path: &'static str, name: &str) -> Option<What> {
+    let full = if path.is_empty() { String::from(name) } else { format!("{path}/{name}") };
+    if let Some(i) = sysctl::file(&full) {
+        return Some(What::SysFile(i));
+    }
+    // A directory: its path as the table spells it (a `'static` prefix of one of its entries).
+    sysctl::SYSCTLS
+        .iter()
+        .find_map(|(p, _)| p.strip_prefix(full.as_str()).filter(|r| r.starts_with('/')).map(|_| &p[..full.len()]))
+        .filter(|d| sysctl::is_dir(d))
+        .map(What::SysDir)
 }
 
 /// The process with this pid (zombies too).
@@ -225,6 +245,7 @@ impl ProcNode {
             What::Global(g) => Ok(text::global(g).into_bytes()),
             What::TaskFile(id, f) => text::task_file(id, f, self.viewer),
             What::NetFile(_, f) => Ok(net::content(f).into_bytes()),
+            What::SysFile(i) => Ok(sysctl::content(i).into_bytes()),
             _ => Err(Errno::EISDIR),
         }
     }
@@ -242,6 +263,7 @@ impl ProcNode {
                 v.push(entry("thread-self", FileKind::Symlink, What::ThreadSelfLink));
                 v.push(entry("mounts", FileKind::Symlink, What::MountsLink));
                 v.push(entry("net", FileKind::Symlink, What::NetLink));
+                v.push(entry("sys", FileKind::Directory, What::SysDir("")));
                 for (name, g) in GLOBALS {
                     v.push(entry(name, FileKind::Regular, What::Global(g)));
                 }
@@ -285,6 +307,12 @@ impl ProcNode {
                     v.push(entry(name, FileKind::Regular, What::NetFile(pid, f)));
                 }
             }
+            What::SysDir(path) => {
+                for (name, dir) in sysctl::list(path) {
+                    let child = sys_child(path, name).ok_or(Errno::ENOENT)?;
+                    v.push(entry(name, if dir { FileKind::Directory } else { FileKind::Regular }, child));
+                }
+            }
             _ => return Err(Errno::ENOTDIR),
         }
         Ok(v)
@@ -298,6 +326,10 @@ impl ProcNode {
             (What::Fds(pid) | What::Threads(pid) | What::NetDir(pid), "..") => {
                 return Ok(self.child(What::TaskDir(TaskId { pid, tid: None }), who))
             }
+            (What::SysDir(path), "..") if !path.is_empty() => {
+                let up = path.rsplit_once('/').map_or("", |(d, _)| d);
+                return Ok(self.child(What::SysDir(up), who));
+            }
             (_, "..") => return Ok(self.child(What::Root, who)),
             _ => {}
         }
@@ -307,6 +339,7 @@ impl ProcNode {
                 "thread-self" => What::ThreadSelfLink,
                 "mounts" => What::MountsLink,
                 "net" => What::NetLink,
+                "sys" => What::SysDir(""),
                 _ => match GLOBALS.iter().find(|(n, _)| *n == name) {
                     Some((_, g)) => What::Global(*g),
                     None => {
@@ -349,6 +382,7 @@ impl ProcNode {
                 }
                 What::TaskDir(TaskId { pid, tid: Some(tid as u32) })
             }
+            What::SysDir(path) => sys_child(path, name).ok_or(Errno::ENOENT)?,
             What::NetDir(pid) => {
                 process(pid)?;
                 let (_, f) = net::NET_FILES.iter().find(|(n, _)| *n == name).ok_or(Errno::ENOENT)?;
@@ -403,22 +437,24 @@ impl Inode for ProcNode {
     }
     fn kind(&self) -> FileKind {
         match self.what {
-            What::Root | What::TaskDir(_) | What::Threads(_) | What::Fds(_) | What::NetDir(_) => FileKind::Directory,
+            What::Root | What::TaskDir(_) | What::Threads(_) | What::Fds(_) | What::NetDir(_) | What::SysDir(_) => {
+                FileKind::Directory
+            }
             What::SelfLink
             | What::ThreadSelfLink
             | What::MountsLink
             | What::NetLink
             | What::TaskLink(..)
             | What::Fd(..) => FileKind::Symlink,
-            What::Global(_) | What::TaskFile(..) | What::NetFile(..) => FileKind::Regular,
+            What::Global(_) | What::TaskFile(..) | What::NetFile(..) | What::SysFile(_) => FileKind::Regular,
         }
     }
     fn stat(&self) -> Stat {
         let mode = match self.what {
-            What::Root | What::TaskDir(_) | What::Threads(_) | What::NetDir(_) => S_IFDIR | 0o555,
+            What::Root | What::TaskDir(_) | What::Threads(_) | What::NetDir(_) | What::SysDir(_) => S_IFDIR | 0o555,
             What::Fds(_) => S_IFDIR | 0o500,
             What::TaskFile(_, PidFile::Environ) => S_IFREG | 0o400,
-            What::Global(_) | What::TaskFile(..) | What::NetFile(..) => S_IFREG | 0o444,
+            What::Global(_) | What::TaskFile(..) | What::NetFile(..) | What::SysFile(_) => S_IFREG | 0o444,
             What::Fd(pid, fd) => {
                 // The link's permissions say how the file is open.
                 let access = process(pid).ok().and_then(|p| p.files().get(fd).ok()).map(|f| f.access());
@@ -462,6 +498,8 @@ impl Inode for ProcNode {
         // Linux: a /proc file without a write method is EIO, a process's file EINVAL.
         Err(match self.what {
             What::Global(_) | What::NetFile(..) => Errno::EIO,
+            // Read-only here: nothing can be tuned yet.
+            What::SysFile(_) => Errno::EACCES,
             What::TaskFile(..) => Errno::EINVAL,
             _ => Errno::EISDIR,
         })

@@ -238,3 +238,22 @@ fn a_zombie_keeps_its_stat_but_loses_its_memory_files() {
     assert!(stat.starts_with(&format!("{pid} (z) Z ")), "{stat}");
     assert_eq!(t.read_bytes(&format!("/proc/{pid}/cmdline")).unwrap(), b"");
 }
+
+#[test]
+fn proc_sys_holds_the_limits_programs_read() {
+    let t = fixture();
+    assert!(t.list("/proc").iter().any(|n| n == "sys"));
+    assert_eq!(t.list("/proc/sys")[2..], ["kernel", "fs", "vm"]);
+    assert_eq!(t.read("/proc/sys/kernel/pid_max"), "4194304\n");
+    assert_eq!(t.read("/proc/sys/kernel/tainted"), "0\n");
+    assert_eq!(t.read("/proc/sys/fs/pipe-max-size"), "1048576\n");
+    assert_eq!(t.read("/proc/sys/kernel/threads-max"), format!("{}\n", task::process::max_threads()));
+    assert_eq!(t.lstat("/proc/sys/kernel").unwrap().st_mode, S_IFDIR | 0o555);
+    assert_eq!(t.lstat("/proc/sys/vm/max_map_count").unwrap().st_mode, S_IFREG | 0o444);
+    assert_eq!(t.lstat("/proc/sys/kernel/nope").err(), Some(ENOENT));
+    assert_eq!(t.lstat("/proc/sys/kern").err(), Some(ENOENT), "a prefix of a name is not a directory");
+    assert_eq!(t.read("/proc/sys/kernel/../fs/nr_open"), "1048576\n");
+    let fd = t.open("/proc/sys/kernel/pid_max", OpenFlags::WRONLY.bits());
+    t.k.poke(&t.p, SCRATCH, b"1");
+    assert_eq!(t.k.syscall(&t.p, Sysno::write, [fd as usize, SCRATCH, 1]), EACCES);
+}
