@@ -78,7 +78,7 @@ fi
 
 # One guest: boot on its entries until all have a result.
 shard() {  # index
-  local i=$1 dir=$OUT/shard$1 pending boot=0
+  local i=$1 dir=$OUT/shard$1 boot=0
   rm -rf "$dir"
   mkdir -p "$dir/root/bin" "$dir/root/ltp" "$dir/root/etc" "$dir/root/boot"
   cp "$OUT/root/bin/ltprun" "$dir/root/bin/"

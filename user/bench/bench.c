@@ -181,23 +181,25 @@ static long long row_fork_exit(long n)
 	return now_ns() - t0;
 }
 
-static long long row_fork_execve(long n)
+/* n times: fork, the child execve()s argv (its stdout on /dev/null when quiet), waitpid. */
+static long long fork_execve_wait(long n, char **argv, int quiet)
 {
-	char *argv[] = { (char *)self_path, "--exit", NULL };
 	long long t0 = now_ns();
 	for (long i = 0; i < n; i++) {
 		pid_t pid = fork();
 		if (pid < 0)
 			return fail_errno("fork");
 		if (pid == 0) {
-			execve(self_path, argv, environ);
+			if (quiet)
+				dup2(open("/dev/null", O_WRONLY), 1);
+			execve(argv[0], argv, environ);
 			_exit(100 + (errno & 0x7f) % 100);   /* the errno, for the parent's message */
 		}
 		int status;
 		if (waitpid(pid, &status, 0) != pid)
 			return fail_errno("waitpid");
 		if (WIFEXITED(status) && WEXITSTATUS(status) >= 100)
-			return fail("execve %s: errno %d (%s)", self_path, WEXITSTATUS(status) - 100,
+			return fail("execve %s: errno %d (%s)", argv[0], WEXITSTATUS(status) - 100,
 				    strerrorname_np(WEXITSTATUS(status) - 100) ?: "?");
 		if (WIFSIGNALED(status))
 			return fail("fork+execve: child killed by signal %d", WTERMSIG(status));
@@ -205,6 +207,12 @@ static long long row_fork_execve(long n)
 			return fail("fork+execve: child exited with status %d", WEXITSTATUS(status));
 	}
 	return now_ns() - t0;
+}
+
+static long long row_fork_execve(long n)
+{
+	char *argv[] = { (char *)self_path, "--exit", NULL };
+	return fork_execve_wait(n, argv, 0);
 }
 
 #define MAP_BYTES (1 << 20)
@@ -397,26 +405,7 @@ static long long row_page_cache_read_1m(long n)
 static long long row_exec_dynamic(long n)
 {
 	char *argv[] = { "/bin/dynexit", NULL };
-	long long t0 = now_ns();
-	for (long i = 0; i < n; i++) {
-		pid_t pid = fork();
-		if (pid < 0)
-			return fail_errno("fork");
-		if (pid == 0) {
-			int null = open("/dev/null", O_WRONLY);
-			dup2(null, 1);
-			execve(argv[0], argv, environ);
-			_exit(100 + (errno & 0x7f) % 100);
-		}
-		int status;
-		if (waitpid(pid, &status, 0) != pid)
-			return fail_errno("waitpid");
-		if (WIFEXITED(status) && WEXITSTATUS(status) >= 100)
-			return fail("execve %s: errno %d", argv[0], WEXITSTATUS(status) - 100);
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			return fail("exec_dynamic: child status %#x", status);
-	}
-	return now_ns() - t0;
+	return fork_execve_wait(n, argv, 1);
 }
 
 static long long row_getdents_64(long n)

@@ -429,6 +429,18 @@ impl AddressSpace {
 
     /// [`AddressSpace::map`] with a limit on what `protect` may grant later.
     pub fn map_area(&mut self, start: usize, len: usize, perm: Perm, max: Perm, kind: AreaKind) -> SysResult<()> {
+        self.map_sourced(start, len, (perm, max), kind, Source::Zero)
+    }
+
+    /// The area of [`AddressSpace::map_area`], its pages taken from `source`.
+    fn map_sourced(
+        &mut self,
+        start: usize,
+        len: usize,
+        (perm, max): (Perm, Perm),
+        kind: AreaKind,
+        source: Source,
+    ) -> SysResult<()> {
         if self.linked {
             return Err(Errno::ENOMEM); // a linked application allocates with Rust's allocator
         }
@@ -439,7 +451,7 @@ impl AddressSpace {
         if self.overlaps(start, end) {
             return Err(Errno::EEXIST);
         }
-        self.areas.insert(start, Area { start, end, perm, max, kind, pages: BTreeMap::new(), source: Source::Zero });
+        self.areas.insert(start, Area { start, end, perm, max, kind, pages: BTreeMap::new(), source });
         Ok(())
     }
 
@@ -457,9 +469,7 @@ impl AddressSpace {
         file: Arc<dyn Backing>,
         offset: u64,
     ) -> SysResult<()> {
-        self.map_area(start, len, perm, max, kind)?;
-        self.areas.get_mut(&start).expect("just mapped").source = Source::File(file, offset);
-        Ok(())
+        self.map_sourced(start, len, (perm, max), kind, Source::File(file, offset))
     }
 
     /// [`AddressSpace::map_area`] over page `index` on of a file's page cache: `shared`, the
@@ -479,36 +489,27 @@ impl AddressSpace {
         index: u64,
         shared: bool,
     ) -> SysResult<()> {
-        self.map_area(start, len, perm, max, kind)?;
-        self.areas.get_mut(&start).expect("just mapped").source = Source::Cache(file, index, shared);
-        Ok(())
+        self.map_sourced(start, len, (perm, max), kind, Source::Cache(file, index, shared))
     }
 
     /// Drop the pages from page `index` of the file `file` ([`crate::cache::file_id`]) on out
     /// of every area mapping it: the file shrank below them.
     pub(crate) fn drop_file_pages(&mut self, file: usize, index: u64) {
-        let mut dropped = Vec::new();
-        for area in self.areas.values_mut() {
-            let first = match &area.source {
-                Source::Cache(f, first, _) if crate::cache::file_id(&**f) == file => *first,
-                _ => continue,
-            };
-            let keys: Vec<usize> = area
-                .pages
-                .keys()
-                .copied()
-                .filter(|&va| first + ((va - area.start) / PAGE_SIZE) as u64 >= index)
-                .collect();
-            for va in keys {
-                area.pages.remove(&va);
-                dropped.push(va);
-            }
-        }
-        for &va in &dropped {
-            self.pt.unmap(va);
-        }
-        if !dropped.is_empty() {
-            hal::mem::flush_tlb();
+        // The part of each area mapping the file that lies at or past page `index` of it.
+        let ranges: Vec<(usize, usize)> = self
+            .areas
+            .values()
+            .filter_map(|a| match &a.source {
+                Source::Cache(f, first, _) if crate::cache::file_id(&**f) == file => {
+                    let skip = usize::try_from(index.saturating_sub(*first)).unwrap_or(usize::MAX);
+                    let from = skip.checked_mul(PAGE_SIZE).and_then(|b| a.start.checked_add(b))?;
+                    (from < a.end).then_some((from, a.end))
+                }
+                _ => None,
+            })
+            .collect();
+        for (from, end) in ranges {
+            self.discard(from, end);
         }
     }
 

@@ -304,47 +304,22 @@ async fn read_into(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>, mm
     if file.inode().kind() == FileKind::Directory {
         return Err(Errno::EISDIR);
     }
-    if let Some(pages) = page_cache(file) {
-        let mut done = 0;
-        while done < buf.len {
-            let want = (buf.len - done).min(CHUNK);
-            let (n, faulted) = match read_cached(cx, file, &*pages, (buf, done, want), pos.map(|p| p + done as u64)) {
-                Ok(r) => r,
-                Err(e) => return partial(done, e),
-            };
-            done += n;
-            if let Some(err) = faulted {
-                return partial(done, err);
-            }
-            if n < want || (done < buf.len && stop_between_chunks(cx, false).await) {
-                break;
-            }
-        }
-        return Ok(done);
-    }
-    let mut kbuf = KernelBuffer::take(cx, buf.len);
-    let kbuf = kbuf.bytes();
+    // A file with a page cache is copied from its pages; anything else through a kernel buffer.
+    let pages = page_cache(file);
+    let mut kbuf: Option<KernelBuffer> = None;
     let mut done = 0;
     while done < buf.len {
         let want = (buf.len - done).min(CHUNK);
-        let mut faulted = None;
-        let mut attempt = || {
-            let mut deliver = |data: &[u8]| {
-                let (n, err) = buf.copy_out(&mut cx.mm(), done, data);
-                faulted = (n < data.len()).then_some(err);
-                n
-            };
-            match pos {
-                Some(p) => file.read_at(p + done as u64, &mut kbuf[..want]).map(|n| deliver(&kbuf[..n])),
-                None => file.read_with(&mut kbuf[..want], deliver),
+        let at = pos.map(|p| p + done as u64);
+        let step = match &pages {
+            Some(pages) => read_cached(cx, file, &**pages, (buf, done, want), at),
+            None => {
+                let kbuf = kbuf.get_or_insert_with(|| KernelBuffer::take(cx, buf.len));
+                read_buffered(cx, file, (buf, done, want), &mut kbuf.bytes()[..want], at).await
             }
         };
-        let result = match attempt() {
-            Err(Errno::EAGAIN) if done == 0 => wait_and_retry(cx, file, &mut attempt).await,
-            r => r,
-        };
-        let n = match result {
-            Ok(n) => n,
+        let (n, faulted) = match step {
+            Ok(r) => r,
             Err(e) => return partial(done, e),
         };
         done += n;
@@ -356,6 +331,35 @@ async fn read_into(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>, mm
         }
     }
     Ok(done)
+}
+
+/// One chunk of [`read_into`] through the kernel buffer `kbuf` (`want` bytes long) into bytes
+/// `at..` of `buf`, at `pos` or the file offset: waits for data only when it is the first chunk.
+/// Returns the bytes read and, if the user memory failed first, why.
+async fn read_buffered(
+    cx: &Caller,
+    file: &File,
+    (buf, at, want): (&UserBuf, usize, usize),
+    kbuf: &mut [u8],
+    pos: Option<u64>,
+) -> SysResult<(usize, Option<Errno>)> {
+    let mut faulted = None;
+    let mut attempt = || {
+        let mut deliver = |data: &[u8]| {
+            let (n, err) = buf.copy_out(&mut cx.mm(), at, data);
+            faulted = (n < data.len()).then_some(err);
+            n
+        };
+        match pos {
+            Some(p) => file.read_at(p, &mut kbuf[..want]).map(|n| deliver(&kbuf[..n])),
+            None => file.read_with(&mut kbuf[..want], deliver),
+        }
+    };
+    let n = match attempt() {
+        Err(Errno::EAGAIN) if at == 0 => wait_and_retry(cx, file, &mut attempt).await,
+        r => r,
+    }?;
+    Ok((n, faulted))
 }
 
 /// Write `buf` at the file offset (or the end, with O_APPEND), or at `pos` (pwrite). Every
