@@ -5,6 +5,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
+pub mod cred;
 pub mod errno;
 pub mod events;
 pub mod flags;

@@ -95,12 +95,35 @@ pub struct SetAttr {
 }
 
 /// Who is asking: what a node needs to know about the caller (/proc/self, permissions).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// `Who::default()` is the kernel itself: root with every capability.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Who {
     pub pid: u32,
     pub tid: u32,
+    /// The file-system uid and gid (what owns the files the caller creates).
     pub uid: u32,
     pub gid: u32,
+    /// Supplementary groups, sorted.
+    pub groups: Arc<[u32]>,
+    /// Effective capabilities (bit `CAP_*`).
+    pub caps: u64,
+}
+
+impl Default for Who {
+    fn default() -> Who {
+        Who { pid: 0, tid: 0, uid: 0, gid: 0, groups: Arc::from([]), caps: abi::cred::CAP_FULL_SET }
+    }
+}
+
+impl Who {
+    pub fn capable(&self, cap: u32) -> bool {
+        self.caps & (1 << cap) != 0
+    }
+
+    /// Whether files of group `gid` count as the caller's group.
+    pub fn in_group(&self, gid: u32) -> bool {
+        self.gid == gid || self.groups.binary_search(&gid).is_ok()
+    }
 }
 
 /// What renameat2 was asked to do.

@@ -7,7 +7,9 @@
 //! it is mounted on. `..` at the process's root stays there. Along the way the resolver keeps
 //! the canonical absolute path of where it is (for getcwd and /proc/<pid>/fd).
 use crate::inode::{FileKind, InodeRef, Who};
+use crate::perm;
 use crate::vfs;
+use abi::flags::{W_OK, X_OK};
 use abi::{Errno, SysResult};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -131,6 +133,7 @@ impl Resolver {
         if dir.node.kind() != FileKind::Directory {
             return Err(Errno::ENOTDIR);
         }
+        perm::check_search(&dir.node, &self.who)?;
         if name.len() > NAME_MAX {
             return Err(Errno::ENAMETOOLONG);
         }
@@ -225,7 +228,9 @@ impl Resolver {
                     if vfs::is_readonly(&p.dir.node) {
                         return Err(Errno::EROFS);
                     }
+                    perm::check(&p.dir.node, &self.who, W_OK | X_OK)?;
                     let node = p.dir.node.create(&p.name, FileKind::Regular, mode)?;
+                    perm::own_new(&p.dir.node, &node, &self.who)?;
                     let mut comps = p.dir.comps.clone();
                     comps.push(p.name);
                     return Ok((Located { node, comps }, true));

@@ -118,6 +118,8 @@ pub enum S {
     SockLenPtr,
 }
 
+/// User and group ids: root, users, nobody, and -1 ("unchanged").
+const IDS: &[usize] = &[0, 0, 1, 1000, 65534, u32::MAX as usize, usize::MAX];
 const O_MASK: u64 = 0o37777777;
 const AT_MASK: u64 = 0x1f00 | 0x6000;
 const PROT_MASK: u64 = 0x0300_000f;
@@ -255,6 +257,7 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::symlinkat, &[Path, DirFd, Path]),
     (Sysno::chdir, &[Path]),
     (Sysno::fchdir, &[Fd]),
+    (Sysno::chroot, &[Path]),
     (Sysno::getcwd, &[Out, Len]),
     (Sysno::dup, &[Fd]),
     (Sysno::dup3, &[Fd, Fd, Flags(0o2000000)]),
@@ -313,6 +316,16 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::getresgid, &[Out, Out, Out]),
     (Sysno::getgroups, &[Int, Out]),
     (Sysno::setgroups, &[Int, Ptr(S::Groups)]),
+    (Sysno::setuid, &[Cmd(IDS)]),
+    (Sysno::setgid, &[Cmd(IDS)]),
+    (Sysno::setreuid, &[Cmd(IDS), Cmd(IDS)]),
+    (Sysno::setregid, &[Cmd(IDS), Cmd(IDS)]),
+    (Sysno::setresuid, &[Cmd(IDS), Cmd(IDS), Cmd(IDS)]),
+    (Sysno::setresgid, &[Cmd(IDS), Cmd(IDS), Cmd(IDS)]),
+    (Sysno::setfsuid, &[Cmd(IDS)]),
+    (Sysno::setfsgid, &[Cmd(IDS)]),
+    (Sysno::capget, &[In, Out]),
+    (Sysno::capset, &[In, In]),
     (Sysno::getpriority, &[Cmd(WHICH), Pid]),
     (Sysno::setpriority, &[Cmd(WHICH), Pid, Int]),
     (Sysno::getrusage, &[Cmd(&[0, usize::MAX, usize::MAX - 1, 1, 2]), Out]),

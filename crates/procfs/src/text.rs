@@ -337,12 +337,27 @@ fn status(p: &Arc<Process>, id: TaskId, viewer: u32) -> String {
     let umask = p.fs.lock().umask;
     let fd_size = p.files().iter().last().map_or(0, |(fd, _)| fd as usize + 1).next_multiple_of(64).max(64);
     let pid = id.tid.unwrap_or(id.pid);
+    let c = id.tid.and_then(|t| task::process::lookup_thread(t as usize)).map_or_else(|| p.cred(), |t| t.cred());
+    // Space-separated, and a space after the last (Linux's "trailing space").
+    let mut groups = String::new();
+    for (i, g) in c.groups.iter().enumerate() {
+        let _ = write!(groups, "{}{g}", if i > 0 { " " } else { "" });
+    }
+    groups.push(' ');
     let mut s = String::new();
     let _ = write!(
         s,
         "Name:\t{comm}\nUmask:\t{umask:04o}\nState:\t{st} ({name})\nTgid:\t{tgid}\nNgid:\t0\nPid:\t{pid}\nPPid:\t{ppid}\n\
-         TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t{fd_size}\nGroups:\t \nNStgid:\t{tgid}\nNSpid:\t{pid}\n\
-         NSpgid:\t{pgid}\nNSsid:\t{sid}\n",
+         TracerPid:\t0\nUid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t{fd_size}\nGroups:\t{groups}\n\
+         NStgid:\t{tgid}\nNSpid:\t{pid}\nNSpgid:\t{pgid}\nNSsid:\t{sid}\n",
+        c.uid,
+        c.euid,
+        c.suid,
+        c.fsuid,
+        c.gid,
+        c.egid,
+        c.sgid,
+        c.fsgid,
         comm = comm(p, id),
         tgid = id.pid,
         ppid = p.ppid(),
@@ -374,15 +389,18 @@ fn status(p: &Arc<Process>, id: TaskId, viewer: u32) -> String {
     let _ = write!(
         s,
         "Threads:\t{threads}\nSigQ:\t0/{sigq}\nSigPnd:\t{pending:016x}\nShdPnd:\t{zero:016x}\nSigBlk:\t{blocked:016x}\n\
-         SigIgn:\t{ign:016x}\nSigCgt:\t{cgt:016x}\nCapInh:\t{zero:016x}\nCapPrm:\t{caps:016x}\nCapEff:\t{caps:016x}\n\
-         CapBnd:\t{caps:016x}\nCapAmb:\t{zero:016x}\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n\
+         SigIgn:\t{ign:016x}\nSigCgt:\t{cgt:016x}\nCapInh:\t{inh:016x}\nCapPrm:\t{prm:016x}\nCapEff:\t{eff:016x}\n\
+         CapBnd:\t{bnd:016x}\nCapAmb:\t{zero:016x}\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n\
          Speculation_Store_Bypass:\tnot vulnerable\nSpeculationIndirectBranch:\tunknown\nCpus_allowed:\t1\n\
          Cpus_allowed_list:\t0\nMems_allowed:\t1\nMems_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\n\
          nonvoluntary_ctxt_switches:\t0\n",
         threads = p.live_threads().max(1),
         sigq = 4096,
         zero = 0,
-        caps = 0x1ff_ffff_ffffu64,
+        inh = c.cap_inheritable,
+        prm = c.cap_permitted,
+        eff = c.cap_effective,
+        bnd = c.cap_bounding,
     );
     s
 }

@@ -29,6 +29,11 @@ impl Caller {
         self.thread.process.mm.lock()
     }
 
+    /// The caller's credentials.
+    pub fn cred(&self) -> Arc<task::Cred> {
+        self.thread.cred()
+    }
+
     /// The open file behind `fd`, or EBADF.
     pub fn file(&self, fd: i32) -> SysResult<Arc<File>> {
         self.thread.process.files().get(fd)

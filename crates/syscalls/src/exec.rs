@@ -269,12 +269,24 @@ pub async fn sys_execveat(
         Ok((located.node.clone(), located.path()))
     };
     let (mm, entry) = build_image(&elf, &name, &argv, &envp, &lookup)?;
-    commit(cx, mm, entry, exe).await?;
+    // A set-user-ID file runs as its owner; set-group-ID as its group when it is also group-
+    // executable (without S_IXGRP the bit means mandatory locking, not a group change).
+    let st = elf.stat();
+    let setuid = (st.st_mode & fs::perm::S_ISUID != 0).then_some(st.st_uid);
+    let setgid = (st.st_mode & (fs::perm::S_ISGID | 0o010) == fs::perm::S_ISGID | 0o010).then_some(st.st_gid);
+    let cred = cx.cred().exec(setuid, setgid);
+    commit(cx, mm, entry, exe, cred).await?;
     Ok(0)
 }
 
 /// The point of no return of execve: make the caller the only thread and give it the new image.
-async fn commit(cx: &Caller, mm: AddressSpace, entry: mm::loader::Entry, exe: String) -> SysResult<()> {
+async fn commit(
+    cx: &Caller,
+    mm: AddressSpace,
+    entry: mm::loader::Entry,
+    exe: String,
+    cred: task::Cred,
+) -> SysResult<()> {
     let t = cx.thread();
     let p = cx.process();
     // Every other thread ends first (Linux's de_thread); a fatal signal meanwhile wins.
@@ -305,6 +317,7 @@ async fn commit(cx: &Caller, mm: AddressSpace, entry: mm::loader::Entry, exe: St
     task::signal::take_restart(t);
     *p.exe.lock() = exe;
     t.set_name(None);
+    t.set_cred(Arc::new(cred));
     *t.ctx.lock() = UserContext::new(entry.pc, entry.sp);
     p.mark_execed();
     Ok(())

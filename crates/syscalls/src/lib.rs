@@ -18,6 +18,7 @@ mod caller;
 pub mod clone;
 #[cfg(not(target_os = "none"))]
 mod coverage;
+pub mod cred;
 mod dispatch;
 pub mod events;
 pub mod exec;

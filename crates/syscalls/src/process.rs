@@ -1,5 +1,8 @@
 //! Process and identity syscalls.
 use crate::Caller;
+use abi::cred::{
+    CAP_LAST_CAP, CAP_SETPCAP, PR_CAPBSET_DROP, PR_CAPBSET_READ, PR_GET_KEEPCAPS, PR_GET_SECUREBITS, PR_SET_KEEPCAPS,
+};
 use abi::flags::{RLIMIT_NOFILE, RLIM_NLIMITS};
 use abi::process::{PR_GET_NAME, PR_SET_NAME};
 use abi::structs::Rlimit;
@@ -39,20 +42,6 @@ pub async fn sys_gettid(cx: &Caller) -> SysResult<usize> {
 pub async fn sys_set_tid_address(cx: &Caller, tidptr: usize) -> SysResult<usize> {
     cx.thread().clear_child_tid.store(tidptr, Ordering::Relaxed);
     Ok(cx.thread().tid)
-}
-
-/// Everyone is root until users and groups arrive.
-pub async fn sys_getuid(_cx: &Caller) -> SysResult<usize> {
-    Ok(0)
-}
-pub async fn sys_geteuid(_cx: &Caller) -> SysResult<usize> {
-    Ok(0)
-}
-pub async fn sys_getgid(_cx: &Caller) -> SysResult<usize> {
-    Ok(0)
-}
-pub async fn sys_getegid(_cx: &Caller) -> SysResult<usize> {
-    Ok(0)
 }
 
 /// prlimit64(2) on the caller (pid 0 or its own pid). The old value is read before the new one
@@ -116,48 +105,6 @@ pub async fn sys_getrlimit(cx: &Caller, resource: u32, rlim: UserPtr<Rlimit>) ->
 pub async fn sys_setrlimit(cx: &Caller, resource: u32, rlim: UserPtr<Rlimit>) -> SysResult<()> {
     let new = rlim.read(&mut cx.mm())?;
     do_prlimit(cx, resource, Some(new)).map(|_| ())
-}
-
-/// getresuid(2)/getresgid(2): real, effective and saved ids, all 0 (root) for now.
-pub async fn sys_getresuid(cx: &Caller, r: UserPtr<u32>, e: UserPtr<u32>, s: UserPtr<u32>) -> SysResult<()> {
-    for p in [r, e, s] {
-        p.write(&mut cx.mm(), &0)?;
-    }
-    Ok(())
-}
-
-/// getresgid(2): as getresuid, the ids being all 0.
-pub async fn sys_getresgid(cx: &Caller, r: UserPtr<u32>, e: UserPtr<u32>, s: UserPtr<u32>) -> SysResult<()> {
-    sys_getresuid(cx, r, e, s).await
-}
-
-/// Most supplementary groups (Linux's NGROUPS_MAX).
-const NGROUPS_MAX: usize = 65536;
-
-/// getgroups(2): with `size` 0 only the count; EINVAL if the list does not fit.
-pub async fn sys_getgroups(cx: &Caller, size: i32, list: usize) -> SysResult<usize> {
-    let groups = cx.process().groups.lock().clone();
-    if size < 0 {
-        return Err(Errno::EINVAL);
-    }
-    if size == 0 {
-        return Ok(groups.len());
-    }
-    if (size as usize) < groups.len() {
-        return Err(Errno::EINVAL);
-    }
-    mm::UserSliceMut::<u32>::new(list, size as usize).write(&mut cx.mm(), &groups)?;
-    Ok(groups.len())
-}
-
-/// setgroups(2) (the caller is root, so it may).
-pub async fn sys_setgroups(cx: &Caller, size: usize, list: usize) -> SysResult<()> {
-    if size > NGROUPS_MAX {
-        return Err(Errno::EINVAL);
-    }
-    let groups = mm::UserSlice::<u32>::new(list, size).read(&mut cx.mm())?;
-    *cx.process().groups.lock() = groups;
-    Ok(())
 }
 
 const PRIO_PROCESS: i32 = 0;
@@ -330,6 +277,26 @@ pub async fn sys_prctl(cx: &Caller, option: i32, arg2: usize) -> SysResult<usize
             cx.mm().write_bytes(arg2, &buf)?;
             Ok(0)
         }
+        PR_GET_KEEPCAPS => Ok(cx.cred().keep_caps as usize),
+        PR_SET_KEEPCAPS if arg2 <= 1 => {
+            let mut c = (*cx.cred()).clone();
+            c.keep_caps = arg2 == 1;
+            cx.thread().set_cred(alloc::sync::Arc::new(c));
+            Ok(0)
+        }
+        PR_CAPBSET_READ if arg2 <= CAP_LAST_CAP as usize => Ok((cx.cred().cap_bounding >> arg2 & 1) as usize),
+        // Dropping from the bounding set needs CAP_SETPCAP (EPERM); an unknown one is EINVAL.
+        PR_CAPBSET_DROP if arg2 <= CAP_LAST_CAP as usize => {
+            let mut c = (*cx.cred()).clone();
+            if !c.capable(CAP_SETPCAP) {
+                return Err(Errno::EPERM);
+            }
+            c.cap_bounding &= !(1u64 << arg2);
+            cx.thread().set_cred(alloc::sync::Arc::new(c));
+            Ok(0)
+        }
+        // No securebits are set, and none can be (that needs CAP_SETPCAP and a use for them).
+        PR_GET_SECUREBITS => Ok(0),
         _ => Err(Errno::EINVAL),
     }
 }

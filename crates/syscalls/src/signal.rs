@@ -167,9 +167,29 @@ pub async fn sys_sigaltstack(cx: &Caller, ss: UserPtr<StackT>, old: UserPtr<Stac
     Ok(())
 }
 
-/// What kill(2) and friends put in `siginfo`: SI_USER (or SI_TKILL), the sender's pid, uid 0.
+/// What kill(2) and friends put in `siginfo`: SI_USER (or SI_TKILL), the sender's pid and
+/// real uid.
 fn sender_info(cx: &Caller, sig: usize, code: i32) -> SigInfo {
-    SigInfo::from_process(sig, code, cx.process().pid, 0)
+    SigInfo::from_process(sig, code, cx.process().pid, cx.cred().uid)
+}
+
+/// Linux's check_kill_permission: the sender's real or effective uid is the target's real or
+/// saved uid, or it has CAP_KILL; SIGCONT may also go to any process of the sender's session.
+fn may_signal(cx: &Caller, target: &Process, target_cred: &task::Cred, sig: usize) -> bool {
+    let c = cx.cred();
+    let t = target_cred;
+    [c.euid, c.uid].iter().any(|&u| u == t.uid || u == t.suid)
+        || c.capable(abi::cred::CAP_KILL)
+        || (sig == SIGCONT && target.sid() == cx.process().sid())
+}
+
+/// EPERM unless the caller may signal the process `p`.
+fn check_may_signal(cx: &Caller, p: &Process, sig: usize) -> SysResult<()> {
+    if may_signal(cx, p, &p.cred(), sig) {
+        Ok(())
+    } else {
+        Err(Errno::EPERM)
+    }
 }
 
 /// Signal 0 only checks that the target exists; others must be 1..=64.
@@ -203,14 +223,27 @@ pub async fn sys_kill(cx: &Caller, pid: i32, sig: usize) -> SysResult<()> {
         return Err(Errno::ESRCH);
     }
     check_kill_signal(sig)?;
+    // A group succeeds if one member could be signalled; kill(-1) skips those it may not
+    // signal without saying so.
+    let mut sent = false;
     for p in &targets {
-        send_process(p, sig, info);
+        if may_signal(cx, p, &p.cred(), sig) {
+            send_process(p, sig, info);
+            sent = true;
+        }
     }
-    Ok(())
+    if sent || pid == -1 {
+        Ok(())
+    } else {
+        Err(Errno::EPERM)
+    }
 }
 
 fn send_thread(cx: &Caller, t: &alloc::sync::Arc<Thread>, sig: usize) -> SysResult<()> {
     check_kill_signal(sig)?;
+    if !may_signal(cx, &t.process, &t.cred(), sig) {
+        return Err(Errno::EPERM);
+    }
     if sig != 0 {
         signal::send_to_thread_info(t, sender_info(cx, sig, SI_TKILL));
     }
@@ -251,6 +284,7 @@ fn queued_info(cx: &Caller, to_self: bool, sig: usize, uinfo: UserPtr<SigInfo>) 
 pub async fn sys_rt_sigqueueinfo(cx: &Caller, pid: i32, sig: usize, uinfo: UserPtr<SigInfo>) -> SysResult<()> {
     let p = if pid > 0 { lookup(pid as Pid).ok_or(Errno::ESRCH)? } else { return Err(Errno::ESRCH) };
     check_kill_signal(sig)?;
+    check_may_signal(cx, &p, sig)?;
     let info = queued_info(cx, p.pid == cx.process().pid, sig, uinfo)?;
     send_process(&p, sig, info);
     Ok(())
@@ -269,6 +303,9 @@ pub async fn sys_rt_tgsigqueueinfo(
     }
     let t = lookup_thread(tid as Pid).filter(|t| t.process.pid == tgid as Pid).ok_or(Errno::ESRCH)?;
     check_kill_signal(sig)?;
+    if !may_signal(cx, &t.process, &t.cred(), sig) {
+        return Err(Errno::EPERM);
+    }
     let info = queued_info(cx, t.process.pid == cx.process().pid, sig, uinfo)?;
     if sig != 0 {
         signal::send_to_thread_info(&t, info);

@@ -29,7 +29,7 @@ use crate::args::Args;
 use crate::dispatch::{unimplemented, IntoRet};
 #[cfg(feature = "trace")]
 use crate::trace::kinds::{Arg::*, *};
-use crate::{clone, events, exec, fs, futex, info, itimer, mm, net, process, reboot, signal, time, wait, Caller};
+use crate::{clone, cred, events, exec, fs, futex, info, itimer, mm, net, process, reboot, signal, time, wait, Caller};
 use abi::Sysno;
 
 /// The flags of a row (see the module documentation).
@@ -214,10 +214,10 @@ syscall_table! {
         getpid() [fast] => process::sys_getpid();
         getppid() [fast] => process::sys_getppid();
         gettid() [fast] => process::sys_gettid();
-        getuid() [fast] => process::sys_getuid();
-        geteuid() [fast] => process::sys_geteuid();
-        getgid() [fast] => process::sys_getgid();
-        getegid() [fast] => process::sys_getegid();
+        getuid() [fast] => cred::sys_getuid();
+        geteuid() [fast] => cred::sys_geteuid();
+        getgid() [fast] => cred::sys_getgid();
+        getegid() [fast] => cred::sys_getegid();
     }
     calls {
         // files: fs/io.rs, fs/open.rs, fs/stat.rs, fs/ioctl.rs, fs/poll.rs
@@ -278,6 +278,7 @@ syscall_table! {
         symlinkat(Str, Fd, Str) [] => fs::sys_symlinkat(cstr(0), i32(1), cstr(2));
         chdir(Str) [] => fs::sys_chdir(cstr(0));
         fchdir(Fd) [] => fs::sys_fchdir(i32(0));
+        chroot(Str) [] => fs::sys_chroot(cstr(0));
         getcwd(OutStr, Uint) [fast] => fs::sys_getcwd(slice_mut(0, 1));
         // descriptors and pipes: fs/fd.rs, fs/pipe.rs
         dup(Fd) [fast] => fs::sys_dup(i32(0));
@@ -329,10 +330,21 @@ syscall_table! {
         prlimit64(Int, Enum(RLIMITS), Ptr, Ptr) [fast] => process::sys_prlimit64(i32(0), u32(1), ptr(2), ptr(3));
         getrlimit(Enum(RLIMITS), Ptr) [fast] => process::sys_getrlimit(u32(0), ptr(1));
         setrlimit(Enum(RLIMITS), Ptr) [fast] => process::sys_setrlimit(u32(0), ptr(1));
-        getresuid(Ptr, Ptr, Ptr) [fast] => process::sys_getresuid(ptr(0), ptr(1), ptr(2));
-        getresgid(Ptr, Ptr, Ptr) [fast] => process::sys_getresgid(ptr(0), ptr(1), ptr(2));
-        getgroups(Int, Ptr) [fast] => process::sys_getgroups(i32(0), usize(1));
-        setgroups(Uint, Ptr) [] => process::sys_setgroups(usize(0), usize(1));
+        // credentials: cred.rs
+        getresuid(Ptr, Ptr, Ptr) [fast] => cred::sys_getresuid(ptr(0), ptr(1), ptr(2));
+        getresgid(Ptr, Ptr, Ptr) [fast] => cred::sys_getresgid(ptr(0), ptr(1), ptr(2));
+        getgroups(Int, Ptr) [fast] => cred::sys_getgroups(i32(0), usize(1));
+        setgroups(Int, Ptr) [] => cred::sys_setgroups(i32(0), usize(1));
+        setuid(Int) [] => cred::sys_setuid(u32(0));
+        setgid(Int) [] => cred::sys_setgid(u32(0));
+        setreuid(Int, Int) [] => cred::sys_setreuid(u32(0), u32(1));
+        setregid(Int, Int) [] => cred::sys_setregid(u32(0), u32(1));
+        setresuid(Int, Int, Int) [] => cred::sys_setresuid(u32(0), u32(1), u32(2));
+        setresgid(Int, Int, Int) [] => cred::sys_setresgid(u32(0), u32(1), u32(2));
+        setfsuid(Int) [] => cred::sys_setfsuid(u32(0));
+        setfsgid(Int) [] => cred::sys_setfsgid(u32(0));
+        capget(Ptr, Ptr) [] => cred::sys_capget(ptr(0), usize(1));
+        capset(Ptr, Ptr) [] => cred::sys_capset(ptr(0), usize(1));
         getpriority(Int, Int) [fast] => process::sys_getpriority(i32(0), i32(1));
         setpriority(Int, Int, Int) [] => process::sys_setpriority(i32(0), i32(1), i32(2));
         getrusage(Int, Ptr) [fast] => process::sys_getrusage(i32(0), ptr(1));

@@ -669,6 +669,7 @@ fn rows() -> Vec<Row> {
         row(Sysno::symlinkat, 0, "target", Str, |fx, p| regs([p, CWD, fx.str(AUX, "/tmp/l2")])).text("/tmp/f"),
         row(Sysno::symlinkat, 2, "linkpath", Str, |fx, p| regs([fx.str(AUX, "/tmp/f"), CWD, p])).text("/tmp/l2"),
         row(Sysno::chdir, 0, "path", Str, |_, p| regs([p])).text("/tmp"),
+        row(Sysno::chroot, 0, "path", Str, |_, p| regs([p])).text("/"),
         // The cwd is "/tmp" (5 bytes with the NUL). A size of 0 is ERANGE.
         row(Sysno::getcwd, 0, "buf", Out(5), |fx, p| {
             assert_eq!(fx.call(Sysno::chdir, [fx.str(AUX, "/tmp")]), 0);
@@ -766,6 +767,12 @@ fn rows() -> Vec<Row> {
         .good(Is(2))
         .count(0, Is(2)),
         row(Sysno::setgroups, 1, "list", In(8), |_, p| regs([2, p])).put([5u32, 6]).count(0, Is(0)),
+        // Capabilities: the header (version 3, pid 0) and two words of each set.
+        row(Sysno::capget, 0, "header", In(8), |_, p| regs([p, AUX])).put([0x2008_0522u32, 0]),
+        // A NULL data pointer only asks for the version.
+        row(Sysno::capget, 1, "data", Out(24), |fx, p| regs([fx.put(AUX, [0x2008_0522u32, 0]), p])).on(Null, Is(0)),
+        row(Sysno::capset, 0, "header", In(8), |fx, p| regs([p, fx.put(AUX, FULL_CAPS)])).put([0x2008_0522u32, 0]),
+        row(Sysno::capset, 1, "data", In(24), |fx, p| regs([fx.put(AUX, [0x2008_0522u32, 0]), p])).put(FULL_CAPS),
         row(Sysno::getrusage, 1, "usage", Out(size_of::<Rusage>()), |_, p| regs([0, p])),
         row(Sysno::prctl, 1, "name", Str, |_, p| regs([PR_SET_NAME as usize, p])).text("tokio-worker"),
         row(Sysno::prctl, 1, "name (PR_GET_NAME)", Out(16), |_, p| regs([PR_GET_NAME as usize, p])),
@@ -1051,7 +1058,12 @@ fn rows() -> Vec<Row> {
 
 /// Pointers the dispatch table passes as plain numbers: the syscall makes them pointers (for
 /// some requests or flags). `(syscall, argument)`; keep in step with the syscalls.
+/// Root's capability sets as capset's data: effective, permitted, inheritable, twice.
+const FULL_CAPS: [u32; 6] = [u32::MAX, u32::MAX, 0, 0x1ff, 0x1ff, 0];
+
 const UNTYPED: &[(&str, usize)] = &[
+    ("capget", 1),
+    ("capset", 1),
     ("ioctl", 2),
     ("fcntl", 2),
     ("ppoll", 3),

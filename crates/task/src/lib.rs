@@ -15,6 +15,7 @@ extern crate alloc;
 #[cfg(not(target_os = "none"))]
 extern crate std;
 
+pub mod cred;
 pub mod executor;
 pub mod fd_table;
 pub mod futex;
@@ -26,6 +27,7 @@ pub mod signal;
 pub mod signalfd;
 pub mod timerfd;
 
+pub use cred::Cred;
 pub use fd_table::FdTable;
 pub use process::{Pid, Process, Thread};
 

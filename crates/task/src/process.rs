@@ -15,6 +15,7 @@
 //! that the process is ending); the last one makes the process a zombie: its descriptors are
 //! closed, its children go to the child reaper (init), and the parent is told (SIGCHLD, its
 //! wait queue). wait4 reaps the zombie ([`Process::wait_child`]).
+use crate::cred::Cred;
 use crate::fd_table::FdTable;
 use crate::shared::{Shared, SharedGuard};
 use crate::signal::{SigQueue, ThreadSignals};
@@ -35,6 +36,9 @@ use sync::{Mutex, WaitQueue};
 pub type Pid = usize;
 
 static NEXT_PID: AtomicUsize = AtomicUsize::new(1);
+
+/// The credentials every new thread starts with (shared, never changed in place).
+static ROOT_CRED: sync::Lazy<Arc<Cred>> = sync::Lazy::new(|| Arc::new(Cred::root()));
 
 /// Every process and thread by id (weak: a process lives as long as its threads, its parent's
 /// child list or someone else holds it), and the child reaper.
@@ -271,12 +275,13 @@ pub struct Process {
     pub children_system_ns: AtomicU64,
     /// The nice value (-20..=19), inherited by children; recorded, the scheduler ignores it.
     pub nice: core::sync::atomic::AtomicI32,
-    /// Supplementary group ids (setgroups), inherited.
-    pub groups: Mutex<Vec<u32>>,
     /// setitimer's three timers (ITIMER_REAL, _VIRTUAL, _PROF); not inherited by fork.
     pub itimers: Mutex<[Itimer; 3]>,
     /// Woken when an interval timer is set again: the task of the old setting ends.
     pub itimer_queue: WaitQueue,
+    /// The main thread's credentials, kept here too so that the process keeps them as a
+    /// zombie (kill's permission check, /proc/<pid>/status).
+    cred: Mutex<Arc<Cred>>,
 }
 
 /// The address space zombies are left with ([`Process::release_mm`]).
@@ -356,9 +361,9 @@ impl Process {
             children_user_ns: AtomicU64::new(0),
             children_system_ns: AtomicU64::new(0),
             nice: core::sync::atomic::AtomicI32::new(parent.map_or(0, |p| p.nice.load(Ordering::Relaxed))),
-            groups: Mutex::new(parent.map_or_else(Vec::new, |p| p.groups.lock().clone())),
             itimers: Mutex::new([Itimer::default(); 3]),
             itimer_queue: WaitQueue::new(),
+            cred: Mutex::new(ROOT_CRED.clone()),
         });
         if let Some(parent) = parent {
             parent.children.lock().push(p.clone());
@@ -369,6 +374,11 @@ impl Process {
 
     /// The parent's pid, 0 for a process without one (the first programs, as Linux reports
     /// for init).
+    /// The credentials of the main thread.
+    pub fn cred(&self) -> Arc<Cred> {
+        self.cred.lock().clone()
+    }
+
     pub fn ppid(&self) -> Pid {
         self.parent.lock().upgrade().map_or(0, |p| p.pid)
     }
@@ -730,6 +740,8 @@ pub struct Thread {
     /// bytes), copied by clone and fork; `None` until then and again after execve: the name is
     /// then the program's (procfs derives it from execve's file name).
     name: Mutex<Option<Vec<u8>>>,
+    /// Who the thread acts as; replaced whole by the set*id calls (see [`crate::cred`]).
+    cred: Mutex<Arc<Cred>>,
 }
 
 /// The longest thread name (TASK_COMM_LEN - 1).
@@ -753,6 +765,18 @@ impl Thread {
     }
 
     /// The name prctl(PR_SET_NAME) set, if any (see the field).
+    /// The thread's credentials (a new thread has root's until its creator copies its own).
+    pub fn cred(&self) -> Arc<Cred> {
+        self.cred.lock().clone()
+    }
+
+    pub fn set_cred(&self, cred: Arc<Cred>) {
+        if self.tid == self.process.pid {
+            *self.process.cred.lock() = cred.clone();
+        }
+        *self.cred.lock() = cred;
+    }
+
     pub fn name(&self) -> Option<Vec<u8>> {
         self.name.lock().clone()
     }
@@ -794,6 +818,7 @@ impl Thread {
             signal_queue: WaitQueue::new(),
             io_buffer: Mutex::new(Vec::new()),
             name: Mutex::new(None),
+            cred: Mutex::new(ROOT_CRED.clone()),
             exiting: AtomicBool::new(false),
             exited: AtomicBool::new(false),
         });

@@ -9,7 +9,15 @@ use mm::UserCStr;
 
 /// The caller as file systems see it.
 pub fn who(cx: &Caller) -> Who {
-    Who { pid: cx.process().pid as u32, tid: cx.thread().tid as u32, uid: 0, gid: 0 }
+    let c = cx.cred();
+    Who {
+        pid: cx.process().pid as u32,
+        tid: cx.thread().tid as u32,
+        uid: c.fsuid,
+        gid: c.fsgid,
+        groups: c.groups.clone(),
+        caps: c.cap_effective,
+    }
 }
 
 /// The start of a path walk: the caller's resolver (its root) and the directory a relative path
@@ -24,6 +32,10 @@ impl PathStart {
     /// (even a bad one); a relative one starts at the cwd for AT_FDCWD, else at `dirfd`, which
     /// must be open (EBADF) and a directory (ENOTDIR).
     pub fn new(cx: &Caller, dirfd: i32, path: &str) -> SysResult<PathStart> {
+        // An empty path names nothing, whatever `dirfd` is (AT_EMPTY_PATH is resolve_at's).
+        if path.is_empty() {
+            return Err(Errno::ENOENT);
+        }
         let (root, cwd, cwd_path) = {
             let fs = cx.process().fs.lock();
             (fs.root.clone(), fs.cwd.clone(), fs.cwd_path.clone())

@@ -29,6 +29,7 @@ pub async fn sys_truncate(cx: &Caller, path: UserCStr, length: i64) -> SysResult
         _ => return Err(Errno::EINVAL),
     }
     check_writable_fs(&node)?;
+    fs::perm::check(&node, &who(cx), W_OK)?;
     node.truncate(length as u64)
 }
 
@@ -88,37 +89,64 @@ pub async fn sys_faccessat2(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32, 
     if mode == F_OK {
         return Ok(());
     }
-    let st = node.stat();
-    if !fs::perm::may_access(&st, &who(cx), mode) {
-        return Err(Errno::EACCES);
-    }
     if mode & W_OK != 0 && matches!(node.kind(), FileKind::Regular | FileKind::Directory | FileKind::Symlink) {
         check_writable_fs(&node)?;
     }
-    Ok(())
+    // access(2) asks for the real ids (AT_EACCESS: the effective ones); a real uid of 0 has
+    // root's permitted capabilities, any other none.
+    let mut asker = who(cx);
+    if flags & AT_EACCESS == 0 {
+        let c = cx.cred();
+        (asker.uid, asker.gid) = (c.uid, c.gid);
+        asker.caps = if c.uid == 0 { c.cap_permitted } else { 0 };
+    }
+    fs::perm::check(&node, &asker, mode)
 }
 
-fn chmod(node: &InodeRef, mode: u32) -> SysResult<()> {
+/// Only the owner (or CAP_FOWNER) changes a mode (EPERM); a caller outside the file's group
+/// without CAP_FSETID cannot set its set-group-ID bit (it is dropped, as Linux does).
+fn chmod(cx: &Caller, node: &InodeRef, mode: u32) -> SysResult<()> {
     check_writable_fs(node)?;
-    node.set_attr(&SetAttr { mode: Some(mode & 0o7777), ..SetAttr::default() })
+    let me = who(cx);
+    let st = node.stat();
+    if !fs::perm::is_owner(&st, &me) {
+        return Err(Errno::EPERM);
+    }
+    let mut mode = mode & 0o7777;
+    if !me.in_group(st.st_gid) && !me.capable(abi::cred::CAP_FSETID) {
+        mode &= !fs::perm::S_ISGID;
+    }
+    node.set_attr(&SetAttr { mode: Some(mode), ..SetAttr::default() })
 }
 
 /// fchmodat(2) (no flags: links are followed; the kernel call has no flags argument).
 pub async fn sys_fchmodat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32) -> SysResult<()> {
     let path = path.read(&mut cx.mm())?;
     let node = PathStart::new(cx, dirfd, &path)?.lookup(&path, true)?;
-    chmod(&node, mode)
+    chmod(cx, &node, mode)
 }
 
 /// fchmod(2). O_PATH descriptors are EBADF.
 pub async fn sys_fchmod(cx: &Caller, fd: i32, mode: u32) -> SysResult<()> {
-    chmod(super::io_file(cx, fd)?.inode(), mode)
+    chmod(cx, super::io_file(cx, fd)?.inode(), mode)
 }
 
-fn chown(node: &InodeRef, uid: u32, gid: u32) -> SysResult<()> {
+/// Linux's chown_ok and chgrp_ok: CAP_CHOWN may give a file to anyone; its owner may only
+/// "give" it to itself and move it to a group it belongs to (EPERM otherwise).
+fn chown(cx: &Caller, node: &InodeRef, uid: u32, gid: u32) -> SysResult<()> {
     check_writable_fs(node)?;
     // -1 leaves an id as it is.
     let id = |v: u32| (v != u32::MAX).then_some(v);
+    let me = who(cx);
+    if !me.capable(abi::cred::CAP_CHOWN) {
+        let st = node.stat();
+        let owner = st.st_uid == me.uid;
+        let uid_ok = id(uid).is_none_or(|u| owner && u == st.st_uid);
+        let gid_ok = id(gid).is_none_or(|g| owner && (g == st.st_gid || me.in_group(g)));
+        if !uid_ok || !gid_ok {
+            return Err(Errno::EPERM);
+        }
+    }
     node.set_attr(&SetAttr { uid: id(uid), gid: id(gid), ..SetAttr::default() })
 }
 
@@ -130,12 +158,12 @@ pub async fn sys_fchownat(cx: &Caller, dirfd: i32, path: UserCStr, uid: u32, gid
         return Err(Errno::EINVAL);
     }
     let node = resolve_at(cx, dirfd, path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)?.node;
-    chown(&node, uid, gid)
+    chown(cx, &node, uid, gid)
 }
 
 /// fchown(2). O_PATH descriptors are EBADF.
 pub async fn sys_fchown(cx: &Caller, fd: i32, uid: u32, gid: u32) -> SysResult<()> {
-    chown(super::io_file(cx, fd)?.inode(), uid, gid)
+    chown(cx, super::io_file(cx, fd)?.inode(), uid, gid)
 }
 
 /// One timestamp of utimensat: None for UTIME_OMIT.
@@ -189,6 +217,17 @@ pub async fn sys_utimensat(
         None => (Some(TimeSet::Now), Some(TimeSet::Now)),
     };
     check_writable_fs(&node)?;
+    // Explicit times need ownership (EPERM); "now" for both also write permission (EACCES);
+    // "now" for one and "omit" for the other needs nothing (Linux's vfs_utimes).
+    let me = who(cx);
+    let explicit = matches!(atime, Some(TimeSet::At(..))) || matches!(mtime, Some(TimeSet::At(..)));
+    let touch = atime == Some(TimeSet::Now) && mtime == Some(TimeSet::Now);
+    if (explicit || touch) && !fs::perm::is_owner(&node.stat(), &me) {
+        if explicit {
+            return Err(Errno::EPERM);
+        }
+        fs::perm::check(&node, &me, W_OK)?;
+    }
     node.set_attr(&SetAttr { atime, mtime, ..SetAttr::default() })
 }
 

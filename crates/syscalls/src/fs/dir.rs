@@ -4,7 +4,7 @@
 //! Errors come in Linux's order, checked with C programs on Linux 6.x (tmpfs): the path's
 //! last component decides first ("." and ".." are EEXIST for mkdir, EISDIR for unlink, EINVAL
 //! and ENOTEMPTY for rmdir, EBUSY for rename), then what the name holds, then the file system.
-use super::at::{fd_location, PathStart};
+use super::at::{fd_location, who, PathStart};
 use crate::Caller;
 use abi::flags::*;
 use abi::{Errno, SysResult};
@@ -18,12 +18,22 @@ fn read_path(cx: &Caller, path: UserCStr) -> SysResult<alloc::string::String> {
     path.read(&mut cx.mm())
 }
 
-/// EROFS if `dir` (a directory about to change) is on a read-only mount.
-fn writable_dir(dir: &InodeRef) -> SysResult<()> {
+/// EROFS if `dir` (a directory about to get a new name) is on a read-only mount, then EACCES
+/// unless the caller may write and search it.
+fn writable_dir(cx: &Caller, dir: &InodeRef) -> SysResult<()> {
     if vfs::is_readonly(dir) {
         return Err(Errno::EROFS);
     }
-    Ok(())
+    fs::perm::check(dir, &who(cx), W_OK | X_OK)
+}
+
+/// EROFS, then whether the caller may remove `victim` from `dir` (EACCES, EPERM in a sticky
+/// directory).
+fn removable(cx: &Caller, dir: &InodeRef, victim: &InodeRef) -> SysResult<()> {
+    if vfs::is_readonly(dir) {
+        return Err(Errno::EROFS);
+    }
+    fs::perm::check_delete(dir, victim, &who(cx))
 }
 
 /// The node a `Parent` names, if the name exists (without following a final symlink).
@@ -54,10 +64,10 @@ fn new_name(cx: &Caller, dirfd: i32, path: &str, directory: bool) -> SysResult<P
 pub async fn sys_mkdirat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32) -> SysResult<()> {
     let path = read_path(cx, path)?;
     let p = new_name(cx, dirfd, &path, true)?;
-    writable_dir(&p.dir.node)?;
+    writable_dir(cx, &p.dir.node)?;
     let umask = cx.process().fs.lock().umask;
-    p.dir.node.create(&p.name, FileKind::Directory, mode & 0o1777 & !umask)?;
-    Ok(())
+    let node = p.dir.node.create(&p.name, FileKind::Directory, mode & 0o1777 & !umask)?;
+    fs::perm::own_new(&p.dir.node, &node, &who(cx))
 }
 
 /// mknodat(2): regular files (S_IFREG or 0), FIFOs and socket names. Device nodes need file
@@ -73,13 +83,13 @@ pub async fn sys_mknodat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32, _de
         _ => return Err(Errno::EINVAL),
     };
     let p = new_name(cx, dirfd, &path, false)?;
-    writable_dir(&p.dir.node)?;
+    writable_dir(cx, &p.dir.node)?;
     if kind == FileKind::CharDevice {
         return Err(Errno::EPERM);
     }
     let umask = cx.process().fs.lock().umask;
-    p.dir.node.create(&p.name, kind, mode & 0o7777 & !umask)?;
-    Ok(())
+    let node = p.dir.node.create(&p.name, kind, mode & 0o7777 & !umask)?;
+    fs::perm::own_new(&p.dir.node, &node, &who(cx))
 }
 
 /// unlinkat(2): a name (not a directory: EISDIR), or with AT_REMOVEDIR an empty directory
@@ -108,7 +118,7 @@ pub async fn sys_unlinkat(cx: &Caller, dirfd: i32, path: UserCStr, flags: u32) -
         if vfs::is_mount_point(&node) {
             return Err(Errno::EBUSY);
         }
-        writable_dir(&p.dir.node)?;
+        removable(cx, &p.dir.node, &node)?;
         return p.dir.node.rmdir(&p.name);
     }
     if is_dir {
@@ -117,7 +127,7 @@ pub async fn sys_unlinkat(cx: &Caller, dirfd: i32, path: UserCStr, flags: u32) -
     if p.trailing_slash {
         return Err(Errno::ENOTDIR);
     }
-    writable_dir(&p.dir.node)?;
+    removable(cx, &p.dir.node, &node)?;
     p.dir.node.unlink(&p.name)
 }
 
@@ -223,7 +233,15 @@ pub async fn sys_renameat2(
     if vfs::is_mount_point(&src) || dst.as_ref().is_some_and(vfs::is_mount_point) {
         return Err(Errno::EBUSY);
     }
-    writable_dir(&op.dir.node)?;
+    removable(cx, &op.dir.node, &src)?;
+    match &dst {
+        Some(d) => removable(cx, &np.dir.node, d)?,
+        None => writable_dir(cx, &np.dir.node)?,
+    }
+    // A directory moving to another parent rewrites its "..": it must be writable too.
+    if src_dir && op.dir.node.id() != np.dir.node.id() {
+        fs::perm::check(&src, &who(cx), W_OK)?;
+    }
     op.dir.node.rename(&op.name, &np.dir.node, &np.name, mode)
 }
 
@@ -249,7 +267,7 @@ pub async fn sys_linkat(
     if src.kind() == FileKind::Directory {
         return Err(Errno::EPERM);
     }
-    writable_dir(&p.dir.node)?;
+    writable_dir(cx, &p.dir.node)?;
     p.dir.node.link(&p.name, src)
 }
 
@@ -261,9 +279,9 @@ pub async fn sys_symlinkat(cx: &Caller, target: UserCStr, newdirfd: i32, linkpat
         return Err(Errno::ENOENT);
     }
     let p = new_name(cx, newdirfd, &path, false)?;
-    writable_dir(&p.dir.node)?;
-    p.dir.node.symlink(&p.name, &target)?;
-    Ok(())
+    writable_dir(cx, &p.dir.node)?;
+    let node = p.dir.node.symlink(&p.name, &target)?;
+    fs::perm::own_new(&p.dir.node, &node, &who(cx))
 }
 
 /// Size of a `linux_dirent64` holding a name of `len` bytes: the 19-byte header, the name, its
@@ -328,9 +346,27 @@ pub async fn sys_chdir(cx: &Caller, path: UserCStr) -> SysResult<()> {
     if at.node.kind() != FileKind::Directory {
         return Err(Errno::ENOTDIR);
     }
+    fs::perm::check(&at.node, &who(cx), X_OK)?;
     let mut fs = cx.process().fs.lock();
     fs.cwd_path = at.path();
     fs.cwd = at.node;
+    Ok(())
+}
+
+/// chroot(2): `path` (a directory the caller may search, EACCES) becomes the root of the
+/// caller's path walks; CAP_SYS_CHROOT is checked last (EPERM), as Linux does. The cwd stays
+/// where it is.
+pub async fn sys_chroot(cx: &Caller, path: UserCStr) -> SysResult<()> {
+    let path = read_path(cx, path)?;
+    let at = PathStart::new(cx, AT_FDCWD as i32, &path)?.resolve(&path, true)?;
+    if at.node.kind() != FileKind::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    fs::perm::check(&at.node, &who(cx), X_OK)?;
+    if !cx.cred().capable(abi::cred::CAP_SYS_CHROOT) {
+        return Err(Errno::EPERM);
+    }
+    cx.process().fs.lock().root = at.node;
     Ok(())
 }
 
@@ -340,6 +376,7 @@ pub async fn sys_fchdir(cx: &Caller, fd: i32) -> SysResult<()> {
     if at.node.kind() != FileKind::Directory {
         return Err(Errno::ENOTDIR);
     }
+    fs::perm::check(&at.node, &who(cx), X_OK)?;
     let mut fs = cx.process().fs.lock();
     fs.cwd_path = at.path();
     fs.cwd = at.node;

@@ -1,7 +1,7 @@
 //! openat, close.
 use super::PathStart;
 use crate::Caller;
-use abi::flags::{Access, OpenFlags};
+use abi::flags::{Access, OpenFlags, R_OK, W_OK};
 use abi::{Errno, SysResult};
 use alloc::sync::Arc;
 use fs::{File, FileKind};
@@ -38,12 +38,12 @@ pub async fn sys_openat(cx: &Caller, dirfd: i32, path: UserCStr, flags: u32, mod
     }
     let start = PathStart::new(cx, dirfd, &path)?;
     let follow = !flags.contains(OpenFlags::NOFOLLOW);
-    let at = if flags.contains(OpenFlags::CREAT) {
+    let (at, created) = if flags.contains(OpenFlags::CREAT) {
         let umask = cx.process().fs.lock().umask;
         let excl = flags.contains(OpenFlags::EXCL);
-        start.resolver.create(&start.start, &path, mode & 0o7777 & !umask, excl, follow)?.0
+        start.resolver.create(&start.start, &path, mode & 0o7777 & !umask, excl, follow)?
     } else {
-        start.resolve(&path, follow)?
+        (start.resolve(&path, follow)?, false)
     };
     let node = at.node.clone();
     let kind = node.kind();
@@ -62,6 +62,22 @@ pub async fn sys_openat(cx: &Caller, dirfd: i32, path: UserCStr, flags: u32, mod
     let changes = flags.access().writable() || flags.contains(OpenFlags::TRUNC);
     if changes && matches!(kind, FileKind::Regular | FileKind::Directory) && fs::vfs::is_readonly(&node) {
         return Err(Errno::EROFS);
+    }
+    // A file this open created may be opened as asked whatever its mode says.
+    if !created && !flags.contains(OpenFlags::PATH) {
+        let mut mask = match flags.access() {
+            Access::Read => R_OK,
+            Access::Write => W_OK,
+            Access::ReadWrite => R_OK | W_OK,
+        };
+        if flags.contains(OpenFlags::TRUNC) {
+            mask |= W_OK;
+        }
+        fs::perm::check(&node, &start.resolver.who, mask)?;
+    }
+    // O_NOATIME is for the owner (or CAP_FOWNER): others would hide their reads.
+    if flags.contains(OpenFlags::NOATIME) && !fs::perm::is_owner(&node.stat(), &start.resolver.who) {
+        return Err(Errno::EPERM);
     }
     // O_TRUNC empties a regular file whatever the access mode (as Linux does); devices and
     // pipes ignore it.

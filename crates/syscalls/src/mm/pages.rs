@@ -76,10 +76,27 @@ fn lock_range(addr: usize, len: usize) -> SysResult<(usize, usize)> {
     Ok((start, start.checked_add(len).ok_or(Errno::ENOMEM)?))
 }
 
+/// How many bytes the caller may lock (Linux's can_do_mlock): unlimited with CAP_IPC_LOCK,
+/// else RLIMIT_MEMLOCK, and none at all (EPERM) when that is 0. Pages locked earlier are not
+/// counted: nothing is ever paged out, so locking only matters for these checks.
+fn may_lock(cx: &Caller) -> SysResult<u64> {
+    if cx.cred().capable(abi::cred::CAP_IPC_LOCK) {
+        return Ok(u64::MAX);
+    }
+    match cx.process().rlimits.lock()[abi::flags::RLIMIT_MEMLOCK].cur {
+        0 => Err(Errno::EPERM),
+        limit => Ok(limit),
+    }
+}
+
 /// Lock `[addr, addr+len)`: every page must be mapped (ENOMEM), and unless `on_fault` the
 /// range is faulted in now (EAGAIN if memory runs out, as Linux when it cannot lock).
 fn lock(cx: &Caller, addr: usize, len: usize, on_fault: bool) -> SysResult<()> {
     let (start, end) = lock_range(addr, len)?;
+    let limit = may_lock(cx)?;
+    if (end - start) as u64 > limit {
+        return Err(Errno::ENOMEM);
+    }
     let mut mm = cx.mm();
     if !mm.mapped_throughout(start, end) {
         return Err(Errno::ENOMEM);
@@ -91,7 +108,7 @@ fn lock(cx: &Caller, addr: usize, len: usize, on_fault: bool) -> SysResult<()> {
 }
 
 /// mlock(2): the range's pages are faulted in and stay (there is no swap). ENOMEM for a range
-/// with unmapped pages. The caller is root, so RLIMIT_MEMLOCK does not apply (CAP_IPC_LOCK).
+/// with unmapped pages; beyond RLIMIT_MEMLOCK without CAP_IPC_LOCK (see [`may_lock`]).
 pub async fn sys_mlock(cx: &Caller, addr: usize, len: usize) -> SysResult<()> {
     lock(cx, addr, len, false)
 }
@@ -123,11 +140,11 @@ const MCL_ONFAULT: u32 = 4;
 /// mlockall(2): flags checked as Linux (none, unknown bits or MCL_ONFAULT alone: EINVAL). The
 /// memory is not faulted in: the whole address space includes reservations (the stack's) that
 /// Linux would not have populated either, and nothing is ever paged out.
-pub async fn sys_mlockall(_cx: &Caller, flags: u32) -> SysResult<()> {
+pub async fn sys_mlockall(cx: &Caller, flags: u32) -> SysResult<()> {
     if flags == 0 || flags & !(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) != 0 || flags == MCL_ONFAULT {
         return Err(Errno::EINVAL);
     }
-    Ok(())
+    may_lock(cx).map(|_| ())
 }
 
 /// munlockall(2).
