@@ -55,6 +55,7 @@ pub async fn sys_clone(
     if task::process::thread_count() >= task::process::max_threads() {
         return Err(Errno::EAGAIN);
     }
+    check_nproc(cx)?;
     let mut ctx = parent_thread.ctx.lock().clone();
     ctx.x[reg::A0] = 0;
     if newsp != 0 {
@@ -114,4 +115,23 @@ pub async fn sys_clone(
 /// clone3(2) is not provided: ENOSYS makes glibc fall back to clone.
 pub async fn sys_clone3(_cx: &Caller, _args: usize, _size: usize) -> SysResult<usize> {
     Err(Errno::ENOSYS)
+}
+
+/// RLIMIT_NPROC: a user may not have more processes and threads than its limit (EAGAIN), unless
+/// it holds CAP_SYS_RESOURCE or CAP_SYS_ADMIN. Counted by real uid, zombies included, as Linux.
+fn check_nproc(cx: &Caller) -> SysResult<()> {
+    let limit = cx.process().rlimits.lock()[abi::flags::RLIMIT_NPROC].cur;
+    let c = cx.cred();
+    if limit == abi::flags::RLIM_INFINITY
+        || c.capable(abi::cred::CAP_SYS_RESOURCE)
+        || c.capable(abi::cred::CAP_SYS_ADMIN)
+    {
+        return Ok(());
+    }
+    let tasks: usize =
+        task::process::all().iter().filter(|p| p.cred().uid == c.uid).map(|p| p.live_threads().max(1)).sum();
+    if tasks as u64 >= limit {
+        return Err(Errno::EAGAIN);
+    }
+    Ok(())
 }

@@ -277,3 +277,30 @@ fn prctl_keeps_capabilities_and_drops_from_the_bounding_set() {
     assert_ne!(t.p.cred().cap_permitted, 0);
     assert_eq!(k.syscall(&t.p, Sysno::prctl, [PR_CAPBSET_DROP, 6]), err(Errno::EPERM));
 }
+
+#[test]
+fn truncate_past_rlimit_fsize_is_efbig() {
+    let t = FsTest::new();
+    let k = &t.k;
+    t.write_file("/tmp/f", b"abc");
+    k.poke(&t.p, BUF, bytemuck::bytes_of(&[100u64, 100]));
+    assert_eq!(k.syscall(&t.p, Sysno::setrlimit, [RLIMIT_FSIZE, BUF]), 0);
+    k.poke_str(&t.p, FsTest::P1, "/tmp/f");
+    assert_eq!(k.syscall(&t.p, Sysno::truncate, [FsTest::P1, 100]), 0);
+    assert_eq!(k.syscall(&t.p, Sysno::truncate, [FsTest::P1, 101]), err(Errno::EFBIG));
+    let fd = t.open("/tmp/f", O_WRONLY) as usize;
+    assert_eq!(k.syscall(&t.p, Sysno::ftruncate, [fd, 200]), err(Errno::EFBIG));
+    assert_eq!(t.stat("/tmp/f").unwrap().st_size, 100);
+}
+
+#[test]
+fn rlimit_nproc_stops_a_users_forks() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    const SIGCHLD: usize = 17;
+    k.poke(&p, BUF, bytemuck::bytes_of(&[1u64, 1]));
+    assert_eq!(k.syscall(&p, Sysno::setrlimit, [RLIMIT_NPROC, BUF]), 0);
+    assert!(k.syscall(&p, Sysno::clone, [SIGCHLD, 0, 0, 0, 0]) > 0, "root is not limited");
+    assert_eq!(k.syscall(&p, Sysno::setresuid, [4321, 4321, 4321]), 0);
+    assert_eq!(k.syscall(&p, Sysno::clone, [SIGCHLD, 0, 0, 0, 0]), err(Errno::EAGAIN));
+}

@@ -30,7 +30,18 @@ pub async fn sys_truncate(cx: &Caller, path: UserCStr, length: i64) -> SysResult
     }
     check_writable_fs(&node)?;
     fs::perm::check(&node, &who(cx), W_OK)?;
+    within_fsize(cx, length as u64)?;
     node.truncate(length as u64)
+}
+
+/// RLIMIT_FSIZE: a file may not grow to more than the limit: EFBIG, and SIGXFSZ to the caller
+/// (Linux's inode_newsize_ok).
+pub(crate) fn within_fsize(cx: &Caller, size: u64) -> SysResult<()> {
+    if size > cx.process().rlimits.lock()[RLIMIT_FSIZE].cur {
+        task::signal::send_to_thread(cx.thread(), abi::signal::SIGXFSZ);
+        return Err(Errno::EFBIG);
+    }
+    Ok(())
 }
 
 /// ftruncate(2): the descriptor must be a regular file open for writing (EINVAL otherwise, as
@@ -40,6 +51,7 @@ pub async fn sys_ftruncate(cx: &Caller, fd: i32, length: i64) -> SysResult<()> {
     if length < 0 || file.inode().kind() != FileKind::Regular || !file.writable() {
         return Err(Errno::EINVAL);
     }
+    within_fsize(cx, length as u64)?;
     file.inode().truncate(length as u64)
 }
 
