@@ -120,6 +120,8 @@ pub enum S {
 
 /// User and group ids: root, users, nobody, and -1 ("unchanged").
 const IDS: &[usize] = &[0, 0, 1, 1000, 65534, u32::MAX as usize, usize::MAX];
+/// Scheduling policies: the known ones, SCHED_RESET_ON_FORK, unknown ones.
+const POLICIES: &[usize] = &[0, 1, 2, 3, 4, 5, 6, 7, 0x4000_0001, usize::MAX];
 const O_MASK: u64 = 0o37777777;
 const AT_MASK: u64 = 0x1f00 | 0x6000;
 const PROT_MASK: u64 = 0x0300_000f;
@@ -316,6 +318,14 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::getresgid, &[Out, Out, Out]),
     (Sysno::getgroups, &[Int, Out]),
     (Sysno::setgroups, &[Int, Ptr(S::Groups)]),
+    (Sysno::sched_setscheduler, &[Pid, Cmd(POLICIES), In]),
+    (Sysno::sched_getscheduler, &[Pid]),
+    (Sysno::sched_setparam, &[Pid, In]),
+    (Sysno::sched_getparam, &[Pid, Out]),
+    (Sysno::sched_get_priority_max, &[Cmd(POLICIES)]),
+    (Sysno::sched_get_priority_min, &[Cmd(POLICIES)]),
+    (Sysno::sched_rr_get_interval, &[Pid, Out]),
+    (Sysno::getcpu, &[Out, Out, Out]),
     (Sysno::setuid, &[Cmd(IDS)]),
     (Sysno::setgid, &[Cmd(IDS)]),
     (Sysno::setreuid, &[Cmd(IDS), Cmd(IDS)]),

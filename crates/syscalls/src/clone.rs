@@ -86,6 +86,8 @@ pub async fn sys_clone(
     child.sigmask.store(parent_thread.sigmask.load(Ordering::Relaxed), Ordering::Relaxed);
     child.set_name(parent_thread.name().as_deref());
     child.set_cred(parent_thread.cred());
+    let sched = *parent_thread.sched.lock();
+    *child.sched.lock() = if sched.reset_on_fork { task::process::SchedPolicy::default() } else { sched };
     // The alternate stack is inherited, except by a child sharing the memory (it would share
     // the stack too), vfork aside.
     if flags & CLONE_VM == 0 || flags & CLONE_VFORK != 0 {

@@ -32,6 +32,7 @@ pub mod mm;
 pub mod net;
 pub mod process;
 pub mod reboot;
+pub mod sched;
 pub mod sigframe;
 pub mod signal;
 pub mod table;

@@ -29,7 +29,9 @@ use crate::args::Args;
 use crate::dispatch::{unimplemented, IntoRet};
 #[cfg(feature = "trace")]
 use crate::trace::kinds::{Arg::*, *};
-use crate::{clone, cred, events, exec, fs, futex, info, itimer, mm, net, process, reboot, signal, time, wait, Caller};
+use crate::{
+    clone, cred, events, exec, fs, futex, info, itimer, mm, net, process, reboot, sched, signal, time, wait, Caller,
+};
 use abi::Sysno;
 
 /// The flags of a row (see the module documentation).
@@ -377,6 +379,15 @@ syscall_table! {
         sched_getaffinity(Int, Uint, Ptr) [fast] => time::sys_sched_getaffinity(i32(0), u32(1), ptr(2));
         sched_setaffinity(Int, Uint, Ptr) [] => time::sys_sched_setaffinity(i32(0), u32(1), ptr(2));
         prctl(Enum(PRCTL), Hex, Hex, Hex, Hex) [] => process::sys_prctl(i32(0), usize(1));
+        // scheduling policies: sched.rs
+        sched_setscheduler(Int, Int, Ptr) [] => sched::sys_sched_setscheduler(i32(0), i32(1), ptr(2));
+        sched_getscheduler(Int) [fast] => sched::sys_sched_getscheduler(i32(0));
+        sched_setparam(Int, Ptr) [] => sched::sys_sched_setparam(i32(0), ptr(1));
+        sched_getparam(Int, Ptr) [fast] => sched::sys_sched_getparam(i32(0), ptr(1));
+        sched_get_priority_max(Int) [fast] => sched::sys_sched_get_priority_max(i32(0));
+        sched_get_priority_min(Int) [fast] => sched::sys_sched_get_priority_min(i32(0));
+        sched_rr_get_interval(Int, Ptr) [fast] => sched::sys_sched_rr_get_interval(i32(0), ptr(1));
+        getcpu(Ptr, Ptr, Ptr) [fast] => sched::sys_getcpu(ptr(0), ptr(1));
         // system information: info.rs
         uname(Ptr) [fast] => info::sys_uname(ptr(0));
         getrandom(Ptr, Uint, Flags(GRND)) [fast] => info::sys_getrandom(slice_mut(0, 1), u32(2));

@@ -753,6 +753,13 @@ fn rows() -> Vec<Row> {
         // pointer is looked at (getaffinity) or reads nothing: an empty mask (setaffinity).
         row(Sysno::sched_getaffinity, 2, "mask", Out(8), |_, p| regs([0, 8, p])).good(Is(8)).count(1, Is(EINVAL)),
         row(Sysno::sched_setaffinity, 2, "mask", In(8), |_, p| regs([0, 8, p])).put(1u64).count(1, Is(EINVAL)),
+        // A NULL sched_param is EINVAL, not EFAULT; getcpu's pointers are optional.
+        row(Sysno::sched_setscheduler, 2, "param", In(4), |_, p| regs([0, 0, p])).put(0i32).on(Null, Is(EINVAL)),
+        row(Sysno::sched_setparam, 1, "param", In(4), |_, p| regs([0, p])).put(0i32).on(Null, Is(EINVAL)),
+        row(Sysno::sched_getparam, 1, "param", Out(4), |_, p| regs([0, p])).on(Null, Is(EINVAL)),
+        row(Sysno::sched_rr_get_interval, 1, "tp", Out(size_of::<Timespec>()), |_, p| regs([0, p])),
+        row(Sysno::getcpu, 0, "cpu", Out(4), |_, p| regs([p, 0])).on(Null, Is(0)),
+        row(Sysno::getcpu, 1, "node", Out(4), |_, p| regs([0, p])).on(Null, Is(0)),
         row(Sysno::getresuid, 0, "ruid", Out(4), |_, p| regs([p, AUX, AUX + 4])),
         row(Sysno::getresuid, 1, "euid", Out(4), |_, p| regs([AUX, p, AUX + 4])),
         row(Sysno::getresuid, 2, "suid", Out(4), |_, p| regs([AUX, AUX + 4, p])),

@@ -301,6 +301,12 @@ fn default_rlimits() -> [Rlimit; RLIM_NLIMITS] {
     let mut r = [Rlimit { cur: RLIM_INFINITY, max: RLIM_INFINITY }; RLIM_NLIMITS];
     r[RLIMIT_STACK] = Rlimit { cur: mm::layout::STACK_SIZE as u64, max: RLIM_INFINITY };
     r[RLIMIT_NOFILE] = Rlimit { cur: crate::fd_table::DEFAULT_NOFILE as u64, max: 4096 };
+    // Linux's defaults for the first process: no real-time priority or nice raising without
+    // privilege, 8 MiB of locked memory, 800 KiB of POSIX message queues.
+    r[RLIMIT_MEMLOCK] = Rlimit { cur: 8 << 20, max: 8 << 20 };
+    r[RLIMIT_MSGQUEUE] = Rlimit { cur: 819_200, max: 819_200 };
+    r[RLIMIT_NICE] = Rlimit { cur: 0, max: 0 };
+    r[RLIMIT_RTPRIO] = Rlimit { cur: 0, max: 0 };
     r[RLIMIT_CORE] = Rlimit { cur: 0, max: RLIM_INFINITY };
     // As Linux gives init: half of threads-max (root is not held to it; users would be).
     let nproc = max_threads() as u64 / 2;
@@ -742,6 +748,19 @@ pub struct Thread {
     name: Mutex<Option<Vec<u8>>>,
     /// Who the thread acts as; replaced whole by the set*id calls (see [`crate::cred`]).
     cred: Mutex<Arc<Cred>>,
+    /// Its scheduling policy and static priority (sched_setscheduler), inherited by clone.
+    /// Recorded and reported: the executor runs every thread round-robin whatever they say.
+    pub sched: Mutex<SchedPolicy>,
+}
+
+/// A thread's scheduling policy (SCHED_OTHER, _FIFO, _RR, _BATCH, _IDLE) and its static
+/// priority (1..=99 for the real-time policies, 0 for the others).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SchedPolicy {
+    pub policy: u32,
+    pub priority: u32,
+    /// SCHED_RESET_ON_FORK: a child goes back to SCHED_OTHER.
+    pub reset_on_fork: bool,
 }
 
 /// The longest thread name (TASK_COMM_LEN - 1).
@@ -819,6 +838,7 @@ impl Thread {
             io_buffer: Mutex::new(Vec::new()),
             name: Mutex::new(None),
             cred: Mutex::new(ROOT_CRED.clone()),
+            sched: Mutex::new(SchedPolicy::default()),
             exiting: AtomicBool::new(false),
             exited: AtomicBool::new(false),
         });
