@@ -1,8 +1,13 @@
 //! ioctl: the requests every file takes (close-on-exec, non-blocking mode) and the terminal
 //! requests programs make on the console (isatty is TCGETS; shells also ask the window size
-//! and the foreground process group).
+//! and the foreground process group); the requests on block devices (size, sector and block
+//! size, read-only state, flush) that tools such as mkfs and LTP's device set-up make.
 use super::io_file;
 use crate::Caller;
+use abi::flags::{
+    BLKALIGNOFF, BLKBSZGET, BLKBSZSET, BLKFLSBUF, BLKGETSIZE, BLKGETSIZE64, BLKIOMIN, BLKIOOPT, BLKPBSZGET,
+    BLKROGET, BLKROSET, BLKRRPART, BLKSSZGET,
+};
 use abi::flags::{OpenFlags, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP, TIOCSWINSZ};
 use abi::structs::{Termios, Winsize};
 use abi::{Errno, SysResult};
@@ -37,6 +42,9 @@ pub async fn sys_ioctl(cx: &Caller, fd: i32, cmd: usize, arg: usize) -> SysResul
     if file.inode().kind() == fs::FileKind::Socket {
         return crate::net::socket_ioctl(cx, &file, cmd, arg);
     }
+    if let Some(info) = file.inode().block_info() {
+        return block_ioctl(cx, &file, info, cmd, arg);
+    }
     let tty = file.inode().tty().ok_or(Errno::ENOTTY)?;
     match cmd {
         TCGETS => UserPtr::<Termios>::new(arg).write(&mut cx.mm(), &tty.termios())?,
@@ -63,6 +71,45 @@ pub async fn sys_ioctl(cx: &Caller, fd: i32, cmd: usize, arg: usize) -> SysResul
                 return Err(Errno::EINVAL);
             }
             tty.set_pgrp(pgrp);
+        }
+        _ => return Err(Errno::ENOTTY),
+    }
+    Ok(0)
+}
+
+/// The requests on a block device (Linux's blkdev_ioctl): its geometry and state read into the
+/// caller's memory (`int`, `unsigned int`, `unsigned long` or `u64` as each request has it),
+/// BLKFLSBUF writes out what it holds. (Linux lets only CAP_SYS_ADMIN flush or change a device:
+/// everyone is root here.) The disks have no partitions (BLKRRPART: EINVAL) and keep their
+/// settings (BLKROSET, BLKBSZSET: accepted when they change nothing, else EINVAL). Anything
+/// else is ENOTTY.
+fn block_ioctl(cx: &Caller, file: &fs::File, info: fs::BlockInfo, cmd: usize, arg: usize) -> SysResult<usize> {
+    let mut mm = cx.mm();
+    match cmd {
+        BLKGETSIZE64 => UserPtr::<u64>::new(arg).write(&mut mm, &info.size)?,
+        BLKGETSIZE => UserPtr::<u64>::new(arg).write(&mut mm, &(info.size / 512))?,
+        BLKSSZGET | BLKPBSZGET | BLKIOMIN => UserPtr::<u32>::new(arg).write(&mut mm, &info.sector_size)?,
+        BLKBSZGET => UserPtr::<u32>::new(arg).write(&mut mm, &info.block_size)?,
+        BLKIOOPT | BLKALIGNOFF => UserPtr::<u32>::new(arg).write(&mut mm, &0)?,
+        BLKROGET => UserPtr::<i32>::new(arg).write(&mut mm, &(info.read_only as i32))?,
+        BLKFLSBUF => {
+            drop(mm);
+            file.inode().fsync()?;
+        }
+        BLKROSET => {
+            let ro = UserPtr::<i32>::new(arg).read(&mut mm)? != 0;
+            if ro != info.read_only {
+                return Err(Errno::EINVAL);
+            }
+        }
+        BLKBSZSET => {
+            let size = UserPtr::<i32>::new(arg).read(&mut mm)?;
+            if !(512..=4096).contains(&size) || size.count_ones() != 1 || size as u32 != info.block_size {
+                return Err(Errno::EINVAL);
+            }
+        }
+        BLKRRPART => {
+            return Err(Errno::EINVAL);
         }
         _ => return Err(Errno::ENOTTY),
     }
