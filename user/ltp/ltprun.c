@@ -7,7 +7,8 @@
  * LIST holds one entry per line, "tag command [args...]" as in LTP's runtest files. With DEVICE,
  * the ext4 volume holding LTP (its testcases/bin) is mounted read-only at MOUNTPOINT first.
  * Each entry runs in a process group of its own, with LTP's environment (LTPROOT, TMPDIR=/tmp,
- * PATH with testcases/bin first), under a timeout (LTP_TIMEOUT seconds, default 60): then the
+ * PATH with testcases/bin first) added to ltprun's own (scripts/ltp.sh gives it LTP_DEV, the
+ * spare disk, and LTP_DEV_FS_TYPE), under a timeout (LTP_TIMEOUT seconds, default 60): then the
  * whole group is killed. Orphans left behind are killed and reaped too. Lines the host reads:
  *
  *   ltprun: start <tag>

@@ -4,11 +4,11 @@
 //! size, read-only state, flush) that tools such as mkfs and LTP's device set-up make.
 use super::io_file;
 use crate::Caller;
-use abi::flags::{
-    BLKALIGNOFF, BLKBSZGET, BLKBSZSET, BLKFLSBUF, BLKGETSIZE, BLKGETSIZE64, BLKIOMIN, BLKIOOPT, BLKPBSZGET,
-    BLKROGET, BLKROSET, BLKRRPART, BLKSSZGET,
-};
 use abi::flags::{OpenFlags, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP, TIOCSWINSZ};
+use abi::flags::{
+    BLKALIGNOFF, BLKBSZGET, BLKBSZSET, BLKFLSBUF, BLKGETSIZE, BLKGETSIZE64, BLKIOMIN, BLKIOOPT, BLKPBSZGET, BLKROGET,
+    BLKROSET, BLKRRPART, BLKSSZGET,
+};
 use abi::structs::{Termios, Winsize};
 use abi::{Errno, SysResult};
 use mm::UserPtr;
