@@ -84,7 +84,7 @@ impl Inode for DiskNode {
             let pos = offset + done as u64;
             let (sector, skip, _) = span(pos, 0);
             let piece = (len - done).min(MAX_REQUEST - skip);
-            let result = if skip == 0 && piece % SECTOR_SIZE == 0 {
+            let result = if skip == 0 && piece.is_multiple_of(SECTOR_SIZE) {
                 self.disk.lock().read(sector, &mut buf[done..done + piece])
             } else {
                 let mut bounce = vec![0u8; span(pos, piece).2];
@@ -118,7 +118,7 @@ impl Inode for DiskNode {
             let pos = offset + done as u64;
             let (sector, skip, _) = span(pos, 0);
             let piece = (len - done).min(MAX_REQUEST - skip);
-            let result = if skip == 0 && piece % SECTOR_SIZE == 0 {
+            let result = if skip == 0 && piece.is_multiple_of(SECTOR_SIZE) {
                 self.disk.lock().write(sector, &buf[done..done + piece])
             } else {
                 // A partial sector at either end: read the sectors, change the bytes, write back
@@ -149,7 +149,7 @@ impl Inode for DiskNode {
         // The largest power of two up to a page that divides the size (Linux's initial block
         // size of a device).
         let mut block_size = SECTOR_SIZE as u32;
-        while block_size < 4096 && size % (2 * block_size as u64) == 0 {
+        while block_size < 4096 && size.is_multiple_of(2 * block_size as u64) {
             block_size *= 2;
         }
         Some(BlockInfo { size, sector_size: SECTOR_SIZE as u32, block_size, read_only })
