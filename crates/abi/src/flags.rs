@@ -177,6 +177,10 @@ pub const BLKBSZGET: usize = 0x8008_1270;
 pub const BLKBSZSET: usize = 0x4008_1271;
 pub const BLKGETSIZE64: usize = 0x8008_1272;
 
+/// ioctl requests that share a file's blocks with another (linux/fs.h): reflinks.
+pub const FICLONE: usize = 0x4004_9409;
+pub const FICLONERANGE: usize = 0x4020_940d;
+
 /// Auxiliary vector keys.
 pub const AT_NULL: usize = 0;
 pub const AT_PHDR: usize = 3;

@@ -1,6 +1,7 @@
 //! Block devices through the dispatch table: a disk registered with devfs is /dev/<name>, a
 //! block-special file (stat), that read, write, lseek and the BLK* ioctls reach; mount(2) of a
-//! type that lives on a disk takes the block device its source names.
+//! type that lives on a disk takes the block device its source names. And FICLONE/FICLONERANGE,
+//! the block-sharing requests, which no file system here supports.
 //! (The disk driver the kernel registers, `kernel::blockdev`, has its own tests of offsets and
 //! bounds; here a disk in memory stands in for it.)
 use abi::flags::*;
@@ -174,4 +175,28 @@ fn mount_of_a_disk_type_takes_the_block_device_the_source_names() {
     assert_eq!(t.mount("/dev/nodisk", "/mnt", "nosuchfs", 0, ""), ENODEV);
     // Types without a disk take any source.
     assert_eq!(t.mount("whatever", "/mnt", "tmpfs", 0, ""), 0);
+}
+
+/// FICLONE and FICLONERANGE (no file system here shares blocks): Linux's checks, then
+/// EOPNOTSUPP, as tmpfs answers.
+#[test]
+fn reflinks_are_not_supported_after_linuxs_checks() {
+    let t = FsTest::with_standard_mounts();
+    t.write_file("/tmp/a", b"data");
+    t.write_file("/tmp/b", b"");
+    t.write_file("/on-root", b"");
+    let a = t.open("/tmp/a", OpenFlags::RDWR.bits());
+    let b = t.open("/tmp/b", OpenFlags::RDWR.bits());
+    let b_ro = t.open("/tmp/b", 0);
+    let dir = t.open("/tmp", OpenFlags::DIRECTORY.bits());
+    let other = t.open("/on-root", OpenFlags::RDWR.bits());
+    assert_eq!(ioctl(&t, b, FICLONE, a as usize), ENOTSUP, "EOPNOTSUPP");
+    assert_eq!(ioctl(&t, b, FICLONE, 99), EBADF);
+    assert_eq!(ioctl(&t, b_ro, FICLONE, a as usize), EBADF, "a read-only destination");
+    assert_eq!(ioctl(&t, b, FICLONE, dir as usize), EISDIR);
+    assert_eq!(ioctl(&t, b, FICLONE, other as usize), EXDEV);
+    let range = [a as u64, 0, 4, 0];
+    t.k.poke(&t.p, AUX, bytemuck::cast_slice(&range));
+    assert_eq!(ioctl(&t, b, FICLONERANGE, AUX), ENOTSUP);
+    assert_eq!(ioctl(&t, b, FICLONERANGE, 0), EFAULT);
 }

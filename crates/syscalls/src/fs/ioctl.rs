@@ -1,7 +1,8 @@
 //! ioctl: the requests every file takes (close-on-exec, non-blocking mode) and the terminal
 //! requests programs make on the console (isatty is TCGETS; shells also ask the window size
 //! and the foreground process group); the requests on block devices (size, sector and block
-//! size, read-only state, flush) that tools such as mkfs and LTP's device set-up make.
+//! size, read-only state, flush) that tools such as mkfs and LTP's device set-up make; reflinks
+//! (FICLONE, FICLONERANGE: EOPNOTSUPP after Linux's checks).
 use super::io_file;
 use crate::Caller;
 use abi::flags::{OpenFlags, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP, TIOCSWINSZ};
@@ -9,6 +10,7 @@ use abi::flags::{
     BLKALIGNOFF, BLKBSZGET, BLKBSZSET, BLKFLSBUF, BLKGETSIZE, BLKGETSIZE64, BLKIOMIN, BLKIOOPT, BLKPBSZGET, BLKROGET,
     BLKROSET, BLKRRPART, BLKSSZGET,
 };
+use abi::flags::{FICLONE, FICLONERANGE};
 use abi::structs::{Termios, Winsize};
 use abi::{Errno, SysResult};
 use mm::UserPtr;
@@ -38,6 +40,9 @@ pub async fn sys_ioctl(cx: &Caller, fd: i32, cmd: usize, arg: usize) -> SysResul
             return Ok(0);
         }
         _ => {}
+    }
+    if cmd == FICLONE || cmd == FICLONERANGE {
+        return clone_range(cx, &file, cmd, arg);
     }
     if file.inode().kind() == fs::FileKind::Socket {
         return crate::net::socket_ioctl(cx, &file, cmd, arg);
@@ -114,4 +119,35 @@ fn block_ioctl(cx: &Caller, file: &fs::File, info: fs::BlockInfo, cmd: usize, ar
         _ => return Err(Errno::ENOTTY),
     }
     Ok(0)
+}
+
+/// FICLONE and FICLONERANGE (reflinks: `file` shares the source's blocks). No file system here
+/// shares blocks between files, so a request that passes Linux's checks is EOPNOTSUPP, as on
+/// Linux's tmpfs or ext4. The checks, in Linux's order: the source descriptor (the argument, or
+/// the first field of a `struct file_clone_range`: EFAULT, EBADF), both on one file system
+/// (EXDEV), both regular files (EISDIR for a directory, else EINVAL), the source readable and
+/// the destination writable and not O_APPEND (EBADF).
+fn clone_range(cx: &Caller, file: &fs::File, cmd: usize, arg: usize) -> SysResult<usize> {
+    let src_fd = if cmd == FICLONE {
+        arg as i32
+    } else {
+        // struct file_clone_range { __s64 src_fd; __u64 src_offset, src_length, dest_offset; }
+        UserPtr::<[u64; 4]>::new(arg).read(&mut cx.mm())?[0] as i32
+    };
+    let src = io_file(cx, src_fd)?;
+    let (from, to) = (src.inode(), file.inode());
+    if from.id().0 != to.id().0 {
+        return Err(Errno::EXDEV);
+    }
+    for node in [from, to] {
+        match node.kind() {
+            fs::FileKind::Regular => {}
+            fs::FileKind::Directory => return Err(Errno::EISDIR),
+            _ => return Err(Errno::EINVAL),
+        }
+    }
+    if !src.readable() || !file.writable() || file.flags().contains(OpenFlags::APPEND) {
+        return Err(Errno::EBADF);
+    }
+    Err(Errno::EOPNOTSUPP)
 }

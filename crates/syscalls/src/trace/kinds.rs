@@ -225,6 +225,8 @@ pub(crate) const IOCTL: Names = names![
     BLKBSZGET,
     BLKBSZSET,
     BLKGETSIZE64,
+    FICLONE,
+    FICLONERANGE,
 ];
 pub(crate) const CLOCKS: Names = names![
     CLOCK_REALTIME,
