@@ -230,10 +230,14 @@ pub fn mount(dev: SharedDevice, name: &str, dev_id: u64, read_only: bool) -> Sys
     Ok(fs)
 }
 
+/// The instances that hold their disk: alive and not unmounted (umount(2) unmounts at once; the
+/// instance may live on, its nodes held by cached pages, but no longer uses the disk).
 fn mounted() -> Vec<Arc<Ext4Fs>> {
     let mut all = MOUNTED.lock();
     all.retain(|w| w.strong_count() > 0);
-    all.iter().filter_map(Weak::upgrade).collect()
+    let alive: Vec<Arc<Ext4Fs>> = all.iter().filter_map(Weak::upgrade).collect();
+    drop(all);
+    alive.into_iter().filter(|f| f.inner.lock().is_some()).collect()
 }
 
 /// Whether a mounted file system is on `dev`.
@@ -392,6 +396,9 @@ impl FileSystem for Ext4Fs {
     }
     fn sync(&self) -> SysResult<()> {
         Ext4Fs::sync(self)
+    }
+    fn unmount(&self) -> SysResult<()> {
+        Ext4Fs::unmount(self)
     }
 }
 

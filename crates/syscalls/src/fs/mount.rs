@@ -190,7 +190,15 @@ pub async fn sys_umount2(cx: &Caller, target: UserCStr, flags: u32) -> SysResult
     if !detach && m.mountpoint.is_some() && in_use(m.dev()) {
         return Err(Errno::EBUSY);
     }
-    vfs::umount(&m, detach)
+    vfs::umount(&m, detach)?;
+    // Out of the tree: a disk file system lets go of its disk now, unless files are still open
+    // on it (a lazy unmount: it goes with the last of them).
+    if !in_use(m.dev()) {
+        if let Err(e) = m.fs.unmount() {
+            log::warn!("umount {}: {e}: the file system goes when its last user does", m.path);
+        }
+    }
+    Ok(())
 }
 
 /// statfs of the instance holding `node`.
