@@ -52,6 +52,9 @@ fn probe_disks(m: &Machine) {
         kernel::blockdev::register(&name, found as u32 - 1, dev);
     }
     fs::vfs::register_fs_type("ext4", true, ext4fs::make);
+    // ext2 volumes (no journal, block maps) are mounted by the same driver, as Linux's ext4 does
+    // them (CONFIG_EXT4_USE_FOR_EXT2): rsext4 keeps block-mapped files block-mapped.
+    fs::vfs::register_fs_type("ext2", true, ext4fs::make);
     // An orderly power-off (init exited) unmounts every ext4 volume: caches and journal reach the
     // disk and it is left clean for the next boot.
     power::set_shutdown_hook(ext4fs::shutdown);
