@@ -13,6 +13,13 @@
 # init, which runs its entries one by one under a timeout and prints a result line for each. A
 # guest that stops answering (a kernel panic or hang: no output for LTP_TIMEOUT + 60 s) is
 # killed, its entry recorded as "crash", and it boots again with the entries after it.
+# Every guest also has a spare disk, as LTP wants one for the tests that need a block device: a
+# sparse file of LTP_DEV_MB (300) MiB in its shard directory, made anew for each boot and
+# attached read-write as /dev/vdb; the entries find it in LTP_DEV. There is no mkfs in the guest:
+# tests that format the device skip, and those for all file systems run on tmpfs only.
+# (busybox's mkfs.ext2 makes volumes the kernel mounts as "ext2"; with busybox as sh, cp and
+# mkfs.ext2 in the guest, a test killed at its deadline leaves the disk mounted and later ones
+# fail to clear it: see docs/STORAGE.md, "Block-special files", before adding it.)
 #
 # Results: $BUILD/ltp/results.txt, "tag result" per entry, result one of
 #   pass (exit 0), conf (TCONF only: exit 32), fail (TFAIL or TWARN), broken (TBROK),
@@ -20,7 +27,8 @@
 # and a summary line "ltp: N passed, N failed" (failed: everything but pass and conf).
 #
 # Environment: BUILD (./build), CACHE (~/.cache/bakaex), JOBS (2), LTP_TIMEOUT (60 s per entry),
-# KERNEL (default: scripts/build-kernel.sh's), LOG (error).
+# LTP_DEV_MB (300: the spare disk's size, LTP's default device size), KERNEL (default:
+# scripts/build-kernel.sh's), LOG (error).
 set -uo pipefail
 case ${BUILD:-} in ''|/*) ;; *) BUILD=$PWD/$BUILD ;; esac
 case ${CACHE:-} in ''|/*) ;; *) CACHE=$PWD/$CACHE ;; esac
@@ -31,6 +39,7 @@ export BUILD=${BUILD:-$ROOT/build}
 export CACHE=${CACHE:-$HOME/.cache/bakaex}
 JOBS=${JOBS:-2}
 LTP_TIMEOUT=${LTP_TIMEOUT:-60}
+LTP_DEV_MB=${LTP_DEV_MB:-300}
 OUT=$BUILD/ltp
 CROSS_COMPILE=${CROSS_COMPILE:-riscv64-linux-gnu-}
 
@@ -96,8 +105,11 @@ shard() {  # index
     boot=$((boot + 1))
     cp "$dir/pending" "$dir/root/ltp/list"
     local log=$dir/console.$boot.log
-    BUILD=$dir/run ROOTFS=$dir/root DISK=$IMG DISK_RO=1 LOG=${LOG:-error} TIMEOUT=100000 \
-      INIT="LTP_TIMEOUT=$LTP_TIMEOUT /bin/ltprun /ltp/list /dev/vda /opt/ltp" \
+    # The spare disk, empty for every boot (sparse: it takes no room until written).
+    rm -f "$dir/spare.img"
+    truncate -s "${LTP_DEV_MB}M" "$dir/spare.img" || die "cannot make $dir/spare.img"
+    BUILD=$dir/run ROOTFS=$dir/root DISK=$IMG DISK_RO=1 DISK2=$dir/spare.img LOG=${LOG:-error} TIMEOUT=100000 \
+      INIT="LTP_TIMEOUT=$LTP_TIMEOUT LTP_DEV=/dev/vdb /bin/ltprun /ltp/list /dev/vda /opt/ltp" \
       scripts/run.sh </dev/null >"$log" 2>&1 &
     local qemu=$!
     # The watchdog: a guest silent for too long is dead.
@@ -143,6 +155,7 @@ shard() {  # index
     fi
     mv -f "$dir/pending.next" "$dir/pending"
   done
+  rm -f "$dir/spare.img"
 }
 
 echo "ltp: $total entries on $JOBS guests (timeout ${LTP_TIMEOUT} s per entry)" >&2

@@ -98,7 +98,17 @@ kernel() {  # command log out
     export FAULT=${BASH_REMATCH[1]}
     cmd=${BASH_REMATCH[2]}
   fi
-  run_on_kernel "$ROOTFS_DIR" "$cmd" "$log" "$out" "$(dirname "$log")/run"
+  # `DISK=<n>M command`: boot with an empty scratch disk of n MiB attached as /dev/vda (a sparse
+  # file beside the test's log, removed afterwards).
+  local disk=""
+  if [[ $cmd =~ ^DISK=([0-9]+)M[[:space:]]+(.*)$ ]]; then
+    disk=$(dirname "$log")/disk.img
+    rm -f "$disk"
+    truncate -s "${BASH_REMATCH[1]}M" "$disk"
+    cmd=${BASH_REMATCH[2]}
+  fi
+  DISK=$disk run_on_kernel "$ROOTFS_DIR" "$cmd" "$log" "$out" "$(dirname "$log")/run"
+  [ -z "$disk" ] || rm -f "$disk"
 }
 
 # Replace each actual line that matches its expected line's {{*}} pattern by the expected line,

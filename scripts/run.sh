@@ -14,6 +14,8 @@
 #   DISK=img        a raw disk image attached as virtio-blk /dev/vda (with ROOTFS_TYPE=initramfs it
 #                   is just a disk to mount(2); with ROOTFS_TYPE=disk it is the root)
 #   DISK_RO=1       attach DISK read-only (several QEMUs may share it; the kernel mounts it read-only)
+#   DISK2=img       a second raw disk image, attached read-write after DISK: /dev/vdb (or /dev/vda
+#                   without DISK), e.g. a scratch disk for tests of block devices
 #   ROOT_RO=1       mount the root disk read-only (bootarg ro)
 #   INIT="cmd ..."  what to run; several programs separated by " ; " run at once (default /bin/demo);
 #                   leading NAME=value words of a program are added to its environment
@@ -53,6 +55,7 @@ BUILD="${BUILD:-$PWD/build}"
 ROOTFS="${ROOTFS:-$BUILD/rootfs}"
 ROOTFS_TYPE="${ROOTFS_TYPE:-initramfs}"
 DISK="${DISK:-}"
+DISK2="${DISK2:-}"
 EXT4_IMAGE="${EXT4_IMAGE:-}"
 DISK_SIZE="${DISK_SIZE:-}"
 ROOT_RO="${ROOT_RO:-}"
@@ -127,6 +130,10 @@ esac
 if [ -n "$DISK" ]; then
   [ -f "$DISK" ] || { echo "run.sh: no disk image $DISK" >&2; exit 2; }
   QEMU+=(-drive "file=$DISK,if=none,format=raw,id=hd0${DISK_RO:+,readonly=on}" -device virtio-blk-device,drive=hd0)
+fi
+if [ -n "$DISK2" ]; then
+  [ -f "$DISK2" ] || { echo "run.sh: no disk image $DISK2" >&2; exit 2; }
+  QEMU+=(-drive "file=$DISK2,if=none,format=raw,id=hd1" -device virtio-blk-device,drive=hd1)
 fi
 if [ "$ROOTFS_TYPE" != initramfs ]; then
   BOOTARGS+=" root=/dev/vda"

@@ -41,6 +41,7 @@ static inline const char *errno_name(int e)
 	case ENOMEM: return "ENOMEM";
 	case EACCES: return "EACCES";
 	case EFAULT: return "EFAULT";
+	case ENOTBLK: return "ENOTBLK";
 	case EBUSY: return "EBUSY";
 	case EEXIST: return "EEXIST";
 	case EXDEV: return "EXDEV";

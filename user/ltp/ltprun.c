@@ -7,8 +7,10 @@
  * LIST holds one entry per line, "tag command [args...]" as in LTP's runtest files. With DEVICE,
  * the ext4 volume holding LTP (its testcases/bin) is mounted read-only at MOUNTPOINT first.
  * Each entry runs in a process group of its own, with LTP's environment (LTPROOT, TMPDIR=/tmp,
- * PATH with testcases/bin first), under a timeout (LTP_TIMEOUT seconds, default 60): then the
- * whole group is killed. Orphans left behind are killed and reaped too. Lines the host reads:
+ * PATH with testcases/bin first) added to ltprun's own (scripts/ltp.sh gives it LTP_DEV, the
+ * spare disk), under a timeout (LTP_TIMEOUT seconds, default 60): then the
+ * whole group is killed. Orphans left behind are killed and reaped too, and mounts left under
+ * /tmp are detached. Lines the host reads:
  *
  *   ltprun: start <tag>
  *   ltprun: result <tag> exit <status> | signal <n> | timeout
@@ -34,6 +36,38 @@
 #define MAX_ARGS 32
 
 static char *ltproot = "/opt/ltp";
+
+/* The standard mounts LTP needs under /dev (after a new devtmpfs on it). */
+static void mount_dev_shm(void)
+{
+	mkdir("/dev/shm", 01777);
+	mount("tmpfs", "/dev/shm", "tmpfs", 0, NULL);
+}
+
+/*
+ * What an entry left behind that would break the next ones. An entry killed at its deadline
+ * (or dying) leaves its mounts under /tmp, LTP's temporary directories, in place: they are
+ * detached, latest first, so that the next entry finds the spare disk unmounted.
+ */
+static void clean_up_after(const char *tag)
+{
+	char paths[32][256];
+	int n = 0;
+	FILE *m = fopen("/proc/self/mounts", "r");
+	char line[1024];
+	while (m && n < 32 && fgets(line, sizeof line, m)) {
+		char src[256], dir[256];
+		if (sscanf(line, "%255s %255s", src, dir) == 2 && strncmp(dir, "/tmp/", 5) == 0)
+			snprintf(paths[n++], sizeof paths[0], "%s", dir);
+	}
+	if (m)
+		fclose(m);
+	while (n > 0) {
+		n--;
+		if (umount2(paths[n], MNT_DETACH) == 0)
+			printf("ltprun: %s left %s mounted: detached\n", tag, paths[n]);
+	}
+}
 
 /* Run one entry: its result line. */
 static void run(char *tag, char **argv, int timeout)
@@ -96,11 +130,20 @@ static void run(char *tag, char **argv, int timeout)
 	} else {
 		snprintf(what, sizeof what, "signal %d", WTERMSIG(status));
 	}
-	/* Whatever the entry left running goes with it. */
-	kill(-pid, SIGKILL);
+	/*
+	 * Whatever the entry left running goes with it: killed and waited for (up to 10 s), so that
+	 * its files are closed before the clean-up after it.
+	 */
+	for (int i = 0; i < 100 && kill(-pid, SIGKILL) == 0; i++) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		struct timespec pause = { 0, 100 * 1000 * 1000 };
+		nanosleep(&pause, NULL);
+	}
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 	printf("ltprun: result %s %s\n", tag, what);
+	clean_up_after(tag);
 }
 
 int main(int argc, char **argv)
@@ -119,8 +162,7 @@ int main(int argc, char **argv)
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
 	mkdir("/tmp", 01777);
 	mount("tmpfs", "/tmp", "tmpfs", 0, NULL);
-	mkdir("/dev/shm", 01777);
-	mount("tmpfs", "/dev/shm", "tmpfs", 0, NULL);
+	mount_dev_shm();
 	if (argc == 4) {
 		ltproot = argv[3];
 		/* (after /dev: Linux finds the disk there) */

@@ -161,6 +161,26 @@ pub const TIOCSPGRP: usize = 0x5410;
 pub const TIOCGWINSZ: usize = 0x5413;
 pub const TIOCSWINSZ: usize = 0x5414;
 
+/// ioctl requests on block devices (linux/fs.h; the _IOR ones with a size_t argument on a
+/// 64-bit machine).
+pub const BLKROSET: usize = 0x125d;
+pub const BLKROGET: usize = 0x125e;
+pub const BLKRRPART: usize = 0x125f;
+pub const BLKGETSIZE: usize = 0x1260;
+pub const BLKFLSBUF: usize = 0x1261;
+pub const BLKSSZGET: usize = 0x1268;
+pub const BLKIOMIN: usize = 0x1278;
+pub const BLKIOOPT: usize = 0x1279;
+pub const BLKALIGNOFF: usize = 0x127a;
+pub const BLKPBSZGET: usize = 0x127b;
+pub const BLKBSZGET: usize = 0x8008_1270;
+pub const BLKBSZSET: usize = 0x4008_1271;
+pub const BLKGETSIZE64: usize = 0x8008_1272;
+
+/// ioctl requests that share a file's blocks with another (linux/fs.h): reflinks.
+pub const FICLONE: usize = 0x4004_9409;
+pub const FICLONERANGE: usize = 0x4020_940d;
+
 /// Auxiliary vector keys.
 pub const AT_NULL: usize = 0;
 pub const AT_PHDR: usize = 3;

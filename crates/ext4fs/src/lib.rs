@@ -196,7 +196,7 @@ pub fn make(source: &str, flags: u64, _data: &str) -> SysResult<Arc<dyn FileSyst
 /// if the device is. EINVAL if it is not ext4, EIO if it cannot be read, ENOTSUP for features
 /// rsext4 lacks, EBUSY if it is mounted already.
 pub fn mount(dev: SharedDevice, name: &str, dev_id: u64, read_only: bool) -> SysResult<Arc<Ext4Fs>> {
-    if mounted().iter().any(|f| Arc::ptr_eq(&f.device, &dev)) {
+    if is_mounted(&dev) {
         return Err(Errno::EBUSY);
     }
     let info = probe(&dev)?;
@@ -230,10 +230,19 @@ pub fn mount(dev: SharedDevice, name: &str, dev_id: u64, read_only: bool) -> Sys
     Ok(fs)
 }
 
+/// The instances that hold their disk: alive and not unmounted (umount(2) unmounts at once; the
+/// instance may live on, its nodes held by cached pages, but no longer uses the disk).
 fn mounted() -> Vec<Arc<Ext4Fs>> {
     let mut all = MOUNTED.lock();
     all.retain(|w| w.strong_count() > 0);
-    all.iter().filter_map(Weak::upgrade).collect()
+    let alive: Vec<Arc<Ext4Fs>> = all.iter().filter_map(Weak::upgrade).collect();
+    drop(all);
+    alive.into_iter().filter(|f| f.inner.lock().is_some()).collect()
+}
+
+/// Whether a mounted file system is on `dev`.
+pub fn is_mounted(dev: &SharedDevice) -> bool {
+    mounted().iter().any(|f| Arc::ptr_eq(&f.device, dev))
 }
 
 /// Write every mounted file system's cached changes to its disk (sync(2)).
@@ -387,6 +396,9 @@ impl FileSystem for Ext4Fs {
     }
     fn sync(&self) -> SysResult<()> {
         Ext4Fs::sync(self)
+    }
+    fn unmount(&self) -> SysResult<()> {
+        Ext4Fs::unmount(self)
     }
 }
 

@@ -509,6 +509,31 @@ fn a_disk_is_mounted_once_and_an_unused_instance_unmounts_itself() {
 }
 
 #[test]
+fn unmount_lets_go_of_the_disk_while_nodes_live_on() {
+    // umount(2) calls FileSystem::unmount; a node still held (cached pages hold theirs) must
+    // not keep the disk: it can be mounted again (or written raw, kernel::blockdev) at once.
+    let img = Image::new("letgo");
+    let (dev, bytes) = img.device();
+    let fs = ext4fs::mount(dev.clone(), "letgo", 7, false).unwrap();
+    let f = fs.root_dir().create("made", FileKind::Regular, 0o644).unwrap();
+    f.write_at(0, b"kept").unwrap();
+    assert!(ext4fs::is_mounted(&dev));
+    let vfs: Arc<dyn fs::FileSystem> = fs.clone();
+    vfs.unmount().unwrap();
+    assert!(!ext4fs::is_mounted(&dev), "the node lives on, the disk is free");
+    assert_eq!(f.write_at(0, b"late"), Err(Errno::EIO), "the old instance no longer touches the disk");
+    std::fs::write(&img.path, &*bytes.lock()).unwrap();
+    img.fsck().unwrap();
+    assert_eq!(img.debugfs_cat("/made"), b"kept");
+    let again = ext4fs::mount(dev.clone(), "letgo", 7, false).unwrap();
+    assert!(again.root_dir().lookup("made").is_ok());
+    drop((f, fs, vfs)); // the old instance goes and writes nothing
+    drop(again);
+    std::fs::write(&img.path, &*bytes.lock()).unwrap();
+    img.fsck().unwrap();
+}
+
+#[test]
 fn the_mount_factory_finds_registered_disks_by_dev_path() {
     let img = Image::new("factory");
     let (dev, _bytes) = img.device();

@@ -1,18 +1,23 @@
 //! Character devices (the console, null, zero, full, random) and devfs, the file system that
-//! names them (/dev, type "devtmpfs").
+//! names them and the machine's disks (/dev, type "devtmpfs").
 //!
 //! A driver is an inode that does the I/O ([`Console`], [`Null`], ...). devfs is a tmpfs whose
 //! device entries are [`DevNode`]s: a node with its own metadata in devfs (device number of
 //! the devfs instance, permissions, times, `st_rdev`) that hands I/O to the driver. Drivers are
 //! also found by device number ([`driver`]), for device nodes of other file systems (an ext4
 //! image's /dev/null).
-use crate::inode::{FileKind, Inode, InodeRef, SetAttr, TimeSet};
+//!
+//! Block devices (the disks) are drivers of another layer: whoever knows them (the kernel, at
+//! boot) registers each with [`register_block_device`], and every devfs instance made after that
+//! has a block-special node for it (`/dev/vda`, `S_IFBLK`, its `st_rdev`).
+use crate::inode::{BlockInfo, FileKind, Inode, InodeRef, SetAttr, TimeSet};
 use crate::meta::{make_dev, next_ino, now};
 use crate::ramfs::RamFs;
 use crate::tty::Tty;
 use crate::vfs::FileSystem;
 use abi::flags::{Access, PollEvents};
 use abi::{structs::Stat, Errno, SysResult};
+use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::any::Any;
@@ -225,8 +230,38 @@ pub fn driver(major: u32, minor: u32) -> Option<InodeRef> {
     })
 }
 
+/// A block device known to devfs: its name under /dev, its number, its driver.
+struct BlockEntry {
+    name: String,
+    major: u32,
+    minor: u32,
+    driver: InodeRef,
+}
+
+static BLOCK_DEVICES: Mutex<Vec<BlockEntry>> = Mutex::new(Vec::new());
+
+/// Make the block device `driver` (a node whose `block_info` is its geometry) known as
+/// `/dev/<name>`, device `major:minor`, to every devfs instance made from now on. A second
+/// registration of a name replaces the first.
+pub fn register_block_device(name: &str, major: u32, minor: u32, driver: InodeRef) {
+    let mut all = BLOCK_DEVICES.lock();
+    all.retain(|e| e.name != name);
+    all.push(BlockEntry { name: String::from(name), major, minor, driver });
+}
+
+/// The name (`vda`) of registered block device `rdev` (`st_rdev` of its node).
+pub fn block_device_name(rdev: u64) -> Option<String> {
+    BLOCK_DEVICES.lock().iter().find(|e| make_dev(e.major, e.minor) == rdev).map(|e| e.name.clone())
+}
+
+/// The driver of block device `major:minor`, if there is one.
+pub fn block_driver(major: u32, minor: u32) -> Option<InodeRef> {
+    BLOCK_DEVICES.lock().iter().find(|e| (e.major, e.minor) == (major, minor)).map(|e| e.driver.clone())
+}
+
 /// A device's entry in devfs: metadata of its own, I/O by the driver.
 pub struct DevNode {
+    kind: FileKind,
     dev: u64,
     ino: u64,
     rdev: u64,
@@ -244,10 +279,21 @@ struct DevAttr {
 }
 
 impl DevNode {
-    /// The node of `driver` as device `major:minor` in the instance with device number `dev`.
+    /// The node of character device `driver` as device `major:minor` in the instance with
+    /// device number `dev`.
     pub fn new(dev: u64, major: u32, minor: u32, mode: u32, driver: InodeRef) -> Arc<DevNode> {
+        Self::of_kind(FileKind::CharDevice, dev, major, minor, mode, driver)
+    }
+
+    /// The same for a block device.
+    pub fn new_block(dev: u64, major: u32, minor: u32, mode: u32, driver: InodeRef) -> Arc<DevNode> {
+        Self::of_kind(FileKind::BlockDevice, dev, major, minor, mode, driver)
+    }
+
+    fn of_kind(kind: FileKind, dev: u64, major: u32, minor: u32, mode: u32, driver: InodeRef) -> Arc<DevNode> {
         let t = now();
         Arc::new(DevNode {
+            kind,
             dev,
             ino: next_ino(),
             rdev: make_dev(major, minor),
@@ -262,14 +308,14 @@ impl DevNode {
 
 impl Inode for DevNode {
     fn kind(&self) -> FileKind {
-        FileKind::CharDevice
+        self.kind
     }
     fn stat(&self) -> Stat {
         let a = self.attr.lock();
         Stat {
             st_dev: self.dev,
             st_ino: self.ino,
-            st_mode: FileKind::CharDevice.mode_bits() | a.mode,
+            st_mode: self.kind.mode_bits() | a.mode,
             st_nlink: 1,
             st_uid: a.uid,
             st_gid: a.gid,
@@ -317,6 +363,9 @@ impl Inode for DevNode {
     fn fsync(&self) -> SysResult<()> {
         self.driver.fsync()
     }
+    fn block_info(&self) -> Option<BlockInfo> {
+        self.driver.block_info()
+    }
     fn set_attr(&self, s: &SetAttr) -> SysResult<()> {
         let t = now();
         let at = |v: TimeSet| match v {
@@ -358,8 +407,9 @@ const DEVICES: [(&str, u32, u32, u32); 7] = [
     ("console", 5, 1, 0o600),
 ];
 
-/// A new devfs instance (type "devtmpfs"): the devices above, /dev/shm and /dev/pts, and the
-/// links /dev/fd, /dev/stdin, /dev/stdout, /dev/stderr into /proc/self/fd.
+/// A new devfs instance (type "devtmpfs"): the devices above, the registered block devices
+/// (mode 0660, as udev makes them), /dev/shm and /dev/pts, and the links /dev/fd, /dev/stdin,
+/// /dev/stdout, /dev/stderr into /proc/self/fd.
 pub fn devfs() -> Arc<RamFs> {
     let fs = RamFs::new("devtmpfs");
     let root = fs.root();
@@ -367,6 +417,11 @@ pub fn devfs() -> Arc<RamFs> {
     for (name, major, minor, mode) in DEVICES {
         let drv = driver(major, minor).expect("known device");
         root.link(name, DevNode::new(dev, major, minor, mode, drv)).expect("fresh devfs");
+    }
+    for e in BLOCK_DEVICES.lock().iter() {
+        if let Err(err) = root.link(&e.name, DevNode::new_block(dev, e.major, e.minor, 0o660, e.driver.clone())) {
+            log::warn!("devfs: /dev/{}: {err}", e.name);
+        }
     }
     for (name, mode) in [("shm", 0o1777), ("pts", 0o755)] {
         root.create(name, FileKind::Directory, mode).expect("fresh devfs");

@@ -179,7 +179,11 @@ impl File {
             *off = new.filter(|&n| n >= 0).ok_or(Errno::EINVAL)? as u64;
             return Ok(*off);
         }
-        let size = self.inode.stat().st_size;
+        // A block device's end is its size (its node's st_size is 0, as on Linux).
+        let size = match self.inode.block_info() {
+            Some(b) => b.size.min(i64::MAX as u64) as i64,
+            None => self.inode.stat().st_size,
+        };
         let new = match whence {
             SEEK_SET => Some(offset),
             SEEK_CUR => (*off as i64).checked_add(offset),

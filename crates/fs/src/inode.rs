@@ -67,6 +67,20 @@ impl FileKind {
     }
 }
 
+/// What a block device tells about itself (the BLK* ioctls, lseek's SEEK_END).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockInfo {
+    /// Size in bytes.
+    pub size: u64,
+    /// The logical sector size (BLKSSZGET), 512 for virtio disks.
+    pub sector_size: u32,
+    /// The block size I/O on it uses (BLKBSZGET): the largest power of two up to 4096 that
+    /// divides the size, as Linux chooses for a device nobody has mounted.
+    pub block_size: u32,
+    /// Writes are refused (BLKROGET).
+    pub read_only: bool,
+}
+
 /// One entry of a directory listing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DirEntry {
@@ -216,6 +230,10 @@ pub trait Inode: Send + Sync {
     /// Change metadata; the file system updates ctime. EPERM where metadata is fixed.
     fn set_attr(&self, _attr: &SetAttr) -> SysResult<()> {
         Err(Errno::EPERM)
+    }
+    /// The geometry of a block device; `None` for everything else.
+    fn block_info(&self) -> Option<BlockInfo> {
+        None
     }
     /// The pipe behind a named pipe (FIFO): open(2) waits for the other side through it.
     /// `None` by default (and for anonymous pipes, which open(2) through /proc never waits for).

@@ -28,7 +28,7 @@ pub mod tty;
 pub mod vfs;
 
 pub use file::File;
-pub use inode::{DirEntry, FileKind, Inode, InodeRef, RenameMode, SetAttr, TimeSet, Who};
+pub use inode::{BlockInfo, DirEntry, FileKind, Inode, InodeRef, RenameMode, SetAttr, TimeSet, Who};
 pub use tty::Tty;
 pub use vfs::{FileSystem, Mount, StatFs};
 

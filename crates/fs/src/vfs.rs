@@ -44,6 +44,12 @@ pub trait FileSystem: Send + Sync {
     fn sync(&self) -> SysResult<()> {
         Ok(())
     }
+    /// umount(2) took the instance out of the mount tree and nothing has a file open on it: let
+    /// go of the storage now (write everything, leave the disk clean) rather than when the last
+    /// reference goes, which cached pages may delay. An error leaves that to the last reference.
+    fn unmount(&self) -> SysResult<()> {
+        Ok(())
+    }
 }
 
 /// A file system made of an existing root directory (the initramfs unpacked into a ramfs

@@ -3,15 +3,18 @@
 //! memory plan ([`devicetree`]), the boot page table and physical layout ([`layout`]), the first
 //! instructions ([`entry`], assembled only for the machine), the root file system and the first
 //! programs ([`init`]), the linked applications of this build ([`apps`]), the kernel log
-//! ([`logger`]). The binary (`main.rs` and its modules, compiled only for
-//! `riscv64imac-unknown-none-elf`) is the machine glue around it: boot, bring-up of the devices,
-//! the heap, the `uspace::Machine` and the idle loop; docs/BOOT.md describes the whole boot path.
+//! ([`logger`]), the disks as block-special files ([`blockdev`]). The binary (`main.rs` and its
+//! modules, compiled only for `riscv64imac-unknown-none-elf`) is the machine glue around it:
+//! boot, bring-up of the devices, the heap, the `uspace::Machine` and the idle loop;
+//! docs/BOOT.md describes the whole boot path.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
 extern crate alloc;
 
 pub mod apps;
+#[cfg(feature = "ext4")]
+pub mod blockdev;
 pub mod bootargs;
 pub mod devicetree;
 pub mod entry;

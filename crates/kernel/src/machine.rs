@@ -24,8 +24,8 @@ fn read_device_tree(dtb_pa: usize) -> Machine<'static> {
 const DISK_CACHE_CHUNKS: usize = 256;
 
 /// Probe the virtio-mmio slots; every block device found becomes a registered disk (vda, vdb,
-/// ... in device-tree order, behind a small cache), and the "ext4" file-system type is registered
-/// for mount(2) and `root=`.
+/// ... in device-tree order, behind a small cache; block-special files /dev/vda, ... in devfs),
+/// and the "ext4" file-system type is registered for mount(2) and `root=`.
 #[cfg(feature = "ext4")]
 fn probe_disks(m: &Machine) {
     use kernel::layout::{GIB, KERNEL_OFFSET, KERNEL_VIRT};
@@ -47,9 +47,14 @@ fn probe_disks(m: &Machine) {
         );
         let dev: drivers::SharedDevice =
             alloc::sync::Arc::new(sync::Mutex::new(drivers::CachedDisk::new(blk, DISK_CACHE_CHUNKS)));
-        drivers::block::register(&name, dev);
+        drivers::block::register(&name, dev.clone());
+        // ... and /dev/<name>, a block-special file, in devfs.
+        kernel::blockdev::register(&name, found as u32 - 1, dev);
     }
     fs::vfs::register_fs_type("ext4", true, ext4fs::make);
+    // ext2 volumes (no journal, block maps) are mounted by the same driver, as Linux's ext4 does
+    // them (CONFIG_EXT4_USE_FOR_EXT2): rsext4 keeps block-mapped files block-mapped.
+    fs::vfs::register_fs_type("ext2", true, ext4fs::make);
     // An orderly power-off (init exited) unmounts every ext4 volume: caches and journal reach the
     // disk and it is left clean for the next boot.
     power::set_shutdown_hook(ext4fs::shutdown);

@@ -231,6 +231,7 @@ pub mod ret {
         ENOMEM,
         EACCES,
         EFAULT,
+        ENOTBLK,
         EBUSY,
         EEXIST,
         EXDEV,

@@ -1,9 +1,16 @@
 //! ioctl: the requests every file takes (close-on-exec, non-blocking mode) and the terminal
 //! requests programs make on the console (isatty is TCGETS; shells also ask the window size
-//! and the foreground process group).
+//! and the foreground process group); the requests on block devices (size, sector and block
+//! size, read-only state, flush) that tools such as mkfs and LTP's device set-up make; reflinks
+//! (FICLONE, FICLONERANGE: EOPNOTSUPP after Linux's checks).
 use super::io_file;
 use crate::Caller;
 use abi::flags::{OpenFlags, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP, TIOCSWINSZ};
+use abi::flags::{
+    BLKALIGNOFF, BLKBSZGET, BLKBSZSET, BLKFLSBUF, BLKGETSIZE, BLKGETSIZE64, BLKIOMIN, BLKIOOPT, BLKPBSZGET, BLKROGET,
+    BLKROSET, BLKRRPART, BLKSSZGET,
+};
+use abi::flags::{FICLONE, FICLONERANGE};
 use abi::structs::{Termios, Winsize};
 use abi::{Errno, SysResult};
 use mm::UserPtr;
@@ -34,8 +41,14 @@ pub async fn sys_ioctl(cx: &Caller, fd: i32, cmd: usize, arg: usize) -> SysResul
         }
         _ => {}
     }
+    if cmd == FICLONE || cmd == FICLONERANGE {
+        return clone_range(cx, &file, cmd, arg);
+    }
     if file.inode().kind() == fs::FileKind::Socket {
         return crate::net::socket_ioctl(cx, &file, cmd, arg);
+    }
+    if let Some(info) = file.inode().block_info() {
+        return block_ioctl(cx, &file, info, cmd, arg);
     }
     let tty = file.inode().tty().ok_or(Errno::ENOTTY)?;
     match cmd {
@@ -67,4 +80,74 @@ pub async fn sys_ioctl(cx: &Caller, fd: i32, cmd: usize, arg: usize) -> SysResul
         _ => return Err(Errno::ENOTTY),
     }
     Ok(0)
+}
+
+/// The requests on a block device (Linux's blkdev_ioctl): its geometry and state read into the
+/// caller's memory (`int`, `unsigned int`, `unsigned long` or `u64` as each request has it),
+/// BLKFLSBUF writes out what it holds. (Linux lets only CAP_SYS_ADMIN flush or change a device:
+/// everyone is root here.) The disks have no partitions (BLKRRPART: EINVAL) and keep their
+/// settings (BLKROSET, BLKBSZSET: accepted when they change nothing, else EINVAL). Anything
+/// else is ENOTTY.
+fn block_ioctl(cx: &Caller, file: &fs::File, info: fs::BlockInfo, cmd: usize, arg: usize) -> SysResult<usize> {
+    let mut mm = cx.mm();
+    match cmd {
+        BLKGETSIZE64 => UserPtr::<u64>::new(arg).write(&mut mm, &info.size)?,
+        BLKGETSIZE => UserPtr::<u64>::new(arg).write(&mut mm, &(info.size / 512))?,
+        BLKSSZGET | BLKPBSZGET | BLKIOMIN => UserPtr::<u32>::new(arg).write(&mut mm, &info.sector_size)?,
+        BLKBSZGET => UserPtr::<u32>::new(arg).write(&mut mm, &info.block_size)?,
+        BLKIOOPT | BLKALIGNOFF => UserPtr::<u32>::new(arg).write(&mut mm, &0)?,
+        BLKROGET => UserPtr::<i32>::new(arg).write(&mut mm, &(info.read_only as i32))?,
+        BLKFLSBUF => {
+            drop(mm);
+            file.inode().fsync()?;
+        }
+        BLKROSET => {
+            let ro = UserPtr::<i32>::new(arg).read(&mut mm)? != 0;
+            if ro != info.read_only {
+                return Err(Errno::EINVAL);
+            }
+        }
+        BLKBSZSET => {
+            let size = UserPtr::<i32>::new(arg).read(&mut mm)?;
+            if !(512..=4096).contains(&size) || size.count_ones() != 1 || size as u32 != info.block_size {
+                return Err(Errno::EINVAL);
+            }
+        }
+        BLKRRPART => {
+            return Err(Errno::EINVAL);
+        }
+        _ => return Err(Errno::ENOTTY),
+    }
+    Ok(0)
+}
+
+/// FICLONE and FICLONERANGE (reflinks: `file` shares the source's blocks). No file system here
+/// shares blocks between files, so a request that passes Linux's checks is EOPNOTSUPP, as on
+/// Linux's tmpfs or ext4. The checks, in Linux's order: the source descriptor (the argument, or
+/// the first field of a `struct file_clone_range`: EFAULT, EBADF), both on one file system
+/// (EXDEV), both regular files (EISDIR for a directory, else EINVAL), the source readable and
+/// the destination writable and not O_APPEND (EBADF).
+fn clone_range(cx: &Caller, file: &fs::File, cmd: usize, arg: usize) -> SysResult<usize> {
+    let src_fd = if cmd == FICLONE {
+        arg as i32
+    } else {
+        // struct file_clone_range { __s64 src_fd; __u64 src_offset, src_length, dest_offset; }
+        UserPtr::<[u64; 4]>::new(arg).read(&mut cx.mm())?[0] as i32
+    };
+    let src = io_file(cx, src_fd)?;
+    let (from, to) = (src.inode(), file.inode());
+    if from.id().0 != to.id().0 {
+        return Err(Errno::EXDEV);
+    }
+    for node in [from, to] {
+        match node.kind() {
+            fs::FileKind::Regular => {}
+            fs::FileKind::Directory => return Err(Errno::EISDIR),
+            _ => return Err(Errno::EINVAL),
+        }
+    }
+    if !src.readable() || !file.writable() || file.flags().contains(OpenFlags::APPEND) {
+        return Err(Errno::EBADF);
+    }
+    Err(Errno::EOPNOTSUPP)
 }

@@ -102,6 +102,7 @@ fn mount_data(cx: &Caller, data: usize) -> SysResult<String> {
 /// MS_REMOUNT changes the flags of the mount at `target`; propagation changes (MS_SHARED,
 /// MS_PRIVATE, MS_SLAVE, MS_UNBINDABLE) are accepted and change nothing (there is one
 /// namespace). Bind mounts and MS_MOVE are not supported (EINVAL). Unknown types are ENODEV.
+/// A type that lives on a disk (ext4) needs a block device as the source.
 pub async fn sys_mount(
     cx: &Caller,
     source: UserCStr,
@@ -134,7 +135,11 @@ pub async fn sys_mount(
     if fstype.is_empty() {
         return Err(Errno::EINVAL);
     }
-    let fs = vfs::make_fs(&fstype, &source, flags, &data)?;
+    let needs_device = vfs::fs_types().into_iter().find(|(name, _)| *name == fstype).ok_or(Errno::ENODEV)?.1;
+    // A type on a disk takes the block device the source names (a path: "/dev/vdb", a link to
+    // it, a name relative to the cwd); the file system is given the disk's own name.
+    let device = if needs_device { Some(block_device(cx, &source)?) } else { None };
+    let fs = vfs::make_fs(&fstype, device.as_deref().unwrap_or(&source), flags, &data)?;
     if at.node.kind() != FileKind::Directory {
         return Err(Errno::ENOTDIR);
     }
@@ -142,6 +147,20 @@ pub async fn sys_mount(
     // The options are shown in /proc/mounts as given.
     vfs::mount(fs, &at.node, &at.path(), &source, flags, &data)?;
     Ok(())
+}
+
+/// The disk that `source` names, as "/dev/<name>": ENOENT if there is no such file (or no
+/// source), ENOTBLK if it is not a block device, ENXIO if no disk has its number.
+fn block_device(cx: &Caller, source: &str) -> SysResult<String> {
+    if source.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    let node = PathStart::new(cx, AT_FDCWD as i32, source)?.lookup(source, true)?;
+    if node.kind() != FileKind::BlockDevice {
+        return Err(Errno::ENOTBLK);
+    }
+    let name = fs::dev::block_device_name(node.stat().st_rdev).ok_or(Errno::ENXIO)?;
+    Ok(alloc::format!("/dev/{name}"))
 }
 
 /// Whether some process has its cwd or root, or an open file, on the instance with device `dev`.
@@ -171,7 +190,15 @@ pub async fn sys_umount2(cx: &Caller, target: UserCStr, flags: u32) -> SysResult
     if !detach && m.mountpoint.is_some() && in_use(m.dev()) {
         return Err(Errno::EBUSY);
     }
-    vfs::umount(&m, detach)
+    vfs::umount(&m, detach)?;
+    // Out of the tree: a disk file system lets go of its disk now, unless files are still open
+    // on it (a lazy unmount: it goes with the last of them).
+    if !in_use(m.dev()) {
+        if let Err(e) = m.fs.unmount() {
+            log::warn!("umount {}: {e}: the file system goes when its last user does", m.path);
+        }
+    }
+    Ok(())
 }
 
 /// statfs of the instance holding `node`.

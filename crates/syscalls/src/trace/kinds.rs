@@ -203,7 +203,31 @@ pub(crate) const FCNTL: Names = names![
     F_GET_SEALS,
 ];
 pub(crate) const LOCK: Names = names![LOCK_SH, LOCK_EX, LOCK_NB, LOCK_UN, LOCK_MAND];
-pub(crate) const IOCTL: Names = names![TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGPGRP, TIOCSPGRP, TIOCGWINSZ, TIOCSWINSZ];
+pub(crate) const IOCTL: Names = names![
+    TCGETS,
+    TCSETS,
+    TCSETSW,
+    TCSETSF,
+    TIOCGPGRP,
+    TIOCSPGRP,
+    TIOCGWINSZ,
+    TIOCSWINSZ,
+    BLKROSET,
+    BLKROGET,
+    BLKRRPART,
+    BLKGETSIZE,
+    BLKFLSBUF,
+    BLKSSZGET,
+    BLKIOMIN,
+    BLKIOOPT,
+    BLKALIGNOFF,
+    BLKPBSZGET,
+    BLKBSZGET,
+    BLKBSZSET,
+    BLKGETSIZE64,
+    FICLONE,
+    FICLONERANGE,
+];
 pub(crate) const CLOCKS: Names = names![
     CLOCK_REALTIME,
     CLOCK_MONOTONIC,
