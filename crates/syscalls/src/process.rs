@@ -83,7 +83,11 @@ fn do_prlimit(cx: &Caller, resource: u32, new: Option<Rlimit>) -> SysResult<Rlim
     }
     let current = cx.process().rlimits.lock()[resource];
     if let Some(v) = new {
-        // Raising the hard limit needs CAP_SYS_RESOURCE, which uid 0 has.
+        // Raising the hard limit needs CAP_SYS_RESOURCE; RLIMIT_NOFILE never goes past nr_open.
+        let privileged = cx.cred().capable(abi::cred::CAP_SYS_RESOURCE);
+        if (v.max > current.max && !privileged) || (resource == RLIMIT_NOFILE && v.max > NR_OPEN) {
+            return Err(Errno::EPERM);
+        }
         if resource == RLIMIT_NOFILE {
             cx.process().files().set_limit(v.cur.min(1 << 20) as usize);
         }
@@ -91,6 +95,9 @@ fn do_prlimit(cx: &Caller, resource: u32, new: Option<Rlimit>) -> SysResult<Rlim
     }
     Ok(current)
 }
+
+/// /proc/sys/fs/nr_open: the most descriptors RLIMIT_NOFILE may allow.
+const NR_OPEN: u64 = 1 << 20;
 
 /// getrlimit(2) (riscv64 has the call beside prlimit64; `struct rlimit` is two 64-bit words
 /// there, so the two share one layout): EINVAL for an unknown resource, then the limit or
@@ -118,9 +125,11 @@ fn priority_targets(cx: &Caller, which: i32, who: i32) -> SysResult<alloc::vec::
         PRIO_PROCESS if who == 0 => alloc::vec![me.clone()],
         PRIO_PROCESS => lookup(who as Pid).into_iter().collect(),
         PRIO_PGRP => task::process::group(if who == 0 { me.pgid() } else { who as Pid }),
-        // Everyone is root (uid 0): every process belongs to user 0.
-        PRIO_USER if who == 0 => task::process::all(),
-        PRIO_USER => alloc::vec::Vec::new(),
+        // A user's processes, by real uid (who 0: the caller's user).
+        PRIO_USER => {
+            let uid = if who == 0 { cx.cred().uid } else { who as u32 };
+            task::process::all().into_iter().filter(|p| !p.is_zombie() && p.cred().uid == uid).collect()
+        }
         _ => return Err(Errno::EINVAL),
     };
     if targets.is_empty() {
@@ -136,13 +145,28 @@ pub async fn sys_getpriority(cx: &Caller, which: i32, who: i32) -> SysResult<usi
     Ok((20 - best) as usize)
 }
 
-/// setpriority(2): the nice value, clamped to -20..=19 (root may lower it).
+/// setpriority(2): the nice value, clamped to -20..=19. As Linux's set_one_prio, per target:
+/// another user's process needs CAP_SYS_NICE (EPERM), and lowering the value (raising the
+/// priority) needs CAP_SYS_NICE or an RLIMIT_NICE that allows it (EACCES).
 pub async fn sys_setpriority(cx: &Caller, which: i32, who: i32, prio: i32) -> SysResult<()> {
     let nice = prio.clamp(-20, 19);
+    let me = cx.cred();
+    let nice_rlimit = cx.process().rlimits.lock()[abi::flags::RLIMIT_NICE].cur;
+    let mut result = Ok(());
     for p in priority_targets(cx, which, who)? {
-        p.nice.store(nice, Ordering::Relaxed);
+        let them = p.cred();
+        if them.uid != me.euid && them.euid != me.euid && !me.capable(abi::cred::CAP_SYS_NICE) {
+            result = Err(Errno::EPERM);
+        } else if nice < p.nice.load(Ordering::Relaxed)
+            && (20 - nice) as u64 > nice_rlimit
+            && !me.capable(abi::cred::CAP_SYS_NICE)
+        {
+            result = Err(Errno::EACCES);
+        } else {
+            p.nice.store(nice, Ordering::Relaxed);
+        }
     }
-    Ok(())
+    result
 }
 
 /// The process `pid` names for the pgid/sid calls: 0 is the caller.

@@ -218,7 +218,7 @@ fn mlock_follows_rlimit_memlock_without_cap_ipc_lock() {
     let k = &t.k;
     const MAP: usize = 0x7000_0000;
     assert_eq!(k.syscall(&t.p, Sysno::mmap, [MAP, 8192, 3, 0x32, usize::MAX, 0]), MAP as isize);
-    k.poke(&t.p, BUF, bytemuck::bytes_of(&[0u64, 0]));
+    k.poke(&t.p, BUF, bytemuck::bytes_of(&[0u64, 4096]));
     assert_eq!(k.syscall(&t.p, Sysno::setrlimit, [RLIMIT_MEMLOCK, BUF]), 0);
     assert_eq!(k.syscall(&t.p, Sysno::mlock, [MAP, 4096]), 0, "root has CAP_IPC_LOCK");
     assert_eq!(k.syscall(&t.p, Sysno::setuid, [1000]), 0);
@@ -303,4 +303,25 @@ fn rlimit_nproc_stops_a_users_forks() {
     assert!(k.syscall(&p, Sysno::clone, [SIGCHLD, 0, 0, 0, 0]) > 0, "root is not limited");
     assert_eq!(k.syscall(&p, Sysno::setresuid, [4321, 4321, 4321]), 0);
     assert_eq!(k.syscall(&p, Sysno::clone, [SIGCHLD, 0, 0, 0, 0]), err(Errno::EAGAIN));
+}
+
+#[test]
+fn users_cannot_raise_hard_limits_nor_their_priority() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    k.poke(&p, BUF, bytemuck::bytes_of(&[64u64, 1 << 21]));
+    assert_eq!(k.syscall(&p, Sysno::setrlimit, [RLIMIT_NOFILE, BUF]), err(Errno::EPERM), "past nr_open");
+    k.poke(&p, BUF, bytemuck::bytes_of(&[64u64, 128]));
+    assert_eq!(k.syscall(&p, Sysno::setrlimit, [RLIMIT_NOFILE, BUF]), 0);
+    assert_eq!(k.syscall(&p, Sysno::setpriority, [0, 0, 5]), 0);
+    assert_eq!(k.syscall(&p, Sysno::setresuid, [1000, 1000, 1000]), 0);
+    k.poke(&p, BUF, bytemuck::bytes_of(&[64u64, 256]));
+    assert_eq!(k.syscall(&p, Sysno::setrlimit, [RLIMIT_NOFILE, BUF]), err(Errno::EPERM));
+    k.poke(&p, BUF, bytemuck::bytes_of(&[64u64, 100]));
+    assert_eq!(k.syscall(&p, Sysno::setrlimit, [RLIMIT_NOFILE, BUF]), 0, "lowering is allowed");
+    assert_eq!(k.syscall(&p, Sysno::setpriority, [0, 0, 10]), 0);
+    assert_eq!(k.syscall(&p, Sysno::setpriority, [0, 0, 2]), err(Errno::EACCES));
+    assert_eq!(k.syscall(&p, Sysno::getpriority, [0, 0]), 10, "20 - nice 10");
+    assert_eq!(k.syscall(&p, Sysno::getpriority, [2, 1000]), 10, "PRIO_USER by uid");
+    assert_eq!(k.syscall(&p, Sysno::getpriority, [2, 4242]), err(Errno::ESRCH));
 }
