@@ -5,7 +5,9 @@
 #   scripts/ltp.sh --list FILE         the entries named in FILE (one tag per line, # comments)
 #   scripts/ltp.sh --check FILE        the same, and exit 1 unless every one passes (make test)
 #   scripts/ltp.sh TAG...              these entries
-#   scripts/ltp.sh --doc               every entry, then docs/LTP.md from the results (make ltp)
+#   scripts/ltp.sh --doc               every entry, then docs/LTP.md and the regression list
+#                                      user/ltp/pass.txt from the results (make ltp; entries named
+#                                      in user/ltp/timing.txt stay out of the list)
 #
 # How: scripts/build-ltp.sh builds the programs (cached); they go on an ext4 image (cached beside
 # them) that every guest mounts read-only at /opt/ltp, so a boot is not limited by the initramfs
@@ -176,6 +178,14 @@ echo "ltp: $passed passed, $failed failed, $conf skipped"
 if [ "$mode" = doc ]; then
   python3 scripts/lib/ltp-doc.py "$OUT/results.txt" "$OUT/why.txt" "$LTP/runtest/syscalls" >docs/LTP.md || die "writing docs/LTP.md failed"
   echo "ltp: wrote docs/LTP.md" >&2
+  # The regression list: what passed in a full run, less the entries that time themselves.
+  if [ ${#tags[@]} -eq 0 ]; then
+    { sed -n '1,/^[^#]/{/^#/p}' user/ltp/pass.txt
+      awk 'FILENAME == ARGV[1] { if ($1 !~ /^#/) skip[$1] = 1; next } $2 == "pass" && !skip[$1] {print $1}' \
+        user/ltp/timing.txt "$OUT/results.txt"; } >user/ltp/pass.txt.new
+    mv -f user/ltp/pass.txt.new user/ltp/pass.txt
+    echo "ltp: wrote user/ltp/pass.txt ($(grep -vc '^#' user/ltp/pass.txt) entries)" >&2
+  fi
 fi
 # The regression list: every entry must pass (a TCONF there is a regression too).
 if [ "$mode" = check ] && [ "$passed" -lt "$total" ]; then
