@@ -141,6 +141,23 @@ mod tests {
     }
 }
 
-/// prctl(2) options (those BakaEx has; see `syscalls::process::sys_prctl`).
+/// prctl(2) options (those BakaEx has; see `syscalls::prctl`; the credential ones are in
+/// `abi::cred`).
+pub const PR_SET_PDEATHSIG: i32 = 1;
+pub const PR_GET_PDEATHSIG: i32 = 2;
+pub const PR_GET_DUMPABLE: i32 = 3;
+pub const PR_SET_DUMPABLE: i32 = 4;
+pub const PR_GET_TIMING: i32 = 13;
+pub const PR_SET_TIMING: i32 = 14;
 pub const PR_SET_NAME: i32 = 15;
 pub const PR_GET_NAME: i32 = 16;
+pub const PR_GET_SECCOMP: i32 = 21;
+pub const PR_SET_SECCOMP: i32 = 22;
+pub const PR_SET_TIMERSLACK: i32 = 29;
+pub const PR_GET_TIMERSLACK: i32 = 30;
+pub const PR_SET_CHILD_SUBREAPER: i32 = 36;
+pub const PR_GET_CHILD_SUBREAPER: i32 = 37;
+pub const PR_SET_NO_NEW_PRIVS: i32 = 38;
+pub const PR_GET_NO_NEW_PRIVS: i32 = 39;
+pub const PR_SET_THP_DISABLE: i32 = 41;
+pub const PR_GET_THP_DISABLE: i32 = 42;

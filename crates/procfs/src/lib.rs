@@ -108,9 +108,10 @@ pub(crate) enum PidFile {
     Maps,
     Mounts,
     Mountinfo,
+    TimerSlack,
 }
 
-const PID_FILES: [(&str, PidFile); 9] = [
+const PID_FILES: [(&str, PidFile); 10] = [
     ("stat", PidFile::Stat),
     ("status", PidFile::Status),
     ("statm", PidFile::Statm),
@@ -120,6 +121,7 @@ const PID_FILES: [(&str, PidFile); 9] = [
     ("maps", PidFile::Maps),
     ("mounts", PidFile::Mounts),
     ("mountinfo", PidFile::Mountinfo),
+    ("timerslack_ns", PidFile::TimerSlack),
 ];
 
 /// Magic links of /proc/<pid>.

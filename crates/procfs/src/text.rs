@@ -390,7 +390,7 @@ fn status(p: &Arc<Process>, id: TaskId, viewer: u32) -> String {
         s,
         "Threads:\t{threads}\nSigQ:\t0/{sigq}\nSigPnd:\t{pending:016x}\nShdPnd:\t{zero:016x}\nSigBlk:\t{blocked:016x}\n\
          SigIgn:\t{ign:016x}\nSigCgt:\t{cgt:016x}\nCapInh:\t{inh:016x}\nCapPrm:\t{prm:016x}\nCapEff:\t{eff:016x}\n\
-         CapBnd:\t{bnd:016x}\nCapAmb:\t{zero:016x}\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n\
+         CapBnd:\t{bnd:016x}\nCapAmb:\t{amb:016x}\nNoNewPrivs:\t{nnp}\nSeccomp:\t0\nSeccomp_filters:\t0\n\
          Speculation_Store_Bypass:\tnot vulnerable\nSpeculationIndirectBranch:\tunknown\nCpus_allowed:\t1\n\
          Cpus_allowed_list:\t0\nMems_allowed:\t1\nMems_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\n\
          nonvoluntary_ctxt_switches:\t0\n",
@@ -401,6 +401,8 @@ fn status(p: &Arc<Process>, id: TaskId, viewer: u32) -> String {
         prm = c.cap_permitted,
         eff = c.cap_effective,
         bnd = c.cap_bounding,
+        amb = c.cap_ambient,
+        nnp = p.prctl.no_new_privs.load(core::sync::atomic::Ordering::Relaxed) as u8,
     );
     s
 }
@@ -521,6 +523,9 @@ pub(crate) fn task_file(id: TaskId, f: PidFile, viewer: u32) -> SysResult<Vec<u8
         PidFile::Status => status(&p, id, viewer).into_bytes(),
         PidFile::Statm => statm(&p).into_bytes(),
         PidFile::Comm => format!("{}\n", comm(&p, id)).into_bytes(),
+        PidFile::TimerSlack => {
+            format!("{}\n", p.prctl.timer_slack_ns.load(core::sync::atomic::Ordering::Relaxed)).into_bytes()
+        }
         PidFile::Cmdline | PidFile::Environ if zombie => Vec::new(),
         PidFile::Cmdline => {
             let a = p.mm.lock().args;

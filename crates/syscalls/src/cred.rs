@@ -13,8 +13,24 @@ use task::Cred;
 /// Replace the caller's credentials with the result of `change`.
 fn change(cx: &Caller, change: impl FnOnce(&Cred) -> SysResult<Cred>) -> SysResult<()> {
     let new = change(&cx.cred())?;
-    cx.thread().set_cred(Arc::new(new));
+    commit(cx, new);
     Ok(())
+}
+
+/// Give the caller `new` credentials. As Linux's commit_creds: when the effective or
+/// file-system ids change, or capabilities go beyond the old ones, the process stops being
+/// dumpable and forgets its parent-death signal (a process that gained or lost privileges
+/// must not be inspected or signalled on the old terms).
+pub(crate) fn commit(cx: &Caller, new: Cred) {
+    let old = cx.cred();
+    let ids = |c: &Cred| (c.euid, c.egid, c.fsuid, c.fsgid);
+    let caps_grew = new.cap_permitted & !old.cap_permitted != 0 || new.cap_effective & !old.cap_effective != 0;
+    if ids(&old) != ids(&new) || caps_grew {
+        let p = cx.process();
+        p.prctl.dumpable.store(task::prctl::SUID_DUMP_DISABLE, core::sync::atomic::Ordering::Relaxed);
+        p.prctl.pdeath_signal.store(0, core::sync::atomic::Ordering::Relaxed);
+    }
+    cx.thread().set_cred(Arc::new(new));
 }
 
 pub async fn sys_getuid(cx: &Caller) -> SysResult<usize> {
@@ -68,14 +84,14 @@ pub async fn sys_getresgid(cx: &Caller, r: UserPtr<u32>, e: UserPtr<u32>, s: Use
 pub async fn sys_setfsuid(cx: &Caller, uid: u32) -> SysResult<usize> {
     let old = cx.cred();
     if let Some(new) = old.setfsuid(uid) {
-        cx.thread().set_cred(Arc::new(new));
+        commit(cx, new);
     }
     Ok(old.fsuid as usize)
 }
 pub async fn sys_setfsgid(cx: &Caller, gid: u32) -> SysResult<usize> {
     let old = cx.cred();
     if let Some(new) = old.setfsgid(gid) {
-        cx.thread().set_cred(Arc::new(new));
+        commit(cx, new);
     }
     Ok(old.fsgid as usize)
 }

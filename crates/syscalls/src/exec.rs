@@ -272,8 +272,10 @@ pub async fn sys_execveat(
     // A set-user-ID file runs as its owner; set-group-ID as its group when it is also group-
     // executable (without S_IXGRP the bit means mandatory locking, not a group change).
     let st = elf.stat();
-    let setuid = (st.st_mode & fs::perm::S_ISUID != 0).then_some(st.st_uid);
-    let setgid = (st.st_mode & (fs::perm::S_ISGID | 0o010) == fs::perm::S_ISGID | 0o010).then_some(st.st_gid);
+    // PR_SET_NO_NEW_PRIVS: set-ID bits are not honoured any more.
+    let nnp = cx.process().prctl.no_new_privs.load(core::sync::atomic::Ordering::Relaxed);
+    let setuid = (st.st_mode & fs::perm::S_ISUID != 0 && !nnp).then_some(st.st_uid);
+    let setgid = (st.st_mode & (fs::perm::S_ISGID | 0o010) == fs::perm::S_ISGID | 0o010 && !nnp).then_some(st.st_gid);
     let cred = cx.cred().exec(setuid, setgid);
     commit(cx, mm, entry, exe, cred).await?;
     Ok(0)
@@ -317,6 +319,8 @@ async fn commit(
     task::signal::take_restart(t);
     *p.exe.lock() = exe;
     t.set_name(None);
+    let old = t.cred();
+    p.prctl.exec(old.euid != cred.euid || old.egid != cred.egid);
     t.set_cred(Arc::new(cred));
     *t.ctx.lock() = UserContext::new(entry.pc, entry.sp);
     p.mark_execed();

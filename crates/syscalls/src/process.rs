@@ -1,10 +1,6 @@
 //! Process and identity syscalls.
 use crate::Caller;
-use abi::cred::{
-    CAP_LAST_CAP, CAP_SETPCAP, PR_CAPBSET_DROP, PR_CAPBSET_READ, PR_GET_KEEPCAPS, PR_GET_SECUREBITS, PR_SET_KEEPCAPS,
-};
 use abi::flags::{RLIMIT_NOFILE, RLIM_NLIMITS};
-use abi::process::{PR_GET_NAME, PR_SET_NAME};
 use abi::structs::Rlimit;
 use abi::{Errno, SysResult};
 use core::sync::atomic::Ordering;
@@ -270,57 +266,4 @@ pub async fn sys_getrusage(cx: &Caller, who: i32, usage: UserPtr<abi::process::R
         ..Default::default()
     };
     usage.write(&mut cx.mm(), &r)
-}
-
-/// prctl(2): PR_SET_NAME names the calling thread (at most 15 bytes of the string are taken),
-/// PR_GET_NAME writes its name, NUL-padded to 16 bytes (the program's base name until it is
-/// named: /proc/<pid>/task/<tid>/comm and stat show the same). Other options are EINVAL, as
-/// Linux answers an option it does not have.
-pub async fn sys_prctl(cx: &Caller, option: i32, arg2: usize) -> SysResult<usize> {
-    match option {
-        PR_SET_NAME => {
-            // strncpy_from_user: byte by byte up to the NUL, EFAULT only for a byte it needs.
-            let mut name = alloc::vec::Vec::with_capacity(task::process::COMM_MAX);
-            let mut mm = cx.mm();
-            while name.len() < task::process::COMM_MAX {
-                let mut b = [0u8];
-                mm.read_bytes(arg2.checked_add(name.len()).ok_or(Errno::EFAULT)?, &mut b)?;
-                if b[0] == 0 {
-                    break;
-                }
-                name.push(b[0]);
-            }
-            drop(mm);
-            cx.thread().set_name(Some(&name));
-            Ok(0)
-        }
-        PR_GET_NAME => {
-            let name = cx.thread().name().unwrap_or_else(|| procfs::exec_comm(cx.process()).into_bytes());
-            let mut buf = [0u8; task::process::COMM_MAX + 1];
-            buf[..name.len()].copy_from_slice(&name);
-            cx.mm().write_bytes(arg2, &buf)?;
-            Ok(0)
-        }
-        PR_GET_KEEPCAPS => Ok(cx.cred().keep_caps as usize),
-        PR_SET_KEEPCAPS if arg2 <= 1 => {
-            let mut c = (*cx.cred()).clone();
-            c.keep_caps = arg2 == 1;
-            cx.thread().set_cred(alloc::sync::Arc::new(c));
-            Ok(0)
-        }
-        PR_CAPBSET_READ if arg2 <= CAP_LAST_CAP as usize => Ok((cx.cred().cap_bounding >> arg2 & 1) as usize),
-        // Dropping from the bounding set needs CAP_SETPCAP (EPERM); an unknown one is EINVAL.
-        PR_CAPBSET_DROP if arg2 <= CAP_LAST_CAP as usize => {
-            let mut c = (*cx.cred()).clone();
-            if !c.capable(CAP_SETPCAP) {
-                return Err(Errno::EPERM);
-            }
-            c.cap_bounding &= !(1u64 << arg2);
-            cx.thread().set_cred(alloc::sync::Arc::new(c));
-            Ok(0)
-        }
-        // No securebits are set, and none can be (that needs CAP_SETPCAP and a use for them).
-        PR_GET_SECUREBITS => Ok(0),
-        _ => Err(Errno::EINVAL),
-    }
 }

@@ -30,7 +30,8 @@ use crate::dispatch::{unimplemented, IntoRet};
 #[cfg(feature = "trace")]
 use crate::trace::kinds::{Arg::*, *};
 use crate::{
-    clone, cred, events, exec, fs, futex, info, itimer, mm, net, process, reboot, sched, signal, time, wait, Caller,
+    clone, cred, events, exec, fs, futex, info, itimer, mm, net, prctl, process, reboot, sched, signal, time, wait,
+    Caller,
 };
 use abi::Sysno;
 
@@ -229,9 +230,14 @@ syscall_table! {
         writev(Fd, InIov(2), Int) [fast waits] => fs::sys_writev(i32(0), ptr(1), i32(2));
         pread64(Fd, OutBuf, Uint, Long) [fast waits] => fs::sys_pread64(i32(0), slice_mut(1, 2), i64(3)) now fs::now_pread64;
         pwrite64(Fd, InBuf(2), Uint, Long) [fast waits] => fs::sys_pwrite64(i32(0), slice(1, 2), i64(3)) now fs::now_pwrite64;
+        preadv(Fd, OutIov(2), Int, Long, Hex) [fast waits] => fs::sys_preadv(i32(0), ptr(1), i32(2), i64(3));
+        pwritev(Fd, InIov(2), Int, Long, Hex) [fast waits] => fs::sys_pwritev(i32(0), ptr(1), i32(2), i64(3));
+        preadv2(Fd, OutIov(2), Int, Long, Hex, Hex) [fast waits] => fs::sys_preadv2(i32(0), ptr(1), i32(2), i64(3), u32(5));
+        pwritev2(Fd, InIov(2), Int, Long, Hex, Hex) [fast waits] => fs::sys_pwritev2(i32(0), ptr(1), i32(2), i64(3), u32(5));
         lseek(Fd, Long, Enum(WHENCE)) [fast] => fs::sys_lseek(i32(0), i64(1), u32(2));
         openat(Fd, Str, Open, CreatMode) [fast waits] => fs::sys_openat(i32(0), cstr(1), u32(2), u32(3));
         close(Fd) [fast] => fs::sys_close(i32(0));
+        close_range(Uint, Uint, Hex) [fast] => fs::sys_close_range(u32(0), u32(1), u32(2));
         fstat(Fd, Ptr) [fast] => fs::sys_fstat(i32(0), ptr(1));
         newfstatat(Fd, Str, Ptr, Flags(AT)) [fast] => fs::sys_newfstatat(i32(0), cstr(1), ptr(2), u32(3));
         ppoll(Ptr, Uint, Ptr, Ptr, Uint) [waits] => fs::sys_ppoll(ptr(0), usize(1), ptr(2), usize(3), usize(4));
@@ -378,7 +384,7 @@ syscall_table! {
         sched_yield() [fast waits] => time::sys_sched_yield();
         sched_getaffinity(Int, Uint, Ptr) [fast] => time::sys_sched_getaffinity(i32(0), u32(1), ptr(2));
         sched_setaffinity(Int, Uint, Ptr) [] => time::sys_sched_setaffinity(i32(0), u32(1), ptr(2));
-        prctl(Enum(PRCTL), Hex, Hex, Hex, Hex) [] => process::sys_prctl(i32(0), usize(1));
+        prctl(Enum(PRCTL), Hex, Hex, Hex, Hex) [] => prctl::sys_prctl(i32(0), usize(1), usize(2), usize(3), usize(4));
         // scheduling policies: sched.rs
         sched_setscheduler(Int, Int, Ptr) [] => sched::sys_sched_setscheduler(i32(0), i32(1), ptr(2));
         sched_getscheduler(Int) [fast] => sched::sys_sched_getscheduler(i32(0));

@@ -463,6 +463,23 @@ fn rows() -> Vec<Row> {
             .data([b'w'; 16])
             .good(Is(16))
             .on(Cross, Is(8)),
+        row(Sysno::preadv, 1, "iov", In(16), |_, p| regs([FILE, p, 1, 0]))
+            .put(iov(BUF, 16))
+            .good(Is(16))
+            .count(2, Is(0)),
+        row(Sysno::preadv, 1, "iov[0].iov_base", Out(16), |fx, p| regs([FILE, fx.put(AUX, iov(p, 16)), 1, 0]))
+            .good(Is(16))
+            .on(Cross, Is(8)),
+        row(Sysno::pwritev, 1, "iov", In(16), |_, p| regs([FILE, p, 1, 0]))
+            .put(iov(BUF, 16))
+            .good(Is(16))
+            .count(2, Is(0)),
+        row(Sysno::pwritev, 1, "iov[0].iov_base", In(16), |fx, p| regs([FILE, fx.put(AUX, iov(p, 16)), 1, 0]))
+            .data([b'w'; 16])
+            .good(Is(16))
+            .on(Cross, Is(8)),
+        row(Sysno::preadv2, 1, "iov", In(16), |_, p| regs([FILE, p, 1, 0, 0, 0])).put(iov(BUF, 16)).good(Is(16)),
+        row(Sysno::pwritev2, 1, "iov", In(16), |_, p| regs([FILE, p, 1, 0, 0, 0])).put(iov(BUF, 16)).good(Is(16)),
         row(Sysno::pread64, 1, "buf", Out(16), |_, p| regs([FILE, p, 16, 0]))
             .good(Is(16))
             .on(Cross, Is(8))

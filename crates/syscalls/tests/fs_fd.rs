@@ -152,3 +152,51 @@ fn closing_a_duplicate_leaves_the_original_working() {
     assert_eq!(k.syscall(&p, Sysno::write, [1, SCRATCH, 2]), 2);
     assert_eq!(k.console_output(), "ok");
 }
+
+#[test]
+fn close_range_closes_the_open_descriptors_of_the_range() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    k.add_file("/tmp/f", b"abc");
+    let fds: Vec<usize> = (0..4).map(|_| open(&k, &p, "/tmp/f", 0)).collect();
+    assert_eq!(fds, [3, 4, 5, 6]);
+    assert_eq!(k.syscall(&p, Sysno::close, [5]), 0);
+    assert_eq!(k.syscall(&p, Sysno::close_range, [4, 5, 0]), 0, "a hole in the range is skipped");
+    assert_eq!(fcntl(&k, &p, 3, F_GETFD, 0), 0);
+    assert_eq!(fcntl(&k, &p, 4, F_GETFD, 0), EBADF);
+    assert_eq!(fcntl(&k, &p, 6, F_GETFD, 0), 0);
+    assert_eq!(k.syscall(&p, Sysno::close_range, [6, u32::MAX as usize, 0]), 0);
+    assert_eq!(fcntl(&k, &p, 6, F_GETFD, 0), EBADF);
+    assert_eq!(k.syscall(&p, Sysno::close_range, [100, 200, 0]), 0, "nothing open there");
+    assert_eq!(k.syscall(&p, Sysno::close_range, [5, 4, 0]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::close_range, [3, 4, 1]), EINVAL, "an unknown flag");
+    assert_eq!(fcntl(&k, &p, 3, F_GETFD, 0), 0, "nothing closed by a failed call");
+}
+
+#[test]
+fn close_range_cloexec_marks_instead_of_closing() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    k.add_file("/tmp/f", b"abc");
+    let fd = open(&k, &p, "/tmp/f", 0);
+    assert_eq!(k.syscall(&p, Sysno::close_range, [fd, fd, CLOSE_RANGE_CLOEXEC as usize]), 0);
+    assert_eq!(fcntl(&k, &p, fd, F_GETFD, 0), FD_CLOEXEC as isize);
+}
+
+#[test]
+fn close_range_unshare_leaves_the_sharing_process_its_descriptors() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    k.add_file("/tmp/f", b"abc");
+    let fd = open(&k, &p, "/tmp/f", 0);
+    let pid = k.syscall(
+        &p,
+        Sysno::clone,
+        [(abi::process::CLONE_FILES | abi::process::CLONE_VM) as usize | abi::signal::SIGCHLD],
+    );
+    assert!(pid > 0);
+    let child = k.spawned().pop().unwrap();
+    assert_eq!(k.syscall(&child, Sysno::close_range, [0, u32::MAX as usize, CLOSE_RANGE_UNSHARE as usize]), 0);
+    assert_eq!(fcntl(&k, &child, fd, F_GETFD, 0), EBADF);
+    assert_eq!(fcntl(&k, &p, fd, F_GETFD, 0), 0, "the parent's table was not touched");
+}

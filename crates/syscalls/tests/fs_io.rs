@@ -744,3 +744,65 @@ fn transfers_of_every_size_move_exactly_their_own_bytes() {
         assert_eq!(k.syscall(&p, Sysno::ftruncate, [fd, 0]), 0);
     }
 }
+
+#[test]
+fn preadv_and_pwritev_scatter_and_gather_at_an_offset_without_moving_the_file_offset() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let fd = file(&k, &p, b"0123456789", O_RDWR);
+    let iov = iovecs(&k, &p, &[Iovec { base: SCRATCH, len: 2 }, Iovec { base: SCRATCH + 16, len: 3 }]);
+    assert_eq!(k.syscall(&p, Sysno::preadv, [fd, iov, 2, 4, 0]), 5);
+    assert_eq!(k.peek(&p, SCRATCH, 2), b"45");
+    assert_eq!(k.peek(&p, SCRATCH + 16, 3), b"678");
+    // The high half of the offset is not looked at on a 64-bit kernel.
+    assert_eq!(k.syscall(&p, Sysno::preadv, [fd, iov, 2, 8, 7]), 2);
+    k.poke(&p, SCRATCH, b"ab");
+    k.poke(&p, SCRATCH + 16, b"cde");
+    assert_eq!(k.syscall(&p, Sysno::pwritev, [fd, iov, 2, 9, 0]), 5);
+    assert_eq!(contents(&k, "/tmp/f"), b"012345678abcde");
+    assert_eq!(seek(&k, &p, fd, 0, SEEK_CUR), 0);
+    // No bytes asked for: 0, even past the end.
+    assert_eq!(k.syscall(&p, Sysno::preadv, [fd, iov, 0, 100, 0]), 0);
+}
+
+#[test]
+fn preadv_and_pwritev_errors_are_linuxs() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let fd = file(&k, &p, b"abc", O_WRONLY);
+    let iov = iovecs(&k, &p, &[Iovec { base: SCRATCH, len: 2 }]);
+    assert_eq!(k.syscall(&p, Sysno::preadv, [fd, iov, 1, -1i64 as usize, 0]), EINVAL, "offset first");
+    assert_eq!(k.syscall(&p, Sysno::preadv, [fd, iov, 1, 0, 0]), EBADF, "write-only");
+    assert_eq!(k.syscall(&p, Sysno::pwritev, [fd, iov, -1i32 as usize, 0, 0]), EINVAL, "iovcnt");
+    assert_eq!(k.syscall(&p, Sysno::pwritev, [fd, UNMAPPED, 1, 0, 0]), EFAULT);
+    assert_eq!(k.syscall(&p, Sysno::pwritev, [99, iov, 1, 0, 0]), EBADF);
+    assert_eq!(k.syscall(&p, Sysno::pwritev, [1, iov, 1, 0, 0]), ESPIPE, "the console has no offsets");
+    let dir = open(&k, &p, "/tmp", O_RDONLY);
+    assert_eq!(k.syscall(&p, Sysno::preadv, [dir, iov, 1, 0, 0]), EISDIR);
+    let huge = iovecs(&k, &p, &[Iovec { base: SCRATCH, len: usize::MAX }]);
+    assert_eq!(k.syscall(&p, Sysno::pwritev, [fd, huge, 1, 0, 0]), EINVAL, "a negative length");
+}
+
+#[test]
+fn preadv2_and_pwritev2_use_the_file_offset_for_minus_one_and_refuse_unknown_flags() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let fd = file(&k, &p, b"0123456789", O_RDWR);
+    let iov = iovecs(&k, &p, &[Iovec { base: SCRATCH, len: 3 }]);
+    assert_eq!(k.syscall(&p, Sysno::preadv2, [fd, iov, 1, -1i64 as usize, 0, 0]), 3);
+    assert_eq!(k.peek(&p, SCRATCH, 3), b"012");
+    assert_eq!(seek(&k, &p, fd, 0, SEEK_CUR), 3, "offset -1 reads at and moves the file offset");
+    assert_eq!(k.syscall(&p, Sysno::preadv2, [fd, iov, 1, 5, 0, 1]), 3, "RWF_HIPRI");
+    assert_eq!(k.peek(&p, SCRATCH, 3), b"567");
+    assert_eq!(seek(&k, &p, fd, 0, SEEK_CUR), 3);
+    assert_eq!(k.syscall(&p, Sysno::preadv2, [fd, iov, 1, 0, 0, 0x40]), EOPNOTSUPP);
+    assert_eq!(k.syscall(&p, Sysno::pwritev2, [fd, iov, 1, 0, 0, 0x40]), EOPNOTSUPP);
+    assert_eq!(k.syscall(&p, Sysno::preadv2, [fd, iov, 1, -2i64 as usize, 0, 0]), EINVAL);
+    k.poke(&p, SCRATCH, b"xyz");
+    assert_eq!(k.syscall(&p, Sysno::pwritev2, [fd, iov, 1, -1i64 as usize, 0, 0]), 3);
+    assert_eq!(seek(&k, &p, fd, 0, SEEK_CUR), 6);
+    assert_eq!(k.syscall(&p, Sysno::pwritev2, [fd, iov, 1, 0, 0, 0x10]), 3, "RWF_APPEND");
+    assert_eq!(contents(&k, "/tmp/f"), b"012xyz6789xyz");
+    assert_eq!(k.syscall(&p, Sysno::pwritev2, [fd, iov, 1, 1, 0, 0x6]), 3, "RWF_DSYNC|RWF_SYNC");
+    assert_eq!(contents(&k, "/tmp/f"), b"0xyzyz6789xyz");
+}

@@ -152,3 +152,112 @@ fn execve_forgets_the_name() {
     assert_eq!(k.syscall(&p, Sysno::mmap, [NAME, 4096, 3, 0x32, usize::MAX, 0]), NAME as isize);
     assert_eq!(get_name(&k, &p), padded("prog"), "the new program's name");
 }
+
+fn prctl(k: &TestKernel, p: &Caller, args: [usize; 5]) -> isize {
+    k.syscall(p, Sysno::prctl, args)
+}
+
+#[test]
+fn pdeathsig_is_sent_when_the_parent_ends_and_not_inherited() {
+    let k = TestKernel::new();
+    let parent = k.spawn();
+    let child = k.fork(&parent);
+    assert_eq!(prctl(&k, &child, [PR_SET_PDEATHSIG as usize, abi::signal::NSIG + 1, 0, 0, 0]), EINVAL);
+    assert_eq!(prctl(&k, &child, [PR_SET_PDEATHSIG as usize, abi::signal::SIGUSR1, 0, 0, 0]), 0);
+    assert_eq!(prctl(&k, &child, [PR_GET_PDEATHSIG as usize, SCRATCH, 0, 0, 0]), 0);
+    assert_eq!(k.peek_val::<i32>(&child, SCRATCH), abi::signal::SIGUSR1 as i32);
+    assert_eq!(prctl(&k, &child, [PR_GET_PDEATHSIG as usize, UNMAPPED, 0, 0, 0]), EFAULT);
+    let grandchild = k.fork(&child);
+    assert_eq!(prctl(&k, &grandchild, [PR_GET_PDEATHSIG as usize, SCRATCH, 0, 0, 0]), 0);
+    assert_eq!(k.peek_val::<i32>(&grandchild, SCRATCH), 0, "a fork starts without one");
+    assert!(!child.process().is_exiting());
+    k.syscall(&parent, Sysno::exit, [0]);
+    // SIGUSR1's default action ends the child.
+    assert!(child.process().is_exiting());
+    assert!(!grandchild.process().is_exiting());
+}
+
+#[test]
+fn a_child_subreaper_adopts_orphaned_descendants() {
+    let k = TestKernel::new();
+    let a = k.spawn();
+    assert_eq!(prctl(&k, &a, [PR_SET_CHILD_SUBREAPER as usize, 1, 0, 0, 0]), 0);
+    assert_eq!(prctl(&k, &a, [PR_GET_CHILD_SUBREAPER as usize, SCRATCH, 0, 0, 0]), 0);
+    assert_eq!(k.peek_val::<i32>(&a, SCRATCH), 1);
+    let b = k.fork(&a);
+    assert_eq!(prctl(&k, &b, [PR_GET_CHILD_SUBREAPER as usize, SCRATCH, 0, 0, 0]), 0);
+    assert_eq!(k.peek_val::<i32>(&b, SCRATCH), 0, "not inherited");
+    let c = k.fork(&b);
+    k.syscall(&b, Sysno::exit, [0]);
+    assert_eq!(k.syscall(&c, Sysno::getppid, []), a.process().pid as isize);
+}
+
+#[test]
+fn dumpable_no_new_privs_timerslack_and_thp_switches() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    assert_eq!(prctl(&k, &p, [PR_GET_DUMPABLE as usize, 0, 0, 0, 0]), 1);
+    assert_eq!(prctl(&k, &p, [PR_SET_DUMPABLE as usize, 2, 0, 0, 0]), EINVAL);
+    assert_eq!(prctl(&k, &p, [PR_SET_DUMPABLE as usize, 0, 0, 0, 0]), 0);
+    assert_eq!(prctl(&k, &p, [PR_GET_DUMPABLE as usize, 0, 0, 0, 0]), 0);
+    assert_eq!(prctl(&k, &p, [PR_SET_DUMPABLE as usize, 1, 0, 0, 0]), 0);
+    // Changing the effective uid makes the process undumpable (Linux's commit_creds).
+    let child = k.fork(&p);
+    assert_eq!(k.syscall(&child, Sysno::setresuid, [1000, 1000, 1000]), 0);
+    assert_eq!(prctl(&k, &child, [PR_GET_DUMPABLE as usize, 0, 0, 0, 0]), 0);
+
+    assert_eq!(prctl(&k, &p, [PR_GET_NO_NEW_PRIVS as usize, 0, 0, 0, 0]), 0);
+    assert_eq!(prctl(&k, &p, [PR_GET_NO_NEW_PRIVS as usize, 1, 0, 0, 0]), EINVAL);
+    assert_eq!(prctl(&k, &p, [PR_SET_NO_NEW_PRIVS as usize, 0, 0, 0, 0]), EINVAL);
+    assert_eq!(prctl(&k, &p, [PR_SET_NO_NEW_PRIVS as usize, 1, 1, 0, 0]), EINVAL);
+    assert_eq!(prctl(&k, &p, [PR_SET_NO_NEW_PRIVS as usize, 1, 0, 0, 0]), 0);
+    assert_eq!(prctl(&k, &p, [PR_GET_NO_NEW_PRIVS as usize, 0, 0, 0, 0]), 1);
+    assert_eq!(prctl(&k, &k.fork(&p), [PR_GET_NO_NEW_PRIVS as usize, 0, 0, 0, 0]), 1, "inherited");
+
+    assert_eq!(prctl(&k, &p, [PR_GET_TIMERSLACK as usize, 0, 0, 0, 0]), 50_000);
+    assert_eq!(prctl(&k, &p, [PR_SET_TIMERSLACK as usize, 70_000, 0, 0, 0]), 0);
+    let child = k.fork(&p);
+    assert_eq!(prctl(&k, &child, [PR_GET_TIMERSLACK as usize, 0, 0, 0, 0]), 70_000);
+    assert_eq!(prctl(&k, &child, [PR_SET_TIMERSLACK as usize, 1, 0, 0, 0]), 0);
+    assert_eq!(prctl(&k, &child, [PR_SET_TIMERSLACK as usize, 0, 0, 0, 0]), 0);
+    assert_eq!(prctl(&k, &child, [PR_GET_TIMERSLACK as usize, 0, 0, 0, 0]), 70_000, "0: the slack it was born with");
+    assert_eq!(prctl(&k, &p, [PR_SET_TIMERSLACK as usize, 0, 0, 0, 0]), 0);
+    assert_eq!(prctl(&k, &p, [PR_GET_TIMERSLACK as usize, 0, 0, 0, 0]), 50_000);
+
+    assert_eq!(prctl(&k, &p, [PR_SET_THP_DISABLE as usize, 1, 1, 0, 0]), EINVAL);
+    assert_eq!(prctl(&k, &p, [PR_SET_THP_DISABLE as usize, 1, 0, 0, 0]), 0);
+    assert_eq!(prctl(&k, &p, [PR_GET_THP_DISABLE as usize, 0, 0, 0, 0]), 1);
+    assert_eq!(prctl(&k, &p, [PR_GET_THP_DISABLE as usize, 1, 0, 0, 0]), EINVAL);
+    assert_eq!(prctl(&k, &p, [PR_SET_TIMING as usize, 1, 0, 0, 0]), EINVAL);
+    assert_eq!(prctl(&k, &p, [PR_SET_TIMING as usize, 0, 0, 0, 0]), 0);
+    assert_eq!(prctl(&k, &p, [PR_GET_SECCOMP as usize, 0, 0, 0, 0]), EINVAL, "no seccomp");
+}
+
+#[test]
+fn ambient_capabilities_need_permitted_and_inheritable() {
+    use abi::cred::*;
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let amb = |op: usize, cap: u32| prctl(&k, &p, [PR_CAP_AMBIENT as usize, op, cap as usize, 0, 0]);
+    assert_eq!(amb(PR_CAP_AMBIENT_RAISE, CAP_NET_RAW), EPERM, "not inheritable");
+    assert_eq!(amb(PR_CAP_AMBIENT_IS_SET, CAP_LAST_CAP + 1), EINVAL);
+    assert_eq!(amb(9, 0), EINVAL);
+    assert_eq!(prctl(&k, &p, [PR_CAP_AMBIENT as usize, PR_CAP_AMBIENT_CLEAR_ALL, 1, 0, 0]), EINVAL);
+    assert_eq!(prctl(&k, &p, [PR_CAP_AMBIENT as usize, PR_CAP_AMBIENT_IS_SET, 1, 1, 0]), EINVAL);
+    // capset: make CAP_NET_RAW inheritable too.
+    k.poke(&p, SCRATCH, &[0x2008_0522u32.to_le_bytes(), 0u32.to_le_bytes()].concat());
+    let data: Vec<u8> =
+        [u32::MAX, u32::MAX, 1 << CAP_NET_RAW, u32::MAX, u32::MAX, 0].iter().flat_map(|w| w.to_le_bytes()).collect();
+    k.poke(&p, SCRATCH + 8, &data);
+    assert_eq!(k.syscall(&p, Sysno::capset, [SCRATCH, SCRATCH + 8]), 0);
+    assert_eq!(amb(PR_CAP_AMBIENT_RAISE, CAP_NET_RAW), 0);
+    assert_eq!(amb(PR_CAP_AMBIENT_IS_SET, CAP_NET_RAW), 1);
+    assert_eq!(amb(PR_CAP_AMBIENT_LOWER, CAP_NET_RAW), 0);
+    assert_eq!(amb(PR_CAP_AMBIENT_IS_SET, CAP_NET_RAW), 0);
+    assert_eq!(amb(PR_CAP_AMBIENT_RAISE, CAP_NET_RAW), 0);
+    assert_eq!(prctl(&k, &p, [PR_CAP_AMBIENT as usize, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0]), 0);
+    assert_eq!(amb(PR_CAP_AMBIENT_IS_SET, CAP_NET_RAW), 0);
+    // Securebits stay clear: setting any needs CAP_SETPCAP.
+    assert_eq!(prctl(&k, &p, [PR_SET_SECUREBITS as usize, 0, 0, 0, 0]), 0);
+    assert_eq!(prctl(&k, &p, [PR_SET_SECUREBITS as usize, 1, 0, 0, 0]), EINVAL);
+}

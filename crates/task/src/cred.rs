@@ -32,6 +32,9 @@ pub struct Cred {
     pub cap_permitted: u64,
     pub cap_inheritable: u64,
     pub cap_bounding: u64,
+    /// PR_CAP_AMBIENT: kept across an exec that is not set-ID; always within both the
+    /// permitted and the inheritable set.
+    pub cap_ambient: u64,
     /// PR_SET_KEEPCAPS: keep the permitted set when every uid leaves 0.
     pub keep_caps: bool,
 }
@@ -53,6 +56,7 @@ impl Cred {
             cap_permitted: CAP_FULL_SET,
             cap_inheritable: 0,
             cap_bounding: CAP_FULL_SET,
+            cap_ambient: 0,
             keep_caps: false,
         }
     }
@@ -90,6 +94,28 @@ impl Cred {
             self.cap_effective = self.cap_permitted;
         }
         self.fix_fs_caps(old.fsuid);
+        self.trim_ambient();
+    }
+
+    /// Ambient capabilities must stay permitted and inheritable.
+    fn trim_ambient(&mut self) {
+        self.cap_ambient &= self.cap_permitted & self.cap_inheritable;
+    }
+
+    /// PR_CAP_AMBIENT_RAISE / _LOWER: a capability joins the ambient set only if it is
+    /// permitted and inheritable (EPERM); lowering always works.
+    pub fn set_ambient(&self, cap: u32, raise: bool) -> SysResult<Cred> {
+        let bit = 1u64 << cap;
+        let mut new = self.clone();
+        if raise {
+            if self.cap_permitted & self.cap_inheritable & bit == 0 {
+                return Err(Errno::EPERM);
+            }
+            new.cap_ambient |= bit;
+        } else {
+            new.cap_ambient &= !bit;
+        }
+        Ok(new)
     }
 
     fn fix_fs_caps(&mut self, old_fsuid: u32) {
@@ -194,12 +220,16 @@ impl Cred {
         }
         (new.suid, new.fsuid) = (new.euid, new.euid);
         (new.sgid, new.fsgid) = (new.egid, new.egid);
+        if setuid.is_some_and(|u| u != self.euid) || setgid.is_some_and(|g| g != self.egid) {
+            new.cap_ambient = 0;
+        }
         if new.uid == 0 || new.euid == 0 {
             new.cap_permitted = new.cap_bounding | new.cap_inheritable;
             new.cap_effective = if new.euid == 0 { new.cap_permitted } else { 0 };
         } else {
-            new.cap_permitted = 0;
-            new.cap_effective = 0;
+            // A file without capabilities: what the thread keeps is its ambient set.
+            new.cap_permitted = new.cap_ambient;
+            new.cap_effective = new.cap_ambient;
         }
         new.keep_caps = false;
         new
@@ -225,6 +255,7 @@ impl Cred {
         }
         let mut new = self.clone();
         (new.cap_effective, new.cap_permitted, new.cap_inheritable) = (effective, permitted, inheritable);
+        new.trim_ambient();
         Ok(new)
     }
 }

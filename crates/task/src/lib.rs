@@ -20,6 +20,7 @@ pub mod executor;
 pub mod fd_table;
 pub mod futex;
 pub mod oom;
+pub mod prctl;
 pub mod process;
 pub mod random;
 pub mod shared;

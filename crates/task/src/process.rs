@@ -275,6 +275,8 @@ pub struct Process {
     pub children_system_ns: AtomicU64,
     /// The nice value (-20..=19), inherited by children; recorded, the scheduler ignores it.
     pub nice: core::sync::atomic::AtomicI32,
+    /// prctl(2)'s switches.
+    pub prctl: crate::prctl::PrctlState,
     /// setitimer's three timers (ITIMER_REAL, _VIRTUAL, _PROF); not inherited by fork.
     pub itimers: Mutex<[Itimer; 3]>,
     /// Woken when an interval timer is set again: the task of the old setting ends.
@@ -367,6 +369,7 @@ impl Process {
             children_user_ns: AtomicU64::new(0),
             children_system_ns: AtomicU64::new(0),
             nice: core::sync::atomic::AtomicI32::new(parent.map_or(0, |p| p.nice.load(Ordering::Relaxed))),
+            prctl: parent.map_or_else(Default::default, |p| p.prctl.inherit()),
             itimers: Mutex::new([Itimer::default(); 3]),
             itimer_queue: WaitQueue::new(),
             cred: Mutex::new(ROOT_CRED.clone()),
@@ -551,14 +554,32 @@ impl Process {
         }
     }
 
-    /// Give the children to the child reaper (or to nobody).
+    /// The closest living ancestor that asked to adopt orphans (PR_SET_CHILD_SUBREAPER).
+    fn nearest_subreaper(&self) -> Option<Arc<Process>> {
+        let mut next = self.parent();
+        while let Some(a) = next {
+            if a.prctl.child_subreaper.load(Ordering::Relaxed) && !a.is_zombie() {
+                return Some(a);
+            }
+            next = a.parent();
+        }
+        None
+    }
+
+    /// Give the children to the nearest subreaper, else the child reaper (or to nobody), and
+    /// send those that asked for it their parent-death signal.
     fn reparent_children(self: &Arc<Process>) {
         let children = core::mem::take(&mut *self.children.lock());
         if children.is_empty() {
             return;
         }
-        let reaper = child_reaper().filter(|r| r.pid != self.pid && !r.is_zombie());
+        let reaper =
+            self.nearest_subreaper().or_else(|| child_reaper().filter(|r| r.pid != self.pid && !r.is_zombie()));
         for c in children {
+            let pdeath = c.prctl.pdeath_signal.load(Ordering::Relaxed);
+            if pdeath != 0 && !c.is_zombie() {
+                crate::signal::send_to_process(&c, pdeath);
+            }
             *c.parent.lock() = reaper.as_ref().map(Arc::downgrade).unwrap_or_default();
             // Whatever it asked clone for, an orphan tells its new parent with SIGCHLD (Linux:
             // "we don't want people slaying init").

@@ -1,4 +1,4 @@
-//! Descriptors: dup, dup3, fcntl.
+//! Descriptors: dup, dup3, close_range, fcntl.
 use crate::Caller;
 use abi::flags::*;
 use abi::{Errno, SysResult};
@@ -30,6 +30,37 @@ pub async fn sys_dup3(cx: &Caller, oldfd: i32, newfd: i32, flags: u32) -> SysRes
     // The replaced file is closed after the table is unlocked (a pipe end wakes its peer).
     drop(replaced);
     Ok(newfd)
+}
+
+/// close_range(2): close every open descriptor in `first..=last` (or, with
+/// CLOSE_RANGE_CLOEXEC, mark them close-on-exec), after giving the process its own copy of a
+/// table it shares (CLONE_FILES) if CLOSE_RANGE_UNSHARE asks. Unknown flags or `first > last`
+/// are EINVAL; descriptors not open are skipped.
+pub async fn sys_close_range(cx: &Caller, first: u32, last: u32, flags: u32) -> SysResult<()> {
+    if flags & !(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) != 0 || first > last {
+        return Err(Errno::EINVAL);
+    }
+    let p = cx.process();
+    if flags & CLOSE_RANGE_UNSHARE != 0 {
+        p.files.unshare();
+    }
+    let closed: alloc::vec::Vec<_> = {
+        let mut files = p.files();
+        let fds: alloc::vec::Vec<i32> =
+            files.iter().map(|(fd, _)| fd).filter(|&fd| (first..=last).contains(&(fd as u32))).collect();
+        if flags & CLOSE_RANGE_CLOEXEC != 0 {
+            for &fd in &fds {
+                let file = files.get(fd)?;
+                files.set(fd, file, true)?;
+            }
+            alloc::vec::Vec::new()
+        } else {
+            fds.into_iter().filter_map(|fd| files.remove(fd).ok()).collect()
+        }
+    };
+    // Closed after the table is unlocked, as close(2) does.
+    drop(closed);
+    Ok(())
 }
 
 /// Status flags F_SETFL may change; the access mode and creation flags stay.

@@ -577,6 +577,78 @@ pub async fn sys_pwrite64(cx: &Caller, fd: i32, buf: UserSlice<u8>, offset: i64)
     write_from(cx, &file, &buf, Some(offset as u64), mm).await
 }
 
+/// The flags preadv2/pwritev2 know (RWF_HIPRI, RWF_DSYNC, RWF_SYNC, RWF_NOWAIT, RWF_APPEND);
+/// any other bit is EOPNOTSUPP. Polling, syncing and not waiting change nothing here: every
+/// write is as durable as the file system makes it, and a regular file never waits.
+const RWF_SUPPORTED: u32 = 0x1f;
+const RWF_APPEND: u32 = 0x10;
+
+/// preadv(2): readv at `offset`; the file offset does not move. On a 64-bit kernel the offset
+/// is the low register alone (`pos_h` is not looked at, as in Linux).
+pub async fn sys_preadv(cx: &Caller, fd: i32, iov: UserPtr<Iovec>, iovcnt: i32, offset: i64) -> SysResult<usize> {
+    let file = pread_file(cx, fd, offset)?;
+    let mut mm = cx.mm();
+    let buf = UserBuf::from_iovecs(&mut mm, iov, iovcnt)?;
+    check_end(offset, &buf)?;
+    if buf.len == 0 {
+        return Ok(0);
+    }
+    read_into(cx, &file, &buf, Some(offset as u64), mm).await
+}
+
+/// pwritev(2): writev at `offset` (at the end with O_APPEND); the file offset does not move.
+pub async fn sys_pwritev(cx: &Caller, fd: i32, iov: UserPtr<Iovec>, iovcnt: i32, offset: i64) -> SysResult<usize> {
+    let file = pwrite_file(cx, fd, offset)?;
+    let mut mm = cx.mm();
+    let buf = UserBuf::from_iovecs(&mut mm, iov, iovcnt)?;
+    check_end(offset, &buf)?;
+    epipe_signal(cx, write_from(cx, &file, &buf, Some(offset as u64), mm).await)
+}
+
+/// preadv2(2): preadv, or readv at the file offset when `offset` is -1; `flags` are RWF_*.
+pub async fn sys_preadv2(
+    cx: &Caller,
+    fd: i32,
+    iov: UserPtr<Iovec>,
+    iovcnt: i32,
+    offset: i64,
+    flags: u32,
+) -> SysResult<usize> {
+    if flags & !RWF_SUPPORTED != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    match offset {
+        -1 => sys_readv(cx, fd, iov, iovcnt).await,
+        _ => sys_preadv(cx, fd, iov, iovcnt, offset).await,
+    }
+}
+
+/// pwritev2(2): pwritev, or writev at the file offset when `offset` is -1 or RWF_APPEND asks
+/// for the end of the file (as O_APPEND would).
+pub async fn sys_pwritev2(
+    cx: &Caller,
+    fd: i32,
+    iov: UserPtr<Iovec>,
+    iovcnt: i32,
+    offset: i64,
+    flags: u32,
+) -> SysResult<usize> {
+    if flags & !RWF_SUPPORTED != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    if offset == -1 || flags & RWF_APPEND != 0 {
+        let file = writer(cx, fd)?;
+        let mut mm = cx.mm();
+        let buf = UserBuf::from_iovecs(&mut mm, iov, iovcnt)?;
+        let at = match flags & RWF_APPEND {
+            0 => None,
+            _ => Some(file.inode().stat().st_size as u64),
+        };
+        return epipe_signal(cx, write_from(cx, &file, &buf, at, mm).await);
+    }
+    sys_pwritev(cx, fd, iov, iovcnt, offset).await
+}
+
 /// lseek(2). An unknown `whence` is EINVAL before a file without offsets is ESPIPE.
 pub async fn sys_lseek(cx: &Caller, fd: i32, offset: i64, whence: u32) -> SysResult<u64> {
     let file = io_file(cx, fd)?;
