@@ -110,6 +110,45 @@ impl Pipe {
         Ok(slots * PAGE)
     }
 
+    /// Copy up to `buf.len()` of the bytes waiting, from the oldest, without taking them
+    /// (tee, and splice before it knows how much its target takes). Like a read: EAGAIN when
+    /// empty with writers, 0 when empty without.
+    pub fn peek(&self, buf: &mut [u8]) -> SysResult<usize> {
+        let s = self.state.lock();
+        if s.slots.is_empty() {
+            return if s.writers == 0 { Ok(0) } else { Err(Errno::EAGAIN) };
+        }
+        let mut done = 0;
+        for slot in s.slots.iter() {
+            let n = slot.len().min(buf.len() - done);
+            buf[done..done + n].copy_from_slice(&slot[..n]);
+            done += n;
+            if done == buf.len() {
+                break;
+            }
+        }
+        Ok(done)
+    }
+
+    /// Drop the first `n` bytes waiting (after [`Pipe::peek`] and a transfer of `n`).
+    pub fn consume(&self, n: usize) {
+        let mut scratch = [0u8; 256];
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(scratch.len());
+            match self.read_at(0, &mut scratch[..k]) {
+                Ok(got) if got > 0 => left -= got,
+                _ => break,
+            }
+        }
+    }
+
+    /// Bytes a write could add now: the free slots' pages (0 when full).
+    pub fn room(&self) -> usize {
+        let s = self.state.lock();
+        (s.max_slots.saturating_sub(s.slots.len())) * PAGE
+    }
+
     pub fn readers(&self) -> usize {
         self.state.lock().readers
     }

@@ -244,6 +244,9 @@ syscall_table! {
         readlinkat(Fd, Str, OutBuf, Uint) [fast] => fs::sys_readlinkat(i32(0), cstr(1), slice_mut(2, 3));
         ioctl(Fd, Enum(IOCTL), Hex) [fast waits] => fs::sys_ioctl(i32(0), usize(1), usize(2));
         sendfile(Fd, Fd, Ptr, Uint) [fast waits] => fs::sys_sendfile(i32(0), i32(1), ptr(2), usize(3));
+        splice(Fd, Ptr, Fd, Ptr, Uint, Hex) [fast waits] => fs::sys_splice(i32(0), ptr(1), i32(2), ptr(3), usize(4), u32(5));
+        tee(Fd, Fd, Uint, Hex) [fast waits] => fs::sys_tee(i32(0), i32(1), usize(2), u32(3));
+        vmsplice(Fd, InIov(2), Uint, Hex) [fast waits] => fs::sys_vmsplice(i32(0), ptr(1), usize(2), u32(3));
         copy_file_range(Fd, Ptr, Fd, Ptr, Uint, Hex) [fast waits] => fs::sys_copy_file_range(i32(0), ptr(1), i32(2), ptr(3), usize(4), u32(5));
         pselect6(Int, Ptr, Ptr, Ptr, Ptr, Ptr) [waits] => fs::sys_pselect6(i32(0), usize(1), usize(2), usize(3), ptr(4), ptr(5));
         // event files: events.rs

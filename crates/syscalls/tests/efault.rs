@@ -153,6 +153,16 @@ impl Fx {
         self.p.process().pid
     }
 
+    /// A new pipe holding `fill` bytes: (read end, write end).
+    fn pipe(&self, fill: usize) -> (usize, usize) {
+        assert_eq!(self.k.syscall(&self.p, Sysno::pipe2, [SETUP, 0]), 0);
+        let [r, w] = self.k.peek_val::<[i32; 2]>(&self.p, SETUP);
+        if fill > 0 {
+            assert_eq!(self.k.syscall(&self.p, Sysno::write, [w as usize, SETUP, fill]), fill as isize);
+        }
+        (r as usize, w as usize)
+    }
+
     /// A new epoll watching the terminal for output (always ready).
     fn epoll_on_tty(&self) -> usize {
         let ep = self.call(Sysno::epoll_create1, [0]) as usize;
@@ -510,6 +520,16 @@ fn rows() -> Vec<Row> {
         .put(0i64)
         .good(Is(16))
         .on(Null, Is(16)),
+        // splice's offsets too, for the end that is not a pipe.
+        row(Sysno::splice, 1, "off_in", InOut(8), |fx, p| regs([FILE, p, fx.pipe(0).1, 0, 16, 0]))
+            .put(0i64)
+            .good(Is(16))
+            .on(Null, Is(16)),
+        row(Sysno::splice, 3, "off_out", InOut(8), |fx, p| regs([fx.pipe(16).0, 0, FILE, p, 16, 0]))
+            .put(0i64)
+            .good(Is(16))
+            .on(Null, Is(16)),
+        row(Sysno::vmsplice, 1, "iov", In(16), |fx, p| regs([fx.pipe(0).1, p, 1, 0])).put(iov(BUF, 16)).good(Is(16)),
         // ---- opening, metadata: fs/open.rs, fs/stat.rs ----
         row(Sysno::openat, 1, "path", Str, |_, p| regs([CWD, p, O_RDONLY])).text("/tmp/f"),
         row(Sysno::fstat, 1, "statbuf", Out(size_of::<Stat>()), |_, p| regs([FILE, p])),

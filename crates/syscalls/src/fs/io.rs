@@ -20,7 +20,7 @@ use task::Thread;
 /// Bytes moved per step between user memory and a file.
 pub(super) const CHUNK: usize = 64 * 1024;
 /// Linux caps one transfer at INT_MAX rounded down to a page (MAX_RW_COUNT).
-const MAX_RW_COUNT: usize = 0x7fff_f000;
+pub(super) const MAX_RW_COUNT: usize = 0x7fff_f000;
 /// Most iovecs one readv/writev takes (UIO_MAXIOV).
 const IOV_MAX: i32 = 1024;
 
@@ -199,7 +199,7 @@ impl Drop for KernelBuffer<'_> {
 /// and moving 2 GiB holds the CPU for seconds), and tell whether the thread must stop here, the
 /// bytes moved so far being the result: when it must exit (SIGKILL, exit_group), or with
 /// `any_signal`, when it has a signal to handle (sendfile, as Linux's splice loop).
-async fn stop_between_chunks(cx: &Caller, any_signal: bool) -> bool {
+pub(super) async fn stop_between_chunks(cx: &Caller, any_signal: bool) -> bool {
     task::executor::yield_now().await;
     let t = cx.thread();
     t.exiting() || (any_signal && task::signal::has_pending(t))
@@ -217,7 +217,7 @@ pub(super) fn partial(done: usize, err: Errno) -> SysResult<usize> {
 /// Run `op` until it stops answering EAGAIN, sleeping on the inode's wait queue in between
 /// (woken, never polled). An O_NONBLOCK file, or a node with nothing to wait on, gets one try.
 /// A signal for the thread ends the wait with ERESTARTSYS (EINTR, or a restart).
-async fn retry_blocking<T>(cx: &Caller, file: &File, mut op: impl FnMut() -> SysResult<T>) -> SysResult<T> {
+pub(super) async fn retry_blocking<T>(cx: &Caller, file: &File, mut op: impl FnMut() -> SysResult<T>) -> SysResult<T> {
     match op() {
         Err(Errno::EAGAIN) => wait_and_retry(cx, file, op).await,
         r => r,
@@ -434,7 +434,7 @@ async fn write_from(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>, m
 /// Write all of `data`, bytes `at..` of the transfer, waiting for room as needed. Returns how
 /// much went out (less only if the file took nothing more), or the error that stopped it, with
 /// bytes already out winning over the error as `partial` says.
-async fn send_all(cx: &Caller, file: &File, data: &[u8], at: usize, pos: Option<u64>) -> SysResult<usize> {
+pub(super) async fn send_all(cx: &Caller, file: &File, data: &[u8], at: usize, pos: Option<u64>) -> SysResult<usize> {
     let mut sent = 0;
     while sent < data.len() {
         let rest = &data[sent..];

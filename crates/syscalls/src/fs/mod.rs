@@ -12,6 +12,7 @@ mod mount;
 mod open;
 mod pipe;
 mod poll;
+mod splice;
 mod stat;
 
 pub use at::*;
@@ -26,6 +27,7 @@ pub use mount::*;
 pub use open::*;
 pub use pipe::*;
 pub use poll::*;
+pub use splice::*;
 pub use stat::*;
 
 use crate::Caller;
