@@ -19,6 +19,8 @@ pub const CLONE_SETTLS: u64 = 0x80000;
 pub const CLONE_PARENT_SETTID: u64 = 0x100000;
 pub const CLONE_CHILD_CLEARTID: u64 = 0x200000;
 pub const CLONE_DETACHED: u64 = 0x400000;
+/// clone3 only: start the child in a given cgroup (not supported).
+pub const CLONE_INTO_CGROUP: u64 = 0x2_0000_0000;
 pub const CLONE_UNTRACED: u64 = 0x800000;
 pub const CLONE_CHILD_SETTID: u64 = 0x1000000;
 pub const CLONE_NEWCGROUP: u64 = 0x2000000;

@@ -395,6 +395,9 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::tkill, &[Tid, Sig]),
     (Sysno::tgkill, &[Pid, Tid, Sig]),
     (Sysno::rt_sigqueueinfo, &[Pid, Sig, Ptr(S::Siginfo)]),
+    (Sysno::pidfd_open, &[Pid, Flags(0x800)]),
+    (Sysno::pidfd_send_signal, &[Fd, Sig, Ptr(S::Siginfo), Flags(1)]),
+    (Sysno::pidfd_getfd, &[Fd, Fd, Flags(1)]),
     (Sysno::rt_tgsigqueueinfo, &[Pid, Tid, Sig, Ptr(S::Siginfo)]),
 ];
 

@@ -3,7 +3,7 @@
 //! riscv64 passes clone's arguments in the CLONE_BACKWARDS order: flags, newsp, parent_tid,
 //! tls, child_tid (glibc's fork puts the child tid pointer in a4).
 use crate::Caller;
-use abi::flags::NSIG;
+use abi::flags::{OpenFlags, NSIG};
 use abi::process::*;
 use abi::{Errno, SysResult};
 use core::sync::atomic::Ordering;
@@ -23,8 +23,12 @@ use task::{signal, Process, Thread};
 ///   CLONE_CHILD_CLEARTID makes the child clear and futex-wake that word when it ends.
 /// * CLONE_VFORK: the caller waits until the child calls execve or ends.
 ///
+/// * CLONE_PIDFD: a pidfd for the child (close-on-exec) is stored at `parent_tid` (an int),
+///   which then cannot also take CLONE_PARENT_SETTID's tid.
+///
 /// EINVAL for CLONE_THREAD without CLONE_SIGHAND, CLONE_SIGHAND without CLONE_VM, CLONE_FS with
-/// CLONE_NEWNS, a bad exit signal, namespaces and CLONE_PIDFD (not supported).
+/// CLONE_NEWNS, a bad exit signal, namespaces, and CLONE_PIDFD with CLONE_PARENT_SETTID,
+/// CLONE_THREAD or CLONE_DETACHED.
 pub async fn sys_clone(
     cx: &Caller,
     flags: u64,
@@ -33,15 +37,37 @@ pub async fn sys_clone(
     tls: usize,
     ctid: usize,
 ) -> SysResult<usize> {
-    let exit_signal = (flags & CSIGNAL) as usize;
+    if flags & CLONE_PIDFD != 0 && flags & CLONE_PARENT_SETTID != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let pidfd = (flags & CLONE_PIDFD != 0).then_some(ptid);
+    clone(cx, flags & !CSIGNAL, (flags & CSIGNAL) as usize, newsp, ptid, tls, ctid, pidfd).await
+}
+
+/// What clone and clone3 share: `pidfd` is where CLONE_PIDFD's descriptor goes.
+#[allow(clippy::too_many_arguments)]
+async fn clone(
+    cx: &Caller,
+    flags: u64,
+    exit_signal: usize,
+    newsp: usize,
+    ptid: usize,
+    tls: usize,
+    ctid: usize,
+    pidfd: Option<usize>,
+) -> SysResult<usize> {
     if flags & CLONE_THREAD != 0 && flags & CLONE_SIGHAND == 0
         || flags & CLONE_SIGHAND != 0 && flags & CLONE_VM == 0
         || flags & (CLONE_NEWNS | CLONE_FS) == CLONE_NEWNS | CLONE_FS
         || flags & CLONE_NAMESPACES != 0
-        || flags & CLONE_PIDFD != 0
+        || flags & CLONE_PIDFD != 0 && flags & (CLONE_THREAD | CLONE_DETACHED) != 0
         || exit_signal > NSIG
     {
         return Err(Errno::EINVAL);
+    }
+    // The pidfd's place must be writable before anything is made (EFAULT, nothing started).
+    if let Some(at) = pidfd {
+        cx.mm().write_bytes(at, &(-1i32).to_le_bytes())?;
     }
     let parent_thread = cx.thread();
     let p = cx.process();
@@ -103,8 +129,26 @@ pub async fn sys_clone(
     if flags & CLONE_PARENT_SETTID != 0 {
         let _ = cx.mm().write_bytes(ptid, &(tid as u32).to_le_bytes());
     }
+    let mut failed = None;
+    if let (Some(at), Some(process)) = (pidfd, &new_process) {
+        match crate::events::install(cx, task::pidfd::PidFd::new(process.clone()), "[pidfd]", OpenFlags::CLOEXEC.bits())
+        {
+            Ok(fd) => {
+                let _ = cx.mm().write_bytes(at, &(fd as i32).to_le_bytes());
+            }
+            // No descriptor left (EMFILE): the child exists already; it is killed before it
+            // runs a single instruction of its own, and the caller gets the error.
+            Err(e) => {
+                signal::send_to_process(process, abi::signal::SIGKILL);
+                failed = Some(e);
+            }
+        }
+    }
     log::debug!("clone {flags:#x}: {} -> {}", parent_thread.tid, tid);
     task::spawn_thread(child);
+    if let Some(e) = failed {
+        return Err(e);
+    }
     if let (Some(child), true) = (new_process, flags & CLONE_VFORK != 0) {
         // Not interruptible by signals, only by the caller's own end (Linux waits "killable"):
         // a SIGKILL wakes the caller through its signal queue and it ends at once.
@@ -114,9 +158,39 @@ pub async fn sys_clone(
     Ok(tid)
 }
 
-/// clone3(2) is not provided: ENOSYS makes glibc fall back to clone.
-pub async fn sys_clone3(_cx: &Caller, _args: usize, _size: usize) -> SysResult<usize> {
-    Err(Errno::ENOSYS)
+/// clone3(2): clone with its arguments in a `struct clone_args` of `size` bytes (at least
+/// the first version's 64: EINVAL; at most a page, and bytes past the fields known here must be
+/// zero: E2BIG). The stack is given as its lowest address and size (the child starts at the
+/// top); the exit signal has a field of its own (the flags' low byte must be clear). Choosing
+/// the child's pid (set_tid) and CLONE_INTO_CGROUP are not supported (EINVAL).
+pub async fn sys_clone3(cx: &Caller, args: usize, size: usize) -> SysResult<usize> {
+    const VER0: usize = 64;
+    const KNOWN: usize = 88;
+    if size < VER0 {
+        return Err(Errno::EINVAL);
+    }
+    if size > 4096 {
+        return Err(Errno::E2BIG);
+    }
+    let mut raw = [0u8; 4096];
+    cx.mm().read_bytes(args, &mut raw[..size])?;
+    if raw[KNOWN.min(size)..size].iter().any(|&b| b != 0) {
+        return Err(Errno::E2BIG);
+    }
+    let field = |i: usize| u64::from_le_bytes(raw[i * 8..i * 8 + 8].try_into().unwrap_or_default());
+    let (flags, pidfd, child_tid, parent_tid, exit_signal) = (field(0), field(1), field(2), field(3), field(4));
+    let (stack, stack_size, tls, set_tid, set_tid_size) = (field(5), field(6), field(7), field(8), field(9));
+    if flags & (CSIGNAL | CLONE_DETACHED | CLONE_INTO_CGROUP) != 0
+        || exit_signal > NSIG as u64
+        || (stack == 0) != (stack_size == 0)
+        || set_tid != 0
+        || set_tid_size != 0
+    {
+        return Err(Errno::EINVAL);
+    }
+    let sp = if stack == 0 { 0 } else { stack.checked_add(stack_size).ok_or(Errno::EINVAL)? as usize };
+    let pidfd = (flags & CLONE_PIDFD != 0).then_some(pidfd as usize);
+    clone(cx, flags, exit_signal as usize, sp, parent_tid as usize, tls as usize, child_tid as usize, pidfd).await
 }
 
 /// RLIMIT_NPROC: a user may not have more processes and threads than its limit (EAGAIN), unless

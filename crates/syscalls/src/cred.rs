@@ -180,3 +180,21 @@ pub async fn sys_capset(cx: &Caller, header: UserPtr<CapHeader>, data: usize) ->
     let (e, p, i) = (join(|d| d.effective), join(|d| d.permitted), join(|d| d.inheritable));
     change(cx, |c| c.capset(e, p, i))
 }
+
+/// Linux's ptrace_may_access with real credentials (PTRACE_MODE_REALCREDS), the check before
+/// one process reads another's descriptors or memory: itself; a process whose real, effective
+/// and saved uids and gids all are the caller's real ones, and which is dumpable; or any
+/// process with CAP_SYS_PTRACE.
+pub(crate) fn may_inspect(cx: &Caller, target: &task::Process) -> bool {
+    if target.pid == cx.process().pid {
+        return true;
+    }
+    let c = cx.cred();
+    if c.capable(CAP_SYS_PTRACE) {
+        return true;
+    }
+    let t = target.cred();
+    let same =
+        [t.uid, t.euid, t.suid].iter().all(|&u| u == c.uid) && [t.gid, t.egid, t.sgid].iter().all(|&g| g == c.gid);
+    same && target.prctl.dumpable.load(core::sync::atomic::Ordering::Relaxed) != 0
+}

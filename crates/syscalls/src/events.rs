@@ -21,7 +21,7 @@ use task::timerfd::{as_timerfd, Clock, TimerFd};
 
 /// Install a new anonymous file for `inode` (named `anon_inode:<name>`, as /proc shows it),
 /// with O_NONBLOCK and O_CLOEXEC as `flags` says.
-fn install(cx: &Caller, inode: InodeRef, name: &str, flags: u32) -> SysResult<usize> {
+pub(crate) fn install(cx: &Caller, inode: InodeRef, name: &str, flags: u32) -> SysResult<usize> {
     let status = OpenFlags::RDWR | (OpenFlags::from_bits_retain(flags) & OpenFlags::NONBLOCK);
     let file = Arc::new(File::new(inode, status, format!("anon_inode:{name}")));
     let fd = cx.process().files().insert(file, flags & OpenFlags::CLOEXEC.bits() != 0)?;

@@ -30,6 +30,7 @@ pub mod info;
 pub mod itimer;
 pub mod mm;
 pub mod net;
+pub mod pidfd;
 pub mod prctl;
 pub mod process;
 pub mod reboot;

@@ -280,6 +280,37 @@ fn queued_info(cx: &Caller, to_self: bool, sig: usize, uinfo: UserPtr<SigInfo>) 
     Ok(info)
 }
 
+/// pidfd_send_signal(2): kill(2) to the process a pidfd names (ESRCH once it has been
+/// reaped), with the caller's `siginfo` when `uinfo` is given (its si_signo must be `sig`:
+/// EINVAL; only the sender itself may claim a kill() origin: EPERM). Flags must be 0.
+pub async fn sys_pidfd_send_signal(
+    cx: &Caller,
+    pidfd: i32,
+    sig: usize,
+    uinfo: UserPtr<SigInfo>,
+    flags: u32,
+) -> SysResult<()> {
+    if flags != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let (p, _) = crate::pidfd::pidfd_process(cx, pidfd)?;
+    let info = match uinfo.nonnull() {
+        Some(ptr) => {
+            let info = ptr.read(&mut cx.mm())?;
+            if info.signo as usize != sig {
+                return Err(Errno::EINVAL);
+            }
+            queued_info(cx, p.pid == cx.process().pid, sig, uinfo)?
+        }
+        None => sender_info(cx, sig, SI_USER),
+    };
+    crate::pidfd::alive(&p)?;
+    check_kill_signal(sig)?;
+    check_may_signal(cx, &p, sig)?;
+    send_process(&p, sig, info);
+    Ok(())
+}
+
 /// rt_sigqueueinfo(2) (sigqueue): a signal with the caller's own siginfo (si_value) to a process.
 pub async fn sys_rt_sigqueueinfo(cx: &Caller, pid: i32, sig: usize, uinfo: UserPtr<SigInfo>) -> SysResult<()> {
     let p = if pid > 0 { lookup(pid as Pid).ok_or(Errno::ESRCH)? } else { return Err(Errno::ESRCH) };

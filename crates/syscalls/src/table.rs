@@ -30,8 +30,8 @@ use crate::dispatch::{unimplemented, IntoRet};
 #[cfg(feature = "trace")]
 use crate::trace::kinds::{Arg::*, *};
 use crate::{
-    clone, cred, events, exec, fs, futex, info, itimer, mm, net, prctl, process, reboot, sched, signal, time, wait,
-    Caller,
+    clone, cred, events, exec, fs, futex, info, itimer, mm, net, pidfd, prctl, process, reboot, sched, signal, time,
+    wait, Caller,
 };
 use abi::Sysno;
 
@@ -414,6 +414,9 @@ syscall_table! {
         kill(Int, Signal) [fast] => signal::sys_kill(i32(0), usize(1));
         tkill(Int, Signal) [fast] => signal::sys_tkill(i32(0), usize(1));
         tgkill(Int, Int, Signal) [fast] => signal::sys_tgkill(i32(0), i32(1), usize(2));
+        pidfd_send_signal(Fd, Signal, Ptr, Hex) [fast] => signal::sys_pidfd_send_signal(i32(0), usize(1), ptr(2), u32(3));
+        pidfd_open(Int, Hex) [fast] => pidfd::sys_pidfd_open(i32(0), u32(1));
+        pidfd_getfd(Fd, Int, Hex) [fast] => pidfd::sys_pidfd_getfd(i32(0), i32(1), u32(2));
         rt_sigqueueinfo(Int, Signal, Ptr) [] => signal::sys_rt_sigqueueinfo(i32(0), usize(1), ptr(2));
         rt_tgsigqueueinfo(Int, Int, Signal, Ptr) [] => signal::sys_rt_tgsigqueueinfo(i32(0), i32(1), usize(2), ptr(3));
     }

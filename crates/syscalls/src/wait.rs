@@ -73,7 +73,7 @@ pub async fn sys_wait4(
     Ok(pid)
 }
 
-/// waitid(2): `idtype` P_ALL, P_PID (id > 0) or P_PGID (0: the caller's group); at least one of
+/// waitid(2): `idtype` P_ALL, P_PID (id > 0), P_PGID (0: the caller's group) or P_PIDFD; at least one of
 /// WEXITED, WSTOPPED, WCONTINUED; WNOWAIT leaves the child waitable. Fills `infop` (si_signo
 /// SIGCHLD, si_code CLD_*, si_pid, si_uid, si_status); with WNOHANG and nothing to report
 /// those fields are zero.
@@ -89,7 +89,18 @@ pub async fn sys_waitid(
     if options & !valid != 0 || options & (WEXITED | WSTOPPED | WCONTINUED) == 0 {
         return Err(Errno::EINVAL);
     }
+    // A pidfd names its process; an O_NONBLOCK one does not wait (EAGAIN instead).
+    let mut options = options;
+    let mut pidfd_nonblock = false;
     let who = match idtype {
+        P_PIDFD => {
+            let (p, nonblock) = crate::pidfd::pidfd_process(cx, id)?;
+            if nonblock && options & WNOHANG == 0 {
+                options |= WNOHANG;
+                pidfd_nonblock = true;
+            }
+            WaitWho::Pid(p.pid)
+        }
         P_ALL => WaitWho::Any,
         P_PID if id > 0 => WaitWho::Pid(id as Pid),
         P_PGID if id == 0 => WaitWho::Group(cx.process().pgid()),
@@ -97,6 +108,9 @@ pub async fn sys_waitid(
         _ => return Err(Errno::EINVAL),
     };
     let found = wait(cx, who, options).await?;
+    if found.is_none() && pidfd_nonblock {
+        return Err(Errno::EAGAIN);
+    }
     let (info, usage) = match &found {
         Some((pid, event, child)) => {
             let (code, status) = event.child_code();

@@ -848,9 +848,11 @@ fn rows() -> Vec<Row> {
         })
         .always(Ok)
         .after(Fx::exit_children),
-        // clone3 is not provided: ENOSYS whatever the arguments (glibc then uses clone). Linux
-        // would read the struct: EFAULT.
-        row(Sysno::clone3, 0, "cl_args", In(88), |_, p| regs([p, 88])).always(Is(ENOSYS)),
+        // clone3's struct: a plain fork (exit signal SIGCHLD).
+        row(Sysno::clone3, 0, "cl_args", In(88), |_, p| regs([p, 88]))
+            .put([0u64, 0, 0, 0, SIGCHLD as u64, 0, 0, 0, 0, 0, 0])
+            .good(Ok)
+            .after(Fx::exit_children),
         // ---- exec.rs ----
         // /tmp/x is executable but no program: a call that gets past every pointer is ENOEXEC.
         // NULL argv and envp are empty lists (Linux too).
@@ -1097,6 +1099,12 @@ fn rows() -> Vec<Row> {
             regs([fx.pid(), fx.tid(), SIGWINCH, p])
         })
         .put(SigInfo { signo: SIGWINCH as i32, code: SI_QUEUE, ..Default::default() }),
+        row(Sysno::pidfd_send_signal, 2, "info", In(size_of::<SigInfo>()), |fx, p| {
+            let pidfd = fx.k.syscall(&fx.p, Sysno::pidfd_open, [fx.pid(), 0]);
+            regs([pidfd as usize, SIGWINCH, p, 0])
+        })
+        .put(SigInfo { signo: SIGWINCH as i32, code: SI_QUEUE, ..Default::default() })
+        .on(Null, Is(0)),
     ]
 }
 

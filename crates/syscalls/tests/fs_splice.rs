@@ -152,3 +152,18 @@ fn vmsplice_writes_into_and_reads_from_a_pipe() {
     assert_eq!(k.syscall(&p, Sysno::vmsplice, [w, IOV, 1, 0x40]), EINVAL);
     assert_eq!(k.syscall(&p, Sysno::vmsplice, [w, IOV, 5000, 0]), EINVAL, "more than IOV_MAX");
 }
+
+#[test]
+fn vmsplice_into_a_pipe_puts_what_fits_and_returns() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let (r, w) = pipe(&k, &p, 0);
+    let iov = [Iovec { base: BUF, len: 128 * 1024 }];
+    k.poke(&p, IOV, bytemuck::cast_slice(&iov));
+    assert_eq!(k.syscall(&p, Sysno::vmsplice, [w, IOV, 1, 0]), 64 * 1024, "the pipe's 64 KiB");
+    assert_eq!(k.syscall(&p, Sysno::vmsplice, [w, IOV, 1, NONBLOCK]), EAGAIN, "full");
+    assert_eq!(read(&k, &p, r, 4096).len(), 4096);
+    assert_eq!(k.syscall(&p, Sysno::vmsplice, [w, IOV, 1, 0]), 4096);
+    assert_eq!(k.syscall(&p, Sysno::close, [r]), 0);
+    assert_eq!(k.syscall(&p, Sysno::vmsplice, [w, IOV, 1, NONBLOCK]), EPIPE, "no reader");
+}

@@ -135,11 +135,71 @@ fn clone_child_settid_writes_in_the_childs_memory_only() {
 fn clone_rejects_inconsistent_flags() {
     let k = TestKernel::new();
     let p = k.spawn();
-    for flags in [CLONE_THREAD | CLONE_VM, CLONE_SIGHAND, CLONE_NEWNS | CLONE_FS, CLONE_NEWPID, CLONE_PIDFD, 65] {
+    for flags in [
+        CLONE_THREAD | CLONE_VM,
+        CLONE_SIGHAND,
+        CLONE_NEWNS | CLONE_FS,
+        CLONE_NEWPID,
+        CLONE_PIDFD | CLONE_PARENT_SETTID,
+        CLONE_PIDFD | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM,
+        65,
+    ] {
         assert_eq!(k.syscall(&p, Sysno::clone, [flags as usize]), EINVAL, "{flags:#x}");
     }
+    assert_eq!(k.syscall(&p, Sysno::clone, [CLONE_PIDFD as usize, 0, UNMAPPED]), EFAULT, "nowhere for the pidfd");
     assert!(k.spawned().is_empty());
-    assert_eq!(k.syscall(&p, Sysno::clone3, [SCRATCH, 88]), ENOSYS, "glibc falls back to clone");
+}
+
+/// A clone_args of the first version (64 bytes) and then 24 more, as clone3 reads them.
+fn clone_args(flags: u64, pidfd: usize, exit_signal: usize, stack: usize, stack_size: usize) -> Vec<u8> {
+    [flags, pidfd as u64, 0, 0, exit_signal as u64, stack as u64, stack_size as u64, 0, 0, 0, 0]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect()
+}
+
+#[test]
+fn clone3_forks_with_its_own_stack_and_exit_signal() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    k.poke(&p, SCRATCH, &clone_args(0, 0, SIGCHLD, SCRATCH + 0x1000, 0x1000));
+    let pid = k.syscall(&p, Sysno::clone3, [SCRATCH, 88]);
+    assert!(pid > 0);
+    let child = k.spawned().pop().unwrap();
+    assert_eq!(child.process().pid as isize, pid);
+    assert_eq!(child.thread().ctx.lock().x[hal::context::reg::SP], SCRATCH + 0x2000, "the top of the stack");
+    assert_eq!(child.process().exit_signal.load(std::sync::atomic::Ordering::Relaxed), SIGCHLD);
+    // Errors: too small, too big, unknown non-zero tail, exit signal in the flags, a stack
+    // without a size.
+    assert_eq!(k.syscall(&p, Sysno::clone3, [SCRATCH, 56]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::clone3, [SCRATCH, 8192]), E2BIG);
+    k.poke(&p, SCRATCH, &clone_args(0, 0, SIGCHLD, 0, 0));
+    k.poke(&p, SCRATCH + 88, &[1]);
+    assert_eq!(k.syscall(&p, Sysno::clone3, [SCRATCH, 96]), E2BIG);
+    k.poke(&p, SCRATCH, &clone_args(SIGCHLD as u64, 0, 0, 0, 0));
+    assert_eq!(k.syscall(&p, Sysno::clone3, [SCRATCH, 88]), EINVAL);
+    k.poke(&p, SCRATCH, &clone_args(0, 0, SIGCHLD, SCRATCH, 0));
+    assert_eq!(k.syscall(&p, Sysno::clone3, [SCRATCH, 88]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::clone3, [UNMAPPED, 88]), EFAULT);
+    assert!(k.spawned().is_empty());
+}
+
+#[test]
+fn clone_pidfd_gives_the_parent_a_pidfd_of_the_child() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    const AT: usize = SCRATCH + 0x800;
+    k.poke(&p, SCRATCH, &clone_args(CLONE_PIDFD, AT, SIGCHLD, 0, 0));
+    let pid = k.syscall(&p, Sysno::clone3, [SCRATCH, 88]);
+    assert!(pid > 0);
+    let fd = k.peek_val::<i32>(&p, AT);
+    assert!(fd >= 3);
+    assert_eq!(k.syscall(&p, Sysno::fcntl, [fd as usize, abi::flags::F_GETFD as usize]), 1, "close-on-exec");
+    assert_eq!(k.syscall(&p, Sysno::pidfd_send_signal, [fd as usize, 0, 0, 0]), 0);
+    // clone(2) puts it at parent_tid.
+    let pid2 = k.syscall(&p, Sysno::clone, [(CLONE_PIDFD as usize) | SIGCHLD, 0, AT + 8]);
+    assert!(pid2 > 0);
+    assert!(k.peek_val::<i32>(&p, AT + 8) > fd);
 }
 
 #[test]

@@ -72,7 +72,7 @@ impl UserBuf {
 
     /// readv/writev's iovec array: at most IOV_MAX entries (EINVAL), readable (EFAULT), no
     /// length above SSIZE_MAX (EINVAL; checked for all entries before any is EFAULT).
-    fn from_iovecs(mm: &mut AddressSpace, iov: UserPtr<Iovec>, iovcnt: i32) -> SysResult<UserBuf> {
+    pub(super) fn from_iovecs(mm: &mut AddressSpace, iov: UserPtr<Iovec>, iovcnt: i32) -> SysResult<UserBuf> {
         if !(0..=IOV_MAX).contains(&iovcnt) {
             return Err(Errno::EINVAL);
         }

@@ -5,7 +5,7 @@
 //! how much moves in one call (what the pipe holds or has room for), when it waits (an empty
 //! source pipe, a full target pipe) and what it answers. A pipe's bytes are looked at first
 //! and taken only once the target has accepted them, so a short or failed write loses nothing.
-use super::io::{partial, retry_blocking, send_all, CHUNK, MAX_RW_COUNT};
+use super::io::{partial, retry_blocking, send_all, UserBuf, CHUNK, MAX_RW_COUNT};
 use super::io_file;
 use crate::Caller;
 use abi::flags::OpenFlags;
@@ -218,10 +218,24 @@ pub async fn sys_vmsplice(cx: &Caller, fd: i32, iov: UserPtr<Iovec>, nr_segs: us
     let nr = i32::try_from(nr_segs).map_err(|_| Errno::EINVAL)?;
     let nonblock = flags & SPLICE_F_NONBLOCK != 0;
     if file.writable() {
-        if nonblock && pipe.readers() > 0 && pipe.room() == 0 {
-            return Err(Errno::EAGAIN);
+        // Into the pipe: what fits, waiting only while nothing does (not all of it, as writev).
+        let buf = UserBuf::from_iovecs(&mut cx.mm(), iov, nr)?;
+        if buf.len == 0 {
+            return Ok(0);
         }
-        super::io::sys_writev(cx, fd, iov, nr).await
+        let room = maybe_wait(cx, &file, nonblock || file.nonblocking(), || match (pipe.readers(), pipe.room()) {
+            (0, _) => Err(Errno::EPIPE),
+            (_, 0) => Err(Errno::EAGAIN),
+            (_, room) => Ok(room),
+        })
+        .await;
+        let room = super::io::epipe_signal(cx, room)?;
+        let mut kbuf = vec![0u8; buf.len.min(room).min(CHUNK)];
+        let got = buf.copy_in(&mut cx.mm(), 0, &mut kbuf);
+        if got == 0 {
+            return Err(Errno::EFAULT);
+        }
+        super::io::epipe_signal(cx, file.write(&kbuf[..got]))
     } else if file.readable() {
         if nonblock && pipe.available() == 0 && pipe.writers() > 0 {
             return Err(Errno::EAGAIN);
