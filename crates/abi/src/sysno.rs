@@ -253,6 +253,7 @@ impl Sysno {
     pub const accept4: Sysno = Sysno(242);
     pub const recvmmsg: Sysno = Sysno(243);
     pub const arch_specific_syscall: Sysno = Sysno(244);
+    pub const riscv_hwprobe: Sysno = Sysno(258);
     pub const riscv_flush_icache: Sysno = Sysno(259);
     pub const wait4: Sysno = Sysno(260);
     pub const prlimit64: Sysno = Sysno(261);
@@ -316,6 +317,7 @@ impl Sysno {
     pub const process_mrelease: Sysno = Sysno(448);
     pub const futex_waitv: Sysno = Sysno(449);
     pub const set_mempolicy_home_node: Sysno = Sysno(450);
+    pub const fchmodat2: Sysno = Sysno(452);
 
     /// The Linux name of this syscall, or `None` if the number is not one Linux defines.
     pub fn name(self) -> Option<&'static str> {
@@ -564,6 +566,7 @@ impl Sysno {
             242 => "accept4",
             243 => "recvmmsg",
             244 => "arch_specific_syscall",
+            258 => "riscv_hwprobe",
             259 => "riscv_flush_icache",
             260 => "wait4",
             261 => "prlimit64",
@@ -627,6 +630,7 @@ impl Sysno {
             448 => "process_mrelease",
             449 => "futex_waitv",
             450 => "set_mempolicy_home_node",
+            452 => "fchmodat2",
             _ => return None,
         })
     }

@@ -62,6 +62,18 @@ pub fn flush_tlb() {
     }
 }
 
+/// Make instructions written to memory visible to instruction fetch on this hart (riscv's
+/// fence.i), for riscv_flush_icache: a JIT or loader writes code, then calls it. With one hart
+/// there is no other hart to tell.
+#[inline]
+pub fn sync_icache() {
+    #[cfg(all(target_os = "none", target_arch = "riscv64"))]
+    // SAFETY: fence.i only orders instruction fetches after earlier stores; it touches no state.
+    unsafe {
+        core::arch::asm!("fence.i")
+    }
+}
+
 /// Copy `len` bytes from `src` to `dst` (not overlapping), for the bulk copies of page data
 /// (user copies, page-cache reads and writes, copy on write). When both pointers have the same
 /// alignment modulo 8, the middle of the range moves 64 bytes per loop of eight loads and eight

@@ -14,6 +14,8 @@ pub(crate) const SYSCTLS: &[Sysctl] = &[
     ("kernel/tainted", || String::from("0")),
     ("kernel/threads-max", || format!("{}", task::process::max_threads())),
     ("kernel/ostype", || String::from("Linux")),
+    ("kernel/hostname", || format!("{}", String::from_utf8_lossy(&task::uts::hostname()))),
+    ("kernel/domainname", || format!("{}", String::from_utf8_lossy(&task::uts::domainname()))),
     ("fs/pipe-max-size", || format!("{}", fs::pipe::PIPE_MAX_SIZE)),
     // What RLIMIT_NOFILE may be raised to (Linux's default nr_open).
     ("fs/nr_open", || String::from("1048576")),

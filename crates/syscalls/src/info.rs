@@ -1,4 +1,4 @@
-//! System information: uname, getrandom, sysinfo, syslog.
+//! System information: uname, sethostname, setdomainname, getrandom, sysinfo, syslog.
 use crate::Caller;
 use abi::flags::{GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM};
 use abi::structs::Utsname;
@@ -11,21 +11,49 @@ use mm::{UserPtr, UserSliceMut};
 pub const RELEASE: &str = "6.1.0-bakaex";
 
 fn field(s: &str) -> [u8; 65] {
+    field_bytes(s.as_bytes())
+}
+
+fn field_bytes(s: &[u8]) -> [u8; 65] {
     let mut f = [0u8; 65];
-    f[..s.len()].copy_from_slice(s.as_bytes());
+    let n = s.len().min(64);
+    f[..n].copy_from_slice(&s[..n]);
     f
 }
 
 pub async fn sys_uname(cx: &Caller, buf: UserPtr<Utsname>) -> SysResult<()> {
     let u = Utsname {
         sysname: field("Linux"),
-        nodename: field("bakaex"),
+        nodename: field_bytes(&task::uts::hostname()),
         release: field(RELEASE),
         version: field("#1 BakaEx"),
         machine: field("riscv64"),
-        domainname: field("(none)"),
+        domainname: field_bytes(&task::uts::domainname()),
     };
     buf.write(&mut cx.mm(), &u)
+}
+
+/// sethostname(2) / setdomainname(2): CAP_SYS_ADMIN (EPERM) first, then the length (at most
+/// 64 bytes: EINVAL), then the bytes (EFAULT). The name is taken as given, NUL bytes included.
+fn set_name(cx: &Caller, name: usize, len: usize, set: fn(&[u8])) -> SysResult<()> {
+    if !cx.cred().capable(abi::cred::CAP_SYS_ADMIN) {
+        return Err(Errno::EPERM);
+    }
+    if len > task::uts::NAME_MAX {
+        return Err(Errno::EINVAL);
+    }
+    let mut buf = [0u8; task::uts::NAME_MAX];
+    cx.mm().read_bytes(name, &mut buf[..len])?;
+    set(&buf[..len]);
+    Ok(())
+}
+
+pub async fn sys_sethostname(cx: &Caller, name: usize, len: usize) -> SysResult<()> {
+    set_name(cx, name, len, task::uts::set_hostname)
+}
+
+pub async fn sys_setdomainname(cx: &Caller, name: usize, len: usize) -> SysResult<()> {
+    set_name(cx, name, len, task::uts::set_domainname)
 }
 
 /// Linux returns at most this much per call.

@@ -34,6 +34,7 @@ pub mod pidfd;
 pub mod prctl;
 pub mod process;
 pub mod reboot;
+pub mod riscv;
 pub mod sched;
 pub mod sigframe;
 pub mod signal;

@@ -1,4 +1,5 @@
-//! prctl(2): the options a Linux program uses, with Linux's checks of the unused arguments.
+//! prctl(2): the options a Linux program uses, with Linux's checks of the unused arguments;
+//! personality(2), another switch of the same kind.
 //!
 //! The switches themselves live in the process (`task::prctl::PrctlState`) or in its
 //! credentials (keep-caps, the bounding and ambient sets). Options Linux builds only with
@@ -161,4 +162,15 @@ fn ambient(cx: &Caller, op: usize, cap: usize, arg4: usize, arg5: usize) -> SysR
         }
         _ => Err(Errno::EINVAL),
     }
+}
+
+/// personality(2): set the execution domain and its flags, returning the old value;
+/// 0xffffffff only asks. Any value is taken (Linux too keeps unknown domains).
+pub async fn sys_personality(cx: &Caller, persona: u32) -> SysResult<usize> {
+    let p = cx.process();
+    let old = p.prctl.personality.load(Relaxed);
+    if persona != u32::MAX {
+        p.prctl.personality.store(persona, Relaxed);
+    }
+    Ok(old as usize)
 }

@@ -30,8 +30,8 @@ use crate::dispatch::{unimplemented, IntoRet};
 #[cfg(feature = "trace")]
 use crate::trace::kinds::{Arg::*, *};
 use crate::{
-    clone, cred, events, exec, fs, futex, info, itimer, mm, net, pidfd, prctl, process, reboot, sched, signal, time,
-    wait, Caller,
+    clone, cred, events, exec, fs, futex, info, itimer, mm, net, pidfd, prctl, process, reboot, riscv, sched, signal,
+    time, wait, Caller,
 };
 use abi::Sysno;
 
@@ -277,6 +277,7 @@ syscall_table! {
         sendmsg(Fd, Ptr, Hex) [fast waits] => net::sys_sendmsg(i32(0), ptr(1), u32(2));
         recvmsg(Fd, Ptr, Hex) [fast waits] => net::sys_recvmsg(i32(0), ptr(1), u32(2));
         fsync(Fd) [fast] => fs::sys_fsync(i32(0));
+        sync_file_range(Fd, Long, Long, Hex) [] => fs::sys_sync_file_range(i32(0), i64(1), i64(2), u32(3));
         fdatasync(Fd) [fast] => fs::sys_fdatasync(i32(0));
         statx(Fd, Str, Flags(AT), Hex, Ptr) [fast] => fs::sys_statx(i32(0), cstr(1), u32(2), u32(3), ptr(4));
         // directories and names: fs/dir.rs
@@ -303,6 +304,7 @@ syscall_table! {
         fallocate(Fd, Int, Long, Long) [] => fs::sys_fallocate(i32(0), u32(1), i64(2), i64(3));
         faccessat(Fd, Str, Flags(ACCESS)) [fast] => fs::sys_faccessat(i32(0), cstr(1), u32(2));
         faccessat2(Fd, Str, Flags(ACCESS), Flags(AT)) [fast] => fs::sys_faccessat2(i32(0), cstr(1), u32(2), u32(3));
+        fchmodat2(Fd, Str, Mode, Flags(AT)) [] => fs::sys_fchmodat2(i32(0), cstr(1), u32(2), u32(3));
         fchmodat(Fd, Str, Mode) [] => fs::sys_fchmodat(i32(0), cstr(1), u32(2));
         fchmod(Fd, Mode) [] => fs::sys_fchmod(i32(0), u32(1));
         fchownat(Fd, Str, Int, Int, Flags(AT)) [] => fs::sys_fchownat(i32(0), cstr(1), u32(2), u32(3), u32(4));
@@ -323,6 +325,8 @@ syscall_table! {
         mprotect(Ptr, Uint, Flags(PROT)) [fast] => mm::sys_mprotect(usize(0), usize(1), u32(2));
         madvise(Ptr, Uint, Enum(MADV)) [fast] => mm::sys_madvise(usize(0), usize(1), usize(2));
         mremap(Ptr, Uint, Uint, Flags(MREMAP), Ptr) [fast hex] => mm::sys_mremap(usize(0), usize(1), usize(2), u32(3), usize(4));
+        process_vm_readv(Int, OutIov(2), Uint, Ptr, Uint, Hex) [waits] => mm::sys_process_vm_readv(i32(0), ptr(1), usize(2), ptr(3), usize(4), usize(5));
+        process_vm_writev(Int, InIov(2), Uint, Ptr, Uint, Hex) [waits] => mm::sys_process_vm_writev(i32(0), ptr(1), usize(2), ptr(3), usize(4), usize(5));
         membarrier(Int, Hex, Int) [fast] => mm::sys_membarrier(i32(0), u32(1), i32(2));
         msync(Ptr, Uint, Flags(MSYNC)) [] => mm::sys_msync(usize(0), usize(1), u32(2));
         memfd_create(Str, Flags(MFD)) [] => mm::sys_memfd_create(usize(0), u32(1));
@@ -387,6 +391,7 @@ syscall_table! {
         sched_yield() [fast waits] => time::sys_sched_yield();
         sched_getaffinity(Int, Uint, Ptr) [fast] => time::sys_sched_getaffinity(i32(0), u32(1), ptr(2));
         sched_setaffinity(Int, Uint, Ptr) [] => time::sys_sched_setaffinity(i32(0), u32(1), ptr(2));
+        personality(Hex) [fast] => prctl::sys_personality(u32(0));
         prctl(Enum(PRCTL), Hex, Hex, Hex, Hex) [] => prctl::sys_prctl(i32(0), usize(1), usize(2), usize(3), usize(4));
         // scheduling policies: sched.rs
         sched_setscheduler(Int, Int, Ptr) [] => sched::sys_sched_setscheduler(i32(0), i32(1), ptr(2));
@@ -398,6 +403,10 @@ syscall_table! {
         sched_rr_get_interval(Int, Ptr) [fast] => sched::sys_sched_rr_get_interval(i32(0), ptr(1));
         getcpu(Ptr, Ptr, Ptr) [fast] => sched::sys_getcpu(ptr(0), ptr(1));
         // system information: info.rs
+        sethostname(Ptr, Uint) [] => info::sys_sethostname(usize(0), usize(1));
+        setdomainname(Ptr, Uint) [] => info::sys_setdomainname(usize(0), usize(1));
+        riscv_flush_icache(Hex, Hex, Hex) [fast] => riscv::sys_riscv_flush_icache(usize(0), usize(1), usize(2));
+        riscv_hwprobe(Ptr, Uint, Uint, Ptr, Hex) [fast] => riscv::sys_riscv_hwprobe(usize(0), usize(1), usize(2), usize(3), u32(4));
         uname(Ptr) [fast] => info::sys_uname(ptr(0));
         getrandom(Ptr, Uint, Flags(GRND)) [fast] => info::sys_getrandom(slice_mut(0, 1), u32(2));
         sysinfo(Ptr) [fast] => info::sys_sysinfo(ptr(0));

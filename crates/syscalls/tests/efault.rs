@@ -530,6 +530,35 @@ fn rows() -> Vec<Row> {
             .good(Is(16))
             .on(Null, Is(16)),
         row(Sysno::vmsplice, 1, "iov", In(16), |fx, p| regs([fx.pipe(0).1, p, 1, 0])).put(iov(BUF, 16)).good(Is(16)),
+        // process_vm_*: both iovec arrays, here on the caller itself.
+        row(Sysno::process_vm_readv, 1, "local_iov", In(16), |fx, p| {
+            regs([fx.pid(), p, 1, fx.put(AUX, iov(BUF, 16)), 1, 0])
+        })
+        .put(iov(BUF + 64, 16))
+        .good(Is(16)),
+        row(Sysno::process_vm_readv, 3, "remote_iov", In(16), |fx, p| {
+            regs([fx.pid(), fx.put(AUX, iov(BUF + 64, 16)), 1, p, 1, 0])
+        })
+        .put(iov(BUF, 16))
+        .good(Is(16)),
+        row(Sysno::process_vm_writev, 1, "local_iov", In(16), |fx, p| {
+            regs([fx.pid(), p, 1, fx.put(AUX, iov(BUF, 16)), 1, 0])
+        })
+        .put(iov(BUF + 64, 16))
+        .good(Is(16)),
+        row(Sysno::process_vm_writev, 3, "remote_iov", In(16), |fx, p| {
+            regs([fx.pid(), fx.put(AUX, iov(BUF + 64, 16)), 1, p, 1, 0])
+        })
+        .put(iov(BUF, 16))
+        .good(Is(16)),
+        // The names as they are: nothing changes for the other tests.
+        row(Sysno::sethostname, 0, "name", In(6), |_, p| regs([p, 6])).data(*b"bakaex"),
+        row(Sysno::setdomainname, 0, "name", In(6), |_, p| regs([p, 6])).data(*b"(none)"),
+        // riscv_hwprobe: the pairs (key 3, BASE_BEHAVIOR) and the CPU set.
+        row(Sysno::riscv_hwprobe, 0, "pairs", InOut(16), |_, p| regs([p, 1, 0, 0, 0])).put([3i64, 0]).good(Is(0)),
+        row(Sysno::riscv_hwprobe, 3, "cpus", In(8), |fx, p| regs([fx.put(AUX, [3i64, 0]), 1, 8, p, 0]))
+            .put(1u64)
+            .good(Is(0)),
         // ---- opening, metadata: fs/open.rs, fs/stat.rs ----
         row(Sysno::openat, 1, "path", Str, |_, p| regs([CWD, p, O_RDONLY])).text("/tmp/f"),
         row(Sysno::fstat, 1, "statbuf", Out(size_of::<Stat>()), |_, p| regs([FILE, p])),
@@ -738,6 +767,7 @@ fn rows() -> Vec<Row> {
         row(Sysno::faccessat, 1, "path", Str, |_, p| regs([CWD, p, R_OK as usize])).text("/tmp/f"),
         row(Sysno::faccessat2, 1, "path", Str, |_, p| regs([CWD, p, R_OK as usize, 0])).text("/tmp/f"),
         row(Sysno::fchmodat, 1, "path", Str, |_, p| regs([CWD, p, 0o600])).text("/tmp/f"),
+        row(Sysno::fchmodat2, 1, "path", Str, |_, p| regs([CWD, p, 0o600, 0])).text("/tmp/f"),
         row(Sysno::fchownat, 1, "path", Str, |_, p| regs([CWD, p, 0, 0, 0])).text("/tmp/f"),
         row(Sysno::utimensat, 1, "path", Str, |_, p| regs([CWD, p, 0, 0])).text("/tmp/f"),
         // NULL times: both now.
@@ -1136,6 +1166,10 @@ const UNTYPED: &[(&str, usize)] = &[
     ("clone", 2),
     ("clone", 4),
     ("clone3", 0),
+    ("sethostname", 0),
+    ("riscv_hwprobe", 0),
+    ("riscv_hwprobe", 3),
+    ("setdomainname", 0),
     ("futex", 0),
     ("futex", 3),
     ("futex", 4),

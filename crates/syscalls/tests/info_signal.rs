@@ -19,6 +19,24 @@ fn uname_says_linux_on_riscv64() {
     assert_eq!(cstr(&u.machine), "riscv64");
     assert_eq!(cstr(&u.release), "6.1.0-bakaex");
     assert_eq!(cstr(&u.nodename), "bakaex");
+    assert_eq!(cstr(&u.domainname), "(none)");
+    // sethostname and setdomainname (in this test: the names are the machine's, and this is
+    // the one test of this file that reads them).
+    k.poke(&p, SCRATCH + 4096, b"other-host\0xyz");
+    assert_eq!(k.syscall(&p, Sysno::sethostname, [SCRATCH + 4096, 10]), 0);
+    assert_eq!(k.syscall(&p, Sysno::setdomainname, [SCRATCH + 4096, 5]), 0);
+    assert_eq!(k.syscall(&p, Sysno::sethostname, [SCRATCH + 4096, 65]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::sethostname, [UNMAPPED, 3]), EFAULT);
+    assert_eq!(k.syscall(&p, Sysno::uname, [SCRATCH]), 0);
+    let u: Utsname = k.peek_val(&p, SCRATCH);
+    assert_eq!(cstr(&u.nodename), "other-host");
+    assert_eq!(cstr(&u.domainname), "other");
+    let child = k.fork(&p);
+    assert_eq!(k.syscall(&child, Sysno::setresuid, [1000, 1000, 1000]), 0);
+    assert_eq!(k.syscall(&child, Sysno::sethostname, [SCRATCH + 4096, 3]), EPERM, "needs CAP_SYS_ADMIN");
+    k.poke(&p, SCRATCH + 4096, b"bakaex(none)");
+    assert_eq!(k.syscall(&p, Sysno::sethostname, [SCRATCH + 4096, 6]), 0);
+    assert_eq!(k.syscall(&p, Sysno::setdomainname, [SCRATCH + 4102, 6]), 0);
 }
 
 #[test]

@@ -28,6 +28,7 @@ pub mod shared;
 pub mod signal;
 pub mod signalfd;
 pub mod timerfd;
+pub mod uts;
 
 pub use cred::Cred;
 pub use fd_table::FdTable;

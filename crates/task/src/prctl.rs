@@ -4,10 +4,16 @@
 //! Linux keeps some of these per thread (pdeath_signal, no_new_privs, timer slack) and some per
 //! thread group or address space; here all live in the process: its threads share one value,
 //! which is what single-threaded programs (and LTP) see either way.
-use core::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering::Relaxed};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering::Relaxed};
 
 /// Linux's default timer slack (50 µs).
 pub const DEFAULT_TIMER_SLACK_NS: u64 = 50_000;
+
+/// personality flags a set-ID exec clears (UNAME26, ADDR_NO_RANDOMIZE, ADDR_COMPAT_LAYOUT,
+/// MMAP_PAGE_ZERO, READ_IMPLIES_EXEC, ADDR_LIMIT_32BIT).
+const PER_CLEAR_ON_SETID: u32 = 0x0002_0000 | 0x0004_0000 | 0x0020_0000 | 0x0010_0000 | 0x0040_0000 | 0x0080_0000;
+/// personality: select(2) does not write back the time left.
+pub const STICKY_TIMEOUTS: u32 = 0x0400_0000;
 
 /// Values of the dumpable flag (PR_SET_DUMPABLE takes the first two).
 pub const SUID_DUMP_DISABLE: u8 = 0;
@@ -31,6 +37,9 @@ pub struct PrctlState {
     pub default_timer_slack_ns: AtomicU64,
     /// PR_SET_THP_DISABLE: recorded (there are no transparent huge pages here).
     pub thp_disable: AtomicBool,
+    /// personality(2)'s execution domain and flags: inherited; only STICKY_TIMEOUTS changes
+    /// anything here (select leaves its timeout alone).
+    pub personality: AtomicU32,
 }
 
 impl Default for PrctlState {
@@ -43,6 +52,7 @@ impl Default for PrctlState {
             timer_slack_ns: AtomicU64::new(DEFAULT_TIMER_SLACK_NS),
             default_timer_slack_ns: AtomicU64::new(DEFAULT_TIMER_SLACK_NS),
             thp_disable: AtomicBool::new(false),
+            personality: AtomicU32::new(0),
         }
     }
 }
@@ -57,6 +67,7 @@ impl PrctlState {
             timer_slack_ns: AtomicU64::new(slack),
             default_timer_slack_ns: AtomicU64::new(slack),
             thp_disable: AtomicBool::new(self.thp_disable.load(Relaxed)),
+            personality: AtomicU32::new(self.personality.load(Relaxed)),
             ..PrctlState::default()
         }
     }
@@ -65,6 +76,7 @@ impl PrctlState {
     /// and forgets the parent-death signal; any other is dumpable again.
     pub fn exec(&self, changed_ids: bool) {
         if changed_ids {
+            self.personality.fetch_and(!PER_CLEAR_ON_SETID, Relaxed);
             self.dumpable.store(SUID_DUMP_DISABLE, Relaxed);
             self.pdeath_signal.store(0, Relaxed);
         } else {

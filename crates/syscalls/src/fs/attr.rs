@@ -138,6 +138,20 @@ pub async fn sys_fchmodat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32) ->
     chmod(cx, &node, mode)
 }
 
+/// fchmodat2(2): fchmodat with flags. AT_EMPTY_PATH names `dirfd` itself; with
+/// AT_SYMLINK_NOFOLLOW a symbolic link is not followed, and its mode cannot be changed
+/// (EOPNOTSUPP, as Linux). Other flags are EINVAL.
+pub async fn sys_fchmodat2(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32, flags: u32) -> SysResult<()> {
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let node = resolve_at(cx, dirfd, path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)?.node;
+    if node.kind() == FileKind::Symlink {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    chmod(cx, &node, mode)
+}
+
 /// fchmod(2). O_PATH descriptors are EBADF.
 pub async fn sys_fchmod(cx: &Caller, fd: i32, mode: u32) -> SysResult<()> {
     chmod(cx, super::io_file(cx, fd)?.inode(), mode)

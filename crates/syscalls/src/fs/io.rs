@@ -857,3 +857,31 @@ pub async fn sys_fsync(cx: &Caller, fd: i32) -> SysResult<()> {
 pub async fn sys_fdatasync(cx: &Caller, fd: i32) -> SysResult<()> {
     sys_fsync(cx, fd).await
 }
+
+/// sync_file_range(2): Linux's checks (unknown flags, negative offset or length, a range
+/// past the largest offset: EINVAL; a pipe or socket: ESPIPE), then, when SYNC_FILE_RANGE_WRITE
+/// asks for it, the file's data goes out as fdatasync sends it (the whole file: ranges are
+/// not tracked). A request without it only waits, and nothing is in flight here.
+pub async fn sys_sync_file_range(cx: &Caller, fd: i32, offset: i64, nbytes: i64, flags: u32) -> SysResult<()> {
+    const WAIT_BEFORE: u32 = 1;
+    const WRITE: u32 = 2;
+    const WAIT_AFTER: u32 = 4;
+    if flags & !(WAIT_BEFORE | WRITE | WAIT_AFTER) != 0
+        || offset < 0
+        || nbytes < 0
+        || offset.checked_add(nbytes).is_none()
+    {
+        return Err(Errno::EINVAL);
+    }
+    let file = io_file(cx, fd)?;
+    if !matches!(
+        file.inode().kind(),
+        FileKind::Regular | FileKind::BlockDevice | FileKind::Directory | FileKind::Symlink
+    ) {
+        return Err(Errno::ESPIPE);
+    }
+    if flags & WRITE != 0 {
+        return sys_fsync(cx, fd).await;
+    }
+    Ok(())
+}

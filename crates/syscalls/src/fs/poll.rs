@@ -215,9 +215,12 @@ pub async fn sys_pselect6(
             UserSliceMut::<u64>::new(addr, words).write(&mut cx.mm(), set)?;
         }
     }
-    if let (Some(t), Some(d)) = (timeout.nonnull(), deadline) {
+    let sticky =
+        cx.process().prctl.personality.load(core::sync::atomic::Ordering::Relaxed) & task::prctl::STICKY_TIMEOUTS != 0;
+    if let (Some(t), Some(d), false) = (timeout.nonnull(), deadline, sticky) {
         // A fault here is ignored, as Linux's poll_select_finish does: the select itself has
-        // succeeded (a timeout in read-only memory is fine).
+        // succeeded (a timeout in read-only memory is fine). The personality STICKY_TIMEOUTS
+        // leaves it alone.
         let left = d.saturating_sub(hal::time::now_ns());
         let _ = t.write(&mut cx.mm(), &Timespec::from_nanos(left));
     }

@@ -15,7 +15,9 @@ use mm::layout::{MMAP_MIN, USER_END};
 use mm::{AddressSpace, Perm};
 
 mod pages;
+mod process_vm;
 pub use pages::*;
+pub use process_vm::*;
 
 /// brk(2), the raw syscall: move the program break to `addr` and return the new break, or the
 /// unchanged one when `addr` is 0, below the heap start, or the heap cannot grow that far.
