@@ -165,6 +165,60 @@ pub async fn sys_setpriority(cx: &Caller, which: i32, who: i32, prio: i32) -> Sy
     result
 }
 
+/// I/O priority classes (ioprio_set's value is class << 13 | level).
+const IOPRIO_CLASS_SHIFT: u32 = 13;
+const IOPRIO_CLASS_NONE: u32 = 0;
+const IOPRIO_CLASS_RT: u32 = 1;
+const IOPRIO_CLASS_BE: u32 = 2;
+const IOPRIO_CLASS_IDLE: u32 = 3;
+
+/// The I/O priority of `p`: what it set, else best effort at the level its nice value gives
+/// (Linux's task_nice_ioprio: (nice + 20) / 5).
+fn ioprio_of(p: &task::Process) -> u32 {
+    match p.prctl.ioprio.load(Ordering::Relaxed) {
+        0 => IOPRIO_CLASS_BE << IOPRIO_CLASS_SHIFT | ((p.nice.load(Ordering::Relaxed) + 20) / 5) as u32,
+        v => v,
+    }
+}
+
+/// ioprio_get(2): `which` IOPRIO_WHO_PROCESS (1), _PGRP (2) or _USER (3), as getpriority's
+/// targets; the highest priority among them (the lowest value).
+pub async fn sys_ioprio_get(cx: &Caller, which: i32, who: i32) -> SysResult<usize> {
+    if !(1..=3).contains(&which) {
+        return Err(Errno::EINVAL);
+    }
+    let best = priority_targets(cx, which - 1, who)?.iter().map(|p| ioprio_of(p)).min().unwrap_or(0);
+    Ok(best as usize)
+}
+
+/// ioprio_set(2): class NONE (level 0 only), RT (needs CAP_SYS_NICE or CAP_SYS_ADMIN: EPERM),
+/// BE (levels 0..=7) or IDLE; anything else EINVAL. Recorded per process: the block layer here
+/// has one queue and no I/O scheduler, so priorities order nothing yet.
+pub async fn sys_ioprio_set(cx: &Caller, which: i32, who: i32, ioprio: u32) -> SysResult<()> {
+    let (class, level) = (ioprio >> IOPRIO_CLASS_SHIFT, ioprio & ((1 << IOPRIO_CLASS_SHIFT) - 1));
+    let me = cx.cred();
+    match class {
+        IOPRIO_CLASS_RT if !me.capable(abi::cred::CAP_SYS_NICE) && !me.capable(abi::cred::CAP_SYS_ADMIN) => {
+            return Err(Errno::EPERM)
+        }
+        IOPRIO_CLASS_RT | IOPRIO_CLASS_BE if level < 8 => {}
+        IOPRIO_CLASS_IDLE => {}
+        IOPRIO_CLASS_NONE if level == 0 => {}
+        _ => return Err(Errno::EINVAL),
+    }
+    if !(1..=3).contains(&which) {
+        return Err(Errno::EINVAL);
+    }
+    for p in priority_targets(cx, which - 1, who)? {
+        let them = p.cred();
+        if them.uid != me.euid && them.euid != me.euid && !me.capable(abi::cred::CAP_SYS_NICE) {
+            return Err(Errno::EPERM);
+        }
+        p.prctl.ioprio.store(ioprio, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
 /// The process `pid` names for the pgid/sid calls: 0 is the caller.
 fn target(cx: &Caller, pid: i32) -> SysResult<alloc::sync::Arc<task::Process>> {
     match pid {
@@ -266,4 +320,46 @@ pub async fn sys_getrusage(cx: &Caller, who: i32, usage: UserPtr<abi::process::R
         ..Default::default()
     };
     usage.write(&mut cx.mm(), &r)
+}
+
+/// kcmp(2) types.
+const KCMP_FILE: u32 = 0;
+const KCMP_VM: u32 = 1;
+const KCMP_FILES: u32 = 2;
+const KCMP_FS: u32 = 3;
+const KCMP_SIGHAND: u32 = 4;
+const KCMP_IO: u32 = 5;
+const KCMP_SYSVSEM: u32 = 6;
+
+/// kcmp(2): whether two processes share a kernel object: 0 the same, 1 or 2 an order of two
+/// different ones (by address, the same answer every time). Both processes must be open to
+/// inspection by the caller (EPERM); a file index that is not open is EBADF. The I/O context
+/// and the semaphore undo list are each process's own here (neither CLONE_IO nor
+/// CLONE_SYSVSEM shares them), so they compare as the processes do.
+pub async fn sys_kcmp(cx: &Caller, pid1: i32, pid2: i32, kind: u32, idx1: usize, idx2: usize) -> SysResult<usize> {
+    let find = |pid: i32| if pid > 0 { lookup(pid as Pid).ok_or(Errno::ESRCH) } else { Err(Errno::ESRCH) };
+    let (a, b) = (find(pid1)?, find(pid2)?);
+    if !crate::cred::may_inspect(cx, &a) || !crate::cred::may_inspect(cx, &b) {
+        return Err(Errno::EPERM);
+    }
+    let addr = |p: &alloc::sync::Arc<task::Process>, idx: usize| -> SysResult<usize> {
+        Ok(match kind {
+            KCMP_FILE => {
+                let fd = i32::try_from(idx).map_err(|_| Errno::EBADF)?;
+                alloc::sync::Arc::as_ptr(&p.files().get(fd)?) as usize
+            }
+            KCMP_VM => alloc::sync::Arc::as_ptr(&p.mm.get()) as usize,
+            KCMP_FILES => alloc::sync::Arc::as_ptr(&p.files.get()) as usize,
+            KCMP_FS => alloc::sync::Arc::as_ptr(&p.fs.get()) as usize,
+            KCMP_SIGHAND => alloc::sync::Arc::as_ptr(&p.sigactions.get()) as usize,
+            KCMP_IO | KCMP_SYSVSEM => alloc::sync::Arc::as_ptr(p) as usize,
+            _ => return Err(Errno::EINVAL),
+        })
+    };
+    let (x, y) = (addr(&a, idx1)?, addr(&b, idx2)?);
+    Ok(match x.cmp(&y) {
+        core::cmp::Ordering::Equal => 0,
+        core::cmp::Ordering::Less => 1,
+        core::cmp::Ordering::Greater => 2,
+    })
 }

@@ -360,6 +360,9 @@ syscall_table! {
         setfsgid(Int) [] => cred::sys_setfsgid(u32(0));
         capget(Ptr, Ptr) [] => cred::sys_capget(ptr(0), usize(1));
         capset(Ptr, Ptr) [] => cred::sys_capset(ptr(0), usize(1));
+        ioprio_get(Int, Int) [fast] => process::sys_ioprio_get(i32(0), i32(1));
+        ioprio_set(Int, Int, Hex) [fast] => process::sys_ioprio_set(i32(0), i32(1), u32(2));
+        kcmp(Int, Int, Int, Hex, Hex) [fast] => process::sys_kcmp(i32(0), i32(1), u32(2), usize(3), usize(4));
         getpriority(Int, Int) [fast] => process::sys_getpriority(i32(0), i32(1));
         setpriority(Int, Int, Int) [] => process::sys_setpriority(i32(0), i32(1), i32(2));
         getrusage(Int, Ptr) [fast] => process::sys_getrusage(i32(0), ptr(1));

@@ -86,3 +86,52 @@ fn riscv_calls_report_the_machine() {
     assert_eq!(k.syscall(&p, Sysno::riscv_hwprobe, [SCRATCH, 1, 0, SCRATCH + 128, 0]), EINVAL, "an empty set");
     assert_eq!(k.syscall(&p, Sysno::riscv_hwprobe, [UNMAPPED, 1, 0, 0, 0]), EFAULT);
 }
+
+#[test]
+fn ioprio_follows_nice_until_set_and_checks_classes() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let be = |level: usize| (2 << 13) | level;
+    assert_eq!(k.syscall(&p, Sysno::ioprio_get, [1, 0]), be(4) as isize, "best effort, level (nice + 20) / 5");
+    assert_eq!(k.syscall(&p, Sysno::ioprio_set, [1, 0, be(7)]), 0);
+    assert_eq!(k.syscall(&p, Sysno::ioprio_get, [1, 0]), be(7) as isize);
+    let child = k.fork(&p);
+    assert_eq!(k.syscall(&child, Sysno::ioprio_get, [1, 0]), be(7) as isize, "inherited");
+    assert_eq!(k.syscall(&p, Sysno::ioprio_set, [1, 0, be(8)]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::ioprio_set, [1, 0, 4 << 13]), EINVAL, "no class 4");
+    assert_eq!(k.syscall(&p, Sysno::ioprio_set, [4, 0, be(1)]), EINVAL, "no such which");
+    assert_eq!(k.syscall(&p, Sysno::ioprio_get, [1, 99_999]), ESRCH);
+    assert_eq!(k.syscall(&p, Sysno::ioprio_set, [1, 0, (1 << 13) | 3]), 0, "RT for root");
+    assert_eq!(k.syscall(&child, Sysno::setresuid, [1000, 1000, 1000]), 0);
+    assert_eq!(k.syscall(&child, Sysno::ioprio_set, [1, 0, (1 << 13) | 3]), EPERM, "RT needs CAP_SYS_NICE");
+    assert_eq!(k.syscall(&child, Sysno::ioprio_set, [1, p.process().pid, be(1)]), EPERM, "another user's");
+}
+
+#[test]
+fn kcmp_tells_shared_objects_from_copies() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    k.add_file("/tmp/f", b"abc");
+    let fd = k.open_ok(&p, "/tmp/f", 0);
+    let dup = k.syscall(&p, Sysno::dup, [fd]) as usize;
+    let other = k.open_ok(&p, "/tmp/f", 0);
+    let me = p.process().pid;
+    assert_eq!(k.syscall(&p, Sysno::kcmp, [me, me, 0, fd, dup]), 0, "one open file");
+    let order = k.syscall(&p, Sysno::kcmp, [me, me, 0, fd, other]);
+    assert!(order == 1 || order == 2);
+    assert_eq!(k.syscall(&p, Sysno::kcmp, [me, me, 0, other, fd]), 3 - order, "the order turned round");
+    let child = k.fork(&p);
+    let c = child.process().pid;
+    assert_eq!(k.syscall(&p, Sysno::kcmp, [me, c, 0, fd, fd]), 0, "fork shares open files");
+    assert_ne!(k.syscall(&p, Sysno::kcmp, [me, c, 2, 0, 0]), 0, "but not the table");
+    assert_ne!(k.syscall(&p, Sysno::kcmp, [me, c, 1, 0, 0]), 0, "nor the memory");
+    let r = k.syscall(&p, Sysno::clone, [(abi::process::CLONE_FILES | abi::process::CLONE_VM) as usize | 17]);
+    assert!(r > 0);
+    assert_eq!(k.syscall(&p, Sysno::kcmp, [me, r as usize, 2, 0, 0]), 0, "CLONE_FILES");
+    assert_eq!(k.syscall(&p, Sysno::kcmp, [me, r as usize, 1, 0, 0]), 0, "CLONE_VM");
+    assert_eq!(k.syscall(&p, Sysno::kcmp, [me, me, 0, fd, 77]), EBADF);
+    assert_eq!(k.syscall(&p, Sysno::kcmp, [me, me, 9, 0, 0]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::kcmp, [me, 99_999, 1, 0, 0]), ESRCH);
+    assert_eq!(k.syscall(&child, Sysno::setresuid, [1000, 1000, 1000]), 0);
+    assert_eq!(k.syscall(&child, Sysno::kcmp, [me, c, 1, 0, 0]), EPERM);
+}

@@ -40,6 +40,8 @@ pub struct PrctlState {
     /// personality(2)'s execution domain and flags: inherited; only STICKY_TIMEOUTS changes
     /// anything here (select leaves its timeout alone).
     pub personality: AtomicU32,
+    /// ioprio_set(2)'s class and level (0: never set; then it follows the nice value).
+    pub ioprio: AtomicU32,
 }
 
 impl Default for PrctlState {
@@ -53,6 +55,7 @@ impl Default for PrctlState {
             default_timer_slack_ns: AtomicU64::new(DEFAULT_TIMER_SLACK_NS),
             thp_disable: AtomicBool::new(false),
             personality: AtomicU32::new(0),
+            ioprio: AtomicU32::new(0),
         }
     }
 }
@@ -68,6 +71,7 @@ impl PrctlState {
             default_timer_slack_ns: AtomicU64::new(slack),
             thp_disable: AtomicBool::new(self.thp_disable.load(Relaxed)),
             personality: AtomicU32::new(self.personality.load(Relaxed)),
+            ioprio: AtomicU32::new(self.ioprio.load(Relaxed)),
             ..PrctlState::default()
         }
     }
