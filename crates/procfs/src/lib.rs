@@ -173,6 +173,15 @@ pub struct ProcNode {
     viewer: u32,
 }
 
+/// The process a /proc/<pid> directory names (pidfd_send_signal takes one as a pidfd, as
+/// Linux does), if `file` is one.
+pub fn process_dir_pid(file: &fs::File) -> Option<usize> {
+    match file.inode().as_any()?.downcast_ref::<ProcNode>()?.what {
+        What::TaskDir(TaskId { pid, tid: None }) => Some(pid as usize),
+        _ => None,
+    }
+}
+
 /// The child `name` of the /proc/sys directory `path`.
 fn sys_child(path: &'static str, name: &str) -> Option<What> {
     let full = if path.is_empty() { String::from(name) } else { format!("{path}/{name}") };

@@ -17,6 +17,17 @@ pub(crate) fn pidfd_process(cx: &Caller, fd: i32) -> SysResult<(Arc<Process>, bo
     Ok((pidfd.process().clone(), file.nonblocking()))
 }
 
+/// The process pidfd_send_signal's descriptor names: a pidfd's, or that of a /proc/<pid>
+/// directory (Linux takes those too). Anything else is EBADF; a process gone is ESRCH.
+pub(crate) fn signal_target(cx: &Caller, fd: i32) -> SysResult<Arc<Process>> {
+    let file = cx.file(fd)?;
+    if let Some(pidfd) = as_pidfd(&file) {
+        return Ok(pidfd.process().clone());
+    }
+    let pid = procfs::process_dir_pid(&file).ok_or(Errno::EBADF)?;
+    lookup(pid).ok_or(Errno::ESRCH)
+}
+
 /// Whether the process has been reaped since (then it is gone: ESRCH).
 pub(crate) fn alive(p: &Arc<Process>) -> SysResult<()> {
     match lookup(p.pid) {

@@ -280,8 +280,8 @@ fn queued_info(cx: &Caller, to_self: bool, sig: usize, uinfo: UserPtr<SigInfo>) 
     Ok(info)
 }
 
-/// pidfd_send_signal(2): kill(2) to the process a pidfd names (ESRCH once it has been
-/// reaped), with the caller's `siginfo` when `uinfo` is given (its si_signo must be `sig`:
+/// pidfd_send_signal(2): kill(2) to the process a pidfd (or a /proc/<pid> directory) names
+/// (ESRCH once it has been reaped), with the caller's `siginfo` when `uinfo` is given (its si_signo must be `sig`:
 /// EINVAL; only the sender itself may claim a kill() origin: EPERM). Flags must be 0.
 pub async fn sys_pidfd_send_signal(
     cx: &Caller,
@@ -293,7 +293,7 @@ pub async fn sys_pidfd_send_signal(
     if flags != 0 {
         return Err(Errno::EINVAL);
     }
-    let (p, _) = crate::pidfd::pidfd_process(cx, pidfd)?;
+    let p = crate::pidfd::signal_target(cx, pidfd)?;
     let info = match uinfo.nonnull() {
         Some(ptr) => {
             let info = ptr.read(&mut cx.mm())?;

@@ -105,3 +105,13 @@ fn pidfd_getfd_copies_a_descriptor_of_a_process_the_caller_may_inspect() {
     let fd2 = pidfd_open(&k, &other, child.process().pid, 0) as usize;
     assert_eq!(k.syscall(&other, Sysno::pidfd_getfd, [fd2, f, 0]), EPERM);
 }
+
+#[test]
+fn a_proc_pid_directory_serves_as_a_pidfd_for_signals() {
+    let t = FsTest::with_standard_mounts();
+    let (k, p) = (&t.k, &t.p);
+    let dir = k.open_ok(p, "/proc/self", OpenFlags::DIRECTORY.bits());
+    assert_eq!(k.syscall(p, Sysno::pidfd_send_signal, [dir, 0, 0, 0]), 0);
+    let f = k.open_ok(p, "/proc/self/stat", 0);
+    assert_eq!(k.syscall(p, Sysno::pidfd_send_signal, [f, 0, 0, 0]), EBADF);
+}
