@@ -151,7 +151,7 @@ pub async fn sys_shmat(cx: &Caller, shmid: i32, addr: usize, flags: i32) -> SysR
     }
     let mut addr = addr;
     if addr != 0 {
-        if addr % SHMLBA != 0 {
+        if !addr.is_multiple_of(SHMLBA) {
             if flags & SHM_RND == 0 {
                 return Err(Errno::EINVAL);
             }
@@ -226,7 +226,7 @@ fn segment_of(s: &ShmIds, f: &Arc<dyn FilePages>) -> Option<i32> {
 
 /// shmdt(2): detach the segment attached at `addr` (EINVAL if none is).
 pub async fn sys_shmdt(cx: &Caller, addr: usize) -> SysResult<usize> {
-    if addr % PAGE_SIZE != 0 {
+    if !addr.is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
     let me = pid(cx);
@@ -251,10 +251,12 @@ pub async fn sys_shmdt(cx: &Caller, addr: usize) -> SysResult<usize> {
     let end = addr.saturating_add(mm::aspace::page_up_checked(size).unwrap_or(usize::MAX));
     let mut doomed = Vec::new();
     for (start, aend, f, i) in areas {
-        if start >= first.0 && aend <= end && core::ptr::addr_eq(Arc::as_ptr(&f), Arc::as_ptr(&first.2)) {
-            if (start - addr) / PAGE_SIZE == i as usize {
-                doomed.push((start, aend));
-            }
+        if start >= first.0
+            && aend <= end
+            && core::ptr::addr_eq(Arc::as_ptr(&f), Arc::as_ptr(&first.2))
+            && (start - addr) / PAGE_SIZE == i as usize
+        {
+            doomed.push((start, aend));
         }
         drop(f);
     }
