@@ -278,6 +278,15 @@ pub(crate) fn lookup_key<T>(
     }
 }
 
+/// The text of /proc/sysvipc/msg, sem or shm (0, 1, 2).
+pub fn proc_sysvipc(file: u8) -> alloc::string::String {
+    match file {
+        0 => msg::proc_sysvipc(),
+        1 => sem::proc_sysvipc(),
+        _ => shm::proc_sysvipc(),
+    }
+}
+
 /// The pid of the caller's process (the lspid/lrpid/cpid fields).
 pub(crate) fn pid(cx: &Caller) -> i32 {
     cx.process().pid as i32
