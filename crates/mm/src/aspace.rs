@@ -214,6 +214,15 @@ impl Area {
         matches!(self.source, Source::File(..) | Source::Cache(..))
     }
 
+    /// The file of a mapping that holds a file's pages, and the page of it the area starts
+    /// with (System V shared memory finds its attachments by it).
+    pub fn cache_source(&self) -> Option<(&Arc<dyn FilePages>, u64)> {
+        match &self.source {
+            Source::Cache(f, index, _) => Some((f, *index)),
+            _ => None,
+        }
+    }
+
     /// Private anonymous memory (zero-filled on first touch: anonymous mappings, the heap, the
     /// stack), Linux's `vma_is_anonymous` (what MADV_FREE accepts).
     pub fn is_private_anonymous(&self) -> bool {

@@ -163,7 +163,17 @@ enum What {
     SysDir(&'static str),
     /// A file of /proc/sys, by its index in `sysctl::SYSCTLS`.
     SysFile(usize),
+    /// /proc/sysvipc and its files (0: msg, 1: sem, 2: shm).
+    SysvipcDir,
+    Sysvipc(u8),
 }
+
+/// The files of /proc/sysvipc.
+const SYSVIPC_FILES: [&str; 3] = ["msg", "sem", "shm"];
+
+/// What gives the text of /proc/sysvipc's files (System V IPC lives in crate `syscalls`,
+/// which sets this).
+pub static SYSVIPC: sync::Once<fn(u8) -> String> = sync::Once::new();
 
 /// A node of procfs.
 pub struct ProcNode {
@@ -257,6 +267,7 @@ impl ProcNode {
             What::TaskFile(id, f) => text::task_file(id, f, self.viewer),
             What::NetFile(_, f) => Ok(net::content(f).into_bytes()),
             What::SysFile(i) => Ok(sysctl::content(i).into_bytes()),
+            What::Sysvipc(f) => Ok(SYSVIPC.get().map(|g| g(f)).unwrap_or_default().into_bytes()),
             _ => Err(Errno::EISDIR),
         }
     }
@@ -275,6 +286,7 @@ impl ProcNode {
                 v.push(entry("mounts", FileKind::Symlink, What::MountsLink));
                 v.push(entry("net", FileKind::Symlink, What::NetLink));
                 v.push(entry("sys", FileKind::Directory, What::SysDir("")));
+                v.push(entry("sysvipc", FileKind::Directory, What::SysvipcDir));
                 for (name, g) in GLOBALS {
                     v.push(entry(name, FileKind::Regular, What::Global(g)));
                 }
@@ -318,6 +330,11 @@ impl ProcNode {
                     v.push(entry(name, FileKind::Regular, What::NetFile(pid, f)));
                 }
             }
+            What::SysvipcDir => {
+                for (i, name) in SYSVIPC_FILES.iter().enumerate() {
+                    v.push(entry(name, FileKind::Regular, What::Sysvipc(i as u8)));
+                }
+            }
             What::SysDir(path) => {
                 for (name, dir) in sysctl::list(path) {
                     let child = sys_child(path, name).ok_or(Errno::ENOENT)?;
@@ -351,6 +368,7 @@ impl ProcNode {
                 "mounts" => What::MountsLink,
                 "net" => What::NetLink,
                 "sys" => What::SysDir(""),
+                "sysvipc" => What::SysvipcDir,
                 _ => match GLOBALS.iter().find(|(n, _)| *n == name) {
                     Some((_, g)) => What::Global(*g),
                     None => {
@@ -394,6 +412,9 @@ impl ProcNode {
                 What::TaskDir(TaskId { pid, tid: Some(tid as u32) })
             }
             What::SysDir(path) => sys_child(path, name).ok_or(Errno::ENOENT)?,
+            What::SysvipcDir => {
+                What::Sysvipc(SYSVIPC_FILES.iter().position(|f| *f == name).ok_or(Errno::ENOENT)? as u8)
+            }
             What::NetDir(pid) => {
                 process(pid)?;
                 let (_, f) = net::NET_FILES.iter().find(|(n, _)| *n == name).ok_or(Errno::ENOENT)?;
@@ -448,24 +469,34 @@ impl Inode for ProcNode {
     }
     fn kind(&self) -> FileKind {
         match self.what {
-            What::Root | What::TaskDir(_) | What::Threads(_) | What::Fds(_) | What::NetDir(_) | What::SysDir(_) => {
-                FileKind::Directory
-            }
+            What::Root
+            | What::TaskDir(_)
+            | What::Threads(_)
+            | What::Fds(_)
+            | What::NetDir(_)
+            | What::SysDir(_)
+            | What::SysvipcDir => FileKind::Directory,
             What::SelfLink
             | What::ThreadSelfLink
             | What::MountsLink
             | What::NetLink
             | What::TaskLink(..)
             | What::Fd(..) => FileKind::Symlink,
-            What::Global(_) | What::TaskFile(..) | What::NetFile(..) | What::SysFile(_) => FileKind::Regular,
+            What::Global(_) | What::TaskFile(..) | What::NetFile(..) | What::SysFile(_) | What::Sysvipc(_) => {
+                FileKind::Regular
+            }
         }
     }
     fn stat(&self) -> Stat {
         let mode = match self.what {
-            What::Root | What::TaskDir(_) | What::Threads(_) | What::NetDir(_) | What::SysDir(_) => S_IFDIR | 0o555,
+            What::Root | What::TaskDir(_) | What::Threads(_) | What::NetDir(_) | What::SysDir(_) | What::SysvipcDir => {
+                S_IFDIR | 0o555
+            }
             What::Fds(_) => S_IFDIR | 0o500,
             What::TaskFile(_, PidFile::Environ) => S_IFREG | 0o400,
-            What::Global(_) | What::TaskFile(..) | What::NetFile(..) | What::SysFile(_) => S_IFREG | 0o444,
+            What::Global(_) | What::TaskFile(..) | What::NetFile(..) | What::SysFile(_) | What::Sysvipc(_) => {
+                S_IFREG | 0o444
+            }
             What::Fd(pid, fd) => {
                 // The link's permissions say how the file is open.
                 let access = process(pid).ok().and_then(|p| p.files().get(fd).ok()).map(|f| f.access());
@@ -508,7 +539,7 @@ impl Inode for ProcNode {
     fn write_at(&self, _offset: u64, _buf: &[u8]) -> SysResult<usize> {
         // Linux: a /proc file without a write method is EIO, a process's file EINVAL.
         Err(match self.what {
-            What::Global(_) | What::NetFile(..) => Errno::EIO,
+            What::Global(_) | What::NetFile(..) | What::Sysvipc(_) => Errno::EIO,
             // Read-only here: nothing can be tuned yet.
             What::SysFile(_) => Errno::EACCES,
             What::TaskFile(..) => Errno::EINVAL,

@@ -16,6 +16,14 @@ pub(crate) const SYSCTLS: &[Sysctl] = &[
     ("kernel/ostype", || String::from("Linux")),
     ("kernel/hostname", || format!("{}", String::from_utf8_lossy(&task::uts::hostname()))),
     ("kernel/domainname", || format!("{}", String::from_utf8_lossy(&task::uts::domainname()))),
+    // System V IPC limits: Linux's defaults (the syscalls::ipc constants).
+    ("kernel/msgmni", || String::from("32000")),
+    ("kernel/msgmax", || String::from("8192")),
+    ("kernel/msgmnb", || String::from("16384")),
+    ("kernel/sem", || String::from("32000\t1024000000\t500\t32000")),
+    ("kernel/shmmax", || String::from("18446744073692774399")),
+    ("kernel/shmall", || String::from("18446744073692774399")),
+    ("kernel/shmmni", || String::from("4096")),
     ("fs/pipe-max-size", || format!("{}", fs::pipe::PIPE_MAX_SIZE)),
     // What RLIMIT_NOFILE may be raised to (Linux's default nr_open).
     ("fs/nr_open", || String::from("1048576")),

@@ -27,6 +27,7 @@ pub mod fault;
 pub mod fs;
 pub mod futex;
 pub mod info;
+pub mod ipc;
 pub mod itimer;
 pub mod mm;
 pub mod net;

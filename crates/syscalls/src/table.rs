@@ -30,8 +30,8 @@ use crate::dispatch::{unimplemented, IntoRet};
 #[cfg(feature = "trace")]
 use crate::trace::kinds::{Arg::*, *};
 use crate::{
-    clone, cred, events, exec, fs, futex, info, itimer, mm, net, pidfd, prctl, process, reboot, riscv, sched, signal,
-    time, wait, Caller,
+    clone, cred, events, exec, fs, futex, info, ipc, itimer, mm, net, pidfd, prctl, process, reboot, riscv, sched,
+    signal, time, wait, Caller,
 };
 use abi::Sysno;
 
@@ -396,6 +396,19 @@ syscall_table! {
         sched_setaffinity(Int, Uint, Ptr) [] => time::sys_sched_setaffinity(i32(0), u32(1), ptr(2));
         personality(Hex) [fast] => prctl::sys_personality(u32(0));
         prctl(Enum(PRCTL), Hex, Hex, Hex, Hex) [] => prctl::sys_prctl(i32(0), usize(1), usize(2), usize(3), usize(4));
+        // System V IPC: ipc/
+        msgget(Hex, Hex) [fast] => ipc::sys_msgget(i32(0), i32(1));
+        msgsnd(Int, Ptr, Uint, Hex) [fast waits] => ipc::sys_msgsnd(i32(0), usize(1), usize(2), i32(3));
+        msgrcv(Int, Ptr, Uint, Long, Hex) [fast waits] => ipc::sys_msgrcv(i32(0), usize(1), usize(2), i64(3), i32(4));
+        msgctl(Int, Int, Ptr) [fast] => ipc::sys_msgctl(i32(0), i32(1), usize(2));
+        semget(Hex, Int, Hex) [fast] => ipc::sys_semget(i32(0), i32(1), i32(2));
+        semop(Int, Ptr, Uint) [fast waits] => ipc::sys_semop(i32(0), usize(1), usize(2));
+        semtimedop(Int, Ptr, Uint, Ptr) [fast waits] => ipc::sys_semtimedop(i32(0), usize(1), usize(2), usize(3));
+        semctl(Int, Int, Int, Hex) [fast] => ipc::sys_semctl(i32(0), i32(1), i32(2), usize(3));
+        shmget(Hex, Uint, Hex) [fast] => ipc::sys_shmget(i32(0), usize(1), i32(2));
+        shmat(Int, Hex, Hex) [fast hex] => ipc::sys_shmat(i32(0), usize(1), i32(2));
+        shmdt(Hex) [fast] => ipc::sys_shmdt(usize(0));
+        shmctl(Int, Int, Ptr) [fast] => ipc::sys_shmctl(i32(0), i32(1), usize(2));
         // scheduling policies: sched.rs
         sched_setscheduler(Int, Int, Ptr) [] => sched::sys_sched_setscheduler(i32(0), i32(1), ptr(2));
         sched_getscheduler(Int) [fast] => sched::sys_sched_getscheduler(i32(0));

@@ -938,6 +938,33 @@ fn rows() -> Vec<Row> {
             regs([P_ALL as usize, 0, AUX, WEXITED as usize, p])
         })
         .on(Null, Is(0)),
+        // ---- ipc/ ----
+        row(Sysno::msgsnd, 1, "msgp", In(16), |fx, p| {
+            regs([fx.call(Sysno::msgget, [0, 0o600]) as usize, p, 8, 0o4000])
+        })
+        .put([1u64, 0x4142_4344]),
+        row(Sysno::msgrcv, 1, "msgp", Out(16), |fx, p| {
+            let id = fx.call(Sysno::msgget, [0, 0o600]) as usize;
+            assert_eq!(fx.call(Sysno::msgsnd, [id, fx.put(AUX, [1u64, 7]), 8, 0]), 0);
+            regs([id, p, 8, 0, 0o4000])
+        })
+        .good(Is(8)),
+        row(Sysno::msgctl, 2, "buf", Out(120), |fx, p| regs([fx.call(Sysno::msgget, [0, 0o600]) as usize, 2, p])),
+        row(Sysno::semop, 1, "sops", In(6), |fx, p| regs([fx.call(Sysno::semget, [0, 1, 0o600]) as usize, p, 1]))
+            .put([0u16, 1, 0]),
+        row(Sysno::semtimedop, 1, "sops", In(6), |fx, p| {
+            regs([fx.call(Sysno::semget, [0, 1, 0o600]) as usize, p, 1, 0])
+        })
+        .put([0u16, 1, 0]),
+        row(Sysno::semtimedop, 3, "timeout", In(16), |fx, p| {
+            regs([fx.call(Sysno::semget, [0, 1, 0o600]) as usize, fx.put(AUX, [0u16, 1, 0]), 1, p])
+        })
+        .put(Timespec { tv_sec: 1, tv_nsec: 0 })
+        .on(Null, Is(0)),
+        row(Sysno::semctl, 3, "arg (IPC_STAT)", Out(88), |fx, p| {
+            regs([fx.call(Sysno::semget, [0, 1, 0o600]) as usize, 0, 2, p])
+        }),
+        row(Sysno::shmctl, 2, "buf", Out(112), |fx, p| regs([fx.call(Sysno::shmget, [0, 4096, 0o600]) as usize, 2, p])),
         // ---- futex.rs ----
         // An aligned futex word never crosses a page, and an unaligned one is EINVAL: no Cross
         // case for futex words.
@@ -1179,6 +1206,14 @@ const UNTYPED: &[(&str, usize)] = &[
     ("syslog", 1),
     ("rt_sigpending", 0),
     ("prctl", 1),
+    ("msgsnd", 1),
+    ("msgrcv", 1),
+    ("msgctl", 2),
+    ("semop", 1),
+    ("semtimedop", 1),
+    ("semtimedop", 3),
+    ("semctl", 3),
+    ("shmctl", 2),
 ];
 
 /// The rows of the syscall table: each syscall's name, with the arguments it decodes as

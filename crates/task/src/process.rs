@@ -507,6 +507,9 @@ impl Process {
         // Descriptors close now (pipes see EOF); the memory goes when the kernel has left this
         // address space (`release_mm`) or with the process.
         drop(self.files.replace(Arc::new(Mutex::new(FdTable::new()))));
+        if let Some(hook) = EXIT_HOOK.get() {
+            hook(self.pid);
+        }
         self.exit_queue.wake_all();
         self.vfork_queue.wake_all();
         self.itimer_queue.wake_all();
@@ -935,6 +938,14 @@ impl Thread {
         self.process.exit(ExitStatus::Signaled(SIGSEGV));
         self.exit(0);
     }
+}
+
+/// Run at every process's end, once it is a zombie (System V semaphores' SEM_UNDO).
+static EXIT_HOOK: sync::Once<fn(Pid)> = sync::Once::new();
+
+/// Set the hook run when a process ends (the first one set stays).
+pub fn set_exit_hook(f: fn(Pid)) {
+    EXIT_HOOK.call_once(|| f);
 }
 
 /// Build the fs context of a first process rooted at `root`.

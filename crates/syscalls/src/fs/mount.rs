@@ -24,6 +24,7 @@ pub fn register_fs_types() {
     DONE.call_once(|| {
         fs::register_types();
         procfs::register();
+        procfs::SYSVIPC.call_once(|| crate::ipc::proc_sysvipc);
         // A tmpfs without size= gets half of the memory, as on Linux.
         let ram = procfs::MemInfo::now().total;
         if ram > 0 {

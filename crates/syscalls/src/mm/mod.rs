@@ -46,7 +46,7 @@ fn perm_of(prot: Prot) -> Perm {
 
 /// Where a mapping of `len` (page aligned, non-zero) bytes goes: Linux's get_unmapped_area and
 /// the MAP_FIXED_NOREPLACE check.
-fn place(mm: &AddressSpace, addr: usize, len: usize, flags: MapFlags) -> SysResult<usize> {
+pub(crate) fn place(mm: &AddressSpace, addr: usize, len: usize, flags: MapFlags) -> SysResult<usize> {
     if len > USER_END - MMAP_MIN {
         return Err(Errno::ENOMEM);
     }
