@@ -5,7 +5,7 @@
 //! how much moves in one call (what the pipe holds or has room for), when it waits (an empty
 //! source pipe, a full target pipe) and what it answers. A pipe's bytes are looked at first
 //! and taken only once the target has accepted them, so a short or failed write loses nothing.
-use super::io::{partial, retry_blocking, send_all, UserBuf, CHUNK, MAX_RW_COUNT};
+use super::io::{retry_blocking, send_all, UserBuf, CHUNK, MAX_RW_COUNT};
 use super::io_file;
 use crate::Caller;
 use abi::flags::OpenFlags;
@@ -27,13 +27,23 @@ fn pipe_of(file: &File) -> Option<&Pipe> {
     node.as_fifo().or_else(|| node.as_any().and_then(|a| a.downcast_ref::<Pipe>()))
 }
 
-/// Run `op`, waiting on `file`'s queue while it answers EAGAIN unless the call must not wait.
+/// Run `op`, waiting on `file`'s queue while it answers EAGAIN, unless the call must not wait
+/// (SPLICE_F_NONBLOCK; an O_NONBLOCK file never waits either, see `retry_blocking`).
 async fn maybe_wait<T>(cx: &Caller, file: &File, nonblock: bool, op: impl FnMut() -> SysResult<T>) -> SysResult<T> {
     let mut op = op;
     if nonblock {
         op()
     } else {
         retry_blocking(cx, file, op).await
+    }
+}
+
+/// The room a write into `pipe` has now: EPIPE without readers, EAGAIN when full.
+fn room_in(pipe: &Pipe) -> SysResult<usize> {
+    match (pipe.readers(), pipe.room()) {
+        (0, _) => Err(Errno::EPIPE),
+        (_, 0) => Err(Errno::EAGAIN),
+        (_, room) => Ok(room),
     }
 }
 
@@ -127,17 +137,14 @@ async fn from_pipe(
 ) -> SysResult<usize> {
     let (Some(ipipe), out_pipe) = (pipe_of(input), pipe_of(output)) else { return Err(Errno::EINVAL) };
     let mut kbuf = vec![0u8; len.min(CHUNK)];
-    let got = maybe_wait(cx, input, nonblock || input.nonblocking(), || ipipe.peek(&mut kbuf)).await?;
+    let got = maybe_wait(cx, input, nonblock, || ipipe.peek(&mut kbuf)).await?;
     if got == 0 {
         return Ok(0);
     }
     let data = &kbuf[..got];
     let sent = match out_pipe {
         // Into another pipe: what fits, waiting only while nothing does.
-        Some(_) => super::io::epipe_signal(
-            cx,
-            maybe_wait(cx, output, nonblock || output.nonblocking(), || output.write(data)).await,
-        )?,
+        Some(_) => super::io::epipe_signal(cx, maybe_wait(cx, output, nonblock, || output.write(data)).await)?,
         None => match send_all(cx, output, data, 0, pos).await {
             Ok(n) => n,
             Err(e) => return super::io::epipe_signal(cx, Err(e)),
@@ -160,15 +167,10 @@ async fn to_pipe(
     nonblock: bool,
 ) -> SysResult<usize> {
     let Some(opipe) = pipe_of(output) else { return Err(Errno::EINVAL) };
-    let room = maybe_wait(cx, output, nonblock || output.nonblocking(), || match (opipe.readers(), opipe.room()) {
-        (0, _) => Err(Errno::EPIPE),
-        (_, 0) => Err(Errno::EAGAIN),
-        (_, room) => Ok(room),
-    })
-    .await;
+    let room = maybe_wait(cx, output, nonblock, || room_in(opipe)).await;
     let room = super::io::epipe_signal(cx, room)?;
     let mut kbuf = vec![0u8; len.min(room).min(CHUNK)];
-    let got = maybe_wait(cx, input, input.nonblocking() || nonblock, || match pos {
+    let got = maybe_wait(cx, input, nonblock, || match pos {
         Some(p) => input.read_at(p, &mut kbuf),
         None => input.read(&mut kbuf),
     })
@@ -178,7 +180,7 @@ async fn to_pipe(
     }
     // Room was checked: the pipe takes it all unless another writer came first, and then the
     // part it did not take is lost for a source without offsets (a file puts it back).
-    let put = output.write(&kbuf[..got]).or_else(|e| partial(0, e)).unwrap_or(0);
+    let put = output.write(&kbuf[..got]).unwrap_or(0);
     if pos.is_none() && put < got && input.inode().seekable() {
         let _ = input.seek(-((got - put) as i64), abi::flags::SEEK_CUR);
     }
@@ -223,12 +225,7 @@ pub async fn sys_vmsplice(cx: &Caller, fd: i32, iov: UserPtr<Iovec>, nr_segs: us
         if buf.len == 0 {
             return Ok(0);
         }
-        let room = maybe_wait(cx, &file, nonblock || file.nonblocking(), || match (pipe.readers(), pipe.room()) {
-            (0, _) => Err(Errno::EPIPE),
-            (_, 0) => Err(Errno::EAGAIN),
-            (_, room) => Ok(room),
-        })
-        .await;
+        let room = maybe_wait(cx, &file, nonblock, || room_in(pipe)).await;
         let room = super::io::epipe_signal(cx, room)?;
         let mut kbuf = vec![0u8; buf.len.min(room).min(CHUNK)];
         let got = buf.copy_in(&mut cx.mm(), 0, &mut kbuf);

@@ -54,6 +54,22 @@ pub(crate) struct MsgIds {
 
 pub(crate) static MSG: Mutex<MsgIds> = Mutex::new(MsgIds { ids: Ids::new(), bytes: 0, msgs: 0 });
 
+/// The queue a sending or receiving call looks at on each try: gone before the first try is
+/// EINVAL (no such id), gone after it EIDRM (removed while the caller waited); then the
+/// caller's access (`mode`: 0o222 to send, 0o444 to receive).
+fn waited_queue<'a>(
+    ids: &'a mut Ids<Queue>,
+    msqid: i32,
+    first: &mut bool,
+    cred: &task::Cred,
+    mode: u32,
+) -> SysResult<&'a mut Obj<Queue>> {
+    let was_first = core::mem::replace(first, false);
+    let o = ids.get_mut(msqid).map_err(|_| if was_first { Errno::EINVAL } else { Errno::EIDRM })?;
+    o.perm.check(cred, mode)?;
+    Ok(o)
+}
+
 /// msgget(2).
 pub async fn sys_msgget(cx: &Caller, key: i32, flags: i32) -> SysResult<usize> {
     let cred = cx.cred();
@@ -92,15 +108,10 @@ pub async fn sys_msgsnd(cx: &Caller, msqid: i32, msgp: usize, msgsz: usize, flag
     let mut try_send = || -> Option<SysResult<usize>> {
         let mut guard = MSG.lock();
         let m = &mut *guard;
-        let o = match m.ids.get_mut(msqid) {
+        let o = match waited_queue(&mut m.ids, msqid, &mut first, &cred, 0o222) {
             Ok(o) => o,
-            Err(_) if first => return Some(Err(Errno::EINVAL)),
-            Err(_) => return Some(Err(Errno::EIDRM)),
+            Err(e) => return Some(Err(e)),
         };
-        first = false;
-        if let Err(e) = o.perm.check(&cred, 0o222) {
-            return Some(Err(e));
-        }
         let q = &mut o.data;
         if msgsz + q.cbytes > q.qbytes || q.msgs.len() + 1 > q.qbytes {
             if flags & IPC_NOWAIT != 0 {
@@ -176,15 +187,10 @@ pub async fn sys_msgrcv(
     let mut try_recv = || -> Option<SysResult<(i64, Vec<u8>)>> {
         let mut guard = MSG.lock();
         let m = &mut *guard;
-        let o = match m.ids.get_mut(msqid) {
+        let o = match waited_queue(&mut m.ids, msqid, &mut first, &cred, 0o444) {
             Ok(o) => o,
-            Err(_) if first => return Some(Err(Errno::EINVAL)),
-            Err(_) => return Some(Err(Errno::EIDRM)),
+            Err(e) => return Some(Err(e)),
         };
-        first = false;
-        if let Err(e) = o.perm.check(&cred, 0o444) {
-            return Some(Err(e));
-        }
         let q = &mut o.data;
         let Some(i) = find(q, msgtyp, flags) else {
             if flags & IPC_NOWAIT != 0 {
