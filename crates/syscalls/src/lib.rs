@@ -30,6 +30,7 @@ pub mod info;
 pub mod itimer;
 pub mod mm;
 pub mod net;
+pub mod posix_timer;
 pub mod process;
 pub mod reboot;
 pub mod sched;
