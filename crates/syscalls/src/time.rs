@@ -250,13 +250,13 @@ pub async fn sys_settimeofday(cx: &Caller, tv: UserPtr<Timeval>, tz: UserPtr<[i3
 #[repr(C)]
 pub struct Timex {
     pub modes: u32,
-    _pad0: i32,
+    pub _pad0: i32,
     pub offset: i64,
     pub freq: i64,
     pub maxerror: i64,
     pub esterror: i64,
     pub status: i32,
-    _pad1: i32,
+    pub _pad1: i32,
     pub constant: i64,
     pub precision: i64,
     pub tolerance: i64,
@@ -266,14 +266,14 @@ pub struct Timex {
     pub ppsfreq: i64,
     pub jitter: i64,
     pub shift: i32,
-    _pad2: i32,
+    pub _pad2: i32,
     pub stabil: i64,
     pub jitcnt: i64,
     pub calcnt: i64,
     pub errcnt: i64,
     pub stbcnt: i64,
     pub tai: i32,
-    _rest: [i32; 11],
+    pub _rest: [i32; 11],
 }
 
 pub const ADJ_OFFSET: u32 = 0x1;
