@@ -149,7 +149,19 @@ pub async fn sys_timer_settime(
         t.deadline = match (value, flags & TIMER_ABSTIME != 0) {
             (0, _) => None,
             (v, false) => Some(now.saturating_add(v)),
-            (v, true) if t.clock == TimerClock::Boot => Some(v.saturating_sub(wall_offset(t.clockid))),
+            (v, true) if t.clock == TimerClock::Boot => {
+                let offset = wall_offset(t.clockid);
+                match (offset.checked_sub(v), t.interval) {
+                    // A time before boot: the periods that ended before boot are overruns
+                    // already, the first expiration after boot is the deadline.
+                    (Some(before), i) if before > 0 && i > 0 => {
+                        let k = before.div_ceil(i);
+                        t.overrun = k;
+                        Some(v.saturating_add(k.saturating_mul(i)).saturating_sub(offset))
+                    }
+                    _ => Some(v.saturating_sub(offset)),
+                }
+            }
             (v, true) => Some(v),
         };
         let arm = match (t.clock, t.deadline, t.notify) {

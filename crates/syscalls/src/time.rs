@@ -16,8 +16,10 @@ const RESOLUTION_NS: u64 = 100;
 /// The value of `clock` now, in ns.
 fn clock_now(cx: &Caller, clock: usize) -> SysResult<u64> {
     Ok(match clock {
-        CLOCK_REALTIME | CLOCK_REALTIME_COARSE | CLOCK_TAI => boot_epoch_ns() + now_ns(),
-        CLOCK_MONOTONIC | CLOCK_MONOTONIC_RAW | CLOCK_MONOTONIC_COARSE | CLOCK_BOOTTIME => now_ns(),
+        CLOCK_REALTIME | CLOCK_REALTIME_COARSE | CLOCK_TAI | CLOCK_REALTIME_ALARM => boot_epoch_ns() + now_ns(),
+        CLOCK_MONOTONIC | CLOCK_MONOTONIC_RAW | CLOCK_MONOTONIC_COARSE | CLOCK_BOOTTIME | CLOCK_BOOTTIME_ALARM => {
+            now_ns()
+        }
         CLOCK_PROCESS_CPUTIME_ID => cpu_time_ns(cx),
         // The thread's own time once it has run in user mode (on the host it never does).
         CLOCK_THREAD_CPUTIME_ID => match cx.thread().cpu_ns.load(Ordering::Relaxed) {
