@@ -150,6 +150,9 @@ pub const CLOCK_MONOTONIC_RAW: usize = 4;
 pub const CLOCK_REALTIME_COARSE: usize = 5;
 pub const CLOCK_MONOTONIC_COARSE: usize = 6;
 pub const CLOCK_BOOTTIME: usize = 7;
+pub const CLOCK_REALTIME_ALARM: usize = 8;
+pub const CLOCK_BOOTTIME_ALARM: usize = 9;
+pub const CLOCK_TAI: usize = 11;
 
 /// ioctl requests on terminals.
 pub const TCGETS: usize = 0x5401;
@@ -235,6 +238,7 @@ pub const RLIMIT_NPROC: usize = 6;
 pub const RLIMIT_NOFILE: usize = 7;
 pub const RLIMIT_MEMLOCK: usize = 8;
 pub const RLIMIT_AS: usize = 9;
+pub const RLIMIT_SIGPENDING: usize = 11;
 pub const RLIMIT_MSGQUEUE: usize = 12;
 pub const RLIMIT_NICE: usize = 13;
 pub const RLIMIT_RTPRIO: usize = 14;

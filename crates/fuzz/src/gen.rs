@@ -118,6 +118,8 @@ pub enum S {
     SockLenPtr,
 }
 
+/// POSIX timer ids: the first ones a process gets, and bad ones.
+const TIMER_IDS: &[usize] = &[0, 0, 1, 2, usize::MAX, 0x7fff_ffff];
 /// User and group ids: root, users, nobody, and -1 ("unchanged").
 const IDS: &[usize] = &[0, 0, 1, 1000, 65534, u32::MAX as usize, usize::MAX];
 /// Scheduling policies: the known ones, SCHED_RESET_ON_FORK, unknown ones.
@@ -373,6 +375,11 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::getrusage, &[Cmd(&[0, usize::MAX, usize::MAX - 1, 1, 2]), Out]),
     (Sysno::getitimer, &[Cmd(WHICH), Out]),
     (Sysno::setitimer, &[Cmd(WHICH), Ptr(S::Itimerval), Out]),
+    (Sysno::timer_create, &[Clock, In, Out]),
+    (Sysno::timer_settime, &[Cmd(TIMER_IDS), Flags(1), Ptr(S::Itimerval), Out]),
+    (Sysno::timer_gettime, &[Cmd(TIMER_IDS), Out]),
+    (Sysno::timer_getoverrun, &[Cmd(TIMER_IDS)]),
+    (Sysno::timer_delete, &[Cmd(TIMER_IDS)]),
     (Sysno::setpgid, &[Pid, Pid]),
     (Sysno::getpgid, &[Pid]),
     (Sysno::setsid, &[]),
@@ -396,6 +403,10 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::nanosleep, &[Ptr(S::Timespec), Out]),
     (Sysno::clock_nanosleep, &[Clock, Flags(1), Ptr(S::Timespec), Out]),
     (Sysno::times, &[Out]),
+    (Sysno::clock_settime, &[Clock, Ptr(S::Timespec)]),
+    (Sysno::settimeofday, &[In, In]),
+    (Sysno::adjtimex, &[In]),
+    (Sysno::clock_adjtime, &[Clock, In]),
     (Sysno::sched_yield, &[]),
     (Sysno::sched_getaffinity, &[Tid, Cmd(&[8, 8, 0, 4, 16, 128, 8192]), Out]),
     (Sysno::sched_setaffinity, &[Tid, Cmd(&[8, 8, 0, 1, 16, 128]), In]),

@@ -19,6 +19,10 @@ mod imp {
     pub fn boot_epoch_ns() -> u64 {
         crate::riscv64::timer::boot_epoch_ns()
     }
+    /// Set the wall-clock time of boot (clock_settime moves it).
+    pub fn set_boot_epoch_ns(ns: u64) {
+        crate::riscv64::timer::set_boot_epoch_ns(ns)
+    }
 }
 
 #[cfg(not(target_os = "none"))]
@@ -30,8 +34,16 @@ mod imp {
     pub fn now_ns() -> u64 {
         NOW.with(|n| n.get())
     }
+    std::thread_local! {
+        static EPOCH: Cell<u64> = const { Cell::new(super::HOST_BOOT_NS) };
+    }
     pub fn boot_epoch_ns() -> u64 {
-        super::HOST_BOOT_NS
+        EPOCH.with(|e| e.get())
+    }
+    /// Set the wall-clock time of boot (clock_settime moves it: the real-time clock is this
+    /// plus the time since boot).
+    pub fn set_boot_epoch_ns(ns: u64) {
+        EPOCH.with(|e| e.set(ns))
     }
     /// Move the virtual clock forward (never backward).
     pub fn advance_to(ns: u64) {

@@ -1,11 +1,12 @@
 //! setitimer(2) and getitimer(2) (alarm(3) is setitimer(ITIMER_REAL) in glibc).
 //!
-//! ITIMER_REAL counts real time: arming it starts an executor task that sleeps until the
-//! deadline and sends the process SIGALRM (then sleeps for the next interval, if any). The
-//! timer's generation number tells an older task that it was re-armed or cancelled meanwhile,
-//! and both a new setting and the end of the process wake the task so that it ends at once. ITIMER_VIRTUAL and ITIMER_PROF are kept and read
-//! back but never fire (CPU-time timers are not implemented). Timers survive execve and are
-//! not inherited by fork.
+//! ITIMER_REAL counts real time: arming it starts the process's shared timer task
+//! (`task::ktimer`), which sleeps until the deadline and sends the process SIGALRM (then
+//! sleeps for the next interval, if any). The timer's generation number tells an older task
+//! that it was re-armed or cancelled meanwhile. ITIMER_VIRTUAL and ITIMER_PROF count the
+//! process's CPU time (their deadlines are CPU ns): they fire from `task::ktimer::account` as
+//! the CPU time passes them, at the latest on the next timer interrupt. Timers survive execve
+//! and are not inherited by fork.
 use crate::Caller;
 use abi::process::*;
 use abi::signal::SIGALRM;
@@ -14,6 +15,7 @@ use abi::{Errno, SysResult};
 use alloc::sync::Arc;
 use hal::time::now_ns;
 use mm::UserPtr;
+use task::ktimer::{forward, MIN_PERIOD_NS};
 use task::process::Itimer;
 use task::Process;
 
@@ -32,9 +34,17 @@ fn to_timeval(ns: u64) -> Timeval {
 }
 
 /// What getitimer reports for `t`: the time left and the interval.
-fn current(t: &Itimer) -> Itimerval {
-    let left = t.deadline.map_or(0, |d| d.saturating_sub(now_ns()).max(1));
+fn current(t: &Itimer, now: u64) -> Itimerval {
+    let left = t.deadline.map_or(0, |d| d.saturating_sub(now).max(1));
     Itimerval { interval: to_timeval(t.interval), value: to_timeval(left) }
+}
+
+/// The clock timer `which` counts: boot time (ITIMER_REAL) or the process's CPU time.
+fn clock_of(p: &Process, which: usize) -> u64 {
+    match which {
+        ITIMER_REAL => now_ns(),
+        _ => task::posix_timer::process_cpu_ns(p),
+    }
 }
 
 fn check_which(which: usize) -> SysResult<()> {
@@ -48,7 +58,9 @@ fn check_which(which: usize) -> SysResult<()> {
 /// getitimer(2).
 pub async fn sys_getitimer(cx: &Caller, which: usize, value: UserPtr<Itimerval>) -> SysResult<()> {
     check_which(which)?;
-    let v = current(&cx.process().itimers.lock()[which]);
+    let p = cx.process();
+    let now = clock_of(p, which);
+    let v = current(&p.itimers.lock()[which], now);
     value.write(&mut cx.mm(), &v)
 }
 
@@ -67,27 +79,22 @@ pub async fn sys_setitimer(
     };
     let (value, interval) = (to_ns(&new.value)?, to_ns(&new.interval)?);
     let p = cx.process();
+    let now = clock_of(p, which);
     let (previous, armed) = {
         let mut timers = p.itimers.lock();
         let t = &mut timers[which];
-        let previous = current(t);
+        let previous = current(t, now);
         t.generation += 1;
         t.interval = interval;
-        t.deadline = (value > 0).then(|| now_ns().saturating_add(value));
+        t.deadline = (value > 0).then(|| now.saturating_add(value));
         (previous, t.deadline.map(|d| (d, t.generation)))
     };
     // The task of the previous setting, if any, ends now rather than at its deadline.
     p.itimer_queue.wake_all();
-    if let (ITIMER_REAL, Some((deadline, generation))) = (which, armed) {
-        // Work for this process: a panic in it ends the process, not the kernel.
-        let target = p.clone();
-        task::executor::spawn_isolated(run_real_timer(p.clone(), deadline, generation), move |panic| {
-            log::error!(
-                "pid {}: kernel panic in its interval timer: {panic}; the process is killed (SIGSEGV)",
-                target.pid
-            );
-            target.exit(task::process::ExitStatus::Signaled(abi::signal::SIGSEGV));
-        });
+    match (which, armed) {
+        (ITIMER_REAL, Some((deadline, generation))) => arm_real(p, deadline, generation),
+        (ITIMER_REAL, None) => {}
+        _ => task::posix_timer::update_cpu_deadline(p),
     }
     if let Some(o) = old.nonnull() {
         o.write(&mut cx.mm(), &previous)?;
@@ -95,65 +102,39 @@ pub async fn sys_setitimer(
     Ok(())
 }
 
-/// The shortest period a timer repeats with: 100 us. Linux re-arms ITIMER_REAL only when the
-/// last SIGALRM is taken, so a shorter period cannot flood it either; here the timer is a task
-/// of the executor, which must leave the hart to the program between firings (the kernel
-/// fuzzer's 1 us period left it nothing). getitimer still reports the period that was set.
-const MIN_PERIOD_NS: u64 = 100_000;
-
-/// The first deadline after `now` of a timer that was due at `deadline` and repeats every
-/// `interval` (> 0) ns.
-fn forward(deadline: u64, interval: u64, now: u64) -> u64 {
-    let missed = now.saturating_sub(deadline) / interval;
-    deadline.saturating_add(interval.saturating_mul(missed + 1))
-}
-
-/// The task behind an armed ITIMER_REAL. It ends when the timer is set again or disarmed (the
-/// setter wakes `itimer_queue`) or the process ends (so does its end), never later.
-async fn run_real_timer(p: Arc<Process>, mut deadline: u64, generation: u64) {
-    let stale = || (p.is_exiting() || p.itimers.lock()[ITIMER_REAL].generation != generation).then_some(());
-    loop {
-        if task::executor::with_deadline(Some(deadline), p.itimer_queue.wait_until(stale)).await.is_some() {
-            return;
-        }
+/// Arm ITIMER_REAL's task. Periods already over are skipped, not fired one by one (Linux
+/// forwards the timer past them), and it repeats at most every `MIN_PERIOD_NS`: a period
+/// shorter than the time it takes to fire cannot starve the machine.
+fn arm_real(p: &Arc<Process>, deadline: u64, generation: u64) {
+    let (p1, p2) = (Arc::downgrade(p), p.clone());
+    let stale = move || p1.upgrade().is_none_or(|p| p.itimers.lock()[ITIMER_REAL].generation != generation);
+    task::ktimer::arm(p, deadline, stale, move |deadline| {
         let next = {
-            let mut timers = p.itimers.lock();
+            let mut timers = p2.itimers.lock();
             let t = &mut timers[ITIMER_REAL];
             if t.generation != generation {
-                return;
+                return None;
             }
-            // Periods already over are skipped, not fired one by one (Linux forwards the timer
-            // past them): a period shorter than the time it takes to fire cannot starve the
-            // machine.
-            t.deadline = (t.interval > 0).then(|| forward(deadline, t.interval.max(MIN_PERIOD_NS), now_ns()));
+            t.deadline = (t.interval > 0).then(|| forward(deadline, t.interval.max(MIN_PERIOD_NS), now_ns()).0);
             t.deadline
         };
-        task::signal::send_to_process(&p, SIGALRM);
-        match next {
-            Some(d) => deadline = d,
-            None => return,
-        }
-        // Firing takes time: with a period shorter than that, the next deadline has passed
-        // already and the loop would never give the hart back (the kernel fuzzer's 1 us timer).
-        // Then everyone else runs before the next firing.
-        if deadline <= now_ns() {
-            task::executor::yield_now().await;
-        }
-    }
+        task::signal::send_to_process(&p2, SIGALRM);
+        next
+    });
 }
 
 #[cfg(test)]
 mod tests {
-    use super::forward;
+    use task::ktimer::forward;
 
     #[test]
     fn a_late_timer_skips_the_periods_it_missed() {
         // Due at 100, every 10: on time, the next one; late, the first one after now (found by
         // the kernel fuzzer: a 1 us period fired one missed period at a time, for ever).
-        assert_eq!(forward(100, 10, 100), 110);
-        assert_eq!(forward(100, 10, 105), 110);
-        assert_eq!(forward(100, 10, 110), 120);
-        assert_eq!(forward(100, 1, 1_000_000), 1_000_001);
-        assert_eq!(forward(u64::MAX - 5, 10, u64::MAX), u64::MAX, "saturates");
+        assert_eq!(forward(100, 10, 100), (110, 0));
+        assert_eq!(forward(100, 10, 105), (110, 0));
+        assert_eq!(forward(100, 10, 110), (120, 1));
+        assert_eq!(forward(100, 1, 1_000_000), (1_000_001, 999_900));
+        assert_eq!(forward(u64::MAX - 5, 10, u64::MAX).0, u64::MAX, "saturates");
     }
 }

@@ -32,6 +32,7 @@ pub mod itimer;
 pub mod mm;
 pub mod net;
 pub mod pidfd;
+pub mod posix_timer;
 pub mod prctl;
 pub mod process;
 pub mod reboot;

@@ -30,8 +30,8 @@ use crate::dispatch::{unimplemented, IntoRet};
 #[cfg(feature = "trace")]
 use crate::trace::kinds::{Arg::*, *};
 use crate::{
-    clone, cred, events, exec, fs, futex, info, ipc, itimer, mm, net, pidfd, prctl, process, reboot, riscv, sched,
-    signal, time, wait, Caller,
+    clone, cred, events, exec, fs, futex, info, ipc, itimer, mm, net, pidfd, posix_timer, prctl, process, reboot,
+    riscv, sched, signal, time, wait, Caller,
 };
 use abi::Sysno;
 
@@ -368,6 +368,12 @@ syscall_table! {
         getrusage(Int, Ptr) [fast] => process::sys_getrusage(i32(0), ptr(1));
         getitimer(Int, Ptr) [] => itimer::sys_getitimer(usize(0), ptr(1));
         setitimer(Int, Ptr, Ptr) [] => itimer::sys_setitimer(usize(0), ptr(1), ptr(2));
+        // POSIX timers: posix_timer.rs
+        timer_create(Enum(CLOCKS), Ptr, Ptr) [] => posix_timer::sys_timer_create(usize(0), ptr(1), ptr(2));
+        timer_settime(Int, Hex, Ptr, Ptr) [] => posix_timer::sys_timer_settime(i32(0), i32(1), ptr(2), ptr(3));
+        timer_gettime(Int, Ptr) [fast] => posix_timer::sys_timer_gettime(i32(0), ptr(1));
+        timer_getoverrun(Int) [fast] => posix_timer::sys_timer_getoverrun(i32(0));
+        timer_delete(Int) [] => posix_timer::sys_timer_delete(i32(0));
         setpgid(Int, Int) [] => process::sys_setpgid(i32(0), i32(1));
         getpgid(Int) [fast] => process::sys_getpgid(i32(0));
         setsid() [] => process::sys_setsid();
@@ -391,6 +397,10 @@ syscall_table! {
         nanosleep(Ptr, Ptr) [fast waits] => time::sys_nanosleep(ptr(0), ptr(1));
         clock_nanosleep(Enum(CLOCKS), Hex, Ptr, Ptr) [fast waits] => time::sys_clock_nanosleep(usize(0), u32(1), ptr(2), ptr(3));
         times(Ptr) [fast] => time::sys_times(ptr(0));
+        clock_settime(Enum(CLOCKS), Ptr) [] => time::sys_clock_settime(usize(0), ptr(1));
+        settimeofday(Ptr, Ptr) [] => time::sys_settimeofday(ptr(0), ptr(1));
+        adjtimex(Ptr) [] => time::sys_adjtimex(ptr(0));
+        clock_adjtime(Enum(CLOCKS), Ptr) [] => time::sys_clock_adjtime(usize(0), ptr(1));
         sched_yield() [fast waits] => time::sys_sched_yield();
         sched_getaffinity(Int, Uint, Ptr) [fast] => time::sys_sched_getaffinity(i32(0), u32(1), ptr(2));
         sched_setaffinity(Int, Uint, Ptr) [] => time::sys_sched_setaffinity(i32(0), u32(1), ptr(2));

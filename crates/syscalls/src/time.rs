@@ -16,9 +16,16 @@ const RESOLUTION_NS: u64 = 100;
 /// The value of `clock` now, in ns.
 fn clock_now(cx: &Caller, clock: usize) -> SysResult<u64> {
     Ok(match clock {
-        CLOCK_REALTIME | CLOCK_REALTIME_COARSE => boot_epoch_ns() + now_ns(),
-        CLOCK_MONOTONIC | CLOCK_MONOTONIC_RAW | CLOCK_MONOTONIC_COARSE | CLOCK_BOOTTIME => now_ns(),
-        CLOCK_PROCESS_CPUTIME_ID | CLOCK_THREAD_CPUTIME_ID => cpu_time_ns(cx),
+        CLOCK_REALTIME | CLOCK_REALTIME_COARSE | CLOCK_TAI | CLOCK_REALTIME_ALARM => boot_epoch_ns() + now_ns(),
+        CLOCK_MONOTONIC | CLOCK_MONOTONIC_RAW | CLOCK_MONOTONIC_COARSE | CLOCK_BOOTTIME | CLOCK_BOOTTIME_ALARM => {
+            now_ns()
+        }
+        CLOCK_PROCESS_CPUTIME_ID => cpu_time_ns(cx),
+        // The thread's own time once it has run in user mode (on the host it never does).
+        CLOCK_THREAD_CPUTIME_ID => match cx.thread().cpu_ns.load(Ordering::Relaxed) {
+            0 => cpu_time_ns(cx),
+            ns => ns,
+        },
         _ => return Err(Errno::EINVAL),
     })
 }
@@ -49,7 +56,7 @@ pub async fn sys_clock_getres(cx: &Caller, clock: usize, res: UserPtr<Timespec>)
     }
 }
 
-/// gettimeofday(2): the timezone argument is obsolete; Linux fills it with zeros if given.
+/// gettimeofday(2): the timezone argument is obsolete; it gets what settimeofday recorded.
 pub async fn sys_gettimeofday(cx: &Caller, tv: UserPtr<Timeval>, tz: usize) -> SysResult<()> {
     let ns = boot_epoch_ns() + now_ns();
     if let Some(p) = tv.nonnull() {
@@ -57,7 +64,8 @@ pub async fn sys_gettimeofday(cx: &Caller, tv: UserPtr<Timeval>, tz: usize) -> S
         p.write(&mut cx.mm(), &v)?;
     }
     if tz != 0 {
-        UserPtr::<[i32; 2]>::new(tz).write(&mut cx.mm(), &[0, 0])?;
+        let zone = *TIMEZONE.lock();
+        UserPtr::<[i32; 2]>::new(tz).write(&mut cx.mm(), &zone)?;
     }
     Ok(())
 }
@@ -181,4 +189,262 @@ pub async fn sys_sched_setaffinity(cx: &Caller, pid: i32, len: u32, mask: UserPt
         return Err(Errno::EINVAL);
     }
     Ok(())
+}
+
+/// Set the real-time clock to `ns` (the clocks that follow it: gettimeofday, CLOCK_REALTIME,
+/// timerfds and absolute sleeps set afterwards). EPERM without CAP_SYS_TIME.
+fn set_realtime(cx: &Caller, ns: u64) -> SysResult<()> {
+    if !cx.cred().capable(abi::cred::CAP_SYS_TIME) {
+        return Err(Errno::EPERM);
+    }
+    hal::time::set_boot_epoch_ns(ns.saturating_sub(now_ns()));
+    Ok(())
+}
+
+/// clock_settime(2): only CLOCK_REALTIME can be set (EINVAL for the others, checked before the
+/// time is read, as Linux).
+pub async fn sys_clock_settime(cx: &Caller, clock: usize, tp: UserPtr<Timespec>) -> SysResult<()> {
+    if clock != CLOCK_REALTIME {
+        return Err(Errno::EINVAL);
+    }
+    let ts = tp.read(&mut cx.mm())?;
+    set_realtime(cx, crate::posix_timer::timespec_ns(&ts)?)
+}
+
+/// The timezone settimeofday recorded (`struct timezone`: minutes west, DST type), which
+/// gettimeofday reports.
+static TIMEZONE: sync::Mutex<[i32; 2]> = sync::Mutex::new([0, 0]);
+
+/// settimeofday(2): the time (EINVAL unless 0 <= usec < 1e6 and sec >= 0) and/or the timezone
+/// (at most 15 hours from UTC); both need CAP_SYS_TIME.
+pub async fn sys_settimeofday(cx: &Caller, tv: UserPtr<Timeval>, tz: UserPtr<[i32; 2]>) -> SysResult<()> {
+    let time = match tv.nonnull() {
+        Some(p) => {
+            let v = p.read(&mut cx.mm())?;
+            if v.tv_sec < 0 || !(0..1_000_000).contains(&v.tv_usec) {
+                return Err(Errno::EINVAL);
+            }
+            Some((v.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(v.tv_usec as u64 * 1000))
+        }
+        None => None,
+    };
+    let zone = match tz.nonnull() {
+        Some(p) => Some(p.read(&mut cx.mm())?),
+        None => None,
+    };
+    if !cx.cred().capable(abi::cred::CAP_SYS_TIME) {
+        return Err(Errno::EPERM);
+    }
+    if let Some(z) = zone {
+        if !(-15 * 60..=15 * 60).contains(&z[0]) {
+            return Err(Errno::EINVAL);
+        }
+        *TIMEZONE.lock() = z;
+    }
+    match time {
+        Some(ns) => set_realtime(cx, ns),
+        None => Ok(()),
+    }
+}
+
+/// `struct timex` (adjtimex, clock_adjtime), 208 bytes on 64-bit.
+#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
+pub struct Timex {
+    pub modes: u32,
+    pub _pad0: i32,
+    pub offset: i64,
+    pub freq: i64,
+    pub maxerror: i64,
+    pub esterror: i64,
+    pub status: i32,
+    pub _pad1: i32,
+    pub constant: i64,
+    pub precision: i64,
+    pub tolerance: i64,
+    pub time_sec: i64,
+    pub time_usec: i64,
+    pub tick: i64,
+    pub ppsfreq: i64,
+    pub jitter: i64,
+    pub shift: i32,
+    pub _pad2: i32,
+    pub stabil: i64,
+    pub jitcnt: i64,
+    pub calcnt: i64,
+    pub errcnt: i64,
+    pub stbcnt: i64,
+    pub tai: i32,
+    pub _rest: [i32; 11],
+}
+
+pub const ADJ_OFFSET: u32 = 0x1;
+pub const ADJ_FREQUENCY: u32 = 0x2;
+pub const ADJ_MAXERROR: u32 = 0x4;
+pub const ADJ_ESTERROR: u32 = 0x8;
+pub const ADJ_STATUS: u32 = 0x10;
+pub const ADJ_TIMECONST: u32 = 0x20;
+pub const ADJ_TAI: u32 = 0x80;
+pub const ADJ_SETOFFSET: u32 = 0x100;
+pub const ADJ_MICRO: u32 = 0x1000;
+pub const ADJ_NANO: u32 = 0x2000;
+pub const ADJ_TICK: u32 = 0x4000;
+pub const ADJ_ADJTIME: u32 = 0x8000;
+pub const ADJ_OFFSET_READONLY: u32 = 0x2000;
+pub const ADJ_OFFSET_SINGLESHOT: u32 = 0x8001;
+pub const STA_PLL: i32 = 0x1;
+pub const STA_UNSYNC: i32 = 0x40;
+pub const STA_NANO: i32 = 0x2000;
+/// The status bits only the kernel changes (PPS signal/jitter/wander/error, clock error, NANO,
+/// MODE, CLK).
+const STA_RONLY: i32 = 0x0100 | 0x0200 | 0x0400 | 0x0800 | 0x1000 | 0x2000 | 0x4000 | 0x8000;
+pub const TIME_OK: usize = 0;
+pub const TIME_ERROR: usize = 5;
+/// The largest frequency offset, 500 ppm, in timex units (ppm << 16).
+const MAXFREQ_SCALED: i64 = 500 << 16;
+const MAXPHASE_NS: i64 = 500_000_000;
+const MAXTC: i64 = 10;
+
+/// The NTP state adjtimex reads and sets. The kernel's clock does not slew: the values are
+/// kept and reported, as a reader of Linux's would see them; ADJ_SETOFFSET steps the clock.
+struct Ntp {
+    status: i32,
+    offset_ns: i64,
+    freq: i64,
+    maxerror: i64,
+    esterror: i64,
+    constant: i64,
+    tick: i64,
+    tai: i32,
+    adjust: i64,
+}
+
+static NTP: sync::Mutex<Ntp> = sync::Mutex::new(Ntp {
+    status: STA_UNSYNC,
+    offset_ns: 0,
+    freq: 0,
+    maxerror: 16_000_000,
+    esterror: 16_000_000,
+    constant: 2,
+    tick: 1_000_000 / CLK_TCK as i64,
+    tai: 0,
+    adjust: 0,
+});
+
+/// The common part of adjtimex and clock_adjtime(CLOCK_REALTIME): validate and apply `t`'s
+/// modes (EPERM to change anything without CAP_SYS_TIME, EINVAL for ADJ_ADJTIME without the
+/// single-shot bits, a tick more than 10% off, a bad ADJ_SETOFFSET time), fill `t` with the
+/// state; returns the clock state (TIME_ERROR while unsynchronised).
+fn do_adjtimex(cx: &Caller, t: &mut Timex) -> SysResult<usize> {
+    let cap = cx.cred().capable(abi::cred::CAP_SYS_TIME);
+    let m = t.modes;
+    if m & ADJ_ADJTIME != 0 {
+        if m & ADJ_OFFSET_SINGLESHOT != ADJ_OFFSET_SINGLESHOT {
+            return Err(Errno::EINVAL);
+        }
+        if m & ADJ_OFFSET_READONLY == 0 && !cap {
+            return Err(Errno::EPERM);
+        }
+    } else {
+        if m != 0 && !cap {
+            return Err(Errno::EPERM);
+        }
+        let hz = CLK_TCK as i64;
+        if m & ADJ_TICK != 0 && !(900_000 / hz..=1_100_000 / hz).contains(&t.tick) {
+            return Err(Errno::EINVAL);
+        }
+    }
+    let mut ntp = NTP.lock();
+    if m & ADJ_SETOFFSET != 0 {
+        if !cap {
+            return Err(Errno::EPERM);
+        }
+        let unit = if m & ADJ_NANO != 0 { 1 } else { 1000 };
+        if !(0..1_000_000_000 / unit).contains(&t.time_usec) {
+            return Err(Errno::EINVAL);
+        }
+        let delta = (t.time_sec as i128) * 1_000_000_000 + (t.time_usec * unit) as i128;
+        let now = (boot_epoch_ns() + now_ns()) as i128;
+        hal::time::set_boot_epoch_ns(((now + delta).max(0) as u64).saturating_sub(now_ns()));
+    }
+    if m & ADJ_FREQUENCY != 0 && t.freq.checked_mul(1000).is_none() {
+        return Err(Errno::EINVAL);
+    }
+    if m & ADJ_ADJTIME != 0 {
+        let previous = ntp.adjust;
+        if m & ADJ_OFFSET_READONLY == 0 {
+            ntp.adjust = t.offset;
+        }
+        t.offset = previous;
+    } else {
+        if m & ADJ_STATUS != 0 {
+            ntp.status = (ntp.status & STA_RONLY) | (t.status & !STA_RONLY);
+        }
+        if m & ADJ_NANO != 0 {
+            ntp.status |= STA_NANO;
+        }
+        if m & ADJ_MICRO != 0 {
+            ntp.status &= !STA_NANO;
+        }
+        if m & ADJ_FREQUENCY != 0 {
+            ntp.freq = t.freq.clamp(-MAXFREQ_SCALED, MAXFREQ_SCALED);
+        }
+        if m & ADJ_MAXERROR != 0 {
+            ntp.maxerror = t.maxerror;
+        }
+        if m & ADJ_ESTERROR != 0 {
+            ntp.esterror = t.esterror;
+        }
+        if m & ADJ_TIMECONST != 0 {
+            let c = t.constant + if ntp.status & STA_NANO == 0 { 4 } else { 0 };
+            ntp.constant = c.clamp(0, MAXTC);
+        }
+        if m & ADJ_TAI != 0 && t.constant >= 0 {
+            ntp.tai = t.constant.min(i32::MAX as i64) as i32;
+        }
+        if m & ADJ_OFFSET != 0 && ntp.status & STA_PLL != 0 {
+            let unit = if ntp.status & STA_NANO != 0 { 1 } else { 1000 };
+            ntp.offset_ns = t.offset.saturating_mul(unit).clamp(-MAXPHASE_NS, MAXPHASE_NS);
+        }
+        if m & ADJ_TICK != 0 {
+            ntp.tick = t.tick;
+        }
+        t.offset = if ntp.status & STA_NANO != 0 { ntp.offset_ns } else { ntp.offset_ns / 1000 };
+    }
+    let nano = ntp.status & STA_NANO != 0;
+    let now = boot_epoch_ns() + now_ns();
+    t.freq = ntp.freq;
+    t.maxerror = ntp.maxerror;
+    t.esterror = ntp.esterror;
+    t.status = ntp.status;
+    t.constant = ntp.constant;
+    t.precision = 1;
+    t.tolerance = MAXFREQ_SCALED;
+    t.tick = ntp.tick;
+    t.tai = ntp.tai;
+    t.time_sec = (now / 1_000_000_000) as i64;
+    t.time_usec = ((now % 1_000_000_000) / if nano { 1 } else { 1000 }) as i64;
+    (t.ppsfreq, t.jitter, t.shift, t.stabil, t.jitcnt, t.calcnt, t.errcnt, t.stbcnt) = (0, 0, 0, 0, 0, 0, 0, 0);
+    Ok(if ntp.status & STA_UNSYNC != 0 { TIME_ERROR } else { TIME_OK })
+}
+
+/// adjtimex(2): read (modes 0) or tune the real-time clock's NTP state.
+pub async fn sys_adjtimex(cx: &Caller, buf: UserPtr<Timex>) -> SysResult<usize> {
+    let mut t = buf.read(&mut cx.mm())?;
+    let state = do_adjtimex(cx, &mut t)?;
+    buf.write(&mut cx.mm(), &t)?;
+    Ok(state)
+}
+
+/// clock_adjtime(2): adjtimex for CLOCK_REALTIME; the other clocks cannot be tuned
+/// (EOPNOTSUPP), unknown ones are EINVAL. As Linux, the struct is read first (EFAULT).
+pub async fn sys_clock_adjtime(cx: &Caller, clock: usize, buf: UserPtr<Timex>) -> SysResult<usize> {
+    let mut t = buf.read(&mut cx.mm())?;
+    let state = match clock {
+        CLOCK_REALTIME => do_adjtimex(cx, &mut t)?,
+        CLOCK_MONOTONIC..=CLOCK_BOOTTIME_ALARM | CLOCK_TAI => return Err(Errno::EOPNOTSUPP),
+        _ => return Err(Errno::EINVAL),
+    };
+    buf.write(&mut cx.mm(), &t)?;
+    Ok(state)
 }

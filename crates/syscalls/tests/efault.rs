@@ -28,9 +28,9 @@
 //! ([`UNTYPED`]) must have a row, so a syscall added without one fails this test.
 use abi::events::{EpollEvent, ItimerSpec, EPOLL_CTL_ADD};
 use abi::flags::{
-    OpenFlags, AT_FDCWD, CLOCK_MONOTONIC, F_GETLK, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_RDLCK, F_SETLK, F_SETLKW,
-    RLIMIT_CORE, R_OK, SIG_BLOCK, STATX_BASIC_STATS, S_IFREG, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGPGRP, TIOCGWINSZ,
-    TIOCSPGRP, TIOCSWINSZ, UTIME_NOW,
+    OpenFlags, AT_FDCWD, CLOCK_MONOTONIC, CLOCK_REALTIME, F_GETLK, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_RDLCK,
+    F_SETLK, F_SETLKW, RLIMIT_CORE, R_OK, SIG_BLOCK, STATX_BASIC_STATS, S_IFREG, TCGETS, TCSETS, TCSETSF, TCSETSW,
+    TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP, TIOCSWINSZ, UTIME_NOW,
 };
 use abi::net::MsgHdr;
 use abi::process::{
@@ -38,7 +38,7 @@ use abi::process::{
     FUTEX_CMP_REQUEUE, FUTEX_PRIVATE_FLAG, FUTEX_REQUEUE, FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_WAKE, FUTEX_WAKE_OP,
     ITIMER_VIRTUAL, PR_GET_NAME, PR_SET_NAME, P_ALL, WEXITED,
 };
-use abi::signal::{sigbit, SigInfo, StackT, SIGCHLD, SIGUSR1, SIGWINCH, SI_QUEUE, SS_DISABLE};
+use abi::signal::{sigbit, SigEvent, SigInfo, StackT, SIGCHLD, SIGEV_NONE, SIGUSR1, SIGWINCH, SI_QUEUE, SS_DISABLE};
 use abi::structs::{
     Flock, Iovec, PollFd, Rlimit, SigAction, Stat, Statfs, Statx, Sysinfo, Termios, Timespec, Timeval, Tms, Utsname,
     Winsize,
@@ -49,6 +49,7 @@ use std::mem::size_of;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use syscalls::testing::ret::*;
 use syscalls::testing::*;
+use syscalls::time::Timex;
 use syscalls::{Caller, Sysno};
 
 const CWD: usize = AT_FDCWD as usize;
@@ -183,6 +184,12 @@ impl Fx {
     /// A new timerfd.
     fn timerfd(&self) -> usize {
         self.call(Sysno::timerfd_create, [abi::flags::CLOCK_MONOTONIC, 0]) as usize
+    }
+
+    /// A POSIX timer (SIGEV_SIGNAL SIGALRM, disarmed): its id.
+    fn timer(&self) -> usize {
+        assert_eq!(self.call(Sysno::timer_create, [CLOCK_MONOTONIC, 0, SETUP]), 0);
+        self.k.peek_val::<i32>(&self.p, SETUP) as usize
     }
 
     fn tid(&self) -> usize {
@@ -860,6 +867,21 @@ fn rows() -> Vec<Row> {
             regs([ITIMER_VIRTUAL, fx.put(AUX, Itimerval::default()), p])
         })
         .on(Null, Is(0)),
+        // ---- POSIX timers: posix_timer.rs ----
+        // NULL: SIGEV_SIGNAL with SIGALRM.
+        row(Sysno::timer_create, 1, "sevp", In(size_of::<SigEvent>()), |_, p| regs([CLOCK_MONOTONIC, p, AUX]))
+            .put(SigEvent { notify: SIGEV_NONE, ..Default::default() })
+            .on(Null, Is(0)),
+        row(Sysno::timer_create, 2, "timerid", Out(4), |_, p| regs([CLOCK_MONOTONIC, 0, p])),
+        // A NULL new value is EINVAL.
+        row(Sysno::timer_settime, 2, "new_value", In(size_of::<ItimerSpec>()), |fx, p| regs([fx.timer(), 0, p, 0]))
+            .put(ItimerSpec::default())
+            .on(Null, Is(EINVAL)),
+        row(Sysno::timer_settime, 3, "old_value", Out(size_of::<ItimerSpec>()), |fx, p| {
+            regs([fx.timer(), 0, fx.put(AUX, ItimerSpec::default()), p])
+        })
+        .on(Null, Is(0)),
+        row(Sysno::timer_gettime, 1, "curr_value", Out(size_of::<ItimerSpec>()), |fx, p| regs([fx.timer(), p])),
         // ---- clone.rs ----
         // The tid writes of CLONE_PARENT_SETTID and CLONE_CHILD_SETTID ignore a fault (Linux's
         // put_user results are not checked): the child is made all the same. CLONE_VM, so that
@@ -1056,6 +1078,18 @@ fn rows() -> Vec<Row> {
             .on(Null, Is(0)),
         row(Sysno::gettimeofday, 0, "tv", Out(size_of::<Timeval>()), |_, p| regs([p, 0])).on(Null, Is(0)),
         row(Sysno::gettimeofday, 1, "tz", Out(8), |fx, p| regs([fx.put(AUX, Timeval::default()), p])).on(Null, Is(0)),
+        row(Sysno::clock_settime, 1, "tp", In(size_of::<Timespec>()), |_, p| regs([CLOCK_REALTIME, p]))
+            .put(Timespec { tv_sec: 1_800_000_000, tv_nsec: 0 }),
+        // NULL: that part is not set.
+        row(Sysno::settimeofday, 0, "tv", In(size_of::<Timeval>()), |_, p| regs([p, 0]))
+            .put(Timeval { tv_sec: 1_800_000_000, tv_usec: 0 })
+            .on(Null, Is(0)),
+        row(Sysno::settimeofday, 1, "tz", In(8), |_, p| regs([0, p])).put([0i32, 0]).on(Null, Is(0)),
+        // Modes 0 reads the state: TIME_ERROR (5) while the clock is unsynchronised.
+        row(Sysno::adjtimex, 0, "buf", InOut(size_of::<Timex>()), |_, p| regs([p])).put(Timex::default()).good(Is(5)),
+        row(Sysno::clock_adjtime, 1, "buf", InOut(size_of::<Timex>()), |_, p| regs([CLOCK_REALTIME, p]))
+            .put(Timex::default())
+            .good(Is(5)),
         row(Sysno::nanosleep, 0, "req", In(size_of::<Timespec>()), |_, p| regs([p, 0]))
             .put(Timespec { tv_sec: 0, tv_nsec: 1000 }),
         // rem is written only when a signal ends the sleep early (Linux too).

@@ -169,3 +169,70 @@ fn sched_yield_succeeds() {
     let p = k.spawn();
     assert_eq!(k.syscall(&p, Sysno::sched_yield, []), 0);
 }
+
+#[test]
+fn clock_settime_and_settimeofday_move_the_realtime_clock() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    const A: usize = SCRATCH + 0x7000;
+    const B: usize = SCRATCH + 0x7100;
+    k.poke(&p, A, bytemuck::bytes_of(&Timespec { tv_sec: 2_000_000_000, tv_nsec: 5 }));
+    assert_eq!(k.syscall(&p, Sysno::clock_settime, [CLOCK_MONOTONIC, A]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::clock_settime, [CLOCK_PROCESS_CPUTIME_ID, A]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::clock_settime, [CLOCK_REALTIME, UNMAPPED]), EFAULT);
+    assert_eq!(k.syscall(&p, Sysno::clock_settime, [CLOCK_REALTIME, A]), 0);
+    assert_eq!(k.syscall(&p, Sysno::clock_gettime, [CLOCK_REALTIME, B]), 0);
+    assert_eq!(k.peek_val::<Timespec>(&p, B), Timespec { tv_sec: 2_000_000_000, tv_nsec: 5 });
+    k.poke(&p, A, bytemuck::bytes_of(&Timespec { tv_sec: -1, tv_nsec: 0 }));
+    assert_eq!(k.syscall(&p, Sysno::clock_settime, [CLOCK_REALTIME, A]), EINVAL);
+    k.poke(&p, A, bytemuck::bytes_of(&Timeval { tv_sec: 1_900_000_000, tv_usec: 7 }));
+    // The timezone is global: another test reads it, so it stays 0 here.
+    k.poke(&p, A + 16, &[0i32.to_le_bytes(), 0i32.to_le_bytes()].concat());
+    assert_eq!(k.syscall(&p, Sysno::settimeofday, [A, A + 16]), 0);
+    assert_eq!(k.syscall(&p, Sysno::gettimeofday, [B, B + 16]), 0);
+    assert_eq!(k.peek_val::<Timeval>(&p, B), Timeval { tv_sec: 1_900_000_000, tv_usec: 7 });
+    assert_eq!(k.peek_val::<[i32; 2]>(&p, B + 16), [0, 0]);
+    k.poke(&p, A, bytemuck::bytes_of(&Timeval { tv_sec: 0, tv_usec: 1_000_000 }));
+    assert_eq!(k.syscall(&p, Sysno::settimeofday, [A, 0]), EINVAL);
+    k.poke(&p, A + 16, &[(16 * 60i32).to_le_bytes(), 0i32.to_le_bytes()].concat());
+    assert_eq!(k.syscall(&p, Sysno::settimeofday, [0, A + 16]), EINVAL, "more than 15 h west");
+    assert_eq!(k.syscall(&p, Sysno::setuid, [1000]), 0);
+    k.poke(&p, A, bytemuck::bytes_of(&Timespec { tv_sec: 5, tv_nsec: 0 }));
+    assert_eq!(k.syscall(&p, Sysno::clock_settime, [CLOCK_REALTIME, A]), EPERM);
+    k.poke(&p, A, bytemuck::bytes_of(&Timeval { tv_sec: 5, tv_usec: 0 }));
+    assert_eq!(k.syscall(&p, Sysno::settimeofday, [A, 0]), EPERM);
+}
+
+#[test]
+fn adjtimex_reads_and_sets_the_ntp_state() {
+    use syscalls::time::*;
+    let k = TestKernel::new();
+    let p = k.spawn();
+    const T: usize = SCRATCH + 0x7000;
+    k.poke(&p, T, bytemuck::bytes_of(&Timex::default()));
+    assert_eq!(k.syscall(&p, Sysno::adjtimex, [T]), TIME_ERROR as isize, "unsynchronised");
+    let t: Timex = k.peek_val(&p, T);
+    assert_eq!((t.tick, t.precision, t.status & STA_UNSYNC), (10_000, 1, STA_UNSYNC));
+    let set = |modes: u32, f: &dyn Fn(&mut Timex)| {
+        let mut t = Timex { modes, ..Timex::default() };
+        f(&mut t);
+        k.poke(&p, T, bytemuck::bytes_of(&t));
+        k.syscall(&p, Sysno::adjtimex, [T])
+    };
+    assert_eq!(set(ADJ_TICK, &|t| t.tick = 8_999), EINVAL);
+    assert_eq!(set(ADJ_TICK, &|t| t.tick = 11_001), EINVAL);
+    assert_eq!(set(ADJ_ADJTIME, &|_| {}), EINVAL, "ADJ_ADJTIME alone");
+    assert_eq!(set(ADJ_OFFSET_SINGLESHOT, &|t| t.offset = 0), TIME_ERROR as isize);
+    assert_eq!(set(ADJ_ESTERROR, &|t| t.esterror = 1234), TIME_ERROR as isize);
+    assert_eq!(k.peek_val::<Timex>(&p, T).esterror, 1234);
+    k.poke(&p, T, bytemuck::bytes_of(&Timex::default()));
+    assert_eq!(k.syscall(&p, Sysno::clock_adjtime, [CLOCK_REALTIME, T]), TIME_ERROR as isize);
+    assert_eq!(k.peek_val::<Timex>(&p, T).esterror, 1234);
+    assert_eq!(k.syscall(&p, Sysno::clock_adjtime, [CLOCK_MONOTONIC, T]), EOPNOTSUPP);
+    assert_eq!(k.syscall(&p, Sysno::clock_adjtime, [16, T]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::clock_adjtime, [CLOCK_REALTIME, UNMAPPED]), EFAULT);
+    assert_eq!(k.syscall(&p, Sysno::adjtimex, [UNMAPPED]), EFAULT);
+    assert_eq!(k.syscall(&p, Sysno::setuid, [1000]), 0);
+    assert_eq!(set(ADJ_MAXERROR, &|_| {}), EPERM);
+    assert_eq!(set(0, &|_| {}), TIME_ERROR as isize, "anyone may read");
+}

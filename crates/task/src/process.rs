@@ -279,8 +279,14 @@ pub struct Process {
     pub prctl: crate::prctl::PrctlState,
     /// setitimer's three timers (ITIMER_REAL, _VIRTUAL, _PROF); not inherited by fork.
     pub itimers: Mutex<[Itimer; 3]>,
-    /// Woken when an interval timer is set again: the task of the old setting ends.
+    /// Woken when an interval timer or a POSIX timer is set again or deleted: the task of the
+    /// old setting ends (see `crate::ktimer`).
     pub itimer_queue: WaitQueue,
+    /// timer_create's timers (`crate::posix_timer`): deleted by execve and exit, not inherited.
+    pub posix_timers: Mutex<crate::posix_timer::PosixTimers>,
+    /// The earliest deadline of a CPU-time timer (ITIMER_VIRTUAL/PROF, POSIX timers on the CPU
+    /// clocks), in CPU ns; `u64::MAX`: none. Checked whenever a thread comes back from user mode.
+    pub cpu_timer_next: AtomicU64,
     /// The main thread's credentials, kept here too so that the process keeps them as a
     /// zombie (kill's permission check, /proc/<pid>/status).
     cred: Mutex<Arc<Cred>>,
@@ -372,6 +378,8 @@ impl Process {
             prctl: parent.map_or_else(Default::default, |p| p.prctl.inherit()),
             itimers: Mutex::new([Itimer::default(); 3]),
             itimer_queue: WaitQueue::new(),
+            posix_timers: Mutex::new(crate::posix_timer::PosixTimers::default()),
+            cpu_timer_next: AtomicU64::new(u64::MAX),
             cred: Mutex::new(ROOT_CRED.clone()),
         });
         if let Some(parent) = parent {
@@ -614,6 +622,8 @@ impl Process {
         s.execed = true;
         s.vfork_done = true;
         drop(s);
+        // POSIX timers do not survive execve (interval timers do).
+        crate::posix_timer::delete_all(self);
         self.vfork_queue.wake_all();
     }
 
@@ -775,6 +785,8 @@ pub struct Thread {
     /// Its scheduling policy and static priority (sched_setscheduler), inherited by clone.
     /// Recorded and reported: the executor runs every thread round-robin whatever they say.
     pub sched: Mutex<SchedPolicy>,
+    /// CPU time the thread has spent in user mode (CLOCK_THREAD_CPUTIME_ID), ns.
+    pub cpu_ns: AtomicU64,
 }
 
 /// A thread's scheduling policy (SCHED_OTHER, _FIFO, _RR, _BATCH, _IDLE) and its static
@@ -863,6 +875,7 @@ impl Thread {
             name: Mutex::new(None),
             cred: Mutex::new(ROOT_CRED.clone()),
             sched: Mutex::new(SchedPolicy::default()),
+            cpu_ns: AtomicU64::new(0),
             exiting: AtomicBool::new(false),
             exited: AtomicBool::new(false),
         });

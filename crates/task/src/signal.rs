@@ -254,6 +254,14 @@ fn pick(set: u64) -> Option<usize> {
 
 /// Take a pending signal in `allowed` for `t`: from its own queue first, then its process's.
 pub fn dequeue(t: &Thread, allowed: u64) -> Option<SigInfo> {
+    let mut info = take_pending(t, allowed)?;
+    if info.code == SI_TIMER {
+        crate::posix_timer::delivered(&t.process, &mut info);
+    }
+    Some(info)
+}
+
+fn take_pending(t: &Thread, allowed: u64) -> Option<SigInfo> {
     {
         let mut ts = t.signals.lock();
         if let Some(sig) = pick(ts.queue.pending() & allowed) {
@@ -263,6 +271,15 @@ pub fn dequeue(t: &Thread, allowed: u64) -> Option<SigInfo> {
     let mut shared = t.process.shared_pending.lock();
     let sig = pick(shared.pending() & allowed)?;
     shared.take(sig)
+}
+
+/// Is a signal of POSIX timer `id` still queued (for `target`, or for the process)?
+pub fn timer_signal_queued(p: &Process, target: Option<&Arc<Thread>>, id: i32) -> bool {
+    let is_it = |s: &SigInfo| s.code == SI_TIMER && s.fields[0] as u32 as i32 == id;
+    match target {
+        Some(t) => t.signals.lock().queue.infos.iter().any(is_it),
+        None => p.shared_pending.lock().infos.iter().any(is_it),
+    }
 }
 
 /// Run `fut` until it finishes, or until the thread has a signal to handle or must exit:

@@ -88,7 +88,7 @@ pub async fn run<M: Machine>(thread: Arc<Thread>, machine: &M) {
             (trap, trap == Trap::Syscall && is_exec(&ctx))
         };
         let after = hal::time::now_ns();
-        thread.process.user_ns.fetch_add(after.saturating_sub(now), Ordering::Relaxed);
+        task::ktimer::account(&thread, after.saturating_sub(now));
         if !fast.started() {
             if matches!(trap, Trap::Timer | Trap::External) {
                 machine.tick(after);
