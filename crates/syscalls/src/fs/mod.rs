@@ -13,6 +13,7 @@ mod open;
 mod pipe;
 mod poll;
 mod stat;
+mod xattr;
 
 pub use at::*;
 pub use attr::*;
@@ -27,6 +28,7 @@ pub use open::*;
 pub use pipe::*;
 pub use poll::*;
 pub use stat::*;
+pub use xattr::*;
 
 use crate::Caller;
 use abi::{Errno, SysResult};
