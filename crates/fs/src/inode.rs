@@ -246,6 +246,28 @@ pub trait Inode: Send + Sync {
         None
     }
 
+    /// Extended attributes ([`crate::xattr`]; the syscall layer has checked the name, its
+    /// namespace and the caller's permission). The value of `name` into `buf`, or its size
+    /// when `buf` is empty: ENODATA without one, ERANGE if `buf` is too small. EOPNOTSUPP by
+    /// default: the file system keeps none.
+    fn get_xattr(&self, _name: &[u8], _buf: &mut [u8]) -> SysResult<usize> {
+        Err(Errno::EOPNOTSUPP)
+    }
+    /// Set `name` to `value`; `flags` XATTR_CREATE (EEXIST) / XATTR_REPLACE (ENODATA).
+    fn set_xattr(&self, _name: &[u8], _value: &[u8], _flags: u32) -> SysResult<()> {
+        Err(Errno::EOPNOTSUPP)
+    }
+    /// Remove `name` (ENODATA if there is none).
+    fn remove_xattr(&self, _name: &[u8]) -> SysResult<()> {
+        Err(Errno::EOPNOTSUPP)
+    }
+    /// The names, each NUL-terminated, into `buf` ("trusted." ones only if `trusted`), or the
+    /// size they need when `buf` is empty; ERANGE if it is too small. Empty by default (Linux
+    /// lists nothing, without an error, on a file system without xattrs).
+    fn list_xattr(&self, _trusted: bool, _buf: &mut [u8]) -> SysResult<usize> {
+        Ok(0)
+    }
+
     /// Find `name` in this directory ("." and ".." included).
     fn lookup(&self, _name: &str) -> SysResult<InodeRef> {
         Err(Errno::ENOTDIR)

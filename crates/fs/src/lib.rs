@@ -26,6 +26,7 @@ pub mod pipe;
 pub mod ramfs;
 pub mod tty;
 pub mod vfs;
+pub mod xattr;
 
 pub use file::File;
 pub use inode::{BlockInfo, DirEntry, FileKind, Inode, InodeRef, RenameMode, SetAttr, TimeSet, Who};

@@ -12,6 +12,7 @@ use crate::inode::{DirEntry, FileKind, Inode, InodeRef, RenameMode, SetAttr, Tim
 use crate::meta::{alloc_dev, next_ino, now};
 use crate::pipe::Pipe;
 use crate::vfs::{FileSystem, StatFs};
+use crate::xattr::{self, Xattrs};
 use abi::flags::{Access, PollEvents};
 use abi::{structs::Stat, Errno, SysResult};
 use alloc::collections::BTreeMap;
@@ -52,6 +53,8 @@ pub struct Shared {
     /// Whether its pages count toward the limit of all instances together (all but the root
     /// the initramfs is unpacked into, which may be larger than half of RAM).
     in_all: bool,
+    /// Bytes of extended attributes its nodes hold.
+    xattrs: xattr::Budget,
 }
 
 /// Pages held by all in-memory file systems together, and the most they may hold: half of RAM
@@ -108,6 +111,7 @@ struct Meta {
     sb: Once<Arc<Shared>>,
     ino: u64,
     attr: Mutex<Attr>,
+    xattrs: Xattrs,
 }
 
 struct Attr {
@@ -127,6 +131,7 @@ impl Meta {
             sb: Once::new(),
             ino: next_ino(),
             attr: Mutex::new(Attr { mode: mode & 0o7777, uid: 0, gid: 0, nlink: 1, atime: t, mtime: t, ctime: t }),
+            xattrs: Xattrs::new(),
         };
         if let Some(sb) = sb {
             m.join(sb);
@@ -226,8 +231,50 @@ impl Drop for Meta {
     fn drop(&mut self) {
         if let Some(sb) = self.sb.get() {
             sb.inodes.fetch_sub(1, Ordering::Relaxed);
+            sb.xattrs.uncharge(self.xattrs.used());
         }
     }
+}
+
+/// Extended attributes of a node: kept in its [`Meta`], charged to its instance (a node that
+/// belongs to none yet has none: EOPNOTSUPP). Setting or removing one changes ctime.
+impl Meta {
+    fn get_xattr(&self, name: &[u8], buf: &mut [u8]) -> SysResult<usize> {
+        self.xattrs.get(name, buf)
+    }
+    fn set_xattr(&self, name: &[u8], value: &[u8], flags: u32) -> SysResult<()> {
+        let sb = self.sb.get().ok_or(Errno::EOPNOTSUPP)?;
+        self.xattrs.set(&sb.xattrs, name, value, flags)?;
+        self.changed();
+        Ok(())
+    }
+    fn remove_xattr(&self, name: &[u8]) -> SysResult<()> {
+        let sb = self.sb.get().ok_or(Errno::EOPNOTSUPP)?;
+        self.xattrs.remove(&sb.xattrs, name)?;
+        self.changed();
+        Ok(())
+    }
+    fn list_xattr(&self, trusted: bool, buf: &mut [u8]) -> SysResult<usize> {
+        self.xattrs.list(trusted, buf)
+    }
+}
+
+/// The xattr methods of an [`Inode`] whose `meta` field holds them.
+macro_rules! xattrs_in_meta {
+    () => {
+        fn get_xattr(&self, name: &[u8], buf: &mut [u8]) -> SysResult<usize> {
+            self.meta.get_xattr(name, buf)
+        }
+        fn set_xattr(&self, name: &[u8], value: &[u8], flags: u32) -> SysResult<()> {
+            self.meta.set_xattr(name, value, flags)
+        }
+        fn remove_xattr(&self, name: &[u8]) -> SysResult<()> {
+            self.meta.remove_xattr(name)
+        }
+        fn list_xattr(&self, trusted: bool, buf: &mut [u8]) -> SysResult<usize> {
+            self.meta.list_xattr(trusted, buf)
+        }
+    };
 }
 
 /// The ramfs metadata of `node`, if it is a ramfs node.
@@ -357,6 +404,7 @@ impl Drop for RamFile {
 }
 
 impl Inode for RamFile {
+    xattrs_in_meta!();
     fn kind(&self) -> FileKind {
         FileKind::Regular
     }
@@ -452,6 +500,7 @@ impl RamSymlink {
 }
 
 impl Inode for RamSymlink {
+    xattrs_in_meta!();
     fn kind(&self) -> FileKind {
         FileKind::Symlink
     }
@@ -483,6 +532,7 @@ pub struct RamFifo {
 }
 
 impl Inode for RamFifo {
+    xattrs_in_meta!();
     fn kind(&self) -> FileKind {
         FileKind::Fifo
     }
@@ -541,6 +591,7 @@ pub struct RamSocket {
 }
 
 impl Inode for RamSocket {
+    xattrs_in_meta!();
     fn kind(&self) -> FileKind {
         FileKind::Socket
     }
@@ -600,6 +651,7 @@ impl RamDir {
             inodes: AtomicU64::new(0),
             max_pages: AtomicU64::new(u64::MAX),
             in_all,
+            xattrs: xattr::Budget::new(xattr::PER_FS_MAX),
         });
         Self::new_child(Weak::new(), 0o755, &sb)
     }
@@ -656,6 +708,7 @@ impl RamDir {
 }
 
 impl Inode for RamDir {
+    xattrs_in_meta!();
     fn kind(&self) -> FileKind {
         FileKind::Directory
     }

@@ -59,6 +59,8 @@ pub enum K {
     /// A path or NULL (utimensat, mount's source).
     PathOrNull,
     ExecPath,
+    /// An extended attribute's name (user., trusted., security., system., unknown, too long).
+    XattrName,
     /// A buffer the kernel writes.
     Out,
     /// A buffer the kernel reads (random bytes are put there).
@@ -298,6 +300,18 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::fchown, &[Fd, Uid, Uid]),
     (Sysno::utimensat, &[DirFd, PathOrNull, Ptr(S::Utimes), Flags(0x1100)]),
     (Sysno::umask, &[Mode]),
+    (Sysno::setxattr, &[Path, XattrName, In, Len, Flags(3)]),
+    (Sysno::lsetxattr, &[Path, XattrName, In, Len, Flags(3)]),
+    (Sysno::fsetxattr, &[Fd, XattrName, In, Len, Flags(3)]),
+    (Sysno::getxattr, &[Path, XattrName, Out, Len]),
+    (Sysno::lgetxattr, &[Path, XattrName, Out, Len]),
+    (Sysno::fgetxattr, &[Fd, XattrName, Out, Len]),
+    (Sysno::listxattr, &[Path, Out, Len]),
+    (Sysno::llistxattr, &[Path, Out, Len]),
+    (Sysno::flistxattr, &[Fd, Out, Len]),
+    (Sysno::removexattr, &[Path, XattrName]),
+    (Sysno::lremovexattr, &[Path, XattrName]),
+    (Sysno::fremovexattr, &[Fd, XattrName]),
     (Sysno::mount, &[PathOrNull, Path, Ptr(S::FsType), Flags(MS_MASK), Ptr(S::MountData)]),
     (Sysno::umount2, &[Path, Flags(0xf)]),
     (Sysno::statfs, &[Path, Out]),
@@ -1236,6 +1250,25 @@ impl Gen {
                 } else {
                     self.fd(cx)
                 }
+            }
+            XattrName => {
+                if self.rng.chance(1, 20) {
+                    return self.ptr(cx);
+                }
+                let mut s = match self.rng.below(12) {
+                    0 => "user.".repeat(52).into_bytes(),
+                    1 => b"trusted.t".to_vec(),
+                    2 => b"security.s".to_vec(),
+                    3 => b"system.posix_acl_access".to_vec(),
+                    4 => b"user.".to_vec(),
+                    5 => Vec::new(),
+                    6 => b"foo.bar".to_vec(),
+                    n => format!("user.{}", n % 3).into_bytes(),
+                };
+                s.push(0);
+                let at = PATHS + i * SLOT;
+                pokes.push(Poke { addr: at, bytes: s });
+                at
             }
             Path | PathOrNull | ExecPath => {
                 if matches!(k, PathOrNull) && self.rng.chance(1, 4) {

@@ -311,6 +311,19 @@ syscall_table! {
         fchown(Fd, Int, Int) [] => fs::sys_fchown(i32(0), u32(1), u32(2));
         utimensat(Fd, Str, Ptr, Flags(AT)) [] => fs::sys_utimensat(i32(0), cstr(1), ptr(2), u32(3));
         umask(Mode) [fast] => fs::sys_umask(u32(0));
+        // extended attributes: fs/xattr.rs
+        setxattr(Str, Str, InBuf(3), Uint, Flags(XATTR)) [] => fs::sys_setxattr(cstr(0), cstr(1), slice(2, 3), u32(4));
+        lsetxattr(Str, Str, InBuf(3), Uint, Flags(XATTR)) [] => fs::sys_lsetxattr(cstr(0), cstr(1), slice(2, 3), u32(4));
+        fsetxattr(Fd, Str, InBuf(3), Uint, Flags(XATTR)) [] => fs::sys_fsetxattr(i32(0), cstr(1), slice(2, 3), u32(4));
+        getxattr(Str, Str, OutBuf, Uint) [fast] => fs::sys_getxattr(cstr(0), cstr(1), slice_mut(2, 3));
+        lgetxattr(Str, Str, OutBuf, Uint) [fast] => fs::sys_lgetxattr(cstr(0), cstr(1), slice_mut(2, 3));
+        fgetxattr(Fd, Str, OutBuf, Uint) [fast] => fs::sys_fgetxattr(i32(0), cstr(1), slice_mut(2, 3));
+        listxattr(Str, OutBuf, Uint) [fast] => fs::sys_listxattr(cstr(0), slice_mut(1, 2));
+        llistxattr(Str, OutBuf, Uint) [fast] => fs::sys_llistxattr(cstr(0), slice_mut(1, 2));
+        flistxattr(Fd, OutBuf, Uint) [fast] => fs::sys_flistxattr(i32(0), slice_mut(1, 2));
+        removexattr(Str, Str) [] => fs::sys_removexattr(cstr(0), cstr(1));
+        lremovexattr(Str, Str) [] => fs::sys_lremovexattr(cstr(0), cstr(1));
+        fremovexattr(Fd, Str) [] => fs::sys_fremovexattr(i32(0), cstr(1));
         // mounts and whole file systems: fs/mount.rs
         mount(Str, Str, Str, Flags(MS), Ptr) [] => fs::sys_mount(cstr(0), cstr(1), cstr(2), u64(3), usize(4));
         umount2(Str, Flags(UMOUNT)) [] => fs::sys_umount2(cstr(0), u32(1));

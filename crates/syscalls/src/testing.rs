@@ -252,6 +252,7 @@ pub mod ret {
         ENOSYS,
         ENOTEMPTY,
         ELOOP,
+        ENODATA,
         EOVERFLOW,
         ENOTSUP,
         EDOM,

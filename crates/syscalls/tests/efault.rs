@@ -220,6 +220,13 @@ impl Fx {
         assert_eq!(self.call(Sysno::mount, [src, dir, ty, 0, 0]), 0);
     }
 
+    /// /tmp/f gets the attribute user.a = "abcd".
+    fn xattr(&self) {
+        let (path, name, value) =
+            (self.str(SETUP, "/tmp/f"), self.str(SETUP + 0x100, "user.a"), self.str(SETUP + 0x200, "abcd"));
+        assert_eq!(self.call(Sysno::setxattr, [path, name, value, 4, 0]), 0);
+    }
+
     /// Exit the calling thread (what happens then with the pointers it registered is checked).
     fn exit_thread(&self) {
         assert_eq!(self.call(Sysno::exit, [0]), 0);
@@ -781,6 +788,132 @@ fn rows() -> Vec<Row> {
         row(Sysno::utimensat, 2, "times", In(32), |fx, p| regs([CWD, fx.str(AUX, "/tmp/f"), p, 0]))
             .put([Timespec { tv_sec: 0, tv_nsec: UTIME_NOW }; 2])
             .on(Null, Is(0)),
+        // ---- extended attributes: fs/xattr.rs ----
+        // A value of size 0 is an empty value: the pointer is not read.
+        row(Sysno::setxattr, 0, "path", Str, |fx, p| regs([p, fx.str(AUX, "user.a"), fx.str(AUX2, "v"), 1, 0]))
+            .text("/tmp/f"),
+        row(Sysno::setxattr, 1, "name", Str, |fx, p| regs([fx.str(AUX, "/tmp/f"), p, fx.str(AUX2, "v"), 1, 0]))
+            .text("user.a"),
+        row(Sysno::setxattr, 2, "value", In(4), |fx, p| regs([fx.str(AUX, "/tmp/f"), fx.str(AUX2, "user.a"), p, 4, 0]))
+            .data("abcd")
+            .count(3, Is(0)),
+        row(Sysno::lsetxattr, 0, "path", Str, |fx, p| regs([p, fx.str(AUX, "user.a"), fx.str(AUX2, "v"), 1, 0]))
+            .text("/tmp/f"),
+        row(Sysno::lsetxattr, 1, "name", Str, |fx, p| regs([fx.str(AUX, "/tmp/f"), p, fx.str(AUX2, "v"), 1, 0]))
+            .text("user.a"),
+        row(Sysno::lsetxattr, 2, "value", In(4), |fx, p| {
+            regs([fx.str(AUX, "/tmp/f"), fx.str(AUX2, "user.a"), p, 4, 0])
+        })
+        .data("abcd")
+        .count(3, Is(0)),
+        row(Sysno::fsetxattr, 1, "name", Str, |fx, p| regs([FILE, p, fx.str(AUX2, "v"), 1, 0])).text("user.a"),
+        row(Sysno::fsetxattr, 2, "value", In(4), |fx, p| regs([FILE, fx.str(AUX2, "user.a"), p, 4, 0]))
+            .data("abcd")
+            .count(3, Is(0)),
+        // A size of 0 asks for the size: the pointer is not written.
+        row(Sysno::getxattr, 0, "path", Str, |fx, p| {
+            fx.xattr();
+            regs([p, fx.str(AUX, "user.a"), AUX2, 64])
+        })
+        .text("/tmp/f")
+        .good(Is(4)),
+        row(Sysno::getxattr, 1, "name", Str, |fx, p| {
+            fx.xattr();
+            regs([fx.str(AUX, "/tmp/f"), p, AUX2, 64])
+        })
+        .text("user.a")
+        .good(Is(4)),
+        row(Sysno::getxattr, 2, "value", Out(4), |fx, p| {
+            fx.xattr();
+            regs([fx.str(AUX, "/tmp/f"), fx.str(AUX2, "user.a"), p, 4])
+        })
+        .good(Is(4))
+        .count(3, Is(4)),
+        row(Sysno::lgetxattr, 0, "path", Str, |fx, p| {
+            fx.xattr();
+            regs([p, fx.str(AUX, "user.a"), AUX2, 64])
+        })
+        .text("/tmp/f")
+        .good(Is(4)),
+        row(Sysno::lgetxattr, 1, "name", Str, |fx, p| {
+            fx.xattr();
+            regs([fx.str(AUX, "/tmp/f"), p, AUX2, 64])
+        })
+        .text("user.a")
+        .good(Is(4)),
+        row(Sysno::lgetxattr, 2, "value", Out(4), |fx, p| {
+            fx.xattr();
+            regs([fx.str(AUX, "/tmp/f"), fx.str(AUX2, "user.a"), p, 4])
+        })
+        .good(Is(4))
+        .count(3, Is(4)),
+        row(Sysno::fgetxattr, 1, "name", Str, |fx, p| {
+            fx.xattr();
+            regs([FILE, p, AUX2, 64])
+        })
+        .text("user.a")
+        .good(Is(4)),
+        row(Sysno::fgetxattr, 2, "value", Out(4), |fx, p| {
+            fx.xattr();
+            regs([FILE, fx.str(AUX2, "user.a"), p, 4])
+        })
+        .good(Is(4))
+        .count(3, Is(4)),
+        row(Sysno::listxattr, 0, "path", Str, |fx, p| {
+            fx.xattr();
+            regs([p, AUX2, 64])
+        })
+        .text("/tmp/f")
+        .good(Is(7)),
+        row(Sysno::listxattr, 1, "list", Out(7), |fx, p| {
+            fx.xattr();
+            regs([fx.str(AUX, "/tmp/f"), p, 7])
+        })
+        .good(Is(7))
+        .count(2, Is(7)),
+        row(Sysno::llistxattr, 0, "path", Str, |fx, p| {
+            fx.xattr();
+            regs([p, AUX2, 64])
+        })
+        .text("/tmp/f")
+        .good(Is(7)),
+        row(Sysno::llistxattr, 1, "list", Out(7), |fx, p| {
+            fx.xattr();
+            regs([fx.str(AUX, "/tmp/f"), p, 7])
+        })
+        .good(Is(7))
+        .count(2, Is(7)),
+        row(Sysno::flistxattr, 1, "list", Out(7), |fx, p| {
+            fx.xattr();
+            regs([FILE, p, 7])
+        })
+        .good(Is(7))
+        .count(2, Is(7)),
+        row(Sysno::removexattr, 0, "path", Str, |fx, p| {
+            fx.xattr();
+            regs([p, fx.str(AUX, "user.a")])
+        })
+        .text("/tmp/f"),
+        row(Sysno::removexattr, 1, "name", Str, |fx, p| {
+            fx.xattr();
+            regs([fx.str(AUX, "/tmp/f"), p])
+        })
+        .text("user.a"),
+        row(Sysno::lremovexattr, 0, "path", Str, |fx, p| {
+            fx.xattr();
+            regs([p, fx.str(AUX, "user.a")])
+        })
+        .text("/tmp/f"),
+        row(Sysno::lremovexattr, 1, "name", Str, |fx, p| {
+            fx.xattr();
+            regs([fx.str(AUX, "/tmp/f"), p])
+        })
+        .text("user.a"),
+        row(Sysno::fremovexattr, 1, "name", Str, |fx, p| {
+            fx.xattr();
+            regs([FILE, p])
+        })
+        .text("user.a"),
         // ---- mounts: fs/mount.rs ----
         // A NULL source is fine for tmpfs; a NULL type is EINVAL.
         row(Sysno::mount, 0, "source", Str, |fx, p| regs([p, fx.str(AUX, "/tmp/d"), fx.str(AUX2, "tmpfs"), 0, 0]))

@@ -14,6 +14,7 @@ mod pipe;
 mod poll;
 mod splice;
 mod stat;
+mod xattr;
 
 pub use at::*;
 pub use attr::*;
@@ -29,6 +30,7 @@ pub use pipe::*;
 pub use poll::*;
 pub use splice::*;
 pub use stat::*;
+pub use xattr::*;
 
 use crate::Caller;
 use abi::{Errno, SysResult};

@@ -173,6 +173,7 @@ pub(crate) const FUTEX_OPS: Names = &[
 pub(crate) const AT: Names =
     names![AT_SYMLINK_NOFOLLOW, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_NO_AUTOMOUNT, AT_EMPTY_PATH];
 pub(crate) const ACCESS: Names = names![F_OK, R_OK, W_OK, X_OK];
+pub(crate) const XATTR: Names = &[(1, "XATTR_CREATE"), (2, "XATTR_REPLACE")];
 pub(crate) const WHENCE: Names =
     &[(0, "SEEK_SET"), (1, "SEEK_CUR"), (2, "SEEK_END"), (3, "SEEK_DATA"), (4, "SEEK_HOLE")];
 pub(crate) const FCNTL: Names = names![
