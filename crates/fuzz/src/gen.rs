@@ -360,6 +360,8 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::sched_getparam, &[Pid, Out]),
     (Sysno::sched_get_priority_max, &[Cmd(POLICIES)]),
     (Sysno::sched_get_priority_min, &[Cmd(POLICIES)]),
+    (Sysno::sched_setattr, &[Pid, In, Cmd(&[0, 1])]),
+    (Sysno::sched_getattr, &[Pid, Out, Cmd(&[0, 48, 56, 4097]), Cmd(&[0, 1])]),
     (Sysno::sched_rr_get_interval, &[Pid, Out]),
     (Sysno::getcpu, &[Out, Out, Out]),
     (Sysno::msgget, &[Cmd(&[0, 1, 2]), Flags(0o3777)]),

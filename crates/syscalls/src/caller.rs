@@ -34,6 +34,28 @@ impl Caller {
         self.thread.cred()
     }
 
+    /// An extensible struct (`struct clone_args`, `sched_attr`, `open_how`) that user space
+    /// gave as `size` bytes at `addr`: Linux's copy_struct_from_user. Fields a shorter (older)
+    /// struct lacks stay zero; bytes of a longer (newer) one past the fields known here must be
+    /// zero, or E2BIG. The caller bounds `size` first (each call has its own errno for that).
+    pub fn read_extensible<T: bytemuck::Pod>(&self, addr: usize, size: usize) -> SysResult<T> {
+        let mut v = T::zeroed();
+        let known = core::mem::size_of::<T>();
+        let mut mm = self.mm();
+        mm.read_bytes(addr, &mut bytemuck::bytes_of_mut(&mut v)[..size.min(known)])?;
+        let mut at = known;
+        while at < size {
+            let mut chunk = [0u8; 64];
+            let n = (size - at).min(chunk.len());
+            mm.read_bytes(addr.wrapping_add(at), &mut chunk[..n])?;
+            if chunk[..n].iter().any(|&b| b != 0) {
+                return Err(abi::Errno::E2BIG);
+            }
+            at += n;
+        }
+        Ok(v)
+    }
+
     /// The open file behind `fd`, or EBADF.
     pub fn file(&self, fd: i32) -> SysResult<Arc<File>> {
         self.thread.process.files().get(fd)

@@ -82,6 +82,12 @@ async fn clone(
         return Err(Errno::EAGAIN);
     }
     check_nproc(cx)?;
+    // A SCHED_DEADLINE thread cannot fork: its reservation cannot be split (Linux's sched_fork),
+    // unless the child is to leave the policy anyway.
+    let sched = *parent_thread.sched.lock();
+    if sched.policy == crate::sched::SCHED_DEADLINE && !sched.reset_on_fork {
+        return Err(Errno::EAGAIN);
+    }
     let mut ctx = parent_thread.ctx.lock().clone();
     ctx.x[reg::A0] = 0;
     if newsp != 0 {
@@ -112,7 +118,6 @@ async fn clone(
     child.sigmask.store(parent_thread.sigmask.load(Ordering::Relaxed), Ordering::Relaxed);
     child.set_name(parent_thread.name().as_deref());
     child.set_cred(parent_thread.cred());
-    let sched = *parent_thread.sched.lock();
     *child.sched.lock() = if sched.reset_on_fork { task::process::SchedPolicy::default() } else { sched };
     // The alternate stack is inherited, except by a child sharing the memory (it would share
     // the stack too), vfork aside.
@@ -158,6 +163,23 @@ async fn clone(
     Ok(tid)
 }
 
+/// `struct clone_args` as of Linux 5.7 (CLONE_ARGS_SIZE_VER2).
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
+struct CloneArgs {
+    flags: u64,
+    pidfd: u64,
+    child_tid: u64,
+    parent_tid: u64,
+    exit_signal: u64,
+    stack: u64,
+    stack_size: u64,
+    tls: u64,
+    set_tid: u64,
+    set_tid_size: u64,
+    cgroup: u64,
+}
+
 /// clone3(2): clone with its arguments in a `struct clone_args` of `size` bytes (at least
 /// the first version's 64: EINVAL; at most a page, and bytes past the fields known here must be
 /// zero: E2BIG). The stack is given as its lowest address and size (the child starts at the
@@ -165,21 +187,16 @@ async fn clone(
 /// the child's pid (set_tid) and CLONE_INTO_CGROUP are not supported (EINVAL).
 pub async fn sys_clone3(cx: &Caller, args: usize, size: usize) -> SysResult<usize> {
     const VER0: usize = 64;
-    const KNOWN: usize = 88;
     if size < VER0 {
         return Err(Errno::EINVAL);
     }
     if size > 4096 {
         return Err(Errno::E2BIG);
     }
-    let mut raw = [0u8; 4096];
-    cx.mm().read_bytes(args, &mut raw[..size])?;
-    if raw[KNOWN.min(size)..size].iter().any(|&b| b != 0) {
-        return Err(Errno::E2BIG);
-    }
-    let field = |i: usize| u64::from_le_bytes(raw[i * 8..i * 8 + 8].try_into().unwrap_or_default());
-    let (flags, pidfd, child_tid, parent_tid, exit_signal) = (field(0), field(1), field(2), field(3), field(4));
-    let (stack, stack_size, tls, set_tid, set_tid_size) = (field(5), field(6), field(7), field(8), field(9));
+    let a: CloneArgs = cx.read_extensible(args, size)?;
+    let (flags, pidfd, child_tid, parent_tid, exit_signal) =
+        (a.flags, a.pidfd, a.child_tid, a.parent_tid, a.exit_signal);
+    let (stack, stack_size, tls, set_tid, set_tid_size) = (a.stack, a.stack_size, a.tls, a.set_tid, a.set_tid_size);
     if flags & (CSIGNAL | CLONE_DETACHED | CLONE_INTO_CGROUP) != 0
         || exit_signal > NSIG as u64
         || (stack == 0) != (stack_size == 0)

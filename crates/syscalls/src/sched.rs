@@ -1,5 +1,6 @@
 //! Scheduling policies and priorities: sched_setscheduler, sched_getscheduler, sched_setparam,
-//! sched_getparam, sched_get_priority_max/min, sched_rr_get_interval, getcpu.
+//! sched_getparam, sched_setattr, sched_getattr, sched_get_priority_max/min,
+//! sched_rr_get_interval, getcpu.
 //!
 //! The executor runs every thread round-robin on the one hart, so a policy is recorded (per
 //! thread, inherited by clone) and reported, and changing it is checked exactly as Linux checks
@@ -9,8 +10,9 @@ use abi::cred::CAP_SYS_NICE;
 use abi::structs::Timespec;
 use abi::{Errno, SysResult};
 use alloc::sync::Arc;
+use core::sync::atomic::Ordering;
 use mm::UserPtr;
-use task::process::{lookup_thread, Pid, SchedPolicy};
+use task::process::{lookup_thread, DeadlineParams, Pid, SchedPolicy};
 use task::Thread;
 
 pub const SCHED_OTHER: u32 = 0;
@@ -20,6 +22,41 @@ pub const SCHED_BATCH: u32 = 3;
 pub const SCHED_IDLE: u32 = 5;
 pub const SCHED_DEADLINE: u32 = 6;
 pub const SCHED_RESET_ON_FORK: u32 = 0x4000_0000;
+/// sched_attr's flags (SCHED_FLAG_*): the ones Linux 6.1 accepts from user space.
+pub const SCHED_FLAG_RESET_ON_FORK: u64 = 0x01;
+pub const SCHED_FLAG_RECLAIM: u64 = 0x02;
+pub const SCHED_FLAG_DL_OVERRUN: u64 = 0x04;
+pub const SCHED_FLAG_KEEP_POLICY: u64 = 0x08;
+pub const SCHED_FLAG_KEEP_PARAMS: u64 = 0x10;
+pub const SCHED_FLAG_UTIL_CLAMP: u64 = 0x60;
+const SCHED_FLAG_ALL: u64 = 0x7f;
+/// Reserved for the kernel's schedutil threads: EINVAL from user space.
+const SCHED_FLAG_SUGOV: u64 = 0x1000_0000;
+/// The first `struct sched_attr` (Linux 3.14) and the one with utilization clamps (5.3).
+pub const SCHED_ATTR_SIZE_VER0: usize = 48;
+pub const SCHED_ATTR_SIZE_VER1: usize = 56;
+/// SCHED_DEADLINE's period bounds (kernel.sched_deadline_period_{min,max}_us): 100 us, 2^22 us.
+const DL_PERIOD_MIN_NS: u64 = 100_000;
+const DL_PERIOD_MAX_NS: u64 = (1 << 22) * 1000;
+/// The share of the CPU deadline tasks may reserve (kernel.sched_rt_runtime_us / _period_us).
+const DL_BANDWIDTH: (u64, u64) = (950_000, 1_000_000);
+
+/// `struct sched_attr` (SCHED_ATTR_SIZE_VER1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
+pub struct SchedAttr {
+    pub size: u32,
+    pub sched_policy: u32,
+    pub sched_flags: u64,
+    pub sched_nice: i32,
+    pub sched_priority: u32,
+    pub sched_runtime: u64,
+    pub sched_deadline: u64,
+    pub sched_period: u64,
+    pub sched_util_min: u32,
+    pub sched_util_max: u32,
+}
+
 /// SCHED_RR's time slice (Linux's RR_TIMESLICE: 100 ms).
 const RR_TIMESLICE_NS: i64 = 100_000_000;
 
@@ -63,48 +100,204 @@ pub async fn sys_sched_getparam(cx: &Caller, pid: i32, param: UserPtr<i32>) -> S
     param.write(&mut cx.mm(), &(prio as i32))
 }
 
-/// Linux's __sched_setscheduler, for `policy` (None: keep the thread's, sched_setparam):
-/// EINVAL for a NULL param or negative pid, EFAULT, ESRCH, EINVAL for an unknown policy or a
-/// priority outside its range, then EPERM: a real-time policy needs CAP_SYS_NICE (or an
-/// RLIMIT_RTPRIO that allows it), and another user's thread needs CAP_SYS_NICE.
+/// The thread's policy and parameters as a `sched_attr` (Linux's get_params: a deadline
+/// thread's reservation, a real-time thread's priority, the others' nice value).
+fn get_attr(t: &Thread) -> SchedAttr {
+    let s = *t.sched.lock();
+    let mut a = SchedAttr { sched_policy: s.policy, ..SchedAttr::default() };
+    if s.reset_on_fork {
+        a.sched_flags |= SCHED_FLAG_RESET_ON_FORK;
+    }
+    match s.policy {
+        SCHED_DEADLINE => {
+            a.sched_runtime = s.deadline.runtime;
+            a.sched_deadline = s.deadline.deadline;
+            a.sched_period = s.deadline.period;
+            a.sched_flags |= s.deadline.flags;
+        }
+        SCHED_FIFO | SCHED_RR => a.sched_priority = s.priority,
+        _ => a.sched_nice = t.process.nice.load(Ordering::Relaxed),
+    }
+    a
+}
+
+/// Linux's __checkparam_dl: a deadline, a runtime of at least 1024 ns that fits in it, a
+/// period (0: the deadline) no shorter than the deadline and within the sysctl's bounds.
+fn valid_deadline(a: &SchedAttr) -> bool {
+    let period = if a.sched_period == 0 { a.sched_deadline } else { a.sched_period };
+    a.sched_deadline != 0
+        && a.sched_runtime >= 1 << 10
+        && (a.sched_deadline | a.sched_period) >> 63 == 0
+        && period >= a.sched_deadline
+        && a.sched_deadline >= a.sched_runtime
+        && (DL_PERIOD_MIN_NS..=DL_PERIOD_MAX_NS).contains(&period)
+}
+
+/// Whether the caller may lower `t`'s nice value to `nice` (Linux's can_nice: RLIMIT_NICE
+/// allows it, or CAP_SYS_NICE).
+fn can_nice(cx: &Caller, nice: i32) -> bool {
+    let rlimit = cx.process().rlimits.lock()[abi::flags::RLIMIT_NICE].cur;
+    (20 - nice) as u64 <= rlimit || cx.cred().capable(CAP_SYS_NICE)
+}
+
+/// Linux's __sched_setscheduler: `keep_policy` keeps the thread's policy (sched_setparam,
+/// SCHED_FLAG_KEEP_POLICY). EINVAL for an unknown policy or flag or a priority outside the
+/// policy's range, then EPERM: without CAP_SYS_NICE a thread may not raise its priority past
+/// RLIMIT_RTPRIO or lower its nice value past RLIMIT_NICE, become real-time with no
+/// RLIMIT_RTPRIO, take SCHED_DEADLINE at all, leave SCHED_IDLE, drop SCHED_RESET_ON_FORK, or
+/// change another user's thread. A deadline reservation past the CPU's bandwidth is EBUSY.
+fn set_attr(cx: &Caller, t: &Thread, a: &SchedAttr, keep_policy: bool) -> SysResult<()> {
+    let old = *t.sched.lock();
+    let (policy, reset_on_fork) = if keep_policy {
+        (old.policy, old.reset_on_fork)
+    } else {
+        (a.sched_policy, a.sched_flags & SCHED_FLAG_RESET_ON_FORK != 0)
+    };
+    let (_, max) = priority_range(policy)?;
+    if a.sched_flags & !(SCHED_FLAG_ALL | SCHED_FLAG_SUGOV) != 0
+        || a.sched_priority > 99
+        || (policy == SCHED_DEADLINE && !valid_deadline(a))
+        || (max > 0) != (a.sched_priority != 0)
+    {
+        return Err(Errno::EINVAL);
+    }
+    let me = cx.cred();
+    if !me.capable(CAP_SYS_NICE) {
+        let nice = t.process.nice.load(Ordering::Relaxed);
+        let fair = matches!(policy, SCHED_OTHER | SCHED_BATCH | SCHED_IDLE);
+        let rtprio = cx.process().rlimits.lock()[abi::flags::RLIMIT_RTPRIO].cur;
+        let rt = max > 0;
+        let raising = rt && a.sched_priority > old.priority && a.sched_priority as u64 > rtprio;
+        let becomes_rt = rt && old.policy != policy && rtprio == 0;
+        let leaves_idle = old.policy == SCHED_IDLE && policy != SCHED_IDLE && !can_nice(cx, nice);
+        let them = t.cred();
+        let other_user = me.euid != them.uid && me.euid != them.euid;
+        if (fair && a.sched_nice < nice && !can_nice(cx, a.sched_nice))
+            || raising
+            || becomes_rt
+            || policy == SCHED_DEADLINE
+            || leaves_idle
+            || other_user
+            || (old.reset_on_fork && !reset_on_fork)
+        {
+            return Err(Errno::EPERM);
+        }
+    }
+    if a.sched_flags & SCHED_FLAG_SUGOV != 0 {
+        return Err(Errno::EINVAL);
+    }
+    // Utilization clamping needs CONFIG_UCLAMP_TASK, which this kernel does not have.
+    if a.sched_flags & SCHED_FLAG_UTIL_CLAMP != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    let mut deadline = DeadlineParams::default();
+    if policy == SCHED_DEADLINE {
+        let period = if a.sched_period == 0 { a.sched_deadline } else { a.sched_period };
+        if a.sched_runtime as u128 * DL_BANDWIDTH.1 as u128 > period as u128 * DL_BANDWIDTH.0 as u128 {
+            return Err(Errno::EBUSY);
+        }
+        deadline = DeadlineParams {
+            runtime: a.sched_runtime,
+            deadline: a.sched_deadline,
+            period,
+            flags: a.sched_flags & (SCHED_FLAG_RECLAIM | SCHED_FLAG_DL_OVERRUN),
+        };
+    }
+    if a.sched_flags & SCHED_FLAG_KEEP_PARAMS == 0 && matches!(policy, SCHED_OTHER | SCHED_BATCH | SCHED_IDLE) {
+        t.process.nice.store(a.sched_nice, Ordering::Relaxed);
+    }
+    *t.sched.lock() = SchedPolicy { policy, priority: a.sched_priority, reset_on_fork, deadline };
+    Ok(())
+}
+
+/// sched_setscheduler and sched_setparam (`policy` None): EINVAL for a NULL param or a
+/// negative pid, EFAULT, ESRCH, then as [`set_attr`], the thread's nice value kept.
 fn set_scheduler(cx: &Caller, pid: i32, policy: Option<i32>, param: UserPtr<i32>) -> SysResult<()> {
     if param.is_null() || pid < 0 {
         return Err(Errno::EINVAL);
     }
     let prio = param.read(&mut cx.mm())?;
     let t = target(cx, pid)?;
-    let old = *t.sched.lock();
-    let (policy, reset_on_fork) = match policy {
-        None => (old.policy, old.reset_on_fork),
-        Some(p) if p < 0 => return Err(Errno::EINVAL),
-        Some(p) => (p as u32 & !SCHED_RESET_ON_FORK, p as u32 & SCHED_RESET_ON_FORK != 0),
+    let mut a = SchedAttr {
+        sched_priority: prio as u32,
+        sched_nice: t.process.nice.load(Ordering::Relaxed),
+        ..SchedAttr::default()
     };
-    let (min, max) = priority_range(policy)?;
-    if policy == SCHED_DEADLINE || prio < min as i32 || prio > max as i32 {
-        return Err(Errno::EINVAL);
-    }
-    let me = cx.cred();
-    if !me.capable(CAP_SYS_NICE) {
-        let rtprio = cx.process().rlimits.lock()[abi::flags::RLIMIT_RTPRIO].cur;
-        let rt = max > 0;
-        let raising = rt && prio as u32 > old.priority && prio as u64 > rtprio;
-        let becomes_rt = rt && old.policy != policy && rtprio == 0;
-        let them = t.cred();
-        let other_user = me.euid != them.uid && me.euid != them.euid;
-        if raising || becomes_rt || other_user || (old.reset_on_fork && !reset_on_fork) {
-            return Err(Errno::EPERM);
+    if let Some(p) = policy {
+        a.sched_policy = p as u32 & !SCHED_RESET_ON_FORK;
+        if p as u32 & SCHED_RESET_ON_FORK != 0 {
+            a.sched_flags = SCHED_FLAG_RESET_ON_FORK;
         }
     }
-    *t.sched.lock() = SchedPolicy { policy, priority: prio as u32, reset_on_fork };
-    Ok(())
+    set_attr(cx, &t, &a, policy.is_none())
 }
 
 pub async fn sys_sched_setscheduler(cx: &Caller, pid: i32, policy: i32, param: UserPtr<i32>) -> SysResult<()> {
+    if policy < 0 {
+        return Err(Errno::EINVAL);
+    }
     set_scheduler(cx, pid, Some(policy), param)
 }
 
 pub async fn sys_sched_setparam(cx: &Caller, pid: i32, param: UserPtr<i32>) -> SysResult<()> {
     set_scheduler(cx, pid, None, param)
+}
+
+/// sched_setattr(2): the policy and its parameters from a `struct sched_attr` whose `size`
+/// field says which version it is (0: the first). A size under the first version's or over a
+/// page, or a longer struct with unknown non-zero fields, is E2BIG with the size this kernel
+/// knows written back into `size`. The nice value is clamped to -20..=19, as Linux does.
+pub async fn sys_sched_setattr(cx: &Caller, pid: i32, uattr: UserPtr<SchedAttr>, flags: u32) -> SysResult<()> {
+    if uattr.is_null() || pid < 0 || flags != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let size = UserPtr::<u32>::new(uattr.addr()).read(&mut cx.mm())? as usize;
+    let size = if size == 0 { SCHED_ATTR_SIZE_VER0 } else { size };
+    let read = if (SCHED_ATTR_SIZE_VER0..=4096).contains(&size) {
+        cx.read_extensible::<SchedAttr>(uattr.addr(), size)
+    } else {
+        Err(Errno::E2BIG)
+    };
+    let mut a = match read {
+        Err(Errno::E2BIG) => {
+            UserPtr::<u32>::new(uattr.addr()).write(&mut cx.mm(), &(SCHED_ATTR_SIZE_VER1 as u32))?;
+            return Err(Errno::E2BIG);
+        }
+        r => r?,
+    };
+    if a.sched_flags & SCHED_FLAG_UTIL_CLAMP != 0 && size < SCHED_ATTR_SIZE_VER1 {
+        return Err(Errno::EINVAL);
+    }
+    a.sched_nice = a.sched_nice.clamp(-20, 19);
+    if (a.sched_policy as i32) < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let t = target(cx, pid)?;
+    if a.sched_flags & SCHED_FLAG_KEEP_PARAMS != 0 {
+        let kept = get_attr(&t);
+        a = SchedAttr { sched_flags: a.sched_flags, sched_policy: a.sched_policy, ..kept };
+    }
+    set_attr(cx, &t, &a, a.sched_flags & SCHED_FLAG_KEEP_POLICY != 0)
+}
+
+/// sched_getattr(2): the thread's `struct sched_attr`, at most `size` bytes of it (at least the
+/// first version's, at most a page: EINVAL), its `size` field saying how much was written.
+pub async fn sys_sched_getattr(
+    cx: &Caller,
+    pid: i32,
+    uattr: UserPtr<SchedAttr>,
+    size: u32,
+    flags: u32,
+) -> SysResult<()> {
+    let size = size as usize;
+    if uattr.is_null() || pid < 0 || !(SCHED_ATTR_SIZE_VER0..=4096).contains(&size) || flags != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let mut a = get_attr(&*target(cx, pid)?);
+    a.sched_flags &= SCHED_FLAG_ALL;
+    let n = size.min(SCHED_ATTR_SIZE_VER1);
+    a.size = n as u32;
+    cx.mm().write_bytes(uattr.addr(), &bytemuck::bytes_of(&a)[..n])
 }
 
 /// sched_rr_get_interval(2): SCHED_RR's slice (100 ms), 0 for SCHED_FIFO (no slice), and for

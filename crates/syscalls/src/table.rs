@@ -439,6 +439,8 @@ syscall_table! {
         sched_getparam(Int, Ptr) [fast] => sched::sys_sched_getparam(i32(0), ptr(1));
         sched_get_priority_max(Int) [fast] => sched::sys_sched_get_priority_max(i32(0));
         sched_get_priority_min(Int) [fast] => sched::sys_sched_get_priority_min(i32(0));
+        sched_setattr(Int, Ptr, Hex) [] => sched::sys_sched_setattr(i32(0), ptr(1), u32(2));
+        sched_getattr(Int, Ptr, Uint, Hex) [fast] => sched::sys_sched_getattr(i32(0), ptr(1), u32(2), u32(3));
         sched_rr_get_interval(Int, Ptr) [fast] => sched::sys_sched_rr_get_interval(i32(0), ptr(1));
         getcpu(Ptr, Ptr, Ptr) [fast] => sched::sys_getcpu(ptr(0), ptr(1));
         // system information: info.rs

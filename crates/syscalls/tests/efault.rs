@@ -47,6 +47,7 @@ use bytemuck::{bytes_of, Pod};
 use std::collections::{BTreeMap, BTreeSet};
 use std::mem::size_of;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use syscalls::sched::SchedAttr;
 use syscalls::testing::ret::*;
 use syscalls::testing::*;
 use syscalls::time::Timex;
@@ -964,6 +965,12 @@ fn rows() -> Vec<Row> {
         row(Sysno::sched_setscheduler, 2, "param", In(4), |_, p| regs([0, 0, p])).put(0i32).on(Null, Is(EINVAL)),
         row(Sysno::sched_setparam, 1, "param", In(4), |_, p| regs([0, p])).put(0i32).on(Null, Is(EINVAL)),
         row(Sysno::sched_getparam, 1, "param", Out(4), |_, p| regs([0, p])).on(Null, Is(EINVAL)),
+        // sched_attr's size is read first; a NULL one is EINVAL.
+        row(Sysno::sched_setattr, 1, "attr", In(size_of::<SchedAttr>()), |_, p| regs([0, p, 0]))
+            .put(SchedAttr { size: 48, ..SchedAttr::default() })
+            .on(Null, Is(EINVAL)),
+        row(Sysno::sched_getattr, 1, "attr", Out(size_of::<SchedAttr>()), |_, p| regs([0, p, 56, 0]))
+            .on(Null, Is(EINVAL)),
         row(Sysno::sched_rr_get_interval, 1, "tp", Out(size_of::<Timespec>()), |_, p| regs([0, p])),
         row(Sysno::getcpu, 0, "cpu", Out(4), |_, p| regs([p, 0])).on(Null, Is(0)),
         row(Sysno::getcpu, 1, "node", Out(4), |_, p| regs([0, p])).on(Null, Is(0)),

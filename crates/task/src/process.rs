@@ -789,14 +789,26 @@ pub struct Thread {
     pub cpu_ns: AtomicU64,
 }
 
-/// A thread's scheduling policy (SCHED_OTHER, _FIFO, _RR, _BATCH, _IDLE) and its static
-/// priority (1..=99 for the real-time policies, 0 for the others).
+/// A thread's scheduling policy (SCHED_OTHER, _FIFO, _RR, _BATCH, _IDLE, _DEADLINE) and its
+/// static priority (1..=99 for the real-time policies, 0 for the others).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SchedPolicy {
     pub policy: u32,
     pub priority: u32,
     /// SCHED_RESET_ON_FORK: a child goes back to SCHED_OTHER.
     pub reset_on_fork: bool,
+    /// SCHED_DEADLINE's parameters (sched_setattr), meaningful under that policy only.
+    pub deadline: DeadlineParams,
+}
+
+/// What sched_setattr gives SCHED_DEADLINE: run `runtime` ns in every `period`, done within
+/// `deadline` ns of its start, and the policy's flags (SCHED_FLAG_RECLAIM, _DL_OVERRUN).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeadlineParams {
+    pub runtime: u64,
+    pub deadline: u64,
+    pub period: u64,
+    pub flags: u64,
 }
 
 /// The longest thread name (TASK_COMM_LEN - 1).
