@@ -71,19 +71,62 @@ impl Parent {
     }
 }
 
+/// openat2's RESOLVE_* restrictions on a walk (all off for every other call).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Restrict {
+    /// RESOLVE_NO_XDEV: crossing a mount point, either way, is EXDEV.
+    pub no_xdev: bool,
+    /// RESOLVE_NO_MAGICLINKS: a /proc magic link is ELOOP.
+    pub no_magiclinks: bool,
+    /// RESOLVE_NO_SYMLINKS: any symbolic link is ELOOP.
+    pub no_symlinks: bool,
+    /// RESOLVE_BENEATH: the walk may not leave its start directory (EXDEV).
+    pub beneath: bool,
+    /// RESOLVE_IN_ROOT: the start directory is the walk's root ("/" and ".." stop there).
+    pub in_root: bool,
+}
+
 /// Walks paths for one caller: its root, and who it is (for /proc/self).
 pub struct Resolver {
     pub root: InodeRef,
     pub who: Who,
+    restrict: Restrict,
+    /// Where a scoped walk (RESOLVE_BENEATH, RESOLVE_IN_ROOT) is kept.
+    scope: Option<Located>,
+}
+
+/// Where a symbolic link leads before it is walked.
+enum LinkTarget {
+    /// A /proc magic link: straight to a node.
+    Magic(Located),
+    /// An ordinary link: a path to walk from the link's directory.
+    Path(String),
 }
 
 impl Resolver {
     pub fn new(root: InodeRef, who: Who) -> Resolver {
-        Resolver { root, who }
+        Resolver { root, who, restrict: Restrict::default(), scope: None }
     }
 
-    fn root_located(&self) -> Located {
-        Located { node: self.root.clone(), comps: Vec::new() }
+    /// This resolver with openat2's restrictions; `start` is the directory a scoped walk may
+    /// not leave.
+    pub fn restricted(self, restrict: Restrict, start: &Located) -> Resolver {
+        let scope = (restrict.beneath || restrict.in_root).then(|| start.clone());
+        Resolver { restrict, scope, ..self }
+    }
+
+    /// Where "/" leads: the process's root, or the start of a RESOLVE_IN_ROOT walk. A
+    /// RESOLVE_BENEATH walk may not go there (EXDEV).
+    fn root_located(&self) -> SysResult<Located> {
+        if self.restrict.beneath {
+            return Err(Errno::EXDEV);
+        }
+        Ok(self.top())
+    }
+
+    /// The top of the walk's tree: the scope of a scoped walk, else the process's root.
+    fn top(&self) -> Located {
+        self.scope.clone().unwrap_or_else(|| Located { node: self.root.clone(), comps: Vec::new() })
     }
 
     /// Resolve `path` from `start` (ignored for an absolute path). The last component's
@@ -97,7 +140,7 @@ impl Resolver {
         if path.is_empty() {
             return Err(Errno::ENOENT);
         }
-        let mut pos = if path.starts_with('/') { self.root_located() } else { start.clone() };
+        let mut pos = if path.starts_with('/') { self.root_located()? } else { start.clone() };
         let must_dir = path.ends_with('/');
         let mut parts = path.split('/').filter(|p| !p.is_empty()).peekable();
         while let Some(name) = parts.next() {
@@ -117,15 +160,38 @@ impl Resolver {
 
     /// Where the link `link`, found in directory `dir`, leads.
     fn follow_link(&self, dir: &Located, link: &InodeRef, budget: &mut usize) -> SysResult<Located> {
-        if *budget == 0 {
+        match self.link_target(link, budget)? {
+            LinkTarget::Magic(at) => Ok(at),
+            LinkTarget::Path(target) => self.walk(dir, &target, true, budget),
+        }
+    }
+
+    /// Read the link `link`, spending one of the walk's links (ELOOP when none is left), as
+    /// the restrictions allow: none under RESOLVE_NO_SYMLINKS, no magic link under
+    /// RESOLVE_NO_MAGICLINKS (ELOOP) or in a scoped walk (EXDEV).
+    fn link_target(&self, link: &InodeRef, budget: &mut usize) -> SysResult<LinkTarget> {
+        if *budget == 0 || self.restrict.no_symlinks {
             return Err(Errno::ELOOP);
         }
         *budget -= 1;
         if let Some((node, path)) = link.magic_target(&self.who) {
-            return Ok(Located::new(node, &path));
+            if self.restrict.no_magiclinks {
+                return Err(Errno::ELOOP);
+            }
+            if self.scope.is_some() {
+                return Err(Errno::EXDEV);
+            }
+            return Ok(LinkTarget::Magic(Located::new(node, &path)));
         }
-        let target = link.read_link_by(&self.who)?;
-        self.walk(dir, &target, true, budget)
+        Ok(LinkTarget::Path(link.read_link_by(&self.who)?))
+    }
+
+    /// A mount point crossed: EXDEV under RESOLVE_NO_XDEV.
+    fn cross_mount(&self) -> SysResult<()> {
+        if self.restrict.no_xdev {
+            return Err(Errno::EXDEV);
+        }
+        Ok(())
     }
 
     /// The entry `name` of the directory at `dir`, without following a final symlink.
@@ -140,16 +206,18 @@ impl Resolver {
         match name {
             "." => Ok(dir.clone()),
             ".." => {
-                let root_id = self.root.id();
+                let root_id = self.scope.as_ref().map_or_else(|| self.root.id(), |s| s.node.id());
                 let mut node = dir.node.clone();
                 if node.id() == root_id {
-                    return Ok(dir.clone());
+                    // "/.." is "/"; a RESOLVE_BENEATH walk may not climb out of its start.
+                    return if self.restrict.beneath { Err(Errno::EXDEV) } else { Ok(dir.clone()) };
                 }
                 // Leave mounted roots for the directories they are mounted on.
                 while let Some(mp) = vfs::mountpoint_of(&node) {
+                    self.cross_mount()?;
                     node = mp;
                     if node.id() == root_id {
-                        return Ok(self.root_located());
+                        return Ok(self.top());
                     }
                 }
                 let parent = vfs::covered(node.lookup("..")?);
@@ -158,7 +226,11 @@ impl Resolver {
                 Ok(Located { node: parent, comps })
             }
             _ => {
-                let child = vfs::covered(dir.node.lookup_by(name, &self.who)?);
+                let found = dir.node.lookup_by(name, &self.who)?;
+                let child = vfs::covered(found.clone());
+                if child.id() != found.id() {
+                    self.cross_mount()?;
+                }
                 let mut comps = dir.comps.clone();
                 comps.push(String::from(name));
                 Ok(Located { node: child, comps })
@@ -175,7 +247,7 @@ impl Resolver {
         let trimmed = path.trim_end_matches('/');
         let trailing_slash = trimmed.len() != path.len();
         let (dir, name) = match trimmed.rfind('/') {
-            _ if trimmed.is_empty() => (self.root_located(), "/"),
+            _ if trimmed.is_empty() => (self.root_located()?, "/"),
             Some(i) => (self.resolve(start, &trimmed[..=i], true)?, &trimmed[i + 1..]),
             None => (start.clone(), trimmed),
         };
@@ -213,14 +285,10 @@ impl Resolver {
             match self.step(&p.dir, &p.name) {
                 Ok(_) if excl => return Err(Errno::EEXIST),
                 Ok(found) if found.node.kind() == FileKind::Symlink && follow => {
-                    if budget == 0 {
-                        return Err(Errno::ELOOP);
+                    match self.link_target(&found.node, &mut budget)? {
+                        LinkTarget::Magic(at) => return Ok((at, false)),
+                        LinkTarget::Path(target) => path = target,
                     }
-                    budget -= 1;
-                    if let Some((node, path)) = found.node.magic_target(&self.who) {
-                        return Ok((Located::new(node, &path), false));
-                    }
-                    path = found.node.read_link_by(&self.who)?;
                     start = p.dir;
                 }
                 Ok(found) => return Ok((found, false)),

@@ -200,6 +200,7 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::lseek, &[Fd, Off, Cmd(SEEKS)]),
     (Sysno::lseek, &[Fd, Off, Cmd(SEEKS)]),
     (Sysno::openat, &[DirFd, Path, Flags(O_MASK), Mode]),
+    (Sysno::openat2, &[DirFd, Path, In, Cmd(&[0, 24, 32, 4097])]),
     (Sysno::openat, &[DirFd, Path, Cmd(OPENS), Mode]),
     (Sysno::openat, &[DirFd, Path, Cmd(OPENS), Mode]),
     (Sysno::close, &[Fd]),

@@ -236,6 +236,7 @@ syscall_table! {
         pwritev2(Fd, InIov(2), Int, Long, Hex, Hex) [fast waits] => fs::sys_pwritev2(i32(0), ptr(1), i32(2), i64(3), u32(5));
         lseek(Fd, Long, Enum(WHENCE)) [fast] => fs::sys_lseek(i32(0), i64(1), u32(2));
         openat(Fd, Str, Open, CreatMode) [fast waits] => fs::sys_openat(i32(0), cstr(1), u32(2), u32(3));
+        openat2(Fd, Str, Ptr, Uint) [fast waits] => fs::sys_openat2(i32(0), cstr(1), usize(2), usize(3));
         close(Fd) [fast] => fs::sys_close(i32(0));
         close_range(Uint, Uint, Hex) [fast] => fs::sys_close_range(u32(0), u32(1), u32(2));
         fstat(Fd, Ptr) [fast] => fs::sys_fstat(i32(0), ptr(1));

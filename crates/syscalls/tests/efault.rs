@@ -576,6 +576,8 @@ fn rows() -> Vec<Row> {
             .good(Is(0)),
         // ---- opening, metadata: fs/open.rs, fs/stat.rs ----
         row(Sysno::openat, 1, "path", Str, |_, p| regs([CWD, p, O_RDONLY])).text("/tmp/f"),
+        row(Sysno::openat2, 1, "path", Str, |fx, p| regs([CWD, p, fx.put(AUX, [0u64; 3]), 24])).text("/tmp/f"),
+        row(Sysno::openat2, 2, "how", In(24), |fx, p| regs([CWD, fx.str(AUX, "/tmp/f"), p, 24])).put([0u64; 3]),
         row(Sysno::fstat, 1, "statbuf", Out(size_of::<Stat>()), |_, p| regs([FILE, p])),
         row(Sysno::newfstatat, 1, "path", Str, |_, p| regs([CWD, p, AUX, 0])).text("/tmp/f"),
         row(Sysno::newfstatat, 2, "statbuf", Out(size_of::<Stat>()), |fx, p| regs([CWD, fx.str(AUX, "/tmp/f"), p, 0])),
@@ -1345,6 +1347,7 @@ fn rows() -> Vec<Row> {
 const FULL_CAPS: [u32; 6] = [u32::MAX, u32::MAX, 0, 0x1ff, 0x1ff, 0];
 
 const UNTYPED: &[(&str, usize)] = &[
+    ("openat2", 2),
     ("capget", 1),
     ("capset", 1),
     ("ioctl", 2),

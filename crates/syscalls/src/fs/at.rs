@@ -36,14 +36,20 @@ impl PathStart {
         if path.is_empty() {
             return Err(Errno::ENOENT);
         }
+        if path.starts_with('/') {
+            let root = cx.process().fs.lock().root.clone();
+            return Ok(PathStart { resolver: Resolver::new(root.clone(), who(cx)), start: Located::new(root, "/") });
+        }
+        Self::at_dir(cx, dirfd)
+    }
+
+    /// The directory `dirfd` names (the cwd for AT_FDCWD), whatever the path is.
+    pub fn at_dir(cx: &Caller, dirfd: i32) -> SysResult<PathStart> {
         let (root, cwd, cwd_path) = {
             let fs = cx.process().fs.lock();
             (fs.root.clone(), fs.cwd.clone(), fs.cwd_path.clone())
         };
-        let resolver = Resolver::new(root.clone(), who(cx));
-        if path.starts_with('/') {
-            return Ok(PathStart { resolver, start: Located::new(root, "/") });
-        }
+        let resolver = Resolver::new(root, who(cx));
         if dirfd == AT_FDCWD as i32 {
             return Ok(PathStart { resolver, start: Located::new(cwd, &cwd_path) });
         }

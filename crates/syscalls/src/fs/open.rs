@@ -4,6 +4,7 @@ use crate::Caller;
 use abi::flags::{Access, OpenFlags, R_OK, W_OK};
 use abi::{Errno, SysResult};
 use alloc::sync::Arc;
+use fs::path::Restrict;
 use fs::{File, FileKind};
 use mm::UserCStr;
 
@@ -22,12 +23,80 @@ const OPEN_ONLY: OpenFlags =
 /// ELOOP), then what the node allows (EISDIR, ENOTDIR for O_DIRECTORY).
 pub async fn sys_openat(cx: &Caller, dirfd: i32, path: UserCStr, flags: u32, mode: u32) -> SysResult<i32> {
     let mut flags = OpenFlags::from_bits_retain(flags);
+    if flags.contains(OpenFlags::PATH) {
+        flags &= PATH_FLAGS;
+    }
+    open(cx, dirfd, path, flags, mode, Restrict::default()).await
+}
+
+/// `struct open_how` (OPEN_HOW_SIZE_VER0).
+#[derive(Clone, Copy, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
+pub struct OpenHow {
+    pub flags: u64,
+    pub mode: u64,
+    pub resolve: u64,
+}
+
+pub const RESOLVE_NO_XDEV: u64 = 0x01;
+pub const RESOLVE_NO_MAGICLINKS: u64 = 0x02;
+pub const RESOLVE_NO_SYMLINKS: u64 = 0x04;
+pub const RESOLVE_BENEATH: u64 = 0x08;
+pub const RESOLVE_IN_ROOT: u64 = 0x10;
+pub const RESOLVE_CACHED: u64 = 0x20;
+/// Every flag open(2) knows (Linux's VALID_OPEN_FLAGS: access mode, O_CREAT .. __O_TMPFILE).
+const VALID_OPEN_FLAGS: u64 = 0o37777703;
+const O_TMPFILE_BIT: u64 = 0o20000000;
+
+/// openat2(2): openat with its arguments in a `struct open_how` of `size` bytes, checked
+/// strictly where openat is lenient: unknown flags, a mode without O_CREAT, or O_PATH with
+/// flags it ignores are EINVAL; `resolve` restricts the walk ([`fs::path::Restrict`]).
+/// RESOLVE_CACHED (answer from the dentry cache or EAGAIN) walks as usual: every lookup here
+/// is in memory.
+pub async fn sys_openat2(cx: &Caller, dirfd: i32, path: UserCStr, how: usize, size: usize) -> SysResult<i32> {
+    if size < core::mem::size_of::<OpenHow>() {
+        return Err(Errno::EINVAL);
+    }
+    if size > 4096 {
+        return Err(Errno::E2BIG);
+    }
+    let how: OpenHow = cx.read_extensible(how, size)?;
+    let creates = how.flags & (OpenFlags::CREAT.bits() as u64 | O_TMPFILE_BIT) != 0;
+    let path_only = how.flags & OpenFlags::PATH.bits() as u64 != 0;
+    if how.flags & !VALID_OPEN_FLAGS != 0
+        || (creates && how.mode & !0o7777 != 0)
+        || (!creates && how.mode != 0)
+        || how.resolve & !0x3f != 0
+        || how.resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT) == RESOLVE_BENEATH | RESOLVE_IN_ROOT
+        || (path_only && how.flags & !(PATH_FLAGS.bits() as u64) != 0)
+    {
+        return Err(Errno::EINVAL);
+    }
+    if how.resolve & RESOLVE_CACHED != 0 && (creates || how.flags & OpenFlags::TRUNC.bits() as u64 != 0) {
+        return Err(Errno::EAGAIN);
+    }
+    let restrict = Restrict {
+        no_xdev: how.resolve & RESOLVE_NO_XDEV != 0,
+        no_magiclinks: how.resolve & RESOLVE_NO_MAGICLINKS != 0,
+        no_symlinks: how.resolve & RESOLVE_NO_SYMLINKS != 0,
+        beneath: how.resolve & RESOLVE_BENEATH != 0,
+        in_root: how.resolve & RESOLVE_IN_ROOT != 0,
+    };
+    open(cx, dirfd, path, OpenFlags::from_bits_retain(how.flags as u32), how.mode as u32, restrict).await
+}
+
+/// What openat and openat2 share, from the path on.
+async fn open(
+    cx: &Caller,
+    dirfd: i32,
+    path: UserCStr,
+    flags: OpenFlags,
+    mode: u32,
+    restrict: Restrict,
+) -> SysResult<i32> {
     // O_DIRECTORY | O_CREAT is ambiguous: EINVAL since Linux 6.4.
     if flags.contains(OpenFlags::DIRECTORY | OpenFlags::CREAT) {
         return Err(Errno::EINVAL);
-    }
-    if flags.contains(OpenFlags::PATH) {
-        flags &= PATH_FLAGS;
     }
     let path = path.read(&mut cx.mm())?;
     if path.is_empty() {
@@ -36,7 +105,14 @@ pub async fn sys_openat(cx: &Caller, dirfd: i32, path: UserCStr, flags: u32, mod
     if !fd_available(cx) {
         return Err(Errno::EMFILE);
     }
-    let start = PathStart::new(cx, dirfd, &path)?;
+    let start = if restrict == Restrict::default() {
+        PathStart::new(cx, dirfd, &path)?
+    } else {
+        // A scoped walk is kept to `dirfd` even for an absolute path.
+        let scoped = restrict.beneath || restrict.in_root;
+        let start = if scoped { PathStart::at_dir(cx, dirfd)? } else { PathStart::new(cx, dirfd, &path)? };
+        PathStart { resolver: start.resolver.restricted(restrict, &start.start), start: start.start }
+    };
     let follow = !flags.contains(OpenFlags::NOFOLLOW);
     let (at, created) = if flags.contains(OpenFlags::CREAT) {
         let umask = cx.process().fs.lock().umask;
