@@ -83,6 +83,7 @@ total=$(wc -l <"$OUT/entries.txt")
 
 mkdir -p "$OUT/root/bin"
 "${CROSS_COMPILE}gcc" -static -O2 -Wall -Werror -o "$OUT/root/bin/ltprun" user/ltp/ltprun.c || die "ltprun failed to build"
+scripts/build-busybox.sh "$OUT/busybox-root" >"$OUT/busybox.log" 2>&1 || die "building busybox failed (log: $OUT/busybox.log)"
 if [ -z "${KERNEL:-}" ]; then
   scripts/build-kernel.sh >/dev/null || die "kernel build failed"
 fi
@@ -93,6 +94,10 @@ shard() {  # index
   rm -rf "$dir"
   mkdir -p "$dir/root/bin" "$dir/root/ltp" "$dir/root/etc" "$dir/root/boot"
   cp "$OUT/root/bin/ltprun" "$dir/root/bin/"
+  # A shell, cp and cat: LTP copies helper programs into its temporary directories with
+  # system("cp ...") and some tests read /bin/cat as a sample file. No mkfs (see above).
+  cp "$CACHE/busybox/busybox" "$dir/root/bin/busybox"
+  for tool in sh cp cat; do ln -sf busybox "$dir/root/bin/$tool"; done
   # What the kernel has, in Linux's configuration terms (LTP's tests skip what is missing).
   cp user/ltp/kconfig "$dir/root/boot/config-6.1.0-bakaex"
   # The users and groups LTP's tests look up (nobody, bin, daemon), as on a Debian system.

@@ -10,12 +10,12 @@
 //! Block devices (the disks) are drivers of another layer: whoever knows them (the kernel, at
 //! boot) registers each with [`register_block_device`], and every devfs instance made after that
 //! has a block-special node for it (`/dev/vda`, `S_IFBLK`, its `st_rdev`).
-use crate::inode::{BlockInfo, FileKind, Inode, InodeRef, SetAttr, TimeSet};
+use crate::inode::{FileKind, Inode, InodeRef, SetAttr, TimeSet};
 use crate::meta::{make_dev, next_ino, now};
 use crate::ramfs::RamFs;
 use crate::tty::Tty;
 use crate::vfs::FileSystem;
-use abi::flags::{Access, PollEvents};
+use abi::flags::PollEvents;
 use abi::{structs::Stat, Errno, SysResult};
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -214,6 +214,83 @@ impl Inode for Random {
     }
 }
 
+/// What a device node with a number no driver has leads to: open(2) is ENXIO.
+struct NoDevice;
+
+impl Inode for NoDevice {
+    fn kind(&self) -> FileKind {
+        FileKind::CharDevice
+    }
+    fn stat(&self) -> Stat {
+        crate::meta::anon_stat(0)
+    }
+    fn may_open(&self) -> SysResult<()> {
+        Err(Errno::ENXIO)
+    }
+    fn read_at(&self, _offset: u64, _buf: &mut [u8]) -> SysResult<usize> {
+        Err(Errno::ENXIO)
+    }
+    fn write_at(&self, _offset: u64, _buf: &[u8]) -> SysResult<usize> {
+        Err(Errno::ENXIO)
+    }
+}
+
+/// The driver of device `rdev` (`kind` CharDevice or BlockDevice), or one that refuses every
+/// open (ENXIO) if none has the number.
+pub fn driver_of(kind: FileKind, rdev: u64) -> InodeRef {
+    static NONE: Lazy<Arc<NoDevice>> = Lazy::new(|| Arc::new(NoDevice));
+    let (major, minor) = crate::meta::split_dev(rdev);
+    let found = if kind == FileKind::BlockDevice { block_driver(major, minor) } else { driver(major, minor) };
+    found.unwrap_or_else(|| NONE.clone())
+}
+
+/// The I/O methods of a device node (a node with `fn driver(&self) -> &InodeRef`), all the
+/// driver's: devfs's nodes and those mknod(2) makes in a tmpfs share the drivers.
+macro_rules! forward_to_driver {
+    () => {
+        fn may_open(&self) -> SysResult<()> {
+            self.driver().may_open()
+        }
+        fn read_at(&self, offset: u64, buf: &mut [u8]) -> SysResult<usize> {
+            self.driver().read_at(offset, buf)
+        }
+        fn write_at(&self, offset: u64, buf: &[u8]) -> SysResult<usize> {
+            self.driver().write_at(offset, buf)
+        }
+        fn seekable(&self) -> bool {
+            self.driver().seekable()
+        }
+        fn mappable(&self) -> bool {
+            false
+        }
+        fn poll(&self) -> abi::flags::PollEvents {
+            self.driver().poll()
+        }
+        fn poll_access(&self, access: abi::flags::Access) -> abi::flags::PollEvents {
+            self.driver().poll_access(access)
+        }
+        fn wait_queue(&self) -> Option<&sync::WaitQueue> {
+            self.driver().wait_queue()
+        }
+        fn tty(&self) -> Option<&$crate::tty::Tty> {
+            self.driver().tty()
+        }
+        fn opened(&self, access: abi::flags::Access) {
+            self.driver().opened(access)
+        }
+        fn released(&self, access: abi::flags::Access) {
+            self.driver().released(access)
+        }
+        fn fsync(&self) -> SysResult<()> {
+            self.driver().fsync()
+        }
+        fn block_info(&self) -> Option<$crate::inode::BlockInfo> {
+            self.driver().block_info()
+        }
+    };
+}
+pub(crate) use forward_to_driver;
+
 /// The driver of character device `major:minor`, if there is one.
 pub fn driver(major: u32, minor: u32) -> Option<InodeRef> {
     static NULL: Lazy<Arc<Null>> = Lazy::new(Null::new);
@@ -333,39 +410,7 @@ impl Inode for DevNode {
     fn id(&self) -> (u64, u64) {
         (self.dev, self.ino)
     }
-    fn read_at(&self, offset: u64, buf: &mut [u8]) -> SysResult<usize> {
-        self.driver.read_at(offset, buf)
-    }
-    fn write_at(&self, offset: u64, buf: &[u8]) -> SysResult<usize> {
-        self.driver.write_at(offset, buf)
-    }
-    fn seekable(&self) -> bool {
-        self.driver.seekable()
-    }
-    fn poll(&self) -> PollEvents {
-        self.driver.poll()
-    }
-    fn poll_access(&self, access: Access) -> PollEvents {
-        self.driver.poll_access(access)
-    }
-    fn wait_queue(&self) -> Option<&WaitQueue> {
-        self.driver.wait_queue()
-    }
-    fn tty(&self) -> Option<&Tty> {
-        self.driver.tty()
-    }
-    fn opened(&self, access: Access) {
-        self.driver.opened(access)
-    }
-    fn released(&self, access: Access) {
-        self.driver.released(access)
-    }
-    fn fsync(&self) -> SysResult<()> {
-        self.driver.fsync()
-    }
-    fn block_info(&self) -> Option<BlockInfo> {
-        self.driver.block_info()
-    }
+    forward_to_driver!();
     fn set_attr(&self, s: &SetAttr) -> SysResult<()> {
         let t = now();
         let at = |v: TimeSet| match v {

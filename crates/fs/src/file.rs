@@ -33,6 +33,9 @@ impl File {
         let path_only = flags.contains(OpenFlags::PATH);
         if !path_only {
             inode.opened(flags.access());
+            if flags.access().writable() {
+                crate::textbusy::writer_opened(&inode);
+            }
         }
         File {
             inode,
@@ -225,6 +228,9 @@ impl Drop for File {
         }
         if !self.path_only {
             self.inode.released(self.access);
+            if self.access.writable() {
+                crate::textbusy::writer_closed(&self.inode);
+            }
         }
     }
 }

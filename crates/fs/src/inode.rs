@@ -216,6 +216,11 @@ pub trait Inode: Send + Sync {
     fn is_tty(&self) -> bool {
         self.tty().is_some()
     }
+    /// Whether open(2) may make a file description of this node: a device node whose number no
+    /// driver has is ENXIO.
+    fn may_open(&self) -> SysResult<()> {
+        Ok(())
+    }
     /// An open file description with `access` was made on this node (pipes count their ends).
     fn opened(&self, _access: Access) {}
     /// The last reference to such a description went away (close of the last descriptor).
@@ -281,6 +286,11 @@ pub trait Inode: Send + Sync {
     fn create(&self, _name: &str, _kind: FileKind, _mode: u32) -> SysResult<InodeRef> {
         Err(Errno::ENOTDIR)
     }
+    /// Create the device node `name` (character or block, device number `rdev`); mknod(2) has
+    /// checked the caller may. EPERM where the file system keeps no device nodes.
+    fn mknod(&self, _name: &str, _kind: FileKind, _mode: u32, _rdev: u64) -> SysResult<InodeRef> {
+        Err(if self.kind() == FileKind::Directory { Errno::EPERM } else { Errno::ENOTDIR })
+    }
     /// Create the symbolic link `name` pointing at `target`.
     fn symlink(&self, _name: &str, _target: &str) -> SysResult<InodeRef> {
         Err(if self.kind() == FileKind::Directory { Errno::EPERM } else { Errno::ENOTDIR })
@@ -334,5 +344,10 @@ pub trait Inode: Send + Sync {
     /// or a deleted file is reachable too. `None` for ordinary links.
     fn magic_target(&self, _who: &Who) -> Option<(InodeRef, String)> {
         None
+    }
+    /// Whether this is one of /proc's magic links (fd/N, cwd, root, exe), which openat2's
+    /// RESOLVE_NO_MAGICLINKS refuses, also when its target is only known as a path (exe).
+    fn is_magic_link(&self) -> bool {
+        false
     }
 }

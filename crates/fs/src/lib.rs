@@ -24,6 +24,7 @@ pub mod path;
 pub mod perm;
 pub mod pipe;
 pub mod ramfs;
+pub mod textbusy;
 pub mod tty;
 pub mod vfs;
 pub mod xattr;

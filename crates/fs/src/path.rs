@@ -174,13 +174,15 @@ impl Resolver {
             return Err(Errno::ELOOP);
         }
         *budget -= 1;
-        if let Some((node, path)) = link.magic_target(&self.who) {
+        if link.is_magic_link() {
             if self.restrict.no_magiclinks {
                 return Err(Errno::ELOOP);
             }
             if self.scope.is_some() {
                 return Err(Errno::EXDEV);
             }
+        }
+        if let Some((node, path)) = link.magic_target(&self.who) {
             return Ok(LinkTarget::Magic(Located::new(node, &path)));
         }
         Ok(LinkTarget::Path(link.read_link_by(&self.who)?))

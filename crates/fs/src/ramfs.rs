@@ -292,6 +292,9 @@ fn meta_of(node: &dyn Inode) -> Option<&Meta> {
     if let Some(f) = any.downcast_ref::<RamFifo>() {
         return Some(&f.meta);
     }
+    if let Some(d) = any.downcast_ref::<RamDevice>() {
+        return Some(&d.meta);
+    }
     None
 }
 
@@ -622,6 +625,42 @@ impl Inode for RamSocket {
     }
 }
 
+/// A device node mknod(2) made: metadata (owner, times, xattrs) of its own, I/O by the driver
+/// of its number ([`crate::dev::driver_of`]; open is ENXIO when no driver has it).
+pub struct RamDevice {
+    meta: Meta,
+    kind: FileKind,
+    rdev: u64,
+    driver: InodeRef,
+}
+
+impl RamDevice {
+    fn driver(&self) -> &InodeRef {
+        &self.driver
+    }
+}
+
+impl Inode for RamDevice {
+    xattrs_in_meta!();
+    crate::dev::forward_to_driver!();
+    fn kind(&self) -> FileKind {
+        self.kind
+    }
+    fn stat(&self) -> Stat {
+        Stat { st_rdev: self.rdev, ..self.meta.stat(self.kind, 0, 0) }
+    }
+    fn id(&self) -> (u64, u64) {
+        (self.meta.dev(), self.meta.ino)
+    }
+    fn set_attr(&self, attr: &SetAttr) -> SysResult<()> {
+        self.meta.set_attr(self.kind, attr);
+        Ok(())
+    }
+    fn as_any(&self) -> Option<&dyn Any> {
+        Some(self)
+    }
+}
+
 /// A directory.
 pub struct RamDir {
     meta: Meta,
@@ -757,6 +796,21 @@ impl Inode for RamDir {
             FileKind::Socket => Arc::new(RamSocket { meta: Meta::new(mode, Some(self.sb())) }),
             _ => return Err(Errno::EPERM),
         };
+        entries.insert(name.to_string(), node.clone());
+        self.meta.modified();
+        Ok(node)
+    }
+    fn mknod(&self, name: &str, kind: FileKind, mode: u32, rdev: u64) -> SysResult<InodeRef> {
+        if !matches!(kind, FileKind::CharDevice | FileKind::BlockDevice) {
+            return self.create(name, kind, mode);
+        }
+        Self::check_name(name)?;
+        let mut entries = self.entries.lock();
+        if entries.contains_key(name) {
+            return Err(Errno::EEXIST);
+        }
+        let driver = crate::dev::driver_of(kind, rdev);
+        let node = Arc::new(RamDevice { meta: Meta::new(mode, Some(self.sb())), kind, rdev, driver });
         entries.insert(name.to_string(), node.clone());
         self.meta.modified();
         Ok(node)

@@ -572,6 +572,9 @@ impl Inode for ProcNode {
             _ => Ok(self.target()?.1),
         }
     }
+    fn is_magic_link(&self) -> bool {
+        matches!(self.what, What::TaskLink(..) | What::Fd(..))
+    }
     fn magic_target(&self, _who: &Who) -> Option<(InodeRef, String)> {
         match self.target() {
             Ok((Some(node), path)) => Some((node, path)),

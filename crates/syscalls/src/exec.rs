@@ -143,6 +143,7 @@ pub fn spawn_init(root: &InodeRef, path: &str, argv: &[Vec<u8>], envp: &[Vec<u8>
     let (mm, entry) = build_image(&inode, path, argv, envp, &lookup)?;
     let process = Process::new(None, mm, console_fds()?, root_context(root.clone()));
     *process.exe.lock() = String::from(path);
+    *process.running.lock() = fs::textbusy::Running::new(&inode).ok();
     Ok(Thread::new_main(&process, UserContext::new(entry.pc, entry.sp)))
 }
 
@@ -239,6 +240,10 @@ pub async fn sys_execveat(
     let mut depth = 0;
     let elf = loop {
         let st = node.stat();
+        // A final link left unfollowed (AT_SYMLINK_NOFOLLOW) cannot be opened: ELOOP.
+        if node.kind() == FileKind::Symlink {
+            return Err(Errno::ELOOP);
+        }
         if node.kind() != FileKind::Regular || !fs::perm::may_access(&st, &who, X_OK) {
             return Err(Errno::EACCES);
         }
@@ -268,6 +273,7 @@ pub async fn sys_execveat(
         let located = PathStart::new(cx, AT_FDCWD as i32, p)?.resolve(p, true)?;
         Ok((located.node.clone(), located.path()))
     };
+    let running = fs::textbusy::Running::new(&elf)?;
     let (mm, entry) = build_image(&elf, &name, &argv, &envp, &lookup)?;
     // A set-user-ID file runs as its owner; set-group-ID as its group when it is also group-
     // executable (without S_IXGRP the bit means mandatory locking, not a group change).
@@ -277,7 +283,7 @@ pub async fn sys_execveat(
     let setuid = (st.st_mode & fs::perm::S_ISUID != 0 && !nnp).then_some(st.st_uid);
     let setgid = (st.st_mode & (fs::perm::S_ISGID | 0o010) == fs::perm::S_ISGID | 0o010 && !nnp).then_some(st.st_gid);
     let cred = cx.cred().exec(setuid, setgid);
-    commit(cx, mm, entry, exe, cred).await?;
+    commit(cx, mm, entry, (exe, running), cred).await?;
     Ok(0)
 }
 
@@ -286,7 +292,7 @@ async fn commit(
     cx: &Caller,
     mm: AddressSpace,
     entry: mm::loader::Entry,
-    exe: String,
+    (exe, running): (String, fs::textbusy::Running),
     cred: task::Cred,
 ) -> SysResult<()> {
     let t = cx.thread();
@@ -318,6 +324,7 @@ async fn commit(
     task::signal::set_altstack(t, abi::signal::StackT::default());
     task::signal::take_restart(t);
     *p.exe.lock() = exe;
+    *p.running.lock() = Some(running);
     t.set_name(None);
     let old = t.cred();
     p.prctl.exec(old.euid != cred.euid || old.egid != cred.egid);

@@ -284,7 +284,7 @@ syscall_table! {
         // directories and names: fs/dir.rs
         getdents64(Fd, Ptr, Uint) [fast] => fs::sys_getdents64(i32(0), slice_mut(1, 2));
         mkdirat(Fd, Str, Mode) [] => fs::sys_mkdirat(i32(0), cstr(1), u32(2));
-        mknodat(Fd, Str, Mode, Hex) [] => fs::sys_mknodat(i32(0), cstr(1), u32(2), u64(3));
+        mknodat(Fd, Str, Mode, Hex) [] => fs::sys_mknodat(i32(0), cstr(1), u32(2), u32(3));
         unlinkat(Fd, Str, Flags(AT)) [] => fs::sys_unlinkat(i32(0), cstr(1), u32(2));
         renameat2(Fd, Str, Fd, Str, Flags(RENAME)) [] => fs::sys_renameat2(i32(0), cstr(1), i32(2), cstr(3), u32(4));
         linkat(Fd, Str, Fd, Str, Flags(AT)) [] => fs::sys_linkat(i32(0), cstr(1), i32(2), cstr(3), u32(4));

@@ -352,7 +352,45 @@ fn mknod_makes_regular_files_and_fifos() {
     t.k.poke_str(&t.p, P1, "fifo");
     assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, (S_IFIFO | 0o666) as usize, 0]), 0);
     assert_eq!(t.lstat("fifo").unwrap().st_mode, S_IFIFO | 0o644, "umask applies");
-    t.k.poke_str(&t.p, P1, "dev");
-    assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, (S_IFCHR | 0o600) as usize, 0x103]), EPERM);
     assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, 0o170000, 0]), EINVAL);
+}
+
+#[test]
+fn mknod_makes_device_nodes_for_root_that_reach_their_drivers() {
+    let t = fixture();
+    // 1:3 is /dev/null's number: the node writes anything and reads nothing.
+    t.k.poke_str(&t.p, P1, "null");
+    assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, (S_IFCHR | 0o666) as usize, 0x103]), 0);
+    let st = t.lstat("null").unwrap();
+    assert_eq!((st.st_mode, st.st_rdev, st.st_size), (S_IFCHR | 0o644, 0x103, 0));
+    let fd = t.open("null", OpenFlags::RDWR.bits());
+    assert!(fd >= 0);
+    t.k.poke(&t.p, BUF, b"abc");
+    assert_eq!(t.k.syscall(&t.p, Sysno::write, [fd as usize, BUF, 3]), 3);
+    assert_eq!(t.k.syscall(&t.p, Sysno::read, [fd as usize, BUF, 3]), 0);
+    // Owner and extended attributes are the node's own.
+    t.k.poke_str(&t.p, P2, "trusted.k");
+    assert_eq!(t.k.syscall(&t.p, Sysno::setxattr, [P1, P2, BUF, 3, 0]), 0);
+    assert_eq!(t.k.syscall(&t.p, Sysno::getxattr, [P1, P2, BUF + 16, 16]), 3);
+    assert_eq!(t.k.syscall(&t.p, Sysno::fchownat, [CWD, P1, 7, 8, 0]), 0);
+    assert_eq!((t.lstat("null").unwrap().st_uid, t.lstat("null").unwrap().st_gid), (7, 8));
+    // A number no driver has: the node exists, opening it is ENXIO. Block devices too.
+    t.k.poke_str(&t.p, P1, "nodrv");
+    assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, (S_IFCHR | 0o600) as usize, 0xfe07]), 0);
+    assert_eq!(t.open("nodrv", 0), ENXIO);
+    t.k.poke_str(&t.p, P1, "blk");
+    assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, (S_IFBLK | 0o600) as usize, 0x10_0001]), 0);
+    let st = t.lstat("blk").unwrap();
+    assert_eq!((st.st_mode & S_IFMT, st.st_rdev), (S_IFBLK, 0x10_0001));
+    assert_eq!(t.open("blk", 0), ENXIO);
+    assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, (S_IFBLK | 0o600) as usize, 0]), EEXIST);
+    // Without CAP_MKNOD only a 0:0 character device (a whiteout) may be made.
+    t.k.poke_str(&t.p, P1, "/w");
+    assert_eq!(t.k.syscall(&t.p, Sysno::fchmodat, [CWD, P1, 0o777, 0]), 0);
+    assert_eq!(t.k.syscall(&t.p, Sysno::setuid, [1000]), 0);
+    t.k.poke_str(&t.p, P1, "user");
+    assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, (S_IFCHR | 0o600) as usize, 0x103]), EPERM);
+    assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, (S_IFBLK | 0o600) as usize, 0]), EPERM);
+    assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, (S_IFCHR | 0o600) as usize, 0]), 0);
+    assert_eq!(t.lstat("user").unwrap().st_uid, 1000);
 }

@@ -321,3 +321,47 @@ fn segments_are_mapped_from_the_page_cache_copied_when_written_and_bss_is_zero()
     assert_eq!(node.read_at(0x2100, &mut buf), Ok(7));
     assert_eq!(buf, [0xd5; 7]);
 }
+
+#[test]
+fn a_running_program_is_not_written_and_a_written_file_is_not_run() {
+    let k = TestKernel::new();
+    setup(&k);
+    let p = k.spawn();
+    let writer = k.fork(&p);
+    // Open for writing: exec is ETXTBSY until the writer closes it.
+    let fd = k.open(&writer, "/bin/prog", OpenFlags::WRONLY.bits());
+    assert!(fd >= 0);
+    assert_eq!(exec(&k, &p, "/bin/prog", &["prog"], &[]), -(Errno::ETXTBSY as isize));
+    assert_eq!(k.syscall(&writer, Sysno::close, [fd as usize]), 0);
+    assert_eq!(exec(&k, &p, "/bin/prog", &["prog"], &[]), 0);
+    // Running: no write access, no truncation, no O_TRUNC; reading is fine.
+    assert_eq!(k.open(&writer, "/bin/prog", OpenFlags::RDWR.bits()), -(Errno::ETXTBSY as isize));
+    assert_eq!(k.open(&writer, "/bin/prog", OpenFlags::TRUNC.bits()), -(Errno::ETXTBSY as isize));
+    k.poke_str(&writer, PATH, "/bin/prog");
+    assert_eq!(k.syscall(&writer, Sysno::truncate, [PATH, 0]), -(Errno::ETXTBSY as isize));
+    assert!(k.open(&writer, "/bin/prog", 0) >= 0);
+    // A forked copy of the image runs it too; the file is free once both have gone.
+    let child = k.fork(&p);
+    k.syscall(&p, Sysno::exit, [0]);
+    assert_eq!(k.open(&writer, "/bin/prog", OpenFlags::WRONLY.bits()), -(Errno::ETXTBSY as isize));
+    k.syscall(&child, Sysno::exit, [0]);
+    assert!(k.open(&writer, "/bin/prog", OpenFlags::WRONLY.bits()) >= 0);
+}
+
+#[test]
+fn execveat_nofollow_refuses_a_final_link_with_eloop() {
+    let k = TestKernel::new();
+    setup(&k);
+    let p = k.spawn();
+    k.poke_str(&p, PATH, "prog");
+    k.poke_str(&p, PATH + 0x100, "/bin/link");
+    assert_eq!(k.syscall(&p, Sysno::symlinkat, [PATH, AT_FDCWD as usize, PATH + 0x100]), 0);
+    let a = strings(&k, &p, ARRAYS, &["link"]);
+    let e = strings(&k, &p, ARRAYS + 0x400, &[]);
+    let nofollow = abi::flags::AT_SYMLINK_NOFOLLOW as usize;
+    assert_eq!(
+        k.syscall(&p, Sysno::execveat, [AT_FDCWD as usize, PATH + 0x100, a, e, nofollow]),
+        -(Errno::ELOOP as isize)
+    );
+    assert_eq!(k.syscall(&p, Sysno::execveat, [AT_FDCWD as usize, PATH + 0x100, a, e, 0]), 0);
+}

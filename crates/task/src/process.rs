@@ -266,6 +266,8 @@ pub struct Process {
     pub vfork_queue: WaitQueue,
     /// The executable's path (AT_EXECFN, /proc/self/exe).
     pub exe: Mutex<String>,
+    /// The executable itself, kept from being written while this image runs (ETXTBSY).
+    pub running: Mutex<Option<fs::textbusy::Running>>,
     /// Boot-relative time the process started, and CPU time charged to it (ns).
     pub start_ns: u64,
     pub user_ns: AtomicU64,
@@ -369,6 +371,7 @@ impl Process {
             cont_queue: WaitQueue::new(),
             vfork_queue: WaitQueue::new(),
             exe: Mutex::new(parent.map_or_else(String::new, |p| p.exe.lock().clone())),
+            running: Mutex::new(parent.and_then(|p| p.running.lock().clone())),
             start_ns: hal::time::now_ns(),
             user_ns: AtomicU64::new(0),
             system_ns: AtomicU64::new(0),
@@ -549,6 +552,7 @@ impl Process {
     pub fn release_mm(&self) {
         if self.is_zombie() || self.state.lock().reaped {
             drop(self.mm.replace(EMPTY_MM.clone()));
+            *self.running.lock() = None;
             crate::oom::MEMORY_FREED.wake_all();
         }
     }

@@ -30,6 +30,7 @@ pub async fn sys_truncate(cx: &Caller, path: UserCStr, length: i64) -> SysResult
     }
     check_writable_fs(&node)?;
     fs::perm::check(&node, &who(cx), W_OK)?;
+    fs::textbusy::check_writable(&node)?;
     within_fsize(cx, length as u64)?;
     node.truncate(length as u64)
 }

@@ -70,25 +70,31 @@ pub async fn sys_mkdirat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32) -> 
     fs::perm::own_new(&p.dir.node, &node, &who(cx))
 }
 
-/// mknodat(2): regular files (S_IFREG or 0), FIFOs and socket names. Device nodes need file
-/// system support not written yet: EPERM, as a file system without them answers.
-pub async fn sys_mknodat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32, _dev: u64) -> SysResult<()> {
+/// mknodat(2): regular files (S_IFREG or 0), FIFOs, socket names and, with CAP_MKNOD, device
+/// nodes (a file system without them, such as ext4 here, answers EPERM). A character device
+/// 0:0 is an overlayfs "whiteout", which anyone may make, as on Linux. Opening a device node
+/// reaches the driver of its number, or is ENXIO when none has it.
+pub async fn sys_mknodat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32, dev: u32) -> SysResult<()> {
     let path = read_path(cx, path)?;
     let kind = match mode & S_IFMT {
         0 | S_IFREG => FileKind::Regular,
         S_IFIFO => FileKind::Fifo,
         S_IFDIR => return Err(Errno::EPERM),
         S_IFSOCK => FileKind::Socket,
-        S_IFCHR | S_IFBLK => FileKind::CharDevice,
+        S_IFCHR => FileKind::CharDevice,
+        S_IFBLK => FileKind::BlockDevice,
         _ => return Err(Errno::EINVAL),
     };
     let p = new_name(cx, dirfd, &path, false)?;
     writable_dir(cx, &p.dir.node)?;
-    if kind == FileKind::CharDevice {
+    let device = matches!(kind, FileKind::CharDevice | FileKind::BlockDevice);
+    let whiteout = kind == FileKind::CharDevice && dev == 0;
+    if device && !whiteout && !cx.cred().capable(abi::cred::CAP_MKNOD) {
         return Err(Errno::EPERM);
     }
     let umask = cx.process().fs.lock().umask;
-    let node = p.dir.node.create(&p.name, kind, mode & 0o7777 & !umask)?;
+    let (major, minor) = fs::meta::split_dev(dev as u64);
+    let node = p.dir.node.mknod(&p.name, kind, mode & 0o7777 & !umask, fs::meta::make_dev(major, minor))?;
     fs::perm::own_new(&p.dir.node, &node, &who(cx))
 }
 

@@ -155,6 +155,12 @@ async fn open(
     if flags.contains(OpenFlags::NOATIME) && !fs::perm::is_owner(&node.stat(), &start.resolver.who) {
         return Err(Errno::EPERM);
     }
+    // A device node no driver has is ENXIO; a program some process runs may not be written
+    // (ETXTBSY). Both after the permission checks.
+    node.may_open()?;
+    if changes && kind == FileKind::Regular {
+        fs::textbusy::check_writable(&node)?;
+    }
     // O_TRUNC empties a regular file whatever the access mode (as Linux does); devices and
     // pipes ignore it.
     if flags.contains(OpenFlags::TRUNC) && kind == FileKind::Regular {
