@@ -28,8 +28,17 @@ const PAGE: usize = 4096;
 pub const PIPE_BUF: usize = 4096;
 /// Default number of page slots (64 KiB).
 pub const DEFAULT_SLOTS: usize = 16;
-/// The largest size F_SETPIPE_SZ accepts without privilege (/proc/sys/fs/pipe-max-size).
-pub const PIPE_MAX_SIZE: usize = 1 << 20;
+/// The largest size F_SETPIPE_SZ accepts without privilege (/proc/sys/fs/pipe-max-size, which
+/// root may change; Linux's default 1 MiB).
+pub static PIPE_MAX_SIZE: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(1 << 20);
+/// The largest size anyone may ask for: 2 GiB, as Linux (a pipe takes pages only as data comes).
+pub const PIPE_HARD_MAX: usize = 1 << 31;
+
+/// Linux's round_pipe_size: a size in bytes as a pipe can have it, a power-of-two number of
+/// pages (at least one); `None` past [`PIPE_HARD_MAX`].
+pub fn round_size(bytes: usize) -> Option<usize> {
+    (bytes <= PIPE_HARD_MAX).then(|| bytes.div_ceil(PAGE).max(1).next_power_of_two() * PAGE)
+}
 
 /// The device number of pipefs (anonymous).
 static PIPEFS_DEV: sync::Lazy<u64> = sync::Lazy::new(alloc_dev);
@@ -93,14 +102,17 @@ impl Pipe {
         self.state.lock().max_slots * PAGE
     }
 
-    /// F_SETPIPE_SZ: round up to a power-of-two number of pages; EBUSY if the data held
-    /// would not fit. Returns the new capacity.
-    pub fn set_capacity(&self, bytes: usize) -> SysResult<usize> {
-        if bytes > PIPE_MAX_SIZE {
+    /// F_SETPIPE_SZ: round up to a power-of-two number of pages (EINVAL past 2 GiB); growing
+    /// past pipe-max-size needs `privileged` (CAP_SYS_RESOURCE), else EPERM; EBUSY if the data
+    /// held would not fit. Returns the new capacity.
+    pub fn set_capacity(&self, bytes: usize, privileged: bool) -> SysResult<usize> {
+        let size = round_size(bytes).ok_or(Errno::EINVAL)?;
+        let slots = size / PAGE;
+        let mut s = self.state.lock();
+        let limit = PIPE_MAX_SIZE.load(core::sync::atomic::Ordering::Relaxed);
+        if slots > s.max_slots && size > limit && !privileged {
             return Err(Errno::EPERM);
         }
-        let slots = bytes.div_ceil(PAGE).max(1).next_power_of_two();
-        let mut s = self.state.lock();
         if s.slots.len() > slots {
             return Err(Errno::EBUSY);
         }

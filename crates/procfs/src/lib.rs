@@ -494,6 +494,7 @@ impl Inode for ProcNode {
             }
             What::Fds(_) => S_IFDIR | 0o500,
             What::TaskFile(_, PidFile::Environ) => S_IFREG | 0o400,
+            What::SysFile(i) if sysctl::writable(i) => S_IFREG | 0o644,
             What::Global(_) | What::TaskFile(..) | What::NetFile(..) | What::SysFile(_) | What::Sysvipc(_) => {
                 S_IFREG | 0o444
             }
@@ -536,11 +537,23 @@ impl Inode for ProcNode {
         buf[..n].copy_from_slice(&data[start..start + n]);
         Ok(n)
     }
-    fn write_at(&self, _offset: u64, _buf: &[u8]) -> SysResult<usize> {
+    /// O_TRUNC (what fopen(path, "w") asks) leaves a /proc file as it is, as on Linux.
+    fn truncate(&self, _len: u64) -> SysResult<()> {
+        match self.kind() {
+            FileKind::Regular => Ok(()),
+            FileKind::Directory => Err(Errno::EISDIR),
+            _ => Err(Errno::EINVAL),
+        }
+    }
+    fn write_at(&self, offset: u64, buf: &[u8]) -> SysResult<usize> {
+        if let What::SysFile(i) = self.what {
+            if sysctl::writable(i) {
+                return sysctl::write(i, offset, buf);
+            }
+        }
         // Linux: a /proc file without a write method is EIO, a process's file EINVAL.
         Err(match self.what {
             What::Global(_) | What::NetFile(..) | What::Sysvipc(_) => Errno::EIO,
-            // Read-only here: nothing can be tuned yet.
             What::SysFile(_) => Errno::EACCES,
             What::TaskFile(..) => Errno::EINVAL,
             _ => Errno::EISDIR,

@@ -172,7 +172,7 @@ pub(crate) fn global(g: Global) -> String {
 }
 
 /// The kernel release uname reports (kept in step with `syscalls::info::RELEASE`).
-const RELEASE: &str = "6.1.0-bakaex";
+pub(crate) const RELEASE: &str = "6.1.0-bakaex";
 
 /// The name of a task (comm): what prctl(PR_SET_NAME) made it (the thread's name; for a
 /// process, its main thread's), else the process's [`exec_comm`].

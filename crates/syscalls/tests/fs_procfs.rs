@@ -249,11 +249,55 @@ fn proc_sys_holds_the_limits_programs_read() {
     assert_eq!(t.read("/proc/sys/fs/pipe-max-size"), "1048576\n");
     assert_eq!(t.read("/proc/sys/kernel/threads-max"), format!("{}\n", task::process::max_threads()));
     assert_eq!(t.lstat("/proc/sys/kernel").unwrap().st_mode, S_IFDIR | 0o555);
-    assert_eq!(t.lstat("/proc/sys/vm/max_map_count").unwrap().st_mode, S_IFREG | 0o444);
+    assert_eq!(t.lstat("/proc/sys/vm/max_map_count").unwrap().st_mode, S_IFREG | 0o644);
+    assert_eq!(t.lstat("/proc/sys/kernel/tainted").unwrap().st_mode, S_IFREG | 0o444);
     assert_eq!(t.lstat("/proc/sys/kernel/nope").err(), Some(ENOENT));
     assert_eq!(t.lstat("/proc/sys/kern").err(), Some(ENOENT), "a prefix of a name is not a directory");
     assert_eq!(t.read("/proc/sys/kernel/../fs/nr_open"), "1048576\n");
-    let fd = t.open("/proc/sys/kernel/pid_max", OpenFlags::WRONLY.bits());
+    let fd = t.open("/proc/sys/kernel/tainted", OpenFlags::WRONLY.bits());
     t.k.poke(&t.p, SCRATCH, b"1");
     assert_eq!(t.k.syscall(&t.p, Sysno::write, [fd as usize, SCRATCH, 1]), EACCES);
+}
+
+/// Write `text` to `path` as fopen(path, "w") + fprintf do: O_TRUNC, then one write.
+fn write_sysctl(t: &FsTest, path: &str, text: &str) -> isize {
+    let fd = t.open(path, (OpenFlags::WRONLY | OpenFlags::TRUNC).bits());
+    assert!(fd >= 0, "open {path}: {fd}");
+    t.k.poke(&t.p, SCRATCH, text.as_bytes());
+    let r = t.k.syscall(&t.p, Sysno::write, [fd as usize, SCRATCH, text.len()]);
+    t.close(fd);
+    r
+}
+
+#[test]
+fn root_tunes_proc_sys() {
+    let t = fixture();
+    // Enforced: pipe-max-size caps what an unprivileged F_SETPIPE_SZ may ask.
+    assert_eq!(write_sysctl(&t, "/proc/sys/fs/pipe-max-size", "8000\n"), 5);
+    assert_eq!(t.read("/proc/sys/fs/pipe-max-size"), "8192\n", "rounded to pages, a power of two");
+    assert_eq!(write_sysctl(&t, "/proc/sys/fs/pipe-max-size", "x"), EINVAL);
+    assert_eq!(t.k.syscall(&t.p, Sysno::pipe2, [SCRATCH + 0x100, 0]), 0);
+    let wfd = t.k.peek_val::<[i32; 2]>(&t.p, SCRATCH + 0x100)[1] as usize;
+    let f_setpipe_sz = 1031;
+    assert_eq!(t.k.syscall(&t.p, Sysno::fcntl, [wfd, f_setpipe_sz, 1 << 20]), 1 << 20, "root may pass it");
+    assert_eq!(t.k.syscall(&t.p, Sysno::fcntl, [wfd, f_setpipe_sz, (1 << 31) + 1]), EINVAL);
+    // Remembered values read back; a bad one is refused.
+    assert_eq!(write_sysctl(&t, "/proc/sys/kernel/core_pattern", "|/bin/false %p\n"), 15);
+    assert_eq!(t.read("/proc/sys/kernel/core_pattern"), "|/bin/false %p\n");
+    assert_eq!(write_sysctl(&t, "/proc/sys/vm/max_map_count", "-1"), EINVAL);
+    assert_eq!(write_sysctl(&t, "/proc/sys/vm/max_map_count", " 100\n"), 5);
+    assert_eq!(t.read("/proc/sys/vm/max_map_count"), "100\n");
+    // The domain name is the one uname reports.
+    assert_eq!(write_sysctl(&t, "/proc/sys/kernel/domainname", "example.org\n"), 12);
+    assert_eq!(t.k.syscall(&t.p, Sysno::uname, [SCRATCH + 0x1000]), 0);
+    assert_eq!(t.k.peek(&t.p, SCRATCH + 0x1000 + 5 * 65, 12), b"example.org\0");
+    // msgmni bounds the number of queues.
+    assert_eq!(write_sysctl(&t, "/proc/sys/kernel/msgmni", "0"), 1);
+    assert_eq!(t.k.syscall(&t.p, Sysno::msgget, [0, 0o600]), ENOSPC);
+    assert_eq!(write_sysctl(&t, "/proc/sys/kernel/msgmni", "32000"), 5);
+    assert!(t.k.syscall(&t.p, Sysno::msgget, [0, 0o600]) >= 0);
+    assert_eq!(write_sysctl(&t, "/proc/sys/fs/pipe-max-size", "1048576"), 7);
+    // Only root may write.
+    assert_eq!(t.k.syscall(&t.p, Sysno::setuid, [1000]), 0);
+    assert_eq!(t.open("/proc/sys/vm/max_map_count", OpenFlags::WRONLY.bits()), EACCES);
 }

@@ -110,7 +110,8 @@ pub async fn sys_fcntl(cx: &Caller, fd: i32, cmd: u32, arg: usize) -> SysResult<
             if cmd == F_GETPIPE_SZ {
                 Ok(pipe.capacity() as isize)
             } else {
-                Ok(pipe.set_capacity(arg as u32 as usize)? as isize)
+                let privileged = cx.cred().capable(abi::cred::CAP_SYS_RESOURCE);
+                Ok(pipe.set_capacity(arg as u32 as usize, privileged)? as isize)
             }
         }
         F_GET_SEALS => Ok(as_ramfile(&**file.inode()).ok_or(Errno::EINVAL)?.seals()? as isize),

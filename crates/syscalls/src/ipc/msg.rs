@@ -88,7 +88,8 @@ pub async fn sys_msgget(cx: &Caller, key: i32, flags: i32) -> SysResult<usize> {
         ctime: now_secs(),
         wq: Arc::new(WaitQueue::new()),
     };
-    Ok(m.ids.add(&cred, key, flags, MSGMNI, q)? as usize)
+    let most = task::limits::MSGMNI.load(core::sync::atomic::Ordering::Relaxed);
+    Ok(m.ids.add(&cred, key, flags, most, q)? as usize)
 }
 
 /// msgsnd(2): `msgp` points at `{ long mtype; char mtext[msgsz]; }`.
@@ -261,7 +262,7 @@ pub async fn sys_msgctl(cx: &Caller, msqid: i32, cmd: i32, buf: usize) -> SysRes
                 w.i32(if info { m.msgs as i32 } else { MSGMAP });
                 w.i32(MSGMAX as i32);
                 w.i32(MSGMNB as i32);
-                w.i32(MSGMNI);
+                w.i32(task::limits::MSGMNI.load(core::sync::atomic::Ordering::Relaxed));
                 w.i32(MSGSSZ);
                 w.i32(if info { m.bytes as i32 } else { MSGTQL });
                 w.u16(MSGSEG);

@@ -123,7 +123,7 @@ pub async fn sys_shmget(cx: &Caller, key: i32, size: usize, flags: i32) -> SysRe
     if let Some(id) = lookup_key(&s.ids, &cred, key, flags, more)? {
         return Ok(id as usize);
     }
-    if size < SHMMIN || size as u64 > SHMMAX {
+    if size < SHMMIN || size as u64 > task::limits::SHMMAX.load(core::sync::atomic::Ordering::Relaxed) {
         return Err(Errno::EINVAL);
     }
     let npages = (size as u64).div_ceil(PAGE_SIZE as u64);
@@ -300,7 +300,8 @@ pub async fn sys_shmctl(cx: &Caller, shmid: i32, cmd: i32, buf: usize) -> SysRes
         IPC_INFO => {
             let max = SHM.lock().ids.max_idx();
             let mut w = Writer::default();
-            for v in [SHMMAX, SHMMIN as u64, SHMMNI as u64, SHMSEG, SHMALL, 0, 0, 0, 0] {
+            let shmmax = task::limits::SHMMAX.load(core::sync::atomic::Ordering::Relaxed);
+            for v in [shmmax, SHMMIN as u64, SHMMNI as u64, SHMSEG, SHMALL, 0, 0, 0, 0] {
                 w.u64(v);
             }
             put(cx, buf, &w)?;
