@@ -191,9 +191,17 @@ pub async fn sys_sched_setaffinity(cx: &Caller, pid: i32, len: u32, mask: UserPt
     Ok(())
 }
 
+/// The latest time the real-time clock may be set to (Linux's TIME_SETTOD_SEC_MAX: 30 years
+/// of uptime short of the largest time in i64 nanoseconds), so that it can still run.
+const SETTOD_MAX_NS: u64 = (i64::MAX as u64 / 1_000_000_000 - 30 * 365 * 24 * 3600) * 1_000_000_000;
+
 /// Set the real-time clock to `ns` (the clocks that follow it: gettimeofday, CLOCK_REALTIME,
-/// timerfds and absolute sleeps set afterwards). EPERM without CAP_SYS_TIME.
+/// timerfds and absolute sleeps set afterwards). EINVAL past [`SETTOD_MAX_NS`], then EPERM
+/// without CAP_SYS_TIME.
 fn set_realtime(cx: &Caller, ns: u64) -> SysResult<()> {
+    if ns >= SETTOD_MAX_NS {
+        return Err(Errno::EINVAL);
+    }
     if !cx.cred().capable(abi::cred::CAP_SYS_TIME) {
         return Err(Errno::EPERM);
     }
@@ -365,7 +373,12 @@ fn do_adjtimex(cx: &Caller, t: &mut Timex) -> SysResult<usize> {
         }
         let delta = (t.time_sec as i128) * 1_000_000_000 + (t.time_usec * unit) as i128;
         let now = (boot_epoch_ns() + now_ns()) as i128;
-        hal::time::set_boot_epoch_ns(((now + delta).max(0) as u64).saturating_sub(now_ns()));
+        // Not before boot, nor past the latest settable time.
+        let new = now + delta;
+        if new < now_ns() as i128 || new >= SETTOD_MAX_NS as i128 {
+            return Err(Errno::EINVAL);
+        }
+        hal::time::set_boot_epoch_ns(new as u64 - now_ns());
     }
     if m & ADJ_FREQUENCY != 0 && t.freq.checked_mul(1000).is_none() {
         return Err(Errno::EINVAL);

@@ -55,3 +55,24 @@ fn clone_in_a_process_being_killed_is_eintr() {
     assert_eq!(k.syscall(&p, Sysno::clone, [17]), EINTR, "fork too");
     assert!(k.spawned().is_empty(), "no thread started");
 }
+
+/// Found as "attempt to add with overflow" in gettimeofday and the IPC times: the real-time
+/// clock stepped (ADJ_SETOFFSET) or set (settimeofday) so far ahead that the boot epoch plus
+/// the uptime no longer fits. Linux refuses such times (EINVAL, timekeeping_inject_offset and
+/// timespec64_valid_settod); the clock then still reads.
+#[test]
+fn stepping_the_clock_past_its_end_is_einval() {
+    let (k, p) = standard();
+    let t = syscalls::time::Timex {
+        modes: syscalls::time::ADJ_SETOFFSET,
+        time_sec: i64::MAX / 2,
+        ..bytemuck::Zeroable::zeroed()
+    };
+    k.poke(&p, SCRATCH, bytemuck::bytes_of(&t));
+    assert_eq!(k.syscall(&p, Sysno::adjtimex, [SCRATCH]), EINVAL);
+    let back = syscalls::time::Timex { time_sec: -(i64::MAX / 2), ..t };
+    k.poke(&p, SCRATCH, bytemuck::bytes_of(&back));
+    assert_eq!(k.syscall(&p, Sysno::adjtimex, [SCRATCH]), EINVAL, "before boot");
+    assert_eq!(k.syscall(&p, Sysno::gettimeofday, [SCRATCH + 0x100, 0]), 0);
+    assert_eq!(k.syscall(&p, Sysno::msgget, [0, 0o600]), 0);
+}

@@ -185,6 +185,15 @@ fn clock_settime_and_settimeofday_move_the_realtime_clock() {
     assert_eq!(k.peek_val::<Timespec>(&p, B), Timespec { tv_sec: 2_000_000_000, tv_nsec: 5 });
     k.poke(&p, A, bytemuck::bytes_of(&Timespec { tv_sec: -1, tv_nsec: 0 }));
     assert_eq!(k.syscall(&p, Sysno::clock_settime, [CLOCK_REALTIME, A]), EINVAL);
+    // So late that the clock could not run on (and the kernel's sums would overflow): EINVAL.
+    for sec in [i64::MAX, 9_223_372_036, 8_300_000_000] {
+        k.poke(&p, A, bytemuck::bytes_of(&Timespec { tv_sec: sec, tv_nsec: 0 }));
+        assert_eq!(k.syscall(&p, Sysno::clock_settime, [CLOCK_REALTIME, A]), EINVAL, "{sec}");
+        k.poke(&p, A, bytemuck::bytes_of(&Timeval { tv_sec: sec, tv_usec: 0 }));
+        assert_eq!(k.syscall(&p, Sysno::settimeofday, [A, 0]), EINVAL, "{sec}");
+    }
+    assert_eq!(k.syscall(&p, Sysno::gettimeofday, [B, 0]), 0);
+    assert!(k.peek_val::<Timeval>(&p, B).tv_sec >= 2_000_000_000);
     k.poke(&p, A, bytemuck::bytes_of(&Timeval { tv_sec: 1_900_000_000, tv_usec: 7 }));
     // The timezone is global: another test reads it, so it stays 0 here.
     k.poke(&p, A + 16, &[0i32.to_le_bytes(), 0i32.to_le_bytes()].concat());
