@@ -15,7 +15,7 @@
 //!              exe cwd root (links) fd/<n> (links) task/<tid>/...
 //! /proc/<pid>/net/ tcp tcp6 udp udp6 dev     /proc/net -> self/net
 //! /proc/meminfo uptime loadavg stat cpuinfo version filesystems cmdline mounts (-> self/mounts)
-//! /proc/sys/kernel/pid_max ... (read-only tunables, `sysctl`)
+//! /proc/sys/kernel/pid_max ... (tunables, `sysctl`: read-only but fs/mqueue/*)
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
@@ -201,7 +201,7 @@ fn sys_child(path: &'static str, name: &str) -> Option<What> {
     // A directory: its path as the table spells it (a `'static` prefix of one of its entries).
     sysctl::SYSCTLS
         .iter()
-        .find_map(|(p, _)| p.strip_prefix(full.as_str()).filter(|r| r.starts_with('/')).map(|_| &p[..full.len()]))
+        .find_map(|(p, ..)| p.strip_prefix(full.as_str()).filter(|r| r.starts_with('/')).map(|_| &p[..full.len()]))
         .filter(|d| sysctl::is_dir(d))
         .map(What::SysDir)
 }
@@ -494,6 +494,7 @@ impl Inode for ProcNode {
             }
             What::Fds(_) => S_IFDIR | 0o500,
             What::TaskFile(_, PidFile::Environ) => S_IFREG | 0o400,
+            What::SysFile(i) if sysctl::writable(i) => S_IFREG | 0o644,
             What::Global(_) | What::TaskFile(..) | What::NetFile(..) | What::SysFile(_) | What::Sysvipc(_) => {
                 S_IFREG | 0o444
             }
@@ -536,12 +537,20 @@ impl Inode for ProcNode {
         buf[..n].copy_from_slice(&data[start..start + n]);
         Ok(n)
     }
-    fn write_at(&self, _offset: u64, _buf: &[u8]) -> SysResult<usize> {
+    /// O_TRUNC on a /proc/sys file (`echo 1 > /proc/sys/...`) changes nothing, as on Linux.
+    fn truncate(&self, _len: u64) -> SysResult<()> {
+        match self.what {
+            What::SysFile(_) => Ok(()),
+            _ => Err(Errno::EINVAL),
+        }
+    }
+    fn write_at(&self, offset: u64, buf: &[u8]) -> SysResult<usize> {
+        if let What::SysFile(i) = self.what {
+            return sysctl::write(i, offset, buf);
+        }
         // Linux: a /proc file without a write method is EIO, a process's file EINVAL.
         Err(match self.what {
             What::Global(_) | What::NetFile(..) | What::Sysvipc(_) => Errno::EIO,
-            // Read-only here: nothing can be tuned yet.
-            What::SysFile(_) => Errno::EACCES,
             What::TaskFile(..) => Errno::EINVAL,
             _ => Errno::EISDIR,
         })

@@ -20,6 +20,7 @@ pub mod executor;
 pub mod fd_table;
 pub mod futex;
 pub mod ktimer;
+pub mod mqueue;
 pub mod oom;
 pub mod pidfd;
 pub mod posix_timer;
