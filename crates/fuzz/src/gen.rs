@@ -381,9 +381,14 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::shmget, &[Cmd(&[0, 1, 2]), Len, Flags(0o3777)]),
     // mq_open's flags: the access modes with O_CREAT, O_EXCL and O_NONBLOCK.
     (Sysno::mq_open, &[MqName, Flags(0o4303), Mode, Ptr(S::MqAttr)]),
+    // ... and shapes that succeed: O_CREAT with O_RDWR or O_RDWR|O_NONBLOCK, the default sizes
+    // (a NULL attr); messages that fit them, received into a buffer of mq_msgsize.
+    (Sysno::mq_open, &[MqName, Cmd(&[0o102, 0o4102, 2]), Cmd(&[0o666, 0o600]), Cmd(&[0])]),
     (Sysno::mq_unlink, &[MqName]),
     (Sysno::mq_timedsend, &[Fd, In, Len, Cmd(&[0, 1, 31, 32767, 32768]), Ptr(S::Timespec)]),
+    (Sysno::mq_timedsend, &[Fd, In, Cmd(&[0, 1, 16, 8192]), Cmd(&[0, 1, 31]), Cmd(&[0])]),
     (Sysno::mq_timedreceive, &[Fd, Out, Len, Out, Ptr(S::Timespec)]),
+    (Sysno::mq_timedreceive, &[Fd, Out, Cmd(&[8192, 16384]), Out, Cmd(&[0])]),
     (Sysno::mq_notify, &[Fd, Ptr(S::SigEvent)]),
     (Sysno::mq_getsetattr, &[Fd, Ptr(S::MqAttr), Out]),
     (Sysno::shmat, &[Cmd(&[0, 1, 32768]), Addr, Flags(0o170000)]),

@@ -201,6 +201,19 @@ pub fn set_tunable(t: Tunable, v: i64) -> SysResult<()> {
     Ok(())
 }
 
+/// A fresh namespace: every name removed (a queue still open lives on until its last
+/// description goes) and the tunables back to Linux's defaults. For a host harness that starts
+/// a new world on the same thread (the fuzzer's reset).
+pub fn reset_namespace() {
+    let gone = with_ns(|ns| {
+        ns.limits = Ns::new().limits;
+        core::mem::take(&mut ns.names)
+    });
+    for q in gone.values() {
+        q.state.lock().linked = false;
+    }
+}
+
 /// What a queue is charged against its creator's RLIMIT_MSGQUEUE (Linux's mq_bytes: the
 /// messages, a `msg_msg` each, a priority node per message up to MQ_PRIO_MAX); `None` on
 /// overflow (EOVERFLOW).
@@ -795,4 +808,40 @@ pub fn make_fs(_source: &str, _flags: u64, _data: &str) -> SysResult<Arc<dyn Fil
         ..StatFs::default()
     };
     Ok(fs::vfs::RootOnly::new("mqueue", Arc::new(MqDir), statfs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked_as_linux_looks_them_up() {
+        assert_eq!(check_name(b"q"), Ok(()));
+        assert_eq!(check_name(&[b'a'; 255]), Ok(()));
+        assert_eq!(check_name(&[b'a'; 256]), Err(Errno::ENAMETOOLONG));
+        for bad in [&b""[..], b".", b"..", b"/q", b"a/b"] {
+            assert_eq!(check_name(bad), Err(Errno::EACCES), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_queue_is_charged_as_linux_counts_it() {
+        // 10 messages of 8192 bytes, a msg_msg and a tree node each: 82880 bytes, so
+        // RLIMIT_MSGQUEUE's default (819200) holds nine default queues.
+        assert_eq!(charge_of(10, 8192), Some(82880));
+        assert_eq!(charge_of(65536, 16 << 20), Some(65536 * (16 << 20) + 65536 * 48 + 32768 * 48));
+        assert_eq!(charge_of(u64::MAX, 2), None);
+    }
+
+    #[test]
+    fn tunables_keep_to_their_ranges_and_reset() {
+        assert_eq!(set_tunable(Tunable::MsgMax, 0), Err(Errno::EINVAL));
+        assert_eq!(set_tunable(Tunable::MsgsizeMax, 127), Err(Errno::EINVAL));
+        assert_eq!(set_tunable(Tunable::MsgsizeMax, HARD_MSGSIZEMAX + 1), Err(Errno::EINVAL));
+        assert_eq!(set_tunable(Tunable::MsgMax, HARD_MSGMAX), Ok(()));
+        assert_eq!(set_tunable(Tunable::QueuesMax, -1), Ok(()));
+        assert_eq!(tunable(Tunable::QueuesMax), -1);
+        reset_namespace();
+        assert_eq!((tunable(Tunable::MsgMax), tunable(Tunable::QueuesMax)), (10, 256));
+    }
 }
