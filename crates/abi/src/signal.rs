@@ -56,8 +56,10 @@ pub const SI_QUEUE: i32 = -1;
 pub const SI_TKILL: i32 = -6;
 /// A POSIX timer expired (timer_create).
 pub const SI_TIMER: i32 = -2;
+/// A message arrived on an empty POSIX message queue (mq_notify).
+pub const SI_MESGQ: i32 = -3;
 
-/// `sigev_notify` of a `struct sigevent` (timer_create).
+/// `sigev_notify` of a `struct sigevent` (timer_create, mq_notify).
 pub const SIGEV_SIGNAL: i32 = 0;
 pub const SIGEV_NONE: i32 = 1;
 pub const SIGEV_THREAD: i32 = 2;

@@ -225,6 +225,21 @@ pub struct Flock {
     pub __pad2: u32,
 }
 
+/// `struct mq_attr` (mq_open, mq_getsetattr): four longs and four reserved ones.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct MqAttr {
+    /// O_NONBLOCK or 0 (mq_getsetattr's only settable field).
+    pub mq_flags: i64,
+    pub mq_maxmsg: i64,
+    pub mq_msgsize: i64,
+    pub mq_curmsgs: i64,
+    pub reserved: [i64; 4],
+}
+
+/// Message priorities are below this (sysconf(_SC_MQ_PRIO_MAX)).
+pub const MQ_PRIO_MAX: u32 = 32768;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,6 +262,7 @@ mod tests {
         assert_eq!(core::mem::offset_of!(Sysinfo, procs), 80);
         assert_eq!(core::mem::offset_of!(Sysinfo, mem_unit), 104);
         assert_eq!(size_of::<Flock>(), 32);
+        assert_eq!(size_of::<MqAttr>(), 64);
     }
 
     #[test]

@@ -225,6 +225,11 @@ pub trait Inode: Send + Sync {
     fn opened(&self, _access: Access) {}
     /// The last reference to such a description went away (close of the last descriptor).
     fn released(&self, _access: Access) {}
+    /// A descriptor of this node was closed (close, dup2 over it, exec's close-on-exec, the end
+    /// of the descriptor table) by the table `owner` (`crate::lock::Owner`, Linux's
+    /// `f_op->flush` and its `fl_owner_t`). A message queue lets go of the notification that
+    /// table's process registered. Only tables that have an owner id call it.
+    fn flush(&self, _owner: crate::lock::Owner) {}
     /// Write data and metadata to stable storage (fsync). EINVAL for nodes that cannot.
     fn fsync(&self) -> SysResult<()> {
         match self.kind() {

@@ -61,6 +61,9 @@ pub enum K {
     ExecPath,
     /// An extended attribute's name (user., trusted., security., system., unknown, too long).
     XattrName,
+    /// A message queue's name as the kernel gets it (no leading '/'): a few names the calls
+    /// share, and bad ones (empty, with '/', ".", too long).
+    MqName,
     /// A buffer the kernel writes.
     Out,
     /// A buffer the kernel reads (random bytes are put there).
@@ -118,6 +121,11 @@ pub enum S {
     SockAddr,
     /// A socklen_t for an address a call writes (accept, getsockname, recvfrom).
     SockLenPtr,
+    /// `struct mq_attr`: flags, sizes within and beyond the limits.
+    MqAttr,
+    /// `struct sigevent` (mq_notify): SIGEV_SIGNAL, NONE, THREAD (with a descriptor as the
+    /// signal) and bad kinds.
+    SigEvent,
 }
 
 /// POSIX timer ids: the first ones a process gets, and bad ones.
@@ -374,6 +382,18 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::semtimedop, &[Cmd(&[0, 1, 32768]), In, Cmd(&[0, 1, 2, 501]), Ptr(S::Timespec)]),
     (Sysno::semctl, &[Cmd(&[0, 1, 32768]), Int, Cmd(&[0, 1, 2, 3, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]), Out]),
     (Sysno::shmget, &[Cmd(&[0, 1, 2]), Len, Flags(0o3777)]),
+    // mq_open's flags: the access modes with O_CREAT, O_EXCL and O_NONBLOCK.
+    (Sysno::mq_open, &[MqName, Flags(0o4303), Mode, Ptr(S::MqAttr)]),
+    // ... and shapes that succeed: O_CREAT with O_RDWR or O_RDWR|O_NONBLOCK, the default sizes
+    // (a NULL attr); messages that fit them, received into a buffer of mq_msgsize.
+    (Sysno::mq_open, &[MqName, Cmd(&[0o102, 0o4102, 2]), Cmd(&[0o666, 0o600]), Cmd(&[0])]),
+    (Sysno::mq_unlink, &[MqName]),
+    (Sysno::mq_timedsend, &[Fd, In, Len, Cmd(&[0, 1, 31, 32767, 32768]), Ptr(S::Timespec)]),
+    (Sysno::mq_timedsend, &[Fd, In, Cmd(&[0, 1, 16, 8192]), Cmd(&[0, 1, 31]), Cmd(&[0])]),
+    (Sysno::mq_timedreceive, &[Fd, Out, Len, Out, Ptr(S::Timespec)]),
+    (Sysno::mq_timedreceive, &[Fd, Out, Cmd(&[8192, 16384]), Out, Cmd(&[0])]),
+    (Sysno::mq_notify, &[Fd, Ptr(S::SigEvent)]),
+    (Sysno::mq_getsetattr, &[Fd, Ptr(S::MqAttr), Out]),
     (Sysno::shmat, &[Cmd(&[0, 1, 32768]), Addr, Flags(0o170000)]),
     (Sysno::shmdt, &[Addr]),
     (Sysno::shmctl, &[Cmd(&[0, 1, 32768]), Cmd(&[0, 1, 2, 3, 11, 12, 13, 14, 15]), Out]),
@@ -1238,6 +1258,22 @@ impl Gen {
                 let n = self.rng.pick(&[16u32, 16, 28, 110, 128, 0, 2, 8, u32::MAX, 0x8000_0000]);
                 n.to_le_bytes().to_vec()
             }
+            S::MqAttr => {
+                let r = &mut self.rng;
+                let flags = r.pick(&[0u64, 0, 0o4000, 1, u64::MAX]);
+                let maxmsg = r.pick(&[1u64, 2, 10, 10, 11, 0, 65536, 65537, u64::MAX]);
+                let msgsize = r.pick(&[1u64, 16, 8192, 8192, 8193, 0, 1 << 24, (1 << 24) + 1, u64::MAX]);
+                Self::words(&[flags, maxmsg, msgsize, 0, 0, 0, 0, 0])
+            }
+            S::SigEvent => {
+                let r = &mut self.rng;
+                let notify = r.pick(&[0u32, 0, 1, 1, 2, 4, u32::MAX]);
+                let signo = r.pick(&[10u32, 10, 0, 12, 64, 65, 3, u32::MAX]);
+                let value = r.pick(&[0u64, 0x1234, BUF as u64, UNMAPPED as u64]);
+                let mut b = Self::words(&[value, ((notify as u64) << 32) | signo as u64]);
+                b.resize(64, 0);
+                b
+            }
         };
         pokes.push(Poke { addr: at, bytes });
         self.struct_ptr(cx, at, pokes)
@@ -1267,6 +1303,23 @@ impl Gen {
                     5 => Vec::new(),
                     6 => b"foo.bar".to_vec(),
                     n => format!("user.{}", n % 3).into_bytes(),
+                };
+                s.push(0);
+                let at = PATHS + i * SLOT;
+                pokes.push(Poke { addr: at, bytes: s });
+                at
+            }
+            MqName => {
+                if self.rng.chance(1, 20) {
+                    return self.ptr(cx);
+                }
+                let mut s = match self.rng.below(10) {
+                    0 => Vec::new(),
+                    1 => b"a/b".to_vec(),
+                    2 => b".".to_vec(),
+                    3 => b"/q0".to_vec(),
+                    4 => vec![b'q'; self.rng.pick(&[255, 256])],
+                    n => format!("q{}", n % 3).into_bytes(),
                 };
                 s.push(0);
                 let at = PATHS + i * SLOT;

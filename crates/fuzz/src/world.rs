@@ -753,6 +753,7 @@ impl World {
             }
         }
         wipe(&self.k.root);
+        task::mqueue::reset_namespace();
         // Nothing of the old world is left: what is still allocated now is the baseline, which
         // must not grow from one reset to the next (a leak).
         self.baseline.push(Baseline {

@@ -15,7 +15,7 @@
 //!              exe cwd root (links) fd/<n> (links) task/<tid>/...
 //! /proc/<pid>/net/ tcp tcp6 udp udp6 dev     /proc/net -> self/net
 //! /proc/meminfo uptime loadavg stat cpuinfo version filesystems cmdline mounts (-> self/mounts)
-//! /proc/sys/kernel/pid_max ... (read-only tunables, `sysctl`)
+//! /proc/sys/kernel/pid_max ... (tunables, `sysctl`: read-only but fs/mqueue/*)
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
@@ -201,7 +201,7 @@ fn sys_child(path: &'static str, name: &str) -> Option<What> {
     // A directory: its path as the table spells it (a `'static` prefix of one of its entries).
     sysctl::SYSCTLS
         .iter()
-        .find_map(|(p, _)| p.strip_prefix(full.as_str()).filter(|r| r.starts_with('/')).map(|_| &p[..full.len()]))
+        .find_map(|(p, ..)| p.strip_prefix(full.as_str()).filter(|r| r.starts_with('/')).map(|_| &p[..full.len()]))
         .filter(|d| sysctl::is_dir(d))
         .map(What::SysDir)
 }

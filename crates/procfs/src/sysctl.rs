@@ -10,6 +10,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 use sync::Mutex;
+use task::mqueue::Tunable as Mq;
 
 /// How a tunable's value is had and changed.
 pub(crate) enum Value {
@@ -118,6 +119,12 @@ pub(crate) const SYSCTLS: &[Sysctl] = &[
             },
         ),
     ),
+    // POSIX message queues' limits (task::mqueue), which root may change.
+    ("fs/mqueue/msg_default", Tunable(|| mq(Mq::MsgDefault), |s| set_mq(Mq::MsgDefault, s))),
+    ("fs/mqueue/msg_max", Tunable(|| mq(Mq::MsgMax), |s| set_mq(Mq::MsgMax, s))),
+    ("fs/mqueue/msgsize_default", Tunable(|| mq(Mq::MsgsizeDefault), |s| set_mq(Mq::MsgsizeDefault, s))),
+    ("fs/mqueue/msgsize_max", Tunable(|| mq(Mq::MsgsizeMax), |s| set_mq(Mq::MsgsizeMax, s))),
+    ("fs/mqueue/queues_max", Tunable(|| mq(Mq::QueuesMax), |s| set_mq(Mq::QueuesMax, s))),
     // What RLIMIT_NOFILE may be raised to (Linux's default nr_open).
     ("fs/nr_open", Fixed(|| String::from("1048576"))),
     ("vm/overcommit_memory", Kept("0", Check::Int(0, 2))),
@@ -126,6 +133,14 @@ pub(crate) const SYSCTLS: &[Sysctl] = &[
 
 /// Values root has written to the [`Value::Kept`] tunables.
 static KEPT: Mutex<BTreeMap<usize, String>> = Mutex::new(BTreeMap::new());
+
+fn mq(t: Mq) -> String {
+    format!("{}", task::mqueue::tunable(t))
+}
+
+fn set_mq(t: Mq, s: &str) -> SysResult<()> {
+    task::mqueue::set_tunable(t, parse(s, i32::MIN as i64, i32::MAX as i64)?)
+}
 
 fn int(v: i32) -> String {
     v.to_string()

@@ -30,6 +30,7 @@ pub mod info;
 pub mod ipc;
 pub mod itimer;
 pub mod mm;
+pub mod mqueue;
 pub mod net;
 pub mod pidfd;
 pub mod posix_timer;

@@ -30,8 +30,8 @@ use crate::dispatch::{unimplemented, IntoRet};
 #[cfg(feature = "trace")]
 use crate::trace::kinds::{Arg::*, *};
 use crate::{
-    clone, cred, events, exec, fs, futex, info, ipc, itimer, mm, net, pidfd, posix_timer, prctl, process, reboot,
-    riscv, sched, signal, time, wait, Caller,
+    clone, cred, events, exec, fs, futex, info, ipc, itimer, mm, mqueue, net, pidfd, posix_timer, prctl, process,
+    reboot, riscv, sched, signal, time, wait, Caller,
 };
 use abi::Sysno;
 
@@ -433,6 +433,13 @@ syscall_table! {
         shmat(Int, Hex, Hex) [fast hex] => ipc::sys_shmat(i32(0), usize(1), i32(2));
         shmdt(Hex) [fast] => ipc::sys_shmdt(usize(0));
         shmctl(Int, Int, Ptr) [fast] => ipc::sys_shmctl(i32(0), i32(1), usize(2));
+        // POSIX message queues: mqueue.rs
+        mq_open(Str, Open, CreatMode, Ptr) [fast] => mqueue::sys_mq_open(cstr(0), i32(1), u32(2), ptr(3));
+        mq_unlink(Str) [fast] => mqueue::sys_mq_unlink(cstr(0));
+        mq_timedsend(Fd, InBuf(2), Uint, Uint, Ptr) [fast waits] => mqueue::sys_mq_timedsend(i32(0), slice(1, 2), u32(3), ptr(4));
+        mq_timedreceive(Fd, OutBuf, Uint, Ptr, Ptr) [fast waits] => mqueue::sys_mq_timedreceive(i32(0), slice_mut(1, 2), ptr(3), ptr(4));
+        mq_notify(Fd, Ptr) [fast] => mqueue::sys_mq_notify(i32(0), ptr(1));
+        mq_getsetattr(Fd, Ptr, Ptr) [fast] => mqueue::sys_mq_getsetattr(i32(0), ptr(1), ptr(2));
         // scheduling policies: sched.rs
         sched_setscheduler(Int, Int, Ptr) [] => sched::sys_sched_setscheduler(i32(0), i32(1), ptr(2));
         sched_getscheduler(Int) [fast] => sched::sys_sched_getscheduler(i32(0));

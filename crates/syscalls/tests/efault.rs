@@ -38,10 +38,12 @@ use abi::process::{
     FUTEX_CMP_REQUEUE, FUTEX_PRIVATE_FLAG, FUTEX_REQUEUE, FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_WAKE, FUTEX_WAKE_OP,
     ITIMER_VIRTUAL, PR_GET_NAME, PR_SET_NAME, P_ALL, WEXITED,
 };
-use abi::signal::{sigbit, SigEvent, SigInfo, StackT, SIGCHLD, SIGEV_NONE, SIGUSR1, SIGWINCH, SI_QUEUE, SS_DISABLE};
+use abi::signal::{
+    sigbit, SigEvent, SigInfo, StackT, SIGCHLD, SIGEV_NONE, SIGEV_THREAD, SIGUSR1, SIGWINCH, SI_QUEUE, SS_DISABLE,
+};
 use abi::structs::{
-    Flock, Iovec, PollFd, Rlimit, SigAction, Stat, Statfs, Statx, Sysinfo, Termios, Timespec, Timeval, Tms, Utsname,
-    Winsize,
+    Flock, Iovec, MqAttr, PollFd, Rlimit, SigAction, Stat, Statfs, Statx, Sysinfo, Termios, Timespec, Timeval, Tms,
+    Utsname, Winsize,
 };
 use bytemuck::{bytes_of, Pod};
 use std::collections::{BTreeMap, BTreeSet};
@@ -226,6 +228,26 @@ impl Fx {
         let (path, name, value) =
             (self.str(SETUP, "/tmp/f"), self.str(SETUP + 0x100, "user.a"), self.str(SETUP + 0x200, "abcd"));
         assert_eq!(self.call(Sysno::setxattr, [path, name, value, 4, 0]), 0);
+    }
+
+    /// A fresh message queue `name` (mq_maxmsg 8, mq_msgsize 64), O_RDWR | O_NONBLOCK: its
+    /// descriptor. The namespace outlives the fixture, so the name is first unlinked.
+    fn mq(&self, name: &str) -> usize {
+        let at = self.str(SETUP + 0x300, name);
+        let _ = self.call(Sysno::mq_unlink, [at]);
+        let attr = self.put(SETUP + 0x400, MqAttr { mq_maxmsg: 8, mq_msgsize: 64, ..Default::default() });
+        let flags = (O_CREAT | OpenFlags::EXCL.bits() | O_RDWR | OpenFlags::NONBLOCK.bits()) as usize;
+        let fd = self.call(Sysno::mq_open, [at, flags, 0o600, attr]);
+        assert!(fd >= 0, "mq_open {name}: {fd}");
+        fd as usize
+    }
+
+    /// [`Fx::mq`] holding one message of 16 bytes.
+    fn mq_with_message(&self, name: &str) -> usize {
+        let fd = self.mq(name);
+        let msg = self.put(SETUP + 0x500, [0x5au8; 16]);
+        assert_eq!(self.call(Sysno::mq_timedsend, [fd, msg, 16, 3, 0]), 0);
+        fd
     }
 
     /// Exit the calling thread (what happens then with the pointers it registered is checked).
@@ -1129,6 +1151,72 @@ fn rows() -> Vec<Row> {
             regs([fx.call(Sysno::semget, [0, 1, 0o600]) as usize, 0, 2, p])
         }),
         row(Sysno::shmctl, 2, "buf", Out(112), |fx, p| regs([fx.call(Sysno::shmget, [0, 4096, 0o600]) as usize, 2, p])),
+        // ---- mqueue.rs ----
+        // The name is read after the attributes; a NULL attr asks for the defaults.
+        row(Sysno::mq_open, 0, "name", Str, |_, p| regs([p, (O_CREAT | O_RDWR) as usize, 0o600, 0]))
+            .text("efault-open"),
+        row(Sysno::mq_open, 3, "attr", In(size_of::<MqAttr>()), |fx, p| {
+            regs([fx.str(AUX, "efault-attr"), (O_CREAT | O_RDWR) as usize, 0o600, p])
+        })
+        .put(MqAttr { mq_maxmsg: 1, mq_msgsize: 16, ..Default::default() })
+        .on(Null, Ok),
+        row(Sysno::mq_unlink, 0, "name", Str, |fx, p| {
+            fx.mq("efault-unlink");
+            regs([p])
+        })
+        .text("efault-unlink")
+        .good(Is(0)),
+        // A message of 0 bytes needs no memory.
+        row(Sysno::mq_timedsend, 1, "msg_ptr", In(16), |fx, p| regs([fx.mq("efault-send"), p, 16, 0, 0]))
+            .put([7u8; 16])
+            .good(Is(0))
+            .count(2, Is(0)),
+        // A NULL timeout is none; with room in the queue the time does not matter.
+        row(Sysno::mq_timedsend, 4, "abs_timeout", In(size_of::<Timespec>()), |fx, p| {
+            regs([fx.mq("efault-send-time"), fx.put(AUX, [7u8; 16]), 16, 0, p])
+        })
+        .put(ZERO_TIME)
+        .good(Is(0))
+        .on(Null, Is(0)),
+        // The message is taken before it is copied out, and is lost when that faults (Linux
+        // too). A buffer below mq_msgsize is EMSGSIZE, whatever its address.
+        row(Sysno::mq_timedreceive, 1, "msg_ptr", Out(16), |fx, p| {
+            regs([fx.mq_with_message("efault-recv"), p, 64, 0, 0])
+        })
+        .good(Is(16))
+        .count(2, Is(EMSGSIZE)),
+        row(Sysno::mq_timedreceive, 3, "msg_prio", Out(4), |fx, p| {
+            regs([fx.mq_with_message("efault-prio"), AUX, 64, p, 0])
+        })
+        .good(Is(16))
+        .on(Null, Is(16)),
+        row(Sysno::mq_timedreceive, 4, "abs_timeout", In(size_of::<Timespec>()), |fx, p| {
+            regs([fx.mq_with_message("efault-recv-time"), AUX, 64, 0, p])
+        })
+        .put(ZERO_TIME)
+        .good(Is(16))
+        .on(Null, Is(16)),
+        // NULL takes the caller's registration back (there is none: nothing happens).
+        row(Sysno::mq_notify, 1, "sevp", In(size_of::<SigEvent>()), |fx, p| regs([fx.mq("efault-notify"), p]))
+            .put(SigEvent { notify: SIGEV_NONE, ..Default::default() })
+            .on(Null, Is(0)),
+        // SIGEV_THREAD: the 32-byte cookie at sigev_value is read first, then the descriptor in
+        // sigev_signo must be a netlink socket (a regular file is ENOTSOCK).
+        row(Sysno::mq_notify, 1, "sevp->sigev_value (SIGEV_THREAD cookie)", In(32), |fx, p| {
+            let ev = SigEvent { value: p as u64, signo: FILE as i32, notify: SIGEV_THREAD, ..Default::default() };
+            regs([fx.mq("efault-cookie"), fx.put(AUX, ev)])
+        })
+        .data([1u8; 32])
+        .good(Is(ENOTSOCK)),
+        row(Sysno::mq_getsetattr, 1, "newattr", In(size_of::<MqAttr>()), |fx, p| regs([fx.mq("efault-setattr"), p, 0]))
+            .put(MqAttr::default())
+            .good(Is(0))
+            .on(Null, Is(0)),
+        row(Sysno::mq_getsetattr, 2, "oldattr", Out(size_of::<MqAttr>()), |fx, p| {
+            regs([fx.mq("efault-getattr"), 0, p])
+        })
+        .good(Is(0))
+        .on(Null, Is(0)),
         // ---- futex.rs ----
         // An aligned futex word never crosses a page, and an unaligned one is EINVAL: no Cross
         // case for futex words.

@@ -17,11 +17,14 @@ pub struct FdEntry {
 ///
 /// A table is also the owner of its process's POSIX record locks (`fs::lock`), as Linux's
 /// `files_struct` is: threads share them, a copy (fork) starts without any, closing any
-/// descriptor of a file releases them on that file, and they go with the table.
+/// descriptor of a file releases them on that file, and they go with the table. The same owner
+/// id is what a closed descriptor's node is told (`Inode::flush`): a message queue drops the
+/// notification the table's process registered.
 pub struct FdTable {
     slots: Vec<Option<FdEntry>>,
     limit: usize,
-    /// The owner id of its POSIX locks, 0 until it first locks (closes then cost nothing).
+    /// Its owner id (POSIX locks, `Inode::flush`), 0 until a lock or an mq_notify asks for one
+    /// (closes then cost nothing).
     lock_owner: fs::lock::Owner,
 }
 
@@ -41,6 +44,9 @@ impl Clone for FdTable {
 impl Drop for FdTable {
     fn drop(&mut self) {
         if self.lock_owner != 0 {
+            for e in self.slots.iter().flatten() {
+                e.file.inode().flush(self.lock_owner);
+            }
             fs::lock::release_owner(self.lock_owner);
         }
     }
@@ -60,9 +66,16 @@ impl FdTable {
         usize::try_from(fd).ok().and_then(|i| self.slots.get(i)).and_then(|s| s.as_ref()).ok_or(Errno::EBADF)
     }
 
+    /// The lowest free descriptor >= `min`: what [`FdTable::insert_from`] would use; EMFILE past
+    /// the limit. For calls that must fail before they make anything (mq_open, as Linux's
+    /// get_unused_fd_flags).
+    pub fn free_from(&self, min: usize) -> SysResult<usize> {
+        (min..self.limit).find(|&i| self.slots.get(i).is_none_or(|s| s.is_none())).ok_or(Errno::EMFILE)
+    }
+
     /// Install `file` at the lowest free descriptor >= `min`; EMFILE past the limit.
     pub fn insert_from(&mut self, min: usize, file: Arc<File>, cloexec: bool) -> SysResult<i32> {
-        let free = (min..self.limit).find(|&i| self.slots.get(i).is_none_or(|s| s.is_none())).ok_or(Errno::EMFILE)?;
+        let free = self.free_from(min)?;
         if free >= self.slots.len() {
             self.slots.resize(free + 1, None);
         }
@@ -90,11 +103,12 @@ impl FdTable {
         let file = slot.take().map(|e| e.file).ok_or(Errno::EBADF)?;
         if self.lock_owner != 0 {
             fs::lock::release_posix(self.lock_owner, &**file.inode());
+            file.inode().flush(self.lock_owner);
         }
         Ok(file)
     }
 
-    /// The owner id of this table's POSIX locks (made on first use).
+    /// The owner id of this table (its POSIX locks, `Inode::flush`), made on first use.
     pub fn lock_owner(&mut self) -> fs::lock::Owner {
         if self.lock_owner == 0 {
             self.lock_owner = fs::lock::new_owner();

@@ -21,6 +21,7 @@ pub mod fd_table;
 pub mod futex;
 pub mod ktimer;
 pub mod limits;
+pub mod mqueue;
 pub mod oom;
 pub mod pidfd;
 pub mod posix_timer;

@@ -16,7 +16,8 @@ use mm::{UserCStr, UserPtr};
 /// pipefs's magic number (fstatfs of a pipe).
 const PIPEFS_MAGIC: i64 = 0x5049_5045;
 
-/// Make every file-system type the kernel has mountable by name: tmpfs, ramfs, devtmpfs, proc.
+/// Make every file-system type the kernel has mountable by name: tmpfs, ramfs, devtmpfs, proc,
+/// mqueue.
 /// (The ext4 component registers "ext4" itself through `fs::vfs::register_fs_type`.)
 /// Idempotent: mount(2) makes sure of it too, so a kernel that never called it can still mount.
 pub fn register_fs_types() {
@@ -25,6 +26,7 @@ pub fn register_fs_types() {
         fs::register_types();
         procfs::register();
         procfs::SYSVIPC.call_once(|| crate::ipc::proc_sysvipc);
+        vfs::register_fs_type("mqueue", false, task::mqueue::make_fs);
         // A tmpfs without size= gets half of the memory, as on Linux.
         let ram = procfs::MemInfo::now().total;
         if ram > 0 {
