@@ -39,7 +39,7 @@ use fs::vfs::{FileSystem, StatFs};
 use fs::{DirEntry, FileKind, Inode, InodeRef, Who};
 use task::{Process, Thread};
 
-pub use text::{exec_comm, MemInfo};
+pub use text::{exec_comm, MemInfo, VERSION};
 
 /// procfs's magic number (statfs f_type).
 pub const PROC_SUPER_MAGIC: i64 = 0x9fa0;

@@ -53,6 +53,7 @@ pub(crate) const SYSCTLS: &[Sysctl] = &[
     ("kernel/threads-max", Fixed(|| format!("{}", task::process::max_threads()))),
     ("kernel/ostype", Fixed(|| String::from("Linux"))),
     ("kernel/osrelease", Fixed(|| String::from(crate::text::RELEASE))),
+    ("kernel/version", Fixed(|| String::from(crate::text::VERSION))),
     (
         "kernel/hostname",
         Tunable(

@@ -173,6 +173,8 @@ pub(crate) fn global(g: Global) -> String {
 
 /// The kernel release uname reports (kept in step with `syscalls::info::RELEASE`).
 pub(crate) const RELEASE: &str = "6.1.0-bakaex";
+/// The kernel's version string (uname's `version`, /proc/sys/kernel/version).
+pub const VERSION: &str = "#1 BakaEx";
 
 /// The name of a task (comm): what prctl(PR_SET_NAME) made it (the thread's name; for a
 /// process, its main thread's), else the process's [`exec_comm`].

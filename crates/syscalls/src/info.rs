@@ -9,6 +9,8 @@ use mm::{UserPtr, UserSliceMut};
 /// The release we report. Programs compare it with the minimum kernel they need (glibc wants
 /// 3.2 or newer); the suffix says which kernel this really is.
 pub const RELEASE: &str = "6.1.0-bakaex";
+/// uname's version field (/proc/sys/kernel/version too).
+pub const VERSION: &str = procfs::VERSION;
 
 fn field(s: &str) -> [u8; 65] {
     field_bytes(s.as_bytes())
@@ -26,7 +28,7 @@ pub async fn sys_uname(cx: &Caller, buf: UserPtr<Utsname>) -> SysResult<()> {
         sysname: field("Linux"),
         nodename: field_bytes(&task::uts::hostname()),
         release: field(RELEASE),
-        version: field("#1 BakaEx"),
+        version: field(VERSION),
         machine: field("riscv64"),
         domainname: field_bytes(&task::uts::domainname()),
     };

@@ -246,6 +246,8 @@ fn proc_sys_holds_the_limits_programs_read() {
     assert_eq!(t.list("/proc/sys")[2..], ["kernel", "fs", "vm"]);
     assert_eq!(t.read("/proc/sys/kernel/pid_max"), "4194304\n");
     assert_eq!(t.read("/proc/sys/kernel/tainted"), "0\n");
+    assert_eq!(t.read("/proc/sys/kernel/version"), "#1 BakaEx\n");
+    assert_eq!(t.read("/proc/sys/kernel/osrelease"), "6.1.0-bakaex\n");
     assert_eq!(t.read("/proc/sys/fs/pipe-max-size"), "1048576\n");
     assert_eq!(t.read("/proc/sys/kernel/threads-max"), format!("{}\n", task::process::max_threads()));
     assert_eq!(t.lstat("/proc/sys/kernel").unwrap().st_mode, S_IFDIR | 0o555);
