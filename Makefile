@@ -143,7 +143,11 @@ fuzz-kernel: kernel user
 
 # LTP's syscall tests (docs/LTP.md): built once into $(CACHE)/ltp (scripts/build-ltp.sh, about 5
 # minutes), run on the kernel in two QEMUs at a time. make test runs the entries that pass
-# (user/ltp/pass.txt) and fails if one does not; make ltp runs all 1506 and writes docs/LTP.md.
+# (user/ltp/pass.txt) and fails if one does not (BakaEx only: it never builds Linux); make ltp
+# runs all 1506 and writes docs/LTP.md with a Linux 6.1 column beside BakaEx's: the same entries
+# on the Image make bench uses (scripts/build-linux.sh), whose results are cached in $(CACHE)/ltp
+# and measured again (scripts/ltp.sh --linux, about 15 minutes) only when that Image, the LTP
+# build or ltprun changed.
 test-ltp: kernel
 	@scripts/ltp.sh --check user/ltp/pass.txt
 
@@ -153,8 +157,8 @@ ltp: kernel
 # `make fuzz SECS=<n> SEED=<s>`: the fuzzers, for as long as wanted.
 fuzz: fuzz-kernel
 
-# Linux 6.1 for riscv64 from Debian's source package (cached in $(CACHE)/linux): the benchmarks'
-# reference. Built only for `make bench`, never for `make test`.
+# Linux 6.1 for riscv64 from Debian's source package (cached in $(CACHE)/linux): the reference of
+# the benchmarks and of docs/LTP.md. Built only for `make bench` and `make ltp`, never for `make test`.
 linux: setup
 	@scripts/build-linux.sh >/dev/null
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds a small Linux 6.1 kernel `Image` for riscv64 (QEMU virt) from Debian bookworm's own source
-# package, for the side-by-side benchmarks (scripts/bench.sh, docs/BENCHMARKS.md). Prints the
+# package, the reference kernel of the side-by-side benchmarks (scripts/bench.sh,
+# docs/BENCHMARKS.md) and of the Linux column of docs/LTP.md (scripts/ltp.sh --linux). Prints the
 # Image's path on stdout.
 #
 #   scripts/build-linux.sh           build (cached) and print the path of the Image
@@ -13,14 +14,16 @@
 #      scripts/build-busybox.sh also writes) if apt has none, then `apt-get update`
 #   3. `apt-get source linux` into $CACHE/linux/src (about 140 MB download, 1.4 GB unpacked,
 #      Debian's patches applied by dpkg-source)
-#   4. `make tinyconfig`, the fragment below on top, `make olddefconfig`, every fragment line
-#      checked to be in effect, `make -j$JOBS Image` out of tree in $CACHE/linux/build (about
-#      3-4 minutes on 2 cores)
+#   4. `make tinyconfig`, the fragments below on top (what QEMU virt and the benchmarks need, then
+#      what LTP's syscall tests need), `make olddefconfig`, every fragment line checked to be in
+#      effect, `make -j$JOBS Image` out of tree in $CACHE/linux/build (about 4 minutes on 2 idle
+#      cores, 15 when they are shared)
 #   5. a boot check: a static init that prints a line and calls reboot(RB_POWER_OFF), in an
 #      initramfs, under qemu-system-riscv64 -machine virt (a few seconds)
-#   Only then are $CACHE/linux/Image, config and stamp written. The stamp is a hash of the recipe
-#   number, the cross compiler and the fragment: a changed fragment rebuilds, anything else finds
-#   the Image and exits at once.
+#   Only then are $CACHE/linux/Image, config (the .config, which LTP's guests get as
+#   /boot/config-<release>), version (linux-6.1.N), release (uname -r) and stamp written. The
+#   stamp is a hash of the recipe number, the cross compiler and the fragments: a changed fragment
+#   rebuilds, anything else finds the Image and exits at once.
 #
 # Environment: CACHE (~/.cache/bakaex), CROSS_COMPILE (riscv64-linux-gnu-), JOBS (2).
 set -euo pipefail
@@ -95,8 +98,77 @@ CONFIG_NETDEVICES=y
 EOF
 }
 
+# What LTP's syscall tests (make ltp, scripts/ltp.sh --linux) need on top: the system calls and
+# file systems a small distribution kernel has, so that the Linux column of docs/LTP.md measures
+# Linux and not this configuration. EMBEDDED off (it hides memfd_secret), EXPERT kept. The RTC
+# (QEMU virt's goldfish, which BakaEx reads too) gives the wall clock today's date: from 1970,
+# clock_settime cannot set the time back (not below the boot time) and LTP's clock tests break.
+# Not here on purpose: modules, mkfs-only file systems (btrfs, xfs, vfat...), NUMA, BPF,
+# SECURITY (so no fanotify permission events), CHECKPOINT_RESTORE, cgroup controllers (MEMCG's
+# charging of every page and kernel object made make bench's fork_exit_wait 8 % and
+# mmap_touch_1m 27 % slower; the syscall tests need only the cgroup core).
+fragment_ltp() {
+  cat <<'EOF'
+# CONFIG_EMBEDDED is not set
+CONFIG_EXPERT=y
+CONFIG_BASE_FULL=y
+CONFIG_HIGH_RES_TIMERS=y
+CONFIG_SYSVIPC=y
+CONFIG_POSIX_MQUEUE=y
+CONFIG_CROSS_MEMORY_ATTACH=y
+CONFIG_BSD_PROCESS_ACCT=y
+CONFIG_BSD_PROCESS_ACCT_V3=y
+CONFIG_PROC_SYSCTL=y
+CONFIG_PROC_PAGE_MONITOR=y
+CONFIG_COREDUMP=y
+CONFIG_ELF_CORE=y
+CONFIG_FHANDLE=y
+CONFIG_AIO=y
+CONFIG_IO_URING=y
+CONFIG_ADVISE_SYSCALLS=y
+CONFIG_MEMBARRIER=y
+CONFIG_KCMP=y
+CONFIG_RSEQ=y
+CONFIG_SECCOMP=y
+CONFIG_SECCOMP_FILTER=y
+CONFIG_USERFAULTFD=y
+CONFIG_SECRETMEM=y
+CONFIG_SWAP=y
+CONFIG_VM_EVENT_COUNTERS=y
+CONFIG_TRANSPARENT_HUGEPAGE=y
+CONFIG_TRANSPARENT_HUGEPAGE_MADVISE=y
+CONFIG_KSM=y
+CONFIG_HUGETLBFS=y
+CONFIG_PERF_EVENTS=y
+CONFIG_KEYS=y
+CONFIG_PERSISTENT_KEYRINGS=y
+CONFIG_NAMESPACES=y
+CONFIG_UTS_NS=y
+CONFIG_TIME_NS=y
+CONFIG_IPC_NS=y
+CONFIG_USER_NS=y
+CONFIG_PID_NS=y
+CONFIG_NET_NS=y
+CONFIG_CGROUPS=y
+CONFIG_TMPFS_XATTR=y
+CONFIG_TMPFS_POSIX_ACL=y
+CONFIG_EXT4_FS=y
+CONFIG_EXT4_FS_POSIX_ACL=y
+CONFIG_BLK_DEV_LOOP=y
+CONFIG_INOTIFY_USER=y
+CONFIG_DNOTIFY=y
+CONFIG_FANOTIFY=y
+CONFIG_PACKET=y
+CONFIG_IP_MULTICAST=y
+CONFIG_IPV6=y
+CONFIG_RTC_CLASS=y
+CONFIG_RTC_HCTOSYS=y
+CONFIG_RTC_DRV_GOLDFISH=y
+EOF
+}
+
 want_stamp() {
-  { echo "recipe $RECIPE"; echo "cross $CROSS_COMPILE $("${CROSS_COMPILE}gcc" -dumpfullversion 2>/dev/null)"; fragment; } |
+  { echo "recipe $RECIPE"; echo "cross $CROSS_COMPILE $("${CROSS_COMPILE}gcc" -dumpfullversion 2>/dev/null)"; fragment; fragment_ltp; } |
     sha256sum | cut -d' ' -f1
 }
 
@@ -167,7 +239,7 @@ build() {
   local src=$1 out=$LX/build start=$SECONDS frag=$LX/fragment.config
   local mk=(make -C "$src" O="$out" ARCH=riscv CROSS_COMPILE="$CROSS_COMPILE" -s)
   mkdir -p "$out"
-  fragment >"$frag"
+  { fragment; fragment_ltp; } >"$frag"
   log "configuring $(basename "$src"): tinyconfig + $(grep -c . "$frag") options"
   "${mk[@]}" tinyconfig >"$LX/config.log" 2>&1 || { cat "$LX/config.log" >&2; die "make tinyconfig failed"; }
   # merge_config.sh: the fragment's lines replace tinyconfig's, then olddefconfig.
@@ -176,13 +248,16 @@ build() {
   "${mk[@]}" olddefconfig >>"$LX/config.log" 2>&1 || { cat "$LX/config.log" >&2; die "make olddefconfig failed"; }
   local line bad=0
   while IFS= read -r line; do
-    case $line in CONFIG_*=*) ;; *) continue ;; esac
-    grep -qxF -- "$line" "$out/.config" || { log "fragment line not in effect after olddefconfig: $line"; bad=1; }
+    case $line in
+      CONFIG_*=*) grep -qxF -- "$line" "$out/.config" ;;
+      "# CONFIG_"*" is not set") line=${line#\# }; ! grep -q "^${line% is not set}=" "$out/.config" ;;
+      *) continue ;;
+    esac || { log "fragment line not in effect after olddefconfig: $line"; bad=1; }
   done <"$frag"
   [ $bad = 0 ] || die "the config fragment does not apply (dependencies missing?)"
   log "make -j$JOBS Image (about 3-4 minutes on 2 cores; log: $LX/build.log)"
-  # Reproducible-ish: no host name or time in the version string.
-  if ! KBUILD_BUILD_USER=bakaex KBUILD_BUILD_HOST=bench KBUILD_BUILD_TIMESTAMP="$(date -u -d @0)" \
+  # Reproducible-ish: no host name, time or build count in the version string.
+  if ! KBUILD_BUILD_USER=bakaex KBUILD_BUILD_HOST=bench KBUILD_BUILD_TIMESTAMP="$(date -u -d @0)" KBUILD_BUILD_VERSION=1 \
       "${mk[@]}" -j"$JOBS" Image >"$LX/build.log" 2>&1; then
     tail -n 40 "$LX/build.log" >&2
     die "make Image failed (whole log: $LX/build.log)"
@@ -239,8 +314,11 @@ if [ $FORCE = 1 ] || [ ! -f "$LX/Image" ] || [ "$(cat "$LX/stamp" 2>/dev/null)" 
   cp -f "$LX/build/arch/riscv/boot/Image" "$LX/Image.tmp"
   cp -f "$LX/build/.config" "$LX/config"
   basename "$src" >"$LX/version"
+  cp -f "$LX/build/include/config/kernel.release" "$LX/release"
   mv -f "$LX/Image.tmp" "$LX/Image"
   want_stamp >"$LX/stamp"
   log "$LX/Image ready ($(cat "$LX/version"), $((SECONDS - start)) s in all)"
 fi
+# (an Image built before the release file was kept: the build directory still knows it)
+[ -f "$LX/release" ] || cp -f "$LX/build/include/config/kernel.release" "$LX/release"
 echo "$LX/Image"

@@ -10,7 +10,9 @@
  * PATH with testcases/bin first) added to ltprun's own (scripts/ltp.sh gives it LTP_DEV, the
  * spare disk), under a timeout (LTP_TIMEOUT seconds, default 60): then the
  * whole group is killed. Orphans left behind are killed and reaped too, and mounts left under
- * /tmp are detached. Lines the host reads:
+ * /tmp are detached. Before the first entry it mounts what LTP expects (devtmpfs, proc, sysfs,
+ * tmpfs on /tmp and /dev/shm) and brings the loopback interface up if it is down (Linux). Lines
+ * the host reads:
  *
  *   ltprun: start <tag>
  *   ltprun: result <tag> exit <status> | signal <n> | timeout
@@ -26,7 +28,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -42,6 +47,26 @@ static void mount_dev_shm(void)
 {
 	mkdir("/dev/shm", 01777);
 	mount("tmpfs", "/dev/shm", "tmpfs", 0, NULL);
+}
+
+/*
+ * The loopback interface up, as LTP's network tests expect: Linux boots with lo down (no network
+ * set-up runs before this init); BakaEx has it up already, so there only its flags are read.
+ */
+static void loopback_up(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0)
+			printf("ltprun: cannot bring lo up: %s\n", strerror(errno));
+	}
+	close(s);
 }
 
 /*
@@ -163,6 +188,7 @@ int main(int argc, char **argv)
 	mkdir("/tmp", 01777);
 	mount("tmpfs", "/tmp", "tmpfs", 0, NULL);
 	mount_dev_shm();
+	loopback_up();
 	if (argc == 4) {
 		ltproot = argv[3];
 		/* (after /dev: Linux finds the disk there) */
