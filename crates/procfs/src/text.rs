@@ -218,7 +218,7 @@ fn state(p: &Process, id: TaskId, viewer: u32) -> (char, &'static str) {
         ('Z', "zombie")
     } else if p.stopped().is_some() {
         ('T', "stopped")
-    } else if viewer == id.pid {
+    } else if viewer == id.pid || thread_of(id).is_some_and(|t| t.runnable.load(Ordering::Relaxed)) {
         ('R', "running")
     } else {
         ('S', "sleeping")

@@ -115,6 +115,9 @@ async fn clone(
         (Thread::new_main(&child_process, ctx), Some(child_process))
     };
     let tid = child.tid;
+    // Ready to run from the start: /proc must not show it waiting before it has run at all
+    // (LTP waits for a child's 'S' to know it is blocked in the call under test).
+    child.runnable.store(true, Ordering::Relaxed);
     child.sigmask.store(parent_thread.sigmask.load(Ordering::Relaxed), Ordering::Relaxed);
     child.set_name(parent_thread.name().as_deref());
     child.set_cred(parent_thread.cred());

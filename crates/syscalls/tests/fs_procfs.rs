@@ -68,6 +68,21 @@ fn another_process_is_seen_sleeping_and_by_its_own_pid() {
     assert_eq!(t.readlink(&format!("/proc/{}/exe", q.process().pid)), Err(ENOENT), "no executable");
 }
 
+/// A forked child that has not run yet can run: 'R', not 'S' (LTP's TST_PROCESS_STATE_WAIT
+/// takes 'S' to mean the child is blocked in the call under test). It is 'S' once it waits.
+#[test]
+fn a_fresh_child_is_runnable_until_it_waits() {
+    let t = fixture();
+    let child = t.k.fork(&t.p);
+    let pid = child.process().pid;
+    let stat = t.read(&format!("/proc/{pid}/stat"));
+    assert!(stat.starts_with(&format!("{pid} (")) && stat.contains(") R "), "{stat}");
+    assert!(t.read(&format!("/proc/{pid}/status")).contains("State:\tR (running)"));
+    child.thread().runnable.store(false, core::sync::atomic::Ordering::Relaxed);
+    let stat = t.read(&format!("/proc/{pid}/stat"));
+    assert!(stat.starts_with(&format!("{pid} (")) && stat.contains(") S "), "{stat}");
+}
+
 #[test]
 fn status_speaks_in_named_lines() {
     let t = fixture();

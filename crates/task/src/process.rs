@@ -791,6 +791,10 @@ pub struct Thread {
     pub sched: Mutex<SchedPolicy>,
     /// CPU time the thread has spent in user mode (CLOCK_THREAD_CPUTIME_ID), ns.
     pub cpu_ns: AtomicU64,
+    /// Whether it can run (/proc's 'R'): set for a new clone until it first waits, and by the
+    /// user-thread loop (`uspace`) around every wait in a system call; false while it waits
+    /// ('S'). A thread made otherwise (init, host tests) counts as waiting until it runs.
+    pub runnable: AtomicBool,
 }
 
 /// A thread's scheduling policy (SCHED_OTHER, _FIFO, _RR, _BATCH, _IDLE, _DEADLINE) and its
@@ -892,6 +896,7 @@ impl Thread {
             cred: Mutex::new(ROOT_CRED.clone()),
             sched: Mutex::new(SchedPolicy::default()),
             cpu_ns: AtomicU64::new(0),
+            runnable: AtomicBool::new(false),
             exiting: AtomicBool::new(false),
             exited: AtomicBool::new(false),
         });

@@ -60,6 +60,21 @@ fn is_exec(ctx: &UserContext) -> bool {
     EXEC.contains(ctx.syscall().0)
 }
 
+/// `f` (the rest of a system call, which may wait) with `thread.runnable` saying whether the
+/// thread is waiting in it: false while `f` is pending, true whenever it is polled again.
+async fn waiting<F: core::future::Future>(thread: &Thread, f: F) -> F::Output {
+    let mut f = pin!(f);
+    poll_fn(|c| {
+        thread.runnable.store(true, Ordering::Relaxed);
+        let r = f.as_mut().poll(c);
+        if r.is_pending() {
+            thread.runnable.store(false, Ordering::Relaxed);
+        }
+        r
+    })
+    .await
+}
+
 /// The life of `thread` on `machine`: returns once it has ended.
 pub async fn run<M: Machine>(thread: Arc<Thread>, machine: &M) {
     static ENTERED_USER: AtomicBool = AtomicBool::new(false);
@@ -100,7 +115,7 @@ pub async fn run<M: Machine>(thread: Arc<Thread>, machine: &M) {
                 root = None;
             }
         }
-        if !fast.after(&cx, trap, call.as_mut()).await {
+        if !waiting(&thread, fast.after(&cx, trap, call.as_mut())).await {
             break;
         }
         // After a wait the task may have been polled with another waker (not by the kernel's
