@@ -125,31 +125,29 @@ fn get(cx: &Caller, node: &InodeRef, name: UserCStr, value: UserSliceMut<u8>) ->
     let got = permission(node, &who(cx), &name, false)
         .and_then(|_| Namespace::resolve(&name))
         .and_then(|_| node.get_xattr(&name, &mut buf));
-    match got {
-        Ok(n) => {
-            if !buf.is_empty() {
-                value.write(&mut cx.mm(), &buf[..n])?;
-            }
-            Ok(n)
-        }
-        // Only a value over the largest size can be too big for a buffer of that size.
-        Err(Errno::ERANGE) if value.len() >= XATTR_SIZE_MAX => Err(Errno::E2BIG),
-        Err(e) => Err(e),
-    }
+    copy_out(cx, got, &buf, value, XATTR_SIZE_MAX)
 }
 
-fn list(cx: &Caller, node: &InodeRef, out: UserSliceMut<u8>) -> SysResult<usize> {
-    let mut buf = buffer(out.len(), XATTR_LIST_MAX)?;
-    match node.list_xattr(who(cx).capable(CAP_SYS_ADMIN), &mut buf) {
+/// What a get or list gave (`got` bytes of `buf`) copied to `out`, unless it only asked for the
+/// size (an empty buffer). ERANGE from a buffer of the largest size means the value or list is
+/// over that size: E2BIG.
+fn copy_out(cx: &Caller, got: SysResult<usize>, buf: &[u8], out: UserSliceMut<u8>, max: usize) -> SysResult<usize> {
+    match got {
         Ok(n) => {
             if !buf.is_empty() {
                 out.write(&mut cx.mm(), &buf[..n])?;
             }
             Ok(n)
         }
-        Err(Errno::ERANGE) if out.len() >= XATTR_LIST_MAX => Err(Errno::E2BIG),
+        Err(Errno::ERANGE) if out.len() >= max => Err(Errno::E2BIG),
         Err(e) => Err(e),
     }
+}
+
+fn list(cx: &Caller, node: &InodeRef, out: UserSliceMut<u8>) -> SysResult<usize> {
+    let mut buf = buffer(out.len(), XATTR_LIST_MAX)?;
+    let got = node.list_xattr(who(cx).capable(CAP_SYS_ADMIN), &mut buf);
+    copy_out(cx, got, &buf, out, XATTR_LIST_MAX)
 }
 
 fn remove(cx: &Caller, node: &InodeRef, name: UserCStr) -> SysResult<()> {
