@@ -254,8 +254,13 @@ fn a_zombie_keeps_its_stat_but_loses_its_memory_files() {
     assert_eq!(t.read_bytes(&format!("/proc/{pid}/cmdline")).unwrap(), b"");
 }
 
+/// The sysctl values are kernel-wide statics shared by every test thread of this binary:
+/// the test that rewrites them and the one that reads the defaults take turns.
+static SYSCTL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn proc_sys_holds_the_limits_programs_read() {
+    let _turn = SYSCTL.lock().unwrap_or_else(|e| e.into_inner());
     let t = fixture();
     assert!(t.list("/proc").iter().any(|n| n == "sys"));
     assert_eq!(t.list("/proc/sys")[2..], ["kernel", "fs", "vm"]);
@@ -288,6 +293,7 @@ fn write_sysctl(t: &FsTest, path: &str, text: &str) -> isize {
 
 #[test]
 fn root_tunes_proc_sys() {
+    let _turn = SYSCTL.lock().unwrap_or_else(|e| e.into_inner());
     let t = fixture();
     // Enforced: pipe-max-size caps what an unprivileged F_SETPIPE_SZ may ask.
     assert_eq!(write_sysctl(&t, "/proc/sys/fs/pipe-max-size", "8000\n"), 5);
