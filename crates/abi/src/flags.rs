@@ -159,10 +159,16 @@ pub const TCGETS: usize = 0x5401;
 pub const TCSETS: usize = 0x5402;
 pub const TCSETSW: usize = 0x5403;
 pub const TCSETSF: usize = 0x5404;
+/// TIOCSCTTY: make the terminal the session's controlling one (arg 1: steal it).
+pub const TIOCSCTTY: usize = 0x540e;
 pub const TIOCGPGRP: usize = 0x540f;
 pub const TIOCSPGRP: usize = 0x5410;
 pub const TIOCGWINSZ: usize = 0x5413;
 pub const TIOCSWINSZ: usize = 0x5414;
+/// TIOCNOTTY: give up the controlling terminal.
+pub const TIOCNOTTY: usize = 0x5422;
+/// TIOCGSID: the session of which the terminal is the controlling one.
+pub const TIOCGSID: usize = 0x5429;
 
 /// ioctl requests on block devices (linux/fs.h; the _IOR ones with a size_t argument on a
 /// 64-bit machine).

@@ -16,6 +16,9 @@ pub struct File {
     /// Opened with O_PATH: names a node for *at() calls and fstat, but cannot be read, written,
     /// seeked or ioctl'd (Linux answers EBADF, as if the descriptor were not open).
     path_only: bool,
+    /// The node is a terminal: reads and writes are subject to job control (known at open,
+    /// so that other files' I/O does not ask the node).
+    tty: bool,
     /// The path it was opened by (for /proc and diagnostics).
     pub path: String,
     /// Its owner id for flock and OFD locks (`crate::lock`), 0 until it first locks: a file
@@ -38,6 +41,7 @@ impl File {
             }
         }
         File {
+            tty: inode.tty().is_some(),
             inode,
             access: flags.access(),
             flags: Mutex::new(flags),
@@ -46,6 +50,11 @@ impl File {
             path,
             lock_owner: AtomicU64::new(0),
         }
+    }
+
+    /// Whether it is a terminal (the node has a `tty()`).
+    pub fn is_tty(&self) -> bool {
+        self.tty
     }
 
     /// The access mode it was opened with.

@@ -32,6 +32,8 @@ pub const CREAD: u32 = 0o200;
 pub const ISIG: u32 = 0o1;
 pub const ICANON: u32 = 0o2;
 pub const ECHO: u32 = 0o10;
+/// c_lflag: a background job's writes stop it with SIGTTOU.
+pub const TOSTOP: u32 = 0o400;
 pub const ECHOE: u32 = 0o20;
 pub const ECHOK: u32 = 0o40;
 pub const ECHONL: u32 = 0o100;
@@ -115,6 +117,8 @@ struct State {
     winsize: Winsize,
     /// Foreground process group set by TIOCSPGRP.
     pgrp: Option<i32>,
+    /// The session whose controlling terminal this is (TIOCSCTTY, or the first TIOCSPGRP).
+    session: Option<i32>,
     /// The line being typed (canonical mode), or typed bytes not yet read (non-canonical).
     edit: Vec<u8>,
     /// Completed lines with their terminator; an empty one is an end of file (VEOF typed at
@@ -167,6 +171,7 @@ impl Tty {
                 termios: default_termios(),
                 winsize: Winsize { ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0 },
                 pgrp: None,
+                session: None,
                 edit: Vec::new(),
                 lines: VecDeque::new(),
             }),
@@ -215,6 +220,24 @@ impl Tty {
 
     pub fn set_pgrp(&self, pgrp: i32) {
         self.state.lock().pgrp = Some(pgrp);
+    }
+
+    /// The session it is the controlling terminal of, if any.
+    pub fn session(&self) -> Option<i32> {
+        self.state.lock().session
+    }
+
+    /// Become the controlling terminal of session `sid` with `pgrp` in the foreground, or of
+    /// no session (`None`: the session leader ended or gave it up; the foreground goes too).
+    pub fn set_session(&self, sid: Option<i32>, pgrp: Option<i32>) {
+        let mut s = self.state.lock();
+        s.session = sid;
+        s.pgrp = pgrp;
+    }
+
+    /// Whether a background job's writes stop it (TOSTOP).
+    pub fn stops_background_writes(&self) -> bool {
+        self.state.lock().lflag(TOSTOP)
     }
 
     /// Whether a read would return without waiting.

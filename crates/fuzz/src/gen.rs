@@ -836,7 +836,7 @@ impl Gen {
             let s = &w.slots[self.rng.below(w.slots.len())];
             s.tid()
         } else if self.rng.chance(1, 2) {
-            cx.thread().tid
+            cx.thread().tid()
         } else {
             self.pid(cx, w)
         }

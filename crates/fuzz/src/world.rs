@@ -123,7 +123,7 @@ pub struct Slot {
 
 impl Slot {
     pub fn tid(&self) -> usize {
-        self.cx.thread().tid
+        self.cx.thread().tid()
     }
 }
 
@@ -314,8 +314,8 @@ impl Counters {
         );
         let pid = loop {
             let th = task::Thread::new_in(&dummy, hal::context::UserContext::default());
-            if th.tid >= t.pid {
-                break th.tid;
+            if th.tid() >= t.pid {
+                break th.tid();
             }
         };
         let ino = loop {

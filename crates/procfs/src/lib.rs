@@ -216,7 +216,7 @@ pub(crate) fn thread_of(id: TaskId) -> Option<Arc<Thread>> {
     let p = task::process::lookup(id.pid as usize)?;
     let threads = p.threads_alive();
     let want = id.tid.unwrap_or(id.pid) as usize;
-    threads.iter().find(|t| t.tid == want).cloned().or_else(|| threads.first().cloned())
+    threads.iter().find(|t| t.tid() == want).cloned().or_else(|| threads.first().cloned())
 }
 
 fn fnv(bytes: &[u8]) -> u64 {
@@ -245,7 +245,7 @@ impl ProcNode {
         match (task::process::lookup(id.pid as usize), id.tid) {
             (None, _) => false,
             (Some(_), None) => true,
-            (Some(p), Some(t)) => p.threads_alive().iter().any(|th| th.tid == t as usize),
+            (Some(p), Some(t)) => p.threads_alive().iter().any(|th| th.tid() == t as usize),
         }
     }
 
@@ -313,8 +313,8 @@ impl ProcNode {
             }
             What::Threads(pid) => {
                 for t in process(pid)?.threads_alive() {
-                    let id = TaskId { pid, tid: Some(t.tid as u32) };
-                    v.push(entry(&t.tid.to_string(), FileKind::Directory, What::TaskDir(id)));
+                    let id = TaskId { pid, tid: Some(t.tid() as u32) };
+                    v.push(entry(&t.tid().to_string(), FileKind::Directory, What::TaskDir(id)));
                 }
             }
             What::Fds(pid) => {
@@ -406,7 +406,7 @@ impl ProcNode {
             }
             What::Threads(pid) => {
                 let tid: usize = name.parse().map_err(|_| Errno::ENOENT)?;
-                if !process(pid)?.threads_alive().iter().any(|t| t.tid == tid) {
+                if !process(pid)?.threads_alive().iter().any(|t| t.tid() == tid) {
                     return Err(Errno::ENOENT);
                 }
                 What::TaskDir(TaskId { pid, tid: Some(tid as u32) })

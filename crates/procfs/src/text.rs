@@ -180,7 +180,7 @@ pub const VERSION: &str = "#1 BakaEx";
 /// process, its main thread's), else the process's [`exec_comm`].
 pub(crate) fn comm(p: &Process, id: TaskId) -> String {
     let want = id.tid.unwrap_or(id.pid) as usize;
-    match p.threads_alive().iter().find(|t| t.tid == want).and_then(|t| t.name()) {
+    match p.threads_alive().iter().find(|t| t.tid() == want).and_then(|t| t.name()) {
         Some(name) => String::from_utf8_lossy(&name).into_owned(),
         None => exec_comm(p),
     }

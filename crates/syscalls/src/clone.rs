@@ -114,7 +114,7 @@ async fn clone(
         let child_process = Process::with_parts(parent.as_ref(), parts, exit_signal);
         (Thread::new_main(&child_process, ctx), Some(child_process))
     };
-    let tid = child.tid;
+    let tid = child.tid();
     // Ready to run from the start: /proc must not show it waiting before it has run at all
     // (LTP waits for a child's 'S' to know it is blocked in the call under test).
     child.runnable.store(true, Ordering::Relaxed);
@@ -152,7 +152,7 @@ async fn clone(
             }
         }
     }
-    log::debug!("clone {flags:#x}: {} -> {}", parent_thread.tid, tid);
+    log::debug!("clone {flags:#x}: {} -> {}", parent_thread.tid(), tid);
     task::spawn_thread(child);
     if let Some(e) = failed {
         return Err(e);

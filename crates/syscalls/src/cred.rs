@@ -172,7 +172,7 @@ pub async fn sys_capget(cx: &Caller, header: UserPtr<CapHeader>, data: usize) ->
 pub async fn sys_capset(cx: &Caller, header: UserPtr<CapHeader>, data: usize) -> SysResult<()> {
     let words = cap_words(cx, header)?;
     let pid = UserPtr::<i32>::new(header.addr() + 4).read(&mut cx.mm())?;
-    if pid != 0 && pid as usize != cx.thread().tid {
+    if pid != 0 && pid as usize != cx.thread().tid() {
         return Err(Errno::EPERM);
     }
     let sets: Vec<CapData> = UserSlice::new(data, words).read(&mut cx.mm())?;

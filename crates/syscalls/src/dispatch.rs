@@ -94,7 +94,7 @@ pub async fn handle_syscall(cx: &Caller) -> (usize, [usize; 6]) {
     };
     let mut call = pin!(dispatch(cx, n, args));
     let ret = poll_fn(|c| poll_call(call.as_mut(), c)).await;
-    log::trace!("[{}] {:?} {:x?} = {}", cx.thread().tid, Sysno(n), args, ret);
+    log::trace!("[{}] {:?} {:x?} = {}", cx.thread().tid(), Sysno(n), args, ret);
     cx.thread().ctx.lock().set_return(ret);
     (n, args)
 }

@@ -298,11 +298,12 @@ async fn commit(
     let t = cx.thread();
     let p = cx.process();
     // Every other thread ends first (Linux's de_thread); a fatal signal meanwhile wins.
-    for other in p.threads_alive().into_iter().filter(|o| o.tid != t.tid) {
+    for other in p.threads_alive().into_iter().filter(|o| o.tid() != t.tid()) {
         other.request_exit();
     }
     let alone = p.exit_queue.wait_until(|| (p.threads_alive().len() <= 1).then_some(()));
     task::signal::killable(t, alone).await?;
+    t.take_leaders_id();
     // The old address space goes (the kernel has made its own page table live), unless a vfork
     // parent shares it.
     drop(p.mm.replace(mm.shared()));

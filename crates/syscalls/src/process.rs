@@ -31,13 +31,13 @@ pub async fn sys_getppid(cx: &Caller) -> SysResult<usize> {
 }
 
 pub async fn sys_gettid(cx: &Caller) -> SysResult<usize> {
-    Ok(cx.thread().tid)
+    Ok(cx.thread().tid())
 }
 
 /// set_tid_address(2): remember where to clear and futex-wake at thread exit; returns the tid.
 pub async fn sys_set_tid_address(cx: &Caller, tidptr: usize) -> SysResult<usize> {
     cx.thread().clear_child_tid.store(tidptr, Ordering::Relaxed);
-    Ok(cx.thread().tid)
+    Ok(cx.thread().tid())
 }
 
 /// prlimit64(2) on the caller (pid 0 or its own pid). The old value is read before the new one
@@ -275,6 +275,8 @@ pub async fn sys_setsid(cx: &Caller) -> SysResult<usize> {
     }
     me.set_sid(me.pid);
     me.set_pgid(me.pid);
+    // A new session starts without a controlling terminal.
+    me.set_ctty(None);
     Ok(me.pid)
 }
 

@@ -199,7 +199,7 @@ impl TestKernel {
         let pid = self.syscall(cx, Sysno::clone, [abi::signal::SIGCHLD]);
         assert!(pid > 0, "fork failed: {pid}");
         let child = self.spawned().pop().expect("the child thread");
-        assert_eq!(child.thread().tid, pid as usize);
+        assert_eq!(child.thread().tid(), pid as usize);
         child
     }
 

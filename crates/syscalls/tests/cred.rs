@@ -173,7 +173,7 @@ fn a_user_may_only_signal_its_own_processes() {
     let root_pid = root.process().pid;
     assert_eq!(k.syscall(&user, Sysno::kill, [root_pid, 0]), err(Errno::EPERM));
     assert_eq!(k.syscall(&user, Sysno::kill, [root_pid, SIGCONT_NO]), 0, "SIGCONT within the session");
-    assert_eq!(k.syscall(&user, Sysno::tkill, [root.thread().tid, 0]), err(Errno::EPERM));
+    assert_eq!(k.syscall(&user, Sysno::tkill, [root.thread().tid(), 0]), err(Errno::EPERM));
     assert_eq!(k.syscall(&user, Sysno::kill, [user.process().pid, 0]), 0);
     assert_eq!(k.syscall(&root, Sysno::kill, [user.process().pid, 0]), 0, "CAP_KILL");
     let other = k.fork(&root);

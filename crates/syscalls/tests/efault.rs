@@ -196,7 +196,7 @@ impl Fx {
     }
 
     fn tid(&self) -> usize {
-        self.p.thread().tid
+        self.p.thread().tid()
     }
 
     /// A child that has exited and waits to be reaped.

@@ -149,12 +149,17 @@ fn tiocgpgrp_is_the_callers_group_until_tiocspgrp_sets_one() {
     let fd = console(&k, &p);
     assert_eq!(ioctl(&k, &p, fd, TIOCGPGRP, ARG), 0);
     assert_eq!(k.peek_val::<i32>(&p, ARG), p.process().pgid() as i32);
-    k.poke(&p, ARG, &4242i32.to_ne_bytes());
-    assert_eq!(ioctl(&k, &p, fd, TIOCSPGRP, ARG), 0);
-    assert_eq!(ioctl(&k, &p, fd, TIOCGPGRP, SCRATCH), 0);
-    assert_eq!(k.peek_val::<i32>(&p, SCRATCH), 4242);
     k.poke(&p, ARG, &(-5i32).to_ne_bytes());
     assert_eq!(ioctl(&k, &p, fd, TIOCSPGRP, ARG), EINVAL);
+    // A group that does not exist is ESRCH; a group of the caller's session is taken.
+    k.poke(&p, ARG, &4242i32.to_ne_bytes());
+    assert_eq!(ioctl(&k, &p, fd, TIOCSPGRP, ARG), ESRCH);
+    let job = k.fork(&p);
+    assert_eq!(k.syscall(&job, Sysno::setpgid, [0, 0]), 0);
+    k.poke(&p, ARG, &(job.process().pid as i32).to_ne_bytes());
+    assert_eq!(ioctl(&k, &p, fd, TIOCSPGRP, ARG), 0);
+    assert_eq!(ioctl(&k, &p, fd, TIOCGPGRP, SCRATCH), 0);
+    assert_eq!(k.peek_val::<i32>(&p, SCRATCH), job.process().pid as i32);
 }
 
 #[test]

@@ -229,7 +229,7 @@ fn the_robust_list_marks_held_locks_owner_died_at_thread_exit() {
     let k = TestKernel::new();
     let p = k.spawn();
     let t = thread_of(&k, &p);
-    let tid = t.thread().tid as u32;
+    let tid = t.thread().tid() as u32;
     // head -> entry -> head; the lock word sits 8 bytes after the entry.
     let (head, entry) = (SCRATCH + 0x1000, SCRATCH + 0x1100);
     let lock = entry + 8;

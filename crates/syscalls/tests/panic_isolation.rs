@@ -70,7 +70,7 @@ fn what_the_dead_process_held_is_released_and_its_waiters_wake() {
     let lock = entry + 8;
     let child = k.fork(&parent);
     assert_eq!(k.syscall(&parent, Sysno::close, [fds[1] as usize]), 0);
-    let tid = child.thread().tid as u32;
+    let tid = child.thread().tid() as u32;
     k.poke(&child, head, bytemuck::bytes_of(&RobustListHead { list: entry, futex_offset: 8, list_op_pending: 0 }));
     k.poke(&child, entry, &head.to_le_bytes());
     k.poke(&child, lock, &(FUTEX_WAITERS | tid).to_le_bytes());

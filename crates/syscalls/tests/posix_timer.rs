@@ -137,7 +137,7 @@ fn sigev_none_only_counts_down_and_thread_id_targets_a_thread() {
     assert_eq!(k.syscall(&p, Sysno::timer_gettime, [id, SPEC]), 0);
     assert_eq!(ns(&k.peek_val::<ItimerSpec>(&p, SPEC).value), 0, "expired");
     assert_eq!(task::signal::pending(p.thread()), 0, "and said nothing");
-    let tid = p.thread().tid as i32;
+    let tid = p.thread().tid() as i32;
     let sev = SigEvent { signo: SIGUSR1 as i32, notify: SIGEV_THREAD_ID, tid, ..Default::default() };
     let id = create(&k, &p, CLOCK_MONOTONIC, Some(sev));
     assert_eq!(set(&k, &p, id, 0, 1000, 0), 0);

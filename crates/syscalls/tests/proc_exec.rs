@@ -285,6 +285,28 @@ fn execve_ends_the_other_threads_first() {
 }
 
 #[test]
+fn execve_in_another_thread_takes_the_leaders_id() {
+    let k = TestKernel::new();
+    setup(&k);
+    let p = k.spawn();
+    let pid = p.process().pid;
+    let flags = (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD) as usize;
+    let tid = k.syscall(&p, Sysno::clone, [flags, SCRATCH + 0x9000]) as usize;
+    assert_ne!(tid, pid);
+    let t = k.spawned().pop().unwrap();
+    let leader = syscalls::Caller::new(p.thread().clone());
+    task::executor::spawn(async move {
+        uspace::handle_user_trap(&leader, Trap::Timer).await;
+    });
+    assert_eq!(exec(&k, &t, "/bin/prog", &["prog"], &[]), 0);
+    assert_eq!(k.syscall(&t, Sysno::gettid, []), pid as isize);
+    assert_eq!(k.syscall(&t, Sysno::getpid, []), pid as isize);
+    assert!(std::sync::Arc::ptr_eq(&task::process::lookup_thread(pid).unwrap(), t.thread()));
+    assert!(task::process::lookup_thread(tid).is_none(), "the old id is free");
+    assert_eq!(t.process().threads_alive().len(), 1);
+}
+
+#[test]
 fn segments_are_mapped_from_the_page_cache_copied_when_written_and_bss_is_zero() {
     use mm::loader::{test_elf, Phdr, EM_RISCV, ET_EXEC, PF_R, PF_W, PF_X, PT_LOAD};
     let k = TestKernel::new();

@@ -44,7 +44,7 @@ fn fork_returns_the_child_pid_and_the_child_starts_with_a0_zero() {
     let child = k.spawned().pop().expect("a child was started");
     assert_eq!(child_pid as usize, pid(&child));
     assert_ne!(pid(&child), pid(&p));
-    assert_eq!(child.thread().tid, pid(&child), "the main thread's tid is the pid");
+    assert_eq!(child.thread().tid(), pid(&child), "the main thread's tid is the pid");
     let ctx = child.thread().ctx.lock().clone();
     assert_eq!(ctx.x[reg::A0], 0);
     assert_eq!(ctx.sepc, 0x1234, "same pc as the parent");
@@ -108,7 +108,7 @@ fn a_thread_joins_the_callers_process_with_tls_and_tid_words() {
     let (ptid, ctid, tls) = (SCRATCH + 0x10, SCRATCH + 0x20, 0x7777_0000);
     let tid = k.syscall(&p, Sysno::clone, [THREAD_FLAGS, SCRATCH + 0x9000, ptid, tls, ctid]);
     let t = k.spawned().pop().unwrap();
-    assert_eq!(t.thread().tid, tid as usize);
+    assert_eq!(t.thread().tid(), tid as usize);
     assert_ne!(tid as usize, pid(&p));
     assert!(std::sync::Arc::ptr_eq(t.process(), p.process()), "same process");
     assert_eq!(k.syscall(&t, Sysno::getpid, []), pid(&p) as isize);

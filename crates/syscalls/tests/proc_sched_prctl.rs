@@ -23,10 +23,10 @@ fn sched_getaffinity_reports_the_one_cpu() {
     assert_eq!(k.peek(&p, AT, 16), [1, 0, 0, 0, 0, 0, 0, 0, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa]);
     // Another thread and another process, by id.
     let other = k.spawn();
-    assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [other.thread().tid, 8, AT]), 8);
+    assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [other.thread().tid(), 8, AT]), 8);
     let tid = k.syscall(&p, Sysno::clone, [THREAD, SCRATCH + 0x9000]) as usize;
     let t = k.spawned().pop().unwrap();
-    assert_eq!(t.thread().tid, tid);
+    assert_eq!(t.thread().tid(), tid);
     assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [tid, 8, AT]), 8);
     // Linux's order of checks: the size (too small for the CPUs, or not whole longs), the id, the pointer.
     assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [0, 0, AT]), EINVAL);
@@ -44,7 +44,7 @@ fn sched_setaffinity_takes_a_mask_with_the_cpu() {
     let p = k.spawn();
     k.poke(&p, AT, &1u64.to_le_bytes());
     assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [0, 8, AT]), 0);
-    assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [p.thread().tid, 4, AT]), 0, "a shorter mask");
+    assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [p.thread().tid(), 4, AT]), 0, "a shorter mask");
     k.poke(&p, AT, &u64::MAX.to_le_bytes());
     assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [0, 8, AT]), 0, "CPUs that do not exist are dropped");
     assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [0, 8, AT]), 8);

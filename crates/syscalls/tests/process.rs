@@ -72,7 +72,7 @@ fn set_tid_address_returns_the_tid_and_records_the_pointer() {
     let k = TestKernel::new();
     let p = k.spawn();
     let tid = k.syscall(&p, Sysno::set_tid_address, [SCRATCH]);
-    assert_eq!(tid as usize, p.thread().tid);
+    assert_eq!(tid as usize, p.thread().tid());
     assert_eq!(p.thread().clear_child_tid.load(core::sync::atomic::Ordering::Relaxed), SCRATCH);
 }
 
@@ -186,7 +186,7 @@ fn sched_getaffinity_reports_the_one_cpu() {
     assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [0, 8192, SCRATCH]), 8);
     assert_eq!(k.peek(&p, SCRATCH, 16), [1, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
     assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [0, 8, SCRATCH]), 8);
-    let tid = p.thread().tid;
+    let tid = p.thread().tid();
     assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [tid, 8, SCRATCH]), 8);
 }
 
@@ -194,7 +194,7 @@ fn sched_getaffinity_reports_the_one_cpu() {
 fn sched_getaffinity_errors_are_linuxs() {
     let k = TestKernel::new();
     let p = k.spawn();
-    let tid = p.thread().tid;
+    let tid = p.thread().tid();
     for len in [0, 1, 4, 12] {
         assert_eq!(k.syscall(&p, Sysno::sched_getaffinity, [0, len, SCRATCH]), EINVAL, "len {len}");
     }
@@ -212,7 +212,7 @@ fn sched_getaffinity_errors_are_linuxs() {
 fn sched_setaffinity_accepts_masks_with_the_one_cpu() {
     let k = TestKernel::new();
     let p = k.spawn();
-    let tid = p.thread().tid;
+    let tid = p.thread().tid();
     k.poke(&p, SCRATCH, &[0xff; 128]);
     assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [0, 128, SCRATCH]), 0);
     k.poke(&p, SCRATCH, &[1, 0, 0, 0, 0, 0, 0, 0]);
@@ -227,7 +227,7 @@ fn sched_setaffinity_accepts_masks_with_the_one_cpu() {
 fn sched_setaffinity_errors_are_linuxs() {
     let k = TestKernel::new();
     let p = k.spawn();
-    let tid = p.thread().tid;
+    let tid = p.thread().tid();
     // No CPU that exists: EINVAL (an empty mask, only other CPUs, a length of 0 reads nothing).
     k.poke(&p, SCRATCH, &[0, 0, 0, 0, 0, 0, 0, 0]);
     assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [0, 8, SCRATCH]), EINVAL);

@@ -59,7 +59,7 @@ fn a_user_cannot_take_real_time_priority_nor_change_others() {
     assert_eq!(k.syscall(&p, Sysno::sched_setscheduler, [0, 1, BUF]), err(Errno::EPERM));
     k.poke(&p, BUF, &0i32.to_le_bytes());
     assert_eq!(k.syscall(&p, Sysno::sched_setscheduler, [0, 3, BUF]), 0, "SCHED_BATCH is fine");
-    let root_tid = root.thread().tid;
+    let root_tid = root.thread().tid();
     assert_eq!(k.syscall(&p, Sysno::sched_setscheduler, [root_tid, 0, BUF]), err(Errno::EPERM));
     assert_eq!(k.syscall(&p, Sysno::sched_getscheduler, [root_tid]), 0, "reading is allowed");
 }

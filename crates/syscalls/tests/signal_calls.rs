@@ -326,7 +326,7 @@ fn sigqueue_delivers_the_senders_siginfo() {
     assert_eq!(k.syscall(&p, Sysno::rt_sigqueueinfo, [999_999, SIGUSR1, INFO]), ESRCH);
     assert_eq!(k.syscall(&p, Sysno::rt_sigqueueinfo, [pid(&p), 65, INFO]), EINVAL);
     assert_eq!(k.syscall(&p, Sysno::rt_sigqueueinfo, [pid(&p), SIGUSR1, UNMAPPED]), EFAULT);
-    let tid = p.thread().tid;
+    let tid = p.thread().tid();
     info.code = SI_QUEUE;
     k.poke(&p, INFO, bytemuck::bytes_of(&info));
     assert_eq!(k.syscall(&p, Sysno::rt_tgsigqueueinfo, [pid(&p), tid, 41, INFO]), 0);

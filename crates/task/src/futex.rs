@@ -212,7 +212,7 @@ fn owner_died(t: &Arc<Thread>, uaddr: usize) {
     let key = {
         let mut mm = t.process.mm();
         let Ok(val) = read_word(&mut mm, uaddr) else { return };
-        if val & FUTEX_TID_MASK != t.tid as u32 {
+        if val & FUTEX_TID_MASK != t.tid() as u32 {
             return;
         }
         let new = (val & FUTEX_WAITERS) | FUTEX_OWNER_DIED;

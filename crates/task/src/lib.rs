@@ -19,6 +19,7 @@ pub mod cred;
 pub mod executor;
 pub mod fd_table;
 pub mod futex;
+pub mod jobctl;
 pub mod ktimer;
 pub mod limits;
 pub mod mqueue;
@@ -67,7 +68,7 @@ fn record_spawn(thread: Arc<Thread>) {
 
 #[cfg(target_os = "none")]
 fn record_spawn(thread: Arc<Thread>) {
-    log::error!("thread {} created before a thread spawner was registered", thread.tid);
+    log::error!("thread {} created before a thread spawner was registered", thread.tid());
 }
 
 /// Host tests: the threads spawned on this test thread since the last call, oldest first.

@@ -78,7 +78,7 @@ fn register_thread(th: &Arc<Thread>) {
     let w = Arc::downgrade(th);
     with_table(|t| {
         t.threads.retain(|_, w| w.strong_count() > 0);
-        t.threads.insert(th.tid, w);
+        t.threads.insert(th.tid(), w);
     });
 }
 
@@ -289,6 +289,9 @@ pub struct Process {
     /// The earliest deadline of a CPU-time timer (ITIMER_VIRTUAL/PROF, POSIX timers on the CPU
     /// clocks), in CPU ns; `u64::MAX`: none. Checked whenever a thread comes back from user mode.
     pub cpu_timer_next: AtomicU64,
+    /// The controlling terminal (a node with a `tty()`), shared by the session: inherited by
+    /// fork, dropped by setsid and when the session leader ends (`crate::jobctl`).
+    ctty: Mutex<Option<InodeRef>>,
     /// The main thread's credentials, kept here too so that the process keeps them as a
     /// zombie (kill's permission check, /proc/<pid>/status).
     cred: Mutex<Arc<Cred>>,
@@ -383,6 +386,7 @@ impl Process {
             itimer_queue: WaitQueue::new(),
             posix_timers: Mutex::new(crate::posix_timer::PosixTimers::default()),
             cpu_timer_next: AtomicU64::new(u64::MAX),
+            ctty: Mutex::new(parent.and_then(|p| p.ctty())),
             cred: Mutex::new(ROOT_CRED.clone()),
         });
         if let Some(parent) = parent {
@@ -426,6 +430,15 @@ impl Process {
 
     pub fn set_sid(&self, sid: Pid) {
         self.sid.store(sid, Ordering::Relaxed)
+    }
+
+    /// The controlling terminal, if the process has one.
+    pub fn ctty(&self) -> Option<InodeRef> {
+        self.ctty.lock().clone()
+    }
+
+    pub fn set_ctty(&self, tty: Option<InodeRef>) {
+        *self.ctty.lock() = tty;
     }
 
     pub fn mm(&self) -> SharedGuard<'_, AddressSpace> {
@@ -524,6 +537,7 @@ impl Process {
         self.exit_queue.wake_all();
         self.vfork_queue.wake_all();
         self.itimer_queue.wake_all();
+        crate::jobctl::ended(self);
         self.reparent_children();
         log::debug!("pid {} ended: {:?}", self.pid, status);
         match self.parent() {
@@ -599,6 +613,7 @@ impl Process {
             // Whatever it asked clone for, an orphan tells its new parent with SIGCHLD (Linux:
             // "we don't want people slaying init").
             c.exit_signal.store(SIGCHLD, Ordering::Relaxed);
+            crate::jobctl::reparented(&c, self);
             match &reaper {
                 Some(r) => {
                     r.children.lock().push(c.clone());
@@ -761,7 +776,9 @@ fn notify_parent(child: &Process, parent: &Arc<Process>, code: i32, status: i32,
 }
 
 pub struct Thread {
-    pub tid: Pid,
+    /// Its id; becomes the pid when it execs from a thread other than the leader
+    /// ([`Thread::take_leaders_id`]).
+    tid: AtomicUsize,
     pub process: Arc<Process>,
     /// The user registers while the thread is in the kernel.
     pub ctx: Mutex<UserContext>,
@@ -845,8 +862,29 @@ impl Thread {
         self.cred.lock().clone()
     }
 
+    pub fn tid(&self) -> Pid {
+        self.tid.load(Ordering::Relaxed)
+    }
+
+    /// execve in a thread other than the leader: once every other thread has ended, the caller
+    /// takes the process's id as its own (Linux's de_thread), so the program starts as it
+    /// would after fork, with getpid() == gettid().
+    pub fn take_leaders_id(self: &Arc<Thread>) {
+        let (old, pid) = (self.tid(), self.process.pid);
+        if old == pid {
+            return;
+        }
+        self.tid.store(pid, Ordering::Relaxed);
+        let w = Arc::downgrade(self);
+        let gone = with_table(|t| {
+            t.threads.remove(&old);
+            t.threads.insert(pid, w)
+        });
+        drop(gone);
+    }
+
     pub fn set_cred(&self, cred: Arc<Cred>) {
-        if self.tid == self.process.pid {
+        if self.tid() == self.process.pid {
             *self.process.cred.lock() = cred.clone();
         }
         *self.cred.lock() = cred;
@@ -883,7 +921,7 @@ impl Thread {
 
     fn create(process: &Arc<Process>, tid: Pid, ctx: UserContext) -> Arc<Thread> {
         let t = Arc::new(Thread {
-            tid,
+            tid: AtomicUsize::new(tid),
             process: process.clone(),
             ctx: Mutex::new(ctx),
             clear_child_tid: AtomicUsize::new(0),
@@ -967,7 +1005,7 @@ impl Thread {
         log::error!(
             "pid {} (tid {}): kernel panic in syscall {call}: {p}; the process is killed (SIGSEGV)",
             self.process.pid,
-            self.tid
+            self.tid()
         );
         self.process.exit(ExitStatus::Signaled(SIGSEGV));
         self.exit(0);

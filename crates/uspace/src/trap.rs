@@ -433,7 +433,7 @@ mod tests {
         let p = k.spawn();
         fast_path!(p, fast, call, start);
         let pc0 = pc(&p);
-        assert_eq!(ecall(&p, &mut fast, call.as_mut(), start, Sysno::gettid, &[]), (true, p.thread().tid as isize));
+        assert_eq!(ecall(&p, &mut fast, call.as_mut(), start, Sysno::gettid, &[]), (true, p.thread().tid() as isize));
         k.poke(&p, SCRATCH, b"fast\n");
         assert_eq!(ecall(&p, &mut fast, call.as_mut(), start, Sysno::write, &[1, SCRATCH, 5]), (true, 5));
         assert_eq!(k.console_output(), "fast\n");

@@ -12,7 +12,7 @@ pub fn who(cx: &Caller) -> Who {
     let c = cx.cred();
     Who {
         pid: cx.process().pid as u32,
-        tid: cx.thread().tid as u32,
+        tid: cx.thread().tid() as u32,
         uid: c.fsuid,
         gid: c.fsgid,
         groups: c.groups.clone(),

@@ -470,14 +470,26 @@ async fn read_in_place(cx: &Caller, file: &File, addr: usize, len: usize, pos: O
     .await
 }
 
-/// The file behind `fd` if it was opened for reading (EBADF otherwise).
+/// The file behind `fd` if it was opened for reading (EBADF otherwise). A background job
+/// reading its terminal is stopped by SIGTTIN first (`task::jobctl`).
 pub(super) fn reader(cx: &Caller, fd: i32) -> SysResult<alloc::sync::Arc<File>> {
-    Some(io_file(cx, fd)?).filter(|f| f.readable()).ok_or(Errno::EBADF)
+    let file = Some(io_file(cx, fd)?).filter(|f| f.readable()).ok_or(Errno::EBADF)?;
+    if file.is_tty() {
+        task::jobctl::check_access(cx.thread(), file.inode(), abi::signal::SIGTTIN)?;
+    }
+    Ok(file)
 }
 
-/// The file behind `fd` if it was opened for writing (EBADF otherwise).
+/// The file behind `fd` if it was opened for writing (EBADF otherwise). A background job
+/// writing its terminal with TOSTOP set is stopped by SIGTTOU first.
 pub(super) fn writer(cx: &Caller, fd: i32) -> SysResult<alloc::sync::Arc<File>> {
-    Some(io_file(cx, fd)?).filter(|f| f.writable()).ok_or(Errno::EBADF)
+    let file = Some(io_file(cx, fd)?).filter(|f| f.writable()).ok_or(Errno::EBADF)?;
+    if file.is_tty() {
+        if let Some(sig) = task::jobctl::write_signal(file.inode()) {
+            task::jobctl::check_access(cx.thread(), file.inode(), sig)?;
+        }
+    }
+    Ok(file)
 }
 
 /// read(2). Waits (unless O_NONBLOCK) until the file has something: a terminal a line, a pipe

@@ -11,9 +11,12 @@ use abi::flags::{
     BLKROSET, BLKRRPART, BLKSSZGET,
 };
 use abi::flags::{FICLONE, FICLONERANGE};
+use abi::flags::{TIOCGSID, TIOCNOTTY, TIOCSCTTY};
+use abi::signal::SIGTTOU;
 use abi::structs::{Termios, Winsize};
 use abi::{Errno, SysResult};
 use mm::UserPtr;
+use task::jobctl;
 
 /// Generic requests (asm-generic/ioctls.h): accepted by every open file.
 pub const FIONBIO: usize = 0x5421;
@@ -50,11 +53,14 @@ pub async fn sys_ioctl(cx: &Caller, fd: i32, cmd: usize, arg: usize) -> SysResul
     if let Some(info) = file.inode().block_info() {
         return block_ioctl(cx, &file, info, cmd, arg);
     }
-    let tty = file.inode().tty().ok_or(Errno::ENOTTY)?;
+    let node = file.inode();
+    let tty = node.tty().ok_or(Errno::ENOTTY)?;
+    let me = cx.process();
     match cmd {
         TCGETS => UserPtr::<Termios>::new(arg).write(&mut cx.mm(), &tty.termios())?,
         TCSETS | TCSETSW | TCSETSF => {
             let t = UserPtr::<Termios>::new(arg).read(&mut cx.mm())?;
+            jobctl::check_access(cx.thread(), node, SIGTTOU)?;
             // Output is never queued, so TCSETSW has nothing to wait for; TCSETSF also drops
             // typed input not yet read.
             if cmd == TCSETSF {
@@ -67,15 +73,57 @@ pub async fn sys_ioctl(cx: &Caller, fd: i32, cmd: usize, arg: usize) -> SysResul
         TIOCGPGRP => {
             // Until a shell sets one, the caller's group is in the foreground: job-control
             // shells wait (SIGTTIN loop) until tcgetpgrp() equals their own group.
-            let pgrp = tty.pgrp().unwrap_or(cx.process().pgid() as i32);
+            let pgrp = tty.pgrp().unwrap_or(me.pgid() as i32);
             UserPtr::<i32>::new(arg).write(&mut cx.mm(), &pgrp)?;
         }
         TIOCSPGRP => {
             let pgrp = UserPtr::<i32>::new(arg).read(&mut cx.mm())?;
+            // Linux wants the terminal to be the caller's controlling one (ENOTTY). A terminal
+            // that no session has yet is taken by the first shell that sets its foreground
+            // group: the console is nobody's controlling terminal at boot (as on Linux), and a
+            // shell started on it still gets job control.
+            if me.ctty().is_none() && !jobctl::is_held(node) {
+                jobctl::acquire(me, node);
+            }
+            if !jobctl::is_ctty_of(me, node) {
+                return Err(Errno::ENOTTY);
+            }
+            jobctl::check_access(cx.thread(), node, SIGTTOU)?;
             if pgrp < 0 {
                 return Err(Errno::EINVAL);
             }
+            let members = task::process::group(pgrp as usize);
+            if members.is_empty() {
+                return Err(Errno::ESRCH);
+            }
+            if members.iter().any(|p| p.sid() != me.sid()) {
+                return Err(Errno::EPERM);
+            }
             tty.set_pgrp(pgrp);
+        }
+        TIOCSCTTY => {
+            if jobctl::is_ctty_of(me, node) && tty.session() == Some(me.sid() as i32) {
+                return Ok(0);
+            }
+            // Only a session leader without a terminal may take one; one that another
+            // session has takes root (CAP_SYS_ADMIN) and arg 1.
+            if me.pid != me.sid() || me.ctty().is_some() {
+                return Err(Errno::EPERM);
+            }
+            if jobctl::is_held(node) && (arg != 1 || !cx.cred().capable(abi::cred::CAP_SYS_ADMIN)) {
+                return Err(Errno::EPERM);
+            }
+            jobctl::acquire(me, node);
+        }
+        TIOCNOTTY => {
+            if !jobctl::is_ctty_of(me, node) {
+                return Err(Errno::ENOTTY);
+            }
+            jobctl::release(me, node);
+        }
+        TIOCGSID => {
+            let sid = tty.session().filter(|_| jobctl::is_ctty_of(me, node)).ok_or(Errno::ENOTTY)?;
+            UserPtr::<i32>::new(arg).write(&mut cx.mm(), &sid)?;
         }
         _ => return Err(Errno::ENOTTY),
     }

@@ -40,7 +40,7 @@ pub(super) struct Entry {
 impl Entry {
     pub(super) fn new(cx: &Caller, n: Sysno, args: [usize; 6]) -> Entry {
         let mut head = String::new();
-        let _ = write!(head, "[{}] {:?}(", cx.thread().tid, n);
+        let _ = write!(head, "[{}] {:?}(", cx.thread().tid(), n);
         let parts = match lookup(n) {
             Some(row) => row
                 .args

@@ -46,7 +46,7 @@ impl Traced {
     }
 
     fn tid(&self) -> usize {
-        self.p.thread().tid
+        self.p.thread().tid()
     }
 
     /// The lines traced since the last call, without the `[tid] ` prefix (checked here).
@@ -162,7 +162,7 @@ fn signals_clocks_and_clone_flags_are_shown_by_name() {
     let line = t.line(Sysno::clock_gettime, [CLOCK_MONOTONIC, SCRATCH]);
     assert_eq!(line, "clock_gettime(CLOCK_MONOTONIC, 0x10000000) = 0");
     let child = t.k.fork(&t.p);
-    let tid = child.thread().tid;
+    let tid = child.thread().tid();
     assert_eq!(t.lines(), [format!("clone(SIGCHLD, NULL, NULL, 0x0, NULL) = {tid}")]);
 }
 
