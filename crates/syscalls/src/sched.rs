@@ -86,8 +86,23 @@ fn target(cx: &Caller, pid: i32) -> SysResult<Arc<Thread>> {
     }
 }
 
+/// What the sched_get* calls read of thread `pid`: its policy, and its process (for the nice
+/// value). A zombie's main thread is still found, with the policy it ended with, as on Linux
+/// (a parent may ask right after its child has exited).
+fn read_target(cx: &Caller, pid: i32) -> SysResult<(SchedPolicy, Arc<task::Process>)> {
+    match target(cx, pid) {
+        Ok(t) => Ok((*t.sched.lock(), t.process.clone())),
+        Err(Errno::ESRCH) => {
+            let p = task::process::lookup(pid as Pid).ok_or(Errno::ESRCH)?;
+            let s = (*p.leader_sched.lock()).ok_or(Errno::ESRCH)?;
+            Ok((s, p))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 pub async fn sys_sched_getscheduler(cx: &Caller, pid: i32) -> SysResult<usize> {
-    let s = *target(cx, pid)?.sched.lock();
+    let s = read_target(cx, pid)?.0;
     Ok((s.policy | if s.reset_on_fork { SCHED_RESET_ON_FORK } else { 0 }) as usize)
 }
 
@@ -96,14 +111,13 @@ pub async fn sys_sched_getparam(cx: &Caller, pid: i32, param: UserPtr<i32>) -> S
     if param.is_null() || pid < 0 {
         return Err(Errno::EINVAL);
     }
-    let prio = target(cx, pid)?.sched.lock().priority;
+    let prio = read_target(cx, pid)?.0.priority;
     param.write(&mut cx.mm(), &(prio as i32))
 }
 
 /// The thread's policy and parameters as a `sched_attr` (Linux's get_params: a deadline
 /// thread's reservation, a real-time thread's priority, the others' nice value).
-fn get_attr(t: &Thread) -> SchedAttr {
-    let s = *t.sched.lock();
+fn get_attr((s, p): (SchedPolicy, Arc<task::Process>)) -> SchedAttr {
     let mut a = SchedAttr { sched_policy: s.policy, ..SchedAttr::default() };
     if s.reset_on_fork {
         a.sched_flags |= SCHED_FLAG_RESET_ON_FORK;
@@ -116,7 +130,7 @@ fn get_attr(t: &Thread) -> SchedAttr {
             a.sched_flags |= s.deadline.flags;
         }
         SCHED_FIFO | SCHED_RR => a.sched_priority = s.priority,
-        _ => a.sched_nice = t.process.nice.load(Ordering::Relaxed),
+        _ => a.sched_nice = p.nice.load(Ordering::Relaxed),
     }
     a
 }
@@ -274,7 +288,7 @@ pub async fn sys_sched_setattr(cx: &Caller, pid: i32, uattr: UserPtr<SchedAttr>,
     }
     let t = target(cx, pid)?;
     if a.sched_flags & SCHED_FLAG_KEEP_PARAMS != 0 {
-        let kept = get_attr(&t);
+        let kept = get_attr((*t.sched.lock(), t.process.clone()));
         a = SchedAttr { sched_flags: a.sched_flags, sched_policy: a.sched_policy, ..kept };
     }
     set_attr(cx, &t, &a, a.sched_flags & SCHED_FLAG_KEEP_POLICY != 0)
@@ -293,7 +307,7 @@ pub async fn sys_sched_getattr(
     if uattr.is_null() || pid < 0 || !(SCHED_ATTR_SIZE_VER0..=4096).contains(&size) || flags != 0 {
         return Err(Errno::EINVAL);
     }
-    let mut a = get_attr(&*target(cx, pid)?);
+    let mut a = get_attr(read_target(cx, pid)?);
     a.sched_flags &= SCHED_FLAG_ALL;
     let n = size.min(SCHED_ATTR_SIZE_VER1);
     a.size = n as u32;
@@ -303,7 +317,7 @@ pub async fn sys_sched_getattr(
 /// sched_rr_get_interval(2): SCHED_RR's slice (100 ms), 0 for SCHED_FIFO (no slice), and for
 /// the other policies the slice the round-robin executor gives (the timer tick's 10 ms).
 pub async fn sys_sched_rr_get_interval(cx: &Caller, pid: i32, ts: UserPtr<Timespec>) -> SysResult<()> {
-    let policy = target(cx, pid)?.sched.lock().policy;
+    let policy = read_target(cx, pid)?.0.policy;
     let ns = match policy {
         SCHED_FIFO => 0,
         SCHED_RR => RR_TIMESLICE_NS,

@@ -50,6 +50,23 @@ fn setscheduler_records_policy_and_priority() {
 }
 
 #[test]
+fn a_zombie_is_found_with_the_policy_it_ended_with_until_reaped() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let child = k.fork(&p);
+    let pid = child.process().pid;
+    k.poke(&child, BUF, &10i32.to_le_bytes());
+    assert_eq!(k.syscall(&child, Sysno::sched_setscheduler, [0, 1, BUF]), 0);
+    k.syscall(&child, Sysno::exit, [0]);
+    assert!(child.process().is_zombie());
+    assert_eq!(k.syscall(&p, Sysno::sched_getscheduler, [pid]), 1);
+    assert_eq!(k.syscall(&p, Sysno::sched_getparam, [pid, BUF + 8]), 0);
+    assert_eq!(k.peek_val::<i32>(&p, BUF + 8), 10);
+    assert_eq!(k.syscall(&p, Sysno::wait4, [pid, 0, 0, 0]), pid as isize);
+    assert_eq!(k.syscall(&p, Sysno::sched_getscheduler, [pid]), err(Errno::ESRCH));
+}
+
+#[test]
 fn a_user_cannot_take_real_time_priority_nor_change_others() {
     let k = TestKernel::new();
     let root = k.spawn();

@@ -292,6 +292,9 @@ pub struct Process {
     /// The controlling terminal (a node with a `tty()`), shared by the session: inherited by
     /// fork, dropped by setsid and when the session leader ends (`crate::jobctl`).
     ctty: Mutex<Option<InodeRef>>,
+    /// The main thread's scheduling policy when it ended: what the sched_get* calls report
+    /// for a zombie, which Linux still finds by its pid until it is reaped.
+    pub leader_sched: Mutex<Option<SchedPolicy>>,
     /// The main thread's credentials, kept here too so that the process keeps them as a
     /// zombie (kill's permission check, /proc/<pid>/status).
     cred: Mutex<Arc<Cred>>,
@@ -387,6 +390,7 @@ impl Process {
             posix_timers: Mutex::new(crate::posix_timer::PosixTimers::default()),
             cpu_timer_next: AtomicU64::new(u64::MAX),
             ctty: Mutex::new(parent.and_then(|p| p.ctty())),
+            leader_sched: Mutex::new(None),
             cred: Mutex::new(ROOT_CRED.clone()),
         });
         if let Some(parent) = parent {
@@ -971,6 +975,9 @@ impl Thread {
         self.request_exit();
         if self.exited.swap(true, Ordering::AcqRel) {
             return;
+        }
+        if self.tid() == self.process.pid {
+            *self.process.leader_sched.lock() = Some(*self.sched.lock());
         }
         crate::futex::exit_robust_list(self);
         let tidptr = self.clear_child_tid.swap(0, Ordering::Relaxed);
