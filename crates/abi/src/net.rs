@@ -48,7 +48,11 @@ pub const MSG_TRUNC: u32 = 0x20;
 pub const MSG_DONTWAIT: u32 = 0x40;
 pub const MSG_EOR: u32 = 0x80;
 pub const MSG_WAITALL: u32 = 0x100;
+/// Read the socket's error queue (IP_RECVERR's reports) instead of its data.
+pub const MSG_ERRQUEUE: u32 = 0x2000;
 pub const MSG_NOSIGNAL: u32 = 0x4000;
+/// Set by the kernel for 32-bit callers on a 64-bit kernel; from user space, EINVAL.
+pub const MSG_CMSG_COMPAT: u32 = 0x8000_0000;
 pub const MSG_CMSG_CLOEXEC: u32 = 0x4000_0000;
 
 pub const SHUT_RD: i32 = 0;

@@ -1,4 +1,4 @@
-use abi::SysResult;
+use abi::{Errno, SysResult};
 use alloc::sync::Arc;
 use fs::File;
 use mm::AddressSpace;
@@ -59,5 +59,11 @@ impl Caller {
     /// The open file behind `fd`, or EBADF.
     pub fn file(&self, fd: i32) -> SysResult<Arc<File>> {
         self.thread.process.files().get(fd)
+    }
+
+    /// The file behind `fd` for a call that uses the file itself (I/O, ioctl, sockets): one
+    /// opened with O_PATH only names a node, and is EBADF here as if it were not open.
+    pub fn io_file(&self, fd: i32) -> SysResult<Arc<File>> {
+        Some(self.file(fd)?).filter(|f| !f.is_path_only()).ok_or(Errno::EBADF)
     }
 }

@@ -1,7 +1,7 @@
 //! Job control: the controlling terminal (TIOCSCTTY, TIOCNOTTY, TIOCGSID, TIOCSPGRP's checks),
 //! SIGTTIN/SIGTTOU for background jobs, SIGHUP when the session leader ends or a group with a
 //! stopped member is orphaned. In a test binary of its own: the console is global.
-use abi::flags::{TCGETS, TCSETS, TIOCGSID, TIOCNOTTY, TIOCSCTTY, TIOCSPGRP};
+use abi::flags::{AT_FDCWD, TCGETS, TCSETS, TIOCGSID, TIOCNOTTY, TIOCSCTTY, TIOCSPGRP};
 use abi::signal::*;
 use abi::structs::Termios;
 use hal::context::Trap;
@@ -105,6 +105,12 @@ fn the_controlling_terminal_belongs_to_one_session() {
     assert_eq!(k.syscall(&job, Sysno::ioctl, [0, TIOCGSID, SCRATCH]), 0);
     assert_eq!(k.peek_val::<i32>(&job, SCRATCH), pid(&shell) as i32);
     assert_eq!(k.syscall(&job, Sysno::ioctl, [0, TIOCSCTTY, 0]), 0, "its own already");
+    // /dev/tty reaches the same terminal (shells set the foreground through it).
+    k.poke(&shell, SCRATCH + 0x400, b"/dev/tty\0");
+    let tty = k.syscall(&shell, Sysno::openat, [AT_FDCWD as usize, SCRATCH + 0x400, 2, 0]);
+    assert!(tty >= 0, "{tty}");
+    assert_eq!(k.syscall(&shell, Sysno::ioctl, [tty as usize, TIOCGSID, SCRATCH]), 0);
+    assert_eq!(k.peek_val::<i32>(&shell, SCRATCH), pid(&shell) as i32);
     assert_eq!(set_foreground(&k, &shell, 99_999), ESRCH);
     assert_eq!(set_foreground(&k, &shell, pid(&job)), 0);
     // Another session may neither take it nor set its foreground.

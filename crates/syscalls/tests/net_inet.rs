@@ -389,6 +389,47 @@ fn options_types_and_errors() {
 }
 
 #[test]
+fn flag_and_level_errors_as_linux_gives_them() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    // A raw socket must name a protocol; socketpair checks the type first.
+    assert_eq!(k.syscall(&p, Sysno::socket, [INET, SOCK_RAW as usize, 0]), EPROTONOSUPPORT);
+    assert_eq!(k.syscall(&p, Sysno::socket, [INET, DGRAM, IPPROTO_TCP as usize]), EPROTONOSUPPORT);
+    assert_eq!(k.syscall(&p, Sysno::socketpair, [INET, DGRAM, IPPROTO_TCP as usize, VAL]), EPROTONOSUPPORT);
+    assert_eq!(k.syscall(&p, Sysno::socketpair, [INET, SOCK_RAW as usize, 0, VAL]), EPROTONOSUPPORT);
+    assert_eq!(k.syscall(&p, Sysno::socketpair, [INET, DGRAM, 0, VAL]), EOPNOTSUPP);
+    // getsockopt: IP knows no level but its own (EOPNOTSUPP); unknown names are ENOPROTOOPT.
+    let (_, a, _) = connected(&k, &p);
+    assert_eq!(int_opt(&k, &p, a, 500, SO_KEEPALIVE), Err(EOPNOTSUPP));
+    assert_eq!(int_opt(&k, &p, a, IPPROTO_UDP, SO_KEEPALIVE), Err(EOPNOTSUPP));
+    assert_eq!(int_opt(&k, &p, a, IPPROTO_IP, -1), Err(ENOPROTOOPT));
+    assert_eq!(int_opt(&k, &p, a, IPPROTO_TCP, -1), Err(ENOPROTOOPT));
+    let u = socket(&k, &p, INET, DGRAM);
+    assert_eq!(int_opt(&k, &p, u, IPPROTO_UDP, -1), Err(ENOPROTOOPT));
+    // No urgent data, an empty error queue; UDP has no urgent data to send.
+    assert_eq!(recv(&k, &p, a, 8, MSG_OOB), Err(EINVAL));
+    assert_eq!(recv(&k, &p, a, 8, MSG_ERRQUEUE), Err(EAGAIN));
+    assert_eq!(send(&k, &p, u, b"x", MSG_OOB), EOPNOTSUPP);
+    // recvmsg refuses the kernel's own compat flag.
+    assert_eq!(k.syscall(&p, Sysno::recvmsg, [a, VAL, MSG_CMSG_COMPAT as usize]), EINVAL);
+    // recvfrom on a stream still checks the address length (after taking the data).
+    let (_, c, s) = connected(&k, &p);
+    assert_eq!(send(&k, &p, c, b"hi", 0), 2);
+    k.poke(&p, LEN, &(-1i32).to_ne_bytes());
+    assert_eq!(k.syscall(&p, Sysno::recvfrom, [s, BUF, 8, 0, VAL, LEN]), EINVAL);
+    k.poke(&p, LEN, &16i32.to_ne_bytes());
+    assert_eq!(send(&k, &p, c, b"yo", 0), 2);
+    assert_eq!(k.syscall(&p, Sysno::recvfrom, [s, BUF, 8, 0, VAL, LEN]), 2);
+    assert_eq!(k.peek_val::<i32>(&p, LEN), 0, "a stream gives no address");
+    // An O_PATH descriptor is no socket to use: EBADF.
+    k.poke(&p, VAL, b"/\0");
+    let path = k.syscall(&p, Sysno::openat, [AT_FDCWD as usize, VAL, OpenFlags::PATH.bits() as usize, 0]);
+    assert!(path >= 0);
+    assert_eq!(k.syscall(&p, Sysno::accept, [path as usize, 0, 0]), EBADF);
+    assert_eq!(int_opt(&k, &p, path as usize, SOL_SOCKET, SO_TYPE), Err(EBADF));
+}
+
+#[test]
 fn a_full_backlog_refuses_and_closing_a_listener_resets_its_pending_connections() {
     let k = TestKernel::new();
     let p = k.spawn();

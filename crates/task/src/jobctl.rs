@@ -81,9 +81,11 @@ fn hang_up_session(sid: Pid, node: &InodeRef) {
     }
 }
 
-/// Whether `node` is `p`'s controlling terminal.
+/// Whether `node` is `p`'s controlling terminal: the same terminal, through whichever node
+/// (/dev/console, /dev/tty and a device node made by mknod all reach one).
 pub fn is_ctty_of(p: &Process, node: &InodeRef) -> bool {
-    p.ctty().is_some_and(|c| c.id() == node.id())
+    let Some(tty) = node.tty() else { return false };
+    p.ctty().is_some_and(|c| c.tty().is_some_and(|t| core::ptr::eq(t, tty)))
 }
 
 /// Whether a living process has terminal `node` as its controlling terminal. (Rather than the

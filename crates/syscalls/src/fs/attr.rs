@@ -48,7 +48,7 @@ pub(crate) fn within_fsize(cx: &Caller, size: u64) -> SysResult<()> {
 /// ftruncate(2): the descriptor must be a regular file open for writing (EINVAL otherwise, as
 /// Linux says, not EBADF).
 pub async fn sys_ftruncate(cx: &Caller, fd: i32, length: i64) -> SysResult<()> {
-    let file = super::io_file(cx, fd)?;
+    let file = cx.io_file(fd)?;
     if length < 0 || file.inode().kind() != FileKind::Regular || !file.writable() {
         return Err(Errno::EINVAL);
     }
@@ -62,7 +62,7 @@ const FALLOC_FL_KEEP_SIZE: u32 = 1;
 /// fallocate(2), mode 0 or KEEP_SIZE: makes sure the range is part of the file (our files are
 /// sparse, so only the size matters). Other modes (punching holes...) are EOPNOTSUPP.
 pub async fn sys_fallocate(cx: &Caller, fd: i32, mode: u32, offset: i64, len: i64) -> SysResult<()> {
-    let file = super::io_file(cx, fd)?;
+    let file = cx.io_file(fd)?;
     if offset < 0 || len <= 0 {
         return Err(Errno::EINVAL);
     }
@@ -155,7 +155,7 @@ pub async fn sys_fchmodat2(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32, f
 
 /// fchmod(2). O_PATH descriptors are EBADF.
 pub async fn sys_fchmod(cx: &Caller, fd: i32, mode: u32) -> SysResult<()> {
-    chmod(cx, super::io_file(cx, fd)?.inode(), mode)
+    chmod(cx, cx.io_file(fd)?.inode(), mode)
 }
 
 /// Linux's chown_ok and chgrp_ok: CAP_CHOWN may give a file to anyone; its owner may only
@@ -190,7 +190,7 @@ pub async fn sys_fchownat(cx: &Caller, dirfd: i32, path: UserCStr, uid: u32, gid
 
 /// fchown(2). O_PATH descriptors are EBADF.
 pub async fn sys_fchown(cx: &Caller, fd: i32, uid: u32, gid: u32) -> SysResult<()> {
-    chown(cx, super::io_file(cx, fd)?.inode(), uid, gid)
+    chown(cx, cx.io_file(fd)?.inode(), uid, gid)
 }
 
 /// One timestamp of utimensat: None for UTIME_OMIT.

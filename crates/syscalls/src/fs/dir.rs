@@ -300,7 +300,7 @@ fn dirent_len(len: usize) -> usize {
 /// the offset after it), so lseek(fd, 0, SEEK_SET) starts over. A buffer too small for the
 /// next entry is EINVAL; 0 means the end.
 pub async fn sys_getdents64(cx: &Caller, fd: i32, buf: UserSliceMut<u8>) -> SysResult<usize> {
-    let file = super::io_file(cx, fd)?;
+    let file = cx.io_file(fd)?;
     let node = file.inode().clone();
     if node.kind() != FileKind::Directory {
         return Err(Errno::ENOTDIR);

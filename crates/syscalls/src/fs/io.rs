@@ -4,7 +4,6 @@
 //! bytes, so a huge count never makes the kernel allocate a huge buffer. User memory is copied
 //! a page at a time: when part of a buffer is bad, the bytes before the bad page are
 //! transferred and counted, as on Linux, and only a transfer that moves nothing is EFAULT.
-use super::io_file;
 use crate::Caller;
 use abi::flags::{SEEK_CUR, SEEK_END, SEEK_SET};
 use abi::structs::Iovec;
@@ -473,7 +472,7 @@ async fn read_in_place(cx: &Caller, file: &File, addr: usize, len: usize, pos: O
 /// The file behind `fd` if it was opened for reading (EBADF otherwise). A background job
 /// reading its terminal is stopped by SIGTTIN first (`task::jobctl`).
 pub(super) fn reader(cx: &Caller, fd: i32) -> SysResult<alloc::sync::Arc<File>> {
-    let file = Some(io_file(cx, fd)?).filter(|f| f.readable()).ok_or(Errno::EBADF)?;
+    let file = Some(cx.io_file(fd)?).filter(|f| f.readable()).ok_or(Errno::EBADF)?;
     if file.is_tty() {
         task::jobctl::check_access(cx.thread(), file.inode(), abi::signal::SIGTTIN)?;
     }
@@ -483,7 +482,7 @@ pub(super) fn reader(cx: &Caller, fd: i32) -> SysResult<alloc::sync::Arc<File>> 
 /// The file behind `fd` if it was opened for writing (EBADF otherwise). A background job
 /// writing its terminal with TOSTOP set is stopped by SIGTTOU first.
 pub(super) fn writer(cx: &Caller, fd: i32) -> SysResult<alloc::sync::Arc<File>> {
-    let file = Some(io_file(cx, fd)?).filter(|f| f.writable()).ok_or(Errno::EBADF)?;
+    let file = Some(cx.io_file(fd)?).filter(|f| f.writable()).ok_or(Errno::EBADF)?;
     if file.is_tty() {
         if let Some(sig) = task::jobctl::write_signal(file.inode()) {
             task::jobctl::check_access(cx.thread(), file.inode(), sig)?;
@@ -548,7 +547,7 @@ fn positioned(cx: &Caller, fd: i32, offset: i64) -> SysResult<alloc::sync::Arc<F
     if offset < 0 {
         return Err(Errno::EINVAL);
     }
-    let file = io_file(cx, fd)?;
+    let file = cx.io_file(fd)?;
     if !file.inode().seekable() {
         return Err(Errno::ESPIPE);
     }
@@ -663,7 +662,7 @@ pub async fn sys_pwritev2(
 
 /// lseek(2). An unknown `whence` is EINVAL before a file without offsets is ESPIPE.
 pub async fn sys_lseek(cx: &Caller, fd: i32, offset: i64, whence: u32) -> SysResult<u64> {
-    let file = io_file(cx, fd)?;
+    let file = cx.io_file(fd)?;
     if ![SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE].contains(&whence) {
         return Err(Errno::EINVAL);
     }
@@ -765,8 +764,8 @@ pub async fn sys_copy_file_range(
     len: usize,
     flags: u32,
 ) -> SysResult<usize> {
-    let input = io_file(cx, fd_in)?;
-    let output = io_file(cx, fd_out)?;
+    let input = cx.io_file(fd_in)?;
+    let output = cx.io_file(fd_out)?;
     let start = |ptr: UserPtr<i64>, file: &File| match ptr.nonnull() {
         Some(p) => p.read(&mut cx.mm()),
         None => Ok(file.offset() as i64),
@@ -862,7 +861,7 @@ pub async fn sys_copy_file_range(
 /// fsync(2): regular files and directories (nothing is cached here, so there is nothing to
 /// write); EINVAL for pipes, terminals and devices, as on Linux.
 pub async fn sys_fsync(cx: &Caller, fd: i32) -> SysResult<()> {
-    io_file(cx, fd)?.inode().fsync()
+    cx.io_file(fd)?.inode().fsync()
 }
 
 /// fdatasync(2): as fsync.
@@ -885,7 +884,7 @@ pub async fn sys_sync_file_range(cx: &Caller, fd: i32, offset: i64, nbytes: i64,
     {
         return Err(Errno::EINVAL);
     }
-    let file = io_file(cx, fd)?;
+    let file = cx.io_file(fd)?;
     if !matches!(
         file.inode().kind(),
         FileKind::Regular | FileKind::BlockDevice | FileKind::Directory | FileKind::Symlink

@@ -3,7 +3,6 @@
 //! and the foreground process group); the requests on block devices (size, sector and block
 //! size, read-only state, flush) that tools such as mkfs and LTP's device set-up make; reflinks
 //! (FICLONE, FICLONERANGE: EOPNOTSUPP after Linux's checks).
-use super::io_file;
 use crate::Caller;
 use abi::flags::{OpenFlags, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP, TIOCSWINSZ};
 use abi::flags::{
@@ -26,7 +25,7 @@ pub const FIOCLEX: usize = 0x5451;
 /// ioctl(2). A request a node does not know is ENOTTY, on a terminal too (Linux's tty layer
 /// turns an unknown request into ENOTTY, not EINVAL). O_PATH descriptors are EBADF.
 pub async fn sys_ioctl(cx: &Caller, fd: i32, cmd: usize, arg: usize) -> SysResult<usize> {
-    let file = io_file(cx, fd)?;
+    let file = cx.io_file(fd)?;
     // The request is a C `unsigned int`: the upper half of the register is not part of it.
     let cmd = cmd as u32 as usize;
     match cmd {
@@ -182,7 +181,7 @@ fn clone_range(cx: &Caller, file: &fs::File, cmd: usize, arg: usize) -> SysResul
         // struct file_clone_range { __s64 src_fd; __u64 src_offset, src_length, dest_offset; }
         UserPtr::<[u64; 4]>::new(arg).read(&mut cx.mm())?[0] as i32
     };
-    let src = io_file(cx, src_fd)?;
+    let src = cx.io_file(src_fd)?;
     let (from, to) = (src.inode(), file.inode());
     if from.id().0 != to.id().0 {
         return Err(Errno::EXDEV);

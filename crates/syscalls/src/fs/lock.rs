@@ -1,7 +1,6 @@
 //! File locks: flock(2), and fcntl's record locks (F_GETLK, F_SETLK, F_SETLKW and their OFD
 //! forms). The locks themselves are `fs::lock`'s; this reads and checks requests, waits, and
 //! reports.
-use super::io_file;
 use crate::Caller;
 use abi::flags::*;
 use abi::structs::Flock;
@@ -24,7 +23,7 @@ pub async fn sys_flock(cx: &Caller, fd: i32, cmd: u32) -> SysResult<()> {
         LOCK_UN => None,
         _ => return Err(Errno::EINVAL),
     };
-    let file = io_file(cx, fd)?;
+    let file = cx.io_file(fd)?;
     let id = file.inode().id();
     let (owner, pid) = (file.lock_owner(), cx.process().pid);
     let attempt = || lock::flock(id, owner, ty, pid);

@@ -31,14 +31,3 @@ pub use poll::*;
 pub use splice::*;
 pub use stat::*;
 pub use xattr::*;
-
-use crate::Caller;
-use abi::{Errno, SysResult};
-use alloc::sync::Arc;
-use fs::File;
-
-/// The open file behind `fd` for reading, writing, seeking or ioctl. An O_PATH descriptor only
-/// names a file, so Linux treats it as not open for these: EBADF.
-fn io_file(cx: &Caller, fd: i32) -> SysResult<Arc<File>> {
-    Some(cx.file(fd)?).filter(|f| !f.is_path_only()).ok_or(Errno::EBADF)
-}

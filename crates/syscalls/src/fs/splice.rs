@@ -6,7 +6,6 @@
 //! source pipe, a full target pipe) and what it answers. A pipe's bytes are looked at first
 //! and taken only once the target has accepted them, so a short or failed write loses nothing.
 use super::io::{retry_blocking, send_all, UserBuf, CHUNK, MAX_RW_COUNT};
-use super::io_file;
 use crate::Caller;
 use abi::flags::OpenFlags;
 use abi::structs::Iovec;
@@ -77,8 +76,8 @@ pub async fn sys_splice(
     if flags & !SPLICE_F_ALL != 0 {
         return Err(Errno::EINVAL);
     }
-    let input = io_file(cx, fd_in)?;
-    let output = io_file(cx, fd_out)?;
+    let input = cx.io_file(fd_in)?;
+    let output = cx.io_file(fd_out)?;
     let (ipipe, opipe) = (pipe_of(&input).is_some(), pipe_of(&output).is_some());
     if (ipipe && !off_in.is_null()) || (opipe && !off_out.is_null()) {
         return Err(Errno::ESPIPE);
@@ -196,8 +195,8 @@ pub async fn sys_tee(cx: &Caller, fd_in: i32, fd_out: i32, len: usize, flags: u3
     if len == 0 {
         return Ok(0);
     }
-    let input = io_file(cx, fd_in)?;
-    let output = io_file(cx, fd_out)?;
+    let input = cx.io_file(fd_in)?;
+    let output = cx.io_file(fd_out)?;
     if !input.readable() || !output.writable() {
         return Err(Errno::EBADF);
     }
@@ -215,7 +214,7 @@ pub async fn sys_vmsplice(cx: &Caller, fd: i32, iov: UserPtr<Iovec>, nr_segs: us
     if flags & !SPLICE_F_ALL != 0 {
         return Err(Errno::EINVAL);
     }
-    let file = io_file(cx, fd)?;
+    let file = cx.io_file(fd)?;
     let pipe = pipe_of(&file).ok_or(Errno::EBADF)?;
     let nr = i32::try_from(nr_segs).map_err(|_| Errno::EINVAL)?;
     let nonblock = flags & SPLICE_F_NONBLOCK != 0;

@@ -40,7 +40,7 @@ fn lookup(cx: &Caller, path: UserCStr, follow: bool) -> SysResult<InodeRef> {
 
 /// The node behind `fd` (O_PATH descriptors are EBADF, as Linux's fdget).
 fn fd_node(cx: &Caller, fd: i32) -> SysResult<InodeRef> {
-    Ok(super::io_file(cx, fd)?.inode().clone())
+    Ok(cx.io_file(fd)?.inode().clone())
 }
 
 fn writable_fs(node: &InodeRef) -> SysResult<()> {

@@ -21,18 +21,28 @@ pub fn is_ipv4(file: &File) -> bool {
 
 /// socket(2) for AF_INET and AF_INET6: SOCK_STREAM is TCP, SOCK_DGRAM is UDP.
 pub fn socket(cx: &Caller, domain: i32, ty: i32, protocol: i32) -> SysResult<usize> {
+    let proto = proto_of(ty, protocol)?;
+    let fam = if domain == AF_INET as i32 { Family::V4 } else { Family::V6 };
+    Ok(install_file(cx, InetSocket::new(fam, proto), ty)? as usize)
+}
+
+/// The protocol an AF_INET/AF_INET6 socket of type `ty` (flags included) and `protocol` speaks,
+/// with Linux's errors (inet_create): EINVAL for unknown flags or types, EPROTONOSUPPORT for a
+/// protocol the type does not carry (a raw socket must name one), ESOCKTNOSUPPORT for a type
+/// the family lacks here (raw sockets, SOCK_SEQPACKET...).
+pub fn proto_of(ty: i32, protocol: i32) -> SysResult<Proto> {
     if ty & !(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC) != 0 {
         return Err(Errno::EINVAL);
     }
-    let proto = match (ty & SOCK_TYPE_MASK, protocol) {
-        (SOCK_STREAM, 0 | IPPROTO_TCP) => Proto::Tcp,
-        (SOCK_DGRAM, 0 | IPPROTO_UDP) => Proto::Udp,
-        (SOCK_STREAM | SOCK_DGRAM, _) => return Err(Errno::EPROTONOSUPPORT),
-        (t, _) if t > 10 || t == 0 => return Err(Errno::EINVAL),
-        _ => return Err(Errno::ESOCKTNOSUPPORT),
-    };
-    let fam = if domain == AF_INET as i32 { Family::V4 } else { Family::V6 };
-    Ok(install_file(cx, InetSocket::new(fam, proto), ty)? as usize)
+    match (ty & SOCK_TYPE_MASK, protocol) {
+        (SOCK_STREAM, 0 | IPPROTO_TCP) => Ok(Proto::Tcp),
+        (SOCK_DGRAM, 0 | IPPROTO_UDP) => Ok(Proto::Udp),
+        (SOCK_STREAM | SOCK_DGRAM | SOCK_RAW, _) if protocol == 0 || ty & SOCK_TYPE_MASK != SOCK_RAW => {
+            Err(Errno::EPROTONOSUPPORT)
+        }
+        (t, _) if t > 10 || t == 0 => Err(Errno::EINVAL),
+        _ => Err(Errno::ESOCKTNOSUPPORT),
+    }
 }
 
 /// The `len` bytes of a socket address at `ptr`.
@@ -106,6 +116,10 @@ pub async fn send(
     len: u32,
 ) -> SysResult<usize> {
     let udp = sock.proto() == Proto::Udp;
+    if udp && flags & MSG_OOB != 0 {
+        // Urgent data is TCP's (udp_sendmsg).
+        return Err(Errno::EOPNOTSUPP);
+    }
     let to = if ptr != 0 && udp { Some(read_addr(cx, sock, ptr, len)?) } else { None };
     let how = Sending {
         queue: sock.queue(),
@@ -119,6 +133,14 @@ pub async fn send(
 /// Receive into user iovecs: one datagram (UDP), or what is there (TCP; with MSG_WAITALL until
 /// the buffers are full or the stream ends).
 pub async fn recv(cx: &Caller, file: &File, sock: &InetSocket, iovs: &[Iovec], flags: u32) -> SysResult<Got> {
+    if flags & MSG_ERRQUEUE != 0 {
+        // Nothing ever reports errors to the queue: it is empty (ip_recv_error).
+        return Err(Errno::EAGAIN);
+    }
+    if flags & MSG_OOB != 0 && sock.proto() == Proto::Tcp {
+        // No urgent data is ever kept (tcp_recv_urg without any).
+        return Err(Errno::EINVAL);
+    }
     let total = iovs.iter().try_fold(0usize, |t, v| t.checked_add(v.len)).ok_or(Errno::EINVAL)?;
     let nonblocking = file.nonblocking() || flags & MSG_DONTWAIT != 0;
     let peek = flags & MSG_PEEK != 0;
@@ -230,6 +252,11 @@ pub fn getsockopt(sock: &InetSocket, level: i32, name: i32) -> SysResult<Vec<u8>
         (IPPROTO_IPV6, _) if sock.family() != Family::V6 => return Err(Errno::ENOPROTOOPT),
         (IPPROTO_IPV6, IPV6_V6ONLY) => sock.v6only() as i32,
         (IPPROTO_IPV6, IPV6_UNICAST_HOPS) => 64,
+        // An IPv4 socket hands a level that is neither its protocol's nor IP's to IP, which
+        // knows no other (Linux's do_ip_getsockopt; setsockopt's says ENOPROTOOPT).
+        (IPPROTO_TCP | IPPROTO_IP, _) => return Err(Errno::ENOPROTOOPT),
+        (IPPROTO_UDP, _) if sock.proto() == Proto::Udp => return Err(Errno::ENOPROTOOPT),
+        _ if sock.family() == Family::V4 => return Err(Errno::EOPNOTSUPP),
         _ => return Err(Errno::ENOPROTOOPT),
     };
     Ok(v.to_ne_bytes().to_vec())

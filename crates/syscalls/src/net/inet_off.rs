@@ -65,6 +65,11 @@ pub fn socket(_cx: &Caller, _domain: i32, _ty: i32, _protocol: i32) -> SysResult
     Err(Errno::EAFNOSUPPORT)
 }
 
+/// No internet socket can be made, so socketpair's check fails as socket(2) does.
+pub fn proto_of(_ty: i32, _protocol: i32) -> SysResult<()> {
+    Err(Errno::EAFNOSUPPORT)
+}
+
 pub fn bind(_cx: &Caller, sock: &InetSocket, _ptr: usize, _len: u32) -> SysResult<()> {
     match sock.never {}
 }

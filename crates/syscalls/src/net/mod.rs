@@ -42,7 +42,7 @@ fn cred(cx: &Caller) -> Ucred {
 
 /// The open file `fd` and its socket: EBADF, or ENOTSOCK for another kind of file.
 fn socket(cx: &Caller, fd: i32) -> SysResult<(Arc<File>, Arc<UnixSocket>)> {
-    let file = cx.process().files().get(fd)?;
+    let file = cx.io_file(fd)?;
     let sock = as_unix(&file).ok_or(Errno::ENOTSOCK)?.arc();
     Ok((file, sock))
 }
@@ -53,7 +53,7 @@ fn install(cx: &Caller, sock: Arc<UnixSocket>, flags: i32) -> SysResult<i32> {
 
 /// The open file `fd` and its socket if it is an AF_INET/AF_INET6 one (EBADF for no file).
 fn inet_socket(cx: &Caller, fd: i32) -> SysResult<Option<(Arc<File>, Arc<InetSocket>)>> {
-    let file = cx.process().files().get(fd)?;
+    let file = cx.io_file(fd)?;
     let sock = as_inet(&file).map(|s| s.arc());
     Ok(sock.map(|s| (file, s)))
 }
@@ -90,8 +90,10 @@ fn socket_kind(domain: i32, ty: i32, protocol: i32) -> SysResult<Kind> {
 /// socketpair(2).
 pub async fn sys_socketpair(cx: &Caller, domain: i32, ty: i32, protocol: i32, sv: UserPtr<[i32; 2]>) -> SysResult<()> {
     let kind = match socket_kind(domain, ty, protocol) {
+        // An internet socket is made (with its own errors), then refuses to pair.
         Err(Errno::EAFNOSUPPORT) if domain == AF_INET as i32 || domain == AF_INET6 as i32 => {
-            return Err(Errno::EOPNOTSUPP)
+            inet::proto_of(ty, protocol)?;
+            return Err(Errno::EOPNOTSUPP);
         }
         r => r?,
     };
@@ -518,9 +520,9 @@ pub async fn sys_recvfrom(
     if let Some((file, s)) = inet_socket(cx, fd)? {
         let iovs = [Iovec { base: buf.addr(), len: buf.len() }];
         let got = inet::recv(cx, &file, &s, &iovs, flags).await?;
-        if let Some(from) = got.from {
-            put_bytes(cx, &s.encode(from), addr, addrlen)?;
-        }
+        // A stream gives no address, but the length is still checked and set (to 0).
+        let from = got.from.map(|f| s.encode(f)).unwrap_or_default();
+        put_bytes(cx, &from, addr, addrlen)?;
         return Ok(if flags & MSG_TRUNC != 0 { got.full } else { got.len });
     }
     let (file, sock) = socket(cx, fd)?;
@@ -602,6 +604,9 @@ pub async fn sys_sendmsg(cx: &Caller, fd: i32, msg: UserPtr<MsgHdr>, flags: u32)
 /// files sent with SCM_RIGHTS become new descriptors (as many as fit: MSG_CTRUNC for the rest),
 /// SCM_CREDENTIALS with SO_PASSCRED. MSG_TRUNC in the flags when a message was cut.
 pub async fn sys_recvmsg(cx: &Caller, fd: i32, msg: UserPtr<MsgHdr>, flags: u32) -> SysResult<usize> {
+    if flags & MSG_CMSG_COMPAT != 0 {
+        return Err(Errno::EINVAL);
+    }
     if let Some((file, s)) = inet_socket(cx, fd)? {
         return inet::recvmsg(cx, &file, &s, msg, flags).await;
     }
@@ -683,7 +688,7 @@ fn timeval_ok(t: &Timeval) -> SysResult<Timeval> {
 /// ENOPROTOOPT for others; an AF_UNIX socket has no other level (EOPNOTSUPP); the TCP and IP
 /// levels are [`inet`]'s.
 pub async fn sys_setsockopt(cx: &Caller, fd: i32, level: i32, name: i32, val: usize, len: u32) -> SysResult<()> {
-    let file = cx.process().files().get(fd)?;
+    let file = cx.io_file(fd)?;
     let read = |n: usize| -> SysResult<Vec<u8>> {
         if (len as usize) < n {
             return Err(Errno::EINVAL);
@@ -746,7 +751,7 @@ fn set_socket_option(
 
 /// getsockopt(2).
 pub async fn sys_getsockopt(cx: &Caller, fd: i32, level: i32, name: i32, val: usize, lenp: usize) -> SysResult<()> {
-    let file = cx.process().files().get(fd)?;
+    let file = cx.io_file(fd)?;
     let lenp = UserPtr::<i32>::new(lenp);
     let room = lenp.read(&mut cx.mm())?;
     if room < 0 {
