@@ -28,6 +28,7 @@ pub const CAP_MKNOD: u32 = 27;
 pub const CAP_AUDIT_CONTROL: u32 = 30;
 pub const CAP_SETFCAP: u32 = 31;
 pub const CAP_MAC_OVERRIDE: u32 = 32;
+pub const CAP_SYSLOG: u32 = 34;
 pub const CAP_WAKE_ALARM: u32 = 35;
 /// The highest capability of Linux 6.1 (CAP_CHECKPOINT_RESTORE).
 pub const CAP_LAST_CAP: u32 = 40;

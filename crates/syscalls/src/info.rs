@@ -134,6 +134,14 @@ const SYSLOG_ACTION_SIZE_BUFFER: i32 = 10;
 /// takes and consumes them (never waits: an empty log reads 0); SIZE_BUFFER and SIZE_UNREAD
 /// report sizes; CLEAR empties the log; the console-level actions are accepted.
 pub async fn sys_syslog(cx: &Caller, action: i32, buf: usize, len: i32) -> SysResult<usize> {
+    // Linux's check_syslog_permissions with dmesg_restrict 0: anyone may read the whole log
+    // or ask its size; everything else takes CAP_SYSLOG (or CAP_SYS_ADMIN), before the
+    // arguments are looked at.
+    let open_to_all = matches!(action, SYSLOG_ACTION_READ_ALL | SYSLOG_ACTION_SIZE_BUFFER);
+    let cred = cx.cred();
+    if !open_to_all && !cred.capable(abi::cred::CAP_SYSLOG) && !cred.capable(abi::cred::CAP_SYS_ADMIN) {
+        return Err(Errno::EPERM);
+    }
     match action {
         SYSLOG_ACTION_CLOSE | SYSLOG_ACTION_OPEN | SYSLOG_ACTION_CONSOLE_OFF | SYSLOG_ACTION_CONSOLE_ON => Ok(0),
         SYSLOG_ACTION_CONSOLE_LEVEL => {

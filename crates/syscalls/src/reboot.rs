@@ -54,10 +54,14 @@ fn request(action: Action) {
     }
 }
 
-/// reboot(2). Every caller is root here, so there is no EPERM; bad magic numbers or an unknown
-/// command are EINVAL (as are kexec and suspend, which this kernel cannot do). Ctrl-Alt-Del
-/// on/off is accepted and changes nothing: there is no such key on a serial console.
+/// reboot(2). EPERM without CAP_SYS_BOOT (checked first, as Linux); bad magic numbers or an
+/// unknown command are EINVAL (as are kexec and suspend, which this kernel cannot do).
+/// Ctrl-Alt-Del on/off is accepted and changes nothing: there is no such key on a serial
+/// console.
 pub async fn sys_reboot(cx: &Caller, magic1: u32, magic2: u32, cmd: u32, arg: usize) -> SysResult<()> {
+    if !cx.cred().capable(abi::cred::CAP_SYS_BOOT) {
+        return Err(Errno::EPERM);
+    }
     if magic1 != MAGIC1 || !MAGIC2.contains(&magic2) {
         return Err(Errno::EINVAL);
     }
@@ -113,6 +117,16 @@ mod tests {
         let p = k.spawn();
         assert_eq!(k.syscall(&p, Sysno::reboot, [MAGIC1 as usize, M2, CMD_CAD_OFF as usize, 0]), 0);
         assert_eq!(k.syscall(&p, Sysno::reboot, [MAGIC1 as usize, M2, CMD_CAD_ON as usize, 0]), 0);
+        assert_eq!(take_requested(), None);
+    }
+
+    #[test]
+    fn only_cap_sys_boot_may_and_that_is_checked_first() {
+        let k = TestKernel::new();
+        let p = k.spawn();
+        assert_eq!(k.syscall(&p, Sysno::setresuid, [usize::MAX, 65534, usize::MAX]), 0);
+        assert_eq!(k.syscall(&p, Sysno::reboot, [MAGIC1 as usize, M2, CMD_CAD_ON as usize, 0]), EPERM);
+        assert_eq!(k.syscall(&p, Sysno::reboot, [0, 0, CMD_POWER_OFF as usize, 0]), EPERM);
         assert_eq!(take_requested(), None);
     }
 

@@ -153,10 +153,10 @@ const ALL_CPUS: u64 = (1 << NR_CPUS) - 1;
 const CPUMASK_SIZE: usize = 8;
 
 /// The thread sched_{get,set}affinity name: 0 is the caller, else any thread id (ESRCH).
-fn affinity_target(pid: i32) -> SysResult<()> {
+fn affinity_target(pid: i32) -> SysResult<Option<alloc::sync::Arc<task::Thread>>> {
     match pid {
-        0 => Ok(()),
-        p if p > 0 && task::process::lookup_thread(p as task::process::Pid).is_some() => Ok(()),
+        0 => Ok(None),
+        p if p > 0 => task::process::lookup_thread(p as task::process::Pid).map(Some).ok_or(Errno::ESRCH),
         _ => Err(Errno::ESRCH),
     }
 }
@@ -184,7 +184,12 @@ pub async fn sys_sched_setaffinity(cx: &Caller, pid: i32, len: u32, mask: UserPt
     let n = (len as usize).min(CPUMASK_SIZE);
     let mut bits = [0u8; CPUMASK_SIZE];
     bits[..n].copy_from_slice(&mm::UserSlice::<u8>::new(mask.addr(), n).read(&mut cx.mm())?);
-    affinity_target(pid)?;
+    let target = affinity_target(pid)?;
+    // Another user's thread takes CAP_SYS_NICE (Linux's check_same_owner).
+    let (me, them) = (cx.cred(), target.map_or_else(|| cx.cred(), |t| t.cred()));
+    if me.euid != them.uid && me.euid != them.euid && !me.capable(abi::cred::CAP_SYS_NICE) {
+        return Err(Errno::EPERM);
+    }
     if u64::from_le_bytes(bits) & ALL_CPUS == 0 {
         return Err(Errno::EINVAL);
     }

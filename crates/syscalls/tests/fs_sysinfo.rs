@@ -52,3 +52,16 @@ fn syslog_errors() {
     assert_eq!(k.syscall(&p, Sysno::syslog, [8, 0, 0]), EINVAL, "console level out of range");
     assert_eq!(k.syscall(&p, Sysno::syslog, [8, 0, 4]), 0);
 }
+
+#[test]
+fn a_user_may_only_read_the_whole_log_and_ask_its_size() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    assert_eq!(k.syscall(&p, Sysno::setresuid, [usize::MAX, 65534, usize::MAX]), 0);
+    assert_eq!(k.syscall(&p, Sysno::syslog, [SIZE_BUFFER, 0, 0]), syscalls::info::KLOG_SIZE as isize);
+    assert!(k.syscall(&p, Sysno::syslog, [READ_ALL, SCRATCH, 16]) >= 0);
+    // Reading (consuming), the unread size, clearing, console levels, even a bad type: EPERM.
+    for (action, len) in [(2, 1), (9, 0), (5, 0), (8, 3), (100, 0)] {
+        assert_eq!(k.syscall(&p, Sysno::syslog, [action, SCRATCH, len]), EPERM, "action {action}");
+    }
+}

@@ -55,6 +55,12 @@ fn sched_setaffinity_takes_a_mask_with_the_cpu() {
     assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [999_999, 8, AT]), ESRCH);
     assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [999_999, 8, UNMAPPED]), EFAULT, "the mask is read first");
     assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [0, 0, UNMAPPED]), EINVAL, "nothing read");
+    // Another user's thread: EPERM (before the mask is judged); its own: as before.
+    let root_child = k.fork(&p);
+    assert_eq!(k.syscall(&p, Sysno::setresuid, [usize::MAX, 65534, usize::MAX]), 0);
+    k.poke(&p, AT, &1u64.to_le_bytes());
+    assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [root_child.thread().tid(), 8, AT]), EPERM);
+    assert_eq!(k.syscall(&p, Sysno::sched_setaffinity, [0, 8, AT]), 0);
 }
 
 fn get_name(k: &TestKernel, p: &Caller) -> Vec<u8> {
