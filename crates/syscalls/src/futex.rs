@@ -208,6 +208,10 @@ pub async fn sys_get_robust_list(cx: &Caller, pid: i32, head: UserPtr<usize>, le
         p if p < 0 => return Err(Errno::ESRCH),
         p => lookup_thread(p as Pid).ok_or(Errno::ESRCH)?,
     };
+    // Another process's list is for those who may trace it.
+    if !crate::cred::may_inspect(cx, &t.process) {
+        return Err(Errno::EPERM);
+    }
     let (h, _) = *t.robust_list.lock();
     head.write(&mut cx.mm(), &h)?;
     len.write(&mut cx.mm(), &ROBUST_LIST_HEAD_LEN)?;

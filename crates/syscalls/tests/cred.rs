@@ -210,6 +210,22 @@ fn chroot_needs_the_capability_and_a_searchable_directory() {
     assert_eq!(t.call1(Sysno::chroot, "/tmp/jail"), 0);
     assert!(t.stat("/inside").is_ok(), "paths start at the new root");
     assert_eq!(t.stat("/tmp/jail").unwrap_err(), err(Errno::ENOENT));
+    // The working directory was left outside: it has no name under the new root.
+    assert_eq!(t.getcwd(), "(unreachable)/");
+    assert_eq!(t.call1(Sysno::chdir, "/"), 0);
+    assert_eq!(t.getcwd(), "/");
+}
+
+#[test]
+fn chroot_rebases_a_working_directory_below_it() {
+    let t = FsTest::new();
+    assert_eq!(t.mkdir("/tmp/jail"), 0);
+    assert_eq!(t.mkdir("/tmp/jail/sub"), 0);
+    assert_eq!(t.call1(Sysno::chdir, "/tmp/jail/sub"), 0);
+    assert_eq!(t.call1(Sysno::chroot, "/tmp/jail"), 0);
+    assert_eq!(t.getcwd(), "/sub");
+    assert_eq!(t.call1(Sysno::chroot, "."), 0);
+    assert_eq!(t.getcwd(), "/");
 }
 
 #[test]
@@ -291,6 +307,36 @@ fn truncate_past_rlimit_fsize_is_efbig() {
     let fd = t.open("/tmp/f", O_WRONLY) as usize;
     assert_eq!(k.syscall(&t.p, Sysno::ftruncate, [fd, 200]), err(Errno::EFBIG));
     assert_eq!(t.stat("/tmp/f").unwrap().st_size, 100);
+}
+
+#[test]
+fn writes_stop_at_rlimit_fsize() {
+    let t = FsTest::new();
+    let k = &t.k;
+    k.poke(&t.p, BUF, bytemuck::bytes_of(&[100u64, 100]));
+    assert_eq!(k.syscall(&t.p, Sysno::setrlimit, [RLIMIT_FSIZE, BUF]), 0);
+    let fd = t.open("/tmp/f", O_WRONLY | O_CREAT) as usize;
+    k.poke(&t.p, BUF, &[7u8; 256]);
+    // Past the limit: EFBIG, and SIGXFSZ, which ends a process that did not catch it.
+    let child = k.fork(&t.p);
+    assert_eq!(k.syscall(&child, Sysno::pwrite64, [fd, BUF, 1, 100]), err(Errno::EFBIG));
+    assert_eq!(k.exit_status(&child), Some(task::process::ExitStatus::Signaled(abi::signal::SIGXFSZ)));
+    k.poke(&t.p, BUF + 0x400, &[1, 0, 0, 0, 0, 0, 0, 0]); // SIG_IGN
+    k.poke(&t.p, BUF + 0x408, &[0; 24]);
+    assert_eq!(k.syscall(&t.p, Sysno::rt_sigaction, [abi::signal::SIGXFSZ, BUF + 0x400, 0, 8]), 0);
+    // A write that crosses the limit is cut at it; the next one is EFBIG.
+    assert_eq!(k.syscall(&t.p, Sysno::pwrite64, [fd, BUF, 60, 0]), 60);
+    assert_eq!(k.syscall(&t.p, Sysno::lseek, [fd, 60, 0]), 60);
+    assert_eq!(k.syscall(&t.p, Sysno::write, [fd, BUF, 60]), 40);
+    assert_eq!(k.syscall(&t.p, Sysno::write, [fd, BUF, 1]), err(Errno::EFBIG));
+    assert_eq!(k.exit_status(&t.p), None, "ignored");
+    assert_eq!(k.syscall(&t.p, Sysno::write, [fd, BUF, 0]), 0, "an empty write is no write");
+    assert_eq!(k.syscall(&t.p, Sysno::pwrite64, [fd, BUF, 10, 200]), err(Errno::EFBIG));
+    assert_eq!(k.syscall(&t.p, Sysno::pwrite64, [fd, BUF, 10, 95]), 5);
+    assert_eq!(t.stat("/tmp/f").unwrap().st_size, 100);
+    // Other files are not limited.
+    let null = t.open("/dev/null", O_WRONLY) as usize;
+    assert_eq!(k.syscall(&t.p, Sysno::write, [null, BUF, 256]), 256);
 }
 
 #[test]

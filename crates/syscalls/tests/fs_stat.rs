@@ -251,6 +251,25 @@ fn readlinkat_returns_the_target_without_a_nul() {
 }
 
 #[test]
+fn readlinkat_with_an_empty_path_reads_a_link_opened_with_o_path() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    add_link(&k, "/tmp/l", "/etc/motd");
+    k.poke_str(&p, SCRATCH, "/tmp/l");
+    let flags = (OpenFlags::PATH | OpenFlags::NOFOLLOW).bits() as usize;
+    let fd = k.syscall(&p, Sysno::openat, [AT_FDCWD as usize, SCRATCH, flags, 0]);
+    assert!(fd >= 0, "{fd}");
+    k.poke_str(&p, SCRATCH, "");
+    assert_eq!(k.syscall(&p, Sysno::readlinkat, [fd as usize, SCRATCH, SCRATCH + 0x100, 64]), 9);
+    assert_eq!(k.peek(&p, SCRATCH + 0x100, 9), b"/etc/motd");
+    // The cwd or a directory is no link: ENOENT (not EINVAL) for an empty path.
+    assert_eq!(
+        k.syscall(&p, Sysno::readlinkat, [AT_FDCWD as usize, SCRATCH, SCRATCH + 0x100, 64]),
+        Errno::ENOENT.as_ret()
+    );
+}
+
+#[test]
 fn readlinkat_truncates_to_the_buffer() {
     let k = TestKernel::new();
     let p = k.spawn();

@@ -267,4 +267,9 @@ fn get_robust_list_reads_back_what_was_set() {
     assert_eq!(k.syscall(&p, Sysno::get_robust_list, [p.process().pid, F, F + 8]), 0);
     assert_eq!(k.syscall(&p, Sysno::get_robust_list, [999_999, F, F + 8]), ESRCH);
     assert_eq!(k.syscall(&p, Sysno::get_robust_list, [0, READONLY, F + 8]), EFAULT);
+    // Another user's process: only for those who may trace it.
+    let root = k.fork(&p);
+    assert_eq!(k.syscall(&p, Sysno::setuid, [1]), 0);
+    assert_eq!(k.syscall(&p, Sysno::get_robust_list, [root.process().pid, F, F + 8]), EPERM);
+    assert_eq!(k.syscall(&p, Sysno::get_robust_list, [0, F, F + 8]), 0);
 }

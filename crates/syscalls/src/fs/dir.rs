@@ -8,6 +8,7 @@ use super::at::{fd_location, who, PathStart};
 use crate::Caller;
 use abi::flags::*;
 use abi::{Errno, SysResult};
+use alloc::string::String;
 use alloc::vec::Vec;
 use fs::path::Parent;
 use fs::vfs;
@@ -372,8 +373,26 @@ pub async fn sys_chroot(cx: &Caller, path: UserCStr) -> SysResult<()> {
     if !cx.cred().capable(abi::cred::CAP_SYS_CHROOT) {
         return Err(Errno::EPERM);
     }
-    cx.process().fs.lock().root = at.node;
+    let root_path = at.path();
+    let mut fs = cx.process().fs.lock();
+    fs.root = at.node;
+    fs.cwd_path = rebase_cwd(&fs.cwd_path, &root_path);
     Ok(())
+}
+
+/// The working directory's path once the root is `root` (a path in the old root's view, as
+/// `cwd` is): the part below the new root, or, for a directory outside it, Linux's
+/// "(unreachable)" prefix, which tells getcwd's callers (glibc's realpath) that the directory
+/// has no name under this root.
+fn rebase_cwd(cwd: &str, root: &str) -> String {
+    let root = root.trim_end_matches('/');
+    match cwd.strip_prefix(root) {
+        Some("") => String::from("/"),
+        Some(rest) if rest.starts_with('/') => String::from(rest),
+        _ if root.is_empty() => String::from(cwd),
+        _ if cwd.starts_with("(unreachable)") => String::from(cwd),
+        _ => alloc::format!("(unreachable){cwd}"),
+    }
 }
 
 /// fchdir(2): any descriptor of a directory, O_PATH ones too.

@@ -82,6 +82,12 @@ impl UserBuf {
         Self::new(mm, Segments::Many(iovs.iter().map(|v| (v.base, v.len)).collect()))
     }
 
+    /// The first `len` bytes of the run (a write cut short by RLIMIT_FSIZE).
+    fn truncated(&self, len: usize) -> UserBuf {
+        let segs = self.ranges(0, len).collect();
+        UserBuf { segs: Segments::Many(segs), len: len.min(self.len) }
+    }
+
     /// The user ranges holding bytes `[at, at + len)` of the run, in order.
     fn ranges(&self, at: usize, len: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
         let (mut skip, mut left) = (at, len);
@@ -365,6 +371,14 @@ async fn read_buffered(
 /// byte is written, waiting for room as needed, unless the file is O_NONBLOCK or an error
 /// comes after some bytes went out.
 async fn write_from(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>, mm: Mm<'_>) -> SysResult<usize> {
+    let room = fsize_room(cx, file, pos, buf.len)?;
+    let short;
+    let buf = if room < buf.len {
+        short = buf.truncated(room);
+        &short
+    } else {
+        buf
+    };
     if let Some(addr) = in_place(&mm, buf) {
         let src = match mm.linked_bytes(addr, buf.len) {
             Some(Ok(src)) => src,
@@ -430,6 +444,30 @@ async fn write_from(cx: &Caller, file: &File, buf: &UserBuf, pos: Option<u64>, m
     }
     Ok(done)
 }
+/// How many of `len` bytes a write to `file` at `pos` (`None`: its offset, or its end with
+/// O_APPEND) may write under RLIMIT_FSIZE (Linux's generic_write_check_limits): all of them
+/// but those past the limit; none at or past it, which is EFBIG and SIGXFSZ for the caller.
+/// Only regular files are limited; an empty write never is.
+pub(super) fn fsize_room(cx: &Caller, file: &File, pos: Option<u64>, len: usize) -> SysResult<usize> {
+    if len == 0 || file.inode().kind() != FileKind::Regular {
+        return Ok(len);
+    }
+    let limit = cx.process().rlimits.lock()[abi::flags::RLIMIT_FSIZE].cur;
+    if limit == abi::flags::RLIM_INFINITY {
+        return Ok(len);
+    }
+    let at = pos.unwrap_or_else(|| {
+        if file.flags().contains(abi::flags::OpenFlags::APPEND) {
+            file.inode().stat().st_size as u64
+        } else {
+            file.offset()
+        }
+    });
+    // Writing the byte at `at` would make the file `at + 1` bytes long.
+    super::attr::within_fsize(cx, at.saturating_add(1))?;
+    Ok(len.min(usize::try_from(limit - at).unwrap_or(usize::MAX)))
+}
+
 /// Write all of `data`, bytes `at..` of the transfer, waiting for room as needed. Returns how
 /// much went out (less only if the file took nothing more), or the error that stopped it, with
 /// bytes already out winning over the error as `partial` says.

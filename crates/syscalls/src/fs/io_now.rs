@@ -11,8 +11,8 @@
 //! Results are the futures' to the errno, which the host tests check by running every case
 //! both ways.
 use super::io::{
-    check_end, epipe_signal, page_cache, partial, pread_file, pwrite_file, read_cached, reader, writer, KernelBuffer,
-    UserBuf, CHUNK,
+    check_end, epipe_signal, fsize_room, page_cache, partial, pread_file, pwrite_file, read_cached, reader, writer,
+    KernelBuffer, UserBuf, CHUNK,
 };
 use crate::Caller;
 use abi::flags::PollEvents;
@@ -157,6 +157,7 @@ fn read_now(cx: &Caller, file: &File, addr: usize, len: usize, pos: Option<u64>)
 /// byte can have to wait once others went out.
 #[inline(never)]
 fn write_now(cx: &Caller, file: &File, addr: usize, len: usize, pos: Option<u64>) -> Option<SysResult<usize>> {
+    let len = tri!(fsize_room(cx, file, pos, len));
     // Write all of `data` while the file takes some: it never waits here.
     let write_all = |data: &[u8]| {
         let mut sent = 0;

@@ -47,12 +47,19 @@ pub async fn sys_readlinkat(cx: &Caller, dirfd: i32, path: UserCStr, buf: UserSl
         return Err(Errno::EINVAL);
     }
     let path = path.read(&mut cx.mm())?;
-    if path.is_empty() {
-        return Err(Errno::ENOENT);
-    }
-    let start = PathStart::new(cx, dirfd, &path)?;
-    let node = start.lookup(&path, false)?;
-    let target = node.read_link_by(&start.resolver.who)?;
+    let target = if path.is_empty() {
+        // An empty path names `dirfd` itself: a link opened with O_PATH | O_NOFOLLOW is read;
+        // anything else (a directory, the cwd) is ENOENT.
+        let node = super::at::fd_location(cx, dirfd)?.node;
+        if node.kind() != fs::FileKind::Symlink {
+            return Err(Errno::ENOENT);
+        }
+        node.read_link_by(&super::at::who(cx))?
+    } else {
+        let start = PathStart::new(cx, dirfd, &path)?;
+        let node = start.lookup(&path, false)?;
+        node.read_link_by(&start.resolver.who)?
+    };
     let n = target.len().min(buf.len() as i32 as usize);
     buf.write(&mut cx.mm(), &target.as_bytes()[..n])?;
     Ok(n)
