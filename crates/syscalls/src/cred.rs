@@ -193,8 +193,11 @@ pub(crate) fn may_inspect(cx: &Caller, target: &task::Process) -> bool {
     if c.capable(CAP_SYS_PTRACE) {
         return true;
     }
-    let t = target.cred();
-    let same =
-        [t.uid, t.euid, t.suid].iter().all(|&u| u == c.uid) && [t.gid, t.egid, t.sgid].iter().all(|&g| g == c.gid);
-    same && target.prctl.dumpable.load(core::sync::atomic::Ordering::Relaxed) != 0
+    ids_all_real(&c, &target.cred()) && target.prctl.dumpable.load(core::sync::atomic::Ordering::Relaxed) != 0
+}
+
+/// Whether `t`'s real, effective and saved uids and gids all are `c`'s real ones: the
+/// process is `c`'s user's in every respect (ptrace's and prlimit's test).
+pub(crate) fn ids_all_real(c: &task::Cred, t: &task::Cred) -> bool {
+    [t.uid, t.euid, t.suid].iter().all(|&u| u == c.uid) && [t.gid, t.egid, t.sgid].iter().all(|&g| g == c.gid)
 }

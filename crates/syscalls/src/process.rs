@@ -40,8 +40,10 @@ pub async fn sys_set_tid_address(cx: &Caller, tidptr: usize) -> SysResult<usize>
     Ok(cx.thread().tid())
 }
 
-/// prlimit64(2) on the caller (pid 0 or its own pid). The old value is read before the new one
-/// is applied, as Linux does; RLIMIT_NOFILE also resizes the descriptor table's limit.
+/// prlimit64(2): the caller (pid 0) or another process, which the caller must be allowed to
+/// change (ESRCH, EPERM). The old value is read before the new one is applied, as Linux does;
+/// RLIMIT_NOFILE also resizes the descriptor table's limit, RLIMIT_CPU moves the CPU-time
+/// deadline.
 pub async fn sys_prlimit64(
     cx: &Caller,
     pid: i32,
@@ -52,9 +54,6 @@ pub async fn sys_prlimit64(
     if pid < 0 {
         return Err(Errno::EINVAL);
     }
-    if pid != 0 && pid as usize != cx.process().pid {
-        return Err(Errno::ESRCH);
-    }
     if resource as usize >= RLIM_NLIMITS {
         return Err(Errno::EINVAL);
     }
@@ -62,7 +61,14 @@ pub async fn sys_prlimit64(
         Some(p) => Some(p.read(&mut cx.mm())?),
         None => None,
     };
-    let current = do_prlimit(cx, resource, new)?;
+    let target = match pid {
+        0 => cx.process().clone(),
+        p => lookup(p as Pid).filter(|t| !t.is_zombie()).ok_or(Errno::ESRCH)?,
+    };
+    if !may_change_limits(cx, &target) {
+        return Err(Errno::EPERM);
+    }
+    let current = do_prlimit(cx, &target, resource, new)?;
     // As Linux: the new limit is in force even if the old one cannot be reported (EFAULT).
     if let Some(p) = old.nonnull() {
         p.write(&mut cx.mm(), &current)?;
@@ -70,14 +76,29 @@ pub async fn sys_prlimit64(
     Ok(())
 }
 
-/// Linux's `do_prlimit` on the caller: EINVAL for an unknown resource or a soft limit above the
-/// hard one; sets `new` if given and returns the limit as it was before.
-fn do_prlimit(cx: &Caller, resource: u32, new: Option<Rlimit>) -> SysResult<Rlimit> {
+/// Linux's check_prlimit_permission: one's own limits; another process's if its real,
+/// effective and saved ids all are the caller's real ones, or with CAP_SYS_RESOURCE.
+fn may_change_limits(cx: &Caller, target: &task::Process) -> bool {
+    if target.pid == cx.process().pid {
+        return true;
+    }
+    let c = cx.cred();
+    crate::cred::ids_all_real(&c, &target.cred()) || c.capable(abi::cred::CAP_SYS_RESOURCE)
+}
+
+/// Linux's `do_prlimit` on process `p`: EINVAL for an unknown resource or a soft limit above
+/// the hard one; sets `new` if given and returns the limit as it was before.
+fn do_prlimit(
+    cx: &Caller,
+    p: &alloc::sync::Arc<task::Process>,
+    resource: u32,
+    new: Option<Rlimit>,
+) -> SysResult<Rlimit> {
     let resource = resource as usize;
     if resource >= RLIM_NLIMITS || new.is_some_and(|v| v.cur > v.max) {
         return Err(Errno::EINVAL);
     }
-    let current = cx.process().rlimits.lock()[resource];
+    let current = p.rlimits.lock()[resource];
     if let Some(v) = new {
         // Raising the hard limit needs CAP_SYS_RESOURCE; RLIMIT_NOFILE never goes past nr_open.
         let privileged = cx.cred().capable(abi::cred::CAP_SYS_RESOURCE);
@@ -85,9 +106,12 @@ fn do_prlimit(cx: &Caller, resource: u32, new: Option<Rlimit>) -> SysResult<Rlim
             return Err(Errno::EPERM);
         }
         if resource == RLIMIT_NOFILE {
-            cx.process().files().set_limit(v.cur.min(1 << 20) as usize);
+            p.files().set_limit(v.cur.min(1 << 20) as usize);
         }
-        cx.process().rlimits.lock()[resource] = v;
+        p.rlimits.lock()[resource] = v;
+        if resource == abi::flags::RLIMIT_CPU {
+            task::posix_timer::update_cpu_deadline(p);
+        }
     }
     Ok(current)
 }
@@ -99,7 +123,7 @@ const NR_OPEN: u64 = 1 << 20;
 /// there, so the two share one layout): EINVAL for an unknown resource, then the limit or
 /// EFAULT.
 pub async fn sys_getrlimit(cx: &Caller, resource: u32, rlim: UserPtr<Rlimit>) -> SysResult<()> {
-    let current = do_prlimit(cx, resource, None)?;
+    let current = do_prlimit(cx, cx.process(), resource, None)?;
     rlim.write(&mut cx.mm(), &current)
 }
 
@@ -107,7 +131,7 @@ pub async fn sys_getrlimit(cx: &Caller, resource: u32, rlim: UserPtr<Rlimit>) ->
 /// checks it (EINVAL for an unknown resource or soft above hard).
 pub async fn sys_setrlimit(cx: &Caller, resource: u32, rlim: UserPtr<Rlimit>) -> SysResult<()> {
     let new = rlim.read(&mut cx.mm())?;
-    do_prlimit(cx, resource, Some(new)).map(|_| ())
+    do_prlimit(cx, cx.process(), resource, Some(new)).map(|_| ())
 }
 
 const PRIO_PROCESS: i32 = 0;

@@ -304,6 +304,15 @@ fn root_tunes_proc_sys() {
     let f_setpipe_sz = 1031;
     assert_eq!(t.k.syscall(&t.p, Sysno::fcntl, [wfd, f_setpipe_sz, 1 << 20]), 1 << 20, "root may pass it");
     assert_eq!(t.k.syscall(&t.p, Sysno::fcntl, [wfd, f_setpipe_sz, (1 << 31) + 1]), EINVAL);
+    // A new pipe starts at 64 KiB, a user's no larger than pipe-max-size.
+    let f_getpipe_sz = 1032;
+    let user = t.k.fork(&t.p);
+    assert_eq!(t.k.syscall(&user, Sysno::setuid, [1000]), 0);
+    for (who, size) in [(&t.p, 65536), (&user, 8192)] {
+        assert_eq!(t.k.syscall(who, Sysno::pipe2, [SCRATCH + 0x100, 0]), 0);
+        let fd = t.k.peek_val::<[i32; 2]>(who, SCRATCH + 0x100)[0] as usize;
+        assert_eq!(t.k.syscall(who, Sysno::fcntl, [fd, f_getpipe_sz]), size);
+    }
     // Remembered values read back; a bad one is refused.
     assert_eq!(write_sysctl(&t, "/proc/sys/kernel/core_pattern", "|/bin/false %p\n"), 15);
     assert_eq!(t.read("/proc/sys/kernel/core_pattern"), "|/bin/false %p\n");

@@ -110,12 +110,50 @@ fn prlimit64_sets_then_returns_the_old_value() {
 }
 
 #[test]
-fn prlimit64_of_our_own_pid_works_and_of_another_is_esrch() {
+fn prlimit64_reaches_other_processes_of_the_same_user() {
     let k = TestKernel::new();
     let p = k.spawn();
     let pid = p.process().pid;
     assert_eq!(k.syscall(&p, Sysno::prlimit64, [pid, RLIMIT_CORE, 0, SCRATCH]), 0);
     assert_eq!(k.syscall(&p, Sysno::prlimit64, [pid + 1000, RLIMIT_CORE, 0, SCRATCH]), Errno::ESRCH.as_ret());
+    // A child's limit, set by its parent, is the child's.
+    let child = k.fork(&p);
+    let cpid = child.process().pid;
+    k.poke(&p, SCRATCH, bytemuck::bytes_of(&Rlimit { cur: 7, max: 9 }));
+    assert_eq!(k.syscall(&p, Sysno::prlimit64, [cpid, RLIMIT_CORE, SCRATCH, SCRATCH + 16]), 0);
+    assert_eq!(k.syscall(&child, Sysno::getrlimit, [RLIMIT_CORE, SCRATCH + 32]), 0);
+    assert_eq!(rlimit(&k, &child, SCRATCH + 32), Rlimit { cur: 7, max: 9 });
+    assert_ne!(rlimit(&k, &p, SCRATCH + 16), Rlimit { cur: 7, max: 9 }, "the old value");
+    // Another user may not touch root's child, nor read its limits.
+    let user = k.fork(&p);
+    assert_eq!(k.syscall(&user, Sysno::setuid, [1000]), 0);
+    assert_eq!(k.syscall(&user, Sysno::prlimit64, [cpid, RLIMIT_CORE, 0, SCRATCH]), Errno::EPERM.as_ret());
+    // A zombie has no limits to change.
+    k.syscall(&child, Sysno::exit, [0]);
+    assert_eq!(k.syscall(&p, Sysno::prlimit64, [cpid, RLIMIT_CORE, 0, SCRATCH]), Errno::ESRCH.as_ret());
+}
+
+#[test]
+fn rlimit_cpu_sends_sigxcpu_each_second_then_sigkill() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    k.poke(&p, SCRATCH, bytemuck::bytes_of(&Rlimit { cur: 1, max: 3 }));
+    assert_eq!(k.syscall(&p, Sysno::setrlimit, [RLIMIT_CPU, SCRATCH]), 0);
+    // Handle SIGXCPU, so that the process lives on to see it again.
+    k.poke(&p, SCRATCH + 0x100, &0x1000usize.to_le_bytes());
+    k.poke(&p, SCRATCH + 0x108, &[0; 24]);
+    assert_eq!(k.syscall(&p, Sysno::rt_sigaction, [abi::signal::SIGXCPU, SCRATCH + 0x100, 0, 8]), 0);
+    let t = p.thread().clone();
+    task::ktimer::account(&t, 900_000_000);
+    assert_eq!(task::signal::pending(&t), 0);
+    task::ktimer::account(&t, 200_000_000);
+    assert_eq!(task::signal::dequeue(&t, !0).map(|i| i.signo), Some(abi::signal::SIGXCPU as i32));
+    assert_eq!(k.syscall(&p, Sysno::getrlimit, [RLIMIT_CPU, SCRATCH]), 0);
+    assert_eq!(rlimit(&k, &p, SCRATCH), Rlimit { cur: 2, max: 3 }, "the soft limit moves on a second");
+    task::ktimer::account(&t, 1_000_000_000);
+    assert_eq!(task::signal::dequeue(&t, !0).map(|i| i.signo), Some(abi::signal::SIGXCPU as i32));
+    task::ktimer::account(&t, 1_000_000_000);
+    assert_eq!(k.exit_status(&p), Some(task::process::ExitStatus::Signaled(abi::signal::SIGKILL)));
 }
 
 #[test]

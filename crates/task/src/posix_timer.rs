@@ -213,15 +213,45 @@ pub fn update_cpu_deadline(p: &Process) {
         .filter(|t| t.clock != TimerClock::Boot && t.notify != SIGEV_NONE)
         .filter_map(|t| t.deadline)
         .min();
-    let next = itimers.into_iter().chain(posix).min().unwrap_or(u64::MAX);
+    let next = itimers.into_iter().chain(posix).chain(cpu_limit_deadline(p)).min().unwrap_or(u64::MAX);
     p.cpu_timer_next.store(next, Ordering::Relaxed);
+}
+
+/// When RLIMIT_CPU's soft limit (seconds of CPU time) is reached, if it is finite.
+fn cpu_limit_deadline(p: &Process) -> Option<u64> {
+    let lim = p.rlimits.lock()[abi::flags::RLIMIT_CPU];
+    (lim.cur != abi::flags::RLIM_INFINITY).then(|| lim.cur.saturating_mul(1_000_000_000))
+}
+
+/// RLIMIT_CPU (Linux's check_process_timers): at the hard limit SIGKILL; at the soft limit
+/// SIGXCPU, and the soft limit moves one second on (while below the hard one), so that the
+/// signal comes again every second of CPU time.
+fn enforce_cpu_limit(p: &Arc<Process>, now: u64) {
+    let sig = {
+        let mut limits = p.rlimits.lock();
+        let lim = &mut limits[abi::flags::RLIMIT_CPU];
+        let secs = now / 1_000_000_000;
+        if lim.cur == abi::flags::RLIM_INFINITY || secs < lim.cur {
+            return;
+        }
+        if lim.max != abi::flags::RLIM_INFINITY && secs >= lim.max {
+            SIGKILL
+        } else {
+            if lim.cur < lim.max {
+                lim.cur += 1;
+            }
+            SIGXCPU
+        }
+    };
+    crate::signal::send_to_process(p, sig);
 }
 
 /// Fire the CPU-time timers of `p` that are due: ITIMER_VIRTUAL (SIGVTALRM) and ITIMER_PROF
 /// (SIGPROF), which count the process's CPU time (all of it is charged as user time), and the
-/// POSIX timers on the CPU clocks.
+/// POSIX timers on the CPU clocks; and RLIMIT_CPU.
 pub fn run_cpu_timers(p: &Arc<Process>) {
     let now = process_cpu_ns(p);
+    enforce_cpu_limit(p, now);
     let mut signals = Vec::new();
     {
         let mut it = p.itimers.lock();

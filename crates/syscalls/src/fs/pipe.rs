@@ -19,6 +19,11 @@ pub async fn sys_pipe2(cx: &Caller, fds: UserPtr<[i32; 2]>, flags: u32) -> SysRe
         return Err(Errno::EINVAL);
     }
     let pipe = Pipe::new();
+    // An unprivileged user's pipe starts no larger than pipe-max-size (alloc_pipe_info).
+    let limit = fs::pipe::PIPE_MAX_SIZE.load(core::sync::atomic::Ordering::Relaxed);
+    if pipe.capacity() > limit && !cx.cred().capable(abi::cred::CAP_SYS_RESOURCE) {
+        pipe.set_capacity(limit, true)?;
+    }
     let name = format!("pipe:[{}]", fs::Inode::id(&*pipe).1);
     let status = flags & (OpenFlags::NONBLOCK | OpenFlags::DIRECT);
     let reader = Arc::new(File::new(pipe.clone(), status, name.clone()));
