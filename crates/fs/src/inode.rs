@@ -180,6 +180,16 @@ pub trait Inode: Send + Sync {
     fn truncate(&self, _len: u64) -> SysResult<()> {
         Err(if self.kind() == FileKind::Directory { Errno::EISDIR } else { Errno::EINVAL })
     }
+    /// fallocate(2) modes 0 and KEEP_SIZE: make bytes `[offset, end)` part of the file, so that
+    /// writing them later cannot fail for want of room. A file system that does not reserve
+    /// space only grows the file (unless `keep_size`).
+    fn allocate(&self, offset: u64, end: u64, keep_size: bool) -> SysResult<()> {
+        let _ = offset;
+        if !keep_size && end > self.stat().st_size as u64 {
+            self.truncate(end)?;
+        }
+        Ok(())
+    }
     /// Whether reads and writes use the file offset (false for devices and pipes: lseek is ESPIPE).
     fn seekable(&self) -> bool {
         matches!(self.kind(), FileKind::Regular | FileKind::Directory)

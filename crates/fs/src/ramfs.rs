@@ -461,6 +461,50 @@ impl Inode for RamFile {
         self.meta.modified();
         Ok(())
     }
+    /// Every page of the range is given a frame now, charged to the instance: ENOSPC (or
+    /// ENOMEM) when they do not all fit, and then the pages this call added go again, as
+    /// Linux's shmem_fallocate undoes a failed allocation.
+    fn allocate(&self, offset: u64, end: u64, keep_size: bool) -> SysResult<()> {
+        if end > MAX_FILE_SIZE {
+            return Err(Errno::EFBIG);
+        }
+        if self.write_sealed() {
+            return Err(Errno::EPERM);
+        }
+        let mut data = self.data.lock();
+        let size = data.size();
+        let new_size = if keep_size { size } else { end.max(size) };
+        self.check_resize(size, new_size)?;
+        // The pages this call adds, to take back if the range does not fit.
+        let mut added = Vec::new();
+        for index in offset / PAGE as u64..end.div_ceil(PAGE as u64) {
+            let mut fresh = false;
+            let r = added.try_reserve(1).map_err(|_| Errno::ENOMEM).and_then(|()| {
+                data.get_or_insert(index, || {
+                    fresh = true;
+                    self.new_page()
+                })
+                .map(drop)
+            });
+            match r {
+                Ok(()) if fresh => added.push(index),
+                Ok(()) => {}
+                Err(e) => {
+                    // A failed new page was never inserted nor charged (see `new_page`).
+                    let gone = data.remove_pages(&added);
+                    drop(data);
+                    self.pages_gone(gone);
+                    return Err(e);
+                }
+            }
+        }
+        if new_size > size {
+            data.truncate(new_size);
+        }
+        drop(data);
+        self.meta.modified();
+        Ok(())
+    }
     fn file_pages(self: Arc<Self>) -> Option<Arc<dyn FilePages>> {
         Some(self)
     }

@@ -166,6 +166,13 @@ impl PageCache {
         })
     }
 
+    /// Drop pages `indices` (a failed fallocate's new, unmapped ones). Returns how many went.
+    pub fn remove_pages(&mut self, indices: &[u64]) -> u64 {
+        let gone = indices.iter().filter(|i| self.pages.remove(i).is_some()).count() as u64;
+        CACHED.fetch_sub(gone, Ordering::Relaxed);
+        gone
+    }
+
     /// Let go of the pages no mapping holds and `keep` does not name (clean pages of a file
     /// whose data is on a disk: they can be read again). Returns how many went.
     pub fn evict(&mut self, keep: impl Fn(u64) -> bool) -> u64 {

@@ -98,6 +98,32 @@ fn fallocate_extends_unless_keep_size() {
     assert_eq!(k.syscall(&p, Sysno::fallocate, [ro, 0, 0, 10]), EBADF);
 }
 
+#[test]
+fn fallocate_on_tmpfs_takes_its_room_up_front() {
+    let t = FsTest::with_standard_mounts();
+    assert_eq!(t.mkdir("/tmp/small"), 0);
+    assert_eq!(t.mount("none", "/tmp/small", "tmpfs", 0, "size=64k"), 0);
+    let fd = t.open("/tmp/small/f", (OpenFlags::RDWR | OpenFlags::CREAT).bits()) as usize;
+    let k = &t.k;
+    assert_eq!(k.syscall(&t.p, Sysno::fallocate, [fd, 0, 0, 8 * 4096]), 0);
+    assert_eq!(t.stat("/tmp/small/f").unwrap().st_blocks, 64, "8 pages held");
+    // Another file fills what is left; the allocated range can still be written.
+    let other = t.open("/tmp/small/g", (OpenFlags::WRONLY | OpenFlags::CREAT).bits()) as usize;
+    k.poke(&t.p, FsTest::BUF, &[5u8; 12 * 4096]);
+    assert_eq!(k.syscall(&t.p, Sysno::write, [other, FsTest::BUF, 12 * 4096]), 8 * 4096);
+    assert_eq!(k.syscall(&t.p, Sysno::write, [fd, FsTest::BUF, 8 * 4096]), 8 * 4096);
+    // A range that does not fit is ENOSPC, and takes nothing.
+    assert_eq!(k.syscall(&t.p, Sysno::fallocate, [fd, 1, 8 * 4096, 4096]), ENOSPC);
+    assert_eq!(t.stat("/tmp/small/f").unwrap().st_blocks, 64);
+    assert_eq!(t.unlink("/tmp/small/g", 0), 0);
+    t.close(other as isize);
+    assert_eq!(k.syscall(&t.p, Sysno::fallocate, [fd, 0, 8 * 4096, 16 * 4096]), ENOSPC, "8 fit, not 16");
+    assert_eq!(t.stat("/tmp/small/f").unwrap().st_blocks, 64, "the 8 that fitted went back");
+    assert_eq!(t.stat("/tmp/small/f").unwrap().st_size, 8 * 4096);
+    assert_eq!(k.syscall(&t.p, Sysno::fallocate, [fd, 0, 8 * 4096, 8 * 4096]), 0);
+    assert_eq!(t.stat("/tmp/small/f").unwrap().st_size, 16 * 4096);
+}
+
 fn access(k: &TestKernel, p: &Caller, s: &str, mode: u32, flags: u32) -> isize {
     k.syscall(p, Sysno::faccessat2, [CWD, path(k, p, s), mode as usize, flags as usize])
 }

@@ -59,8 +59,9 @@ pub async fn sys_ftruncate(cx: &Caller, fd: i32, length: i64) -> SysResult<()> {
 /// FALLOC_FL_KEEP_SIZE: allocate without changing the size.
 const FALLOC_FL_KEEP_SIZE: u32 = 1;
 
-/// fallocate(2), mode 0 or KEEP_SIZE: makes sure the range is part of the file (our files are
-/// sparse, so only the size matters). Other modes (punching holes...) are EOPNOTSUPP.
+/// fallocate(2), mode 0 or KEEP_SIZE: makes sure the range is part of the file (tmpfs gives it
+/// pages now, ENOSPC when they do not fit; other file systems only grow the file), within
+/// RLIMIT_FSIZE. Other modes (punching holes...) are EOPNOTSUPP.
 pub async fn sys_fallocate(cx: &Caller, fd: i32, mode: u32, offset: i64, len: i64) -> SysResult<()> {
     let file = cx.io_file(fd)?;
     if offset < 0 || len <= 0 {
@@ -79,11 +80,11 @@ pub async fn sys_fallocate(cx: &Caller, fd: i32, mode: u32, offset: i64, len: i6
         return Err(Errno::ENOTSUP);
     }
     let end = offset.checked_add(len).ok_or(Errno::EFBIG)? as u64;
-    let node = file.inode();
-    if mode & FALLOC_FL_KEEP_SIZE == 0 && end > node.stat().st_size as u64 {
-        node.truncate(end)?;
+    let keep_size = mode & FALLOC_FL_KEEP_SIZE != 0;
+    if !keep_size {
+        within_fsize(cx, end)?;
     }
-    Ok(())
+    file.inode().allocate(offset as u64, end, keep_size)
 }
 
 /// faccessat(2): may the caller access the path as `mode` (F_OK or R_OK|W_OK|X_OK)?
