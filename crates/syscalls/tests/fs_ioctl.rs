@@ -248,3 +248,26 @@ fn fionbio_switches_non_blocking_mode_on_and_off() {
     assert!(!file.nonblocking());
     assert_eq!(ioctl(&k, &p, fd, FIONBIO, UNMAPPED), EFAULT);
 }
+
+#[test]
+fn fionread_counts_a_pipes_bytes_and_a_files_bytes_past_the_offset() {
+    const FIONREAD: usize = 0x541b;
+    let k = TestKernel::new();
+    let p = k.spawn();
+    assert_eq!(k.syscall(&p, Sysno::pipe2, [SCRATCH, 0]), 0);
+    let [r, w] = k.peek_val::<[i32; 2]>(&p, SCRATCH);
+    k.poke(&p, SCRATCH + 0x100, b"hello");
+    assert_eq!(k.syscall(&p, Sysno::write, [w as usize, SCRATCH + 0x100, 5]), 5);
+    for fd in [r, w] {
+        assert_eq!(ioctl(&k, &p, fd as usize, FIONREAD, ARG), 0);
+        assert_eq!(k.peek_val::<i32>(&p, ARG), 5, "either end of fd {fd}");
+    }
+    k.add_file("/tmp/f", b"0123456789");
+    let f = open(&k, &p, "/tmp/f", 0);
+    assert_eq!(k.syscall(&p, Sysno::lseek, [f, 4, 0]), 4);
+    assert_eq!(ioctl(&k, &p, f, FIONREAD, ARG), 0);
+    assert_eq!(k.peek_val::<i32>(&p, ARG), 6);
+    assert_eq!(ioctl(&k, &p, f, FIONREAD, UNMAPPED), EFAULT);
+    let dir = open(&k, &p, "/tmp", 0);
+    assert_eq!(ioctl(&k, &p, dir, FIONREAD, ARG), ENOTTY);
+}

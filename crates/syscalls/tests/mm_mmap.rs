@@ -428,3 +428,13 @@ fn the_kernel_cannot_write_into_a_read_only_mapping() {
     assert_eq!(k.syscall(&p, Sysno::uname, [b]), 0, "a writable mapping works");
     assert_eq!(k.peek(&p, b, 5), b"Linux");
 }
+
+#[test]
+fn an_o_path_descriptor_cannot_be_mapped() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    k.add_file("/tmp/f", &[1u8; 4096]);
+    let fd = open(&k, &p, "/tmp/f", OpenFlags::PATH);
+    assert_eq!(mmap(&k, &p, [0, 4096, PROT_READ, MAP_SHARED, fd, 0]), err(Errno::EBADF));
+    assert_eq!(mmap(&k, &p, [0, 4096, PROT_READ, MAP_PRIVATE, fd, 0]), err(Errno::EBADF));
+}

@@ -49,6 +49,19 @@ pub async fn sys_ioctl(cx: &Caller, fd: i32, cmd: usize, arg: usize) -> SysResul
     if file.inode().kind() == fs::FileKind::Socket {
         return crate::net::socket_ioctl(cx, &file, cmd, arg);
     }
+    if cmd == crate::net::FIONREAD {
+        // Bytes waiting in a pipe; for a regular file, those past the offset (Linux's
+        // do_vfs_ioctl, which can be negative past the end).
+        let n = if let Some(pipe) = super::splice::pipe_of(&file) {
+            pipe.available().min(i32::MAX as usize) as i32
+        } else if file.inode().kind() == fs::FileKind::Regular {
+            (file.inode().stat().st_size - file.offset() as i64) as i32
+        } else {
+            return Err(Errno::ENOTTY);
+        };
+        UserPtr::<i32>::new(arg).write(&mut cx.mm(), &n)?;
+        return Ok(0);
+    }
     if let Some(info) = file.inode().block_info() {
         return block_ioctl(cx, &file, info, cmd, arg);
     }

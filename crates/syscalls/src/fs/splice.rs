@@ -21,7 +21,7 @@ const SPLICE_F_NONBLOCK: u32 = 2;
 const SPLICE_F_ALL: u32 = 0xf;
 
 /// The pipe behind a file: an anonymous pipe's or a FIFO's.
-fn pipe_of(file: &File) -> Option<&Pipe> {
+pub(super) fn pipe_of(file: &File) -> Option<&Pipe> {
     let node = file.inode();
     node.as_fifo().or_else(|| node.as_any().and_then(|a| a.downcast_ref::<Pipe>()))
 }

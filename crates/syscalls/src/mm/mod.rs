@@ -155,7 +155,7 @@ pub async fn sys_mmap(
     if !offset.is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
-    let file = if flags.contains(MapFlags::ANONYMOUS) { None } else { Some(cx.file(fd)?) };
+    let file = if flags.contains(MapFlags::ANONYMOUS) { None } else { Some(cx.io_file(fd)?) };
     if len == 0 {
         return Err(Errno::EINVAL);
     }

@@ -210,10 +210,7 @@ const POSIX_FADV_NOREUSE: u32 = 5;
 /// length or an unknown advice. POSIX_FADV_WILLNEED reads the range into the page cache; the
 /// others (NORMAL, RANDOM, SEQUENTIAL, DONTNEED, NOREUSE) are accepted and change nothing.
 pub async fn sys_fadvise64(cx: &Caller, fd: i32, offset: i64, len: i64, advice: u32) -> SysResult<()> {
-    let file = cx.file(fd)?;
-    if file.is_path_only() {
-        return Err(Errno::EBADF);
-    }
+    let file = cx.io_file(fd)?;
     if matches!(file.inode().kind(), FileKind::Fifo) || file.inode().as_any().is_some_and(|a| a.is::<fs::pipe::Pipe>())
     {
         return Err(Errno::ESPIPE);
@@ -230,8 +227,8 @@ pub async fn sys_fadvise64(cx: &Caller, fd: i32, offset: i64, len: i64, advice: 
 /// readahead(2): EBADF unless open for reading, EINVAL for a file that is not regular (or a
 /// negative offset); reads up to 2 MiB of the range into the page cache.
 pub async fn sys_readahead(cx: &Caller, fd: i32, offset: i64, count: usize) -> SysResult<()> {
-    let file = cx.file(fd)?;
-    if file.is_path_only() || !file.readable() {
+    let file = cx.io_file(fd)?;
+    if !file.readable() {
         return Err(Errno::EBADF);
     }
     if file.inode().kind() != FileKind::Regular || offset < 0 {
