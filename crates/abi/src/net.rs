@@ -82,6 +82,18 @@ pub struct MsgHdr {
     pub _pad2: u32,
 }
 
+/// `struct mmsghdr` (sendmmsg, recvmmsg): a message and the bytes it carried.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct MMsgHdr {
+    pub hdr: MsgHdr,
+    pub len: u32,
+    pub _pad: u32,
+}
+
+/// recvmmsg: once one message has come, take only what is there.
+pub const MSG_WAITFORONE: u32 = 0x1_0000;
+
 /// `struct cmsghdr` (its data follows, 8-byte aligned).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
 #[repr(C)]

@@ -262,6 +262,8 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::shutdown, &[Fd, Cmd(&[0, 1, 2, 3])]),
     (Sysno::sendmsg, &[Fd, In, Flags(0x4142)]),
     (Sysno::recvmsg, &[Fd, Out, Flags(0x4000_0162)]),
+    (Sysno::sendmmsg, &[Fd, In, Cmd(&[0, 1, 2, 1024, 5000]), Flags(0x4142)]),
+    (Sysno::recvmmsg, &[Fd, Out, Cmd(&[0, 1, 2, 1024]), Flags(0x4001_0162), Ptr(S::Timespec)]),
     (Sysno::signalfd4, &[Cmd(&[usize::MAX, usize::MAX, 3, 4]), Ptr(S::Sigset), Cmd(SIGSETSIZES), Flags(0o2004000)]),
     (Sysno::ioctl, &[Fd, Cmd(IOCTLS), Ptr(S::Termios)]),
     (Sysno::sendfile, &[Fd, Fd, Ptr(S::Off64), Len]),

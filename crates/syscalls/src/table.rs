@@ -277,6 +277,8 @@ syscall_table! {
         shutdown(Fd, Int) [fast] => net::sys_shutdown(i32(0), i32(1));
         sendmsg(Fd, Ptr, Hex) [fast waits] => net::sys_sendmsg(i32(0), ptr(1), u32(2));
         recvmsg(Fd, Ptr, Hex) [fast waits] => net::sys_recvmsg(i32(0), ptr(1), u32(2));
+        sendmmsg(Fd, Ptr, Uint, Hex) [waits] => net::sys_sendmmsg(i32(0), usize(1), u32(2), u32(3));
+        recvmmsg(Fd, Ptr, Uint, Hex, Ptr) [waits] => net::sys_recvmmsg(i32(0), usize(1), u32(2), u32(3), ptr(4));
         fsync(Fd) [fast] => fs::sys_fsync(i32(0));
         sync_file_range(Fd, Long, Long, Hex) [] => fs::sys_sync_file_range(i32(0), i64(1), i64(2), u32(3));
         fdatasync(Fd) [fast] => fs::sys_fdatasync(i32(0));

@@ -32,7 +32,7 @@ use abi::flags::{
     F_SETLK, F_SETLKW, RLIMIT_CORE, R_OK, SIG_BLOCK, STATX_BASIC_STATS, S_IFREG, TCGETS, TCSETS, TCSETSF, TCSETSW,
     TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP, TIOCSWINSZ, UTIME_NOW,
 };
-use abi::net::MsgHdr;
+use abi::net::{MMsgHdr, MsgHdr};
 use abi::process::{
     Itimerval, Rusage, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID, CLONE_VM, FUTEX_BITSET_MATCH_ANY,
     FUTEX_CMP_REQUEUE, FUTEX_PRIVATE_FLAG, FUTEX_REQUEUE, FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_WAKE, FUTEX_WAKE_OP,
@@ -101,6 +101,11 @@ fn regs<const N: usize>(v: [usize; N]) -> [usize; 6] {
 
 /// A timeout of 0.
 const ZERO_TIME: Timespec = Timespec { tv_sec: 0, tv_nsec: 0 };
+
+/// One `struct mmsghdr` of a single iovec at `iov`.
+fn mmsg(iov: usize) -> MMsgHdr {
+    MMsgHdr { hdr: MsgHdr { iov, iovlen: 1, ..Default::default() }, ..Default::default() }
+}
 
 fn iov(base: usize, len: usize) -> Iovec {
     Iovec { base, len }
@@ -697,6 +702,19 @@ fn rows() -> Vec<Row> {
                 bytes_of(&MsgHdr { iov: fx.put(AUX, iov(BUF, 16)), iovlen: 1, ..Default::default() }).to_vec()
             })
             .good(Is(16)),
+        row(Sysno::sendmmsg, 1, "msgvec", InOut(size_of::<MMsgHdr>()), |fx, p| regs([fx.pair().0, p, 1, 0]))
+            .data_with(|fx, _| bytes_of(&mmsg(fx.put(AUX, iov(BUF, 16)))).to_vec())
+            .good(Is(1)),
+        row(Sysno::recvmmsg, 1, "msgvec", InOut(size_of::<MMsgHdr>()), |fx, p| regs([fx.pair().0, p, 1, 0, 0]))
+            .data_with(|fx, _| bytes_of(&mmsg(fx.put(AUX, iov(BUF, 16)))).to_vec())
+            .good(Is(1)),
+        // No timeout is none.
+        row(Sysno::recvmmsg, 4, "timeout", InOut(size_of::<Timespec>()), |fx, p| {
+            regs([fx.pair().0, fx.put(AUX2, mmsg(fx.put(AUX, iov(BUF, 16)))), 1, 0, p])
+        })
+        .put(Timespec { tv_sec: 5, tv_nsec: 0 })
+        .good(Is(1))
+        .on(Null, Is(1)),
         row(Sysno::sendmsg, 1, "msg->iov", In(size_of::<Iovec>()), |fx, p| {
             regs([fx.pair().0, fx.put(AUX, MsgHdr { iov: p, iovlen: 1, ..Default::default() }), 0])
         })
@@ -1435,6 +1453,8 @@ fn rows() -> Vec<Row> {
 const FULL_CAPS: [u32; 6] = [u32::MAX, u32::MAX, 0, 0x1ff, 0x1ff, 0];
 
 const UNTYPED: &[(&str, usize)] = &[
+    ("sendmmsg", 1),
+    ("recvmmsg", 1),
     ("openat2", 2),
     ("capget", 1),
     ("capset", 1),

@@ -268,6 +268,63 @@ fn ports_conflict_as_linux_decides() {
     assert_eq!(call_addr(&k, &p, Sysno::bind, u, &sin(LO, port)), 0);
 }
 
+/// A `struct mmsghdr` array at MSG of `n` messages, message `i` with one iovec of `len` bytes
+/// at BUF + i * 256.
+fn mmsgs(k: &TestKernel, p: &Caller, n: usize, len: usize) {
+    for i in 0..n {
+        let iov = Iovec { base: BUF + i * 256, len };
+        k.poke(p, IOV + i * 16, bytemuck::bytes_of(&iov));
+        let m = MMsgHdr { hdr: MsgHdr { iov: IOV + i * 16, iovlen: 1, ..Default::default() }, len: 0xdead, _pad: 0 };
+        k.poke(p, MSG + i * 64, bytemuck::bytes_of(&m));
+    }
+}
+
+fn msg_len(k: &TestKernel, p: &Caller, i: usize) -> u32 {
+    k.peek_val::<MMsgHdr>(p, MSG + i * 64).len
+}
+
+#[test]
+fn sendmmsg_and_recvmmsg_move_several_datagrams_in_one_call() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let a = socket(&k, &p, INET, DGRAM);
+    let b = socket(&k, &p, INET, DGRAM);
+    assert_eq!(call_addr(&k, &p, Sysno::bind, a, &sin(LO, 5001)), 0);
+    assert_eq!(call_addr(&k, &p, Sysno::connect, b, &sin(LO, 5001)), 0);
+    for (i, text) in [&b"one"[..], b"two!", b"three"].iter().enumerate() {
+        k.poke(&p, BUF + i * 256, text);
+    }
+    mmsgs(&k, &p, 3, 0);
+    for i in 0..3 {
+        let len = [3, 4, 5][i];
+        k.poke(&p, IOV + i * 16 + 8, &(len as usize).to_ne_bytes());
+    }
+    assert_eq!(k.syscall(&p, Sysno::sendmmsg, [b, MSG, 3, 0]), 3);
+    assert_eq!((0..3).map(|i| msg_len(&k, &p, i)).collect::<Vec<_>>(), [3, 4, 5]);
+    // Four slots, three datagrams: MSG_WAITFORONE returns with what there is.
+    mmsgs(&k, &p, 4, 64);
+    let ts = VAL + 0x100;
+    k.poke(&p, ts, bytemuck::bytes_of(&abi::structs::Timespec { tv_sec: 5, tv_nsec: 0 }));
+    assert_eq!(k.syscall(&p, Sysno::recvmmsg, [a, MSG, 4, MSG_WAITFORONE as usize, ts]), 3);
+    assert_eq!((0..4).map(|i| msg_len(&k, &p, i)).collect::<Vec<_>>(), [3, 4, 5, 0xdead]);
+    assert_eq!(k.peek(&p, BUF + 512, 5), b"three");
+    assert_eq!(k.peek_val::<abi::structs::Timespec>(&p, ts).tv_sec, 5, "no time went by");
+    // Nothing waiting and non-blocking: the error itself.
+    assert_eq!(k.syscall(&p, Sysno::recvmmsg, [a, MSG, 4, MSG_DONTWAIT as usize, 0]), EAGAIN);
+    // Errors before any message: a bad timeout, no socket, a bad vector.
+    k.poke(&p, ts, bytemuck::bytes_of(&abi::structs::Timespec { tv_sec: 0, tv_nsec: 1_000_000_000 }));
+    assert_eq!(k.syscall(&p, Sysno::recvmmsg, [a, MSG, 4, 0, ts]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::recvmmsg, [a, MSG, 4, MSG_CMSG_COMPAT as usize, 0]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::sendmmsg, [0, MSG, 1, 0]), ENOTSOCK);
+    assert_eq!(k.syscall(&p, Sysno::sendmmsg, [99, MSG, 1, 0]), EBADF);
+    assert_eq!(k.syscall(&p, Sysno::sendmmsg, [b, MSG, 0, 0]), 0, "no message");
+    assert_eq!(k.syscall(&p, Sysno::sendmmsg, [b, usize::MAX - 8, 2, 0]), EFAULT);
+    // An error after the first message ends the batch with the count so far.
+    mmsgs(&k, &p, 2, 3);
+    k.poke(&p, IOV + 16, bytemuck::bytes_of(&Iovec { base: usize::MAX - 2, len: 3 }));
+    assert_eq!(k.syscall(&p, Sysno::sendmmsg, [b, MSG, 2, 0]), 1);
+}
+
 #[test]
 fn udp_datagrams_keep_boundaries_and_senders() {
     let k = TestKernel::new();

@@ -15,7 +15,7 @@ use crate::fs::PathStart;
 use crate::Caller;
 use abi::flags::{OpenFlags, AT_FDCWD};
 use abi::net::*;
-use abi::structs::{Iovec, Timeval};
+use abi::structs::{Iovec, Timespec, Timeval};
 use abi::{Errno, SysResult};
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -654,6 +654,98 @@ pub async fn sys_recvmsg(cx: &Caller, fd: i32, msg: UserPtr<MsgHdr>, flags: u32)
     m.flags = out_flags;
     msg.write(&mut cx.mm(), &m)?;
     Ok(if flags & MSG_TRUNC != 0 { got.full } else { got.len })
+}
+
+/// The socket behind `fd` for the calls that take several messages: EBADF, ENOTSOCK.
+fn any_socket(cx: &Caller, fd: i32) -> SysResult<()> {
+    match cx.io_file(fd)?.inode().kind() {
+        FileKind::Socket => Ok(()),
+        _ => Err(Errno::ENOTSOCK),
+    }
+}
+
+/// Where message `i` of a `struct mmsghdr` array at `vec` is, and where its byte count goes.
+fn mmsg_at(vec: usize, i: usize) -> SysResult<(UserPtr<MsgHdr>, UserPtr<u32>)> {
+    let at = i.checked_mul(core::mem::size_of::<MMsgHdr>()).and_then(|o| vec.checked_add(o)).ok_or(Errno::EFAULT)?;
+    let len = at.checked_add(core::mem::offset_of!(MMsgHdr, len)).ok_or(Errno::EFAULT)?;
+    Ok((UserPtr::new(at), UserPtr::new(len)))
+}
+
+/// sendmmsg(2): sendmsg for each of up to `vlen` (at most IOV_MAX) messages, each one's byte
+/// count written to its `msg_len`. Stops at the first error, which is the answer only if no
+/// message went (as Linux: later calls hear of it no more).
+pub async fn sys_sendmmsg(cx: &Caller, fd: i32, vec: usize, vlen: u32, flags: u32) -> SysResult<usize> {
+    any_socket(cx, fd)?;
+    let vlen = (vlen as usize).min(IOV_MAX);
+    let mut sent = 0;
+    while sent < vlen {
+        let (msg, len) = mmsg_at(vec, sent)?;
+        let r = match sys_sendmsg(cx, fd, msg, flags).await {
+            Ok(n) => len.write(&mut cx.mm(), &(n as u32)),
+            Err(e) => Err(e),
+        };
+        match r {
+            Ok(()) => sent += 1,
+            Err(e) if sent == 0 => return Err(e),
+            Err(_) => break,
+        }
+    }
+    Ok(sent)
+}
+
+/// recvmmsg(2): recvmsg for each of up to `vlen` messages, each one's byte count written to
+/// its `msg_len`. MSG_WAITFORONE makes the calls after the first one non-blocking. The
+/// timeout (if any) is looked at between messages, not while one is awaited (as Linux), and
+/// what is left of it is written back. An error ends the batch, and is the answer only if no
+/// message came.
+pub async fn sys_recvmmsg(
+    cx: &Caller,
+    fd: i32,
+    vec: usize,
+    vlen: u32,
+    flags: u32,
+    timeout: UserPtr<Timespec>,
+) -> SysResult<usize> {
+    if flags & MSG_CMSG_COMPAT != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let deadline = match timeout.nonnull() {
+        Some(t) => {
+            let t = t.read(&mut cx.mm())?;
+            if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
+                return Err(Errno::EINVAL);
+            }
+            Some(hal::time::now_ns().saturating_add(t.to_nanos().unwrap_or(u64::MAX)))
+        }
+        None => None,
+    };
+    any_socket(cx, fd)?;
+    let vlen = (vlen as usize).min(IOV_MAX);
+    let mut flags = flags;
+    let mut got = 0;
+    while got < vlen {
+        let (msg, len) = mmsg_at(vec, got)?;
+        let r = match sys_recvmsg(cx, fd, msg, flags & !MSG_WAITFORONE).await {
+            Ok(n) => len.write(&mut cx.mm(), &(n as u32)),
+            Err(e) => Err(e),
+        };
+        match r {
+            Ok(()) => got += 1,
+            Err(e) if got == 0 => return Err(e),
+            Err(_) => break,
+        }
+        if flags & MSG_WAITFORONE != 0 {
+            flags |= MSG_DONTWAIT;
+        }
+        if deadline.is_some_and(|d| hal::time::now_ns() >= d) {
+            break;
+        }
+    }
+    if let (Some(d), Some(t)) = (deadline, timeout.nonnull()) {
+        let left = Timespec::from_nanos(d.saturating_sub(hal::time::now_ns()));
+        t.write(&mut cx.mm(), &left)?;
+    }
+    Ok(got)
 }
 
 /// Append a control message if it fits in `room` (else MSG_CTRUNC).
