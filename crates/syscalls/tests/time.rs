@@ -74,6 +74,28 @@ fn process_cputime_is_monotonic() {
 }
 
 #[test]
+fn cpu_clocks_of_other_threads_and_processes() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    // Linux's encoding: ~pid << 3, 4 for a thread's clock, 2 for CPUCLOCK_SCHED.
+    let clock = |pid: usize, thread: bool| ((!(pid as i32) << 3) | if thread { 4 } else { 0 } | 2) as u32 as usize;
+    let child = k.fork(&p);
+    task::ktimer::account(child.thread(), 3_000_000);
+    task::ktimer::account(p.thread(), 5_000_000);
+    assert_eq!(k.syscall(&p, Sysno::clock_gettime, [clock(child.process().pid, false), SCRATCH]), 0);
+    assert_eq!(ts(&k, &p, SCRATCH).to_nanos(), Some(3_000_000));
+    assert_eq!(k.syscall(&p, Sysno::clock_gettime, [clock(0, false), SCRATCH]), 0, "0 is the caller");
+    assert_eq!(ts(&k, &p, SCRATCH).to_nanos(), Some(5_000_000));
+    assert_eq!(k.syscall(&p, Sysno::clock_gettime, [clock(p.thread().tid(), true), SCRATCH]), 0);
+    assert_eq!(ts(&k, &p, SCRATCH).to_nanos(), Some(5_000_000));
+    assert_eq!(k.syscall(&p, Sysno::clock_getres, [clock(0, true), SCRATCH]), 0);
+    // Another process's thread clock, nobody's clock, the fd clocks: EINVAL.
+    assert_eq!(k.syscall(&p, Sysno::clock_gettime, [clock(child.thread().tid(), true), SCRATCH]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::clock_gettime, [clock(99_999, false), SCRATCH]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::clock_gettime, [clock(0, false) | 3, SCRATCH]), EINVAL);
+}
+
+#[test]
 fn gettimeofday_gives_microseconds_of_realtime() {
     let k = TestKernel::new();
     let p = k.spawn();
