@@ -30,6 +30,8 @@ pub const CLONE_NEWUSER: u64 = 0x10000000;
 pub const CLONE_NEWPID: u64 = 0x20000000;
 pub const CLONE_NEWNET: u64 = 0x40000000;
 pub const CLONE_IO: u64 = 0x80000000;
+/// unshare(2)/clone3: a new time namespace (not supported: EINVAL).
+pub const CLONE_NEWTIME: u64 = 0x80;
 /// Namespace flags (not supported: EINVAL).
 pub const CLONE_NAMESPACES: u64 =
     CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET;

@@ -426,6 +426,7 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::restart_syscall, &[]),
     (Sysno::clone, &[CloneFlags, Addr, Out, Raw, FutexAddr]),
     (Sysno::clone, &[CloneFlags, Addr, Out, Raw, FutexAddr]),
+    (Sysno::unshare, &[CloneFlags]),
     (Sysno::clone3, &[In, Len]),
     (Sysno::execve, &[ExecPath, Ptr(S::Argv), Ptr(S::Argv)]),
     (Sysno::execveat, &[DirFd, ExecPath, Ptr(S::Argv), Ptr(S::Argv), Flags(0x1100)]),

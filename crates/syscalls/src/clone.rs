@@ -231,3 +231,41 @@ fn check_nproc(cx: &Caller) -> SysResult<()> {
     }
     Ok(())
 }
+
+/// unshare(2): stop sharing what clone shared. CLONE_FILES gives the process a copy of its
+/// descriptor table, CLONE_FS of its cwd, root and umask; CLONE_SYSVSEM has nothing to detach
+/// (every process's semaphore undo list is its own). CLONE_THREAD, CLONE_SIGHAND and CLONE_VM
+/// ask for what a single-threaded process not sharing its handlers or memory already has
+/// (else EINVAL, as Linux). Namespaces are EINVAL, as for clone: this kernel has none.
+///
+/// Descriptor tables and fs contexts belong to processes here, not to threads: a thread of a
+/// multi-threaded process cannot take a table of its own, so CLONE_FILES and CLONE_FS there are
+/// EINVAL (Linux gives the calling thread a private copy).
+pub async fn sys_unshare(cx: &Caller, flags: u64) -> SysResult<()> {
+    const KNOWN: u64 = CLONE_THREAD
+        | CLONE_FS
+        | CLONE_SIGHAND
+        | CLONE_VM
+        | CLONE_FILES
+        | CLONE_SYSVSEM
+        | CLONE_NAMESPACES
+        | CLONE_NEWTIME;
+    if flags & !KNOWN != 0 || flags & (CLONE_NAMESPACES | CLONE_NEWTIME) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let p = cx.process();
+    let alone = p.threads_alive().len() <= 1;
+    if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_FS) != 0 && !alone)
+        || (flags & CLONE_SIGHAND != 0 && p.sigactions.is_shared())
+        || (flags & CLONE_VM != 0 && p.mm.is_shared())
+    {
+        return Err(Errno::EINVAL);
+    }
+    if flags & CLONE_FILES != 0 {
+        p.files.unshare();
+    }
+    if flags & CLONE_FS != 0 {
+        p.fs.unshare();
+    }
+    Ok(())
+}

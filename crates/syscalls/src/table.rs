@@ -398,6 +398,7 @@ syscall_table! {
         // clone.rs, exec.rs, wait.rs
         clone(Clone, Ptr, Ptr, Hex, Ptr) [waits] => clone::sys_clone(u64(0), usize(1), usize(2), usize(3), usize(4));
         clone3(Ptr, Uint) [waits] => clone::sys_clone3(usize(0), usize(1));
+        unshare(Clone) [] => clone::sys_unshare(u64(0));
         execve(Str, StrList, Ptr) [waits exec] => exec::sys_execve(cstr(0), ptr(1), ptr(2));
         execveat(Fd, Str, StrList, Ptr, Flags(AT)) [waits exec] => exec::sys_execveat(i32(0), cstr(1), ptr(2), ptr(3), u32(4));
         wait4(Int, Ptr, Flags(WAIT), Ptr) [fast waits] => wait::sys_wait4(i32(0), ptr(1), u32(2), ptr(3));

@@ -634,3 +634,28 @@ fn the_pid_table_lists_processes_and_threads() {
     k.syscall(&child, Sysno::exit, [0]);
     assert!(task::process::lookup_thread(pid(&child)).is_none(), "an ended thread");
 }
+
+#[test]
+fn unshare_gives_a_process_its_own_descriptor_table_and_fs_context() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let flags = (CLONE_FILES | CLONE_FS) as usize | SIGCHLD;
+    assert!(k.syscall(&p, Sysno::clone, [flags, 0, 0, 0, 0]) > 0);
+    let child = k.spawned().pop().unwrap();
+    assert!(p.process().files.is_shared() && p.process().fs.is_shared());
+    assert_eq!(k.syscall(&child, Sysno::unshare, [(CLONE_FILES | CLONE_FS | CLONE_SYSVSEM) as usize]), 0);
+    assert!(!p.process().files.is_shared() && !p.process().fs.is_shared());
+    // The child's close and umask no longer reach the parent.
+    assert_eq!(k.syscall(&child, Sysno::close, [1]), 0);
+    assert_eq!(k.syscall(&p, Sysno::fcntl, [1, 1 /* F_GETFD */]), 0);
+    assert_eq!(k.syscall(&child, Sysno::umask, [0o077]), 0o022);
+    assert_eq!(k.syscall(&p, Sysno::umask, [0o022]), 0o022);
+    // Alone and unshared already: a no-op; namespaces and unknown bits: EINVAL.
+    assert_eq!(k.syscall(&p, Sysno::unshare, [(CLONE_VM | CLONE_SIGHAND | CLONE_THREAD) as usize]), 0);
+    assert_eq!(k.syscall(&p, Sysno::unshare, [CLONE_NEWNS as usize]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::unshare, [CLONE_NEWPID as usize]), EINVAL);
+    assert_eq!(k.syscall(&p, Sysno::unshare, [CLONE_SETTLS as usize]), EINVAL);
+    // A process whose memory is shared (CLONE_VM) cannot stop sharing it.
+    assert!(k.syscall(&p, Sysno::clone, [(CLONE_VM as usize) | SIGCHLD, SCRATCH + 0x8000, 0, 0, 0]) > 0);
+    assert_eq!(k.syscall(&p, Sysno::unshare, [CLONE_VM as usize]), EINVAL);
+}
