@@ -169,8 +169,8 @@ pub async fn sys_times(cx: &Caller, buf: UserPtr<Tms>) -> SysResult<usize> {
     Ok((now_ns() / ns_per_tick) as usize)
 }
 
-pub async fn sys_sched_yield(_cx: &Caller) -> SysResult<()> {
-    task::executor::yield_now().await;
+pub async fn sys_sched_yield(cx: &Caller) -> SysResult<()> {
+    cx.thread().give_way().await;
     Ok(())
 }
 

@@ -816,6 +816,9 @@ pub struct Thread {
     /// user-thread loop (`uspace`) around every wait in a system call; false while it waits
     /// ('S'). A thread made otherwise (init, host tests) counts as waiting until it runs.
     pub runnable: AtomicBool,
+    /// Set by [`Thread::give_way`]: the thread is pending only to let others run, so the
+    /// user-thread loop keeps it runnable.
+    pub gave_way: AtomicBool,
 }
 
 /// A thread's scheduling policy (SCHED_OTHER, _FIFO, _RR, _BATCH, _IDLE, _DEADLINE) and its
@@ -868,6 +871,13 @@ impl Thread {
 
     pub fn tid(&self) -> Pid {
         self.tid.load(Ordering::Relaxed)
+    }
+
+    /// Let the other tasks run (a timer tick, sched_yield, a long transfer between chunks): the
+    /// thread stays runnable (/proc's 'R') while it waits for its turn.
+    pub async fn give_way(&self) {
+        self.gave_way.store(true, Ordering::Relaxed);
+        crate::executor::yield_now().await;
     }
 
     /// execve in a thread other than the leader: once every other thread has ended, the caller
@@ -939,6 +949,7 @@ impl Thread {
             sched: Mutex::new(SchedPolicy::default()),
             cpu_ns: AtomicU64::new(0),
             runnable: AtomicBool::new(false),
+            gave_way: AtomicBool::new(false),
             exiting: AtomicBool::new(false),
             exited: AtomicBool::new(false),
         });

@@ -66,8 +66,10 @@ async fn waiting<F: core::future::Future>(thread: &Thread, f: F) -> F::Output {
     let mut f = pin!(f);
     poll_fn(|c| {
         thread.runnable.store(true, Ordering::Relaxed);
+        thread.gave_way.store(false, Ordering::Relaxed);
         let r = f.as_mut().poll(c);
-        if r.is_pending() {
+        // Pending only to give way to others (`Thread::give_way`) is still runnable.
+        if r.is_pending() && !thread.gave_way.swap(false, Ordering::Relaxed) {
             thread.runnable.store(false, Ordering::Relaxed);
         }
         r

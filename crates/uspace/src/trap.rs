@@ -49,7 +49,7 @@ pub async fn handle_user_trap(cx: &Caller, trap: Trap) -> bool {
             }
         }
         // A device interrupt may have woken a task (a frame for a waiting socket): let it run.
-        Trap::Timer | Trap::External => task::executor::yield_now().await,
+        Trap::Timer | Trap::External => cx.thread().give_way().await,
         _ => handle_exception(cx, trap).await,
     }
     returning(cx, syscall).await
@@ -321,7 +321,7 @@ impl FastPath {
             // fault, a timer tick), there is nothing to deliver.
             None if trap != Trap::Syscall && self.quiet() => {
                 match trap {
-                    Trap::Timer | Trap::External => task::executor::yield_now().await,
+                    Trap::Timer | Trap::External => cx.thread().give_way().await,
                     _ => handle_exception(cx, trap).await,
                 }
                 (self.quiet() && !mm::frame::short()) || returning(cx, None).await

@@ -128,3 +128,39 @@ fn the_loop_leaves_the_table_before_exec_and_ticks_on_the_timer() {
         ]
     );
 }
+
+/// A thread preempted by the timer waits only for its turn: it stays runnable (/proc's 'R'),
+/// unlike one that waits in a system call. LTP's TST_PROCESS_STATE_WAIT takes 'S' to mean the
+/// call under test is blocked; a preempted thread shown as 'S' made msgsnd05 hang.
+#[test]
+fn a_preempted_thread_stays_runnable() {
+    use std::sync::{Arc, Mutex};
+    let k = TestKernel::new();
+    let p = k.spawn();
+    p.thread().ctx.lock().sepc = START;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut step = 0;
+    let (t, log) = (p.thread().clone(), seen.clone());
+    let program = move |ctx: &mut UserContext| -> Trap {
+        step += 1;
+        match step {
+            1 => {
+                // Another task looks at the thread while it gives way.
+                let (t, log) = (t.clone(), log.clone());
+                task::executor::spawn(async move {
+                    log.lock().unwrap().push(t.runnable.load(core::sync::atomic::Ordering::Relaxed));
+                });
+                Trap::Timer
+            }
+            2 => {
+                set_syscall(ctx, Sysno::exit_group, &[0]);
+                Trap::Syscall
+            }
+            _ => panic!("the thread ran after exit_group"),
+        }
+    };
+    let machine = Script::new(program);
+    block_on(uspace::run(p.thread().clone(), &machine));
+    assert_eq!(k.exit_status(&p), Some(ExitStatus::Exited(0)));
+    assert_eq!(*seen.lock().unwrap(), [true]);
+}

@@ -205,7 +205,7 @@ impl Drop for KernelBuffer<'_> {
 /// bytes moved so far being the result: when it must exit (SIGKILL, exit_group), or with
 /// `any_signal`, when it has a signal to handle (sendfile, as Linux's splice loop).
 pub(super) async fn stop_between_chunks(cx: &Caller, any_signal: bool) -> bool {
-    task::executor::yield_now().await;
+    cx.thread().give_way().await;
     let t = cx.thread();
     t.exiting() || (any_signal && task::signal::has_pending(t))
 }

@@ -95,7 +95,7 @@ async fn process_vm(
         l.advance(n);
         r.advance(n);
         if done % (64 * PAGE_SIZE) == 0 {
-            task::executor::yield_now().await;
+            cx.thread().give_way().await;
         }
     }
     if done == 0 && l.peek().is_some() && r.peek().is_some() {
