@@ -468,13 +468,12 @@ impl Inode for RamFile {
         if end > MAX_FILE_SIZE {
             return Err(Errno::EFBIG);
         }
-        if self.write_sealed() {
-            return Err(Errno::EPERM);
-        }
         let mut data = self.data.lock();
         let size = data.size();
+        // Write seals do not stop it (the bytes stay what they were); F_SEAL_GROW stops any
+        // range past the end, even with KEEP_SIZE (shmem_fallocate).
+        self.check_resize(size, end.max(size))?;
         let new_size = if keep_size { size } else { end.max(size) };
-        self.check_resize(size, new_size)?;
         // The pages this call adds, to take back if the range does not fit.
         let mut added = Vec::new();
         for index in offset / PAGE as u64..end.div_ceil(PAGE as u64) {

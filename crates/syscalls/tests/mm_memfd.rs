@@ -107,6 +107,10 @@ fn size_seals_refuse_shrinking_and_growing_by_truncate_and_write() {
     assert_eq!(write(&k, &p, fd, b"x"), err(Errno::EPERM), "at the end: it would grow");
     k.poke(&p, BUF, b"ok");
     assert_eq!(k.syscall(&p, Sysno::pwrite64, [fd, BUF, 2, 10]), 2, "inside: fine");
+    // fallocate past the end is growing, even with KEEP_SIZE; inside it is fine.
+    assert_eq!(k.syscall(&p, Sysno::fallocate, [fd, 0, 0, 200]), err(Errno::EPERM));
+    assert_eq!(k.syscall(&p, Sysno::fallocate, [fd, 1, 0, 200]), err(Errno::EPERM));
+    assert_eq!(k.syscall(&p, Sysno::fallocate, [fd, 0, 0, 100]), 0);
 }
 
 #[test]
@@ -124,4 +128,6 @@ fn a_write_seal_refuses_writes_and_writable_shared_mappings_and_waits_for_none()
     let r = k.syscall(&p, Sysno::mmap, [0, P, 1, MAP_SHARED, fd, 0]) as usize;
     assert_eq!(k.syscall(&p, Sysno::mprotect, [r, P, RW]), err(Errno::EACCES));
     assert!(k.syscall(&p, Sysno::mmap, [0, P, RW, MAP_PRIVATE, fd, 0]) > 0, "a private mapping is fine");
+    // fallocate changes no byte: a write seal does not stop it.
+    assert_eq!(k.syscall(&p, Sysno::fallocate, [fd, 0, 0, 2 * P]), 0);
 }
