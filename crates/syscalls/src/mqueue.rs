@@ -32,8 +32,8 @@ const OPEN_ONLY: OpenFlags =
 
 /// The queue open at `fd` (EBADF for none, or a file that is no queue).
 fn queue_file(cx: &Caller, fd: i32) -> SysResult<Arc<File>> {
-    let file = cx.file(fd)?;
-    if file.is_path_only() || as_queue(&file).is_none() {
+    let file = cx.io_file(fd)?;
+    if as_queue(&file).is_none() {
         return Err(Errno::EBADF);
     }
     Ok(file)

@@ -135,10 +135,24 @@ fn get_attr((s, p): (SchedPolicy, Arc<task::Process>)) -> SchedAttr {
     a
 }
 
+/// A deadline reservation's period: the deadline when `sched_period` is 0.
+fn dl_period(a: &SchedAttr) -> u64 {
+    if a.sched_period == 0 {
+        a.sched_deadline
+    } else {
+        a.sched_period
+    }
+}
+
+/// The policies scheduled by their nice value.
+fn is_fair(policy: u32) -> bool {
+    matches!(policy, SCHED_OTHER | SCHED_BATCH | SCHED_IDLE)
+}
+
 /// Linux's __checkparam_dl: a deadline, a runtime of at least 1024 ns that fits in it, a
 /// period (0: the deadline) no shorter than the deadline and within the sysctl's bounds.
 fn valid_deadline(a: &SchedAttr) -> bool {
-    let period = if a.sched_period == 0 { a.sched_deadline } else { a.sched_period };
+    let period = dl_period(a);
     a.sched_deadline != 0
         && a.sched_runtime >= 1 << 10
         && (a.sched_deadline | a.sched_period) >> 63 == 0
@@ -178,7 +192,6 @@ fn set_attr(cx: &Caller, t: &Thread, a: &SchedAttr, keep_policy: bool) -> SysRes
     let me = cx.cred();
     if !me.capable(CAP_SYS_NICE) {
         let nice = t.process.nice.load(Ordering::Relaxed);
-        let fair = matches!(policy, SCHED_OTHER | SCHED_BATCH | SCHED_IDLE);
         let rtprio = cx.process().rlimits.lock()[abi::flags::RLIMIT_RTPRIO].cur;
         let rt = max > 0;
         let raising = rt && a.sched_priority > old.priority && a.sched_priority as u64 > rtprio;
@@ -186,7 +199,7 @@ fn set_attr(cx: &Caller, t: &Thread, a: &SchedAttr, keep_policy: bool) -> SysRes
         let leaves_idle = old.policy == SCHED_IDLE && policy != SCHED_IDLE && !can_nice(cx, nice);
         let them = t.cred();
         let other_user = me.euid != them.uid && me.euid != them.euid;
-        if (fair && a.sched_nice < nice && !can_nice(cx, a.sched_nice))
+        if (is_fair(policy) && a.sched_nice < nice && !can_nice(cx, a.sched_nice))
             || raising
             || becomes_rt
             || policy == SCHED_DEADLINE
@@ -206,7 +219,7 @@ fn set_attr(cx: &Caller, t: &Thread, a: &SchedAttr, keep_policy: bool) -> SysRes
     }
     let mut deadline = DeadlineParams::default();
     if policy == SCHED_DEADLINE {
-        let period = if a.sched_period == 0 { a.sched_deadline } else { a.sched_period };
+        let period = dl_period(a);
         if a.sched_runtime as u128 * DL_BANDWIDTH.1 as u128 > period as u128 * DL_BANDWIDTH.0 as u128 {
             return Err(Errno::EBUSY);
         }
@@ -217,7 +230,7 @@ fn set_attr(cx: &Caller, t: &Thread, a: &SchedAttr, keep_policy: bool) -> SysRes
             flags: a.sched_flags & (SCHED_FLAG_RECLAIM | SCHED_FLAG_DL_OVERRUN),
         };
     }
-    if a.sched_flags & SCHED_FLAG_KEEP_PARAMS == 0 && matches!(policy, SCHED_OTHER | SCHED_BATCH | SCHED_IDLE) {
+    if a.sched_flags & SCHED_FLAG_KEEP_PARAMS == 0 && is_fair(policy) {
         t.process.nice.store(a.sched_nice, Ordering::Relaxed);
     }
     *t.sched.lock() = SchedPolicy { policy, priority: a.sched_priority, reset_on_fork, deadline };

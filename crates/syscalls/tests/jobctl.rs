@@ -27,14 +27,20 @@ fn pid(c: &Caller) -> usize {
     c.process().pid
 }
 
+/// A child of `parent` in a process group of its own (what a shell makes of each job).
+fn job_of(k: &TestKernel, parent: &Caller) -> Caller {
+    let job = k.fork(parent);
+    assert_eq!(k.syscall(&job, Sysno::setpgid, [0, 0]), 0);
+    job
+}
+
 /// A session leader holding the console, and a job (a child in a group of its own) in the
 /// background.
 fn session(k: &TestKernel) -> (Caller, Caller) {
     let shell = k.spawn();
     assert_eq!(k.syscall(&shell, Sysno::setsid, []), pid(&shell) as isize);
     assert_eq!(k.syscall(&shell, Sysno::ioctl, [0, TIOCSCTTY, 0]), 0);
-    let job = k.fork(&shell);
-    assert_eq!(k.syscall(&job, Sysno::setpgid, [0, 0]), 0);
+    let job = job_of(k, &shell);
     (shell, job)
 }
 
@@ -60,8 +66,7 @@ fn a_background_read_of_the_terminal_stops_the_job_with_sigttin() {
     assert_eq!(task::signal::pending(sibling.thread()), sigbit(SIGTTIN), "the whole group");
     assert_eq!(task::signal::pending(shell.thread()), 0, "the foreground reads on");
     // Ignoring SIGTTIN makes the read fail instead.
-    let other = k.fork(&shell);
-    assert_eq!(k.syscall(&other, Sysno::setpgid, [0, 0]), 0);
+    let other = job_of(&k, &shell);
     ignore(&k, &other, SIGTTIN);
     assert_eq!(k.syscall(&other, Sysno::read, [0, SCRATCH, 16]), EIO);
     assert_eq!(task::signal::pending(other.thread()), 0);
@@ -142,10 +147,8 @@ fn when_the_session_leader_ends_the_foreground_job_is_hung_up() {
     let shell = k.fork(&init);
     assert_eq!(k.syscall(&shell, Sysno::setsid, []), pid(&shell) as isize);
     assert_eq!(k.syscall(&shell, Sysno::ioctl, [0, TIOCSCTTY, 0]), 0);
-    let job = k.fork(&shell);
-    assert_eq!(k.syscall(&job, Sysno::setpgid, [0, 0]), 0);
-    let background = k.fork(&shell);
-    assert_eq!(k.syscall(&background, Sysno::setpgid, [0, 0]), 0);
+    let job = job_of(&k, &shell);
+    let background = job_of(&k, &shell);
     assert_eq!(set_foreground(&k, &shell, pid(&job)), 0);
     k.syscall(&shell, Sysno::exit, [0]);
     assert_eq!(k.exit_status(&job), Some(ExitStatus::Signaled(SIGHUP)));
@@ -163,11 +166,9 @@ fn an_orphaned_group_with_a_stopped_member_is_hung_up_and_continued() {
     k.make_init(&init);
     let shell = k.fork(&init);
     assert_eq!(k.syscall(&shell, Sysno::setsid, []), pid(&shell) as isize);
-    let job = k.fork(&shell);
-    assert_eq!(k.syscall(&job, Sysno::setpgid, [0, 0]), 0);
+    let job = job_of(&k, &shell);
     // A group without a stopped member is left alone.
-    let quiet = k.fork(&shell);
-    assert_eq!(k.syscall(&quiet, Sysno::setpgid, [0, 0]), 0);
+    let quiet = job_of(&k, &shell);
     // The job stops (SIGSTOP, acted on when it comes back from user mode).
     assert_eq!(k.syscall(&shell, Sysno::kill, [pid(&job), SIGSTOP]), 0);
     let c = Caller::new(job.thread().clone());

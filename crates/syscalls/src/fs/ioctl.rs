@@ -18,6 +18,8 @@ use mm::UserPtr;
 use task::jobctl;
 
 /// Generic requests (asm-generic/ioctls.h): accepted by every open file.
+/// Bytes waiting to be read (pipes, regular files, sockets).
+pub const FIONREAD: usize = 0x541b;
 pub const FIONBIO: usize = 0x5421;
 pub const FIONCLEX: usize = 0x5450;
 pub const FIOCLEX: usize = 0x5451;
@@ -49,7 +51,7 @@ pub async fn sys_ioctl(cx: &Caller, fd: i32, cmd: usize, arg: usize) -> SysResul
     if file.inode().kind() == fs::FileKind::Socket {
         return crate::net::socket_ioctl(cx, &file, cmd, arg);
     }
-    if cmd == crate::net::FIONREAD {
+    if cmd == FIONREAD {
         // Bytes waiting in a pipe; for a regular file, those past the offset (Linux's
         // do_vfs_ioctl, which can be negative past the end).
         let n = if let Some(pipe) = super::splice::pipe_of(&file) {

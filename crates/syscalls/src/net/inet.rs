@@ -37,9 +37,7 @@ pub fn proto_of(ty: i32, protocol: i32) -> SysResult<Proto> {
     match (ty & SOCK_TYPE_MASK, protocol) {
         (SOCK_STREAM, 0 | IPPROTO_TCP) => Ok(Proto::Tcp),
         (SOCK_DGRAM, 0 | IPPROTO_UDP) => Ok(Proto::Udp),
-        (SOCK_STREAM | SOCK_DGRAM | SOCK_RAW, _) if protocol == 0 || ty & SOCK_TYPE_MASK != SOCK_RAW => {
-            Err(Errno::EPROTONOSUPPORT)
-        }
+        (SOCK_STREAM | SOCK_DGRAM, _) | (SOCK_RAW, 0) => Err(Errno::EPROTONOSUPPORT),
         (t, _) if t > 10 || t == 0 => Err(Errno::EINVAL),
         _ => Err(Errno::ESOCKTNOSUPPORT),
     }

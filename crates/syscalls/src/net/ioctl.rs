@@ -4,6 +4,7 @@
 //! layer answers them), the IPv4 address requests only on AF_INET sockets (ENOTTY elsewhere); an
 //! unknown name is ENODEV, an interface without an IPv4 address EADDRNOTAVAIL.
 use super::inet::{as_inet, is_ipv4};
+use crate::fs::FIONREAD;
 use crate::Caller;
 use abi::net::AF_INET;
 use abi::{Errno, SysResult};
@@ -14,7 +15,6 @@ use mm::{UserPtr, UserSliceMut};
 use net::as_unix;
 use net::{interfaces, InterfaceInfo};
 
-pub const FIONREAD: usize = 0x541b;
 pub const SIOCGIFNAME: usize = 0x8910;
 pub const SIOCGIFCONF: usize = 0x8912;
 pub const SIOCGIFFLAGS: usize = 0x8913;
