@@ -1,6 +1,7 @@
 //! What network tools read: /proc/net/{tcp,tcp6,udp,udp6,dev,if_inet6} in Linux's formats, and
 //! the socket ioctls (SIOCGIF*, FIONREAD) with Linux's errors.
 use abi::net::*;
+use syscalls::fs::FIONREAD;
 use syscalls::net::*;
 use syscalls::testing::ret::*;
 use syscalls::testing::*;
