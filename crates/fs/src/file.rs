@@ -1,5 +1,6 @@
 //! Open file descriptions.
 use crate::inode::{FileKind, InodeRef};
+use abi::events::{IN_ACCESS, IN_CLOSE_NOWRITE, IN_CLOSE_WRITE, IN_MODIFY};
 use abi::flags::{Access, OpenFlags, SEEK_CUR, SEEK_END, SEEK_SET};
 use abi::{Errno, SysResult};
 use alloc::string::String;
@@ -21,6 +22,9 @@ pub struct File {
     tty: bool,
     /// The path it was opened by (for /proc and diagnostics).
     pub path: String,
+    /// The directory it was opened in, when known: inotify tells that directory's watches of
+    /// the file's use, by the last component of `path`.
+    parent: Option<(u64, u64)>,
     /// Its owner id for flock and OFD locks (`crate::lock`), 0 until it first locks: a file
     /// that never did has nothing to release when it goes.
     lock_owner: AtomicU64,
@@ -48,8 +52,35 @@ impl File {
             offset: Mutex::new(0),
             path_only,
             path,
+            parent: None,
             lock_owner: AtomicU64::new(0),
         }
+    }
+
+    /// The same, opened in the directory `parent` (see the field).
+    pub fn in_dir(mut self, parent: Option<(u64, u64)>) -> File {
+        self.parent = parent;
+        self
+    }
+
+    /// The directory it was opened in and its name there, if known.
+    pub fn parent_entry(&self) -> Option<((u64, u64), &str)> {
+        Some((self.parent?, crate::notify::last_name(&self.path)))
+    }
+
+    /// Tell inotify that `event` (IN_ACCESS, IN_MODIFY, IN_OPEN, ...) happened to the file.
+    pub fn notify(&self, event: u32) {
+        if crate::notify::active() {
+            crate::notify::node_event(&*self.inode, event, self.parent_entry());
+        }
+    }
+
+    /// `r`, having told inotify of `event` when it moved bytes.
+    fn moved_bytes(&self, r: SysResult<usize>, event: u32) -> SysResult<usize> {
+        if matches!(r, Ok(n) if n > 0) {
+            self.notify(event);
+        }
+        r
     }
 
     /// Whether it is a terminal (the node has a `tty()`).
@@ -120,7 +151,7 @@ impl File {
         }
         if !self.inode.seekable() {
             let n = self.inode.read_at(0, buf)?;
-            return Ok(deliver(&buf[..n]));
+            return self.moved_bytes(Ok(deliver(&buf[..n])), IN_ACCESS);
         }
         // The offset stays locked while the data is delivered, so concurrent readers of a
         // shared description never see the same bytes.
@@ -128,7 +159,8 @@ impl File {
         let n = self.inode.read_at(*off, buf)?;
         let kept = deliver(&buf[..n]).min(n);
         *off += kept as u64;
-        Ok(kept)
+        drop(off);
+        self.moved_bytes(Ok(kept), IN_ACCESS)
     }
 
     /// write(2) at the current offset (or the end, with O_APPEND); advances it.
@@ -137,7 +169,7 @@ impl File {
             return Err(Errno::EBADF);
         }
         if !self.inode.seekable() {
-            return self.inode.write_at(0, buf);
+            return self.moved_bytes(self.inode.write_at(0, buf), IN_MODIFY);
         }
         let mut off = self.offset.lock();
         if self.flags().contains(OpenFlags::APPEND) {
@@ -145,7 +177,8 @@ impl File {
         }
         let n = self.inode.write_at(*off, buf)?;
         *off += n as u64;
-        Ok(n)
+        drop(off);
+        self.moved_bytes(Ok(n), IN_MODIFY)
     }
 
     /// pread64: read at `offset` without moving the file offset.
@@ -156,7 +189,7 @@ impl File {
         if !self.inode.seekable() {
             return Err(Errno::ESPIPE);
         }
-        self.inode.read_at(offset, buf)
+        self.moved_bytes(self.inode.read_at(offset, buf), IN_ACCESS)
     }
 
     /// pwrite64: write at `offset` without moving the file offset. With O_APPEND the data goes
@@ -169,7 +202,7 @@ impl File {
             return Err(Errno::ESPIPE);
         }
         let offset = if self.flags().contains(OpenFlags::APPEND) { self.inode.stat().st_size as u64 } else { offset };
-        self.inode.write_at(offset, buf)
+        self.moved_bytes(self.inode.write_at(offset, buf), IN_MODIFY)
     }
 
     /// lseek(2). A result that is negative or does not fit in an `i64` is EINVAL. Files have no
@@ -236,6 +269,7 @@ impl Drop for File {
             crate::lock::release_file(owner, &*self.inode);
         }
         if !self.path_only {
+            self.notify(if self.access.writable() { IN_CLOSE_WRITE } else { IN_CLOSE_NOWRITE });
             self.inode.released(self.access);
             if self.access.writable() {
                 crate::textbusy::writer_closed(&self.inode);

@@ -20,6 +20,7 @@ pub mod file;
 pub mod inode;
 pub mod lock;
 pub mod meta;
+pub mod notify;
 pub mod path;
 pub mod perm;
 pub mod pipe;

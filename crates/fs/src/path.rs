@@ -24,12 +24,29 @@ pub const NAME_MAX: usize = 255;
 pub struct Located {
     pub node: InodeRef,
     comps: Vec<String>,
+    /// The directory the last component was found in, when the walk saw it (not through "..",
+    /// a mount crossing or a magic link): where inotify reports the node's events by name.
+    parent: Option<(u64, u64)>,
 }
 
 impl Located {
     /// `node` known to be at the absolute path `path` (taken as canonical).
     pub fn new(node: InodeRef, path: &str) -> Located {
-        Located { node, comps: path.split('/').filter(|c| !c.is_empty() && *c != ".").map(String::from).collect() }
+        let comps = path.split('/').filter(|c| !c.is_empty() && *c != ".").map(String::from).collect();
+        Located { node, comps, parent: None }
+    }
+    /// The directory holding it and its name there, if known (see `parent`).
+    pub fn parent_entry(&self) -> Option<((u64, u64), &str)> {
+        Some((self.parent?, self.comps.last()?.as_str()))
+    }
+    /// The directory it was found in, if known.
+    pub fn parent_id(&self) -> Option<(u64, u64)> {
+        self.parent
+    }
+    /// The same, known to have been found in the directory `parent`.
+    pub fn in_dir(mut self, parent: Option<(u64, u64)>) -> Located {
+        self.parent = parent;
+        self
     }
     /// The canonical absolute path.
     pub fn path(&self) -> String {
@@ -126,7 +143,7 @@ impl Resolver {
 
     /// The top of the walk's tree: the scope of a scoped walk, else the process's root.
     fn top(&self) -> Located {
-        self.scope.clone().unwrap_or_else(|| Located { node: self.root.clone(), comps: Vec::new() })
+        self.scope.clone().unwrap_or_else(|| Located { node: self.root.clone(), comps: Vec::new(), parent: None })
     }
 
     /// Resolve `path` from `start` (ignored for an absolute path). The last component's
@@ -225,17 +242,19 @@ impl Resolver {
                 let parent = vfs::covered(node.lookup("..")?);
                 let mut comps = dir.comps.clone();
                 comps.pop();
-                Ok(Located { node: parent, comps })
+                Ok(Located { node: parent, comps, parent: None })
             }
             _ => {
                 let found = dir.node.lookup_by(name, &self.who)?;
                 let child = vfs::covered(found.clone());
-                if child.id() != found.id() {
+                let crossed = child.id() != found.id();
+                if crossed {
                     self.cross_mount()?;
                 }
                 let mut comps = dir.comps.clone();
                 comps.push(String::from(name));
-                Ok(Located { node: child, comps })
+                let parent = (!crossed).then(|| dir.node.id());
+                Ok(Located { node: child, comps, parent })
             }
         }
     }
@@ -303,7 +322,7 @@ impl Resolver {
                     perm::own_new(&p.dir.node, &node, &self.who)?;
                     let mut comps = p.dir.comps.clone();
                     comps.push(p.name);
-                    return Ok((Located { node, comps }, true));
+                    return Ok((Located { node, comps, parent: Some(p.dir.node.id()) }, true));
                 }
                 Err(e) => return Err(e),
             }

@@ -159,6 +159,9 @@ enum What {
     Threads(u32),
     Fds(u32),
     Fd(u32, i32),
+    /// /proc/<pid>/fdinfo and its files.
+    FdInfos(u32),
+    FdInfo(u32, i32),
     /// /proc/sys and its directories, by path under it ("" for /proc/sys).
     SysDir(&'static str),
     /// A file of /proc/sys, by its index in `sysctl::SYSCTLS`.
@@ -253,7 +256,13 @@ impl ProcNode {
     fn time(&self) -> (i64, u64) {
         let pid = match self.what {
             What::TaskDir(t) | What::TaskFile(t, _) | What::TaskLink(t, _) => Some(t.pid),
-            What::Threads(p) | What::Fds(p) | What::Fd(p, _) | What::NetDir(p) | What::NetFile(p, _) => Some(p),
+            What::Threads(p)
+            | What::Fds(p)
+            | What::Fd(p, _)
+            | What::FdInfos(p)
+            | What::FdInfo(p, _)
+            | What::NetDir(p)
+            | What::NetFile(p, _) => Some(p),
             _ => None,
         };
         let start = pid.and_then(|p| task::process::lookup(p as usize)).map_or(0, |p| p.start_ns);
@@ -267,6 +276,7 @@ impl ProcNode {
             What::TaskFile(id, f) => text::task_file(id, f, self.viewer),
             What::NetFile(_, f) => Ok(net::content(f).into_bytes()),
             What::SysFile(i) => Ok(sysctl::content(i).into_bytes()),
+            What::FdInfo(pid, fd) => text::fdinfo(pid, fd),
             What::Sysvipc(f) => Ok(SYSVIPC.get().map(|g| g(f)).unwrap_or_default().into_bytes()),
             _ => Err(Errno::EISDIR),
         }
@@ -306,6 +316,7 @@ impl ProcNode {
                     v.push(entry(name, FileKind::Symlink, What::TaskLink(id, l)));
                 }
                 v.push(entry("fd", FileKind::Directory, What::Fds(id.pid)));
+                v.push(entry("fdinfo", FileKind::Directory, What::FdInfos(id.pid)));
                 v.push(entry("net", FileKind::Directory, What::NetDir(id.pid)));
                 if id.tid.is_none() {
                     v.push(entry("task", FileKind::Directory, What::Threads(id.pid)));
@@ -322,6 +333,13 @@ impl ProcNode {
                 let fds: Vec<i32> = p.files().iter().map(|(fd, _)| fd).collect();
                 for fd in fds {
                     v.push(entry(&fd.to_string(), FileKind::Symlink, What::Fd(pid, fd)));
+                }
+            }
+            What::FdInfos(pid) => {
+                let p = process(pid)?;
+                let fds: Vec<i32> = p.files().iter().map(|(fd, _)| fd).collect();
+                for fd in fds {
+                    v.push(entry(&fd.to_string(), FileKind::Regular, What::FdInfo(pid, fd)));
                 }
             }
             What::NetDir(pid) => {
@@ -351,7 +369,7 @@ impl ProcNode {
             (_, ".") => return Ok(self.child(self.what, who)),
             (What::Root, "..") => return Ok(self.child(What::Root, who)),
             (What::TaskDir(TaskId { pid, tid: Some(_) }), "..") => return Ok(self.child(What::Threads(pid), who)),
-            (What::Fds(pid) | What::Threads(pid) | What::NetDir(pid), "..") => {
+            (What::Fds(pid) | What::FdInfos(pid) | What::Threads(pid) | What::NetDir(pid), "..") => {
                 return Ok(self.child(What::TaskDir(TaskId { pid, tid: None }), who))
             }
             (What::SysDir(path), "..") if !path.is_empty() => {
@@ -396,6 +414,8 @@ impl ProcNode {
                     What::TaskLink(id, *l)
                 } else if name == "fd" {
                     What::Fds(id.pid)
+                } else if name == "fdinfo" {
+                    What::FdInfos(id.pid)
                 } else if name == "net" {
                     What::NetDir(id.pid)
                 } else if name == "task" && id.tid.is_none() {
@@ -420,10 +440,14 @@ impl ProcNode {
                 let (_, f) = net::NET_FILES.iter().find(|(n, _)| *n == name).ok_or(Errno::ENOENT)?;
                 What::NetFile(pid, *f)
             }
-            What::Fds(pid) => {
+            What::Fds(pid) | What::FdInfos(pid) => {
                 let fd: i32 = name.parse().map_err(|_| Errno::ENOENT)?;
                 process(pid)?.files().get(fd).map_err(|_| Errno::ENOENT)?;
-                What::Fd(pid, fd)
+                if matches!(self.what, What::Fds(_)) {
+                    What::Fd(pid, fd)
+                } else {
+                    What::FdInfo(pid, fd)
+                }
             }
             _ => return Err(Errno::ENOTDIR),
         };
@@ -473,6 +497,7 @@ impl Inode for ProcNode {
             | What::TaskDir(_)
             | What::Threads(_)
             | What::Fds(_)
+            | What::FdInfos(_)
             | What::NetDir(_)
             | What::SysDir(_)
             | What::SysvipcDir => FileKind::Directory,
@@ -482,9 +507,12 @@ impl Inode for ProcNode {
             | What::NetLink
             | What::TaskLink(..)
             | What::Fd(..) => FileKind::Symlink,
-            What::Global(_) | What::TaskFile(..) | What::NetFile(..) | What::SysFile(_) | What::Sysvipc(_) => {
-                FileKind::Regular
-            }
+            What::Global(_)
+            | What::TaskFile(..)
+            | What::NetFile(..)
+            | What::SysFile(_)
+            | What::Sysvipc(_)
+            | What::FdInfo(..) => FileKind::Regular,
         }
     }
     fn stat(&self) -> Stat {
@@ -492,12 +520,15 @@ impl Inode for ProcNode {
             What::Root | What::TaskDir(_) | What::Threads(_) | What::NetDir(_) | What::SysDir(_) | What::SysvipcDir => {
                 S_IFDIR | 0o555
             }
-            What::Fds(_) => S_IFDIR | 0o500,
+            What::Fds(_) | What::FdInfos(_) => S_IFDIR | 0o500,
             What::TaskFile(_, PidFile::Environ) => S_IFREG | 0o400,
             What::SysFile(i) if sysctl::writable(i) => S_IFREG | 0o644,
-            What::Global(_) | What::TaskFile(..) | What::NetFile(..) | What::SysFile(_) | What::Sysvipc(_) => {
-                S_IFREG | 0o444
-            }
+            What::Global(_)
+            | What::TaskFile(..)
+            | What::NetFile(..)
+            | What::SysFile(_)
+            | What::Sysvipc(_)
+            | What::FdInfo(..) => S_IFREG | 0o444,
             What::Fd(pid, fd) => {
                 // The link's permissions say how the file is open.
                 let access = process(pid).ok().and_then(|p| p.files().get(fd).ok()).map(|f| f.access());

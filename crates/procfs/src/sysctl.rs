@@ -126,6 +126,19 @@ pub(crate) const SYSCTLS: &[Sysctl] = &[
     ("fs/mqueue/msgsize_default", Tunable(|| mq(Mq::MsgsizeDefault), |s| set_mq(Mq::MsgsizeDefault, s))),
     ("fs/mqueue/msgsize_max", Tunable(|| mq(Mq::MsgsizeMax), |s| set_mq(Mq::MsgsizeMax, s))),
     ("fs/mqueue/queues_max", Tunable(|| mq(Mq::QueuesMax), |s| set_mq(Mq::QueuesMax, s))),
+    // inotify's limits (fs::notify), which root may change.
+    (
+        "fs/inotify/max_queued_events",
+        Tunable(|| atomic(&fs::notify::MAX_QUEUED_EVENTS), |s| set_atomic(&fs::notify::MAX_QUEUED_EVENTS, s)),
+    ),
+    (
+        "fs/inotify/max_user_instances",
+        Tunable(|| atomic(&fs::notify::MAX_USER_INSTANCES), |s| set_atomic(&fs::notify::MAX_USER_INSTANCES, s)),
+    ),
+    (
+        "fs/inotify/max_user_watches",
+        Tunable(|| atomic(&fs::notify::MAX_USER_WATCHES), |s| set_atomic(&fs::notify::MAX_USER_WATCHES, s)),
+    ),
     // What RLIMIT_NOFILE may be raised to (Linux's default nr_open).
     ("fs/nr_open", Fixed(|| String::from("1048576"))),
     ("vm/overcommit_memory", Kept("0", Check::Int(0, 2))),
@@ -141,6 +154,16 @@ fn mq(t: Mq) -> String {
 
 fn set_mq(t: Mq, s: &str) -> SysResult<()> {
     task::mqueue::set_tunable(t, parse(s, i32::MIN as i64, i32::MAX as i64)?)
+}
+
+fn atomic(v: &core::sync::atomic::AtomicU32) -> String {
+    format!("{}", v.load(Ordering::Relaxed))
+}
+
+/// A limit of 0 to i32::MAX (Linux's proc_dointvec_minmax with zero as the floor).
+fn set_atomic(v: &core::sync::atomic::AtomicU32, s: &str) -> SysResult<()> {
+    v.store(parse(s, 0, i32::MAX as i64)? as u32, Ordering::Relaxed);
+    Ok(())
 }
 
 fn int(v: i32) -> String {

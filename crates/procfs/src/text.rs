@@ -544,3 +544,34 @@ pub(crate) fn task_file(id: TaskId, f: PidFile, viewer: u32) -> SysResult<Vec<u8
         PidFile::Mountinfo => mounts(&p, true).into_bytes(),
     })
 }
+
+/// /proc/<pid>/fdinfo/<fd>: the offset, the status flags (O_CLOEXEC among them when the
+/// descriptor has it), the mount and inode, and what the kind of file adds (an inotify
+/// instance's watches, an eventfd's counter), as Linux prints them.
+pub(crate) fn fdinfo(pid: u32, fd: i32) -> SysResult<Vec<u8>> {
+    let p = task::process::lookup(pid as usize).ok_or(Errno::ENOENT)?;
+    let (file, cloexec) = {
+        let files = p.files();
+        let e = files.entry(fd).map_err(|_| Errno::ENOENT)?;
+        (e.file.clone(), e.cloexec)
+    };
+    let st = file.inode().stat();
+    let mut flags = file.flags().bits();
+    if cloexec {
+        flags |= abi::flags::OpenFlags::CLOEXEC.bits();
+    }
+    let mnt = fs::vfs::mount_of_dev(st.st_dev).map_or(0, |m| m.id);
+    let mut out = format!("pos:\t{}\nflags:\t0{:o}\nmnt_id:\t{}\nino:\t{}\n", file.offset(), flags, mnt, st.st_ino);
+    let node = &**file.inode();
+    if let Some(group) = fs::notify::as_inotify(node) {
+        for (wd, (dev, ino), mask) in group.watches() {
+            // sdev is the kernel's dev_t: major << 20 | minor.
+            let (major, minor) = fs::meta::split_dev(dev);
+            let sdev = (major << 20) | minor;
+            let _ = writeln!(out, "inotify wd:{wd:x} ino:{ino:x} sdev:{sdev:x} mask:{mask:x} ignored_mask:0");
+        }
+    } else if let Some(ev) = node.as_any().and_then(|a| a.downcast_ref::<fs::eventfd::EventFd>()) {
+        let _ = writeln!(out, "eventfd-count: {:16x}", ev.count());
+    }
+    Ok(out.into_bytes())
+}

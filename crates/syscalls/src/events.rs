@@ -1,9 +1,9 @@
-//! Event files: epoll, eventfd, timerfd, signalfd (the files themselves are `fs::epoll`,
-//! `fs::eventfd`, `task::timerfd` and `task::signalfd`; this module makes them descriptors and
-//! waits on them).
+//! Event files: epoll, eventfd, timerfd, signalfd, inotify (the files themselves are
+//! `fs::epoll`, `fs::eventfd`, `task::timerfd`, `task::signalfd` and `fs::notify`; this module
+//! makes them descriptors and waits on them).
 use crate::Caller;
 use abi::events::*;
-use abi::flags::OpenFlags;
+use abi::flags::{OpenFlags, AT_FDCWD, R_OK};
 use abi::structs::Timespec;
 use abi::{Errno, SysResult};
 use alloc::format;
@@ -14,8 +14,9 @@ use core::pin::pin;
 use core::task::Poll;
 use fs::epoll::{as_epoll, Epoll};
 use fs::eventfd::EventFd;
+use fs::notify::{as_inotify, Inotify};
 use fs::{File, InodeRef};
-use mm::{UserPtr, UserSliceMut};
+use mm::{UserCStr, UserPtr, UserSliceMut};
 use task::signalfd::{as_signalfd, SignalFd};
 use task::timerfd::{as_timerfd, Clock, TimerFd};
 
@@ -202,4 +203,37 @@ pub async fn sys_signalfd4(cx: &Caller, fd: i32, mask: UserPtr<u64>, sizemask: u
     let file = cx.process().files().get(fd)?;
     as_signalfd(&file).ok_or(Errno::EINVAL)?.set_mask(set);
     Ok(fd as usize)
+}
+
+/// inotify_init1(2): a new inotify instance, counted against the caller's real user
+/// (`max_user_instances`, EMFILE past it).
+pub async fn sys_inotify_init1(cx: &Caller, flags: u32) -> SysResult<usize> {
+    if flags & !(IN_NONBLOCK | IN_CLOEXEC) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    install(cx, Inotify::new(cx.cred().uid)?, "inotify", flags)
+}
+
+/// inotify_add_watch(2): watch the file at `path` (followed unless IN_DONT_FOLLOW; a directory
+/// with IN_ONLYDIR), which the caller must be able to read. Checks in Linux's order: the mask
+/// (EINVAL), the descriptor (EBADF, EINVAL if not an instance), the path, the permission.
+pub async fn sys_inotify_add_watch(cx: &Caller, fd: i32, path: UserCStr, mask: u32) -> SysResult<usize> {
+    if mask & IN_MASK_ADD != 0 && mask & IN_MASK_CREATE != 0 || mask & IN_ALL_BITS == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let file = cx.io_file(fd)?;
+    let group = as_inotify(&**file.inode()).ok_or(Errno::EINVAL)?.this();
+    let at = crate::fs::resolve_at(cx, AT_FDCWD as i32, path, 0, mask & IN_DONT_FOLLOW == 0)?;
+    if mask & IN_ONLYDIR != 0 && at.node.kind() != fs::FileKind::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    fs::perm::check(&at.node, &crate::fs::who(cx), R_OK)?;
+    Ok(group.add_watch(&*at.node, mask)? as usize)
+}
+
+/// inotify_rm_watch(2): end watch `wd` (EINVAL if the instance has none such); its last event
+/// is IN_IGNORED.
+pub async fn sys_inotify_rm_watch(cx: &Caller, fd: i32, wd: i32) -> SysResult<()> {
+    let file = cx.io_file(fd)?;
+    as_inotify(&**file.inode()).ok_or(Errno::EINVAL)?.rm_watch(wd)
 }

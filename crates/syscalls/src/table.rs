@@ -260,6 +260,9 @@ syscall_table! {
         timerfd_settime(Fd, Int, Ptr, Ptr) [fast] => events::sys_timerfd_settime(i32(0), u32(1), ptr(2), ptr(3));
         timerfd_gettime(Fd, Ptr) [fast] => events::sys_timerfd_gettime(i32(0), ptr(1));
         signalfd4(Fd, Ptr, Uint, Flags(O_BITS)) [fast] => events::sys_signalfd4(i32(0), ptr(1), usize(2), u32(3));
+        inotify_init1(Flags(O_BITS)) [fast] => events::sys_inotify_init1(u32(0));
+        inotify_add_watch(Fd, Str, Hex) [] => events::sys_inotify_add_watch(i32(0), cstr(1), u32(2));
+        inotify_rm_watch(Fd, Int) [fast] => events::sys_inotify_rm_watch(i32(0), i32(1));
         // sockets: net.rs
         socket(Int, Int, Int) [fast] => net::sys_socket(i32(0), i32(1), i32(2));
         socketpair(Int, Int, Int, OutFds) [fast] => net::sys_socketpair(i32(0), i32(1), i32(2), ptr(3));

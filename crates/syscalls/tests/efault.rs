@@ -730,6 +730,11 @@ fn rows() -> Vec<Row> {
         row(Sysno::getsockname, 1, "addr", Out(2), |fx, p| regs([fx.pair().0, p, fx.put(AUX, 16i32)])),
         row(Sysno::getsockname, 2, "addrlen", InOut(4), |fx, p| regs([fx.pair().0, AUX2, p])).put(16i32),
         row(Sysno::signalfd4, 1, "mask", In(8), |_, p| regs([usize::MAX, p, 8, 0])).put(0u64).good(Ok),
+        row(Sysno::inotify_add_watch, 1, "pathname", Str, |fx, p| {
+            regs([fx.call(Sysno::inotify_init1, [0]) as usize, p, 2])
+        })
+        .text("/tmp/f")
+        .good(Is(1)),
         row(Sysno::timerfd_gettime, 1, "curr_value", Out(size_of::<ItimerSpec>()), |fx, p| regs([fx.timerfd(), p])),
         // A NULL fd set is no set.
         row(Sysno::pselect6, 1, "readfds", InOut(8), |fx, p| regs([FILE + 1, p, 0, 0, fx.put(AUX, ZERO_TIME), 0]))

@@ -117,5 +117,5 @@ pub fn fd_location(cx: &Caller, fd: i32) -> SysResult<Located> {
         return Ok(Located::new(fs.cwd.clone(), &fs.cwd_path));
     }
     let file = cx.file(fd)?;
-    Ok(Located::new(file.inode().clone(), &file.path))
+    Ok(Located::new(file.inode().clone(), &file.path).in_dir(file.parent_entry().map(|(dir, _)| dir)))
 }

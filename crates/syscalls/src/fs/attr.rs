@@ -1,10 +1,13 @@
 //! Sizes, permissions, owners and times: truncate, ftruncate, fallocate, faccessat(2),
 //! fchmodat, fchmod, fchownat, fchown, utimensat.
-use super::at::{resolve_at, who, PathStart};
+use super::at::{fd_location, resolve_at, who, PathStart};
 use crate::Caller;
+use abi::events::{IN_ACCESS, IN_ATTRIB, IN_MODIFY};
 use abi::flags::*;
 use abi::structs::Timespec;
 use abi::{Errno, SysResult};
+use fs::notify;
+use fs::path::Located;
 use fs::{FileKind, InodeRef, SetAttr, TimeSet};
 use mm::{UserCStr, UserPtr};
 
@@ -22,17 +25,20 @@ pub async fn sys_truncate(cx: &Caller, path: UserCStr, length: i64) -> SysResult
     if length < 0 {
         return Err(Errno::EINVAL);
     }
-    let node = PathStart::new(cx, AT_FDCWD as i32, &path)?.lookup(&path, true)?;
+    let at = PathStart::new(cx, AT_FDCWD as i32, &path)?.resolve(&path, true)?;
+    let node = &at.node;
     match node.kind() {
         FileKind::Directory => return Err(Errno::EISDIR),
         FileKind::Regular => {}
         _ => return Err(Errno::EINVAL),
     }
-    check_writable_fs(&node)?;
-    fs::perm::check(&node, &who(cx), W_OK)?;
-    fs::textbusy::check_writable(&node)?;
+    check_writable_fs(node)?;
+    fs::perm::check(node, &who(cx), W_OK)?;
+    fs::textbusy::check_writable(node)?;
     within_fsize(cx, length as u64)?;
-    node.truncate(length as u64)
+    node.truncate(length as u64)?;
+    notify::node_event(&**node, IN_MODIFY, at.parent_entry());
+    Ok(())
 }
 
 /// RLIMIT_FSIZE: a file may not grow to more than the limit: EFBIG, and SIGXFSZ to the caller
@@ -53,7 +59,9 @@ pub async fn sys_ftruncate(cx: &Caller, fd: i32, length: i64) -> SysResult<()> {
         return Err(Errno::EINVAL);
     }
     within_fsize(cx, length as u64)?;
-    file.inode().truncate(length as u64)
+    file.inode().truncate(length as u64)?;
+    file.notify(IN_MODIFY);
+    Ok(())
 }
 
 /// FALLOC_FL_KEEP_SIZE: allocate without changing the size.
@@ -84,7 +92,9 @@ pub async fn sys_fallocate(cx: &Caller, fd: i32, mode: u32, offset: i64, len: i6
     if !keep_size {
         within_fsize(cx, end)?;
     }
-    file.inode().allocate(offset as u64, end, keep_size)
+    file.inode().allocate(offset as u64, end, keep_size)?;
+    file.notify(IN_MODIFY);
+    Ok(())
 }
 
 /// faccessat(2): may the caller access the path as `mode` (F_OK or R_OK|W_OK|X_OK)?
@@ -119,7 +129,8 @@ pub async fn sys_faccessat2(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32, 
 
 /// Only the owner (or CAP_FOWNER) changes a mode (EPERM); a caller outside the file's group
 /// without CAP_FSETID cannot set its set-group-ID bit (it is dropped, as Linux does).
-fn chmod(cx: &Caller, node: &InodeRef, mode: u32) -> SysResult<()> {
+fn chmod(cx: &Caller, at: &Located, mode: u32) -> SysResult<()> {
+    let node = &at.node;
     check_writable_fs(node)?;
     let me = who(cx);
     let st = node.stat();
@@ -130,14 +141,16 @@ fn chmod(cx: &Caller, node: &InodeRef, mode: u32) -> SysResult<()> {
     if !me.in_group(st.st_gid) && !me.capable(abi::cred::CAP_FSETID) {
         mode &= !fs::perm::S_ISGID;
     }
-    node.set_attr(&SetAttr { mode: Some(mode), ..SetAttr::default() })
+    node.set_attr(&SetAttr { mode: Some(mode), ..SetAttr::default() })?;
+    notify::node_event(&**node, IN_ATTRIB, at.parent_entry());
+    Ok(())
 }
 
 /// fchmodat(2) (no flags: links are followed; the kernel call has no flags argument).
 pub async fn sys_fchmodat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32) -> SysResult<()> {
     let path = path.read(&mut cx.mm())?;
-    let node = PathStart::new(cx, dirfd, &path)?.lookup(&path, true)?;
-    chmod(cx, &node, mode)
+    let at = PathStart::new(cx, dirfd, &path)?.resolve(&path, true)?;
+    chmod(cx, &at, mode)
 }
 
 /// fchmodat2(2): fchmodat with flags. AT_EMPTY_PATH names `dirfd` itself; with
@@ -147,21 +160,23 @@ pub async fn sys_fchmodat2(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32, f
     if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
         return Err(Errno::EINVAL);
     }
-    let node = resolve_at(cx, dirfd, path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)?.node;
-    if node.kind() == FileKind::Symlink {
+    let at = resolve_at(cx, dirfd, path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)?;
+    if at.node.kind() == FileKind::Symlink {
         return Err(Errno::EOPNOTSUPP);
     }
-    chmod(cx, &node, mode)
+    chmod(cx, &at, mode)
 }
 
 /// fchmod(2). O_PATH descriptors are EBADF.
 pub async fn sys_fchmod(cx: &Caller, fd: i32, mode: u32) -> SysResult<()> {
-    chmod(cx, cx.io_file(fd)?.inode(), mode)
+    cx.io_file(fd)?;
+    chmod(cx, &fd_location(cx, fd)?, mode)
 }
 
 /// Linux's chown_ok and chgrp_ok: CAP_CHOWN may give a file to anyone; its owner may only
 /// "give" it to itself and move it to a group it belongs to (EPERM otherwise).
-fn chown(cx: &Caller, node: &InodeRef, uid: u32, gid: u32) -> SysResult<()> {
+fn chown(cx: &Caller, at: &Located, uid: u32, gid: u32) -> SysResult<()> {
+    let node = &at.node;
     check_writable_fs(node)?;
     // -1 leaves an id as it is.
     let id = |v: u32| (v != u32::MAX).then_some(v);
@@ -175,7 +190,9 @@ fn chown(cx: &Caller, node: &InodeRef, uid: u32, gid: u32) -> SysResult<()> {
             return Err(Errno::EPERM);
         }
     }
-    node.set_attr(&SetAttr { uid: id(uid), gid: id(gid), ..SetAttr::default() })
+    node.set_attr(&SetAttr { uid: id(uid), gid: id(gid), ..SetAttr::default() })?;
+    notify::node_event(&**node, IN_ATTRIB, at.parent_entry());
+    Ok(())
 }
 
 /// fchownat(2): flags AT_SYMLINK_NOFOLLOW (change the link itself) and AT_EMPTY_PATH. Changing
@@ -185,13 +202,14 @@ pub async fn sys_fchownat(cx: &Caller, dirfd: i32, path: UserCStr, uid: u32, gid
     if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
         return Err(Errno::EINVAL);
     }
-    let node = resolve_at(cx, dirfd, path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)?.node;
-    chown(cx, &node, uid, gid)
+    let at = resolve_at(cx, dirfd, path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)?;
+    chown(cx, &at, uid, gid)
 }
 
 /// fchown(2). O_PATH descriptors are EBADF.
 pub async fn sys_fchown(cx: &Caller, fd: i32, uid: u32, gid: u32) -> SysResult<()> {
-    chown(cx, cx.io_file(fd)?.inode(), uid, gid)
+    cx.io_file(fd)?;
+    chown(cx, &fd_location(cx, fd)?, uid, gid)
 }
 
 /// One timestamp of utimensat: None for UTIME_OMIT.
@@ -226,11 +244,11 @@ pub async fn sys_utimensat(
         }
         None => None,
     };
-    let node = if path.is_null() && dirfd != AT_FDCWD as i32 {
+    let at = if path.is_null() && dirfd != AT_FDCWD as i32 {
         if flags != 0 {
             return Err(Errno::EINVAL);
         }
-        cx.file(dirfd)?.inode().clone()
+        fd_location(cx, dirfd)?
     } else {
         if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
             return Err(Errno::EINVAL);
@@ -238,13 +256,14 @@ pub async fn sys_utimensat(
         if path.is_null() {
             return Err(Errno::EFAULT);
         }
-        resolve_at(cx, dirfd, path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)?.node
+        resolve_at(cx, dirfd, path, flags, flags & AT_SYMLINK_NOFOLLOW == 0)?
     };
+    let node = &at.node;
     let (atime, mtime) = match times {
         Some((a, m)) => (time_set(&a)?, time_set(&m)?),
         None => (Some(TimeSet::Now), Some(TimeSet::Now)),
     };
-    check_writable_fs(&node)?;
+    check_writable_fs(node)?;
     // Explicit times need ownership (EPERM); "now" for both also write permission (EACCES);
     // "now" for one and "omit" for the other needs nothing (Linux's vfs_utimes).
     let me = who(cx);
@@ -254,9 +273,18 @@ pub async fn sys_utimensat(
         if explicit {
             return Err(Errno::EPERM);
         }
-        fs::perm::check(&node, &me, W_OK)?;
+        fs::perm::check(node, &me, W_OK)?;
     }
-    node.set_attr(&SetAttr { atime, mtime, ..SetAttr::default() })
+    node.set_attr(&SetAttr { atime, mtime, ..SetAttr::default() })?;
+    // Both times is an attribute change; one alone reads as an access or a modification.
+    let event = match (atime, mtime) {
+        (Some(_), Some(_)) => IN_ATTRIB,
+        (Some(_), None) => IN_ACCESS,
+        (None, Some(_)) => IN_MODIFY,
+        (None, None) => return Ok(()),
+    };
+    notify::node_event(&**node, event, at.parent_entry());
+    Ok(())
 }
 
 /// umask(2): set the file-creation mask (its 0777 bits); returns the previous one. Never fails.

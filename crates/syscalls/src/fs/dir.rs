@@ -6,10 +6,12 @@
 //! and ENOTEMPTY for rmdir, EBUSY for rename), then what the name holds, then the file system.
 use super::at::{fd_location, who, PathStart};
 use crate::Caller;
+use abi::events::{IN_ACCESS, IN_ATTRIB, IN_CREATE, IN_DELETE};
 use abi::flags::*;
 use abi::{Errno, SysResult};
 use alloc::string::String;
 use alloc::vec::Vec;
+use fs::notify;
 use fs::path::Parent;
 use fs::vfs;
 use fs::{FileKind, InodeRef, RenameMode};
@@ -68,6 +70,7 @@ pub async fn sys_mkdirat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32) -> 
     writable_dir(cx, &p.dir.node)?;
     let umask = cx.process().fs.lock().umask;
     let node = p.dir.node.create(&p.name, FileKind::Directory, mode & 0o1777 & !umask)?;
+    notify::dir_event(p.dir.node.id(), IN_CREATE, &p.name, true);
     fs::perm::own_new(&p.dir.node, &node, &who(cx))
 }
 
@@ -96,6 +99,7 @@ pub async fn sys_mknodat(cx: &Caller, dirfd: i32, path: UserCStr, mode: u32, dev
     let umask = cx.process().fs.lock().umask;
     let (major, minor) = fs::meta::split_dev(dev as u64);
     let node = p.dir.node.mknod(&p.name, kind, mode & 0o7777 & !umask, fs::meta::make_dev(major, minor))?;
+    notify::dir_event(p.dir.node.id(), IN_CREATE, &p.name, false);
     fs::perm::own_new(&p.dir.node, &node, &who(cx))
 }
 
@@ -126,7 +130,10 @@ pub async fn sys_unlinkat(cx: &Caller, dirfd: i32, path: UserCStr, flags: u32) -
             return Err(Errno::EBUSY);
         }
         removable(cx, &p.dir.node, &node)?;
-        return p.dir.node.rmdir(&p.name);
+        p.dir.node.rmdir(&p.name)?;
+        notify::deleted(&*node);
+        notify::dir_event(p.dir.node.id(), IN_DELETE, &p.name, true);
+        return Ok(());
     }
     if is_dir {
         return Err(Errno::EISDIR);
@@ -135,7 +142,21 @@ pub async fn sys_unlinkat(cx: &Caller, dirfd: i32, path: UserCStr, flags: u32) -
         return Err(Errno::ENOTDIR);
     }
     removable(cx, &p.dir.node, &node)?;
-    p.dir.node.unlink(&p.name)
+    p.dir.node.unlink(&p.name)?;
+    unlinked(&node);
+    notify::dir_event(p.dir.node.id(), IN_DELETE, &p.name, false);
+    Ok(())
+}
+
+/// inotify's events for a node that lost a name: IN_ATTRIB (its link count), and when that was
+/// its last name, IN_DELETE_SELF.
+fn unlinked(node: &InodeRef) {
+    if notify::active() {
+        notify::self_event(&**node, IN_ATTRIB);
+        if node.stat().st_nlink == 0 || node.kind() == FileKind::Directory {
+            notify::deleted(&**node);
+        }
+    }
 }
 
 /// Whether `dir` is `node` or lies below it (walking ".." within one file system).
@@ -249,7 +270,24 @@ pub async fn sys_renameat2(
     if src_dir && op.dir.node.id() != np.dir.node.id() {
         fs::perm::check(&src, &who(cx), W_OK)?;
     }
-    op.dir.node.rename(&op.name, &np.dir.node, &np.name, mode)
+    op.dir.node.rename(&op.name, &np.dir.node, &np.name, mode)?;
+    if notify::active() {
+        let (from, to) = ((op.dir.node.id(), op.name.as_str()), (np.dir.node.id(), np.name.as_str()));
+        match dst {
+            Some(d) if mode == RenameMode::Exchange => {
+                notify::moved(&*src, from, to, None);
+                notify::moved(&*d, to, from, None);
+            }
+            Some(d) => {
+                notify::moved(&*src, from, to, Some(&*d));
+                if d.stat().st_nlink == 0 || d.kind() == FileKind::Directory {
+                    notify::deleted(&*d);
+                }
+            }
+            None => notify::moved(&*src, from, to, None),
+        }
+    }
+    Ok(())
 }
 
 /// linkat(2): a new name for an existing non-directory (EPERM for directories). The old name's
@@ -275,7 +313,10 @@ pub async fn sys_linkat(
         return Err(Errno::EPERM);
     }
     writable_dir(cx, &p.dir.node)?;
-    p.dir.node.link(&p.name, src)
+    p.dir.node.link(&p.name, src.clone())?;
+    notify::self_event(&*src, IN_ATTRIB);
+    notify::dir_event(p.dir.node.id(), IN_CREATE, &p.name, false);
+    Ok(())
 }
 
 /// symlinkat(2). An empty target is ENOENT; any existing name is EEXIST.
@@ -288,6 +329,7 @@ pub async fn sys_symlinkat(cx: &Caller, target: UserCStr, newdirfd: i32, linkpat
     let p = new_name(cx, newdirfd, &path, false)?;
     writable_dir(cx, &p.dir.node)?;
     let node = p.dir.node.symlink(&p.name, &target)?;
+    notify::dir_event(p.dir.node.id(), IN_CREATE, &p.name, false);
     fs::perm::own_new(&p.dir.node, &node, &who(cx))
 }
 
@@ -307,7 +349,7 @@ pub async fn sys_getdents64(cx: &Caller, fd: i32, buf: UserSliceMut<u8>) -> SysR
         return Err(Errno::ENOTDIR);
     }
     let count = buf.len().min(i32::MAX as usize);
-    file.with_offset(|off| {
+    let r = file.with_offset(|off| {
         let mut out: Vec<u8> = Vec::with_capacity(count.min(16 * 1024));
         // Where each entry ends in `out`.
         let mut ends = Vec::new();
@@ -343,7 +385,11 @@ pub async fn sys_getdents64(cx: &Caller, fd: i32, buf: UserSliceMut<u8>) -> SysR
         };
         *off += copied as u64;
         Ok(ends.get(copied.wrapping_sub(1)).copied().unwrap_or(0))
-    })
+    });
+    if r.is_ok() {
+        file.notify(IN_ACCESS);
+    }
+    r
 }
 
 /// chdir(2).

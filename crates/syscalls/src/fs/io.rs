@@ -293,6 +293,9 @@ pub(super) fn read_cached(
             Ok::<usize, Errno>(n)
         })?,
     };
+    if n > 0 {
+        file.notify(abi::events::IN_ACCESS);
+    }
     Ok((n, faulted))
 }
 

@@ -18,7 +18,7 @@ use mm::UserPtr;
 use task::jobctl;
 
 /// Generic requests (asm-generic/ioctls.h): accepted by every open file.
-/// Bytes waiting to be read (pipes, regular files, sockets).
+/// Bytes waiting to be read (pipes, regular files, sockets, inotify instances).
 pub const FIONREAD: usize = 0x541b;
 pub const FIONBIO: usize = 0x5421;
 pub const FIONCLEX: usize = 0x5450;
@@ -58,6 +58,8 @@ pub async fn sys_ioctl(cx: &Caller, fd: i32, cmd: usize, arg: usize) -> SysResul
             pipe.available().min(i32::MAX as usize) as i32
         } else if file.inode().kind() == fs::FileKind::Regular {
             (file.inode().stat().st_size - file.offset() as i64) as i32
+        } else if let Some(group) = fs::notify::as_inotify(&**file.inode()) {
+            group.pending().min(i32::MAX as usize) as i32
         } else {
             return Err(Errno::ENOTTY);
         };

@@ -194,6 +194,7 @@ pub async fn sys_umount2(cx: &Caller, target: UserCStr, flags: u32) -> SysResult
         return Err(Errno::EBUSY);
     }
     vfs::umount(&m, detach)?;
+    fs::notify::unmounted(m.dev());
     // Out of the tree: a disk file system lets go of its disk now, unless files are still open
     // on it (a lazy unmount: it goes with the last of them).
     if !in_use(m.dev()) {

@@ -1,6 +1,7 @@
 //! openat, close.
 use super::PathStart;
 use crate::Caller;
+use abi::events::{IN_CREATE, IN_MODIFY, IN_OPEN};
 use abi::flags::{Access, OpenFlags, R_OK, W_OK};
 use abi::{Errno, SysResult};
 use alloc::sync::Arc;
@@ -122,6 +123,11 @@ async fn open(
         (start.resolve(&path, follow)?, false)
     };
     let node = at.node.clone();
+    if created {
+        if let Some((dir, name)) = at.parent_entry() {
+            fs::notify::dir_event(dir, IN_CREATE, name, false);
+        }
+    }
     let kind = node.kind();
     if kind == FileKind::Symlink && !flags.contains(OpenFlags::PATH) {
         // Only O_NOFOLLOW leaves a final link unfollowed; opening the link itself is O_PATH's.
@@ -165,6 +171,9 @@ async fn open(
     // pipes ignore it.
     if flags.contains(OpenFlags::TRUNC) && kind == FileKind::Regular {
         node.truncate(0)?;
+        if !created {
+            fs::notify::node_event(&*node, IN_MODIFY, at.parent_entry());
+        }
     }
     let cloexec = flags.contains(OpenFlags::CLOEXEC);
     // On 64-bit Linux every opened file is O_LARGEFILE, and F_GETFL says so (O_PATH drops it
@@ -182,7 +191,10 @@ async fn open(
         }
         _ => None,
     };
-    let file = Arc::new(File::new(node, status, at.path()));
+    let file = Arc::new(File::new(node, status, at.path()).in_dir(at.parent_id()));
+    if !flags.contains(OpenFlags::PATH) {
+        file.notify(IN_OPEN);
+    }
     if let Some(before) = fifo_opens {
         wait_for_partner(cx, &file, before).await?;
     }

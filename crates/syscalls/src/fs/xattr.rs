@@ -10,12 +10,14 @@
 //! namespace the file system stores ([`Namespace::resolve`]). Storage is the node's
 //! ([`fs::Inode::set_xattr`]...): tmpfs keeps attributes in memory, bounded (`fs::xattr`);
 //! other file systems have none (EOPNOTSUPP).
-use super::at::{who, PathStart};
+use super::at::{fd_location, who, PathStart};
 use crate::Caller;
 use abi::cred::{CAP_SETFCAP, CAP_SYS_ADMIN};
+use abi::events::IN_ATTRIB;
 use abi::flags::{AT_FDCWD, R_OK, W_OK};
 use abi::{Errno, SysResult};
 use alloc::vec::Vec;
+use fs::path::Located;
 use fs::xattr::{Namespace, XATTR_CREATE, XATTR_LIST_MAX, XATTR_NAME_MAX, XATTR_REPLACE, XATTR_SIZE_MAX};
 use fs::{FileKind, InodeRef, Who};
 use mm::{UserCStr, UserSlice, UserSliceMut};
@@ -33,14 +35,15 @@ fn read_name(cx: &Caller, name: UserCStr) -> SysResult<Vec<u8>> {
 }
 
 /// The node a path names, following a final symlink if `follow`.
-fn lookup(cx: &Caller, path: UserCStr, follow: bool) -> SysResult<InodeRef> {
+fn lookup(cx: &Caller, path: UserCStr, follow: bool) -> SysResult<Located> {
     let path = path.read(&mut cx.mm())?;
-    PathStart::new(cx, AT_FDCWD as i32, &path)?.lookup(&path, follow)
+    PathStart::new(cx, AT_FDCWD as i32, &path)?.resolve(&path, follow)
 }
 
 /// The node behind `fd` (O_PATH descriptors are EBADF, as Linux's fdget).
-fn fd_node(cx: &Caller, fd: i32) -> SysResult<InodeRef> {
-    Ok(cx.io_file(fd)?.inode().clone())
+fn fd_node(cx: &Caller, fd: i32) -> SysResult<Located> {
+    cx.io_file(fd)?;
+    fd_location(cx, fd)
 }
 
 fn writable_fs(node: &InodeRef) -> SysResult<()> {
@@ -101,13 +104,16 @@ fn set_args(cx: &Caller, name: UserCStr, value: UserSlice<u8>, flags: u32) -> Sy
     Ok((name, value))
 }
 
-fn set(cx: &Caller, node: &InodeRef, name: &[u8], value: &[u8], flags: u32) -> SysResult<()> {
+fn set(cx: &Caller, at: &Located, name: &[u8], value: &[u8], flags: u32) -> SysResult<()> {
+    let node = &at.node;
     writable_fs(node)?;
     let me = who(cx);
     permission(node, &me, name, true)?;
     security_change(&me, name)?;
     Namespace::resolve(name)?;
-    node.set_xattr(name, value, flags)
+    node.set_xattr(name, value, flags)?;
+    fs::notify::node_event(&**node, IN_ATTRIB, at.parent_entry());
+    Ok(())
 }
 
 /// A zeroed kernel buffer for at most `max` bytes of a user buffer of `len` (ENOMEM).
@@ -150,14 +156,17 @@ fn list(cx: &Caller, node: &InodeRef, out: UserSliceMut<u8>) -> SysResult<usize>
     copy_out(cx, got, &buf, out, XATTR_LIST_MAX)
 }
 
-fn remove(cx: &Caller, node: &InodeRef, name: UserCStr) -> SysResult<()> {
+fn remove(cx: &Caller, at: &Located, name: UserCStr) -> SysResult<()> {
+    let node = &at.node;
     writable_fs(node)?;
     let name = read_name(cx, name)?;
     let me = who(cx);
     permission(node, &me, &name, true)?;
     security_change(&me, &name)?;
     Namespace::resolve(&name)?;
-    node.remove_xattr(&name)
+    node.remove_xattr(&name)?;
+    fs::notify::node_event(&**node, IN_ATTRIB, at.parent_entry());
+    Ok(())
 }
 
 /// setxattr(2): set attribute `name` of the file at `path` (links followed) to `value`;
@@ -198,38 +207,38 @@ pub async fn sys_fsetxattr(cx: &Caller, fd: i32, name: UserCStr, value: UserSlic
 /// asks only for the size. ENODATA without such an attribute, ERANGE if `value` is too small.
 pub async fn sys_getxattr(cx: &Caller, path: UserCStr, name: UserCStr, value: UserSliceMut<u8>) -> SysResult<usize> {
     let node = lookup(cx, path, true)?;
-    get(cx, &node, name, value)
+    get(cx, &node.node, name, value)
 }
 
 /// lgetxattr(2): getxattr of a symbolic link itself.
 pub async fn sys_lgetxattr(cx: &Caller, path: UserCStr, name: UserCStr, value: UserSliceMut<u8>) -> SysResult<usize> {
     let node = lookup(cx, path, false)?;
-    get(cx, &node, name, value)
+    get(cx, &node.node, name, value)
 }
 
 /// fgetxattr(2): getxattr of an open file.
 pub async fn sys_fgetxattr(cx: &Caller, fd: i32, name: UserCStr, value: UserSliceMut<u8>) -> SysResult<usize> {
     let node = fd_node(cx, fd)?;
-    get(cx, &node, name, value)
+    get(cx, &node.node, name, value)
 }
 
 /// listxattr(2): the names of the file's attributes, each NUL-terminated ("trusted." ones
 /// only for CAP_SYS_ADMIN); a size of 0 asks for the size needed, a smaller one is ERANGE.
 pub async fn sys_listxattr(cx: &Caller, path: UserCStr, list_out: UserSliceMut<u8>) -> SysResult<usize> {
     let node = lookup(cx, path, true)?;
-    list(cx, &node, list_out)
+    list(cx, &node.node, list_out)
 }
 
 /// llistxattr(2): listxattr of a symbolic link itself.
 pub async fn sys_llistxattr(cx: &Caller, path: UserCStr, list_out: UserSliceMut<u8>) -> SysResult<usize> {
     let node = lookup(cx, path, false)?;
-    list(cx, &node, list_out)
+    list(cx, &node.node, list_out)
 }
 
 /// flistxattr(2): listxattr of an open file.
 pub async fn sys_flistxattr(cx: &Caller, fd: i32, list_out: UserSliceMut<u8>) -> SysResult<usize> {
     let node = fd_node(cx, fd)?;
-    list(cx, &node, list_out)
+    list(cx, &node.node, list_out)
 }
 
 /// removexattr(2): remove attribute `name` (ENODATA if there is none).
