@@ -48,7 +48,8 @@ pub trait FilePages: Send + Sync {
     /// offset + len)` that the file holds, as (the page's frame or `None` for a hole, the offset
     /// in the page, the length), and returns how much of it it took (less: stop, a bad user
     /// address). No lock of the file is held while `sink` runs, so it may copy to user memory
-    /// that is a mapping of this very file. Returns the bytes taken.
+    /// that is a mapping of this very file. Returns the bytes taken. The access time is the
+    /// caller's to record ([`FilePages::accessed`]): a file opened O_NOATIME does not.
     fn read_to(
         &self,
         offset: u64,
@@ -69,9 +70,6 @@ pub trait FilePages: Send + Sync {
             if took < k {
                 break;
             }
-        }
-        if done > 0 {
-            self.accessed();
         }
         Ok(done)
     }

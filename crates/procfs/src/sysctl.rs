@@ -120,6 +120,10 @@ pub(crate) const SYSCTLS: &[Sysctl] = &[
             },
         ),
     ),
+    // Per-user pipe page limits: remembered, not enforced (Linux exempts root and
+    // CAP_SYS_RESOURCE; here there is no per-user pipe accounting).
+    ("fs/pipe-user-pages-soft", Kept("16384", Check::Int(0, i64::MAX))),
+    ("fs/pipe-user-pages-hard", Kept("0", Check::Int(0, i64::MAX))),
     // POSIX message queues' limits (task::mqueue), which root may change.
     ("fs/mqueue/msg_default", Tunable(|| mq(Mq::MsgDefault), |s| set_mq(Mq::MsgDefault, s))),
     ("fs/mqueue/msg_max", Tunable(|| mq(Mq::MsgMax), |s| set_mq(Mq::MsgMax, s))),

@@ -207,13 +207,19 @@ fn send_process(p: &alloc::sync::Arc<Process>, sig: usize, info: SigInfo) {
     }
 }
 
+/// The process `id` names: a process id, or the id of one of its threads (Linux finds any
+/// task by the number, and kill(2) and rt_sigqueueinfo(2) then signal its whole process).
+fn process_of(id: Pid) -> Option<alloc::sync::Arc<Process>> {
+    lookup(id).or_else(|| lookup_thread(id).map(|t| t.process.clone()))
+}
+
 /// kill(2): pid > 0 that process, 0 the caller's process group, -1 every process but init and
 /// the caller, < -1 the group -pid. ESRCH when nothing matches; EINVAL for a bad signal once a
 /// target is found, as Linux checks.
 pub async fn sys_kill(cx: &Caller, pid: i32, sig: usize) -> SysResult<()> {
     let info = sender_info(cx, sig, SI_USER);
     let targets: alloc::vec::Vec<_> = match pid {
-        p if p > 0 => alloc::vec![lookup(p as Pid).ok_or(Errno::ESRCH)?],
+        p if p > 0 => alloc::vec![process_of(p as Pid).ok_or(Errno::ESRCH)?],
         0 => task::process::group(cx.process().pgid()),
         -1 => task::process::all().into_iter().filter(|p| p.pid != 1 && p.pid != cx.process().pid).collect(),
         i32::MIN => return Err(Errno::ESRCH),
@@ -313,7 +319,7 @@ pub async fn sys_pidfd_send_signal(
 
 /// rt_sigqueueinfo(2) (sigqueue): a signal with the caller's own siginfo (si_value) to a process.
 pub async fn sys_rt_sigqueueinfo(cx: &Caller, pid: i32, sig: usize, uinfo: UserPtr<SigInfo>) -> SysResult<()> {
-    let p = if pid > 0 { lookup(pid as Pid).ok_or(Errno::ESRCH)? } else { return Err(Errno::ESRCH) };
+    let p = if pid > 0 { process_of(pid as Pid).ok_or(Errno::ESRCH)? } else { return Err(Errno::ESRCH) };
     check_kill_signal(sig)?;
     check_may_signal(cx, &p, sig)?;
     let info = queued_info(cx, p.pid == cx.process().pid, sig, uinfo)?;

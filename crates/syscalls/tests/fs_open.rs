@@ -1,6 +1,6 @@
 //! openat and close through the dispatch table.
 use abi::flags::*;
-use abi::structs::Stat;
+use abi::structs::{Stat, Timespec};
 use fs::ramfs::RamSymlink;
 use fs::{FileKind, InodeRef};
 use syscalls::testing::ret::*;
@@ -406,4 +406,26 @@ fn a_file_stays_usable_through_another_descriptor_after_close() {
     p.process().files().insert(file, false).unwrap();
     assert_eq!(k.syscall(&p, Sysno::close, [fd as usize]), 0);
     assert_eq!(k.syscall(&p, Sysno::read, [4, SCRATCH, 3]), 3);
+}
+
+#[test]
+fn o_noatime_reads_leave_the_access_time() {
+    let t = FsTest::new();
+    t.write_file("/tmp/f", b"data");
+    // An access time older than the modification: a read updates it (relatime)...
+    let times = [Timespec { tv_sec: 100, tv_nsec: 0 }, Timespec { tv_sec: 200, tv_nsec: 0 }];
+    t.k.poke(&t.p, FsTest::AUX, bytemuck::bytes_of(&times));
+    let set_times = || {
+        t.k.poke_str(&t.p, FsTest::P1, "/tmp/f");
+        assert_eq!(t.k.syscall(&t.p, Sysno::utimensat, [AT_FDCWD as usize, FsTest::P1, FsTest::AUX, 0]), 0);
+    };
+    let read_with = |flags: u32| {
+        let fd = t.open("/tmp/f", flags);
+        assert_eq!(t.k.syscall(&t.p, Sysno::read, [fd as usize, FsTest::BUF, 4]), 4);
+        t.close(fd);
+        t.stat("/tmp/f").unwrap().st_atime
+    };
+    set_times();
+    assert_eq!(read_with(OpenFlags::NOATIME.bits()), 100, "...but not through an O_NOATIME file");
+    assert_ne!(read_with(O_RDONLY), 100);
 }

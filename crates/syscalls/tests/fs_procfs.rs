@@ -269,6 +269,8 @@ fn proc_sys_holds_the_limits_programs_read() {
     assert_eq!(t.read("/proc/sys/kernel/version"), "#1 BakaEx\n");
     assert_eq!(t.read("/proc/sys/kernel/osrelease"), "6.1.0-bakaex\n");
     assert_eq!(t.read("/proc/sys/fs/pipe-max-size"), "1048576\n");
+    assert_eq!(t.read("/proc/sys/fs/pipe-user-pages-soft"), "16384\n");
+    assert_eq!(t.list("/proc/sys/fs/inotify")[2..], ["max_queued_events", "max_user_instances", "max_user_watches"]);
     assert_eq!(t.read("/proc/sys/kernel/threads-max"), format!("{}\n", task::process::max_threads()));
     assert_eq!(t.lstat("/proc/sys/kernel").unwrap().st_mode, S_IFDIR | 0o555);
     assert_eq!(t.lstat("/proc/sys/vm/max_map_count").unwrap().st_mode, S_IFREG | 0o644);

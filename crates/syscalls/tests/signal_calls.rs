@@ -121,6 +121,26 @@ fn tgkill_and_tkill_signal_one_thread() {
 }
 
 #[test]
+fn kill_and_rt_sigqueueinfo_take_a_thread_id_for_its_process() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    block_all(&k, &p);
+    let flags = (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD) as usize;
+    let tid = k.syscall(&p, Sysno::clone, [flags, SCRATCH + 0x9000]) as usize;
+    let t = k.spawned().pop().unwrap();
+    block_all(&k, &t);
+    assert_ne!(tid, pid(&p));
+    assert_eq!(k.syscall(&p, Sysno::kill, [tid, 0]), 0);
+    let info = SigInfo { signo: SIGUSR2 as i32, code: SI_QUEUE, ..SigInfo::default() };
+    k.poke(&p, INFO, bytemuck::bytes_of(&info));
+    assert_eq!(k.syscall(&p, Sysno::rt_sigqueueinfo, [tid, SIGUSR2, INFO]), 0);
+    // Pending for both threads: queued to the process, not to the thread the id names.
+    assert_eq!(task::signal::pending(t.thread()), sigbit(SIGUSR2));
+    assert_eq!(task::signal::pending(p.thread()), sigbit(SIGUSR2));
+    assert_eq!(k.syscall(&p, Sysno::kill, [tid + 1000, 0]), ESRCH);
+}
+
+#[test]
 fn a_fatal_signal_to_one_thread_ends_the_whole_process() {
     let k = TestKernel::new();
     let p = k.spawn();

@@ -294,6 +294,9 @@ pub(super) fn read_cached(
         })?,
     };
     if n > 0 {
+        if !file.flags().contains(abi::flags::OpenFlags::NOATIME) {
+            pages.accessed();
+        }
         file.notify(abi::events::IN_ACCESS);
     }
     Ok((n, faulted))
