@@ -393,6 +393,7 @@ pub const ST_VALID: u64 = 32;
 pub const ST_NOATIME: u64 = 1024;
 pub const ST_NODIRATIME: u64 = 2048;
 pub const ST_RELATIME: u64 = 4096;
+pub const ST_NOSYMFOLLOW: u64 = 0x2000;
 
 /// statx mask bits.
 pub const STATX_TYPE: u32 = 0x1;

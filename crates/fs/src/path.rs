@@ -27,13 +27,15 @@ pub struct Located {
     /// The directory the last component was found in, when the walk saw it (not through "..",
     /// a mount crossing or a magic link): where inotify reports the node's events by name.
     parent: Option<(u64, u64)>,
+    /// The mount the node was reached in, when the walk knows it (see `vfs::covered_in`).
+    pub mnt: Option<vfs::MountId>,
 }
 
 impl Located {
     /// `node` known to be at the absolute path `path` (taken as canonical).
     pub fn new(node: InodeRef, path: &str) -> Located {
         let comps = path.split('/').filter(|c| !c.is_empty() && *c != ".").map(String::from).collect();
-        Located { node, comps, parent: None }
+        Located { node, comps, parent: None, mnt: None }
     }
     /// The directory holding it and its name there, if known (see `parent`).
     pub fn parent_entry(&self) -> Option<((u64, u64), &str)> {
@@ -143,7 +145,12 @@ impl Resolver {
 
     /// The top of the walk's tree: the scope of a scoped walk, else the process's root.
     fn top(&self) -> Located {
-        self.scope.clone().unwrap_or_else(|| Located { node: self.root.clone(), comps: Vec::new(), parent: None })
+        self.scope.clone().unwrap_or_else(|| Located {
+            node: self.root.clone(),
+            comps: Vec::new(),
+            parent: None,
+            mnt: None,
+        })
     }
 
     /// Resolve `path` from `start` (ignored for an absolute path). The last component's
@@ -190,6 +197,10 @@ impl Resolver {
         if *budget == 0 || self.restrict.no_symlinks {
             return Err(Errno::ELOOP);
         }
+        // A mount with MS_NOSYMFOLLOW has links that may be read but not walked through.
+        if vfs::mount_of(link).is_some_and(|m| m.flags() & abi::flags::MS_NOSYMFOLLOW != 0) {
+            return Err(Errno::ELOOP);
+        }
         *budget -= 1;
         if link.is_magic_link() {
             if self.restrict.no_magiclinks {
@@ -226,35 +237,37 @@ impl Resolver {
             "." => Ok(dir.clone()),
             ".." => {
                 let root_id = self.scope.as_ref().map_or_else(|| self.root.id(), |s| s.node.id());
-                let mut node = dir.node.clone();
+                let (mut node, mut mnt) = (dir.node.clone(), dir.mnt);
                 if node.id() == root_id {
                     // "/.." is "/"; a RESOLVE_BENEATH walk may not climb out of its start.
                     return if self.restrict.beneath { Err(Errno::EXDEV) } else { Ok(dir.clone()) };
                 }
-                // Leave mounted roots for the directories they are mounted on.
-                while let Some(mp) = vfs::mountpoint_of(&node) {
+                // Leave mounts' roots for the directories they are mounted on.
+                while let Some((mp, up)) = vfs::mounted_on(&node, mnt) {
                     self.cross_mount()?;
-                    node = mp;
+                    (node, mnt) = (mp, up);
                     if node.id() == root_id {
                         return Ok(self.top());
                     }
                 }
-                let parent = vfs::covered(node.lookup("..")?);
+                let (parent, mnt) = vfs::covered_in(node.lookup("..")?, mnt);
                 let mut comps = dir.comps.clone();
                 comps.pop();
-                Ok(Located { node: parent, comps, parent: None })
+                Ok(Located { node: parent, comps, parent: None, mnt })
             }
             _ => {
                 let found = dir.node.lookup_by(name, &self.who)?;
-                let child = vfs::covered(found.clone());
-                let crossed = child.id() != found.id();
+                let id = found.id();
+                let (child, mnt) = vfs::covered_in(found, dir.mnt);
+                // Into another mount (a directory bound on itself is one too).
+                let crossed = child.id() != id || mnt != dir.mnt;
                 if crossed {
                     self.cross_mount()?;
                 }
                 let mut comps = dir.comps.clone();
                 comps.push(String::from(name));
                 let parent = (!crossed).then(|| dir.node.id());
-                Ok(Located { node: child, comps, parent })
+                Ok(Located { node: child, comps, parent, mnt })
             }
         }
     }
@@ -322,7 +335,7 @@ impl Resolver {
                     perm::own_new(&p.dir.node, &node, &self.who)?;
                     let mut comps = p.dir.comps.clone();
                     comps.push(p.name);
-                    return Ok((Located { node, comps, parent: Some(p.dir.node.id()) }, true));
+                    return Ok((Located { node, comps, parent: Some(p.dir.node.id()), mnt: p.dir.mnt }, true));
                 }
                 Err(e) => return Err(e),
             }
@@ -493,7 +506,7 @@ mod tests {
         mnt.create("hidden", FileKind::Regular, 0o644).unwrap();
         let top = RamFs::new("tmpfs");
         top.root().create("sub", FileKind::Directory, 0o755).unwrap();
-        let m = vfs::mount(top, &mnt, "/mnt", "none", 0, "").unwrap();
+        let m = vfs::mount(top, &mnt, None, "/mnt", "none", 0, "").unwrap();
         (root, mnt, m)
     }
 

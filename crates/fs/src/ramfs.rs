@@ -13,7 +13,7 @@ use crate::meta::{alloc_dev, next_ino, now};
 use crate::pipe::Pipe;
 use crate::vfs::{FileSystem, StatFs};
 use crate::xattr::{self, Xattrs};
-use abi::flags::{Access, PollEvents};
+use abi::flags::{Access, PollEvents, MS_NOATIME, MS_NODIRATIME, MS_STRICTATIME};
 use abi::{structs::Stat, Errno, SysResult};
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
@@ -55,6 +55,8 @@ pub struct Shared {
     in_all: bool,
     /// Bytes of extended attributes its nodes hold.
     xattrs: xattr::Budget,
+    /// Its mount's access-time flags (MS_NOATIME, MS_NODIRATIME, MS_STRICTATIME).
+    atime_flags: AtomicU64,
 }
 
 /// Pages held by all in-memory file systems together, and the most they may hold: half of RAM
@@ -180,11 +182,17 @@ impl Meta {
     fn changed(&self) {
         self.attr.lock().ctime = now();
     }
-    /// Read: atime, with Linux's default `relatime` rule (only if it is not newer than the last
-    /// change), so that "was it read since it was written" still works.
-    fn accessed(&self) {
+    /// Read (a directory listed, with `dir`): atime, as the mount says: never with
+    /// MS_NOATIME (or MS_NODIRATIME for a directory), always with MS_STRICTATIME, and otherwise
+    /// by Linux's default `relatime` rule (only if it is not newer than the last change), so
+    /// that "was it read since it was written" still works.
+    fn accessed(&self, dir: bool) {
+        let flags = self.sb.get().map_or(0, |s| s.atime_flags.load(Ordering::Relaxed));
+        if flags & MS_NOATIME != 0 || (dir && flags & MS_NODIRATIME != 0) {
+            return;
+        }
         let mut a = self.attr.lock();
-        if a.atime <= a.mtime || a.atime <= a.ctime {
+        if flags & MS_STRICTATIME != 0 || a.atime <= a.mtime || a.atime <= a.ctime {
             a.atime = now();
         }
     }
@@ -423,7 +431,7 @@ impl Inode for RamFile {
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> SysResult<usize> {
         let n = self.data.lock().read_at(offset, buf);
-        self.meta.accessed();
+        self.meta.accessed(false);
         Ok(n)
     }
     /// Writes what fits: when the instance is full (ENOSPC) or memory runs out (ENOMEM) after
@@ -525,7 +533,7 @@ impl FilePages for RamFile {
         Ok(self.data.lock().lookup(index))
     }
     fn accessed(&self) {
-        self.meta.accessed();
+        self.meta.accessed(false);
     }
     fn cached(&self, index: u64) -> bool {
         self.data.lock().get(index).is_some()
@@ -557,7 +565,7 @@ impl Inode for RamSymlink {
         (self.meta.dev(), self.meta.ino)
     }
     fn read_link(&self) -> SysResult<String> {
-        self.meta.accessed();
+        self.meta.accessed(false);
         Ok(self.target.clone())
     }
     fn set_attr(&self, attr: &SetAttr) -> SysResult<()> {
@@ -734,6 +742,7 @@ impl RamDir {
             max_pages: AtomicU64::new(u64::MAX),
             in_all,
             xattrs: xattr::Budget::new(xattr::PER_FS_MAX),
+            atime_flags: AtomicU64::new(0),
         });
         Self::new_child(Weak::new(), 0o755, &sb)
     }
@@ -999,11 +1008,11 @@ impl Inode for RamDir {
         for (name, node) in self.entries.lock().iter() {
             v.push(DirEntry { name: name.clone(), ino: node.id().1, kind: node.kind() });
         }
-        self.meta.accessed();
+        self.meta.accessed(true);
         Ok(v)
     }
     fn visit_dir(&self, start: usize, f: &mut dyn FnMut(&str, u64, FileKind) -> bool) -> SysResult<()> {
-        self.meta.accessed();
+        self.meta.accessed(true);
         let dots = [(".", self.meta.ino), ("..", self.lookup("..")?.id().1)];
         for (name, ino) in dots.into_iter().skip(start) {
             if !f(name, ino, FileKind::Directory) {
@@ -1105,6 +1114,9 @@ impl FileSystem for RamFs {
     }
     fn root(&self) -> InodeRef {
         self.root.clone()
+    }
+    fn mount_flags(&self, flags: u64) {
+        self.root.sb().atime_flags.store(flags & (MS_NOATIME | MS_NODIRATIME | MS_STRICTATIME), Ordering::Relaxed);
     }
     fn statfs(&self) -> StatFs {
         let sb = self.root.sb();

@@ -7,10 +7,13 @@
 //!
 //! Mounts form one tree for the whole system (there are no mount namespaces). A node is
 //! recognised by its identity [`Inode::id`] = (st_dev, st_ino), so every mounted instance must
-//! have its own device number ([`alloc_dev`](crate::meta::alloc_dev) for instances without a block device): path
-//! resolution asks [`covered`] whether the directory it reached has something mounted on it
-//! (and continues in the mounted root), and [`mountpoint_of`] where `..` leaves a mounted root.
-//! One consequence: an instance is mounted at most once (no bind mounts yet).
+//! have its own device number ([`alloc_dev`](crate::meta::alloc_dev) for instances without a
+//! block device). Path resolution carries the mount it is in ([`MountId`]): it asks
+//! [`covered_in`] whether the directory it reached has something mounted on it in that mount
+//! (and continues in the mounted root), and [`mounted_on`] where `..` leaves a mount's root. So
+//! a directory may be mounted (bound) in several places, and each place knows its way back.
+//! Per-mount state other than the place (flags) is looked up by device ([`mount_of`]): the
+//! newest mount of a file system speaks for all of its places.
 use crate::inode::{FileKind, InodeRef};
 use abi::flags::*;
 use abi::{Errno, SysResult};
@@ -50,6 +53,9 @@ pub trait FileSystem: Send + Sync {
     fn unmount(&self) -> SysResult<()> {
         Ok(())
     }
+    /// The flags of its mount, set or changed (MS_NOATIME, MS_STRICTATIME... for the access
+    /// times its nodes keep).
+    fn mount_flags(&self, _flags: u64) {}
 }
 
 /// A file system made of an existing root directory (the initramfs unpacked into a ramfs
@@ -108,12 +114,19 @@ pub fn make_fs(name: &str, source: &str, flags: u64, data: &str) -> SysResult<Ar
     factory(source, flags, data)
 }
 
-/// One mounted instance.
+/// A mount, as a path walk remembers the one it is in ([`Mount::id`]).
+pub type MountId = u32;
+
+/// One mounted instance, or a directory of one bound in a second place (MS_BIND).
 pub struct Mount {
-    pub id: u32,
+    pub id: MountId,
     pub fs: Arc<dyn FileSystem>,
+    /// The directory shown at the mount point: the instance's root, or for a bind mount the
+    /// directory bound.
     pub root: InodeRef,
     root_id: (u64, u64),
+    /// Where `root` is within its instance ("/" but for bind mounts; /proc/<pid>/mountinfo).
+    pub root_path: String,
     /// The mount holding the mount point (`None` for the root mount).
     pub parent: Option<Arc<Mount>>,
     /// The directory this instance covers (`None` for the root mount).
@@ -134,13 +147,34 @@ impl Mount {
         self.flags.load(Ordering::Relaxed)
     }
     pub fn set_flags(&self, f: u64) {
-        self.flags.store(f, Ordering::Relaxed)
+        self.flags.store(f, Ordering::Relaxed);
+        self.fs.mount_flags(f);
     }
     pub fn readonly(&self) -> bool {
         self.flags() & MS_RDONLY != 0
     }
     pub fn dev(&self) -> u64 {
         self.root_id.0
+    }
+    fn parent_id(&self) -> Option<MountId> {
+        self.parent.as_ref().map(|p| p.id)
+    }
+    /// The same mount in another place (MS_MOVE): same id, instance, flags and options.
+    fn placed(&self, parent: Option<Arc<Mount>>, mountpoint: Option<InodeRef>, path: &str) -> Mount {
+        Mount {
+            id: self.id,
+            fs: self.fs.clone(),
+            root: self.root.clone(),
+            root_id: self.root_id,
+            root_path: self.root_path.clone(),
+            parent,
+            mountpoint_id: mountpoint.as_ref().map(|m| m.id()),
+            mountpoint,
+            path: path.to_string(),
+            source: self.source.clone(),
+            flags: AtomicU64::new(self.flags()),
+            options: Mutex::new(self.options.lock().clone()),
+        }
     }
     /// f_flags of statfs: ST_VALID and the mount's flags.
     pub fn statfs_flags(&self) -> u64 {
@@ -155,6 +189,7 @@ impl Mount {
             (MS_NOATIME, ST_NOATIME),
             (MS_NODIRATIME, ST_NODIRATIME),
             (MS_RELATIME, ST_RELATIME),
+            (MS_NOSYMFOLLOW, ST_NOSYMFOLLOW),
         ] {
             if f & ms != 0 {
                 st |= stf;
@@ -176,6 +211,7 @@ impl Mount {
             (MS_NOATIME, "noatime"),
             (MS_NODIRATIME, "nodiratime"),
             (MS_RELATIME, "relatime"),
+            (MS_NOSYMFOLLOW, "nosymfollow"),
         ] {
             if f & ms != 0 {
                 s.push(',');
@@ -203,7 +239,9 @@ pub const MOUNT_STATE_FLAGS: u64 = MS_RDONLY
     | MS_DIRSYNC
     | MS_NOATIME
     | MS_NODIRATIME
-    | MS_RELATIME;
+    | MS_RELATIME
+    | MS_STRICTATIME
+    | MS_NOSYMFOLLOW;
 
 fn new_mount(
     fs: Arc<dyn FileSystem>,
@@ -217,11 +255,13 @@ fn new_mount(
     let root = fs.root();
     let root_id = root.id();
     let mountpoint_id = mountpoint.as_ref().map(|m| m.id());
+    fs.mount_flags(flags & MOUNT_STATE_FLAGS);
     Arc::new(Mount {
         id: NEXT_MOUNT_ID.fetch_add(1, Ordering::Relaxed),
         fs,
         root,
         root_id,
+        root_path: String::from("/"),
         parent,
         mountpoint,
         mountpoint_id,
@@ -239,11 +279,21 @@ pub fn mount_root(fs: Arc<dyn FileSystem>, source: &str, flags: u64, options: &s
     m
 }
 
-/// Mount `fs` on the directory `mountpoint` (whose absolute path is `path`). What was visible
-/// there is hidden until the instance is unmounted.
+/// The mount a new one on `mountpoint` goes into: `parent` if the walk knew it, else the
+/// newest of the mount point's instance.
+fn parent_of(mounts: &[Arc<Mount>], mountpoint: &InodeRef, parent: Option<MountId>) -> Option<Arc<Mount>> {
+    match parent {
+        Some(id) => mounts.iter().find(|m| m.id == id).cloned(),
+        None => mounts.iter().rev().find(|m| m.dev() == mountpoint.id().0).cloned(),
+    }
+}
+
+/// Mount `fs` on the directory `mountpoint` (whose absolute path is `path`), reached in mount
+/// `parent` (if known). What was visible there is hidden until the instance is unmounted.
 pub fn mount(
     fs: Arc<dyn FileSystem>,
     mountpoint: &InodeRef,
+    parent: Option<MountId>,
     path: &str,
     source: &str,
     flags: u64,
@@ -255,13 +305,114 @@ pub fn mount(
     let root_id = fs.root().id();
     let mut mounts = MOUNTS.lock();
     if mounts.iter().any(|m| m.root_id == root_id) {
-        // The instance is mounted already (bind mounts are not supported).
+        // The instance is mounted already: a second place is a bind mount (`bind`).
         return Err(Errno::EBUSY);
     }
-    let parent = mounts.iter().rev().find(|m| m.dev() == mountpoint.id().0).cloned();
+    let parent = parent_of(&mounts, mountpoint, parent);
     let m = new_mount(fs, parent, Some(mountpoint.clone()), path, source, flags, options);
     mounts.push(m.clone());
     Ok(m)
+}
+
+/// Bind the directory `dir` of mount `from` (at `root_path` within its instance) on the
+/// directory `mountpoint` (MS_BIND): one more place showing the same nodes, with the flags of
+/// `from`.
+pub fn bind(
+    from: &Arc<Mount>,
+    dir: &InodeRef,
+    root_path: &str,
+    mountpoint: &InodeRef,
+    parent: Option<MountId>,
+    path: &str,
+) -> SysResult<Arc<Mount>> {
+    if dir.kind() != FileKind::Directory || mountpoint.kind() != FileKind::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    let mut mounts = MOUNTS.lock();
+    let parent = parent_of(&mounts, mountpoint, parent);
+    let m = Arc::new(Mount {
+        id: NEXT_MOUNT_ID.fetch_add(1, Ordering::Relaxed),
+        fs: from.fs.clone(),
+        root: dir.clone(),
+        root_id: dir.id(),
+        root_path: root_path.to_string(),
+        parent,
+        mountpoint_id: Some(mountpoint.id()),
+        mountpoint: Some(mountpoint.clone()),
+        path: path.to_string(),
+        source: from.source.clone(),
+        flags: AtomicU64::new(from.flags()),
+        options: Mutex::new(from.options.lock().clone()),
+    });
+    mounts.push(m.clone());
+    Ok(m)
+}
+
+/// Move mount `m` and everything mounted under it to the directory `mountpoint` (MS_MOVE).
+/// The root mount cannot move (EINVAL), nor a mount into itself (ELOOP).
+pub fn move_mount(m: &Arc<Mount>, mountpoint: &InodeRef, parent: Option<MountId>, path: &str) -> SysResult<()> {
+    if mountpoint.kind() != FileKind::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    let mut mounts = MOUNTS.lock();
+    let at = mounts.iter().position(|c| c.id == m.id).ok_or(Errno::EINVAL)?;
+    if mounts[at].mountpoint.is_none() {
+        return Err(Errno::EINVAL);
+    }
+    let parent = parent_of(&mounts, mountpoint, parent);
+    let mut up = parent.clone();
+    while let Some(p) = up {
+        if p.id == m.id {
+            return Err(Errno::ELOOP);
+        }
+        up = mounts.iter().find(|c| Some(c.id) == p.parent_id()).cloned();
+    }
+    let old_path = mounts[at].path.clone();
+    mounts[at] = Arc::new(mounts[at].placed(parent, Some(mountpoint.clone()), path));
+    // The mounts below it stay where they are in it: their paths change, and their parents are
+    // the new versions (parents come before children in the list, so one pass does it).
+    for i in 0..mounts.len() {
+        let Some(pid) = mounts[i].parent_id() else { continue };
+        if i == at || !is_below(&mounts, &mounts[i], m.id) {
+            continue;
+        }
+        let parent = mounts.iter().find(|c| c.id == pid).cloned();
+        let rest = mounts[i].path.strip_prefix(old_path.as_str()).unwrap_or("").to_string();
+        let new_path = alloc::format!("{}{rest}", path.trim_end_matches('/'));
+        let mp = mounts[i].mountpoint.clone();
+        mounts[i] = Arc::new(mounts[i].placed(parent, mp, &new_path));
+    }
+    Ok(())
+}
+
+/// Whether `c` is mounted (at any depth) under the mount `id`.
+fn is_below(mounts: &[Arc<Mount>], c: &Mount, id: MountId) -> bool {
+    let mut up = c.parent_id();
+    for _ in 0..=mounts.len() {
+        match up {
+            Some(p) if p == id => return true,
+            Some(p) => up = mounts.iter().find(|m| m.id == p).and_then(|m| m.parent_id()),
+            None => return false,
+        }
+    }
+    false
+}
+
+/// The mount with this id, if it is mounted.
+pub fn mount_by_id(id: MountId) -> Option<Arc<Mount>> {
+    MOUNTS.lock().iter().find(|m| m.id == id).cloned()
+}
+
+/// The mount whose root is `node`, the walk's own mount `mnt` if it is that one (so that of a
+/// directory bound on itself the top mount is found), else the newest.
+pub fn mount_at(node: &InodeRef, mnt: Option<MountId>) -> Option<Arc<Mount>> {
+    let id = node.id();
+    let mounts = MOUNTS.lock();
+    mounts
+        .iter()
+        .find(|m| Some(m.id) == mnt && m.root_id == id)
+        .or_else(|| mounts.iter().rev().find(|m| m.root_id == id))
+        .cloned()
 }
 
 /// Unmount `m`. EBUSY while something is mounted inside it, unless `detach` (MNT_DETACH),
@@ -271,25 +422,14 @@ pub fn umount(m: &Arc<Mount>, detach: bool) -> SysResult<()> {
         return Err(Errno::EBUSY);
     }
     let mut mounts = MOUNTS.lock();
-    let is_child = |c: &Arc<Mount>| c.parent.as_ref().is_some_and(|p| Arc::ptr_eq(p, m));
+    let is_child = |c: &Arc<Mount>| c.parent_id() == Some(m.id);
     if !detach && mounts.iter().any(is_child) {
         return Err(Errno::EBUSY);
     }
     // Drop `m` and, with detach, everything below it.
-    let mut gone: Vec<Arc<Mount>> = alloc::vec![m.clone()];
-    loop {
-        let before = gone.len();
-        for c in mounts.iter() {
-            let under = c.parent.as_ref().is_some_and(|p| gone.iter().any(|g| Arc::ptr_eq(g, p)));
-            if under && !gone.iter().any(|g| Arc::ptr_eq(g, c)) {
-                gone.push(c.clone());
-            }
-        }
-        if gone.len() == before {
-            break;
-        }
-    }
-    mounts.retain(|c| !gone.iter().any(|g| Arc::ptr_eq(g, c)));
+    let gone: Vec<MountId> =
+        mounts.iter().filter(|c| c.id == m.id || is_below(&mounts, c, m.id)).map(|c| c.id).collect();
+    mounts.retain(|c| !gone.contains(&c.id));
     Ok(())
 }
 
@@ -318,33 +458,49 @@ pub fn mounts_under(root: &InodeRef) -> Vec<Arc<Mount>> {
 }
 
 /// What is mounted on the directory `node`, following stacked mounts to the top one; the node
-/// itself if nothing is.
+/// itself if nothing is. (A walk that knows its mount asks [`covered_in`].)
 pub fn covered(node: InodeRef) -> InodeRef {
+    covered_in(node, None).0
+}
+
+/// What is mounted on the directory `node`, reached in mount `mnt` (`None`: not known, then a
+/// mount on it from any mount counts), following stacked mounts to the top one: that root and
+/// its mount; `node` and `mnt` themselves if nothing is.
+pub fn covered_in(node: InodeRef, mnt: Option<MountId>) -> (InodeRef, Option<MountId>) {
     if node.kind() != FileKind::Directory {
-        return node;
+        return (node, mnt);
     }
     let mounts = MOUNTS.lock();
     if mounts.iter().all(|m| m.mountpoint.is_none()) {
-        return node;
+        return (node, mnt);
     }
-    let mut node = node;
+    let (mut node, mut mnt) = (node, mnt);
     let mut id = node.id();
-    // The newest mount on a point wins; each step goes to a different instance, so this ends.
-    while let Some(m) = mounts.iter().rev().find(|m| m.mountpoint_id == Some(id)) {
+    // The newest mount on a point wins; each step enters a mount whose parent is the last one
+    // (a directory bound on itself is entered once), and at most every mount is entered.
+    for _ in 0..mounts.len() {
+        let on = |m: &&Arc<Mount>| m.mountpoint_id == Some(id) && (mnt.is_none() || m.parent_id() == mnt);
+        let Some(m) = mounts.iter().rev().find(on) else { break };
         node = m.root.clone();
         id = m.root_id;
+        mnt = Some(m.id);
     }
-    node
+    (node, mnt)
 }
 
-/// If `node` is the root of a mounted instance: the directory it is mounted on.
-pub fn mountpoint_of(node: &InodeRef) -> Option<InodeRef> {
+/// If `node` is the root of the mount `mnt` (of any mount, when `mnt` is not known): the
+/// directory it is mounted on, and the mount that directory is in.
+pub fn mounted_on(node: &InodeRef, mnt: Option<MountId>) -> Option<(InodeRef, Option<MountId>)> {
     let mounts = MOUNTS.lock();
     if mounts.iter().all(|m| m.mountpoint.is_none()) {
         return None;
     }
     let id = node.id();
-    mounts.iter().rev().find(|m| m.root_id == id).and_then(|m| m.mountpoint.clone())
+    let m = match mnt {
+        Some(mid) => mounts.iter().find(|m| m.id == mid && m.root_id == id)?,
+        None => mounts.iter().rev().find(|m| m.root_id == id)?,
+    };
+    Some((m.mountpoint.clone()?, m.parent_id()))
 }
 
 /// The mount whose root is `node`, if any (umount's target).
@@ -393,11 +549,11 @@ mod tests {
         let root = base.root();
         let dir = root.create("mnt", FileKind::Directory, 0o755).unwrap();
         let top = RamFs::new("tmpfs");
-        let m = mount(top.clone(), &dir, "/mnt", "none", MS_NOSUID, "").unwrap();
+        let m = mount(top.clone(), &dir, None, "/mnt", "none", MS_NOSUID, "").unwrap();
         assert_eq!(covered(dir.clone()).id(), top.root().id());
-        assert_eq!(mountpoint_of(&top.root()).unwrap().id(), dir.id());
+        assert_eq!(mounted_on(&top.root(), None).unwrap().0.id(), dir.id());
         assert!(is_mount_point(&dir));
-        assert_eq!(mount(top.clone(), &dir, "/mnt", "none", 0, "").err(), Some(Errno::EBUSY));
+        assert_eq!(mount(top.clone(), &dir, None, "/mnt", "none", 0, "").err(), Some(Errno::EBUSY));
         assert_eq!(m.option_string(), "rw,nosuid");
         umount(&m, false).unwrap();
         assert_eq!(covered(dir.clone()).id(), dir.id());
@@ -409,9 +565,9 @@ mod tests {
         let base = RamFs::new("tmpfs");
         let dir = base.root().create("a", FileKind::Directory, 0o755).unwrap();
         let mid = RamFs::new("tmpfs");
-        let m1 = mount(mid.clone(), &dir, "/a", "none", 0, "").unwrap();
+        let m1 = mount(mid.clone(), &dir, None, "/a", "none", 0, "").unwrap();
         let inner = mid.root().create("b", FileKind::Directory, 0o755).unwrap();
-        let m2 = mount(RamFs::new("tmpfs"), &inner, "/a/b", "none", 0, "").unwrap();
+        let m2 = mount(RamFs::new("tmpfs"), &inner, None, "/a/b", "none", 0, "").unwrap();
         assert!(Arc::ptr_eq(m2.parent.as_ref().unwrap(), &m1));
         assert_eq!(umount(&m1, false), Err(Errno::EBUSY));
         umount(&m1, true).unwrap();

@@ -81,7 +81,7 @@ fn disk_root(dev: &str, read_only: bool) -> Result<InodeRef, String> {
             continue;
         };
         let path = alloc::format!("/{name}");
-        if let Err(e) = fs::vfs::mount(instance, &dir, &path, fstype, 0, "") {
+        if let Err(e) = fs::vfs::mount(instance, &dir, None, &path, fstype, 0, "") {
             log::warn!("mount {path}: {e}");
         }
     }

@@ -499,11 +499,12 @@ fn mounts(p: &Process, info: bool) -> String {
             let dev = m.dev();
             let _ = writeln!(
                 s,
-                "{} {} {}:{} / {} {} - {} {} {}",
+                "{} {} {}:{} {} {} {} - {} {} {}",
                 m.id,
                 parent,
                 fs::meta::dev_major(dev),
                 fs::meta::dev_minor(dev),
+                escape(&m.root_path),
                 path,
                 mnt_opts.join(","),
                 m.fs.fs_type(),

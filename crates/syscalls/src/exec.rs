@@ -8,7 +8,7 @@
 //! list are dropped; the signal mask and pending signals are kept.
 use crate::fs::{resolve_at, PathStart};
 use crate::Caller;
-use abi::flags::{OpenFlags, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, X_OK};
+use abi::flags::{OpenFlags, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, MS_NOEXEC, MS_NOSUID, X_OK};
 use abi::signal::{SIGRETURN_CODE, SIG_DFL, SIG_IGN};
 use abi::structs::SigAction;
 use abi::{Errno, SysResult};
@@ -247,6 +247,10 @@ pub async fn sys_execveat(
         if node.kind() != FileKind::Regular || !fs::perm::may_access(&st, &who, X_OK) {
             return Err(Errno::EACCES);
         }
+        // Nothing on a MS_NOEXEC mount runs, scripts' interpreters included.
+        if mount_flags(&node) & MS_NOEXEC != 0 {
+            return Err(Errno::EACCES);
+        }
         let data = read_head(&node)?;
         if !data.starts_with(b"#!") {
             break node;
@@ -278,13 +282,19 @@ pub async fn sys_execveat(
     // A set-user-ID file runs as its owner; set-group-ID as its group when it is also group-
     // executable (without S_IXGRP the bit means mandatory locking, not a group change).
     let st = elf.stat();
-    // PR_SET_NO_NEW_PRIVS: set-ID bits are not honoured any more.
-    let nnp = cx.process().prctl.no_new_privs.load(core::sync::atomic::Ordering::Relaxed);
+    // PR_SET_NO_NEW_PRIVS, or a MS_NOSUID mount: set-ID bits are not honoured.
+    let nnp = cx.process().prctl.no_new_privs.load(core::sync::atomic::Ordering::Relaxed)
+        || mount_flags(&elf) & MS_NOSUID != 0;
     let setuid = (st.st_mode & fs::perm::S_ISUID != 0 && !nnp).then_some(st.st_uid);
     let setgid = (st.st_mode & (fs::perm::S_ISGID | 0o010) == fs::perm::S_ISGID | 0o010 && !nnp).then_some(st.st_gid);
     let cred = cx.cred().exec(setuid, setgid);
     commit(cx, mm, entry, (exe, running), cred).await?;
     Ok(0)
+}
+
+/// The MS_* flags of the mount `node` is on (0 when it is on none).
+fn mount_flags(node: &InodeRef) -> u64 {
+    fs::vfs::mount_of(node).map_or(0, |m| m.flags())
 }
 
 /// The point of no return of execve: make the caller the only thread and give it the new image.

@@ -2,7 +2,7 @@
 //! standard mounts (devtmpfs, proc, tmpfs); crossing mount points with lookups, `..`,
 //! getcwd; EXDEV and EBUSY.
 use abi::flags::*;
-use abi::structs::Statfs;
+use abi::structs::{Statfs, Timespec};
 use syscalls::testing::ret::*;
 use syscalls::testing::*;
 use syscalls::Sysno;
@@ -119,7 +119,8 @@ fn mount_errors() {
     assert_eq!(t.create("/file"), 0);
     assert_eq!(t.mount("none", "/file", "tmpfs", 0, ""), ENOTDIR);
     assert_eq!(t.mount("none", "/mnt", "tmpfs", 0, "bogus=1"), EINVAL);
-    assert_eq!(t.mount("/tmp", "/mnt", "", MS_BIND, ""), EINVAL, "bind mounts are not supported");
+    assert_eq!(t.mount("/nope", "/mnt", "", MS_BIND, ""), ENOENT);
+    assert_eq!(t.mount("/mnt", "/tmp", "", MS_MOVE, ""), EINVAL, "not a mount");
     assert_eq!(t.k.syscall(&t.p, Sysno::mount, [0, UNMAPPED, 0, 0, 0]), EFAULT);
     assert_eq!(t.mount("none", "/", "tmpfs", MS_REMOUNT | MS_PRIVATE, ""), 0);
 }
@@ -212,4 +213,120 @@ fn tmpfs_and_proc_are_registered_types() {
     }
     assert_eq!(t.mount("proc", "/mnt", "proc", 0, ""), 0);
     assert!(t.stat("/mnt/self").is_ok());
+}
+
+#[test]
+fn a_bind_mount_shows_a_directory_in_a_second_place() {
+    let t = fixture();
+    assert_eq!(t.mkdir("/tmp/src"), 0);
+    t.write_file("/tmp/src/f", b"x");
+    assert_eq!(t.create("/mnt/hidden"), 0);
+    assert_eq!(t.mount("/tmp/src", "/mnt", "", MS_BIND, ""), 0);
+    assert_eq!(t.read("/mnt/f"), "x");
+    assert_eq!(t.stat("/mnt/hidden").err(), Some(ENOENT), "the mount point's own entries are hidden");
+    assert_eq!(t.stat("/mnt/f").unwrap().st_ino, t.stat("/tmp/src/f").unwrap().st_ino, "the same nodes");
+    t.write_file("/mnt/g", b"y");
+    assert_eq!(t.read("/tmp/src/g"), "y");
+    // ".." leaves each place the way it came in.
+    assert_eq!(t.call1(Sysno::chdir, "/mnt"), 0);
+    assert_eq!(t.call1(Sysno::chdir, ".."), 0);
+    assert_eq!(t.getcwd(), "/");
+    assert_eq!(t.stat("/tmp/src/..").unwrap().st_ino, t.stat("/tmp").unwrap().st_ino);
+    assert_eq!(t.stat("/mnt/..").unwrap().st_ino, t.stat("/").unwrap().st_ino);
+    let info = t.read("/proc/self/mountinfo");
+    let last = info.lines().last().unwrap();
+    assert!(last.contains(" /src /mnt rw,nosuid,nodev - tmpfs tmpfs "), "{last}");
+    // The bind goes; the source stays, and so does what is open on it.
+    let fd = t.open("/tmp/src/f", 0);
+    assert_eq!(t.umount("/mnt", 0), 0);
+    assert!(t.stat("/mnt/hidden").is_ok());
+    assert_eq!(t.read("/tmp/src/g"), "y");
+    t.close(fd);
+}
+
+#[test]
+fn a_directory_bound_on_itself_is_a_mount_that_comes_and_goes() {
+    let t = fixture();
+    assert_eq!(t.mkdir("/tmp/d"), 0);
+    assert_eq!(t.mount("/tmp/d", "/tmp/d", "", MS_BIND, ""), 0);
+    assert_eq!(t.mount("none", "/tmp/d", "none", MS_PRIVATE, ""), 0);
+    assert_eq!(t.mkdir("/tmp/d/sub"), 0);
+    assert_eq!(t.stat("/tmp/d/sub/../..").unwrap().st_ino, t.stat("/tmp").unwrap().st_ino);
+    assert!(t.read("/proc/mounts").lines().any(|l| l.starts_with("tmpfs /tmp/d tmpfs")));
+    assert_eq!(t.call1(Sysno::chdir, "/tmp"), 0);
+    assert_eq!(t.umount("/tmp/d", 0), 0, "the cwd is on the instance, not on this place");
+    assert_eq!(t.umount("/tmp/d", 0), EINVAL, "once");
+    assert!(t.stat("/tmp/d/sub").is_ok());
+}
+
+#[test]
+fn ms_move_takes_a_mount_and_what_is_inside_it_elsewhere() {
+    let t = fixture();
+    assert_eq!(t.mkdir("/tmp/a"), 0);
+    assert_eq!(t.mkdir("/tmp/b"), 0);
+    assert_eq!(t.mount("none", "/tmp/a", "tmpfs", 0, ""), 0);
+    t.write_file("/tmp/a/f", b"moved");
+    assert_eq!(t.mkdir("/tmp/a/in"), 0);
+    assert_eq!(t.mount("none", "/tmp/a/in", "tmpfs", 0, ""), 0);
+    t.write_file("/tmp/a/in/g", b"inner");
+    assert_eq!(t.mount("/tmp/a", "/tmp/a/in", "", MS_MOVE, ""), ELOOP, "not into itself");
+    assert_eq!(t.mount("/tmp/a", "/tmp/b", "", MS_MOVE, ""), 0);
+    assert_eq!(t.stat("/tmp/a/f").err(), Some(ENOENT));
+    assert_eq!(t.read("/tmp/b/f"), "moved");
+    assert_eq!(t.read("/tmp/b/in/g"), "inner");
+    assert_eq!(t.stat("/tmp/b/in/..").unwrap().st_ino, t.stat("/tmp/b").unwrap().st_ino);
+    let mounts = t.read("/proc/mounts");
+    assert!(mounts.contains(" /tmp/b tmpfs ") && mounts.contains(" /tmp/b/in tmpfs "), "{mounts}");
+    assert!(!mounts.contains(" /tmp/a"), "{mounts}");
+    assert_eq!(t.umount("/tmp/b", 0), EBUSY, "a mount inside");
+    assert_eq!(t.umount("/tmp/b/in", 0), 0);
+    assert_eq!(t.umount("/tmp/b", 0), 0);
+}
+
+#[test]
+fn nosymfollow_nodev_and_the_access_time_flags() {
+    let t = fixture();
+    assert_eq!(t.mount("none", "/mnt", "tmpfs", 0, ""), 0);
+    t.write_file("/mnt/f", b"data");
+    assert_eq!(t.symlink("f", "/mnt/l"), 0);
+    assert_eq!(t.mount("none", "/mnt", "tmpfs", MS_REMOUNT | MS_NOSYMFOLLOW, ""), 0);
+    assert_eq!(t.open("/mnt/l", 0), ELOOP, "links are not followed");
+    assert_eq!(t.readlink("/mnt/l").unwrap(), "f", "but may be read");
+    assert!(t.read("/proc/mounts").contains("/mnt tmpfs rw,nosymfollow"));
+    assert_eq!(t.statfs("/mnt").f_flags & ST_NOSYMFOLLOW as i64, ST_NOSYMFOLLOW as i64);
+
+    assert_eq!(t.mount("none", "/mnt", "tmpfs", MS_REMOUNT | MS_NODEV, ""), 0);
+    t.k.poke_str(&t.p, P1, "/mnt/null");
+    assert_eq!(t.k.syscall(&t.p, Sysno::mknodat, [CWD, P1, (S_IFCHR | 0o666) as usize, 0x103]), 0);
+    assert_eq!(t.open("/mnt/null", OpenFlags::RDWR.bits()), EACCES);
+    assert!(t.open("/mnt/null", OpenFlags::PATH.bits()) >= 0, "O_PATH does not open the device");
+
+    // An access time older than the last change: relatime updates it, MS_NOATIME does not;
+    // MS_STRICTATIME updates it every time.
+    let read_atime = |set: bool| {
+        if set {
+            let times = [Timespec { tv_sec: 100, tv_nsec: 0 }, Timespec { tv_sec: 200, tv_nsec: 0 }];
+            t.k.poke(&t.p, AUX, bytemuck::bytes_of(&times));
+            t.k.poke_str(&t.p, P1, "/mnt/f");
+            assert_eq!(t.k.syscall(&t.p, Sysno::utimensat, [CWD, P1, AUX, 0]), 0);
+        }
+        assert_eq!(t.read("/mnt/f"), "data");
+        t.stat("/mnt/f").unwrap().st_atime
+    };
+    assert_eq!(t.mount("none", "/mnt", "tmpfs", MS_REMOUNT | MS_NOATIME, ""), 0);
+    assert_eq!(read_atime(true), 100);
+    assert_eq!(t.mount("none", "/mnt", "tmpfs", MS_REMOUNT, ""), 0);
+    assert_ne!(read_atime(true), 100);
+    // An access time newer than the last change: relatime leaves it, strictatime does not.
+    let set_future = || {
+        let times = [Timespec { tv_sec: 2_000_000_000, tv_nsec: 0 }, Timespec { tv_sec: 200, tv_nsec: 0 }];
+        t.k.poke(&t.p, AUX, bytemuck::bytes_of(&times));
+        t.k.poke_str(&t.p, P1, "/mnt/f");
+        assert_eq!(t.k.syscall(&t.p, Sysno::utimensat, [CWD, P1, AUX, 0]), 0);
+    };
+    set_future();
+    assert_eq!(read_atime(false), 2_000_000_000);
+    assert_eq!(t.mount("none", "/mnt", "tmpfs", MS_REMOUNT | MS_STRICTATIME, ""), 0);
+    set_future();
+    assert_ne!(read_atime(false), 2_000_000_000);
 }

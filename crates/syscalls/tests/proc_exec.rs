@@ -387,3 +387,25 @@ fn execveat_nofollow_refuses_a_final_link_with_eloop() {
     );
     assert_eq!(k.syscall(&p, Sysno::execveat, [AT_FDCWD as usize, PATH + 0x100, a, e, 0]), 0);
 }
+
+#[test]
+fn noexec_and_nosuid_mounts_limit_what_exec_does() {
+    let t = FsTest::with_standard_mounts();
+    t.k.root.create("mnt", fs::FileKind::Directory, 0o755).unwrap();
+    assert_eq!(t.mount("none", "/mnt", "tmpfs", abi::flags::MS_NOEXEC, "mode=755"), 0);
+    t.write_file("/mnt/prog", &tiny_elf());
+    t.k.poke_str(&t.p, FsTest::P1, "/mnt/prog");
+    assert_eq!(t.k.syscall(&t.p, Sysno::fchmodat, [AT_FDCWD as usize, FsTest::P1, 0o4755]), 0);
+    let child = t.k.fork(&t.p);
+    assert_eq!(exec(&t.k, &child, "/mnt/prog", &["prog"], &[]), EACCES, "noexec");
+    // Set-user-ID root, run by user 1000: root on a plain mount, 1000 on a nosuid one.
+    let euid_after_exec = |flags: u64| {
+        assert_eq!(t.mount("none", "/mnt", "tmpfs", abi::flags::MS_REMOUNT | flags, ""), 0);
+        let c = t.k.fork(&t.p);
+        assert_eq!(t.k.syscall(&c, Sysno::setresuid, [1000, 1000, 1000]), 0);
+        assert_eq!(exec(&t.k, &c, "/mnt/prog", &["prog"], &[]), 0);
+        c.cred().euid
+    };
+    assert_eq!(euid_after_exec(0), 0);
+    assert_eq!(euid_after_exec(abi::flags::MS_NOSUID), 1000);
+}

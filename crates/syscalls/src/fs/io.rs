@@ -293,10 +293,12 @@ pub(super) fn read_cached(
             Ok::<usize, Errno>(n)
         })?,
     };
+    // The access time moves even for a read at the end (Linux's filemap_read), unless the
+    // file is O_NOATIME; inotify hears only of bytes read.
+    if !file.flags().contains(abi::flags::OpenFlags::NOATIME) {
+        pages.accessed();
+    }
     if n > 0 {
-        if !file.flags().contains(abi::flags::OpenFlags::NOATIME) {
-            pages.accessed();
-        }
         file.notify(abi::events::IN_ACCESS);
     }
     Ok((n, faulted))

@@ -64,7 +64,7 @@ pub fn mount_standard(root: &InodeRef) -> SysResult<()> {
         }
         let fs = vfs::make_fs(fstype, fstype, flags, data)?;
         let opts = if fstype == "devtmpfs" { data } else { "" };
-        vfs::mount(fs, &point, &alloc::format!("/{dir}"), fstype, flags, opts)?;
+        vfs::mount(fs, &point, None, &alloc::format!("/{dir}"), fstype, flags, opts)?;
     }
     Ok(())
 }
@@ -102,10 +102,12 @@ fn mount_data(cx: &Caller, data: usize) -> SysResult<String> {
 }
 
 /// mount(2): a new instance of a registered type (`fstype`) on the directory `target`;
-/// MS_REMOUNT changes the flags of the mount at `target`; propagation changes (MS_SHARED,
+/// MS_REMOUNT changes the flags of the mount at `target`; MS_BIND shows the directory `source`
+/// at `target` too (MS_REC is taken as asked, but the mounts inside `source` are not
+/// repeated); MS_MOVE moves the mount at `source` to `target`; propagation changes (MS_SHARED,
 /// MS_PRIVATE, MS_SLAVE, MS_UNBINDABLE) are accepted and change nothing (there is one
-/// namespace). Bind mounts and MS_MOVE are not supported (EINVAL). Unknown types are ENODEV.
-/// A type that lives on a disk (ext4) needs a block device as the source.
+/// namespace). Unknown types are ENODEV. A type that lives on a disk (ext4) needs a block
+/// device as the source.
 pub async fn sys_mount(
     cx: &Caller,
     source: UserCStr,
@@ -124,13 +126,23 @@ pub async fn sys_mount(
     let start = PathStart::new(cx, AT_FDCWD as i32, &target)?;
     let at = start.resolve(&target, flags & MS_NOSYMFOLLOW == 0)?;
     if flags & MS_REMOUNT != 0 {
-        let m = vfs::mount_rooted_at(&at.node).ok_or(Errno::EINVAL)?;
+        let m = vfs::mount_at(&at.node, at.mnt).ok_or(Errno::EINVAL)?;
         m.set_flags(flags & vfs::MOUNT_STATE_FLAGS);
         return Ok(());
     }
     if flags & (MS_BIND | MS_MOVE) != 0 {
-        log::warn!("mount: bind and move mounts are not supported");
-        return Err(Errno::EINVAL);
+        let src = PathStart::new(cx, AT_FDCWD as i32, &source)?.resolve(&source, true)?;
+        if flags & MS_MOVE != 0 {
+            let m = vfs::mount_at(&src.node, src.mnt).ok_or(Errno::EINVAL)?;
+            return vfs::move_mount(&m, &at.node, at.mnt, &at.path());
+        }
+        // The instance the source is in, and where in it the source is.
+        let from = src.mnt.and_then(vfs::mount_by_id).or_else(|| vfs::mount_of(&src.node)).ok_or(Errno::EINVAL)?;
+        let inside = src.path().strip_prefix(from.path.as_str()).map(String::from).unwrap_or_default();
+        let root_path = alloc::format!("{}/{}", from.root_path.trim_end_matches('/'), inside.trim_start_matches('/'));
+        let root_path = if root_path.len() > 1 { String::from(root_path.trim_end_matches('/')) } else { root_path };
+        vfs::bind(&from, &src.node, &root_path, &at.node, at.mnt, &at.path())?;
+        return Ok(());
     }
     if flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE) != 0 {
         return Ok(());
@@ -148,7 +160,7 @@ pub async fn sys_mount(
     }
     let source = if source.is_empty() { String::from("none") } else { source };
     // The options are shown in /proc/mounts as given.
-    vfs::mount(fs, &at.node, &at.path(), &source, flags, &data)?;
+    vfs::mount(fs, &at.node, at.mnt, &at.path(), &source, flags, &data)?;
     Ok(())
 }
 
@@ -187,13 +199,19 @@ pub async fn sys_umount2(cx: &Caller, target: UserCStr, flags: u32) -> SysResult
         return Err(Errno::EINVAL);
     }
     let target = target.read(&mut cx.mm())?;
-    let node = PathStart::new(cx, AT_FDCWD as i32, &target)?.lookup(&target, flags & UMOUNT_NOFOLLOW == 0)?;
-    let m = vfs::mount_rooted_at(&node).ok_or(Errno::EINVAL)?;
+    let at = PathStart::new(cx, AT_FDCWD as i32, &target)?.resolve(&target, flags & UMOUNT_NOFOLLOW == 0)?;
+    let m = vfs::mount_at(&at.node, at.mnt).ok_or(Errno::EINVAL)?;
     let detach = flags & MNT_DETACH != 0;
-    if !detach && m.mountpoint.is_some() && in_use(m.dev()) {
+    // An instance mounted in another place too (a bind mount or its source) stays: what is
+    // open on it is not this place's (which place a file was reached through is not kept).
+    let elsewhere = vfs::mounts().iter().any(|o| o.id != m.id && o.dev() == m.dev());
+    if !detach && !elsewhere && m.mountpoint.is_some() && in_use(m.dev()) {
         return Err(Errno::EBUSY);
     }
     vfs::umount(&m, detach)?;
+    if elsewhere {
+        return Ok(());
+    }
     fs::notify::unmounted(m.dev());
     // Out of the tree: a disk file system lets go of its disk now, unless files are still open
     // on it (a lazy unmount: it goes with the last of them).

@@ -2,7 +2,7 @@
 use super::PathStart;
 use crate::Caller;
 use abi::events::{IN_CREATE, IN_MODIFY, IN_OPEN};
-use abi::flags::{Access, OpenFlags, R_OK, W_OK};
+use abi::flags::{Access, OpenFlags, MS_NODEV, R_OK, W_OK};
 use abi::{Errno, SysResult};
 use alloc::sync::Arc;
 use fs::path::Restrict;
@@ -160,6 +160,12 @@ async fn open(
     // O_NOATIME is for the owner (or CAP_FOWNER): others would hide their reads.
     if flags.contains(OpenFlags::NOATIME) && !fs::perm::is_owner(&node.stat(), &start.resolver.who) {
         return Err(Errno::EPERM);
+    }
+    // Device nodes on a MS_NODEV mount do not open (EACCES, after the permission checks).
+    let device = matches!(kind, FileKind::CharDevice | FileKind::BlockDevice);
+    if device && !flags.contains(OpenFlags::PATH) && fs::vfs::mount_of(&node).is_some_and(|m| m.flags() & MS_NODEV != 0)
+    {
+        return Err(Errno::EACCES);
     }
     // A device node no driver has is ENXIO; a program some process runs may not be written
     // (ETXTBSY). Both after the permission checks.
