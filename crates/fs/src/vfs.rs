@@ -228,6 +228,9 @@ impl Mount {
 }
 
 static MOUNTS: Mutex<Vec<Arc<Mount>>> = Mutex::new(Vec::new());
+/// The most mounts the tree holds (Linux's fs.mount-max is larger; each mount here may bring a
+/// file system instance, which users of mount(2) and the mount API make at will): ENOSPC past it.
+pub const MOUNT_MAX: usize = 4096;
 static NEXT_MOUNT_ID: AtomicU32 = AtomicU32::new(1);
 
 /// Flags that describe a mount (the rest of mount(2)'s flags are requests, not state).
@@ -304,6 +307,9 @@ pub fn mount(
     }
     let root_id = fs.root().id();
     let mut mounts = MOUNTS.lock();
+    if mounts.len() >= MOUNT_MAX {
+        return Err(Errno::ENOSPC);
+    }
     if mounts.iter().any(|m| m.root_id == root_id) {
         // The instance is mounted already: a second place is a bind mount (`bind`).
         return Err(Errno::EBUSY);
@@ -312,6 +318,53 @@ pub fn mount(
     let m = new_mount(fs, parent, Some(mountpoint.clone()), path, source, flags, options);
     mounts.push(m.clone());
     Ok(m)
+}
+
+/// A mount not in the tree yet (fsmount(2), open_tree(2) with OPEN_TREE_CLONE): `root` of
+/// the instance `fs` (its root, or a directory of it at `root_path`), with `flags`. It goes
+/// into the tree with [`attach`].
+pub fn detached(
+    fs: Arc<dyn FileSystem>,
+    root: InodeRef,
+    root_path: &str,
+    source: &str,
+    flags: u64,
+    options: &str,
+) -> Arc<Mount> {
+    fs.mount_flags(flags & MOUNT_STATE_FLAGS);
+    Arc::new(Mount {
+        id: NEXT_MOUNT_ID.fetch_add(1, Ordering::Relaxed),
+        fs,
+        root_id: root.id(),
+        root,
+        root_path: root_path.to_string(),
+        parent: None,
+        mountpoint: None,
+        mountpoint_id: None,
+        path: String::new(),
+        source: source.to_string(),
+        flags: AtomicU64::new(flags & MOUNT_STATE_FLAGS),
+        options: Mutex::new(options.to_string()),
+    })
+}
+
+/// Put the detached mount `m` on the directory `mountpoint` (whose absolute path is `path`),
+/// reached in mount `parent` (if known); returns the mount in the tree.
+pub fn attach(m: &Arc<Mount>, mountpoint: &InodeRef, parent: Option<MountId>, path: &str) -> SysResult<Arc<Mount>> {
+    if m.root.kind() != FileKind::Directory || mountpoint.kind() != FileKind::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    let mut mounts = MOUNTS.lock();
+    if mounts.iter().any(|c| c.id == m.id) {
+        return Err(Errno::EBUSY);
+    }
+    if mounts.len() >= MOUNT_MAX {
+        return Err(Errno::ENOSPC);
+    }
+    let parent = parent_of(&mounts, mountpoint, parent);
+    let placed = Arc::new(m.placed(parent, Some(mountpoint.clone()), path));
+    mounts.push(placed.clone());
+    Ok(placed)
 }
 
 /// Bind the directory `dir` of mount `from` (at `root_path` within its instance) on the
@@ -325,27 +378,9 @@ pub fn bind(
     parent: Option<MountId>,
     path: &str,
 ) -> SysResult<Arc<Mount>> {
-    if dir.kind() != FileKind::Directory || mountpoint.kind() != FileKind::Directory {
-        return Err(Errno::ENOTDIR);
-    }
-    let mut mounts = MOUNTS.lock();
-    let parent = parent_of(&mounts, mountpoint, parent);
-    let m = Arc::new(Mount {
-        id: NEXT_MOUNT_ID.fetch_add(1, Ordering::Relaxed),
-        fs: from.fs.clone(),
-        root: dir.clone(),
-        root_id: dir.id(),
-        root_path: root_path.to_string(),
-        parent,
-        mountpoint_id: Some(mountpoint.id()),
-        mountpoint: Some(mountpoint.clone()),
-        path: path.to_string(),
-        source: from.source.clone(),
-        flags: AtomicU64::new(from.flags()),
-        options: Mutex::new(from.options.lock().clone()),
-    });
-    mounts.push(m.clone());
-    Ok(m)
+    let opts = from.options.lock().clone();
+    let m = detached(from.fs.clone(), dir.clone(), root_path, &from.source, from.flags(), &opts);
+    attach(&m, mountpoint, parent, path)
 }
 
 /// Move mount `m` and everything mounted under it to the directory `mountpoint` (MS_MOVE).

@@ -333,6 +333,13 @@ syscall_table! {
         // mounts and whole file systems: fs/mount.rs
         mount(Str, Str, Str, Flags(MS), Ptr) [] => fs::sys_mount(cstr(0), cstr(1), cstr(2), u64(3), usize(4));
         umount2(Str, Flags(UMOUNT)) [] => fs::sys_umount2(cstr(0), u32(1));
+        fsopen(Str, Hex) [] => fs::sys_fsopen(cstr(0), u32(1));
+        fsconfig(Fd, Int, Str, Ptr, Int) [] => fs::sys_fsconfig(i32(0), u32(1), cstr(2), usize(3), i32(4));
+        fsmount(Fd, Hex, Hex) [] => fs::sys_fsmount(i32(0), u32(1), u32(2));
+        fspick(Fd, Str, Hex) [] => fs::sys_fspick(i32(0), cstr(1), u32(2));
+        open_tree(Fd, Str, Hex) [] => fs::sys_open_tree(i32(0), cstr(1), u32(2));
+        move_mount(Fd, Str, Fd, Str, Hex) [] => fs::sys_move_mount(i32(0), cstr(1), i32(2), cstr(3), u32(4));
+        mount_setattr(Fd, Str, Hex, Ptr, Uint) [] => fs::sys_mount_setattr(i32(0), cstr(1), u32(2), usize(3), usize(4));
         statfs(Str, Ptr) [] => fs::sys_statfs(cstr(0), ptr(1));
         fstatfs(Fd, Ptr) [] => fs::sys_fstatfs(i32(0), ptr(1));
         sync() [] => fs::sys_sync();

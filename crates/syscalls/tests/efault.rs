@@ -988,6 +988,49 @@ fn rows() -> Vec<Row> {
             regs([p, 0])
         })
         .text("/tmp/d"),
+        // ---- the descriptor mount API: fs/mount_api.rs ----
+        row(Sysno::fsopen, 0, "fsname", Str, |_, p| regs([p, 0])).text("tmpfs").good(Ok),
+        // A NULL key or value of FSCONFIG_SET_STRING is EINVAL before anything is read.
+        row(Sysno::fsconfig, 2, "key", Str, |fx, p| {
+            let fd = fx.call(Sysno::fsopen, [fx.str(AUX, "tmpfs"), 0]) as usize;
+            regs([fd, 1, p, fx.str(AUX2, "1m"), 0])
+        })
+        .text("size")
+        .on(Null, Is(EINVAL)),
+        row(Sysno::fsconfig, 3, "value", Str, |fx, p| {
+            let fd = fx.call(Sysno::fsopen, [fx.str(AUX, "tmpfs"), 0]) as usize;
+            regs([fd, 1, fx.str(AUX2, "size"), p, 0])
+        })
+        .text("1m")
+        .on(Null, Is(EINVAL)),
+        row(Sysno::fspick, 1, "path", Str, |fx, p| {
+            fx.mount_tmpfs();
+            regs([CWD, p, 0])
+        })
+        .text("/tmp/d")
+        .good(Ok),
+        row(Sysno::open_tree, 1, "filename", Str, |_, p| regs([CWD, p, 0])).text("/tmp").good(Ok),
+        row(Sysno::move_mount, 1, "from_pathname", Str, |fx, p| {
+            fx.mount_tmpfs();
+            regs([CWD, p, CWD, fx.str(AUX, "/tmp"), 0])
+        })
+        .text("/tmp/d"),
+        row(Sysno::move_mount, 3, "to_pathname", Str, |fx, p| {
+            fx.mount_tmpfs();
+            regs([CWD, fx.str(AUX, "/tmp/d"), CWD, p, 0])
+        })
+        .text("/tmp"),
+        row(Sysno::mount_setattr, 1, "path", Str, |fx, p| {
+            fx.mount_tmpfs();
+            // Clearing MOUNT_ATTR_RDONLY: something to do, so the path is looked at.
+            regs([CWD, p, 0, fx.put(AUX, [0u64, 1, 0, 0]), 32])
+        })
+        .text("/tmp/d"),
+        row(Sysno::mount_setattr, 3, "uattr", In(32), |fx, p| {
+            fx.mount_tmpfs();
+            regs([CWD, fx.str(AUX, "/tmp/d"), 0, p, 32])
+        })
+        .put([0u64; 4]),
         row(Sysno::statfs, 0, "path", Str, |_, p| regs([p, AUX])).text("/tmp"),
         row(Sysno::statfs, 1, "buf", Out(size_of::<Statfs>()), |fx, p| regs([fx.str(AUX, "/tmp"), p])),
         row(Sysno::fstatfs, 1, "buf", Out(size_of::<Statfs>()), |_, p| regs([FILE, p])),
@@ -1458,6 +1501,8 @@ fn rows() -> Vec<Row> {
 const FULL_CAPS: [u32; 6] = [u32::MAX, u32::MAX, 0, 0x1ff, 0x1ff, 0];
 
 const UNTYPED: &[(&str, usize)] = &[
+    ("fsconfig", 3),
+    ("mount_setattr", 3),
     ("sendmmsg", 1),
     ("recvmmsg", 1),
     ("openat2", 2),

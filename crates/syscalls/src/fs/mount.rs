@@ -2,11 +2,13 @@
 //! standard mounts of a booting system ([`mount_standard`]).
 use super::at::{fd_location, PathStart};
 use crate::Caller;
+use abi::cred::CAP_SYS_ADMIN;
 use abi::flags::*;
 use abi::structs::Statfs;
 use abi::{Errno, SysResult};
 use alloc::string::String;
 use alloc::sync::Arc;
+use fs::path::Located;
 use fs::ramfs::{RamDir, RamFs};
 use fs::vfs::{self, FileSystem, StatFs};
 use fs::{FileKind, InodeRef};
@@ -125,6 +127,9 @@ pub async fn sys_mount(
     register_fs_types();
     let start = PathStart::new(cx, AT_FDCWD as i32, &target)?;
     let at = start.resolve(&target, flags & MS_NOSYMFOLLOW == 0)?;
+    if !cx.cred().capable(CAP_SYS_ADMIN) {
+        return Err(Errno::EPERM);
+    }
     if flags & MS_REMOUNT != 0 {
         let m = vfs::mount_at(&at.node, at.mnt).ok_or(Errno::EINVAL)?;
         m.set_flags(flags & vfs::MOUNT_STATE_FLAGS);
@@ -136,11 +141,7 @@ pub async fn sys_mount(
             let m = vfs::mount_at(&src.node, src.mnt).ok_or(Errno::EINVAL)?;
             return vfs::move_mount(&m, &at.node, at.mnt, &at.path());
         }
-        // The instance the source is in, and where in it the source is.
-        let from = src.mnt.and_then(vfs::mount_by_id).or_else(|| vfs::mount_of(&src.node)).ok_or(Errno::EINVAL)?;
-        let inside = src.path().strip_prefix(from.path.as_str()).map(String::from).unwrap_or_default();
-        let root_path = alloc::format!("{}/{}", from.root_path.trim_end_matches('/'), inside.trim_start_matches('/'));
-        let root_path = if root_path.len() > 1 { String::from(root_path.trim_end_matches('/')) } else { root_path };
+        let (from, root_path) = bind_source(&src)?;
         vfs::bind(&from, &src.node, &root_path, &at.node, at.mnt, &at.path())?;
         return Ok(());
     }
@@ -164,9 +165,19 @@ pub async fn sys_mount(
     Ok(())
 }
 
+/// What binding `src` shows: the mount it is in, and where in that mount's instance it is
+/// (/proc/<pid>/mountinfo's root).
+pub(super) fn bind_source(src: &Located) -> SysResult<(Arc<vfs::Mount>, String)> {
+    let from = src.mnt.and_then(vfs::mount_by_id).or_else(|| vfs::mount_of(&src.node)).ok_or(Errno::EINVAL)?;
+    let inside = src.path().strip_prefix(from.path.as_str()).map(String::from).unwrap_or_default();
+    let root_path = alloc::format!("{}/{}", from.root_path.trim_end_matches('/'), inside.trim_start_matches('/'));
+    let root_path = if root_path.len() > 1 { String::from(root_path.trim_end_matches('/')) } else { root_path };
+    Ok((from, root_path))
+}
+
 /// The disk that `source` names, as "/dev/<name>": ENOENT if there is no such file (or no
 /// source), ENOTBLK if it is not a block device, ENXIO if no disk has its number.
-fn block_device(cx: &Caller, source: &str) -> SysResult<String> {
+pub(super) fn block_device(cx: &Caller, source: &str) -> SysResult<String> {
     if source.is_empty() {
         return Err(Errno::ENOENT);
     }
@@ -200,6 +211,9 @@ pub async fn sys_umount2(cx: &Caller, target: UserCStr, flags: u32) -> SysResult
     }
     let target = target.read(&mut cx.mm())?;
     let at = PathStart::new(cx, AT_FDCWD as i32, &target)?.resolve(&target, flags & UMOUNT_NOFOLLOW == 0)?;
+    if !cx.cred().capable(CAP_SYS_ADMIN) {
+        return Err(Errno::EPERM);
+    }
     let m = vfs::mount_at(&at.node, at.mnt).ok_or(Errno::EINVAL)?;
     let detach = flags & MNT_DETACH != 0;
     // An instance mounted in another place too (a bind mount or its source) stays: what is
