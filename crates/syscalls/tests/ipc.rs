@@ -137,6 +137,7 @@ fn shm_attach_share_detach_and_remove() {
     let k = TestKernel::new();
     let p = k.spawn();
     assert_eq!(k.syscall(&p, Sysno::shmget, [0, 0, 0o600]), err(Errno::EINVAL));
+    assert_eq!(k.syscall(&p, Sysno::shmget, [0, 5000, 0o4600]), err(Errno::EINVAL), "no huge pages");
     let id = k.syscall(&p, Sysno::shmget, [0, 5000, 0o600]) as usize;
     let a = k.syscall(&p, Sysno::shmat, [id, 0, 0]);
     assert!(a > 0, "{a}");

@@ -500,3 +500,16 @@ fn a_full_backlog_refuses_and_closing_a_listener_resets_its_pending_connections(
     assert_eq!(k.syscall(&p, Sysno::close, [l]), 0);
     assert_eq!(recv(&k, &p, a, 8, 0), Err(ECONNRESET));
 }
+
+#[test]
+fn ports_below_1024_are_for_cap_net_bind_service() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let s = socket(&k, &p, AF_INET as usize, SOCK_STREAM as usize);
+    let user = k.fork(&p);
+    assert_eq!(k.syscall(&user, Sysno::setresuid, [1000, 1000, 1000]), 0);
+    let us = socket(&k, &user, AF_INET as usize, SOCK_STREAM as usize);
+    assert_eq!(call_addr(&k, &user, Sysno::bind, us, &sin(LO, 1023)), EACCES);
+    assert_eq!(call_addr(&k, &user, Sysno::bind, us, &sin(LO, 0)), 0, "any free port");
+    assert_eq!(call_addr(&k, &p, Sysno::bind, s, &sin(LO, 1023)), 0, "root may");
+}

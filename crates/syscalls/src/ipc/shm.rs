@@ -115,13 +115,17 @@ pub(crate) struct ShmIds {
 
 static SHM: Mutex<ShmIds> = Mutex::new(ShmIds { ids: Ids::new(), pages: 0 });
 
-/// shmget(2).
+/// shmget(2). A new segment cannot be of huge pages (SHM_HUGETLB: EINVAL).
 pub async fn sys_shmget(cx: &Caller, key: i32, size: usize, flags: i32) -> SysResult<usize> {
     let cred = cx.cred();
     let mut s = SHM.lock();
     let more = |o: &Obj<Segment>| if (o.data.pages.size as usize) < size { Err(Errno::EINVAL) } else { Ok(()) };
     if let Some(id) = lookup_key(&s.ids, &cred, key, flags, more)? {
         return Ok(id as usize);
+    }
+    // There are no huge pages (Linux without CONFIG_HUGETLBFS finds no page size: EINVAL).
+    if flags & SHM_HUGETLB != 0 {
+        return Err(Errno::EINVAL);
     }
     if size < SHMMIN || size as u64 > task::limits::SHMMAX.load(core::sync::atomic::Ordering::Relaxed) {
         return Err(Errno::EINVAL);

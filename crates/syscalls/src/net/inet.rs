@@ -56,9 +56,16 @@ fn read_addr(cx: &Caller, sock: &InetSocket, ptr: usize, len: u32) -> SysResult<
     addr::parse(sock.family(), &addr_bytes(cx, ptr, len)?)
 }
 
-/// bind(2).
+/// The first port anyone may bind (Linux's net.ipv4.ip_unprivileged_port_start).
+const UNPRIVILEGED_PORT_START: u16 = 1024;
+
+/// bind(2). A port below 1024 needs CAP_NET_BIND_SERVICE (EACCES).
 pub fn bind(cx: &Caller, sock: &InetSocket, ptr: usize, len: u32) -> SysResult<()> {
-    sock.bind(addr::parse_bind(sock.family(), &addr_bytes(cx, ptr, len)?)?)
+    let ep = addr::parse_bind(sock.family(), &addr_bytes(cx, ptr, len)?)?;
+    if ep.port != 0 && ep.port < UNPRIVILEGED_PORT_START && !cx.cred().capable(abi::cred::CAP_NET_BIND_SERVICE) {
+        return Err(Errno::EACCES);
+    }
+    sock.bind(ep)
 }
 
 /// accept4(2).
