@@ -92,6 +92,7 @@ errnos! {
     ECONNREFUSED = 111, "Connection refused";
     EALREADY = 114, "Operation already in progress";
     EINPROGRESS = 115, "Operation now in progress";
+    ESTALE = 116, "Stale file handle";
     // Kernel-internal: a syscall interrupted by a signal. Never seen by user space: the signal
     // delivery on the way back turns them into EINTR or restarts the call (signal(7)).
     ERESTARTSYS = 512, "Interrupted, restart if SA_RESTART";

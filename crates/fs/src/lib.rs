@@ -17,6 +17,7 @@ pub mod dev;
 pub mod epoll;
 pub mod eventfd;
 pub mod file;
+pub mod handle;
 pub mod inode;
 pub mod lock;
 pub mod meta;

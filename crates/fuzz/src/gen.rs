@@ -264,6 +264,8 @@ pub const SPECS: &[(Sysno, &[K])] = &[
     (Sysno::recvmsg, &[Fd, Out, Flags(0x4000_0162)]),
     (Sysno::sendmmsg, &[Fd, In, Cmd(&[0, 1, 2, 1024, 5000]), Flags(0x4142)]),
     (Sysno::recvmmsg, &[Fd, Out, Cmd(&[0, 1, 2, 1024]), Flags(0x4001_0162), Ptr(S::Timespec)]),
+    (Sysno::name_to_handle_at, &[DirFd, Path, In, Out, Flags(0x1400)]),
+    (Sysno::open_by_handle_at, &[DirFd, In, Flags(O_MASK)]),
     (Sysno::fsopen, &[Path, Flags(1)]),
     (Sysno::fsconfig, &[Fd, Cmd(&[0, 1, 2, 3, 4, 5, 6, 7, 8]), Path, In, Cmd(&[0, 1, 4, usize::MAX])]),
     (Sysno::fsmount, &[Fd, Flags(1), Flags(0x2000ff)]),

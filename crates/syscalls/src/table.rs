@@ -333,6 +333,8 @@ syscall_table! {
         // mounts and whole file systems: fs/mount.rs
         mount(Str, Str, Str, Flags(MS), Ptr) [] => fs::sys_mount(cstr(0), cstr(1), cstr(2), u64(3), usize(4));
         umount2(Str, Flags(UMOUNT)) [] => fs::sys_umount2(cstr(0), u32(1));
+        name_to_handle_at(Fd, Str, Ptr, Ptr, Flags(AT)) [] => fs::sys_name_to_handle_at(i32(0), cstr(1), usize(2), usize(3), i32(4));
+        open_by_handle_at(Fd, Ptr, Flags(O_BITS)) [] => fs::sys_open_by_handle_at(i32(0), usize(1), i32(2));
         fsopen(Str, Hex) [] => fs::sys_fsopen(cstr(0), u32(1));
         fsconfig(Fd, Int, Str, Ptr, Int) [] => fs::sys_fsconfig(i32(0), u32(1), cstr(2), usize(3), i32(4));
         fsmount(Fd, Hex, Hex) [] => fs::sys_fsmount(i32(0), u32(1), u32(2));

@@ -270,6 +270,7 @@ pub mod ret {
         ENOTCONN,
         ECONNREFUSED,
         EINPROGRESS,
+        ESTALE,
         EADDRNOTAVAIL,
         EDESTADDRREQ,
         ENETUNREACH,

@@ -988,6 +988,22 @@ fn rows() -> Vec<Row> {
             regs([p, 0])
         })
         .text("/tmp/d"),
+        // ---- file handles: fs/handle.rs ----
+        row(Sysno::name_to_handle_at, 1, "pathname", Str, |fx, p| regs([CWD, p, fx.put(AUX, [12u32; 5]), AUX2, 0]))
+            .text("/tmp/f"),
+        row(Sysno::name_to_handle_at, 2, "handle", InOut(20), |fx, p| regs([CWD, fx.str(AUX, "/tmp/f"), p, AUX2, 0]))
+            .put([12u32, 0, 0, 0, 0]),
+        row(Sysno::name_to_handle_at, 3, "mount_id", Out(4), |fx, p| {
+            regs([CWD, fx.str(AUX, "/tmp/f"), fx.put(AUX2, [12u32; 5]), p, 0])
+        }),
+        // The handle of /tmp/f, made by name_to_handle_at.
+        row(Sysno::open_by_handle_at, 1, "handle", In(20), |_, p| regs([CWD, p, 0]))
+            .data_with(|fx, _| {
+                let (path, fh) = (fx.str(SETUP, "/tmp/f"), fx.put(SETUP + 0x100, [12u32; 5]));
+                assert_eq!(fx.call(Sysno::name_to_handle_at, [CWD, path, fh, SETUP + 0x200, 0]), 0);
+                fx.k.peek(&fx.p, fh, 20)
+            })
+            .good(Ok),
         // ---- the descriptor mount API: fs/mount_api.rs ----
         row(Sysno::fsopen, 0, "fsname", Str, |_, p| regs([p, 0])).text("tmpfs").good(Ok),
         // A NULL key or value of FSCONFIG_SET_STRING is EINVAL before anything is read.
@@ -1502,6 +1518,9 @@ const FULL_CAPS: [u32; 6] = [u32::MAX, u32::MAX, 0, 0x1ff, 0x1ff, 0];
 
 const UNTYPED: &[(&str, usize)] = &[
     ("fsconfig", 3),
+    ("name_to_handle_at", 2),
+    ("name_to_handle_at", 3),
+    ("open_by_handle_at", 1),
     ("mount_setattr", 3),
     ("sendmmsg", 1),
     ("recvmmsg", 1),

@@ -394,7 +394,7 @@ pub async fn sys_move_mount(
     let to = end_of(cx, to_dirfd, to_path, flags & MOVE_MOUNT_T_EMPTY_PATH != 0, flags & MOVE_MOUNT_T_SYMLINKS != 0)?;
     let empty = from_path.is_null() || from_path.read(&mut cx.mm()).is_ok_and(|p| p.is_empty());
     if from_empty && empty {
-        if let Some(m) = detached_of(&cx.file(from_dirfd)?) {
+        if let Some(m) = cx.file(from_dirfd).ok().and_then(|f| detached_of(&f)) {
             vfs::attach(&m, &to.node, to.mnt, &to.path())?;
             return Ok(());
         }

@@ -5,8 +5,8 @@ use abi::events::{IN_CREATE, IN_MODIFY, IN_OPEN};
 use abi::flags::{Access, OpenFlags, MS_NODEV, R_OK, W_OK};
 use abi::{Errno, SysResult};
 use alloc::sync::Arc;
-use fs::path::Restrict;
-use fs::{File, FileKind};
+use fs::path::{Located, Restrict};
+use fs::{File, FileKind, Who};
 use mm::UserCStr;
 
 /// The flags O_PATH keeps; Linux drops the others (O_CREAT, O_TRUNC, the access mode...).
@@ -122,6 +122,19 @@ async fn open(
     } else {
         (start.resolve(&path, follow)?, false)
     };
+    open_located(cx, at, created, flags, &start.resolver.who).await
+}
+
+/// Open the node at `at` (found by a walk, `created` by it or not) as `flags` asks, for
+/// `who`: the kind and permission checks of open(2) and the new descriptor. open_by_handle_at
+/// comes here too, with the node its handle names.
+pub(super) async fn open_located(
+    cx: &Caller,
+    at: Located,
+    created: bool,
+    flags: OpenFlags,
+    who: &Who,
+) -> SysResult<i32> {
     let node = at.node.clone();
     if created {
         if let Some((dir, name)) = at.parent_entry() {
@@ -155,10 +168,10 @@ async fn open(
         if flags.contains(OpenFlags::TRUNC) {
             mask |= W_OK;
         }
-        fs::perm::check(&node, &start.resolver.who, mask)?;
+        fs::perm::check(&node, who, mask)?;
     }
     // O_NOATIME is for the owner (or CAP_FOWNER): others would hide their reads.
-    if flags.contains(OpenFlags::NOATIME) && !fs::perm::is_owner(&node.stat(), &start.resolver.who) {
+    if flags.contains(OpenFlags::NOATIME) && !fs::perm::is_owner(&node.stat(), who) {
         return Err(Errno::EPERM);
     }
     // Device nodes on a MS_NODEV mount do not open (EACCES, after the permission checks).
