@@ -4,7 +4,7 @@ use abi::events::{IN_ACCESS, IN_CLOSE_NOWRITE, IN_CLOSE_WRITE, IN_MODIFY};
 use abi::flags::{Access, OpenFlags, SEEK_CUR, SEEK_END, SEEK_SET};
 use abi::{Errno, SysResult};
 use alloc::string::String;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use sync::Mutex;
 
 /// What `open` returns: an inode, an access mode, status flags and (for seekable files) an
@@ -12,7 +12,8 @@ use sync::Mutex;
 pub struct File {
     inode: InodeRef,
     access: Access,
-    flags: Mutex<OpenFlags>,
+    /// Status flags (OpenFlags bits): read on every I/O call, so kept without a lock.
+    flags: AtomicU32,
     offset: Mutex<u64>,
     /// Opened with O_PATH: names a node for *at() calls and fstat, but cannot be read, written,
     /// seeked or ioctl'd (Linux answers EBADF, as if the descriptor were not open).
@@ -48,7 +49,7 @@ impl File {
             tty: inode.tty().is_some(),
             inode,
             access: flags.access(),
-            flags: Mutex::new(flags),
+            flags: AtomicU32::new(flags.bits()),
             offset: Mutex::new(0),
             path_only,
             path,
@@ -69,6 +70,7 @@ impl File {
     }
 
     /// Tell inotify that `event` (IN_ACCESS, IN_MODIFY, IN_OPEN, ...) happened to the file.
+    #[inline]
     pub fn notify(&self, event: u32) {
         if crate::notify::active() {
             crate::notify::node_event(&*self.inode, event, self.parent_entry());
@@ -76,6 +78,7 @@ impl File {
     }
 
     /// `r`, having told inotify of `event` when it moved bytes.
+    #[inline]
     fn moved_bytes(&self, r: SysResult<usize>, event: u32) -> SysResult<usize> {
         if matches!(r, Ok(n) if n > 0) {
             self.notify(event);
@@ -113,11 +116,11 @@ impl File {
     }
 
     pub fn flags(&self) -> OpenFlags {
-        *self.flags.lock()
+        OpenFlags::from_bits_retain(self.flags.load(Ordering::Relaxed))
     }
 
     pub fn set_flags(&self, f: OpenFlags) {
-        *self.flags.lock() = f;
+        self.flags.store(f.bits(), Ordering::Relaxed);
     }
 
     pub fn nonblocking(&self) -> bool {

@@ -198,7 +198,7 @@ impl Resolver {
             return Err(Errno::ELOOP);
         }
         // A mount with MS_NOSYMFOLLOW has links that may be read but not walked through.
-        if vfs::mount_of(link).is_some_and(|m| m.flags() & abi::flags::MS_NOSYMFOLLOW != 0) {
+        if vfs::mount_flags_of(link) & abi::flags::MS_NOSYMFOLLOW != 0 {
             return Err(Errno::ELOOP);
         }
         *budget -= 1;

@@ -553,9 +553,14 @@ pub fn mount_of_dev(dev: u64) -> Option<Arc<Mount>> {
     MOUNTS.lock().iter().rev().find(|m| m.dev() == dev).cloned()
 }
 
+/// The MS_* flags of the mount `node` lies on (0 when it is on none).
+pub fn mount_flags_of(node: &InodeRef) -> u64 {
+    mount_of(node).map_or(0, |m| m.flags())
+}
+
 /// Whether `node` lies on a read-only mount (EROFS for changes).
 pub fn is_readonly(node: &InodeRef) -> bool {
-    mount_of(node).is_some_and(|m| m.readonly())
+    mount_flags_of(node) & MS_RDONLY != 0
 }
 
 /// Whether something is mounted on `node` or `node` is a mounted root (EBUSY for rmdir/rename).

@@ -248,7 +248,7 @@ pub async fn sys_execveat(
             return Err(Errno::EACCES);
         }
         // Nothing on a MS_NOEXEC mount runs, scripts' interpreters included.
-        if mount_flags(&node) & MS_NOEXEC != 0 {
+        if fs::vfs::mount_flags_of(&node) & MS_NOEXEC != 0 {
             return Err(Errno::EACCES);
         }
         let data = read_head(&node)?;
@@ -284,17 +284,12 @@ pub async fn sys_execveat(
     let st = elf.stat();
     // PR_SET_NO_NEW_PRIVS, or a MS_NOSUID mount: set-ID bits are not honoured.
     let nnp = cx.process().prctl.no_new_privs.load(core::sync::atomic::Ordering::Relaxed)
-        || mount_flags(&elf) & MS_NOSUID != 0;
+        || fs::vfs::mount_flags_of(&elf) & MS_NOSUID != 0;
     let setuid = (st.st_mode & fs::perm::S_ISUID != 0 && !nnp).then_some(st.st_uid);
     let setgid = (st.st_mode & (fs::perm::S_ISGID | 0o010) == fs::perm::S_ISGID | 0o010 && !nnp).then_some(st.st_gid);
     let cred = cx.cred().exec(setuid, setgid);
     commit(cx, mm, entry, (exe, running), cred).await?;
     Ok(0)
-}
-
-/// The MS_* flags of the mount `node` is on (0 when it is on none).
-fn mount_flags(node: &InodeRef) -> u64 {
-    fs::vfs::mount_of(node).map_or(0, |m| m.flags())
 }
 
 /// The point of no return of execve: make the caller the only thread and give it the new image.

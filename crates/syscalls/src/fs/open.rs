@@ -176,8 +176,7 @@ pub(super) async fn open_located(
     }
     // Device nodes on a MS_NODEV mount do not open (EACCES, after the permission checks).
     let device = matches!(kind, FileKind::CharDevice | FileKind::BlockDevice);
-    if device && !flags.contains(OpenFlags::PATH) && fs::vfs::mount_of(&node).is_some_and(|m| m.flags() & MS_NODEV != 0)
-    {
+    if device && !flags.contains(OpenFlags::PATH) && fs::vfs::mount_flags_of(&node) & MS_NODEV != 0 {
         return Err(Errno::EACCES);
     }
     // A device node no driver has is ENXIO; a program some process runs may not be written
