@@ -11,7 +11,8 @@
 #                                     (linked_getpid, linked_write_dev_null, linked_pipe_roundtrip)
 #   scripts/profile.sh --linux ROW    the same row on Linux 6.1 (symbols from its vmlinux)
 #
-# Environment: BUILD (./build), CACHE (~/.cache/bakaex), KERNEL (the BakaEx ELF; default: what
+# Environment: CALLERS (symbols to count by caller too, e.g. memcpy: see tbprof.py), BUILD
+# (./build), CACHE (~/.cache/bakaex), KERNEL (the BakaEx ELF; default: what
 # scripts/build-kernel.sh builds), TOP (symbols shown, 40), S1 and S2 (the two scales, 0.05 and
 # 0.1 of the row's iterations). The logs are not kept (they are streamed through a FIFO).
 set -euo pipefail

@@ -10,7 +10,12 @@ executed (`nochain` makes QEMU log each one). Each execution counts every instru
 block (a block cut short by an exception is counted whole: rare on the paths measured).
 Addresses are named from the ELF files' symbol tables (`nm`): the kernel, the user program.
 Addresses no file names are grouped: [opensbi] below 0x80200000, [user] or [kernel] otherwise.
+With CALLERS=sym1,sym2 in the environment (substrings of symbol names, e.g. memcpy), the
+instructions of those symbols are also counted by caller, as "sym <- caller" rows: the caller
+is the symbol of the block executed just before the first of them was entered (and with
+CALLERS_PC=1, that block's address).
 """
+import os
 import bisect
 import re
 import subprocess
@@ -49,12 +54,26 @@ def shorten(name):
     return "".join(out)
 
 
+def name_of(addrs, names, a):
+    i = bisect.bisect_right(addrs, a) - 1
+    if a < 0x80200000 and a >= 0x80000000:
+        return "[opensbi]"
+    if i >= 0 and a - addrs[i] < 0x100000:
+        return shorten(names[i])
+    return "[user]" if a < 0x4000000000 else "[kernel]"
+
+
 def count(log, out, elfs):
     addrs, names = symbols(elfs)
     blocks = {}          # pc -> instruction addresses of its latest translation
     bound = {}           # host TB pointer -> (pc, instructions)
     per_insn = defaultdict(int)
     current = None
+    watched = [w for w in os.environ.get("CALLERS", "").split(",") if w]
+    by_caller = defaultdict(int)
+    sym_of = {}          # pc -> symbol name (only with CALLERS)
+    prev, caller, prev_pc = None, None, 0
+    with_pc = os.environ.get("CALLERS_PC") == "1"
     with open(log, "r", errors="replace") as f:
         for line in f:
             if line.startswith("Trace "):
@@ -70,6 +89,17 @@ def count(log, out, elfs):
                     b = bound[tb] = (pc, insns)
                 for a in b[1]:
                     per_insn[a] += 1
+                if watched:
+                    sym = sym_of.get(pc)
+                    if sym is None:
+                        sym = sym_of[pc] = name_of(addrs, names, pc)
+                    if any(w in sym for w in watched):
+                        # A watched symbol entered from another (memcpy's trampoline) keeps
+                        # the caller of the first.
+                        if sym != prev and not (prev and any(w in prev for w in watched)):
+                            caller = f"{prev} @{prev_pc:#x}" if with_pc else prev
+                        by_caller[f"{sym} <- {caller}"] += len(b[1])
+                    prev, prev_pc = sym, pc
                 continue
             if line.startswith("IN:"):
                 current = []
@@ -86,14 +116,8 @@ def count(log, out, elfs):
                     current = None
     by_sym = defaultdict(int)
     for a, n in per_insn.items():
-        i = bisect.bisect_right(addrs, a) - 1
-        if a < 0x80200000 and a >= 0x80000000:
-            name = "[opensbi]"
-        elif i >= 0 and a - addrs[i] < 0x100000:
-            name = shorten(names[i])
-        else:
-            name = "[user]" if a < 0x4000000000 else "[kernel]"
-        by_sym[name] += n
+        by_sym[name_of(addrs, names, a)] += n
+    by_sym.update(by_caller)
     with open(out, "w") as o:
         for name, n in sorted(by_sym.items(), key=lambda kv: -kv[1]):
             o.write(f"{n}\t{name}\n")
@@ -113,6 +137,8 @@ def diff(a, b, n, top):
     rows = [(db.get(k, 0) - da.get(k, 0), k) for k in set(da) | set(db)]
     rows = [(v / n, k) for v, k in rows if v]
     rows.sort(key=lambda r: -abs(r[0]))
+    by_caller = [r for r in rows if " <- " in r[1]]
+    rows = [r for r in rows if " <- " not in r[1]]
     total = sum(v for v, _ in rows)
     print(f"{total:9.1f}  total instructions per operation")
     shown = 0.0
@@ -121,6 +147,10 @@ def diff(a, b, n, top):
         shown += v
     if len(rows) > top:
         print(f"{total - shown:9.1f}  ({len(rows) - top} more symbols)")
+    if by_caller:
+        print("by caller (CALLERS):")
+        for v, k in by_caller[:top]:
+            print(f"{v:9.1f}  {k}")
 
 
 if __name__ == "__main__":

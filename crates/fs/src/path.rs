@@ -11,19 +11,44 @@ use crate::perm;
 use crate::vfs;
 use abi::flags::{W_OK, X_OK};
 use abi::{Errno, SysResult};
+use alloc::boxed::Box;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 /// How many symbolic links one lookup may follow before ELOOP (Linux: 40).
 pub const MAX_SYMLINKS: usize = 40;
 /// Longest name of one path component (Linux: NAME_MAX).
 pub const NAME_MAX: usize = 255;
 
+/// The names of a path, left to right, without the empty ones ("//", a leading or trailing
+/// slash). A byte loop: `str::split` searches for a `char`, which costs more than the short
+/// names of a path are long.
+struct Components<'a>(&'a str);
+
+impl<'a> Iterator for Components<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        loop {
+            let bytes = self.0.as_bytes();
+            if bytes.is_empty() {
+                return None;
+            }
+            let end = bytes.iter().position(|&b| b == b'/').unwrap_or(bytes.len());
+            let name = &self.0[..end];
+            self.0 = self.0.get(end + 1..).unwrap_or("");
+            if !name.is_empty() {
+                return Some(name);
+            }
+        }
+    }
+}
+
 /// A place in the tree: a node and its canonical absolute path.
 #[derive(Clone)]
 pub struct Located {
     pub node: InodeRef,
-    comps: Vec<String>,
+    /// The canonical absolute path as "/name" per component ("" for the root): a walk extends
+    /// and shortens it in place, so a step costs no allocation beyond the string's growth.
+    at: String,
     /// The directory the last component was found in, when the walk saw it (not through "..",
     /// a mount crossing or a magic link): where inotify reports the node's events by name.
     parent: Option<(u64, u64)>,
@@ -34,12 +59,16 @@ pub struct Located {
 impl Located {
     /// `node` known to be at the absolute path `path` (taken as canonical).
     pub fn new(node: InodeRef, path: &str) -> Located {
-        let comps = path.split('/').filter(|c| !c.is_empty() && *c != ".").map(String::from).collect();
-        Located { node, comps, parent: None, mnt: None }
+        let mut at = String::with_capacity(path.len());
+        for c in Components(path).filter(|c| *c != ".") {
+            at.push('/');
+            at.push_str(c);
+        }
+        Located { node, at, parent: None, mnt: None }
     }
     /// The directory holding it and its name there, if known (see `parent`).
     pub fn parent_entry(&self) -> Option<((u64, u64), &str)> {
-        Some((self.parent?, self.comps.last()?.as_str()))
+        Some((self.parent?, self.last()?))
     }
     /// The directory it was found in, if known.
     pub fn parent_id(&self) -> Option<(u64, u64)> {
@@ -52,24 +81,39 @@ impl Located {
     }
     /// The canonical absolute path.
     pub fn path(&self) -> String {
-        if self.comps.is_empty() {
+        if self.at.is_empty() {
             return String::from("/");
         }
-        let mut s = String::new();
-        for c in &self.comps {
-            s.push('/');
-            s.push_str(c);
-        }
-        s
+        self.at.clone()
     }
     /// The path of the entry `name` in this directory.
     pub fn child_path(&self, name: &str) -> String {
-        let mut p = self.path();
-        if !p.ends_with('/') {
-            p.push('/');
-        }
+        let mut p = String::with_capacity(self.at.len() + 1 + name.len());
+        p.push_str(&self.at);
+        p.push('/');
         p.push_str(name);
         p
+    }
+    /// A copy whose path has room for `extra` more bytes.
+    #[inline]
+    fn with_room(&self, extra: usize) -> Located {
+        let mut at = String::with_capacity(self.at.len() + extra + 1);
+        at.push_str(&self.at);
+        Located { node: self.node.clone(), at, parent: self.parent, mnt: self.mnt }
+    }
+    /// The last component of the path (none for the root).
+    fn last(&self) -> Option<&str> {
+        self.at.rfind('/').map(|i| &self.at[i + 1..])
+    }
+    /// Go down into `name` (a plain name).
+    fn push(&mut self, name: &str) {
+        self.at.push('/');
+        self.at.push_str(name);
+    }
+    /// Go up one component (the root stays the root).
+    fn pop(&mut self) {
+        let end = self.at.rfind('/').unwrap_or(0);
+        self.at.truncate(end);
     }
 }
 
@@ -110,8 +154,9 @@ pub struct Resolver {
     pub root: InodeRef,
     pub who: Who,
     restrict: Restrict,
-    /// Where a scoped walk (RESOLVE_BENEATH, RESOLVE_IN_ROOT) is kept.
-    scope: Option<Located>,
+    /// Where a scoped walk (RESOLVE_BENEATH, RESOLVE_IN_ROOT) is kept (boxed: a resolver is
+    /// moved about on every walk, and scoped ones are rare).
+    scope: Option<Box<Located>>,
 }
 
 /// Where a symbolic link leads before it is walked.
@@ -123,6 +168,7 @@ enum LinkTarget {
 }
 
 impl Resolver {
+    #[inline]
     pub fn new(root: InodeRef, who: Who) -> Resolver {
         Resolver { root, who, restrict: Restrict::default(), scope: None }
     }
@@ -130,12 +176,13 @@ impl Resolver {
     /// This resolver with openat2's restrictions; `start` is the directory a scoped walk may
     /// not leave.
     pub fn restricted(self, restrict: Restrict, start: &Located) -> Resolver {
-        let scope = (restrict.beneath || restrict.in_root).then(|| start.clone());
+        let scope = (restrict.beneath || restrict.in_root).then(|| Box::new(start.clone()));
         Resolver { restrict, scope, ..self }
     }
 
     /// Where "/" leads: the process's root, or the start of a RESOLVE_IN_ROOT walk. A
     /// RESOLVE_BENEATH walk may not go there (EXDEV).
+    #[inline]
     fn root_located(&self) -> SysResult<Located> {
         if self.restrict.beneath {
             return Err(Errno::EXDEV);
@@ -144,10 +191,11 @@ impl Resolver {
     }
 
     /// The top of the walk's tree: the scope of a scoped walk, else the process's root.
+    #[inline]
     fn top(&self) -> Located {
-        self.scope.clone().unwrap_or_else(|| Located {
+        self.scope.as_deref().cloned().unwrap_or_else(|| Located {
             node: self.root.clone(),
-            comps: Vec::new(),
+            at: String::new(),
             parent: None,
             mnt: None,
         })
@@ -164,17 +212,16 @@ impl Resolver {
         if path.is_empty() {
             return Err(Errno::ENOENT);
         }
-        let mut pos = if path.starts_with('/') { self.root_located()? } else { start.clone() };
+        // One allocation for the path of where the walk ends, links aside.
+        let mut pos = if path.starts_with('/') { self.root_located()? } else { start.with_room(path.len()) };
+        pos.at.reserve(path.len() + 1);
         let must_dir = path.ends_with('/');
-        let mut parts = path.split('/').filter(|p| !p.is_empty()).peekable();
+        let mut parts = Components(path).peekable();
         while let Some(name) = parts.next() {
             let is_last = parts.peek().is_none();
-            let next = self.step(&pos, name)?;
-            pos = if next.node.kind() == FileKind::Symlink && (!is_last || follow || must_dir) {
-                self.follow_link(&pos, &next.node, budget)?
-            } else {
-                next
-            };
+            if let Some(link) = self.advance(&mut pos, name, !is_last || follow || must_dir)? {
+                pos = self.follow_link(&pos, &link, budget)?;
+            }
         }
         if must_dir && pos.node.kind() != FileKind::Directory {
             return Err(Errno::ENOTDIR);
@@ -226,50 +273,61 @@ impl Resolver {
 
     /// The entry `name` of the directory at `dir`, without following a final symlink.
     pub fn step(&self, dir: &Located, name: &str) -> SysResult<Located> {
-        if dir.node.kind() != FileKind::Directory {
+        let mut pos = dir.clone();
+        self.advance(&mut pos, name, false)?;
+        Ok(pos)
+    }
+
+    /// Move `pos`, a directory, to its entry `name`, in place. When that entry is a symbolic link
+    /// and `follow`, `pos` stays where it is and the link is returned for the caller to walk.
+    fn advance(&self, pos: &mut Located, name: &str, follow: bool) -> SysResult<Option<InodeRef>> {
+        if pos.node.kind() != FileKind::Directory {
             return Err(Errno::ENOTDIR);
         }
-        perm::check_search(&dir.node, &self.who)?;
+        perm::check_search(&pos.node, &self.who)?;
         if name.len() > NAME_MAX {
             return Err(Errno::ENAMETOOLONG);
         }
         match name {
-            "." => Ok(dir.clone()),
+            "." => {}
             ".." => {
                 let root_id = self.scope.as_ref().map_or_else(|| self.root.id(), |s| s.node.id());
-                let (mut node, mut mnt) = (dir.node.clone(), dir.mnt);
-                if node.id() == root_id {
+                if pos.node.id() == root_id {
                     // "/.." is "/"; a RESOLVE_BENEATH walk may not climb out of its start.
-                    return if self.restrict.beneath { Err(Errno::EXDEV) } else { Ok(dir.clone()) };
+                    return if self.restrict.beneath { Err(Errno::EXDEV) } else { Ok(None) };
                 }
+                let (mut node, mut mnt) = (pos.node.clone(), pos.mnt);
                 // Leave mounts' roots for the directories they are mounted on.
                 while let Some((mp, up)) = vfs::mounted_on(&node, mnt) {
                     self.cross_mount()?;
                     (node, mnt) = (mp, up);
                     if node.id() == root_id {
-                        return Ok(self.top());
+                        *pos = self.top();
+                        return Ok(None);
                     }
                 }
                 let (parent, mnt) = vfs::covered_in(node.lookup("..")?, mnt);
-                let mut comps = dir.comps.clone();
-                comps.pop();
-                Ok(Located { node: parent, comps, parent: None, mnt })
+                pos.pop();
+                (pos.node, pos.parent, pos.mnt) = (parent, None, mnt);
             }
             _ => {
-                let found = dir.node.lookup_by(name, &self.who)?;
+                let found = pos.node.lookup_by(name, &self.who)?;
+                if follow && found.kind() == FileKind::Symlink {
+                    return Ok(Some(found));
+                }
                 let id = found.id();
-                let (child, mnt) = vfs::covered_in(found, dir.mnt);
+                let (child, mnt) = vfs::covered_in(found, pos.mnt);
                 // Into another mount (a directory bound on itself is one too).
-                let crossed = child.id() != id || mnt != dir.mnt;
+                let crossed = child.id() != id || mnt != pos.mnt;
                 if crossed {
                     self.cross_mount()?;
                 }
-                let mut comps = dir.comps.clone();
-                comps.push(String::from(name));
-                let parent = (!crossed).then(|| dir.node.id());
-                Ok(Located { node: child, comps, parent, mnt })
+                pos.push(name);
+                pos.parent = (!crossed).then(|| pos.node.id());
+                (pos.node, pos.mnt) = (child, mnt);
             }
         }
+        Ok(None)
     }
 
     /// Resolve all of `path` but its last component: the directory that holds it, and its name.
@@ -333,9 +391,11 @@ impl Resolver {
                     perm::check(&p.dir.node, &self.who, W_OK | X_OK)?;
                     let node = p.dir.node.create(&p.name, FileKind::Regular, mode)?;
                     perm::own_new(&p.dir.node, &node, &self.who)?;
-                    let mut comps = p.dir.comps.clone();
-                    comps.push(p.name);
-                    return Ok((Located { node, comps, parent: Some(p.dir.node.id()), mnt: p.dir.mnt }, true));
+                    let parent = Some(p.dir.node.id());
+                    let mut at = p.dir;
+                    at.push(&p.name);
+                    (at.node, at.parent) = (node, parent);
+                    return Ok((at, true));
                 }
                 Err(e) => return Err(e),
             }
@@ -407,6 +467,17 @@ mod tests {
 
     fn same(x: &InodeRef, y: &InodeRef) -> bool {
         Arc::ptr_eq(x, y)
+    }
+
+    #[test]
+    fn components_skip_empty_names() {
+        let names = |p| Components(p).collect::<Vec<_>>();
+        assert_eq!(names("//a//bc/./d/"), ["a", "bc", ".", "d"]);
+        assert_eq!(names("x"), ["x"]);
+        assert!(names("").is_empty() && names("///").is_empty());
+        let at = Located::new(RamDir::new_root(), "/a/./b//c/");
+        assert_eq!((at.path(), at.last()), (String::from("/a/b/c"), Some("c")));
+        assert_eq!(Located::new(RamDir::new_root(), "/").path(), "/");
     }
 
     #[test]

@@ -228,6 +228,43 @@ impl Mount {
 }
 
 static MOUNTS: Mutex<Vec<Arc<Mount>>> = Mutex::new(Vec::new());
+/// A 64-bit Bloom filter of the directories something is mounted on, so that a path walk's
+/// step into a plain directory (nearly all of them) is decided without the mount table's lock,
+/// as Linux's dentries carry DCACHE_MOUNTED. Rebuilt whenever the table changes ([`MountsMut`]).
+static COVERED: AtomicU64 = AtomicU64::new(0);
+
+/// The bit of a directory in [`COVERED`].
+fn covered_bit((dev, ino): (u64, u64)) -> u64 {
+    1 << ((ino ^ dev.rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58)
+}
+
+/// The mount table, locked for a change: [`COVERED`] is rebuilt when the change is done.
+struct MountsMut(sync::MutexGuard<'static, Vec<Arc<Mount>>>);
+
+impl core::ops::Deref for MountsMut {
+    type Target = Vec<Arc<Mount>>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for MountsMut {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for MountsMut {
+    fn drop(&mut self) {
+        let bits = self.0.iter().filter_map(|m| m.mountpoint_id).fold(0, |b, id| b | covered_bit(id));
+        COVERED.store(bits, Ordering::Release);
+    }
+}
+
+/// Lock the mount table to change it.
+fn mounts_mut() -> MountsMut {
+    MountsMut(MOUNTS.lock())
+}
 /// The most mounts the tree holds (Linux's fs.mount-max is larger; each mount here may bring a
 /// file system instance, which users of mount(2) and the mount API make at will): ENOSPC past it.
 pub const MOUNT_MAX: usize = 4096;
@@ -278,7 +315,7 @@ fn new_mount(
 /// Register `fs` as a root mount ("/"): the start of a mount tree, covering nothing.
 pub fn mount_root(fs: Arc<dyn FileSystem>, source: &str, flags: u64, options: &str) -> Arc<Mount> {
     let m = new_mount(fs, None, None, "/", source, flags, options);
-    MOUNTS.lock().push(m.clone());
+    mounts_mut().push(m.clone());
     m
 }
 
@@ -306,7 +343,7 @@ pub fn mount(
         return Err(Errno::ENOTDIR);
     }
     let root_id = fs.root().id();
-    let mut mounts = MOUNTS.lock();
+    let mut mounts = mounts_mut();
     if mounts.len() >= MOUNT_MAX {
         return Err(Errno::ENOSPC);
     }
@@ -354,7 +391,7 @@ pub fn attach(m: &Arc<Mount>, mountpoint: &InodeRef, parent: Option<MountId>, pa
     if m.root.kind() != FileKind::Directory || mountpoint.kind() != FileKind::Directory {
         return Err(Errno::ENOTDIR);
     }
-    let mut mounts = MOUNTS.lock();
+    let mut mounts = mounts_mut();
     if mounts.iter().any(|c| c.id == m.id) {
         return Err(Errno::EBUSY);
     }
@@ -389,7 +426,7 @@ pub fn move_mount(m: &Arc<Mount>, mountpoint: &InodeRef, parent: Option<MountId>
     if mountpoint.kind() != FileKind::Directory {
         return Err(Errno::ENOTDIR);
     }
-    let mut mounts = MOUNTS.lock();
+    let mut mounts = mounts_mut();
     let at = mounts.iter().position(|c| c.id == m.id).ok_or(Errno::EINVAL)?;
     if mounts[at].mountpoint.is_none() {
         return Err(Errno::EINVAL);
@@ -456,7 +493,7 @@ pub fn umount(m: &Arc<Mount>, detach: bool) -> SysResult<()> {
     if m.mountpoint.is_none() {
         return Err(Errno::EBUSY);
     }
-    let mut mounts = MOUNTS.lock();
+    let mut mounts = mounts_mut();
     let is_child = |c: &Arc<Mount>| c.parent_id() == Some(m.id);
     if !detach && mounts.iter().any(is_child) {
         return Err(Errno::EBUSY);
@@ -502,7 +539,7 @@ pub fn covered(node: InodeRef) -> InodeRef {
 /// mount on it from any mount counts), following stacked mounts to the top one: that root and
 /// its mount; `node` and `mnt` themselves if nothing is.
 pub fn covered_in(node: InodeRef, mnt: Option<MountId>) -> (InodeRef, Option<MountId>) {
-    if node.kind() != FileKind::Directory {
+    if node.kind() != FileKind::Directory || COVERED.load(Ordering::Acquire) & covered_bit(node.id()) == 0 {
         return (node, mnt);
     }
     let mounts = MOUNTS.lock();
@@ -519,6 +556,9 @@ pub fn covered_in(node: InodeRef, mnt: Option<MountId>) -> (InodeRef, Option<Mou
         node = m.root.clone();
         id = m.root_id;
         mnt = Some(m.id);
+        if COVERED.load(Ordering::Relaxed) & covered_bit(id) == 0 {
+            break;
+        }
     }
     (node, mnt)
 }

@@ -75,65 +75,15 @@ pub fn sync_icache() {
 }
 
 /// Copy `len` bytes from `src` to `dst` (not overlapping), for the bulk copies of page data
-/// (user copies, page-cache reads and writes, copy on write). When both pointers have the same
-/// alignment modulo 8, the middle of the range moves 64 bytes per loop of eight loads and eight
-/// stores: about a third of the instructions of compiler_builtins' `memcpy`, which copies a
-/// word per loop on riscv64 (measured in docs/BENCHMARKS.md). Anything else, and the host,
-/// use `copy_nonoverlapping`.
+/// (user copies, page-cache reads and writes, copy on write). On riscv64 the kernel's own
+/// `memcpy` (`riscv64/mem.S`) does the work: 64 bytes per loop when both pointers have the
+/// same alignment modulo 8, about a third of the instructions of compiler_builtins' `memcpy`.
 ///
 /// # Safety
 /// As [`core::ptr::copy_nonoverlapping`]: `src` readable and `dst` writable for `len` bytes,
 /// the two ranges disjoint.
 #[inline]
 pub unsafe fn copy(dst: *mut u8, src: *const u8, len: usize) {
-    #[cfg(all(target_os = "none", target_arch = "riscv64"))]
-    if len >= 128 && (dst as usize ^ src as usize) & 7 == 0 {
-        // SAFETY: the caller's contract, split into a head, whole 64-byte blocks and a tail.
-        unsafe {
-            let head = (8 - (dst as usize & 7)) & 7;
-            if head > 0 {
-                core::ptr::copy_nonoverlapping(src, dst, head);
-            }
-            let blocks = (len - head) / 64;
-            copy_blocks(dst.add(head), src.add(head), blocks);
-            let done = head + blocks * 64;
-            if done < len {
-                core::ptr::copy_nonoverlapping(src.add(done), dst.add(done), len - done);
-            }
-        }
-        return;
-    }
     // SAFETY: the caller's contract.
     unsafe { core::ptr::copy_nonoverlapping(src, dst, len) }
-}
-
-/// `blocks` times 64 bytes from `src` to `dst`, both 8-byte aligned.
-///
-/// # Safety
-/// As [`copy`], for `blocks * 64` bytes, with both pointers 8-byte aligned.
-#[cfg(all(target_os = "none", target_arch = "riscv64"))]
-#[inline(never)]
-unsafe fn copy_blocks(dst: *mut u8, src: *const u8, blocks: usize) {
-    if blocks == 0 {
-        return;
-    }
-    // SAFETY: the caller's contract: aligned doubleword loads and stores inside the two ranges.
-    unsafe {
-        core::arch::asm!(
-            "2:",
-            "ld {a}, 0({s})", "ld {b}, 8({s})", "ld {c}, 16({s})", "ld {d}, 24({s})",
-            "sd {a}, 0({t})", "sd {b}, 8({t})", "sd {c}, 16({t})", "sd {d}, 24({t})",
-            "ld {a}, 32({s})", "ld {b}, 40({s})", "ld {c}, 48({s})", "ld {d}, 56({s})",
-            "sd {a}, 32({t})", "sd {b}, 40({t})", "sd {c}, 48({t})", "sd {d}, 56({t})",
-            "addi {s}, {s}, 64",
-            "addi {t}, {t}, 64",
-            "addi {n}, {n}, -1",
-            "bnez {n}, 2b",
-            s = inout(reg) src => _,
-            t = inout(reg) dst => _,
-            n = inout(reg) blocks => _,
-            a = out(reg) _, b = out(reg) _, c = out(reg) _, d = out(reg) _,
-            options(nostack),
-        );
-    }
 }

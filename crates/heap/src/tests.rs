@@ -121,6 +121,37 @@ fn reuse_after_free<R: RawHeap>() {
     unsafe { h.dealloc(c, big) };
 }
 
+fn small_blocks_are_kept_for_their_class<R: RawHeap>() {
+    let h = heap::<R>(REGION);
+    // A freed small block serves the next request of its class, whatever size in it.
+    let a = unsafe { h.alloc(l(20, 8)) };
+    unsafe { h.dealloc(a, l(20, 8)) };
+    let b = unsafe { h.alloc(l(32, 16)) };
+    assert_eq!(a, b);
+    // Growing within the class keeps the block and its bytes; leaving the class moves them.
+    unsafe { b.write_bytes(0x5a, 32) };
+    let c = unsafe { h.realloc(b, l(32, 16), 24) };
+    assert_eq!(c, b);
+    let d = unsafe { h.realloc(c, l(24, 16), 4000) };
+    assert!(!d.is_null() && d != c);
+    assert!(unsafe { core::slice::from_raw_parts(d, 24) }.iter().all(|&x| x == 0x5a));
+    let e = unsafe { h.realloc(d, l(4000, 16), 100) };
+    assert!(unsafe { core::slice::from_raw_parts(e, 24) }.iter().all(|&x| x == 0x5a));
+    unsafe { h.dealloc(e, l(100, 16)) };
+    assert_eq!(h.stats().in_use, 0);
+    // A heap whose room is all in kept blocks still has it for a big block.
+    let h = heap::<R>(8192);
+    let small: Vec<_> = (0..).map(|_| unsafe { h.alloc(l(256, 8)) }).take_while(|p| !p.is_null()).collect();
+    for &p in &small {
+        unsafe { h.dealloc(p, l(256, 8)) };
+    }
+    assert!(small.len() >= 8 && small.len() <= 32, "{} blocks: all must fit in a bin", small.len());
+    let big = l(8 * 256, 8);
+    let f = unsafe { h.alloc(big) };
+    assert!(!f.is_null(), "the bins' blocks were not given back");
+    unsafe { h.dealloc(f, big) };
+}
+
 fn uninitialised_heap_fails<R: RawHeap>() {
     let h = Locked::<R>::new();
     assert!(unsafe { h.alloc(l(8, 8)) }.is_null());
@@ -180,6 +211,9 @@ macro_rules! suite {
             #[test] fn exhaustion_returns_null() { super::exhaustion_returns_null::<$t>() }
             #[test] fn reuse_after_free() { super::reuse_after_free::<$t>() }
             #[test] fn uninitialised_heap_fails() { super::uninitialised_heap_fails::<$t>() }
+            #[test] fn small_blocks_are_kept_for_their_class() {
+                super::small_blocks_are_kept_for_their_class::<$t>()
+            }
             #[test] fn grows_from_its_grow_function_until_it_has_none() {
                 super::grows_from_its_grow_function_until_it_has_none::<$t>()
             }

@@ -179,6 +179,9 @@ struct Inner {
     rx: VecDeque<Datagram>,
     rx_bytes: usize,
     peer: Option<(Weak<UnixSocket>, UnixAddr)>,
+    /// Its descriptor is closed (a sender blocked on it may still hold it): datagrams sent to
+    /// it are refused.
+    closed: bool,
 }
 
 pub struct UnixSocket {
@@ -210,6 +213,7 @@ impl UnixSocket {
                 rx: VecDeque::new(),
                 rx_bytes: 0,
                 peer: None,
+                closed: false,
             }),
             options: Mutex::new(Options::default()),
             error: Mutex::new(None),
@@ -425,6 +429,11 @@ impl UnixSocket {
             return Err(Errno::EMSGSIZE);
         }
         let mut t = target.inner.lock();
+        // Linux looks a name up again when its socket died meanwhile; the name here was looked
+        // up once, by the syscall: its socket is gone.
+        if t.closed {
+            return Err(Errno::ECONNREFUSED);
+        }
         if t.rx_bytes + data.len() > CAPACITY || t.rx.len() >= MAX_DATAGRAMS {
             return Err(Errno::EAGAIN);
         }
@@ -433,6 +442,19 @@ impl UnixSocket {
         drop(t);
         target.queue.wake_all();
         Ok(data.len())
+    }
+
+    /// The queue a sender waits on for room: a datagram's receiver's (`to`, or the connected
+    /// peer), which wakes it when a datagram is taken or the receiver is closed; a stream's or
+    /// seqpacket's own (its connection wakes both ends).
+    pub fn send_queue(&self, to: Option<&Arc<UnixSocket>>) -> Arc<WaitQueue> {
+        if self.kind == Kind::Dgram {
+            let peer = || self.inner.lock().peer.as_ref().and_then(|(p, _)| p.upgrade());
+            if let Some(target) = to.cloned().or_else(peer) {
+                return target.queue.clone();
+            }
+        }
+        self.queue.clone()
     }
 
     /// Receive into `out`; with `peek` nothing is taken. Streams: bytes up to `out`'s size,
@@ -549,6 +571,9 @@ impl UnixSocket {
             let d = inner.rx.pop_front().expect("not empty");
             inner.rx_bytes -= d.data.len();
             got.extras.files = d.extras.files;
+            drop(inner);
+            // Senders waiting for room wait on this queue (see `send_queue`).
+            self.queue.wake_all();
         }
         Ok(got)
     }
@@ -657,6 +682,19 @@ impl Inode for UnixSocket {
     /// write(2): a send without flags.
     fn write_at(&self, _offset: u64, buf: &[u8]) -> SysResult<usize> {
         self.send(buf, None, &mut Extras { files: Vec::new(), cred: self.cred })
+    }
+    /// Its descriptor closed: queued datagrams go (with the files they carry), and senders
+    /// waiting for room are woken to find it closed. A sender may still hold the socket.
+    fn released(&self, _access: abi::flags::Access) {
+        let queued = {
+            let mut inner = self.inner.lock();
+            inner.closed = true;
+            inner.rx_bytes = 0;
+            core::mem::take(&mut inner.rx)
+        };
+        // Dropped outside the lock: a file they carry may be a socket that closes in turn.
+        drop(queued);
+        self.queue.wake_all();
     }
     fn poll(&self) -> PollEvents {
         let inner = self.inner.lock();

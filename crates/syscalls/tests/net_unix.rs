@@ -195,6 +195,28 @@ fn datagrams_keep_boundaries_and_senders() {
 }
 
 #[test]
+fn a_datagram_sender_waits_for_room_at_its_receiver() {
+    let k = TestKernel::new();
+    let p = k.spawn();
+    let a = socket(&k, &p, DGRAM);
+    let b = socket(&k, &p, DGRAM);
+    let lb = sun(&k, &p, b"\0full");
+    assert_eq!(k.syscall(&p, Sysno::bind, [b, ADDR, lb]), 0);
+    k.poke(&p, BUF, b"m");
+    let dontwait = MSG_DONTWAIT as usize;
+    for _ in 0..net::unix::MAX_DATAGRAMS {
+        assert_eq!(k.syscall(&p, Sysno::sendto, [a, BUF, 1, dontwait, ADDR, lb]), 1);
+    }
+    assert_eq!(k.syscall(&p, Sysno::sendto, [a, BUF, 1, dontwait, ADDR, lb]), EAGAIN, "the receiver is full");
+    // A blocking sender waits at the receiver: a receive there makes room for it...
+    k.syscall_later(&p, Sysno::recvfrom, [b, BUF + 0x1000, 16, 0, 0, 0]);
+    assert_eq!(k.syscall(&p, Sysno::sendto, [a, BUF, 1, 0, ADDR, lb]), 1);
+    // ... and the receiver's close refuses it (the socket it looked up is gone).
+    k.syscall_later(&p, Sysno::close, [b]);
+    assert_eq!(k.syscall(&p, Sysno::sendto, [a, BUF, 1, 0, ADDR, lb]), ECONNREFUSED);
+}
+
+#[test]
 fn seqpacket_messages_stay_whole() {
     let k = TestKernel::new();
     let p = k.spawn();

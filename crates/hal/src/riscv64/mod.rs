@@ -23,3 +23,6 @@ pub mod trap;
 
 pub use cause::decode as decode_trap;
 pub use trap::{run_user, run_user_fast};
+
+// The kernel's memcpy and memset (see the file): strong symbols, so they win over compiler_builtins' weak ones.
+core::arch::global_asm!(include_str!("mem.S"));

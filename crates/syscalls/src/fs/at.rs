@@ -8,6 +8,7 @@ use fs::{FileKind, InodeRef, Who};
 use mm::UserCStr;
 
 /// The caller as file systems see it.
+#[inline]
 pub fn who(cx: &Caller) -> Who {
     let c = cx.cred();
     Who {
@@ -31,6 +32,7 @@ impl PathStart {
     /// Where `path` starts for a call with `dirfd`: an absolute path ignores `dirfd` entirely
     /// (even a bad one); a relative one starts at the cwd for AT_FDCWD, else at `dirfd`, which
     /// must be open (EBADF) and a directory (ENOTDIR).
+    #[inline]
     pub fn new(cx: &Caller, dirfd: i32, path: &str) -> SysResult<PathStart> {
         // An empty path names nothing, whatever `dirfd` is (AT_EMPTY_PATH is resolve_at's).
         if path.is_empty() {

@@ -95,6 +95,24 @@ async fn open(
     mode: u32,
     restrict: Restrict,
 ) -> SysResult<i32> {
+    let (file, cloexec, fifo) = open_file(cx, dirfd, path, flags, mode, restrict)?;
+    install(cx, file, cloexec, fifo).await
+}
+
+/// A file opened, not yet in the descriptor table: whether it is close-on-exec, and for a FIFO
+/// whose open may have to wait for a partner, its open counts before (see [`wait_for_partner`]).
+type Opened = (Arc<File>, bool, Option<(u64, u64)>);
+
+/// [`open`] up to the descriptor, synchronous: nothing of the walk (the path, the resolver)
+/// is kept in the future across the wait of a FIFO's open, so the future stays small.
+fn open_file(
+    cx: &Caller,
+    dirfd: i32,
+    path: UserCStr,
+    flags: OpenFlags,
+    mode: u32,
+    restrict: Restrict,
+) -> SysResult<Opened> {
     // O_DIRECTORY | O_CREAT is ambiguous: EINVAL since Linux 6.4.
     if flags.contains(OpenFlags::DIRECTORY | OpenFlags::CREAT) {
         return Err(Errno::EINVAL);
@@ -122,7 +140,7 @@ async fn open(
     } else {
         (start.resolve(&path, follow)?, false)
     };
-    open_located(cx, at, created, flags, &start.resolver.who).await
+    open_node(at, created, flags, &start.resolver.who)
 }
 
 /// Open the node at `at` (found by a walk, `created` by it or not) as `flags` asks, for
@@ -135,6 +153,12 @@ pub(super) async fn open_located(
     flags: OpenFlags,
     who: &Who,
 ) -> SysResult<i32> {
+    let (file, cloexec, fifo) = open_node(at, created, flags, who)?;
+    install(cx, file, cloexec, fifo).await
+}
+
+/// [`open_located`] up to the descriptor.
+fn open_node(at: Located, created: bool, flags: OpenFlags, who: &Who) -> SysResult<Opened> {
     let node = at.node.clone();
     if created {
         if let Some((dir, name)) = at.parent_entry() {
@@ -213,7 +237,12 @@ pub(super) async fn open_located(
     if !flags.contains(OpenFlags::PATH) {
         file.notify(IN_OPEN);
     }
-    if let Some(before) = fifo_opens {
+    Ok((file, cloexec, fifo_opens))
+}
+
+/// Give an opened file its descriptor, once a FIFO's partner is there.
+async fn install(cx: &Caller, file: Arc<File>, cloexec: bool, fifo: Option<(u64, u64)>) -> SysResult<i32> {
+    if let Some(before) = fifo {
         wait_for_partner(cx, &file, before).await?;
     }
     cx.process().files().insert(file, cloexec)

@@ -366,8 +366,9 @@ async fn send(
     to: Option<Arc<UnixSocket>>,
     mut extras: Extras,
 ) -> SysResult<usize> {
+    let queue = sock.send_queue(to.as_ref());
     let how = Sending {
-        queue: sock.queue(),
+        queue: &queue,
         timeout: sock.options.lock().sndtimeo,
         whole: sock.kind() != Kind::Stream,
         max_message: unix::CAPACITY,
