@@ -130,9 +130,10 @@ struct State<R> {
 /// size in the class was asked for, so any freed block of the class serves any request of it.
 const GRAIN: usize = 16;
 const CLASSES: usize = 16;
-/// The most blocks a class keeps (beyond that they go back to the backend): at most
-/// 32 × (16 + 32 + … + 256) bytes, about 68 KiB, are held this way.
-const KEEP: usize = 32;
+/// The most bytes a class keeps (beyond that its blocks go back to the backend): 512 blocks
+/// of 16 bytes, 32 of 256; at most 16 × 8 KiB in all. A page fault allocates a small block
+/// (the frame's `Arc`) and munmap frees hundreds at once, which a bin then serves again.
+const KEEP_BYTES: usize = 8 << 10;
 
 /// The size class of `layout`, if it is small enough to be kept in a bin.
 ///
@@ -176,9 +177,9 @@ impl Bin {
         Some(p)
     }
 
-    /// Keep `p`, a free block of this class; false (and nothing done) when the bin is full.
-    fn push(&mut self, p: NonNull<u8>) -> bool {
-        if self.len >= KEEP {
+    /// Keep `p`, a free block of class `c`; false (and nothing done) when the bin is full.
+    fn push(&mut self, p: NonNull<u8>, c: usize) -> bool {
+        if self.len >= KEEP_BYTES / ((c + 1) * GRAIN) {
             return false;
         }
         // SAFETY: `p` is a block of at least GRAIN bytes aligned to GRAIN that its owner freed:
@@ -210,7 +211,7 @@ impl<R: RawHeap> State<R> {
     unsafe fn dealloc(&mut self, p: NonNull<u8>, layout: Layout) {
         self.stats.in_use -= layout.size();
         if let Some(c) = class(layout) {
-            if self.bins[c].push(p) {
+            if self.bins[c].push(p, c) {
                 return;
             }
         }

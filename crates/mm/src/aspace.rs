@@ -20,6 +20,7 @@ use crate::cache::FilePages;
 use crate::frame::Frame;
 use crate::layout::{MMAP_MIN, MMAP_TOP, USER_END};
 use crate::page_table::{PageTable, PteFlags};
+use crate::pagemap::PageMap;
 use abi::{Errno, SysResult};
 use alloc::collections::btree_map::{BTreeMap, Entry};
 use alloc::string::String;
@@ -131,7 +132,7 @@ pub struct Area {
     pub kind: AreaKind,
     /// Present pages, by page address. A frame owned by several address spaces (after fork)
     /// is copied on the first write unless the area is shared.
-    pages: BTreeMap<usize, Arc<Frame>>,
+    pages: PageMap,
     /// Where pages come from when first touched: zeros, a shared object, or a file.
     source: Source,
 }
@@ -231,7 +232,7 @@ impl Area {
 
     /// Split off `[at, end)` into a new area (page aligned, strictly inside).
     fn split_off(&mut self, at: usize) -> Area {
-        let pages = self.pages.split_off(&at);
+        let pages = self.pages.split_off(at);
         let right = Area {
             start: at,
             end: self.end,
@@ -349,7 +350,7 @@ impl AddressSpace {
         for area in self.areas.values() {
             let shared = area.is_shared();
             let flags = area.perm.pte().map(|f| if shared { f } else { f - PteFlags::W });
-            for (&va, f) in &area.pages {
+            for (va, f) in area.pages.iter() {
                 if let Some(flags) = flags {
                     if area.perm.contains(Perm::W) && !shared {
                         self.pt.map(va, f.pa(), flags).ok_or(Errno::ENOMEM)?;
@@ -381,7 +382,7 @@ impl AddressSpace {
                 let obj = SharedPages::default();
                 {
                     let mut pages = obj.pages.lock();
-                    for (&va, f) in &a.pages {
+                    for (va, f) in a.pages.iter() {
                         pages.insert((va - a.start) / PAGE_SIZE, f.clone());
                     }
                 }
@@ -394,7 +395,7 @@ impl AddressSpace {
     /// area); `None` if no page is present there. For tests and diagnostics.
     pub fn frame_owners(&self, va: usize) -> Option<usize> {
         let a = self.area_at(va)?;
-        a.pages.get(&page_down(va)).map(Arc::strong_count)
+        a.pages.get(page_down(va)).map(Arc::strong_count)
     }
 
     /// The physical address backing `va` if it lies in a shared area (for futex keys that must
@@ -460,7 +461,7 @@ impl AddressSpace {
         if self.overlaps(start, end) {
             return Err(Errno::EEXIST);
         }
-        self.areas.insert(start, Area { start, end, perm, max, kind, pages: BTreeMap::new(), source });
+        self.areas.insert(start, Area { start, end, perm, max, kind, pages: PageMap::default(), source });
         Ok(())
     }
 
@@ -566,7 +567,7 @@ impl AddressSpace {
     pub fn resident(&self, va: usize) -> bool {
         let Some(a) = self.area_at(va) else { return false };
         let page = page_down(va);
-        if a.pages.contains_key(&page) {
+        if a.pages.contains(page) {
             return true;
         }
         let index = (page - a.start) / PAGE_SIZE;
@@ -647,7 +648,7 @@ impl AddressSpace {
         }
         for key in self.isolate(start, end) {
             let area = self.areas.remove(&key).expect("area");
-            for &va in area.pages.keys() {
+            for va in area.pages.keys() {
                 self.pt.unmap(va);
             }
         }
@@ -663,9 +664,9 @@ impl AddressSpace {
     pub fn discard(&mut self, start: usize, end: usize) {
         let mut dropped = Vec::new();
         for (_, area) in self.areas.range_mut(..end).rev().take_while(|(_, a)| a.end > start) {
-            let keys: Vec<usize> = area.pages.range(start..end).map(|(&va, _)| va).collect();
+            let keys: Vec<usize> = area.pages.range(start, end).collect();
             for va in keys {
-                area.pages.remove(&va);
+                area.pages.remove(va);
                 dropped.push(va);
             }
         }
@@ -706,7 +707,7 @@ impl AddressSpace {
             self.split_at(stop);
             let area = self.areas.get_mut(&at).expect("area");
             area.perm = perm;
-            for (&va, f) in &area.pages {
+            for (va, f) in area.pages.iter() {
                 match perm.pte() {
                     // A frame still shared after fork stays read-only until written (copied).
                     Some(flags) if !area.is_shared() && Arc::strong_count(f) > 1 => {
@@ -799,13 +800,13 @@ impl AddressSpace {
             return Err(Errno::EEXIST);
         }
         let moved = old_len.min(new_len);
-        let mut pages = BTreeMap::new();
+        let mut pages = PageMap::default();
         if moved > 0 {
             self.split_at(addr);
             self.split_at(addr + moved);
             let area = self.areas.get_mut(&addr).expect("area");
             let shared = area.is_shared();
-            for (va, f) in core::mem::take(&mut area.pages) {
+            for (va, f) in core::mem::take(&mut area.pages).into_pages() {
                 self.pt.unmap(va);
                 let to = va - addr + new_addr;
                 if let Some(flags) = perm.pte() {
@@ -827,7 +828,7 @@ impl AddressSpace {
         if old_len > 0 && !keep_old {
             for key in self.isolate(addr, addr + old_len) {
                 let area = self.areas.remove(&key).expect("area");
-                for &va in area.pages.keys() {
+                for va in area.pages.keys() {
                     self.pt.unmap(va);
                 }
             }
@@ -862,40 +863,38 @@ impl AddressSpace {
         let area = self.areas.get_mut(&key).expect("area");
         let shared = area.is_shared();
         let (area_start, source) = (area.start, &area.source);
-        match area.pages.entry(page) {
-            Entry::Occupied(e) => {
-                let frame = e.into_mut();
-                if write && !shared {
-                    let copied = Arc::strong_count(frame) > 1;
-                    if copied {
-                        *frame = Arc::new(frame.duplicate().ok_or(Errno::ENOMEM)?);
+        // Two lookups of a present page where one would do: returning the first one's borrow
+        // from inside an `if let` is beyond today's borrow checker.
+        if area.pages.contains(page) {
+            let frame = area.pages.get_mut(page).expect("present");
+            if write && !shared {
+                let copied = Arc::strong_count(frame) > 1;
+                if copied {
+                    *frame = Arc::new(frame.duplicate().ok_or(Errno::ENOMEM)?);
+                }
+                // A user write fault on a present page is a copy-on-write fault: the page is
+                // writable again (also once the other owners have let go of the frame).
+                if copied || access == Some(Access::Write) {
+                    if let Some(flags) = perm.pte() {
+                        self.pt.map(page, frame.pa(), flags).ok_or(Errno::ENOMEM)?;
                     }
-                    // A user write fault on a present page is a copy-on-write fault: the page is
-                    // writable again (also once the other owners have let go of the frame).
-                    if copied || access == Some(Access::Write) {
-                        if let Some(flags) = perm.pte() {
-                            self.pt.map(page, frame.pa(), flags).ok_or(Errno::ENOMEM)?;
-                        }
-                        hal::mem::flush_tlb();
-                    }
+                    hal::mem::flush_tlb();
                 }
-                Ok(frame)
             }
-            Entry::Vacant(e) => {
-                let mut f = first_touch(source, page - area_start)?;
-                // A private area's page from a file's cache is the cache's frame: copied now
-                // if this is a write, read-only until one otherwise.
-                let borrowed = !shared && Arc::strong_count(&f) > 1;
-                if borrowed && write {
-                    f = Arc::new(f.duplicate().ok_or(Errno::ENOMEM)?);
-                }
-                if let Some(flags) = perm.pte() {
-                    let flags = if borrowed && !write { flags - PteFlags::W } else { flags };
-                    self.pt.map(page, f.pa(), flags).ok_or(Errno::ENOMEM)?;
-                }
-                Ok(e.insert(f))
-            }
+            return Ok(frame);
         }
+        let mut f = first_touch(source, page - area_start)?;
+        // A private area's page from a file's cache is the cache's frame: copied now if this
+        // is a write, read-only until one otherwise.
+        let borrowed = !shared && Arc::strong_count(&f) > 1;
+        if borrowed && write {
+            f = Arc::new(f.duplicate().ok_or(Errno::ENOMEM)?);
+        }
+        if let Some(flags) = perm.pte() {
+            let flags = if borrowed && !write { flags - PteFlags::W } else { flags };
+            self.pt.map(page, f.pa(), flags).ok_or(Errno::ENOMEM)?;
+        }
+        Ok(area.pages.insert(page, f))
     }
 
     /// Resolve a user page fault. `Err` means the access is illegal: `EIO` when the page lies

@@ -219,14 +219,59 @@ mod backend {
     }
 
     pub fn alloc(pages: usize) -> Option<usize> {
-        let ppn = FRAMES.lock().alloc(pages)?;
+        let single = if pages == 1 { SINGLES.lock().pop() } else { None };
+        let ppn = match single.or_else(|| FRAMES.lock().alloc(pages)) {
+            Some(ppn) => ppn,
+            // The frames the cache keeps may make the block.
+            None if drain_singles() => FRAMES.lock().alloc(pages)?,
+            None => return None,
+        };
         ALLOCATED.fetch_add(pages, Ordering::Relaxed);
         Some(ppn << PAGE_SHIFT)
     }
 
     pub fn release(pa: usize, pages: usize) {
-        FRAMES.lock().dealloc(pa >> PAGE_SHIFT, pages);
+        if pages != 1 || !SINGLES.lock().push(pa >> PAGE_SHIFT) {
+            FRAMES.lock().dealloc(pa >> PAGE_SHIFT, pages);
+        }
         ALLOCATED.fetch_sub(pages, Ordering::Relaxed);
+    }
+
+    /// Single frames freed lately, handed out again first (most frames are single: user
+    /// pages, page tables). Why: `buddy_system_allocator` keeps free blocks in `BTreeSet`s, and
+    /// a page's allocation and release cost about 800 instructions there; this stack a few.
+    /// It holds at most [`KEEP`] frames (4 MiB), which go back to the buddy allocator when a
+    /// larger block cannot be had.
+    static SINGLES: Mutex<Singles> = Mutex::new(Singles { ppns: [0; KEEP], len: 0 });
+    const KEEP: usize = 1024;
+
+    struct Singles {
+        ppns: [usize; KEEP],
+        len: usize,
+    }
+
+    impl Singles {
+        fn pop(&mut self) -> Option<usize> {
+            self.len = self.len.checked_sub(1)?;
+            Some(self.ppns[self.len])
+        }
+        fn push(&mut self, ppn: usize) -> bool {
+            let Some(slot) = self.ppns.get_mut(self.len) else { return false };
+            *slot = ppn;
+            self.len += 1;
+            true
+        }
+    }
+
+    /// Give the cached frames back to the buddy allocator, one lock at a time (its `dealloc`
+    /// may allocate from the heap, which may take frames). Returns whether there were any.
+    fn drain_singles() -> bool {
+        let mut any = false;
+        while let Some(ppn) = SINGLES.lock().pop() {
+            FRAMES.lock().dealloc(ppn, 1);
+            any = true;
+        }
+        any
     }
 }
 

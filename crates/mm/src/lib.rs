@@ -19,6 +19,7 @@ pub mod layout;
 mod linked;
 pub mod loader;
 pub mod page_table;
+mod pagemap;
 pub mod user;
 
 pub use aspace::{AddressSpace, Perm};

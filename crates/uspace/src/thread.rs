@@ -117,6 +117,9 @@ pub async fn run<M: Machine>(thread: Arc<Thread>, machine: &M) {
                 root = None;
             }
         }
+        if fast.fault_resolved(&cx, trap) {
+            continue;
+        }
         if !waiting(&thread, fast.after(&cx, trap, call.as_mut())).await {
             break;
         }

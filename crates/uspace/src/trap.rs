@@ -334,6 +334,20 @@ impl FastPath {
         go_on
     }
 
+    /// A page fault that the address space resolves at once, while nothing else needs the
+    /// thread: it may go straight back to user mode, as [`FastPath::after`] would let it,
+    /// without building that future (moving it costs more than resolving most faults). False
+    /// leaves the trap to `after`, which tries the fault again and deals with its error.
+    #[inline]
+    pub fn fault_resolved(&self, cx: &Caller, trap: Trap) -> bool {
+        let Trap::PageFault { addr, access } = trap else { return false };
+        self.started.is_none()
+            && self.quiet()
+            && cx.mm().handle_fault(addr, access).is_ok()
+            && self.quiet()
+            && !mm::frame::short()
+    }
+
     /// Signals were just delivered: nothing needs the thread now. Watch its signal queue again
     /// if the watcher fired (a wake-up unregisters it).
     fn watch(&self, t: &Thread) {

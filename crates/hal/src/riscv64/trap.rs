@@ -174,7 +174,8 @@ global_asm!(
     "   la sp, {emergency}",
     "   li t0, {emergency_size}",
     "   add sp, sp, t0",
-    "   j {kernel_trap}",
+    // `tail` (auipc + jr), not `j`: the Rust function may lie beyond a jump's 1 MiB.
+    "   tail {kernel_trap}",
     frame = const FRAME,
     hook_fn = const HOOK_FN,
     hook_data = const HOOK_DATA,
